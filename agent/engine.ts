@@ -1,0 +1,57 @@
+/**
+ * The forwarding engine behind the agent: kernel IPVS through ipvsadm, or the userspace engine.
+ * The agent reconciles a desired IpvsTable through `apply`; everything else reads.
+ * Implementations: engines/ipvs/, engines/userspace/, and a fake for unit tests.
+ */
+import type { ConnectionEntry, IpvsServiceKey, IpvsTable, StatsSnapshot } from "../lvs/model.ts";
+
+export type EngineKindName = "ipvs" | "userspace" | "fake";
+
+/** One operation the engine ran (an ipvsadm line for ipvs; a listener/destination change for userspace). */
+export interface AppliedOp {
+  /** e.g. "-A -t 10.0.0.1:80 -s wlc" or "listen tcp 127.0.10.1:80" */
+  op: string;
+  ok: boolean;
+  error?: string;
+}
+
+export interface EngineNote {
+  /** "emulated": DR/TUN proxied by userspace; "unsupported": e.g. fwmark on userspace; "unmanaged": kernel service not in the desired table */
+  kind: "emulated" | "unsupported" | "unmanaged";
+  service: IpvsServiceKey;
+  message: string;
+}
+
+export interface ApplyResult {
+  /** true when the engine's actual table now equals the desired one (verified by reading back) */
+  ok: boolean;
+  ops: AppliedOp[];
+  notes: EngineNote[];
+}
+
+export interface ConnectionPage {
+  offset: number;
+  limit: number;
+  /** substring filters, matched against "addr:port" text */
+  client?: string;
+  virtual?: string;
+  destination?: string;
+}
+
+export interface ConnectionList {
+  total: number;
+  entries: ConnectionEntry[];
+}
+
+export interface ForwardingEngine {
+  readonly kind: EngineKindName;
+  /** Reconcile to `desired` without dropping established connections; never flush. */
+  apply(desired: IpvsTable): Promise<ApplyResult>;
+  /** The table the engine actually runs now. */
+  read(): Promise<IpvsTable>;
+  /** Counters, rates, ActiveConn/InActConn per service and destination. */
+  stats(): Promise<StatsSnapshot>;
+  connections(page: ConnectionPage): Promise<ConnectionList>;
+  /** Stop forwarding that this process owns (userspace); leaves kernel rules in place (ipvs). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,297 @@
+/**
+ * The LVS domain model: the shared contract of the whole product.
+ *
+ * Two levels:
+ *  - Topology: what the operator designs (directors, virtual services, real servers, memberships),
+ *    stored by the control plane, drawn by the editor, validated by `validate()`.
+ *  - IpvsTable: what one director's kernel (or userspace engine) runs, exactly what ipvsadm can
+ *    express. Formats (ipvsadm-save, keepalived) and reconcile work on this level.
+ *    `compileDirector(topology, directorId)` maps the first onto the second.
+ *
+ * Canonical values: addresses are written as `inet_ntop` would (IPv4 dotted quad, IPv6 compressed
+ * lower-case, no brackets); ports are numbers; weights and thresholds are integers.
+ * Pure types only: no I/O, no clock, no randomness.
+ */
+
+export const PROTOCOLS = ["tcp", "udp", "sctp"] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+/** A virtual service is either VIP:port over a protocol, or a firewall mark (`-f`). */
+export const SERVICE_PROTOCOLS = ["tcp", "udp", "sctp", "fwmark"] as const;
+export type ServiceProtocol = (typeof SERVICE_PROTOCOLS)[number];
+
+export const FAMILIES = ["inet", "inet6"] as const;
+export type AddressFamily = (typeof FAMILIES)[number];
+
+/** Every scheduler name the kernel knows (ipvsadm passes the name through unchecked). */
+export const SCHEDULERS = [
+  "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos",
+] as const;
+export type SchedulerName = (typeof SCHEDULERS)[number];
+export const DEFAULT_SCHEDULER: SchedulerName = "wlc";
+
+/** `-b` flags. sh-* only with sh, mh-* only with mh, flag-N with any other scheduler. */
+export const SCHEDULER_FLAGS = [
+  "flag-1", "flag-2", "flag-3", "sh-fallback", "sh-port", "mh-fallback", "mh-port",
+] as const;
+export type SchedulerFlag = (typeof SCHEDULER_FLAGS)[number];
+
+/** Forwarding methods: DR `-g` (ipvsadm's default), TUN `-i`, NAT `-m`. */
+export const FORWARDING_METHODS = ["dr", "tun", "nat"] as const;
+export type ForwardingMethod = (typeof FORWARDING_METHODS)[number];
+export const DEFAULT_FORWARDING_METHOD: ForwardingMethod = "dr";
+
+export const TUNNEL_TYPES = ["ipip", "gue", "gre"] as const;
+export type TunnelType = (typeof TUNNEL_TYPES)[number];
+export const TUNNEL_CSUM = ["nocsum", "csum", "remcsum"] as const;
+export type TunnelChecksum = (typeof TUNNEL_CSUM)[number];
+
+/** `-p` without a value, as ipvsadm and keepalived use it. */
+export const DEFAULT_PERSISTENCE_TIMEOUT = 360;
+export const MAX_PERSISTENCE_TIMEOUT = 2678400;
+export const MAX_WEIGHT = 65535;
+export const DEFAULT_WEIGHT = 1;
+export const MAX_THRESHOLD = 2147483647;
+export const MAX_FWMARK = 4294967295;
+
+/** Administrative state of a membership: draining = weight 0 (quiesced), disabled = not in the table. */
+export const ADMIN_STATES = ["active", "draining", "disabled"] as const;
+export type AdminState = (typeof ADMIN_STATES)[number];
+
+export const ENGINE_KINDS = ["auto", "ipvs", "userspace"] as const;
+export type EngineKind = (typeof ENGINE_KINDS)[number];
+
+export interface Persistence {
+  /** seconds, 1..2678400 */
+  timeout: number;
+  /** `-M`: IPv4 dotted netmask ("255.255.255.0") or IPv6 prefix length as decimal text ("64"); null = /32 or /128 */
+  netmask: string | null;
+}
+
+export interface TunnelOptions {
+  type: TunnelType;
+  /** `--tun-port`, required for gue */
+  port: number | null;
+  /** null = kernel default (nocsum) */
+  checksum: TunnelChecksum | null;
+}
+
+// ---------------------------------------------------------------- health checks
+
+export const HEALTH_CHECK_KINDS = ["none", "tcp", "http", "https", "udp", "exec"] as const;
+export type HealthCheckKind = (typeof HEALTH_CHECK_KINDS)[number];
+
+export interface HealthCheckTiming {
+  /** ms between checks */
+  intervalMs: number;
+  /** ms before one check counts as failed */
+  timeoutMs: number;
+  /** consecutive successes to go up */
+  rise: number;
+  /** consecutive failures to go down */
+  fall: number;
+  /** what happens to a failed real server: quiesce (weight 0, like inhibit_on_failure) or remove */
+  onFailure: "quiesce" | "remove";
+}
+
+export type HealthCheck = HealthCheckTiming &
+  (
+    | { kind: "none" }
+    | { kind: "tcp"; port: number | null }
+    | {
+        kind: "http" | "https";
+        port: number | null;
+        path: string;
+        host: string | null;
+        /** inclusive status range, e.g. [200, 299] */
+        status: [number, number];
+        bodyMatch: string | null;
+      }
+    | { kind: "udp"; port: number | null; send: string; expect: string | null }
+    | { kind: "exec"; command: string }
+  );
+
+// ---------------------------------------------------------------- topology (what operators design)
+
+export interface NetworkInterface {
+  name: string;
+  /** the DIP */
+  address: string;
+  prefix: number;
+}
+
+export interface Director {
+  id: string;
+  name: string;
+  /** where the agent is reached / reports from; informational */
+  managementAddress: string | null;
+  /** DIPs with their prefixes: used for L2/NAT reachability rules */
+  interfaces: NetworkInterface[];
+  engine: EngineKind;
+}
+
+export interface VirtualService {
+  id: string;
+  protocol: ServiceProtocol;
+  family: AddressFamily;
+  /** VIP; null for fwmark services */
+  address: string | null;
+  /** null for fwmark services; 0 allowed only with persistence */
+  port: number | null;
+  /** `-f MARK`; null unless protocol = fwmark */
+  fwmark: number | null;
+  /** a SchedulerName; kept as string so imports of unknown names can be reported, not lost */
+  scheduler: string;
+  flags: SchedulerFlag[];
+  persistence: Persistence | null;
+  /** `--pe sip` */
+  persistenceEngine: "sip" | null;
+  /** `-o` one-packet scheduling (UDP / fwmark only) */
+  onePacket: boolean;
+  description: string;
+  /** directors the VIP is placed on; two or more = an HA pair */
+  directorIds: string[];
+  /** default health check for the service's real servers */
+  healthCheck: HealthCheck | null;
+  /** takes over when every real server is down */
+  sorryServer: { address: string; port: number | null } | null;
+  /** userspace engine only: send PROXY protocol v2 to real servers */
+  proxyProtocol: boolean;
+}
+
+/** Operator-declared facts about a real server's host, checked against the forwarding method's needs. */
+export interface RealServerHost {
+  /** VIPs configured on lo (DR) */
+  loopbackVips: string[];
+  /** VIPs configured on tunl0 (TUN) */
+  tunnelVips: string[];
+  /** arp_ignore=1 / arp_announce=2 set (DR) */
+  arpSuppressed: boolean;
+  /** default gateway of the real server (NAT needs a DIP; DR must NOT use the director) */
+  gateway: string | null;
+}
+
+export interface RealServer {
+  id: string;
+  name: string;
+  /** the RIP */
+  address: string;
+  /** null = the service port (and always the service port for DR/TUN) */
+  port: number | null;
+  host: RealServerHost;
+}
+
+export interface Membership {
+  id: string;
+  serviceId: string;
+  realServerId: string;
+  method: ForwardingMethod;
+  /** 0..65535, 0 = quiesced */
+  weight: number;
+  /** `-x`, 0 = none */
+  upperThreshold: number;
+  /** `-y`, 0 = none */
+  lowerThreshold: number;
+  tunnel: TunnelOptions | null;
+  state: AdminState;
+  /** overrides the service's health check */
+  healthCheck: HealthCheck | null;
+}
+
+export interface Position {
+  x: number;
+  y: number;
+}
+
+export interface Topology {
+  name: string;
+  directors: Director[];
+  services: VirtualService[];
+  realServers: RealServer[];
+  memberships: Membership[];
+  /** canvas positions by object id */
+  layout: Record<string, Position>;
+}
+
+// ---------------------------------------------------------------- IPVS table (what one director runs)
+
+export type IpvsServiceKey =
+  | { protocol: Protocol; family: AddressFamily; address: string; port: number }
+  | { protocol: "fwmark"; family: AddressFamily; fwmark: number };
+
+export interface IpvsDestination {
+  address: string;
+  port: number;
+  method: ForwardingMethod;
+  weight: number;
+  upperThreshold: number;
+  lowerThreshold: number;
+  tunnel: TunnelOptions | null;
+}
+
+export type IpvsService = IpvsServiceKey & {
+  scheduler: string;
+  flags: SchedulerFlag[];
+  persistence: Persistence | null;
+  persistenceEngine: "sip" | null;
+  onePacket: boolean;
+  destinations: IpvsDestination[];
+};
+
+export interface IpvsTable {
+  services: IpvsService[];
+}
+
+// ---------------------------------------------------------------- statistics (ipvsadm --stats / --rate)
+
+export interface Counters {
+  conns: number;
+  inPkts: number;
+  outPkts: number;
+  inBytes: number;
+  outBytes: number;
+}
+
+export interface Rates {
+  cps: number;
+  inPps: number;
+  outPps: number;
+  inBps: number;
+  outBps: number;
+}
+
+export interface DestinationStats {
+  address: string;
+  port: number;
+  weight: number;
+  activeConns: number;
+  inactConns: number;
+  persistConns: number;
+  counters: Counters;
+  rates: Rates;
+}
+
+export interface ServiceStats {
+  key: IpvsServiceKey;
+  counters: Counters;
+  rates: Rates;
+  destinations: DestinationStats[];
+}
+
+export interface StatsSnapshot {
+  /** ms since epoch, from the reporter's injected clock */
+  at: number;
+  services: ServiceStats[];
+}
+
+/** One entry of the connection table, like `ipvsadm -Lnc`. */
+export interface ConnectionEntry {
+  protocol: Protocol;
+  client: { address: string; port: number };
+  virtual: { address: string; port: number };
+  destination: { address: string; port: number };
+  /** kernel state names: ESTABLISHED, SYN_RECV, FIN_WAIT, TIME_WAIT, CLOSE, UDP, NONE ... */
+  state: string;
+  /** seconds until expiry */
+  expiresIn: number;
+}

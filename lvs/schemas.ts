@@ -1,0 +1,181 @@
+/**
+ * zod schemas for the model in model.ts: shared by tRPC inputs, editor forms, imports and the agent
+ * protocol. They check structure and ranges (what a form field can say on its own); cross-object LVS
+ * rules live in validate.ts.
+ */
+import { z } from "zod";
+import ipaddr from "ipaddr.js";
+import {
+  ADMIN_STATES, ENGINE_KINDS, FAMILIES, FORWARDING_METHODS, MAX_FWMARK, MAX_PERSISTENCE_TIMEOUT,
+  MAX_THRESHOLD, MAX_WEIGHT, PROTOCOLS, SCHEDULER_FLAGS, SERVICE_PROTOCOLS, TUNNEL_CSUM, TUNNEL_TYPES,
+} from "./model.ts";
+import type * as M from "./model.ts";
+
+export const ipv4Schema = z
+  .string()
+  .max(15)
+  .refine((s) => ipaddr.IPv4.isValidFourPartDecimal(s), { message: "not an IPv4 address (a.b.c.d)" });
+export const ipv6Schema = z
+  .string()
+  .max(45)
+  .refine((s) => ipaddr.IPv6.isValid(s), { message: "not an IPv6 address" });
+export const ipAddressSchema = z
+  .string()
+  .max(45)
+  .refine((s) => ipaddr.IPv4.isValidFourPartDecimal(s) || ipaddr.IPv6.isValid(s), {
+    message: "not an IP address (IPv4 a.b.c.d or IPv6)",
+  });
+
+export const portSchema = z.number().int().min(0).max(65535);
+const id = z.string().min(1).max(64);
+const name = z.string().min(1).max(128);
+
+export const persistenceSchema = z.object({
+  timeout: z.number().int().min(1, "-p timeout must be 1..2678400 s").max(MAX_PERSISTENCE_TIMEOUT, "-p timeout must be 1..2678400 s"),
+  netmask: z.string().max(15).nullable(),
+});
+
+export const tunnelSchema = z.object({
+  type: z.enum(TUNNEL_TYPES),
+  port: portSchema.nullable(),
+  checksum: z.enum(TUNNEL_CSUM).nullable(),
+});
+
+const timing = {
+  intervalMs: z.number().int().min(100).max(3_600_000),
+  timeoutMs: z.number().int().min(10).max(600_000),
+  rise: z.number().int().min(1).max(100),
+  fall: z.number().int().min(1).max(100),
+  onFailure: z.enum(["quiesce", "remove"]),
+};
+
+export const healthCheckSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("none"), ...timing }),
+  z.object({ kind: z.literal("tcp"), port: portSchema.nullable(), ...timing }),
+  z.object({
+    kind: z.enum(["http", "https"]),
+    port: portSchema.nullable(),
+    path: z.string().min(1).max(2048).startsWith("/"),
+    host: z.string().max(255).nullable(),
+    status: z.tuple([z.number().int().min(100).max(599), z.number().int().min(100).max(599)]),
+    bodyMatch: z.string().max(1024).nullable(),
+    ...timing,
+  }),
+  z.object({
+    kind: z.literal("udp"),
+    port: portSchema.nullable(),
+    send: z.string().max(1024),
+    expect: z.string().max(1024).nullable(),
+    ...timing,
+  }),
+  z.object({ kind: z.literal("exec"), command: z.string().min(1).max(4096), ...timing }),
+]);
+
+export const networkInterfaceSchema = z.object({
+  name: z.string().min(1).max(15),
+  address: ipAddressSchema,
+  prefix: z.number().int().min(0).max(128),
+});
+
+export const directorSchema = z.object({
+  id,
+  name,
+  managementAddress: z.string().max(255).nullable(),
+  interfaces: z.array(networkInterfaceSchema).max(64),
+  engine: z.enum(ENGINE_KINDS),
+});
+
+export const virtualServiceSchema = z.object({
+  id,
+  protocol: z.enum(SERVICE_PROTOCOLS),
+  family: z.enum(FAMILIES),
+  address: ipAddressSchema.nullable(),
+  port: portSchema.nullable(),
+  fwmark: z.number().int().min(1).max(MAX_FWMARK).nullable(),
+  scheduler: z.string().min(1).max(16),
+  flags: z.array(z.enum(SCHEDULER_FLAGS)).max(7),
+  persistence: persistenceSchema.nullable(),
+  persistenceEngine: z.literal("sip").nullable(),
+  onePacket: z.boolean(),
+  description: z.string().max(1024),
+  directorIds: z.array(id).max(16),
+  healthCheck: healthCheckSchema.nullable(),
+  sorryServer: z.object({ address: ipAddressSchema, port: portSchema.nullable() }).nullable(),
+  proxyProtocol: z.boolean(),
+});
+
+export const realServerHostSchema = z.object({
+  loopbackVips: z.array(ipAddressSchema).max(64),
+  tunnelVips: z.array(ipAddressSchema).max(64),
+  arpSuppressed: z.boolean(),
+  gateway: ipAddressSchema.nullable(),
+});
+
+export const realServerSchema = z.object({
+  id,
+  name: z.string().max(128),
+  address: ipAddressSchema,
+  port: portSchema.nullable(),
+  host: realServerHostSchema,
+});
+
+export const membershipSchema = z.object({
+  id,
+  serviceId: id,
+  realServerId: id,
+  method: z.enum(FORWARDING_METHODS),
+  weight: z.number().int().min(0, "-w weight must be 0..65535").max(MAX_WEIGHT, "-w weight must be 0..65535"),
+  upperThreshold: z.number().int().min(0).max(MAX_THRESHOLD),
+  lowerThreshold: z.number().int().min(0).max(MAX_THRESHOLD),
+  tunnel: tunnelSchema.nullable(),
+  state: z.enum(ADMIN_STATES),
+  healthCheck: healthCheckSchema.nullable(),
+});
+
+export const positionSchema = z.object({ x: z.number().finite(), y: z.number().finite() });
+
+/** Limits keep one topology document bounded (the editor is measured at 500 nodes / 1 000 edges). */
+export const topologySchema = z.object({
+  name,
+  directors: z.array(directorSchema).max(500),
+  services: z.array(virtualServiceSchema).max(5000),
+  realServers: z.array(realServerSchema).max(20000),
+  memberships: z.array(membershipSchema).max(50000),
+  layout: z.record(z.string().max(64), positionSchema),
+});
+
+// ---------------------------------------------------------------- IPVS table level
+
+const destinationSchema = z.object({
+  address: ipAddressSchema,
+  port: portSchema,
+  method: z.enum(FORWARDING_METHODS),
+  weight: z.number().int().min(0).max(MAX_WEIGHT),
+  upperThreshold: z.number().int().min(0).max(MAX_THRESHOLD),
+  lowerThreshold: z.number().int().min(0).max(MAX_THRESHOLD),
+  tunnel: tunnelSchema.nullable(),
+});
+
+const serviceCommon = {
+  family: z.enum(FAMILIES),
+  scheduler: z.string().min(1).max(16),
+  flags: z.array(z.enum(SCHEDULER_FLAGS)).max(7),
+  persistence: persistenceSchema.nullable(),
+  persistenceEngine: z.literal("sip").nullable(),
+  onePacket: z.boolean(),
+  destinations: z.array(destinationSchema).max(100000),
+};
+
+export const ipvsServiceSchema = z.union([
+  z.object({ protocol: z.enum(PROTOCOLS), address: ipAddressSchema, port: portSchema, ...serviceCommon }),
+  z.object({ protocol: z.literal("fwmark"), fwmark: z.number().int().min(1).max(MAX_FWMARK), ...serviceCommon }),
+]);
+
+export const ipvsTableSchema = z.object({ services: z.array(ipvsServiceSchema).max(100000) });
+
+// compile-time proof that the schemas and the model agree
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const agree = <T extends true>() => undefined as unknown as T;
+agree<Same<z.infer<typeof topologySchema>, M.Topology>>();
+agree<Same<z.infer<typeof healthCheckSchema>, M.HealthCheck>>();
+agree<Same<z.infer<typeof ipvsTableSchema>, M.IpvsTable>>();
