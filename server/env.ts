@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { LOG_LEVELS } from "./log.ts";
+
+/** PostgreSQL url, or `pglite:<dir>` / `pglite:memory` for the embedded database. */
+const databaseUrl = z
+  .string()
+  .max(2048)
+  .refine((s) => /^postgres(ql)?:\/\//.test(s) || /^pglite:.+/.test(s), {
+    message: "must be postgres://user@host:port/db, postgresql://..., pglite:<dir> or pglite:memory",
+  });
+
+const flag = (dflt: "0" | "1") =>
+  z.enum(["0", "1"], { message: "must be 0 or 1" }).default(dflt).transform((v) => v === "1");
+
+export const envSchema = z.object({
+  NODE_ENV: z.string().max(32).default("production"),
+  PORT: z.coerce.number({ message: "must be a number" }).int("must be an integer").min(0, "must be 0..65535").max(65535, "must be 0..65535").default(3000),
+  HOST: z.string().min(1).max(255).default("0.0.0.0"),
+  DATABASE_URL: databaseUrl.optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  /** seed and run the demo topology (used by the demo work) */
+  LVS_DEMO: flag("1"),
+  /** where the embedded database and other local state live */
+  LVS_DATA_DIR: z.string().min(1).max(1024).default(".data"),
+  /** 0 = serve only the API, WebSockets and /healthz (no Next); useful for tests and headless use */
+  LVS_NEXT: flag("1"),
+});
+
+export type Env = z.output<typeof envSchema>;
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+/** Parse and validate the environment; throws EnvError naming every bad variable. Empty strings count as unset. */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const v = source[key];
+    if (v !== undefined && v !== "") picked[key] = v;
+  }
+  const r = envSchema.safeParse(picked);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.join(".")}=${JSON.stringify(picked[String(i.path[0])] ?? "")}: ${i.message}`);
+    throw new EnvError(`invalid environment:\n${lines.join("\n")}`);
+  }
+  return r.data;
+}
