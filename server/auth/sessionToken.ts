@@ -1,0 +1,42 @@
+/**
+ * Opaque session and agent tokens: 32 random bytes, base64url, shown once; only their SHA-256 is
+ * stored (the tokens are high-entropy, so a fast hash is safe), compared in constant time.
+ */
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+
+export function newToken(prefix = ""): string {
+  return prefix + randomBytes(32).toString("base64url");
+}
+
+export function tokenHash(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+export function tokenMatches(token: string, storedHash: string): boolean {
+  const a = Buffer.from(tokenHash(token), "hex");
+  const b = Buffer.from(storedHash, "hex");
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export const SESSION_COOKIE = "lvs_session";
+
+/** Cookie attributes: HTTP-only, SameSite=Lax, Secure when served over HTTPS. */
+export function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
+  const parts = [`${SESSION_COOKIE}=${token}`, "Path=/", "HttpOnly", "SameSite=Lax", `Max-Age=${maxAgeSeconds}`];
+  if (secure) parts.push("Secure");
+  return parts.join("; ");
+}
+
+export function clearSessionCookie(secure: boolean): string {
+  return sessionCookie("", 0, secure);
+}
+
+/** Read one cookie from a Cookie header. */
+export function readCookie(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(";")) {
+    const i = part.indexOf("=");
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return null;
+}
