@@ -1,0 +1,74 @@
+/**
+ * Rules for one real server inside one service (ipvsadm -a), shared by validate() and validateTable().
+ */
+import type { ForwardingMethod, TunnelOptions } from "../model.ts";
+import { makeIssue, type Issue, type Site } from "../issues.ts";
+import { canonical, familyOf } from "./net.ts";
+import { serviceKeyText, type ServiceView } from "./serviceRules.ts";
+
+export interface DestinationView {
+  address: string;
+  /** null = the service port */
+  port: number | null;
+  method: ForwardingMethod;
+  upperThreshold: number;
+  lowerThreshold: number;
+  tunnel: TunnelOptions | null;
+}
+
+const METHOD_NAME: Record<ForwardingMethod, string> = { dr: "DR (-g)", tun: "TUN (-i)", nat: "NAT (-m)" };
+
+export function destinationKeyText(d: Pick<DestinationView, "address" | "port">, svc: Pick<ServiceView, "port">): string {
+  const a = familyOf(d.address) === "inet6" ? `[${d.address}]` : d.address;
+  return `${a}:${d.port ?? svc.port ?? 0}`;
+}
+
+/** Key for duplicate detection inside one service: the kernel's (addr, port) of the destination. */
+export function destinationIdentity(d: Pick<DestinationView, "address" | "port">, svc: Pick<ServiceView, "port" | "protocol">, method: ForwardingMethod): string {
+  // ipvsadm forces the service port for DR/TUN on non-fwmark services, so two entries that differ only
+  // in an ignored port collide in the kernel.
+  const forced = svc.protocol !== "fwmark" && method !== "nat";
+  const port = forced ? (svc.port ?? 0) : (d.port ?? svc.port ?? 0);
+  return `${canonical(d.address)}|${port}`;
+}
+
+export function checkDestination(svc: ServiceView, d: DestinationView, at: Site): Issue[] {
+  const out: Issue[] = [];
+  const where = `${serviceKeyText(svc)} -> ${destinationKeyText(d, svc)}`;
+
+  const fam = familyOf(d.address);
+  if (fam !== null && fam !== svc.family && d.method !== "tun")
+    out.push(makeIssue("destination.address-family", at, ["method"],
+      `${where}: an ${fam === "inet" ? "IPv4" : "IPv6"} real server behind an ${svc.family === "inet" ? "IPv4" : "IPv6"} service works only with tunnelling; ipvsadm: "Different address family is allowed only for tunneling servers".`));
+
+  if (svc.protocol !== "fwmark" && d.method !== "nat" && d.port !== null && svc.port !== null && d.port !== svc.port)
+    out.push(makeIssue("destination.port-ignored", at, ["port"],
+      `${where}: ${METHOD_NAME[d.method]} forwards the packet unchanged, so it cannot map port ${svc.port} to ${d.port}; ipvsadm silently uses ${svc.port}. Use NAT for port mapping or listen on ${svc.port}.`));
+
+  if (d.upperThreshold === 0 && d.lowerThreshold > 0)
+    out.push(makeIssue("destination.lower-threshold-without-upper", at, ["lowerThreshold"],
+      `${where}: a lower threshold (-y ${d.lowerThreshold}) without an upper one (-x) is rejected by the kernel ("Numerical result out of range"); set -x or clear -y.`));
+  else if (d.upperThreshold > 0 && d.lowerThreshold > d.upperThreshold)
+    out.push(makeIssue("destination.thresholds-order", at, ["lowerThreshold"],
+      `${where}: the lower threshold -y ${d.lowerThreshold} is above the upper threshold -x ${d.upperThreshold}; the kernel rejects it (l_threshold > u_threshold).`));
+
+  const t = d.tunnel;
+  if (t !== null) {
+    if (d.method !== "tun")
+      out.push(makeIssue("destination.tunnel-options-without-tun", at, ["tunnel"],
+        `${where}: tunnel options apply only to tunnelling (-i), not ${METHOD_NAME[d.method]}; ipvsadm: "Tunnel options conflict with forward method".`));
+    else if (t.type === "gue" && (t.port === null || t.port === 0))
+      out.push(makeIssue("destination.tunnel-gue-needs-port", at, ["tunnel", "port"],
+        `${where}: a GUE tunnel needs the UDP port the real server decapsulates on (--tun-port).`));
+    else if (t.type !== "gue" && t.port !== null)
+      out.push(makeIssue("destination.tunnel-port-not-gue", at, ["tunnel", "port"],
+        `${where}: --tun-port is only for GUE; ${t.type.toUpperCase()} has no port.`));
+    if (d.method === "tun" && t.type === "gre" && t.checksum === "remcsum")
+      out.push(makeIssue("destination.tunnel-gre-remcsum", at, ["tunnel", "checksum"],
+        `${where}: GRE tunnels support --tun-nocsum and --tun-csum, not --tun-remcsum (remote checksum offload is GUE only).`));
+    if (d.method === "tun" && t.type === "ipip" && t.checksum !== null)
+      out.push(makeIssue("destination.tunnel-ipip-checksum", at, ["tunnel", "checksum"],
+        `${where}: IPIP tunnels carry no checksum option; remove --tun-${t.checksum} or use GUE/GRE.`));
+  }
+  return out;
+}

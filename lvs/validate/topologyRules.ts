@@ -1,0 +1,133 @@
+/** Cross-object rules over a structurally valid Topology. */
+import type { Director, HealthCheck, Membership, RealServer, Topology, VirtualService } from "../model.ts";
+import { makeIssue, type Issue, type Site } from "../issues.ts";
+import { checkService, serviceKeyText, type ServiceView } from "./serviceRules.ts";
+import { checkDestination, destinationIdentity, destinationKeyText } from "./destinationRules.ts";
+import { checkForwarding } from "./methodRules.ts";
+import { canonical } from "./net.ts";
+
+export function serviceView(s: VirtualService): ServiceView {
+  return {
+    protocol: s.protocol, family: s.family, address: s.address, port: s.port, fwmark: s.fwmark,
+    scheduler: s.scheduler, flags: s.flags, persistence: s.persistence, persistenceEngine: s.persistenceEngine,
+    onePacket: s.onePacket,
+  };
+}
+
+/** Identity of a service inside one director's kernel table. */
+export function serviceIdentity(s: ServiceView): string {
+  if (s.protocol === "fwmark") return `fwmark|${s.fwmark}|${s.family}`;
+  return `${s.protocol}|${canonical(s.address ?? "")}|${s.port}`;
+}
+
+function checkHealth(hc: HealthCheck | null, at: Site, field: string): Issue[] {
+  if (hc && (hc.kind === "http" || hc.kind === "https") && hc.status[0] > hc.status[1])
+    return [makeIssue("service.health-check-status-range", at, [field, "status"],
+      `The HTTP check expects status ${hc.status[0]}-${hc.status[1]}; the range must go from low to high (e.g. 200-299).`)];
+  return [];
+}
+
+function duplicateIds(t: Topology): Issue[] {
+  const out: Issue[] = [];
+  const seen = new Map<string, string>();
+  const groups: [string, { id: string }[]][] = [
+    ["directors", t.directors], ["services", t.services], ["realServers", t.realServers], ["memberships", t.memberships],
+  ];
+  for (const [kind, list] of groups) {
+    for (const o of list) {
+      const prev = seen.get(o.id);
+      if (prev !== undefined)
+        out.push(makeIssue("topology.duplicate-id", { path: [kind, o.id], objectId: o.id }, ["id"],
+          `The id "${o.id}" is used twice (${prev} and ${kind}); every object needs its own id so edits and badges reach the right one.`));
+      else seen.set(o.id, kind);
+    }
+  }
+  return out;
+}
+
+export function topologyRules(t: Topology): Issue[] {
+  const out: Issue[] = duplicateIds(t);
+  const directors = new Map<string, Director>(t.directors.map((d) => [d.id, d]));
+  const services = new Map<string, VirtualService>(t.services.map((s) => [s.id, s]));
+  const servers = new Map<string, RealServer>(t.realServers.map((r) => [r.id, r]));
+  const bySvc = new Map<string, Membership[]>();
+
+  for (const m of t.memberships) {
+    const at: Site = { path: ["memberships", m.id], objectId: m.id };
+    if (!services.has(m.serviceId))
+      out.push(makeIssue("membership.missing-service", at, ["serviceId"], `This link points at service "${m.serviceId}", which does not exist; delete the link or restore the service.`));
+    if (!servers.has(m.realServerId))
+      out.push(makeIssue("membership.missing-real-server", at, ["realServerId"], `This link points at real server "${m.realServerId}", which does not exist; delete the link or restore the server.`));
+    if (services.has(m.serviceId) && servers.has(m.realServerId)) {
+      const list = bySvc.get(m.serviceId) ?? [];
+      list.push(m);
+      bySvc.set(m.serviceId, list);
+    }
+  }
+
+  // per-director duplicate services
+  const perDirector = new Map<string, Map<string, VirtualService>>();
+
+  for (const s of t.services) {
+    const at: Site = { path: ["services", s.id], objectId: s.id };
+    const view = serviceView(s);
+    const key = serviceKeyText(view);
+    out.push(...checkService(view, at));
+    out.push(...checkHealth(s.healthCheck, at, "healthCheck"));
+
+    const placed: Director[] = [];
+    for (const did of s.directorIds) {
+      const d = directors.get(did);
+      if (!d) {
+        out.push(makeIssue("service.unknown-director", at, ["directorIds"], `${key} is placed on director "${did}", which does not exist.`));
+        continue;
+      }
+      if (placed.includes(d)) continue;
+      placed.push(d);
+      const table = perDirector.get(d.id) ?? new Map<string, VirtualService>();
+      const ident = serviceIdentity(view);
+      const other = table.get(ident);
+      if (other)
+        out.push(makeIssue("service.duplicate", at, ["directorIds"],
+          `${key} is also defined by service "${other.description || other.id}" on director ${d.name}; the kernel holds one service per ${s.protocol === "fwmark" ? "mark and family" : "protocol, VIP and port"} ("Service already exists").`));
+      else table.set(ident, s);
+      perDirector.set(d.id, table);
+    }
+    if (s.directorIds.length === 0)
+      out.push(makeIssue("service.not-placed", at, ["directorIds"], `${key} is placed on no director, so nothing announces or balances this ${s.protocol === "fwmark" ? "mark" : "VIP"}.`));
+    if (s.proxyProtocol) {
+      const kernel = placed.filter((d) => d.engine === "ipvs");
+      if (kernel.length)
+        out.push(makeIssue("service.proxy-protocol-needs-userspace", at, ["proxyProtocol"],
+          `${key}: PROXY protocol headers are added only by the userspace engine; kernel IPVS on ${kernel.map((d) => d.name).join(", ")} forwards packets unchanged.`));
+    }
+
+    const members = bySvc.get(s.id) ?? [];
+    const live = members.filter((m) => m.state !== "disabled");
+    if (members.length === 0)
+      out.push(makeIssue("service.no-real-servers", at, [], `${key} has no real servers; connections to it are refused or dropped.`));
+    else if (live.length === 0)
+      out.push(makeIssue("service.all-disabled", at, [], `${key}: every real server is disabled, so the kernel table holds the service with no destinations.`));
+    else if (live.every((m) => m.weight === 0 || m.state === "draining"))
+      out.push(makeIssue("service.all-weights-zero", at, [], `${key}: every real server has weight 0 (quiesced or draining), so new connections find no server.`));
+
+    const idents = new Map<string, Membership>();
+    for (const m of members) {
+      const rs = servers.get(m.realServerId)!;
+      const mAt: Site = { path: ["memberships", m.id], objectId: m.id };
+      const dest = { address: rs.address, port: rs.port, method: m.method, upperThreshold: m.upperThreshold, lowerThreshold: m.lowerThreshold, tunnel: m.tunnel };
+      out.push(...checkDestination(view, dest, mAt));
+      out.push(...checkHealth(m.healthCheck, mAt, "healthCheck"));
+      if (m.state !== "disabled") {
+        const id = destinationIdentity(dest, view, m.method);
+        const prev = idents.get(id);
+        if (prev)
+          out.push(makeIssue("destination.duplicate", mAt, ["realServerId"],
+            `${key} already has real server ${destinationKeyText(dest, view)} (link "${prev.id}"); the kernel holds each address:port once per service ("Destination already exists").`));
+        else idents.set(id, m);
+      }
+      out.push(...checkForwarding(s, m, rs, placed));
+    }
+  }
+  return out;
+}
