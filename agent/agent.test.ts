@@ -1,0 +1,155 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Agent } from "./agent.ts";
+import { FakeEngine } from "./fakeEngine.ts";
+import { FailStatic } from "./failStatic.ts";
+import { memoryLog } from "./log.ts";
+import { realTimers, systemClock } from "./health/monitor.ts";
+import type { Checker } from "./health/checker.ts";
+import { validateDesired } from "./validateDesired.ts";
+import type { AgentMessage } from "../lvs/agentProtocol.ts";
+import { desired, dest, targetsFor, tcpCheck, tcpService } from "./testing/fixtures.ts";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), "agent-test-"));
+  vi.useFakeTimers({ now: 1_700_000_000_000 });
+});
+afterEach(async () => {
+  vi.useRealTimers();
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+function make(engine = new FakeEngine(), checker?: Checker) {
+  const log = memoryLog();
+  const sent: AgentMessage[] = [];
+  const agent = new Agent({
+    engine, store: new FailStatic({ stateDir: dir }), log, clock: systemClock, timers: realTimers,
+    checkers: checker ? { tcp: checker } : {}, validate: validateDesired,
+  });
+  agent.send = (m) => void sent.push(m);
+  return { agent, engine, log, sent };
+}
+
+const acks = (sent: AgentMessage[]) => sent.filter((m) => m.type === "ack");
+
+describe("Agent", () => {
+  const t1 = { services: [tcpService("10.0.0.1", 80, [dest("192.168.1.1", 80), dest("192.168.1.2", 80)])] };
+
+  it("applies a desired table, acknowledges it and persists it", async () => {
+    const { agent, engine, sent } = make();
+    await agent.start();
+    await agent.handle(desired(3, t1));
+    expect(engine.table).toEqual(t1);
+    const [ack] = acks(sent);
+    expect(ack).toMatchObject({ revision: 3, ok: true, outcome: "applied", appliedRevision: 3 });
+    const saved = JSON.parse(await fs.readFile(path.join(dir, "state.json"), "utf8"));
+    expect(saved.revision).toBe(3);
+    expect(agent.revision).toBe(3);
+    await agent.stop();
+  });
+
+  it("restores the persisted table on start with no control plane (fail-static)", async () => {
+    const a = make();
+    await a.agent.start();
+    await a.agent.handle(desired(7, t1));
+    await a.agent.stop();
+    const b = make(new FakeEngine());
+    await b.agent.start();
+    expect(b.engine.table).toEqual(t1);
+    expect(b.agent.revision).toBe(7);
+    expect(b.log.lines.join("\n")).toMatch(/restored revision 7/);
+    await b.agent.stop();
+  });
+
+  it("refuses an invalid desired table and keeps the previous one", async () => {
+    const { agent, engine, sent, log } = make();
+    await agent.start();
+    await agent.handle(desired(1, t1));
+    const bad = { services: [tcpService("10.0.0.1", 80, [dest("192.168.1.1", 80)], "nosuch")] };
+    await agent.handle(desired(2, bad));
+    expect(engine.table).toEqual(t1);
+    const ack = acks(sent)[1]!;
+    expect(ack).toMatchObject({ revision: 2, ok: false, outcome: "refused", appliedRevision: 1 });
+    if (ack.type !== "ack") throw new Error();
+    expect(ack.issues.some((i) => i.code === "service.unknown-scheduler")).toBe(true);
+    expect(log.lines.join("\n")).toMatch(/refused revision 2.*revision 1 stays in force/);
+    await agent.stop();
+  });
+
+  it("reports per-op failures and keeps the applied revision", async () => {
+    const { agent, engine, sent } = make();
+    await agent.start();
+    await agent.handle(desired(1, t1));
+    engine.failing.add("tcp 10.0.0.2:80");
+    const t2 = { services: [...t1.services, tcpService("10.0.0.2", 80, [dest("192.168.1.3", 80)])] };
+    await agent.handle(desired(2, t2));
+    const ack = acks(sent)[1]!;
+    expect(ack).toMatchObject({ revision: 2, ok: false, outcome: "failed", appliedRevision: 1 });
+    if (ack.type !== "ack") throw new Error();
+    expect(ack.ops).toContainEqual({ op: "set tcp 10.0.0.2:80", ok: false, error: "injected failure" });
+    await agent.stop();
+  });
+
+  it("quiesces a real server after `fall` failures and restores it after `rise` successes", async () => {
+    const down = new Set<string>();
+    const checker: Checker = { check: async (t) => (down.has(t.address) ? { ok: false, message: "ECONNREFUSED" } : { ok: true, message: "connected" }) };
+    const { agent, engine, sent } = make(new FakeEngine(), checker);
+    await agent.start();
+    await agent.handle(desired(1, t1, targetsFor(t1, tcpCheck({ fall: 3, rise: 2 }))));
+    await vi.advanceTimersByTimeAsync(10);
+    down.add("192.168.1.2");
+    await vi.advanceTimersByTimeAsync(2000); // two failures: still up
+    expect(engine.table.services[0]!.destinations[1]!.weight).toBe(1);
+    await vi.advanceTimersByTimeAsync(1000); // third
+    expect(engine.table.services[0]!.destinations[1]!.weight).toBe(0);
+    const h = sent.find((m) => m.type === "health");
+    expect(h).toMatchObject({ transitions: [{ destination: { address: "192.168.1.2", port: 80 }, from: "up", to: "down", message: "ECONNREFUSED" }] });
+    down.clear();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(engine.table.services[0]!.destinations[1]!.weight).toBe(0);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(engine.table.services[0]!.destinations[1]!.weight).toBe(1);
+    expect(sent.filter((m) => m.type === "health")).toHaveLength(2);
+    await agent.stop();
+  });
+
+  it("removes failed servers when configured, and brings in the sorry server when all are down", async () => {
+    const checker: Checker = { check: async () => ({ ok: false, message: "timeout" }) };
+    const { agent, engine } = make(new FakeEngine(), checker);
+    await agent.start();
+    const sorry = [{ service: { protocol: "tcp" as const, family: "inet" as const, address: "10.0.0.1", port: 80 }, address: "192.168.9.9", port: 8080 }];
+    await agent.handle(desired(1, t1, targetsFor(t1, tcpCheck({ fall: 1, onFailure: "remove" })), sorry));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(engine.table.services[0]!.destinations).toEqual([dest("192.168.9.9", 8080)]);
+    await agent.stop();
+  });
+
+  it("answers heartbeats and pages connections", async () => {
+    const engine = new FakeEngine();
+    engine.connectionEntries = Array.from({ length: 5 }, (_, i) => ({
+      protocol: "tcp" as const, client: { address: "10.9.0.1", port: 40000 + i }, virtual: { address: "10.0.0.1", port: 80 },
+      destination: { address: "192.168.1.1", port: 80 }, state: "ESTABLISHED", expiresIn: 900,
+    }));
+    const { agent, sent } = make(engine);
+    await agent.start();
+    await agent.handle({ v: 1, type: "heartbeat", at: 1, appliedRevision: null });
+    await agent.handle({ v: 1, type: "connections.request", requestId: "r1", page: { offset: 2, limit: 2 } });
+    expect(sent[0]).toMatchObject({ type: "heartbeat", appliedRevision: null });
+    expect(sent[1]).toMatchObject({ type: "connections.response", requestId: "r1", total: 5 });
+    if (sent[1]!.type !== "connections.response") throw new Error();
+    expect(sent[1]!.entries.map((e) => e.client.port)).toEqual([40002, 40003]);
+    await agent.stop();
+  });
+
+  it("sends stats every interval", async () => {
+    const { agent, sent } = make();
+    await agent.start();
+    await agent.handle(desired(1, t1));
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(sent.filter((m) => m.type === "stats").length).toBeGreaterThanOrEqual(3);
+    await agent.stop();
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * The agent loop: desired table in → validate → health-adjust → engine.apply → persist → ack out.
+ * A desired table that fails validation is refused and the previous one stays in force.
+ * Health transitions re-apply the adjusted table. Applies are serialised (one at a time).
+ * Nothing here talks to the network: `send` is given by the link (and may drop while offline).
+ */
+import type { ForwardingEngine } from "./engine.ts";
+import type { AgentLog } from "./log.ts";
+import type { FailStatic } from "./failStatic.ts";
+import { HealthMonitor } from "./health/monitor.ts";
+import type { Clock, Timers } from "./health/monitor.ts";
+import type { CheckerRegistry } from "./health/checkers.ts";
+import { effectiveTable } from "./health/effective.ts";
+import type { AgentIssue, AgentMessage, DesiredMessage, HealthConfig, ServerMessage } from "../lvs/agentProtocol.ts";
+import { PROTOCOL_VERSION } from "../lvs/agentProtocol.ts";
+import type { IpvsTable } from "../lvs/model.ts";
+
+export type { AgentIssue };
+
+export interface AgentOptions {
+  engine: ForwardingEngine;
+  store: FailStatic;
+  log: AgentLog;
+  clock: Clock;
+  timers: Timers;
+  checkers: CheckerRegistry;
+  /** LVS rules check of a desired table (lvs/validate validateTable); [] = acceptable */
+  validate: (table: IpvsTable) => AgentIssue[];
+  statsIntervalMs?: number;
+}
+
+interface Current {
+  revision: number;
+  table: IpvsTable;
+  health: HealthConfig;
+}
+
+export class Agent {
+  private current: Current | null = null;
+  private appliedRevision: number | null = null;
+  private readonly monitor: HealthMonitor;
+  private queue: Promise<unknown> = Promise.resolve();
+  private statsTimer: unknown = null;
+  private statsIntervalMs: number;
+  private stopped = false;
+  /** set by the link: delivers a message when connected, drops it otherwise */
+  send: (msg: AgentMessage) => void = () => {};
+
+  constructor(private readonly opts: AgentOptions) {
+    this.statsIntervalMs = opts.statsIntervalMs ?? 1000;
+    this.monitor = new HealthMonitor({
+      checkers: opts.checkers, clock: opts.clock, timers: opts.timers,
+      onTransitions: (transitions) => {
+        for (const t of transitions) {
+          opts.log.info(`health ${t.destination.address}:${t.destination.port} ${t.from} -> ${t.to} (${t.message})`);
+        }
+        this.send({ v: PROTOCOL_VERSION, type: "health", transitions });
+        void this.enqueue(() => this.reconcile("health"));
+      },
+    });
+  }
+
+  get revision(): number | null {
+    return this.appliedRevision;
+  }
+
+  /** Fail-static restore: apply the persisted table (if any) before any control plane is reached. */
+  async start(): Promise<void> {
+    let persisted = null;
+    try {
+      persisted = await this.opts.store.load();
+    } catch (e) {
+      this.opts.log.error(`cannot read state: ${(e as Error).message}; starting without a restored table`);
+    }
+    if (persisted) {
+      this.current = { revision: persisted.revision, table: persisted.table, health: persisted.health };
+      this.monitor.update(persisted.health.targets);
+      const result = await this.enqueue(() => this.reconcile("restore"));
+      if (result.ok) this.appliedRevision = persisted.revision;
+      this.opts.log.info(`restored revision ${persisted.revision} from ${this.opts.store.file} (${result.ok ? "applied" : "apply failed"})`);
+    } else {
+      this.opts.log.info("no saved state: forwarding nothing until the control plane sends a table");
+    }
+    this.scheduleStats();
+  }
+
+  async hello(hostname: string, agentVersion: string): Promise<AgentMessage> {
+    const table = await this.opts.engine.read().catch(() => ({ services: [] }));
+    return {
+      v: PROTOCOL_VERSION, type: "hello", agentVersion, engine: this.opts.engine.kind, hostname,
+      appliedRevision: this.appliedRevision, table,
+    };
+  }
+
+  /** Handles one message from the control plane; replies go through `send`. */
+  async handle(msg: ServerMessage): Promise<void> {
+    switch (msg.type) {
+      case "welcome":
+        this.opts.log.info(`connected as director ${msg.directorName} (${msg.directorId})`);
+        return;
+      case "desired":
+        this.send(await this.enqueue(() => this.onDesired(msg)));
+        return;
+      case "heartbeat":
+        this.send({ v: PROTOCOL_VERSION, type: "heartbeat", at: this.opts.clock.now(), appliedRevision: this.appliedRevision });
+        return;
+      case "connections.request": {
+        try {
+          const list = await this.opts.engine.connections(msg.page);
+          this.send({ v: PROTOCOL_VERSION, type: "connections.response", requestId: msg.requestId, total: list.total, entries: list.entries.slice(0, msg.page.limit) });
+        } catch (e) {
+          this.send({ v: PROTOCOL_VERSION, type: "connections.response", requestId: msg.requestId, total: 0, entries: [], error: (e as Error).message });
+        }
+        return;
+      }
+      case "error":
+        this.opts.log.warn(`control plane error ${msg.code}: ${msg.message}`);
+        return;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.monitor.stop();
+    if (this.statsTimer != null) this.opts.timers.clearTimeout(this.statsTimer);
+    await this.queue.catch(() => {});
+  }
+
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async onDesired(msg: DesiredMessage): Promise<AgentMessage> {
+    if (msg.options.statsIntervalMs !== this.statsIntervalMs) {
+      this.statsIntervalMs = msg.options.statsIntervalMs;
+    }
+    const blocking = (i: AgentIssue) => i.severity === "error";
+    const issues = this.opts.validate(msg.table);
+    if (issues.some(blocking)) {
+      this.opts.log.warn(`refused revision ${msg.revision}: ${issues.filter(blocking).map((i) => `${i.path}: ${i.message}`).join("; ").slice(0, 2000)} — revision ${this.appliedRevision ?? "none"} stays in force`);
+      return {
+        v: PROTOCOL_VERSION, type: "ack", revision: msg.revision, ok: false, outcome: "refused",
+        appliedRevision: this.appliedRevision, ops: [], notes: [], issues: issues.slice(0, 10000),
+        table: await this.opts.engine.read().catch(() => ({ services: [] })),
+      };
+    }
+    this.current = { revision: msg.revision, table: msg.table, health: msg.health };
+    this.monitor.update(msg.health.targets);
+    const result = await this.reconcile(`revision ${msg.revision}`);
+    if (result.ok) {
+      this.appliedRevision = msg.revision;
+      try {
+        await this.opts.store.save({ revision: msg.revision, table: msg.table, health: msg.health, savedAt: this.opts.clock.now() });
+      } catch (e) {
+        this.opts.log.error(`cannot persist revision ${msg.revision}: ${(e as Error).message}`);
+      }
+    } else {
+      this.opts.log.warn(`revision ${msg.revision} not fully applied; ${result.ops.filter((o) => !o.ok).length} op(s) failed`);
+    }
+    return {
+      v: PROTOCOL_VERSION, type: "ack", revision: msg.revision, ok: result.ok, outcome: result.ok ? "applied" : "failed",
+      appliedRevision: this.appliedRevision, ops: result.ops, notes: result.notes,
+      issues: issues.slice(0, 10000), table: result.table,
+    };
+  }
+
+  /** Applies the health-adjusted current table. Must run inside the queue. */
+  private async reconcile(why: string) {
+    if (!this.current || this.stopped) return { ok: true, ops: [], notes: [], table: { services: [] } as IpvsTable };
+    const effective = effectiveTable(this.current.table, this.current.health, (k) => this.monitor.isDown(k));
+    try {
+      const r = await this.opts.engine.apply(effective);
+      const failed = r.ops.filter((o) => !o.ok);
+      if (failed.length) this.opts.log.warn(`${why}: ${failed.length} op(s) failed: ${failed.map((o) => `${o.op}: ${o.error ?? "?"}`).join("; ").slice(0, 2000)}`);
+      if (r.ok) await this.opts.store.saveBootRules(effective).catch((e: Error) => this.opts.log.error(`cannot write boot rules: ${e.message}`));
+      const table = await this.opts.engine.read().catch(() => effective);
+      return { ...r, table };
+    } catch (e) {
+      this.opts.log.error(`${why}: apply failed: ${(e as Error).message}`);
+      return { ok: false, ops: [{ op: "apply", ok: false, error: (e as Error).message }], notes: [], table: await this.opts.engine.read().catch(() => ({ services: [] })) };
+    }
+  }
+
+  private scheduleStats(): void {
+    if (this.stopped) return;
+    this.statsTimer = this.opts.timers.setTimeout(async () => {
+      try {
+        const snapshot = await this.opts.engine.stats();
+        this.send({ v: PROTOCOL_VERSION, type: "stats", snapshot });
+      } catch (e) {
+        this.opts.log.warn(`stats: ${(e as Error).message}`);
+      }
+      this.scheduleStats();
+    }, this.statsIntervalMs);
+  }
+}

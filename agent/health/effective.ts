@@ -1,0 +1,52 @@
+/**
+ * The health-adjusted table the engine runs: failed real servers quiesced (weight 0) or removed per
+ * their check's onFailure; when every real server of a service is down, its sorry server (if any)
+ * is added with weight 1. Pure.
+ */
+import type { HealthConfig } from "../../lvs/agentProtocol.ts";
+import { serviceKeyText } from "../../lvs/agentProtocol.ts";
+import type { IpvsDestination, IpvsService, IpvsServiceKey, IpvsTable } from "../../lvs/model.ts";
+import { targetKey } from "./monitor.ts";
+
+export function keyOf(s: IpvsService): IpvsServiceKey {
+  return s.protocol === "fwmark"
+    ? { protocol: "fwmark", family: s.family, fwmark: s.fwmark }
+    : { protocol: s.protocol, family: s.family, address: s.address, port: s.port };
+}
+
+export function effectiveTable(table: IpvsTable, health: HealthConfig, isDown: (targetKey: string) => boolean): IpvsTable {
+  const onFailure = new Map<string, "quiesce" | "remove">();
+  for (const t of health.targets) if (t.check.kind !== "none") onFailure.set(targetKey(t), t.check.onFailure);
+  const sorry = new Map(health.sorryServers.map((s) => [serviceKeyText(s.service), s]));
+
+  return {
+    services: table.services.map((svc) => {
+      const key = keyOf(svc);
+      const destinations: IpvsDestination[] = [];
+      let anyUp = false;
+      for (const d of svc.destinations) {
+        const k = targetKey({ service: key, destination: d });
+        const policy = onFailure.get(k);
+        if (policy && isDown(k)) {
+          if (policy === "quiesce") destinations.push({ ...d, weight: 0 });
+        } else {
+          destinations.push(d);
+          anyUp = true;
+        }
+      }
+      const s = sorry.get(serviceKeyText(key));
+      if (!anyUp && s && svc.destinations.length > 0) {
+        const method = svc.destinations[0]!.method;
+        const port = method === "nat" ? s.port : svc.protocol === "fwmark" ? s.port : svc.port;
+        const i = destinations.findIndex((d) => d.address === s.address && d.port === port);
+        const sorryDest: IpvsDestination = {
+          address: s.address, port, method, weight: 1, upperThreshold: 0, lowerThreshold: 0,
+          tunnel: method === "tun" ? svc.destinations[0]!.tunnel : null,
+        };
+        if (i >= 0) destinations[i] = { ...destinations[i]!, weight: Math.max(1, destinations[i]!.weight) };
+        else destinations.push(sorryDest);
+      }
+      return { ...svc, destinations };
+    }),
+  };
+}

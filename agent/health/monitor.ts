@@ -1,0 +1,129 @@
+/**
+ * Runs the health checks of a director: one probe loop per target, rise/fall counting, transitions
+ * with timestamps. Clock and timers are injected so tests drive time themselves.
+ * A target starts "up" (as keepalived does) so a restarted agent does not pull working servers.
+ */
+import type { HealthTarget, HealthTransition } from "../../lvs/agentProtocol.ts";
+import { endpointText, serviceKeyText } from "../../lvs/agentProtocol.ts";
+import type { CheckerRegistry } from "./checkers.ts";
+
+export interface Clock {
+  now(): number;
+}
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+export const realTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+export const systemClock: Clock = { now: () => Date.now() };
+
+export type TargetState = "up" | "down";
+
+interface Running {
+  target: HealthTarget;
+  fingerprint: string;
+  state: TargetState;
+  successes: number;
+  failures: number;
+  timer: unknown;
+  stopped: boolean;
+  lastMessage: string;
+}
+
+export function targetKey(t: Pick<HealthTarget, "service" | "destination">): string {
+  return `${serviceKeyText(t.service)} -> ${endpointText(t.destination)}`;
+}
+
+export interface HealthMonitorOptions {
+  checkers: CheckerRegistry;
+  clock: Clock;
+  timers: Timers;
+  onTransitions: (transitions: HealthTransition[]) => void;
+}
+
+export class HealthMonitor {
+  private running = new Map<string, Running>();
+
+  constructor(private readonly opts: HealthMonitorOptions) {}
+
+  /** Replace the set of targets; unchanged targets keep their state and counters. */
+  update(targets: HealthTarget[]): void {
+    const next = new Map<string, HealthTarget>();
+    for (const t of targets) if (t.check.kind !== "none") next.set(targetKey(t), t);
+    for (const [key, r] of this.running) {
+      const t = next.get(key);
+      if (!t || JSON.stringify(t) !== r.fingerprint) this.stopOne(key);
+    }
+    for (const [key, t] of next) {
+      if (this.running.has(key)) continue;
+      const r: Running = {
+        target: t, fingerprint: JSON.stringify(t), state: "up", successes: 0, failures: 0,
+        timer: null, stopped: false, lastMessage: "",
+      };
+      this.running.set(key, r);
+      this.schedule(r, 0);
+    }
+  }
+
+  /** Current state by target key; targets without a check are not listed (they count as up). */
+  states(): Map<string, TargetState> {
+    const m = new Map<string, TargetState>();
+    for (const [k, r] of this.running) m.set(k, r.state);
+    return m;
+  }
+
+  isDown(key: string): boolean {
+    return this.running.get(key)?.state === "down";
+  }
+
+  stop(): void {
+    for (const key of [...this.running.keys()]) this.stopOne(key);
+  }
+
+  private stopOne(key: string): void {
+    const r = this.running.get(key);
+    if (!r) return;
+    r.stopped = true;
+    if (r.timer != null) this.opts.timers.clearTimeout(r.timer);
+    this.running.delete(key);
+  }
+
+  private schedule(r: Running, delay: number): void {
+    r.timer = this.opts.timers.setTimeout(() => void this.probe(r), delay);
+  }
+
+  private async probe(r: Running): Promise<void> {
+    r.timer = null;
+    if (r.stopped) return;
+    const { check, destination } = r.target;
+    const checker = this.opts.checkers[check.kind];
+    const result = checker
+      ? await checker.check(destination, check, check.timeoutMs).catch((e: unknown) => ({ ok: false, message: String(e) }))
+      : { ok: false, message: `no checker for kind ${check.kind}` };
+    if (r.stopped) return;
+    r.lastMessage = result.message;
+    if (result.ok) {
+      r.successes++;
+      r.failures = 0;
+      if (r.state === "down" && r.successes >= check.rise) this.transition(r, "up", result.message);
+    } else {
+      r.failures++;
+      r.successes = 0;
+      if (r.state === "up" && r.failures >= check.fall) this.transition(r, "down", result.message);
+    }
+    this.schedule(r, check.intervalMs);
+  }
+
+  private transition(r: Running, to: TargetState, message: string): void {
+    const from = r.state;
+    r.state = to;
+    const t = r.target;
+    this.opts.onTransitions([{
+      service: t.service, destination: t.destination, realServerId: t.realServerId, serviceId: t.serviceId,
+      from, to, at: this.opts.clock.now(), message: message.slice(0, 1024),
+    }]);
+  }
+}

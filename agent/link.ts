@@ -1,0 +1,188 @@
+/**
+ * The agent's WebSocket link to the control plane (`/api/agent`).
+ * - Authenticates on the upgrade (`Authorization: Bearer TOKEN`); a refusal is logged with the
+ *   server's status and reason, e.g. "401 unauthorized: token revoked".
+ * - Reconnects forever with jittered exponential backoff ("equal jitter": half fixed, half random);
+ *   the attempt counter resets only once the server has welcomed us.
+ * - After every (re)connect the agent sends `hello`; the server answers with the full desired state,
+ *   so nothing missed while offline is lost.
+ * - Never exits the process; `stop()` is the only way to end it.
+ */
+import WebSocket from "ws";
+import type { AgentMessage, ServerMessage } from "../lvs/agentProtocol.ts";
+import { MAX_FRAME_BYTES, parseServerMessage } from "../lvs/agentProtocol.ts";
+import type { AgentLog } from "./log.ts";
+import type { Timers } from "./health/monitor.ts";
+
+export interface BackoffOptions {
+  initialMs: number;
+  maxMs: number;
+}
+
+export interface LinkOptions {
+  /** http(s)://host:port[/api/agent] or ws(s)://… */
+  server: string;
+  token: string;
+  log: AgentLog;
+  timers: Timers;
+  random: () => number;
+  backoff?: BackoffOptions;
+  /** built fresh for every connection */
+  hello: () => Promise<AgentMessage>;
+  onMessage: (msg: ServerMessage) => void;
+  /** give up on a silent server after this long without any frame (default 3 × heartbeat, min 5 s) */
+  silenceMs?: number;
+  /** TLS: accept self-signed control-plane certificates (lab use) */
+  insecure?: boolean;
+}
+
+export function agentUrl(server: string): string {
+  const u = new URL(server);
+  if (u.protocol === "http:") u.protocol = "ws:";
+  else if (u.protocol === "https:") u.protocol = "wss:";
+  else if (u.protocol !== "ws:" && u.protocol !== "wss:") throw new Error(`--server: unsupported scheme ${u.protocol} (use http, https, ws or wss)`);
+  if (u.pathname === "" || u.pathname === "/") u.pathname = "/api/agent";
+  return u.toString();
+}
+
+/** Delay before reconnect attempt `attempt` (0-based): equal jitter over capped exponential growth. */
+export function backoffDelay(attempt: number, b: BackoffOptions, random: () => number): number {
+  const cap = Math.min(b.maxMs, b.initialMs * 2 ** Math.min(attempt, 30));
+  return Math.round(cap / 2 + random() * (cap / 2));
+}
+
+export class AgentLink {
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private retryTimer: unknown = null;
+  private silenceTimer: unknown = null;
+  private stopped = false;
+  private welcomed = false;
+  private readonly url: string;
+  private readonly backoff: BackoffOptions;
+  /** last refusal or close reason, for status displays */
+  lastError: string | null = null;
+
+  constructor(private readonly opts: LinkOptions) {
+    this.url = agentUrl(opts.server);
+    this.backoff = opts.backoff ?? { initialMs: 500, maxMs: 30000 };
+  }
+
+  get connected(): boolean {
+    return this.welcomed && this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  /** Sends when connected; returns false (message dropped) otherwise. */
+  send(msg: AgentMessage): boolean {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify(msg));
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer != null) this.opts.timers.clearTimeout(this.retryTimer);
+    if (this.silenceTimer != null) this.opts.timers.clearTimeout(this.silenceTimer);
+    const ws = this.ws;
+    this.ws = null;
+    if (ws && ws.readyState !== WebSocket.CLOSED) {
+      await new Promise<void>((resolve) => {
+        ws.once("close", () => resolve());
+        ws.close(1000, "agent stopping");
+        setTimeout(() => { ws.terminate(); resolve(); }, 1000).unref();
+      });
+    }
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.welcomed = false;
+    const ws = new WebSocket(this.url, {
+      headers: { authorization: `Bearer ${this.opts.token}` },
+      maxPayload: MAX_FRAME_BYTES,
+      handshakeTimeout: 10000,
+      rejectUnauthorized: !this.opts.insecure,
+    });
+    this.ws = ws;
+    let refused = false;
+
+    ws.on("unexpected-response", (_req, res) => {
+      refused = true;
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => { if (body.length < 512) body += c; });
+      res.on("end", () => {
+        this.lastError = `${res.statusCode} ${body.trim() || res.statusMessage || ""}`.trim();
+        this.opts.log.error(`control plane refused the agent: ${this.lastError}`);
+        ws.terminate();
+        this.retry();
+      });
+      res.on("error", () => { ws.terminate(); this.retry(); });
+    });
+    ws.on("open", () => {
+      this.armSilence(15000);
+      void this.opts.hello().then((m) => this.send(m), (e: Error) => {
+        this.opts.log.error(`cannot build hello: ${e.message}`);
+        ws.close(1011, "agent error");
+      });
+    });
+    ws.on("message", (data, isBinary) => {
+      if (isBinary) return this.badFrame(ws, "binary frame");
+      const parsed = parseServerMessage(data.toString());
+      if (!parsed.ok) return this.badFrame(ws, parsed.reason);
+      const msg = parsed.message;
+      if (msg.type === "welcome") {
+        this.welcomed = true;
+        this.attempt = 0;
+        this.lastError = null;
+        this.silenceMs = this.opts.silenceMs ?? Math.max(5000, msg.heartbeatMs * 3);
+      }
+      this.armSilence(this.silenceMs);
+      this.opts.onMessage(msg);
+    });
+    ws.on("error", (e) => {
+      if (refused) return;
+      this.lastError = e.message;
+    });
+    ws.on("close", (code, reason) => {
+      if (this.silenceTimer != null) this.opts.timers.clearTimeout(this.silenceTimer);
+      if (refused || this.ws !== ws) return;
+      const why = reason.toString() || this.lastError || "connection lost";
+      this.opts.log.warn(`link closed (${code}${why ? ` ${why}` : ""})`);
+      this.retry();
+    });
+  }
+
+  private silenceMs = 15000;
+
+  private armSilence(ms: number): void {
+    if (this.silenceTimer != null) this.opts.timers.clearTimeout(this.silenceTimer);
+    const ws = this.ws;
+    this.silenceTimer = this.opts.timers.setTimeout(() => {
+      if (this.ws !== ws || !ws) return;
+      this.lastError = `no frame from the control plane for ${ms} ms`;
+      this.opts.log.warn(this.lastError);
+      ws.terminate();
+    }, ms);
+  }
+
+  private badFrame(ws: WebSocket, reason: string): void {
+    this.opts.log.error(`bad frame from control plane: ${reason}`);
+    ws.close(4400, reason.slice(0, 120));
+  }
+
+  private retry(): void {
+    if (this.stopped || this.retryTimer != null) return;
+    const delay = backoffDelay(this.attempt++, this.backoff, this.opts.random);
+    this.opts.log.info(`reconnecting in ${delay} ms (attempt ${this.attempt})`);
+    this.retryTimer = this.opts.timers.setTimeout(() => {
+      this.retryTimer = null;
+      this.connect();
+    }, delay);
+  }
+}

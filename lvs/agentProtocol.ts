@@ -1,0 +1,219 @@
+/**
+ * The agent ⇄ control-plane protocol on `/api/agent` (WebSocket, JSON text frames).
+ * Every frame is one message `{ v: 1, type, ... }`; both sides parse with these schemas and close
+ * the connection on anything else. Authentication is NOT a message: the agent presents
+ * `Authorization: Bearer <token>` on the upgrade and the server refuses before any frame is read.
+ *
+ * Server → agent: welcome, desired, heartbeat, connections.request, error
+ * Agent → server: hello, ack, heartbeat, stats, health, connections.response, error
+ *
+ * Pure: zod only.
+ */
+import { z } from "zod";
+import { healthCheckSchema, ipAddressSchema, ipvsTableSchema, portSchema } from "./schemas.ts";
+import { FAMILIES, MAX_FWMARK, PROTOCOLS } from "./model.ts";
+import type { IpvsServiceKey } from "./model.ts";
+
+export const PROTOCOL_VERSION = 1 as const;
+/** Largest frame either side accepts (ws maxPayload); a 100k-destination table fits. */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/** Close codes used on the agent link (4000-4999 are application codes). */
+export const CLOSE = {
+  badMessage: 4400,
+  unauthorized: 4401,
+  revoked: 4403,
+  replaced: 4409,
+  shutdown: 4503,
+} as const;
+
+const v = z.literal(PROTOCOL_VERSION);
+const revision = z.number().int().min(0);
+const ms = z.number().int().min(0);
+
+export const serviceKeySchema = z.union([
+  z.object({ protocol: z.enum(PROTOCOLS), family: z.enum(FAMILIES), address: ipAddressSchema, port: portSchema }),
+  z.object({ protocol: z.literal("fwmark"), family: z.enum(FAMILIES), fwmark: z.number().int().min(1).max(MAX_FWMARK) }),
+]);
+
+const endpoint = z.object({ address: ipAddressSchema, port: portSchema });
+
+/** One real server of one service to probe; `check` already merged (membership over service default). */
+export const healthTargetSchema = z.object({
+  service: serviceKeySchema,
+  destination: endpoint,
+  check: healthCheckSchema,
+  /** topology ids, for the control plane's records */
+  realServerId: z.string().max(64).nullable(),
+  serviceId: z.string().max(64).nullable(),
+});
+export type HealthTarget = z.infer<typeof healthTargetSchema>;
+
+export const sorryServerSchema = z.object({ service: serviceKeySchema, address: ipAddressSchema, port: portSchema });
+export type SorryServer = z.infer<typeof sorryServerSchema>;
+
+export const healthConfigSchema = z.object({
+  targets: z.array(healthTargetSchema).max(100000),
+  sorryServers: z.array(sorryServerSchema).max(100000),
+});
+export type HealthConfig = z.infer<typeof healthConfigSchema>;
+
+export const desiredOptionsSchema = z.object({
+  /** how often the agent sends stats, ms */
+  statsIntervalMs: z.number().int().min(200).max(60000),
+});
+
+// ---------------------------------------------------------------- server → agent
+
+export const welcomeSchema = z.object({
+  v, type: z.literal("welcome"),
+  directorId: z.string().max(64),
+  directorName: z.string().max(128),
+  serverTime: ms,
+  heartbeatMs: z.number().int().min(100).max(600000),
+});
+export const desiredSchema = z.object({
+  v, type: z.literal("desired"),
+  revision,
+  table: ipvsTableSchema,
+  health: healthConfigSchema,
+  options: desiredOptionsSchema,
+});
+export const heartbeatSchema = z.object({ v, type: z.literal("heartbeat"), at: ms, appliedRevision: revision.nullable() });
+export const connectionsRequestSchema = z.object({
+  v, type: z.literal("connections.request"),
+  requestId: z.string().min(1).max(64),
+  page: z.object({
+    offset: z.number().int().min(0),
+    limit: z.number().int().min(1).max(10000),
+    client: z.string().max(64).optional(),
+    virtual: z.string().max(64).optional(),
+    destination: z.string().max(64).optional(),
+  }),
+});
+export const errorSchema = z.object({ v, type: z.literal("error"), code: z.string().max(64), message: z.string().max(4096) });
+
+export const serverMessageSchema = z.discriminatedUnion("type", [
+  welcomeSchema, desiredSchema, heartbeatSchema, connectionsRequestSchema, errorSchema,
+]);
+export type ServerMessage = z.infer<typeof serverMessageSchema>;
+export type DesiredMessage = z.infer<typeof desiredSchema>;
+
+// ---------------------------------------------------------------- agent → server
+
+export const helloSchema = z.object({
+  v, type: z.literal("hello"),
+  agentVersion: z.string().max(64),
+  engine: z.enum(["ipvs", "userspace", "fake"]),
+  hostname: z.string().max(255),
+  /** the revision in force (restored from the state dir after a restart), null if none */
+  appliedRevision: revision.nullable(),
+  /** the table the engine actually runs */
+  table: ipvsTableSchema,
+});
+
+const appliedOpSchema = z.object({ op: z.string().max(4096), ok: z.boolean(), error: z.string().max(4096).optional() });
+const noteSchema = z.object({
+  kind: z.enum(["emulated", "unsupported", "unmanaged"]),
+  service: serviceKeySchema,
+  message: z.string().max(4096),
+});
+export const issueSchema = z.object({
+  path: z.string().max(512), code: z.string().max(64), severity: z.enum(["error", "warning"]), message: z.string().max(4096),
+});
+export type AgentIssue = z.infer<typeof issueSchema>;
+
+export const ackSchema = z.object({
+  v, type: z.literal("ack"),
+  revision,
+  /** true: the engine runs this revision (read back and verified) */
+  ok: z.boolean(),
+  /** "refused": failed validation, previous table kept; "failed": some ops failed; "applied" */
+  outcome: z.enum(["applied", "failed", "refused"]),
+  /** the revision still in force when this one was refused or failed */
+  appliedRevision: revision.nullable(),
+  ops: z.array(appliedOpSchema).max(200000),
+  notes: z.array(noteSchema).max(100000),
+  issues: z.array(issueSchema).max(10000),
+  /** what the engine runs after this attempt (health-adjusted) */
+  table: ipvsTableSchema,
+});
+export type AckMessage = z.infer<typeof ackSchema>;
+
+const countersSchema = z.object({ conns: ms, inPkts: ms, outPkts: ms, inBytes: ms, outBytes: ms });
+const ratesSchema = z.object({ cps: ms, inPps: ms, outPps: ms, inBps: ms, outBps: ms });
+export const statsSnapshotSchema = z.object({
+  at: ms,
+  services: z.array(z.object({
+    key: serviceKeySchema,
+    counters: countersSchema,
+    rates: ratesSchema,
+    destinations: z.array(z.object({
+      address: ipAddressSchema, port: portSchema, weight: ms,
+      activeConns: ms, inactConns: ms, persistConns: ms,
+      counters: countersSchema, rates: ratesSchema,
+    })),
+  })),
+});
+export const statsSchema = z.object({ v, type: z.literal("stats"), snapshot: statsSnapshotSchema });
+
+export const healthTransitionSchema = z.object({
+  service: serviceKeySchema,
+  destination: endpoint,
+  realServerId: z.string().max(64).nullable(),
+  serviceId: z.string().max(64).nullable(),
+  from: z.enum(["up", "down", "unknown"]),
+  to: z.enum(["up", "down"]),
+  /** ms since epoch */
+  at: ms,
+  message: z.string().max(1024),
+});
+export type HealthTransition = z.infer<typeof healthTransitionSchema>;
+export const healthSchema = z.object({ v, type: z.literal("health"), transitions: z.array(healthTransitionSchema).min(1).max(10000) });
+
+export const connectionsResponseSchema = z.object({
+  v, type: z.literal("connections.response"),
+  requestId: z.string().min(1).max(64),
+  total: ms,
+  entries: z.array(z.object({
+    protocol: z.enum(PROTOCOLS),
+    client: endpoint, virtual: endpoint, destination: endpoint,
+    state: z.string().max(32),
+    expiresIn: ms,
+  })).max(10000),
+  error: z.string().max(4096).optional(),
+});
+
+export const agentMessageSchema = z.discriminatedUnion("type", [
+  helloSchema, ackSchema, heartbeatSchema, statsSchema, healthSchema, connectionsResponseSchema, errorSchema,
+]);
+export type AgentMessage = z.infer<typeof agentMessageSchema>;
+
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; reason: string };
+
+function parseWith<T>(schema: z.ZodType<T>, text: string): ParseResult<T> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: "frame is not JSON" };
+  }
+  const r = schema.safeParse(raw);
+  if (r.success) return { ok: true, message: r.data };
+  const first = r.error.issues[0];
+  const where = first && first.path.length ? first.path.join(".") : "(root)";
+  const t = raw && typeof raw === "object" && "type" in raw ? String((raw as { type: unknown }).type).slice(0, 40) : "?";
+  return { ok: false, reason: `message type "${t}": ${where}: ${first?.message ?? "invalid"}` };
+}
+
+export const parseAgentMessage = (text: string) => parseWith(agentMessageSchema, text);
+export const parseServerMessage = (text: string) => parseWith(serverMessageSchema, text);
+
+/** Stable text key of a service, e.g. "tcp 10.0.0.1:80", "tcp [::1]:80", "fwmark 7 inet6". */
+export function serviceKeyText(k: IpvsServiceKey): string {
+  if (k.protocol === "fwmark") return `fwmark ${k.fwmark} ${k.family}`;
+  return `${k.protocol} ${k.family === "inet6" ? `[${k.address}]` : k.address}:${k.port}`;
+}
+
+export function endpointText(e: { address: string; port: number }): string {
+  return e.address.includes(":") ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
+}
