@@ -1,0 +1,85 @@
+/**
+ * tRPC setup: context, error shape, procedure builders.
+ * Error shape: { message, code, data: { code, httpStatus, path, zodError, issues } } -- never a stack.
+ * Input that fails a schema is BAD_REQUEST with `zodError` (z.flattenError) and `issues` (dotted paths);
+ * ServiceErrors map to their code; anything else is INTERNAL_SERVER_ERROR with a generic message.
+ */
+import { initTRPC, TRPCError } from "@trpc/server";
+import { z, ZodError } from "zod";
+import type { Database } from "../db/openDatabase.ts";
+import type { EventBus } from "../events/EventBus.ts";
+import type { Logger } from "../log.ts";
+import { ServiceError, type ServiceIssue } from "../services/ServiceError.ts";
+
+export type Role = "viewer" | "operator" | "admin";
+
+/** Filled by the auth work; null = anonymous. */
+export interface SessionInfo {
+  userId: string;
+  email: string;
+  role: Role;
+}
+
+export interface Context {
+  db: Database;
+  bus: EventBus;
+  log: Logger;
+  session: SessionInfo | null;
+  /** client address as seen by the server (for audit) */
+  ip: string | null;
+  /** injected clock (ms since epoch) */
+  now: () => number;
+}
+
+const MAX_ISSUES = 50;
+
+function zodIssues(err: ZodError): ServiceIssue[] {
+  return err.issues.slice(0, MAX_ISSUES).map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+}
+
+/** "document.directors.0.name: Too big: ... (and 2 more issues)" */
+function zodSummary(err: ZodError): string {
+  const first = err.issues[0];
+  if (!first) return "invalid input";
+  const where = first.path.length ? first.path.map(String).join(".") : "input";
+  const more = err.issues.length > 1 ? ` (and ${err.issues.length - 1} more issue${err.issues.length > 2 ? "s" : ""})` : "";
+  return `${where}: ${first.message}${more}`;
+}
+
+const t = initTRPC.context<Context>().create({
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const zodError = error.cause instanceof ZodError ? error.cause : null;
+    const serviceError = error.cause instanceof ServiceError ? error.cause : null;
+    const internal = error.code === "INTERNAL_SERVER_ERROR";
+    return {
+      message: internal ? "internal error" : zodError ? zodSummary(zodError) : shape.message,
+      code: shape.code,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path ?? null,
+        zodError: zodError ? z.flattenError(zodError) : null,
+        issues: zodError ? zodIssues(zodError) : (serviceError?.issues ?? []),
+      },
+    };
+  },
+});
+
+/** Maps ServiceError (and input ZodErrors thrown by services) onto TRPCError codes. */
+const errorMapping = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (cause instanceof ServiceError) {
+      result.error = new TRPCError({ code: cause.code, message: cause.message, cause });
+    } else if (cause instanceof ZodError && result.error.code === "INTERNAL_SERVER_ERROR") {
+      result.error = new TRPCError({ code: "BAD_REQUEST", message: cause.issues[0]?.message ?? "invalid input", cause });
+    }
+  }
+  return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure.use(errorMapping);

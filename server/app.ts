@@ -1,0 +1,185 @@
+/**
+ * The control plane process: ONE HTTP server on ONE port serving
+ *   /healthz            {status, database: "up"|"down", kind}  200 / 503
+ *   /api/trpc/*         tRPC (server/api/root.ts)
+ *   ws upgrades         WsRouter (plugins register /api/live, /api/agent, ...); /_next/* to Next in dev
+ *   everything else     Next (production build, or dev with HMR), unless started with next: false
+ * startServer() is used by index.ts and by integration tests (port 0, next: false).
+ */
+import { existsSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { appRouter } from "./api/root.ts";
+import type { Context } from "./api/trpc.ts";
+import { openDatabase, type Database } from "./db/openDatabase.ts";
+import { loadEnv, type Env } from "./env.ts";
+import { createEventBus } from "./events/createEventBus.ts";
+import type { EventBus } from "./events/EventBus.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { defaultPlugins, type PluginHandle, type ServerPlugin } from "./plugins.ts";
+import { WsRouter } from "./realtime/router.ts";
+
+export const PROJECT_DIR = path.resolve(import.meta.dirname, "..");
+/** a topology document with 50 000 memberships is ~15 MB of JSON */
+const MAX_BODY_BYTES = 48 * 1024 * 1024;
+
+export interface StartServerOptions {
+  /** defaults to loadEnv(process.env) */
+  env?: Env;
+  /** override env.PORT (0 = ephemeral) / env.HOST */
+  port?: number;
+  host?: string;
+  /** serve the UI through Next (default env.LVS_NEXT) */
+  next?: boolean;
+  /** Next dev mode with HMR (default NODE_ENV=development) */
+  dev?: boolean;
+  /** defaults to createLogger(env.LOG_LEVEL) */
+  log?: Logger;
+  /** defaults to defaultPlugins (server/plugins.ts) */
+  plugins?: ServerPlugin[];
+  /** PostgreSQL NOTIFY channel (tests isolate themselves with their own) */
+  pgChannel?: string;
+  now?: () => number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  server: http.Server;
+  db: Database;
+  bus: EventBus;
+  ws: WsRouter;
+  log: Logger;
+  /** graceful: stop accepting, plugins close their sockets (1001), Next, bus, database */
+  close(): Promise<void>;
+}
+
+type NextApp = {
+  prepare(): Promise<void>;
+  getRequestHandler(): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+  upgradeHandler: (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => Promise<void>;
+  close(): Promise<void>;
+  didWebSocketSetup: boolean;
+};
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const env = options.env ?? loadEnv();
+  const log = options.log ?? createLogger(env.LOG_LEVEL);
+  const now = options.now ?? Date.now;
+  const dev = options.dev ?? env.NODE_ENV === "development";
+  const useNext = options.next ?? env.LVS_NEXT;
+
+  const db = await openDatabase(env);
+  const handles: PluginHandle[] = [];
+  let bus: EventBus | null = null;
+  let nextApp: NextApp | null = null;
+  try {
+    const migrated = await db.migrate({ log: (m) => log.info(m) });
+    log.info({ kind: db.kind, applied: migrated.applied.length }, "database ready");
+    bus = createEventBus(db, log.child({ part: "bus" }), options.pgChannel ? { pgChannel: options.pgChannel } : {});
+    await bus.ready();
+
+    const ws = new WsRouter();
+    let nextHandler: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | null = null;
+    let nextMissing: string | null = null;
+    if (useNext) {
+      if (!dev && !existsSync(path.join(PROJECT_DIR, ".next", "BUILD_ID"))) {
+        nextMissing = "the UI is not built: run `npm run build` (serving the API and /healthz only)";
+        log.error(nextMissing);
+      } else {
+        const { default: createNext } = await import("next");
+        nextApp = (createNext as unknown as (o: object) => NextApp)({ dev, dir: PROJECT_DIR, hostname: options.host ?? env.HOST, port: options.port ?? env.PORT, quiet: !dev });
+        await nextApp.prepare();
+        nextApp.didWebSocketSetup = true; // we route upgrades ourselves (see environment.md)
+        nextHandler = nextApp.getRequestHandler();
+        if (dev) {
+          const app = nextApp;
+          ws.registerWsPrefix("/_next/", (req, socket, head) => void app.upgradeHandler(req, socket, head));
+        }
+      }
+    }
+
+    const theBus = bus;
+    const trpc = createHTTPHandler({
+      router: appRouter,
+      basePath: "/api/trpc/",
+      maxBodySize: MAX_BODY_BYTES,
+      createContext: ({ req }): Context => ({ db, bus: theBus, log, session: null, ip: req.socket.remoteAddress ?? null, now }),
+      onError: ({ error, path: p }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error.cause ?? error, path: p }, "tRPC internal error");
+      },
+    });
+
+    const server = http.createServer((req, res) => {
+      const url = req.url ?? "/";
+      const pathname = url.split("?")[0]!;
+      if (pathname === "/healthz") {
+        void db.ping().then((up) => sendJson(res, up ? 200 : 503, { status: up ? "ok" : "degraded", database: up ? "up" : "down", kind: db.kind }));
+        return;
+      }
+      if (pathname === "/api/trpc" || pathname.startsWith("/api/trpc/")) {
+        if (pathname === "/api/trpc") req.url = "/api/trpc/" + url.slice("/api/trpc".length);
+        return trpc(req, res);
+      }
+      if (nextHandler) {
+        nextHandler(req, res).catch((err) => {
+          log.error({ err }, "next request failed");
+          if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+        });
+        return;
+      }
+      if (pathname.startsWith("/api/")) return sendJson(res, 404, { error: `no API at ${pathname}` });
+      if (nextMissing) return sendJson(res, 503, { error: nextMissing });
+      sendJson(res, 404, { error: "the UI is not served by this instance (next: false)" });
+    });
+    server.on("upgrade", ws.handleUpgrade);
+
+    const pluginCtx = { ws, db, bus, log, env, now };
+    for (const plugin of options.plugins ?? defaultPlugins) {
+      handles.push(await plugin.start({ ...pluginCtx, log: log.child({ plugin: plugin.name }) }));
+    }
+
+    const host = options.host ?? env.HOST;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? env.PORT, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    const port = (server.address() as AddressInfo).port;
+    const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+
+    let closing: Promise<void> | null = null;
+    const close = () =>
+      (closing ??= (async () => {
+        const stopped = new Promise<void>((r) => server.close(() => r()));
+        server.closeIdleConnections();
+        for (const h of handles.reverse()) await h.close?.().catch((err) => log.error({ err }, "plugin close failed"));
+        ws.close();
+        if (nextApp) await nextApp.close().catch(() => {});
+        const force = setTimeout(() => server.closeAllConnections(), 2000);
+        force.unref();
+        await stopped;
+        clearTimeout(force);
+        await theBus.close();
+        await db.close();
+      })());
+
+    return { url: `http://${urlHost}:${port}`, port, server, db, bus, ws, log, close };
+  } catch (err) {
+    for (const h of handles) await h.close?.().catch(() => {});
+    if (nextApp) await nextApp.close().catch(() => {});
+    if (bus) await bus.close().catch(() => {});
+    await db.close();
+    throw err;
+  }
+}

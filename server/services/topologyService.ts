@@ -1,0 +1,137 @@
+/**
+ * Topology use cases: list, get, create, save (optimistic concurrency on `revision`).
+ * A save writes, in ONE transaction: the Topology row (document + revision + 1, only if the revision is
+ * still the expected one), a TopologyRevision snapshot and the normalized rows; then it publishes
+ * `topology.saved` (ids only) after the commit.
+ */
+import type { Topology } from "../../lvs/model.ts";
+import { Prisma, type PrismaClient } from "../../generated/prisma/client.ts";
+import type { EventBus } from "../events/EventBus.ts";
+import type { Logger } from "../log.ts";
+import { ServiceError } from "./ServiceError.ts";
+import { topologyIntegrityIssues } from "./topologyIntegrity.ts";
+import { writeTopologyRows } from "./topologyRows.ts";
+
+export interface TopologySummary {
+  id: string;
+  name: string;
+  revision: number;
+  updatedAt: Date;
+}
+
+export interface StoredTopology extends TopologySummary {
+  document: Topology;
+  createdAt: Date;
+}
+
+export interface SaveTopologyInput {
+  id: string;
+  expectedRevision: number;
+  document: Topology;
+  message: string;
+  /** who saves (user email); null until auth lands */
+  author: string | null;
+}
+
+export interface TopologyServiceDeps {
+  prisma: PrismaClient;
+  bus: EventBus;
+  log: Logger;
+  /** injected clock (ms) for event timestamps */
+  now?: () => number;
+}
+
+export function emptyTopology(name: string): Topology {
+  return { name, directors: [], services: [], realServers: [], memberships: [], layout: {} };
+}
+
+const TX = { maxWait: 10_000, timeout: 120_000 } as const;
+const summary = { id: true, name: true, revision: true, updatedAt: true } as const;
+
+function isUniqueViolation(err: unknown, field: string): boolean {
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError) || err.code !== "P2002") return false;
+  // the driver adapters report the constraint's fields differently; look at both shapes
+  const meta = JSON.stringify(err.meta ?? {});
+  return meta.includes(field) || err.message.includes(field);
+}
+
+export class TopologyService {
+  private readonly now: () => number;
+  constructor(private readonly deps: TopologyServiceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async list(): Promise<TopologySummary[]> {
+    return this.deps.prisma.topology.findMany({ select: summary, orderBy: { name: "asc" } });
+  }
+
+  async get(id: string): Promise<StoredTopology> {
+    const row = await this.deps.prisma.topology.findUnique({ where: { id } });
+    if (!row) throw new ServiceError("NOT_FOUND", `no topology with id ${id}`);
+    return { ...row, document: row.document as unknown as Topology };
+  }
+
+  async create(name: string, author: string | null): Promise<StoredTopology> {
+    const document = emptyTopology(name);
+    let row;
+    try {
+      row = await this.deps.prisma.$transaction(async (tx) => {
+        const t = await tx.topology.create({ data: { name, revision: 1, document: document as unknown as Prisma.InputJsonValue } });
+        await tx.topologyRevision.create({
+          data: { topologyId: t.id, revision: 1, snapshot: document as unknown as Prisma.InputJsonValue, author, message: "created" },
+        });
+        return t;
+      }, TX);
+    } catch (err) {
+      if (isUniqueViolation(err, "name")) throw new ServiceError("CONFLICT", `a topology named "${name}" already exists`, [{ path: "name", message: "already used" }]);
+      throw err;
+    }
+    await this.publishSaved(row.id, row.revision, author);
+    return { ...row, document };
+  }
+
+  async save(input: SaveTopologyInput): Promise<TopologySummary> {
+    const issues = topologyIntegrityIssues(input.document);
+    if (issues.length) throw new ServiceError("BAD_REQUEST", `the document is inconsistent: ${issues[0]!.path}: ${issues[0]!.message}`, issues);
+    const doc = input.document as unknown as Prisma.InputJsonValue;
+    let saved: TopologySummary;
+    try {
+      saved = await this.deps.prisma.$transaction(async (tx) => {
+        // conditional UPDATE: takes the row lock; a concurrent writer re-checks `revision` after our commit
+        const hit = await tx.topology.updateMany({
+          where: { id: input.id, revision: input.expectedRevision },
+          data: { revision: { increment: 1 }, document: doc, name: input.document.name },
+        });
+        if (hit.count === 0) {
+          const cur = await tx.topology.findUnique({ where: { id: input.id }, select: { revision: true } });
+          if (!cur) throw new ServiceError("NOT_FOUND", `no topology with id ${input.id}`);
+          throw new ServiceError("CONFLICT", `topology was saved by someone else: current revision is ${cur.revision}`, [
+            { path: "expectedRevision", message: `is ${input.expectedRevision}, current revision is ${cur.revision}` },
+          ]);
+        }
+        const revision = input.expectedRevision + 1;
+        await tx.topologyRevision.create({
+          data: { topologyId: input.id, revision, snapshot: doc, author: input.author, message: input.message },
+        });
+        await writeTopologyRows(tx, input.id, input.document);
+        return tx.topology.findUniqueOrThrow({ where: { id: input.id }, select: summary });
+      }, TX);
+    } catch (err) {
+      if (isUniqueViolation(err, "name")) {
+        throw new ServiceError("CONFLICT", `a topology named "${input.document.name}" already exists`, [{ path: "document.name", message: "already used" }]);
+      }
+      throw err;
+    }
+    await this.publishSaved(saved.id, saved.revision, input.author);
+    return saved;
+  }
+
+  private async publishSaved(topologyId: string, revision: number, author: string | null): Promise<void> {
+    try {
+      await this.deps.bus.publish("topology.saved", { topologyId, revision, author, at: this.now() });
+    } catch (err) {
+      // the save is committed; a lost notification only delays other views
+      this.deps.log.error({ err, topologyId, revision }, "could not publish topology.saved");
+    }
+  }
+}
