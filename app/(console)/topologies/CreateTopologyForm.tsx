@@ -1,0 +1,101 @@
+"use client";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
+import { useState, type FormEvent } from "react";
+import { useErrorText } from "../../_shell/useErrorText.ts";
+import { useTRPC } from "../../trpc.ts";
+
+/** Topology names: 1..128 characters (lvs/schemas.ts). */
+export const TOPOLOGY_NAME_MAX = 128;
+
+type Feedback = { kind: "error"; code: string; text: string } | { kind: "created"; text: string } | null;
+
+export function CreateTopologyForm() {
+  const t = useTranslations("topologies.create");
+  const errorText = useErrorText();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [name, setName] = useState("");
+  const [feedback, setFeedback] = useState<Feedback>(null);
+
+  const create = useMutation(
+    trpc.topology.create.mutationOptions({
+      onSuccess: async (_data, vars) => {
+        setName("");
+        setFeedback({ kind: "created", text: t("created", { name: vars.name }) });
+        await queryClient.invalidateQueries({ queryKey: trpc.topology.list.queryKey() });
+      },
+      onError: (err, vars) => {
+        const { text, error } = errorText(err);
+        const fieldText = error.fieldErrors.name?.[0];
+        setFeedback({
+          kind: "error",
+          code: error.code,
+          text: error.code === "CONFLICT" ? t("duplicate", { name: vars.name }) : fieldText ? `${text} (${fieldText})` : text,
+        });
+      },
+    }),
+  );
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    const trimmed = name.trim();
+    if (trimmed.length === 0) {
+      setFeedback({ kind: "error", code: "BAD_REQUEST", text: t("nameRequired") });
+      return;
+    }
+    if (trimmed.length > TOPOLOGY_NAME_MAX) {
+      setFeedback({ kind: "error", code: "BAD_REQUEST", text: t("nameTooLong", { max: TOPOLOGY_NAME_MAX }) });
+      return;
+    }
+    setFeedback(null);
+    create.mutate({ name: trimmed });
+  }
+
+  return (
+    <form
+      onSubmit={submit}
+      noValidate
+      data-testid="create-topology-form"
+      className="mb-5 rounded-md border border-slate-200 bg-white px-4 py-3 shadow-sm"
+    >
+      <div className="flex flex-wrap items-end gap-3">
+        <label className="flex min-w-64 flex-1 flex-col gap-1">
+          <span className="text-xs font-medium uppercase tracking-wide text-slate-500">{t("title")} · {t("nameLabel")}</span>
+          <input
+            data-testid="create-topology-name"
+            name="name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder={t("namePlaceholder")}
+            maxLength={TOPOLOGY_NAME_MAX + 1}
+            autoComplete="off"
+            aria-invalid={feedback?.kind === "error"}
+            aria-describedby="create-topology-feedback"
+            className="h-8 rounded border border-slate-300 bg-white px-2.5 text-sm text-slate-900 placeholder:text-slate-400 hover:border-slate-400 focus:border-sky-500 aria-invalid:border-red-400"
+          />
+        </label>
+        <button
+          type="submit"
+          data-testid="create-topology-submit"
+          disabled={create.isPending}
+          className="h-8 rounded bg-sky-600 px-3 text-sm font-medium text-white shadow-sm hover:bg-sky-500 disabled:cursor-wait disabled:opacity-60"
+        >
+          {create.isPending ? t("submit") + "…" : t("submit")}
+        </button>
+      </div>
+      <div id="create-topology-feedback" aria-live="polite" className="min-h-0">
+        {feedback?.kind === "error" && (
+          <p data-testid="create-topology-error" data-error-code={feedback.code} role="alert" className="mt-2 text-sm text-red-600">
+            {feedback.text}
+          </p>
+        )}
+        {feedback?.kind === "created" && (
+          <p data-testid="create-topology-success" className="mt-2 text-sm text-emerald-700">
+            {feedback.text}
+          </p>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,31 @@
+"use client";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { useTranslations } from "next-intl";
+import { isNavItemActive, navItems } from "./navItems.ts";
+
+export function NavLinks() {
+  const t = useTranslations("nav");
+  const pathname = usePathname() ?? "/";
+  return (
+    <nav aria-label={t("label")} className="flex items-center gap-1" data-testid="main-nav">
+      {navItems.map((item) => {
+        const active = isNavItemActive(item, pathname);
+        return (
+          <Link
+            key={item.href}
+            href={item.href}
+            data-testid={item.testId}
+            aria-current={active ? "page" : undefined}
+            className={
+              "rounded px-2.5 py-1.5 text-sm font-medium transition-colors " +
+              (active ? "bg-white/10 text-white" : "text-slate-400 hover:bg-white/5 hover:text-slate-100")
+            }
+          >
+            {t(item.labelKey)}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}

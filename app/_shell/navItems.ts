@@ -1,0 +1,24 @@
+import type { Messages } from "next-intl";
+
+/**
+ * The header navigation, data-driven: a feature adds its page by appending one entry here
+ * (its label lives under the `nav` namespace of messages/*.json).
+ */
+export interface NavItem {
+  /** key under `nav` in messages/*.json */
+  labelKey: keyof Messages["nav"] & string;
+  href: string;
+  /** stable selector: nav-<labelKey> */
+  testId: string;
+  /** path prefixes that mark this item active (default: href) */
+  activePrefixes?: readonly string[];
+}
+
+export const navItems: readonly NavItem[] = [
+  { labelKey: "topologies", href: "/topologies", testId: "nav-topologies", activePrefixes: ["/topologies", "/topology/"] },
+];
+
+export function isNavItemActive(item: NavItem, pathname: string): boolean {
+  const prefixes = item.activePrefixes ?? [item.href];
+  return prefixes.some((p) => pathname === p || pathname.startsWith(p.endsWith("/") ? p : `${p}/`));
+}

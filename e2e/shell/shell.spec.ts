@@ -1,0 +1,22 @@
+import { expect, test, watchConsole } from "../fixtures/test.ts";
+
+test("the shell renders: product name, navigation, language switch", async ({ page }) => {
+  const problems = watchConsole(page);
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/topologies$/);
+  await expect(page.getByTestId("app-header")).toBeVisible();
+  await expect(page.getByTestId("product-name")).toHaveText("LVS Console");
+  const nav = page.getByTestId("nav-topologies");
+  await expect(nav).toHaveText("Topologies");
+  await expect(nav).toHaveAttribute("aria-current", "page");
+  await expect(page.getByTestId("language-switch")).toHaveValue("en");
+  await expect(page.getByTestId("topologies-page").getByRole("heading", { level: 1 })).toHaveText("Topologies");
+  await expect(page.getByTestId("topology-list")).toBeVisible();
+  await expect(page).toHaveTitle(/Topologies · LVS Console/);
+  expect(problems).toEqual([]);
+});
+
+test("the health endpoint says the database is up", async ({ request }) => {
+  const res = await request.get("/healthz");
+  expect(res.ok()).toBe(true);
+});
