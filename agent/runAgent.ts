@@ -1,0 +1,63 @@
+/**
+ * Wires one agent: fail-static restore first (forwarding before any network), then the link.
+ * Used by the CLI (main.ts) and by in-process tests.
+ */
+import os from "node:os";
+import type { ForwardingEngine } from "./engine.ts";
+import { Agent } from "./agent.ts";
+import { AgentLink, type BackoffOptions } from "./link.ts";
+import { FailStatic, type FailStaticOptions } from "./failStatic.ts";
+import type { AgentLog } from "./log.ts";
+import { defaultCheckers, type CheckerRegistry } from "./health/checkers.ts";
+import { realTimers, systemClock, type Clock, type Timers } from "./health/monitor.ts";
+import { validateDesired } from "./validateDesired.ts";
+
+export const AGENT_VERSION = "0.1.0";
+
+export interface RunAgentOptions {
+  server: string;
+  token: string;
+  engine: ForwardingEngine;
+  stateDir: string;
+  bootRules?: FailStaticOptions["bootRules"];
+  log: AgentLog;
+  clock?: Clock;
+  timers?: Timers;
+  random?: () => number;
+  checkers?: CheckerRegistry;
+  backoff?: BackoffOptions;
+  hostname?: string;
+  insecure?: boolean;
+}
+
+export interface RunningAgent {
+  agent: Agent;
+  link: AgentLink;
+  stop(): Promise<void>;
+}
+
+export async function runAgent(o: RunAgentOptions): Promise<RunningAgent> {
+  const timers = o.timers ?? realTimers;
+  const agent = new Agent({
+    engine: o.engine,
+    store: new FailStatic({ stateDir: o.stateDir, ...(o.bootRules ? { bootRules: o.bootRules } : {}) }),
+    log: o.log, clock: o.clock ?? systemClock, timers, checkers: o.checkers ?? defaultCheckers, validate: validateDesired,
+  });
+  await agent.start();
+  const link = new AgentLink({
+    server: o.server, token: o.token, log: o.log, timers, random: o.random ?? Math.random,
+    ...(o.backoff ? { backoff: o.backoff } : {}),
+    ...(o.insecure ? { insecure: true } : {}),
+    hello: () => agent.hello(o.hostname ?? os.hostname(), AGENT_VERSION),
+    onMessage: (msg) => void agent.handle(msg).catch((e: Error) => o.log.error(`handling ${msg.type}: ${e.message}`)),
+  });
+  agent.send = (m) => void link.send(m);
+  link.start();
+  return {
+    agent, link,
+    async stop() {
+      await link.stop();
+      await agent.stop();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * What the agent hub needs from storage, as a small interface (tests use an in-memory one), and its
+ * Prisma implementation over the Director / HealthTransition models.
+ */
+import type { HealthTransition } from "../../lvs/agentProtocol.ts";
+import type { IpvsTable, StatsSnapshot } from "../../lvs/model.ts";
+import { serviceKeyString } from "../../lvs/tableKey.ts";
+import { tokenHash } from "../auth/sessionToken.ts";
+import { timingSafeEqual } from "node:crypto";
+import type { PrismaClient } from "../../generated/prisma/client.ts";
+
+export interface AgentIdentity {
+  id: string;
+  topologyId: string;
+  key: string;
+  name: string;
+  tokenHash: string;
+  revoked: boolean;
+}
+
+export interface AgentDirectory {
+  /** the director holding this token (hash compared in constant time), revoked or not; null if none */
+  authenticate(token: string): Promise<AgentIdentity | null>;
+  /** "ok" while `hash` is still the director's live token */
+  tokenState(directorId: string, hash: string): Promise<"ok" | "revoked" | "replaced">;
+  markOnline(directorId: string, r: { at: number; appliedRevision: number | null; table: IpvsTable }): Promise<void>;
+  markOffline(directorId: string): Promise<void>;
+  recordReport(directorId: string, r: { at: number; appliedRevision: number | null; table: IpvsTable }): Promise<void>;
+  touch(directorId: string, at: number): Promise<void>;
+  recordTransitions(directorId: string, transitions: HealthTransition[]): Promise<void>;
+  /** latest stats per director, kept in memory by the instance that receives them */
+  recordStats(directorId: string, snapshot: StatsSnapshot): void;
+  latestStats(directorId: string): StatsSnapshot | null;
+}
+
+export function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, "hex");
+  const y = Buffer.from(b, "hex");
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}
+
+export class PrismaAgentDirectory implements AgentDirectory {
+  private stats = new Map<string, StatsSnapshot>();
+  private lastTouch = new Map<string, number>();
+
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async authenticate(token: string): Promise<AgentIdentity | null> {
+    const hash = tokenHash(token);
+    const d = await this.prisma.director.findUnique({ where: { agentTokenHash: hash } });
+    if (!d || !d.agentTokenHash || !sameHash(d.agentTokenHash, hash)) return null;
+    return { id: d.id, topologyId: d.topologyId, key: d.key, name: d.name, tokenHash: hash, revoked: d.tokenRevokedAt != null };
+  }
+
+  async tokenState(directorId: string, hash: string): Promise<"ok" | "revoked" | "replaced"> {
+    const d = await this.prisma.director.findUnique({ where: { id: directorId }, select: { agentTokenHash: true, tokenRevokedAt: true } });
+    if (!d || !d.agentTokenHash || !sameHash(d.agentTokenHash, hash)) return "replaced";
+    return d.tokenRevokedAt ? "revoked" : "ok";
+  }
+
+  async markOnline(directorId: string, r: { at: number; appliedRevision: number | null; table: IpvsTable }): Promise<void> {
+    await this.prisma.director.update({
+      where: { id: directorId },
+      data: { online: true, lastSeenAt: new Date(r.at), appliedRevision: r.appliedRevision, reportedTable: r.table as object, reportedAt: new Date(r.at) },
+    });
+  }
+
+  async markOffline(directorId: string): Promise<void> {
+    this.stats.delete(directorId);
+    await this.prisma.director.updateMany({ where: { id: directorId }, data: { online: false } });
+  }
+
+  async recordReport(directorId: string, r: { at: number; appliedRevision: number | null; table: IpvsTable }): Promise<void> {
+    await this.prisma.director.update({
+      where: { id: directorId },
+      data: { lastSeenAt: new Date(r.at), appliedRevision: r.appliedRevision, reportedTable: r.table as object, reportedAt: new Date(r.at) },
+    });
+  }
+
+  async touch(directorId: string, at: number): Promise<void> {
+    // at most one write per director every 5 s
+    if (at - (this.lastTouch.get(directorId) ?? 0) < 5000) return;
+    this.lastTouch.set(directorId, at);
+    await this.prisma.director.update({ where: { id: directorId }, data: { lastSeenAt: new Date(at) } });
+  }
+
+  async recordTransitions(directorId: string, transitions: HealthTransition[]): Promise<void> {
+    await this.prisma.healthTransition.createMany({
+      data: transitions.map((t) => ({
+        directorId, serviceKey: serviceKeyString(t.service), rip: t.destination.address, port: t.destination.port,
+        from: t.from, to: t.to, at: new Date(t.at), reason: t.message,
+      })),
+    });
+  }
+
+  recordStats(directorId: string, snapshot: StatsSnapshot): void {
+    this.stats.set(directorId, snapshot);
+  }
+
+  latestStats(directorId: string): StatsSnapshot | null {
+    return this.stats.get(directorId) ?? null;
+  }
+}

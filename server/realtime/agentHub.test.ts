@@ -1,0 +1,177 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import http from "node:http";
+import { isDeepStrictEqual } from "node:util";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+import WebSocket from "ws";
+import { pino } from "pino";
+import { AgentHub, type DesiredState } from "./agentHub.ts";
+import { MemoryAgentDirectory } from "./testing/memoryAgentDirectory.ts";
+import { MemoryEventBus } from "../events/MemoryEventBus.ts";
+import { runAgent, type RunningAgent } from "../../agent/runAgent.ts";
+import { FakeEngine } from "../../agent/fakeEngine.ts";
+import { memoryLog } from "../../agent/log.ts";
+import { dest, tcpService } from "../../agent/testing/fixtures.ts";
+
+const silent = pino({ level: "silent" });
+
+async function until(cond: () => boolean, ms = 3000, what = "condition"): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe("AgentHub over loopback", () => {
+  let server: http.Server;
+  let hub: AgentHub;
+  let bus: MemoryEventBus;
+  let directory: MemoryAgentDirectory;
+  let url: string;
+  let stateDir: string;
+  let desiredByDirector: Map<string, DesiredState>;
+  const hubLog: string[] = [];
+  const agents: RunningAgent[] = [];
+
+  async function start(maxPayload?: number) {
+    bus = new MemoryEventBus(silent);
+    hub = new AgentHub({
+      directory, bus, desiredFor: async (id) => desiredByDirector.get(id) ?? null,
+      log: { info: (o, m) => hubLog.push(`info ${m} ${JSON.stringify(o)}`), warn: (o, m) => hubLog.push(`warn ${m} ${JSON.stringify(o)}`) },
+      heartbeatMs: 200, ...(maxPayload ? { maxPayload } : {}),
+    });
+    server = http.createServer((_q, s) => s.end());
+    server.on("upgrade", (req, socket, head) => {
+      if (req.url === "/api/agent") hub.handleUpgrade(req, socket, head);
+      else socket.destroy();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  beforeEach(async () => {
+    directory = new MemoryAgentDirectory();
+    desiredByDirector = new Map();
+    hubLog.length = 0;
+    stateDir = await fs.mkdtemp(path.join(os.tmpdir(), "hub-test-"));
+    await start();
+  });
+  afterEach(async () => {
+    for (const a of agents.splice(0)) await a.stop();
+    await hub.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await fs.rm(stateDir, { recursive: true, force: true });
+  });
+
+  async function agent(token: string, engine = new FakeEngine()) {
+    const log = memoryLog();
+    const a = await runAgent({ server: url, token, engine, stateDir, log, backoff: { initialMs: 50, maxMs: 200 }, random: () => 0.5, checkers: {} });
+    agents.push(a);
+    return { ...a, log, engine };
+  }
+
+  const t1 = { services: [tcpService("10.0.0.1", 80, [dest("192.168.1.1", 80)])] };
+  const t2 = { services: [tcpService("10.0.0.1", 80, [dest("192.168.1.1", 80), dest("192.168.1.2", 80, 3)])] };
+  const noHealth = { targets: [], sorryServers: [] };
+
+  it("authenticates, sends the desired table, records the ack and pushes changes within a second", async () => {
+    const token = directory.add("d1", "director-1");
+    desiredByDirector.set("d1", { revision: 1, table: t1, health: noHealth });
+    const a = await agent(token);
+    await until(() => directory.rows.get("d1")!.appliedRevision === 1, 3000, "revision 1 applied");
+    expect(a.engine.table).toEqual(t1);
+    expect(directory.rows.get("d1")!.online).toBe(true);
+
+    desiredByDirector.set("d1", { revision: 2, table: t2, health: noHealth });
+    const t0 = Date.now();
+    await bus.publish("topology.saved", { topologyId: "t1", revision: 2, author: null, at: t0 });
+    await until(() => isDeepStrictEqual(a.engine.table, t2), 1000, "revision 2 in the engine");
+    expect(Date.now() - t0).toBeLessThan(1000);
+    await until(() => directory.rows.get("d1")!.appliedRevision === 2, 1000, "ack of revision 2");
+    await until(() => directory.latestStats("d1") != null, 2500, "stats");
+    expect(directory.latestStats("d1")!.services[0]!.destinations).toHaveLength(2);
+  });
+
+  it("refuses a missing or unknown token before any frame, and says why", async () => {
+    const a = await agent("lvsa_not-a-real-token-at-all");
+    await until(() => a.log.lines.some((l) => l.includes("401 unauthorized: unknown token")), 3000, "refusal log");
+    const res = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(url.replace("http", "ws") + "/api/agent");
+      ws.on("error", () => {});
+      ws.on("unexpected-response", (_q, r) => { resolve(r.statusCode ?? 0); ws.terminate(); });
+      ws.on("open", () => resolve(101));
+    });
+    expect(res).toBe(401);
+    expect(hubLog.some((l) => l.includes("missing bearer token"))).toBe(true);
+  });
+
+  it("disconnects a revoked agent at once; the agent logs it, keeps retrying and keeps forwarding", async () => {
+    const token = directory.add("d1");
+    desiredByDirector.set("d1", { revision: 1, table: t1, health: noHealth });
+    const a = await agent(token);
+    await until(() => directory.rows.get("d1")!.appliedRevision === 1, 3000, "applied");
+    directory.revoke("d1");
+    await bus.publish("director.status", { directorId: "d1", topologyId: "t1", online: false, at: Date.now() });
+    await until(() => a.log.lines.some((l) => l.includes("token revoked")), 1000, "revocation logged");
+    await until(() => a.log.lines.some((l) => l.includes("401 unauthorized: token revoked")), 2000, "reconnect refused");
+    await until(() => a.log.lines.filter((l) => l.includes("401 unauthorized: token revoked")).length >= 2, 2000, "keeps retrying");
+    expect(hub.connectedDirectors()).toEqual([]);
+    expect(a.engine.table).toEqual(t1);
+  });
+
+  it("closes a connection sending bad messages, with a logged reason, and keeps serving others", async () => {
+    const good = directory.add("good");
+    const badToken = directory.add("bad");
+    desiredByDirector.set("good", { revision: 1, table: t1, health: noHealth });
+    const g = await agent(good);
+    await until(() => directory.rows.get("good")!.appliedRevision === 1, 3000, "good applied");
+
+    const cases: Array<[string, (ws: WebSocket) => void, number]> = [
+      ["unknown type", (ws) => ws.send(JSON.stringify({ v: 1, type: "nope" })), 4400],
+      ["wrong schema", (ws) => ws.send(JSON.stringify({ v: 1, type: "heartbeat", at: "soon" })), 4400],
+      ["not json", (ws) => ws.send("{"), 4400],
+      ["binary", (ws) => ws.send(Buffer.from([1, 2, 3])), 4400],
+      ["oversize", (ws) => ws.send("x".repeat(17 * 1024 * 1024)), 1009],
+    ];
+    for (const [name, act, code] of cases) {
+      const closed = await new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(url.replace("http", "ws") + "/api/agent", { headers: { authorization: `Bearer ${badToken}` } });
+        ws.on("open", () => act(ws));
+        ws.on("close", (c) => resolve(c));
+        ws.on("error", () => {});
+        setTimeout(() => reject(new Error(`${name}: not closed`)), 5000);
+      });
+      expect(closed, name).toBe(code);
+    }
+    expect(hubLog.filter((l) => l.startsWith("warn bad agent message")).length).toBe(4);
+    expect(hubLog.some((l) => /Max payload size exceeded/i.test(l))).toBe(true);
+    // the good agent is still served
+    desiredByDirector.set("good", { revision: 2, table: t2, health: noHealth });
+    await bus.publish("topology.saved", { topologyId: "t1", revision: 2, author: null, at: Date.now() });
+    await until(() => isDeepStrictEqual(g.engine.table, t2), 1000, "good still served");
+  }, 30000);
+
+  it("reconnects after a control-plane restart and resyncs a revision saved while it was away", async () => {
+    const token = directory.add("d1");
+    desiredByDirector.set("d1", { revision: 1, table: t1, health: noHealth });
+    const a = await agent(token);
+    await until(() => directory.rows.get("d1")!.appliedRevision === 1, 3000, "applied");
+    const port = (server.address() as AddressInfo).port;
+    await hub.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await until(() => a.log.lines.some((l) => l.includes("link closed")), 2000, "link closed");
+    expect(a.engine.table).toEqual(t1); // control plane down: rules stay
+    desiredByDirector.set("d1", { revision: 2, table: t2, health: noHealth });
+    bus = new MemoryEventBus(silent);
+    hub = new AgentHub({ directory, bus, desiredFor: async (id) => desiredByDirector.get(id) ?? null, log: { info: () => {}, warn: () => {} }, heartbeatMs: 200 });
+    server = http.createServer();
+    server.on("upgrade", (req, socket, head) => hub.handleUpgrade(req, socket, head));
+    await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
+    await until(() => isDeepStrictEqual(a.engine.table, t2), 3000, "resync after reconnect");
+  });
+});

@@ -1,0 +1,265 @@
+/**
+ * `/api/agent`: the control plane's end of the agent link.
+ * - The bearer token is checked on the HTTP upgrade, before the WebSocket exists: missing, unknown
+ *   or revoked tokens get a 401 with a plain reason ("unauthorized: token revoked") and no socket.
+ * - Every frame is zod-parsed (lvs/agentProtocol); an unknown type, a wrong shape, a binary frame or
+ *   an oversize frame (maxPayload) closes that one connection with a logged reason.
+ * - On hello the agent gets `welcome` and its full desired state (resync); on bus events
+ *   (topology.saved/applied) connected agents get the new desired state if it changed.
+ * - State is per connection only; the database and the bus carry everything shared, so any number
+ *   of instances can serve agents. Revocation reaches the instance holding the socket through
+ *   `director.status` events: the holder re-checks the token and closes.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { AgentMessage, HealthConfig, ServerMessage } from "../../lvs/agentProtocol.ts";
+import { CLOSE, MAX_FRAME_BYTES, PROTOCOL_VERSION, parseAgentMessage } from "../../lvs/agentProtocol.ts";
+import type { IpvsTable } from "../../lvs/model.ts";
+import { serviceKeyString } from "../../lvs/tableKey.ts";
+import type { AgentDirectory, AgentIdentity } from "./agentDirectory.ts";
+import type { EventBus } from "../events/EventBus.ts";
+
+export interface DesiredState {
+  revision: number;
+  table: IpvsTable;
+  health: HealthConfig;
+}
+
+export interface HubLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface AgentHubOptions {
+  directory: AgentDirectory;
+  bus: EventBus;
+  desiredFor: (directorId: string) => Promise<DesiredState | null>;
+  log: HubLog;
+  now?: () => number;
+  heartbeatMs?: number;
+  statsIntervalMs?: number;
+  maxPayload?: number;
+}
+
+interface Conn {
+  ws: WebSocket;
+  director: AgentIdentity;
+  helloSeen: boolean;
+  sentRevision: number | null;
+  lastFrameAt: number;
+  pending: Map<string, (msg: Extract<AgentMessage, { type: "connections.response" }>) => void>;
+}
+
+function refuse(socket: Duplex, status: number, reason: string): void {
+  const text = status === 401 ? "Unauthorized" : status === 404 ? "Not Found" : "Bad Request";
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
+}
+
+export class AgentHub {
+  private readonly wss: WebSocketServer;
+  private readonly conns = new Map<string, Conn>();
+  private readonly unsubscribe: Array<() => void> = [];
+  private readonly heartbeatTimer: ReturnType<typeof setInterval>;
+  private readonly now: () => number;
+  private readonly heartbeatMs: number;
+  private seq = 0;
+
+  constructor(private readonly opts: AgentHubOptions) {
+    this.now = opts.now ?? Date.now;
+    this.heartbeatMs = opts.heartbeatMs ?? 5000;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload ?? MAX_FRAME_BYTES });
+    const repush = () => void this.pushAll().catch((e: Error) => opts.log.warn({ err: e.message }, "agent push failed"));
+    this.unsubscribe.push(opts.bus.subscribe("topology.saved", repush));
+    this.unsubscribe.push(opts.bus.subscribe("topology.applied", repush));
+    this.unsubscribe.push(opts.bus.onResync(repush));
+    this.unsubscribe.push(opts.bus.subscribe("director.status", (e) => {
+      if (!e.online && this.conns.has(e.directorId)) void this.recheck(e.directorId);
+    }));
+    this.heartbeatTimer = setInterval(() => this.beat(), this.heartbeatMs);
+    this.heartbeatTimer.unref();
+  }
+
+  /** The upgrade handler to register for `/api/agent`. */
+  handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    void this.authenticate(req).then((r) => {
+      if (!r.ok) {
+        this.opts.log.warn({ remote: req.socket.remoteAddress, reason: r.reason }, "agent refused");
+        return refuse(socket, 401, r.reason);
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, r.director));
+    }, (e: Error) => {
+      this.opts.log.warn({ err: e.message }, "agent authentication failed");
+      refuse(socket, 503, "service unavailable");
+    });
+  };
+
+  /** Directors with a live agent on this instance. */
+  connectedDirectors(): string[] {
+    return [...this.conns.keys()];
+  }
+
+  /** Asks a connected agent for one page of its connection table (this instance only). */
+  requestConnections(directorId: string, page: { offset: number; limit: number; client?: string; virtual?: string; destination?: string }, timeoutMs = 5000) {
+    const c = this.conns.get(directorId);
+    if (!c) return Promise.reject(new Error("director not connected to this instance"));
+    const requestId = `c${++this.seq}`;
+    return new Promise<Extract<AgentMessage, { type: "connections.response" }>>((resolve, reject) => {
+      const timer = setTimeout(() => { c.pending.delete(requestId); reject(new Error("agent did not answer in time")); }, timeoutMs);
+      c.pending.set(requestId, (m) => { clearTimeout(timer); resolve(m); });
+      this.send(c, { v: PROTOCOL_VERSION, type: "connections.request", requestId, page });
+    });
+  }
+
+  /** Closes one director's connection (e.g. after revoke/rotate on this instance). */
+  disconnect(directorId: string, code: number, reason: string): void {
+    const c = this.conns.get(directorId);
+    if (c) c.ws.close(code, reason);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeatTimer);
+    for (const u of this.unsubscribe) u();
+    for (const c of this.conns.values()) c.ws.close(CLOSE.shutdown, "control plane shutting down");
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private async authenticate(req: IncomingMessage): Promise<{ ok: true; director: AgentIdentity } | { ok: false; reason: string }> {
+    const h = req.headers.authorization;
+    const m = h ? /^Bearer\s+(\S{16,512})$/i.exec(h) : null;
+    if (!m) return { ok: false, reason: "unauthorized: missing bearer token" };
+    const found = await this.opts.directory.authenticate(m[1]!);
+    if (!found) return { ok: false, reason: "unauthorized: unknown token" };
+    if (found.revoked) return { ok: false, reason: "unauthorized: token revoked" };
+    return { ok: true, director: found };
+  }
+
+  private accept(ws: WebSocket, director: AgentIdentity): void {
+    const old = this.conns.get(director.id);
+    if (old) old.ws.close(CLOSE.replaced, "replaced by a newer connection of the same director");
+    const c: Conn = { ws, director, helloSeen: false, sentRevision: null, lastFrameAt: this.now(), pending: new Map() };
+    this.conns.set(director.id, c);
+    const log = this.opts.log;
+    log.info({ directorId: director.id, director: director.name }, "agent connected");
+
+    ws.on("message", (data, isBinary) => {
+      c.lastFrameAt = this.now();
+      if (isBinary) return this.bad(c, "binary frame");
+      const parsed = parseAgentMessage(data.toString());
+      if (!parsed.ok) return this.bad(c, parsed.reason);
+      if (!c.helloSeen && parsed.message.type !== "hello") return this.bad(c, `"${parsed.message.type}" before hello`);
+      void this.onMessage(c, parsed.message).catch((e: Error) => log.warn({ directorId: director.id, err: e.message }, "agent message handling failed"));
+    });
+    ws.on("error", (e) => log.warn({ directorId: director.id, err: e.message }, "agent connection error"));
+    ws.on("close", (code, reason) => {
+      log.info({ directorId: director.id, code, reason: reason.toString() }, "agent disconnected");
+      if (this.conns.get(director.id) !== c) return;
+      this.conns.delete(director.id);
+      void this.opts.directory.markOffline(director.id).catch(() => {});
+      void this.publish("director.status", { directorId: director.id, topologyId: director.topologyId, online: false, at: this.now() });
+    });
+  }
+
+  private bad(c: Conn, reason: string): void {
+    this.opts.log.warn({ directorId: c.director.id, reason }, "bad agent message; closing connection");
+    c.ws.close(CLOSE.badMessage, reason.slice(0, 120));
+  }
+
+  private async onMessage(c: Conn, msg: AgentMessage): Promise<void> {
+    const d = c.director;
+    const at = this.now();
+    switch (msg.type) {
+      case "hello": {
+        c.helloSeen = true;
+        await this.opts.directory.markOnline(d.id, { at, appliedRevision: msg.appliedRevision, table: msg.table });
+        this.send(c, { v: PROTOCOL_VERSION, type: "welcome", directorId: d.id, directorName: d.name, serverTime: at, heartbeatMs: this.heartbeatMs });
+        c.sentRevision = null;
+        await this.push(c);
+        await this.publish("director.status", { directorId: d.id, topologyId: d.topologyId, online: true, at });
+        return;
+      }
+      case "ack": {
+        const applied = msg.ok ? msg.revision : msg.appliedRevision;
+        await this.opts.directory.recordReport(d.id, { at, appliedRevision: applied, table: msg.table });
+        if (msg.outcome !== "applied") this.opts.log.warn({ directorId: d.id, revision: msg.revision, outcome: msg.outcome, issues: msg.issues.slice(0, 5), failed: msg.ops.filter((o) => !o.ok).slice(0, 5) }, "agent did not apply revision");
+        await this.publish("topology.applied", {
+          topologyId: d.topologyId, directorId: d.id, revision: msg.revision, outcome: msg.ok ? "ok" : "failed",
+          message: msg.ok ? null : (msg.issues[0]?.message ?? msg.ops.find((o) => !o.ok)?.error ?? msg.outcome).slice(0, 1024), at,
+        });
+        await this.publish("agent.report", { directorId: d.id, topologyId: d.topologyId, at });
+        return;
+      }
+      case "stats":
+        this.opts.directory.recordStats(d.id, msg.snapshot);
+        await this.opts.directory.touch(d.id, at);
+        await this.publish("agent.report", { directorId: d.id, topologyId: d.topologyId, at });
+        return;
+      case "health":
+        await this.opts.directory.recordTransitions(d.id, msg.transitions);
+        for (const t of msg.transitions) {
+          await this.publish("health.changed", {
+            directorId: d.id, serviceKey: serviceKeyString(t.service), rip: t.destination.address, port: t.destination.port,
+            from: t.from, to: t.to, at: t.at,
+          });
+        }
+        return;
+      case "heartbeat":
+        await this.opts.directory.touch(d.id, at);
+        return;
+      case "connections.response":
+        c.pending.get(msg.requestId)?.(msg);
+        c.pending.delete(msg.requestId);
+        return;
+      case "error":
+        this.opts.log.warn({ directorId: d.id, code: msg.code, message: msg.message }, "agent reported an error");
+        return;
+    }
+  }
+
+  private async push(c: Conn): Promise<void> {
+    const desired = await this.opts.desiredFor(c.director.id);
+    if (!desired || desired.revision === c.sentRevision || c.ws.readyState !== c.ws.OPEN) return;
+    c.sentRevision = desired.revision;
+    this.send(c, {
+      v: PROTOCOL_VERSION, type: "desired", revision: desired.revision, table: desired.table, health: desired.health,
+      options: { statsIntervalMs: this.opts.statsIntervalMs ?? 1000 },
+    });
+  }
+
+  private async pushAll(): Promise<void> {
+    for (const c of [...this.conns.values()]) if (c.helloSeen) await this.push(c);
+  }
+
+  private async recheck(directorId: string): Promise<void> {
+    const c = this.conns.get(directorId);
+    if (!c) return;
+    const state = await this.opts.directory.tokenState(directorId, c.director.tokenHash);
+    if (state === "revoked") c.ws.close(CLOSE.revoked, "unauthorized: token revoked");
+    else if (state === "replaced") c.ws.close(CLOSE.revoked, "unauthorized: token rotated");
+  }
+
+  private beat(): void {
+    const at = this.now();
+    for (const c of this.conns.values()) {
+      if (at - c.lastFrameAt > this.heartbeatMs * 3) {
+        this.opts.log.warn({ directorId: c.director.id }, "agent silent for 3 heartbeats; closing");
+        c.ws.terminate();
+        continue;
+      }
+      if (c.helloSeen) this.send(c, { v: PROTOCOL_VERSION, type: "heartbeat", at, appliedRevision: null });
+    }
+  }
+
+  private send(c: Conn, msg: ServerMessage): void {
+    if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify(msg));
+  }
+
+  private async publish<C extends Parameters<EventBus["publish"]>[0]>(channel: C, payload: Parameters<EventBus["publish"]>[1] & object): Promise<void> {
+    try {
+      await this.opts.bus.publish(channel, payload as never);
+    } catch (e) {
+      this.opts.log.warn({ channel, err: (e as Error).message }, "event publish failed");
+    }
+  }
+}
+

@@ -1,0 +1,75 @@
+/** An in-memory AgentDirectory for hub tests. */
+import type { HealthTransition } from "../../../lvs/agentProtocol.ts";
+import type { IpvsTable, StatsSnapshot } from "../../../lvs/model.ts";
+import { newToken, tokenHash } from "../../auth/sessionToken.ts";
+import type { AgentDirectory, AgentIdentity } from "../agentDirectory.ts";
+import { sameHash } from "../agentDirectory.ts";
+
+export interface MemoryDirectorRow {
+  id: string;
+  topologyId: string;
+  key: string;
+  name: string;
+  tokenHash: string | null;
+  revokedAt: number | null;
+  online: boolean;
+  lastSeenAt: number | null;
+  appliedRevision: number | null;
+  reportedTable: IpvsTable | null;
+  transitions: HealthTransition[];
+}
+
+export class MemoryAgentDirectory implements AgentDirectory {
+  rows = new Map<string, MemoryDirectorRow>();
+  private stats = new Map<string, StatsSnapshot>();
+
+  /** creates a director and returns its token */
+  add(id: string, name = id): string {
+    const token = newToken("lvsa_");
+    this.rows.set(id, {
+      id, topologyId: "t1", key: id, name, tokenHash: tokenHash(token), revokedAt: null, online: false,
+      lastSeenAt: null, appliedRevision: null, reportedTable: null, transitions: [],
+    });
+    return token;
+  }
+
+  revoke(id: string, at = 1): void {
+    this.rows.get(id)!.revokedAt = at;
+  }
+
+  async authenticate(token: string): Promise<AgentIdentity | null> {
+    const h = tokenHash(token);
+    for (const r of this.rows.values()) {
+      if (r.tokenHash && sameHash(r.tokenHash, h)) {
+        return { id: r.id, topologyId: r.topologyId, key: r.key, name: r.name, tokenHash: h, revoked: r.revokedAt != null };
+      }
+    }
+    return null;
+  }
+  async tokenState(id: string, hash: string) {
+    const r = this.rows.get(id);
+    if (!r || !r.tokenHash || !sameHash(r.tokenHash, hash)) return "replaced" as const;
+    return r.revokedAt != null ? ("revoked" as const) : ("ok" as const);
+  }
+  async markOnline(id: string, x: { at: number; appliedRevision: number | null; table: IpvsTable }) {
+    Object.assign(this.rows.get(id)!, { online: true, lastSeenAt: x.at, appliedRevision: x.appliedRevision, reportedTable: x.table });
+  }
+  async markOffline(id: string) {
+    this.rows.get(id)!.online = false;
+  }
+  async recordReport(id: string, x: { at: number; appliedRevision: number | null; table: IpvsTable }) {
+    Object.assign(this.rows.get(id)!, { lastSeenAt: x.at, appliedRevision: x.appliedRevision, reportedTable: x.table });
+  }
+  async touch(id: string, at: number) {
+    this.rows.get(id)!.lastSeenAt = at;
+  }
+  async recordTransitions(id: string, t: HealthTransition[]) {
+    this.rows.get(id)!.transitions.push(...t);
+  }
+  recordStats(id: string, s: StatsSnapshot) {
+    this.stats.set(id, s);
+  }
+  latestStats(id: string) {
+    return this.stats.get(id) ?? null;
+  }
+}
