@@ -1,0 +1,185 @@
+/**
+ * IP addresses as IPVS and ipvsadm see them: parsing, canonical text (exactly what glibc's inet_ntop
+ * prints), families, prefixes, `[v6]:port` formatting and the ipvsadm sort arithmetic.
+ * Pure: no I/O, no resolver (host names are not addresses here).
+ */
+import ipaddr from "ipaddr.js";
+import type { AddressFamily } from "./model.ts";
+
+export interface ParsedAddress {
+  family: AddressFamily;
+  /** 4 or 16 bytes, network order */
+  bytes: number[];
+  /** inet_ntop text */
+  text: string;
+}
+
+export type AddressResult = { ok: true; value: ParsedAddress } | { ok: false; message: string };
+
+const V4_DECIMAL = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+
+/** Parse an IPv4 dotted quad or an IPv6 address (inet_pton rules: no zone id, no brackets). */
+export function parseAddress(input: string): AddressResult {
+  const s = input.trim();
+  if (s === "") return { ok: false, message: "empty address" };
+  if (s.includes(":")) {
+    if (s.includes("%")) return { ok: false, message: `${s}: IPv6 zone ids (%iface) are not accepted by IPVS` };
+    if (s.startsWith("[")) return { ok: false, message: `${s}: brackets belong around the address only when a port follows` };
+    if (!ipaddr.IPv6.isValid(s)) return { ok: false, message: `${s}: not an IPv6 address` };
+    const bytes = ipaddr.IPv6.parse(s).toByteArray();
+    return { ok: true, value: { family: "inet6", bytes, text: formatIpv6(bytes) } };
+  }
+  const m = V4_DECIMAL.exec(s);
+  if (!m) {
+    if (/^[0-9.]+$/.test(s) || /^0x/i.test(s)) {
+      return {
+        ok: false,
+        message: `${s}: not a dotted-quad IPv4 address (write four decimal octets without leading zeros; inet_aton would read 010 as octal and 10.1 as 10.0.0.1)`,
+      };
+    }
+    return { ok: false, message: `${s}: not an IP address (host names are not resolved here: write the address)` };
+  }
+  const bytes = m.slice(1, 5).map(Number);
+  if (bytes.some((b) => b > 255)) return { ok: false, message: `${s}: IPv4 octets are 0..255` };
+  return { ok: true, value: { family: "inet", bytes, text: bytes.join(".") } };
+}
+
+/** Canonical text of an address, or null when it is not one. */
+export function canonicalAddress(input: string): string | null {
+  const r = parseAddress(input);
+  return r.ok ? r.value.text : null;
+}
+
+export function addressFamily(input: string): AddressFamily | null {
+  const r = parseAddress(input);
+  return r.ok ? r.value.family : null;
+}
+
+export function isIpv4(input: string): boolean {
+  return addressFamily(input) === "inet";
+}
+
+export function isIpv6(input: string): boolean {
+  return addressFamily(input) === "inet6";
+}
+
+/**
+ * IPv6 text exactly as glibc inet_ntop: lower-case hex, the first longest run of two or more zero
+ * words compressed, and the IPv4-compatible (`::a.b.c.d`) and IPv4-mapped (`::ffff:a.b.c.d`)
+ * forms printed with a dotted tail.
+ */
+export function formatIpv6(bytes: readonly number[]): string {
+  const words: number[] = [];
+  for (let i = 0; i < 8; i++) words.push(((bytes[2 * i] ?? 0) << 8) | (bytes[2 * i + 1] ?? 0));
+  let bestBase = -1;
+  let bestLen = 0;
+  let curBase = -1;
+  let curLen = 0;
+  for (let i = 0; i < 8; i++) {
+    if (words[i] === 0) {
+      if (curBase === -1) {
+        curBase = i;
+        curLen = 1;
+      } else curLen++;
+    } else if (curBase !== -1) {
+      if (bestBase === -1 || curLen > bestLen) {
+        bestBase = curBase;
+        bestLen = curLen;
+      }
+      curBase = -1;
+    }
+  }
+  if (curBase !== -1 && (bestBase === -1 || curLen > bestLen)) {
+    bestBase = curBase;
+    bestLen = curLen;
+  }
+  if (bestBase !== -1 && bestLen < 2) bestBase = -1;
+
+  let out = "";
+  for (let i = 0; i < 8; i++) {
+    if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLen) {
+      if (i === bestBase) out += ":";
+      continue;
+    }
+    if (i !== 0) out += ":";
+    if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && words[5] === 0xffff))) {
+      out += bytes.slice(12, 16).join(".");
+      break;
+    }
+    out += (words[i] ?? 0).toString(16);
+  }
+  if (bestBase !== -1 && bestBase + bestLen === 8) out += ":";
+  return out;
+}
+
+/** `a.b.c.d:port` or `[v6]:port`, as ipvsadm prints and reads service and server addresses. */
+export function formatAddressPort(address: string, port: number): string {
+  return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** Is `address` inside `network/prefix` (same family only)? */
+export function prefixContains(network: string, prefix: number, address: string): boolean {
+  const n = parseAddress(network);
+  const a = parseAddress(address);
+  if (!n.ok || !a.ok || n.value.family !== a.value.family) return false;
+  const bits = n.value.bytes.length * 8;
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > bits) return false;
+  for (let i = 0; i < prefix; i++) {
+    const byte = i >> 3;
+    const mask = 0x80 >> (i & 7);
+    if (((n.value.bytes[byte] ?? 0) & mask) !== ((a.value.bytes[byte] ?? 0) & mask)) return false;
+  }
+  return true;
+}
+
+/** 24 → "255.255.255.0" */
+export function prefixToNetmask(prefix: number): string {
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > 32) throw new RangeError(`IPv4 prefix ${prefix} is not 0..32`);
+  const v = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join(".");
+}
+
+/** "255.255.255.0" → 24; null for a non-contiguous mask or a non-address. */
+export function netmaskToPrefix(mask: string): number | null {
+  const r = parseAddress(mask);
+  if (!r.ok || r.value.family !== "inet") return null;
+  const v = ipv4ToUint32(r.value.bytes);
+  let prefix = 0;
+  while (prefix < 32 && v & (0x80000000 >>> prefix)) prefix++;
+  return prefixToNetmask(prefix) === r.value.text ? prefix : null;
+}
+
+export function ipv4ToUint32(bytes: readonly number[]): number {
+  return (((bytes[0] ?? 0) << 24) | ((bytes[1] ?? 0) << 16) | ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0)) >>> 0;
+}
+
+/** The four 32-bit words of `union nf_inet_addr` in host order (IPv4 fills word 0, the rest are 0). */
+export function addressWords(address: string): [number, number, number, number] {
+  const r = parseAddress(address);
+  if (!r.ok) return [0, 0, 0, 0];
+  const b = r.value.bytes;
+  if (b.length === 4) return [ipv4ToUint32(b), 0, 0, 0];
+  return [ipv4ToUint32(b.slice(0, 4)), ipv4ToUint32(b.slice(4, 8)), ipv4ToUint32(b.slice(8, 12)), ipv4ToUint32(b.slice(12, 16))];
+}
+
+/**
+ * `int r = a - b` on two unsigned 32-bit values, as C computes it: the difference wraps to a signed
+ * int32. This is ipvsadm's comparator arithmetic (libipvs ipvs_cmp_services / ipvs_cmp_dests), so
+ * values more than 2^31 apart compare "backwards" (10.0.0.1 sorts after 192.168.0.1).
+ */
+export function cDiffU32(a: number, b: number): number {
+  return ((a >>> 0) - (b >>> 0)) | 0;
+}
+
+/**
+ * ipvsadm's address comparison: word by word with the int32 quirk, using the first operand's family
+ * to decide how many words to compare (as libipvs does).
+ */
+export function compareAddressesIpvs(familyA: AddressFamily, a: string, b: string): number {
+  const wa = addressWords(a);
+  const wb = addressWords(b);
+  if (familyA !== "inet6") return cDiffU32(wa[0], wb[0]);
+  let r = 0;
+  for (let i = 0; r === 0 && i < 4; i++) r = cDiffU32(wa[i] ?? 0, wb[i] ?? 0);
+  return r;
+}

@@ -1,0 +1,101 @@
+/**
+ * `parseRules`: read what `ipvsadm -R` (and the ipvsadm-restore script) accepts — ipvsadm-save
+ * output, `ipvsadm ...` command lines, -A/-E/-D/-a/-e/-d/-C — into an IpvsTable, replaying the
+ * commands on an empty table with the kernel's semantics (applyOps). Every problem is reported with
+ * its line; parsing goes on after an error (ipvsadm itself would stop at the first option error).
+ * Accepted beyond ipvsadm -R: full-line `#` comments (ipvsadm-restore strips them); trailing comments
+ * are accepted with a warning because `ipvsadm -R` itself fails on them.
+ */
+import { LvsError } from "../../errors.ts";
+import type { IpvsTable } from "../../model.ts";
+import { applyOp } from "../../ops.ts";
+import { serviceKeyString } from "../../tableKey.ts";
+import { parseArgv } from "./argv.ts";
+import { foreignDialect } from "./dialects.ts";
+import { interpretLine } from "./parseLine.ts";
+
+export interface RulesProblem {
+  /** 1-based line number */
+  line: number;
+  message: string;
+}
+
+export interface ParseRulesResult {
+  table: IpvsTable;
+  errors: RulesProblem[];
+  warnings: RulesProblem[];
+}
+
+/** "line 3: -y 10 without -x: ..." */
+export function formatProblem(p: RulesProblem): string {
+  return `line ${p.line}: ${p.message}`;
+}
+
+export function parseRules(text: string): ParseRulesResult {
+  let table: IpvsTable = { services: [] };
+  const errors: RulesProblem[] = [];
+  const warnings: RulesProblem[] = [];
+  /** services whose -A failed: later "Service not defined" errors for them would only repeat it */
+  const failed = new Set<string>();
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = i + 1;
+    const trimmed = (lines[i] as string).trim();
+    if (trimmed === "" || trimmed.startsWith("#")) continue;
+    let words = trimmed.split(/[ \t\r\f\v]+/);
+    const hash = words.findIndex((w) => w.startsWith("#"));
+    if (hash >= 0) {
+      warnings.push({ line, message: "trailing comment ignored here, but ipvsadm -R fails on it (\"unexpected argument\"): put comments on their own line" });
+      words = words.slice(0, hash);
+    }
+    words = words.filter((w) => w !== "ipvsadm");
+    if (words.length === 0) continue;
+    const foreign = foreignDialect(words);
+    if (foreign) {
+      errors.push({ line, message: foreign });
+      continue;
+    }
+    const argv = parseArgv(words);
+    if (!argv.ok) {
+      const why =
+        argv.reason === "unknown" ? `${argv.option}: not an ipvsadm option`
+        : argv.reason === "missing-argument" ? `${argv.option} needs a value`
+        : `${argv.option} takes no value`;
+      errors.push({ line, message: why });
+      continue;
+    }
+    const r = interpretLine(argv.options, argv.leftovers);
+    for (const w of r.warnings) warnings.push({ line, message: w });
+    if (r.kind === "ignored") continue;
+    if (r.kind === "error") {
+      errors.push({ line, message: r.message });
+      const cmd = argv.options[0]?.def.long;
+      if (r.service && cmd === "add-service") failed.add(serviceKeyString(r.service));
+      continue;
+    }
+    try {
+      table = applyOp(table, r.op);
+      if (r.op.kind === "clear") failed.clear();
+    } catch (e) {
+      if (!(e instanceof LvsError)) throw e;
+      if (r.op.kind !== "clear" && e.code === "no_such_service" && failed.has(serviceKeyString(r.op.service))) continue;
+      errors.push({ line, message: `${e.message}: ${explain(e.code)}` });
+    }
+  }
+  return { table, errors, warnings };
+}
+
+function explain(code: LvsError["code"]): string {
+  switch (code) {
+    case "no_such_service":
+      return "the service must be defined (-A) on an earlier line";
+    case "service_exists":
+      return "the service is defined twice (use -E to change it)";
+    case "destination_exists":
+      return "the real server is added twice to this service (use -e to change it)";
+    case "no_such_destination":
+      return "the real server must be added (-a) on an earlier line";
+    default:
+      return "rejected";
+  }
+}

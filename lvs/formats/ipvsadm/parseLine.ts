@@ -1,0 +1,322 @@
+/**
+ * One ipvsadm command line → one table op, with ipvsadm 1.31's checks (process_options,
+ * generic_opt_check, tunnel_opt_check, parse_sched_flags) and the kernel's value checks
+ * (unknown scheduler or persistence engine, -y above -x). Messages name the option and the rule.
+ */
+import { SCHEDULERS, SCHEDULER_FLAGS, type AddressFamily, type ForwardingMethod, type IpvsServiceKey, type Persistence, type Protocol, type SchedulerFlag, type TunnelChecksum, type TunnelType } from "../../model.ts";
+import { parseAddress } from "../../address.ts";
+import { op, type Op, type ServiceSpec } from "../../ops.ts";
+import type { ParsedOption } from "./argv.ts";
+import { parseDecimal, parseHostPort } from "./hostPort.ts";
+
+export type LineResult =
+  | { kind: "op"; op: Op; warnings: string[] }
+  | { kind: "ignored"; warnings: string[] }
+  | { kind: "error"; message: string; warnings: string[]; service: IpvsServiceKey | null };
+
+const COMMANDS: Record<string, string> = {
+  "add-service": "-A", "edit-service": "-E", "delete-service": "-D", clear: "-C", "add-server": "-a",
+  "edit-server": "-e", "delete-server": "-d", list: "-L", zero: "-Z", set: "--set", help: "-h", version: "-v",
+  restore: "-R", save: "-S", "start-daemon": "--start-daemon", "stop-daemon": "--stop-daemon",
+};
+
+/** ipvsadm's option-class names (optnames[]), used in its own messages. */
+const OPTC: Record<string, string> = {
+  "tcp-service": "service-address", "udp-service": "service-address", "sctp-service": "service-address",
+  "fwmark-service": "service-address", masquerading: "forwarding-method", ipip: "forwarding-method",
+  gatewaying: "forwarding-method", numeric: "numeric", connection: "connection", scheduler: "scheduler",
+  persistent: "persistent", netmask: "netmask", "real-server": "real-server", weight: "weight",
+  "u-threshold": "u-threshold", "l-threshold": "l-threshold", "mcast-interface": "mcast-interface",
+  syncid: "syncid", timeout: "timeout", daemon: "daemon", stats: "stats", rate: "rate", thresholds: "thresholds",
+  "persistent-conn": "persistent-conn", nosort: "nosort", exact: "exact", ops: "ops", pe: "pe",
+  "sched-flags": "sched-flags", "mcast-group": "mcast-group", "mcast-port": "mcast-port", "mcast-ttl": "mcast-ttl",
+  "sync-maxlen": "sync-maxlen", "tun-info": "tun-info", "tun-type": "tun-type", "tun-port": "tun-port",
+  "tun-nocsum": "tun-nocsum", "tun-csum": "tun-csum", "tun-remcsum": "tun-remcsum",
+};
+
+const SERVICE_OPTS = ["scheduler", "persistent", "netmask", "ops", "pe", "sched-flags"];
+const SERVER_OPTS = ["forwarding-method", "weight", "u-threshold", "l-threshold", "tun-type", "tun-port", "tun-nocsum", "tun-csum", "tun-remcsum"];
+const ALLOWED: Record<string, { required: string[]; optional: string[] }> = {
+  "add-service": { required: ["service-address"], optional: SERVICE_OPTS },
+  "edit-service": { required: ["service-address"], optional: SERVICE_OPTS },
+  "delete-service": { required: ["service-address"], optional: [] },
+  clear: { required: [], optional: [] },
+  "add-server": { required: ["service-address", "real-server"], optional: SERVER_OPTS },
+  "edit-server": { required: ["service-address", "real-server"], optional: SERVER_OPTS },
+  "delete-server": { required: ["service-address", "real-server"], optional: [] },
+};
+
+const IGNORED: Record<string, string> = {
+  list: "lists the table and does not change it",
+  save: "prints the table and does not change it",
+  zero: "zeroes counters, which are not part of the table",
+  set: "sets connection timeouts, which are not part of the table",
+  "start-daemon": "starts the sync daemon, which is not part of the table",
+  "stop-daemon": "stops the sync daemon, which is not part of the table",
+};
+
+class LineError extends Error {}
+const fail = (message: string): never => {
+  throw new LineError(message);
+};
+
+export function interpretLine(options: readonly ParsedOption[], leftovers: readonly string[]): LineResult {
+  const warnings: string[] = [];
+  let service: IpvsServiceKey | null = null;
+  try {
+    const first = options[0];
+    if (!first || !COMMANDS[first.def.long]) {
+      fail(`${first ? first.written : (leftovers[0] ?? "")}: ipvsadm needs a command first (-A, -E, -D, -C, -a, -e or -d); it stops the whole restore here ("Try \`ipvsadm -h'")`);
+    }
+    const cmd = (first as ParsedOption).def.long;
+    const cmdWritten = (first as ParsedOption).written;
+    if (IGNORED[cmd]) return { kind: "ignored", warnings: [`${cmdWritten} ${IGNORED[cmd]}: line ignored`] };
+    if (!ALLOWED[cmd]) fail(`${cmdWritten} inside a rules stream makes ipvsadm exit and abort the restore`);
+
+    const seen = new Map<string, string>();
+    let proto: Protocol | "fwmark" | null = null;
+    let family: AddressFamily = "inet";
+    let address = "";
+    let port: number | null = null;
+    let fwmark = 0;
+    let scheduler: string | null = null;
+    let persistence: number | null = null;
+    let netmaskRaw: string | null = null;
+    let rsRaw: string | null = null;
+    let method: ForwardingMethod | null = null;
+    let weight = 1;
+    let upper = 0;
+    let lower = 0;
+    let onePacket = false;
+    let pe: string | null = null;
+    let flagsRaw: string | null = null;
+    let tunType: TunnelType = "ipip";
+    let tunPort: number | null = null;
+    let checksum: TunnelChecksum | null = null;
+
+    for (const o of options.slice(1)) {
+      const name = o.def.long;
+      const v = o.value ?? "";
+      const shown = o.value === undefined ? o.written : `${o.written} ${o.value}`;
+      if (COMMANDS[name]) fail(`${o.written} after ${cmdWritten}: multiple commands specified (one command per line)`);
+      const optc = OPTC[name];
+      if (optc) {
+        if (seen.has(optc)) fail(`${o.written} after ${seen.get(optc)}: multiple '${optc}' options specified`);
+        seen.set(optc, o.written);
+      }
+      switch (name) {
+        case "tcp-service":
+        case "udp-service":
+        case "sctp-service": {
+          proto = name === "tcp-service" ? "tcp" : name === "udp-service" ? "udp" : "sctp";
+          const hp = parseHostPort(v, proto);
+          if (!hp.ok) fail(`${shown}: illegal virtual server address[:port]: ${hp.message}`);
+          else {
+            family = hp.family;
+            address = hp.address;
+            port = hp.port ?? 0;
+            service = { protocol: proto, family, address, port };
+          }
+          break;
+        }
+        case "fwmark-service": {
+          const n = parseDecimal(v, 1, 4294967295);
+          if (n === null) fail(`${shown}: invalid fwmark value (1..4294967295)`);
+          proto = "fwmark";
+          fwmark = n as number;
+          family = "inet";
+          service = { protocol: "fwmark", family, fwmark };
+          break;
+        }
+        case "ipv6":
+          if (proto !== "fwmark") fail(`${o.written} used before -f: -6 marks a fwmark service as IPv6 and must follow -f MARK`);
+          family = "inet6";
+          service = { protocol: "fwmark", family, fwmark };
+          if (netmaskRaw !== null) {
+            warnings.push(`-M ${netmaskRaw} before -6: ipvsadm resets the mask to /128 when it reads -6 (write -M after -6)`);
+            netmaskRaw = null;
+          }
+          break;
+        case "scheduler":
+          scheduler = v.slice(0, 15);
+          break;
+        case "persistent":
+          if (o.value === undefined) persistence = 360;
+          else {
+            const n = parseDecimal(v, 1, 2678400);
+            if (n === null) fail(`${shown}: invalid persistence timeout (1..2678400 s, 31 days)`);
+            persistence = n;
+          }
+          break;
+        case "netmask":
+          netmaskRaw = v;
+          break;
+        case "real-server":
+          rsRaw = v;
+          break;
+        case "masquerading":
+        case "ipip":
+        case "gatewaying":
+          method = name === "masquerading" ? "nat" : name === "ipip" ? "tun" : "dr";
+          break;
+        case "weight": {
+          const n = parseDecimal(v, 0, 65535);
+          if (n === null) fail(`${shown}: illegal weight (0..65535)`);
+          weight = n as number;
+          break;
+        }
+        case "u-threshold":
+        case "l-threshold": {
+          const n = parseDecimal(v, 0, 2147483647);
+          if (n === null) fail(`${shown}: illegal ${name === "u-threshold" ? "upper" : "lower"} threshold (0..2147483647)`);
+          if (name === "u-threshold") upper = n as number;
+          else lower = n as number;
+          break;
+        }
+        case "ops":
+          onePacket = true;
+          break;
+        case "pe":
+          pe = v;
+          break;
+        case "sched-flags":
+          flagsRaw = v;
+          break;
+        case "tun-type":
+          if (v !== "ipip" && v !== "gue" && v !== "gre") fail(`${shown}: illegal tunnel type (ipip, gue or gre)`);
+          tunType = v as TunnelType;
+          break;
+        case "tun-port": {
+          const n = parseDecimal(v, 1, 65535);
+          if (n === null) fail(`${shown}: illegal tunnel port (1..65535)`);
+          tunPort = n;
+          break;
+        }
+        case "tun-nocsum":
+        case "tun-csum":
+        case "tun-remcsum":
+          if (checksum !== null) fail(`${o.written} conflicts with --tun-${checksum}: choose one checksum mode`);
+          checksum = name.slice(4) as TunnelChecksum;
+          break;
+        default:
+          break;
+      }
+    }
+    if (leftovers.length > 0) fail(`unexpected argument ${leftovers[0]} (ipvsadm takes no free words; comments must start the line)`);
+
+    const rules = ALLOWED[cmd] as { required: string[]; optional: string[] };
+    for (const [optc, written] of seen) {
+      if (!rules.required.includes(optc) && !rules.optional.includes(optc)) {
+        fail(`${written} is not allowed with ${cmdWritten} (ipvsadm: Illegal '${optc}' option with the '${cmd}' command)`);
+      }
+    }
+    for (const optc of rules.required) {
+      if (!seen.has(optc)) {
+        const what = optc === "service-address" ? "a service (-t, -u, --sctp-service or -f)" : "a real server (-r)";
+        fail(`${cmdWritten} needs ${what} (ipvsadm: You need to supply the '${optc}' option for the '${cmd}' command)`);
+      }
+    }
+    if (cmd === "clear") return { kind: "op", op: { kind: "clear", dropsConnections: true }, warnings };
+    const key = service as unknown as IpvsServiceKey;
+    if (cmd === "delete-service") return { kind: "op", op: op.deleteService(key), warnings };
+
+    if (cmd === "add-service" || cmd === "edit-service") {
+      const spec = serviceSpec(key, { scheduler, persistence, netmaskRaw, pe, flagsRaw, onePacket }, warnings);
+      return { kind: "op", op: cmd === "add-service" ? op.addService(spec) : op.editService(spec), warnings };
+    }
+
+    // -a / -e / -d
+    const hp = parseHostPort(rsRaw ?? "", proto === "fwmark" || proto === null ? "tcp" : proto);
+    if (!hp.ok) return fail(`-r ${rsRaw}: illegal real server address[:port]: ${hp.message}`);
+    const svcPort = key.protocol === "fwmark" ? 0 : key.port;
+    let dport = hp.port ?? svcPort;
+    if (cmd === "delete-server") return { kind: "op", op: op.deleteDestination(key, { address: hp.address, port: dport }), warnings };
+    const m: ForwardingMethod = method ?? "dr";
+    if (key.protocol !== "fwmark" && (m === "dr" || m === "tun")) {
+      if (hp.port !== null && hp.port !== svcPort) {
+        warnings.push(`-r ${rsRaw} with ${m === "dr" ? "-g" : "-i"}: ipvsadm uses the service port ${svcPort} (DR and TUN cannot map ports)`);
+      }
+      dport = svcPort;
+    }
+    if (hp.family !== key.family && m !== "tun") {
+      fail(`-r ${rsRaw}: an ${hp.family === "inet6" ? "IPv6" : "IPv4"} real server in an ${key.family === "inet6" ? "IPv6" : "IPv4"} service: a different address family is allowed only for tunneling servers (-i)`);
+    }
+    const tunOpts = seen.has("tun-type") || seen.has("tun-port") || checksum !== null;
+    if (tunOpts && m !== "tun") fail(`tunnel options (--tun-*) need -i: they conflict with ${m === "nat" ? "-m" : "-g"}`);
+    if (m === "tun") {
+      if (tunType === "ipip" && (tunPort !== null || checksum !== null)) {
+        fail(`${tunPort !== null ? "--tun-port" : `--tun-${checksum}`} is not allowed with --tun-type ipip (ipip takes no tunnel options)`);
+      }
+      if (tunType === "gue" && tunPort === null) fail("--tun-type gue needs --tun-port PORT");
+      if (tunType === "gre" && tunPort !== null) fail("--tun-port is not allowed with --tun-type gre");
+      if (tunType === "gre" && checksum === "remcsum") fail("--tun-remcsum is not allowed with --tun-type gre");
+    }
+    if (lower > upper) {
+      fail(upper === 0
+        ? `-y ${lower} without -x: the lower threshold needs an upper threshold (the kernel rejects -y above -x: "Numerical result out of range")`
+        : `-y ${lower} above -x ${upper}: the lower threshold must not exceed the upper one (kernel: "Numerical result out of range")`);
+    }
+    const dest = {
+      address: hp.address, port: dport, method: m, weight, upperThreshold: upper, lowerThreshold: lower,
+      tunnel: m === "tun" ? { type: tunType, port: tunPort, checksum } : null,
+    };
+    return { kind: "op", op: cmd === "add-server" ? op.addDestination(key, dest) : op.editDestination(key, dest), warnings };
+  } catch (e) {
+    if (e instanceof LineError) return { kind: "error", message: e.message, warnings, service };
+    throw e;
+  }
+}
+
+interface ServiceOptions {
+  scheduler: string | null;
+  persistence: number | null;
+  netmaskRaw: string | null;
+  pe: string | null;
+  flagsRaw: string | null;
+  onePacket: boolean;
+}
+
+function serviceSpec(key: IpvsServiceKey, o: ServiceOptions, warnings: string[]): ServiceSpec {
+  const scheduler = o.scheduler ?? "wlc";
+  if (key.protocol !== "fwmark" && key.port === 0 && o.persistence === null) {
+    fail(`port 0 without -p: a zero port (all ports) is allowed only for persistent services (ipvsadm: Zero port specified for non-persistent service)`);
+  }
+  if (o.onePacket && key.protocol !== "udp" && key.protocol !== "fwmark") {
+    fail(`-o on a ${key.protocol.toUpperCase()} service: one-packet scheduling is only for UDP and fwmark services`);
+  }
+  if (!(SCHEDULERS as readonly string[]).includes(scheduler)) {
+    fail(`-s ${scheduler}: unknown scheduler (the kernel answers "Scheduler or persistence engine not found"); known: ${SCHEDULERS.join(", ")}`);
+  }
+  const flags: SchedulerFlag[] = [];
+  if (o.flagsRaw !== null) {
+    const names = o.flagsRaw.split(",").filter((f) => f !== "");
+    if (names.length === 0) fail(`-b "${o.flagsRaw}": no scheduler flag given`);
+    for (const f of names) {
+      if (!(SCHEDULER_FLAGS as readonly string[]).includes(f)) fail(`-b ${f}: invalid scheduler flag (${SCHEDULER_FLAGS.join(", ")})`);
+      const needs = f.startsWith("sh-") ? "sh" : f.startsWith("mh-") ? "mh" : null;
+      if (needs && scheduler !== needs) {
+        fail(`-b ${f} with -s ${scheduler}${o.scheduler === null ? " (the default)" : ""}: ${f} needs -s ${needs} on the same line (ipvsadm: incompatible scheduler flag)`);
+      }
+      flags.push(f as SchedulerFlag);
+    }
+  }
+  let netmask: string | null = null;
+  if (o.netmaskRaw !== null) {
+    if (key.family === "inet6") {
+      const n = /^\d+$/.test(o.netmaskRaw) ? Number(o.netmaskRaw) : NaN;
+      if (!(n >= 1 && n <= 128)) fail(`-M ${o.netmaskRaw}: an IPv6 service takes a prefix length 1..128`);
+      netmask = String(n);
+    } else {
+      const a = parseAddress(o.netmaskRaw);
+      if (!a.ok || a.value.family !== "inet") {
+        fail(`-M ${o.netmaskRaw}: an IPv4 service takes a dotted netmask such as 255.255.255.0${/^\d+$/.test(o.netmaskRaw) ? ` (ipvsadm would read ${o.netmaskRaw} as the address 0.0.0.${o.netmaskRaw})` : ""}`);
+      } else netmask = a.value.text;
+    }
+    if (o.persistence === null) warnings.push(`-M ${o.netmaskRaw} without -p has no effect (the mask is the persistence granularity; ipvsadm -S drops it)`);
+  }
+  if (o.pe !== null && o.pe !== "sip") {
+    fail(`--pe ${o.pe}: unknown persistence engine (only sip exists; the kernel answers "Scheduler or persistence engine not found")`);
+  }
+  const persistence: Persistence | null = o.persistence === null ? null : { timeout: o.persistence, netmask };
+  return { ...key, scheduler, flags, persistence, persistenceEngine: o.pe === "sip" ? "sip" : null, onePacket: o.onePacket } as ServiceSpec;
+}
