@@ -15,7 +15,8 @@ export class MemoryEventBus implements EventBus {
   async publish<C extends EventChannel>(channel: C, payload: EventPayload<C>): Promise<void> {
     const data = eventChannels[channel].parse(payload);
     // async like the PostgreSQL bus: handlers never run inside the publisher's call stack
-    queueMicrotask(() => this.subs.deliver(channel, JSON.parse(JSON.stringify(data))));
+    const copy = JSON.parse(JSON.stringify(data));
+    setImmediate(() => this.subs.deliver(channel, copy));
   }
 
   subscribe: EventBus["subscribe"] = (channel, handler) => this.subs.add(channel, handler);

@@ -23,6 +23,14 @@ export interface PgEventBusOptions {
   maxBackoffMs?: number;
 }
 
+/** validate and serialize one event; throws EventTooLargeError over `maxBytes` (NOTIFY's limit) */
+export function encodeEvent<C extends EventChannel>(channel: C, payload: EventPayload<C>, maxBytes = MAX_EVENT_BYTES): string {
+  const text = JSON.stringify({ c: channel, p: eventChannels[channel].parse(payload) });
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > maxBytes) throw new EventTooLargeError(`event ${channel} is ${bytes} bytes; the limit is ${maxBytes}: send ids, not documents`);
+  return text;
+}
+
 export class PgEventBus implements EventBus {
   readonly kind = "postgres" as const;
   private readonly subs: LocalSubscribers;
@@ -94,12 +102,7 @@ export class PgEventBus implements EventBus {
   }
 
   async publish<C extends EventChannel>(channel: C, payload: EventPayload<C>): Promise<void> {
-    const data = eventChannels[channel].parse(payload);
-    const text = JSON.stringify({ c: channel, p: data });
-    if (Buffer.byteLength(text, "utf8") > MAX_EVENT_BYTES) {
-      throw new EventTooLargeError(`event ${channel} is ${Buffer.byteLength(text, "utf8")} bytes; the limit is ${MAX_EVENT_BYTES}: send ids, not documents`);
-    }
-    await this.pool.query("SELECT pg_notify($1, $2)", [this.pgChannel, text]);
+    await this.pool.query("SELECT pg_notify($1, $2)", [this.pgChannel, encodeEvent(channel, payload)]);
   }
 
   subscribe: EventBus["subscribe"] = (channel, handler) => this.subs.add(channel, handler);

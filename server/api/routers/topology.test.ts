@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Topology } from "../../../lvs/model.ts";
 import { openDatabase, type Database } from "../../db/openDatabase.ts";
 import { createTestPostgres, NO_POSTGRES_REASON, TEST_DATABASE_URL, type TestPostgres } from "../../db/testDatabase.ts";
@@ -57,8 +57,7 @@ describe.each(kinds)(`topology router on $kind${TEST_DATABASE_URL ? "" : ` (post
     expect((await caller.topology.list()).map((t) => [t.name, t.revision])).toEqual([["edge", 1], ["lab", 1]]);
     const got = await caller.topology.get({ id: created.id });
     expect(got.document).toEqual(created.document);
-    await new Promise((r) => setTimeout(r, 0));
-    expect(events).toContainEqual({ topologyId: created.id, revision: 1, author: null, at: 1_000 });
+    await vi.waitFor(() => expect(events).toContainEqual({ topologyId: created.id, revision: 1, author: null, at: 1_000 }));
   });
 
   it.skipIf(skip)("create with a used name is CONFLICT; a blank or oversize name is BAD_REQUEST", async () => {
