@@ -25,6 +25,16 @@ export function parseAddress(input: string): AddressResult {
   if (s.includes(":")) {
     if (s.includes("%")) return { ok: false, message: `${s}: IPv6 zone ids (%iface) are not accepted by IPVS` };
     if (s.startsWith("[")) return { ok: false, message: `${s}: brackets belong around the address only when a port follows` };
+    const tail = /(?:^|:)(\d+\.\d+\.\d+\.\d+)$/.exec(s);
+    if (tail && !V4_DECIMAL.test(tail[1] as string)) return { ok: false, message: `${s}: bad dotted IPv4 tail` };
+    // ipaddr.js reads the deprecated IPv4-compatible form ::a.b.c.d as IPv4-mapped; inet_pton does not
+    const compat = /^::(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
+    if (compat) {
+      const v4 = compat.slice(1, 5).map(Number);
+      if (v4.some((b) => b > 255)) return { ok: false, message: `${s}: IPv4 octets are 0..255` };
+      const bytes = [...new Array<number>(12).fill(0), ...v4];
+      return { ok: true, value: { family: "inet6", bytes, text: formatIpv6(bytes) } };
+    }
     if (!ipaddr.IPv6.isValid(s)) return { ok: false, message: `${s}: not an IPv6 address` };
     const bytes = ipaddr.IPv6.parse(s).toByteArray();
     return { ok: true, value: { family: "inet6", bytes, text: formatIpv6(bytes) } };

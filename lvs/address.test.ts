@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import {
+  addressFamily, canonicalAddress, cDiffU32, compareAddressesIpvs, formatAddressPort, netmaskToPrefix, parseAddress,
+  prefixContains, prefixToNetmask,
+} from "./address.ts";
+
+describe("canonicalAddress (inet_ntop text)", () => {
+  it.each([
+    ["10.0.0.1", "10.0.0.1"],
+    ["2001:DB8:0:0:0:0:0:1", "2001:db8::1"],
+    ["2001:0db8:0000:0000:0001:0000:0000:0001", "2001:db8::1:0:0:1"],
+    ["2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"], // a single zero word is not compressed
+    ["::", "::"],
+    ["::1", "::1"],
+    ["1::", "1::"],
+    ["::ffff:10.0.0.1", "::ffff:10.0.0.1"], // IPv4-mapped keeps the dotted tail
+    ["::ffff:a00:1", "::ffff:10.0.0.1"],
+    ["::10.0.0.1", "::10.0.0.1"], // IPv4-compatible
+    ["::2:3", "::0.2.0.3"], // glibc prints it as IPv4-compatible too
+    ["fe80:0:0:1::", "fe80:0:0:1::"],
+    ["1:0:0:2:0:0:0:3", "1:0:0:2::3"], // the longest run wins
+    ["1:0:0:2:0:0:3:4", "1::2:0:0:3:4"], // first of equal runs
+  ])("%s -> %s", (input, out) => {
+    expect(canonicalAddress(input)).toBe(out);
+  });
+
+  it.each(["010.0.0.1", "10.1", "256.0.0.1", "web1", "fe80::1%eth0", "[::1]", "1::2::3", ""])("rejects %s", (input) => {
+    expect(parseAddress(input).ok).toBe(false);
+  });
+
+  it("explains inet_aton surprises", () => {
+    const r = parseAddress("010.0.0.1");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toMatch(/octal/);
+  });
+
+  it("detects the family", () => {
+    expect(addressFamily("192.168.0.1")).toBe("inet");
+    expect(addressFamily("2001:db8::1")).toBe("inet6");
+    expect(addressFamily("nope")).toBeNull();
+  });
+});
+
+describe("prefixes and masks", () => {
+  it("contains", () => {
+    expect(prefixContains("10.0.0.0", 24, "10.0.0.77")).toBe(true);
+    expect(prefixContains("10.0.0.1", 24, "10.0.1.1")).toBe(false);
+    expect(prefixContains("10.0.0.0", 0, "192.168.1.1")).toBe(true);
+    expect(prefixContains("2001:db8::", 64, "2001:db8::abcd")).toBe(true);
+    expect(prefixContains("2001:db8::", 64, "2001:db8:0:1::1")).toBe(false);
+    expect(prefixContains("10.0.0.0", 8, "2001:db8::1")).toBe(false);
+    expect(prefixContains("10.0.0.0", 33, "10.0.0.1")).toBe(false);
+  });
+  it("netmask <-> prefix", () => {
+    expect(prefixToNetmask(24)).toBe("255.255.255.0");
+    expect(prefixToNetmask(0)).toBe("0.0.0.0");
+    expect(prefixToNetmask(32)).toBe("255.255.255.255");
+    expect(prefixToNetmask(17)).toBe("255.255.128.0");
+    expect(netmaskToPrefix("255.255.128.0")).toBe(17);
+    expect(netmaskToPrefix("0.0.0.0")).toBe(0);
+    expect(netmaskToPrefix("255.0.255.0")).toBeNull();
+    for (let p = 0; p <= 32; p++) expect(netmaskToPrefix(prefixToNetmask(p))).toBe(p);
+  });
+  it("formats address:port", () => {
+    expect(formatAddressPort("10.0.0.1", 80)).toBe("10.0.0.1:80");
+    expect(formatAddressPort("2001:db8::1", 443)).toBe("[2001:db8::1]:443");
+  });
+});
+
+describe("ipvsadm comparator arithmetic", () => {
+  it("wraps unsigned differences into int32 like C", () => {
+    expect(cDiffU32(1, 2)).toBe(-1);
+    expect(cDiffU32(0x0a000064, 0xc0a80a64)).toBeGreaterThan(0); // 10.0.0.100 "after" 192.168.10.100
+    expect(cDiffU32(0, 0x80000001)).toBeGreaterThan(0);
+    expect(cDiffU32(0, 0x80000000)).toBeLessThan(0);
+  });
+  it("compares addresses the libipvs way", () => {
+    expect(compareAddressesIpvs("inet", "10.0.0.1", "10.0.0.2")).toBeLessThan(0);
+    expect(compareAddressesIpvs("inet", "10.0.0.100", "192.168.10.100")).toBeGreaterThan(0);
+    expect(compareAddressesIpvs("inet", "10.0.0.1", "100.0.0.1")).toBeLessThan(0);
+    expect(compareAddressesIpvs("inet6", "2001:db8::1", "2001:db8::2")).toBeLessThan(0);
+    expect(compareAddressesIpvs("inet6", "2001:db8::1", "fd00::1")).toBeGreaterThan(0); // wraps in word 0
+  });
+});
