@@ -19,6 +19,9 @@ const nextConfig = {
   turbopack: { root },
   outputFileTracingRoot: root,
   env: { NEXT_TELEMETRY_DISABLED: "1" },
+  // `npm run typecheck` (the first stage of `npm test`) type-checks the whole project; `next build`
+  // repeating it costs ~20 s and would stop `npm start` over a type error in unrelated code (bench/, lab/).
+  typescript: { ignoreBuildErrors: true },
   // server-only packages used by server/ must never be bundled into the UI
   serverExternalPackages: ["@electric-sql/pglite", "pg", "@prisma/client", "pino", "ws", "@node-rs/argon2"],
 };

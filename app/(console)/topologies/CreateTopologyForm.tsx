@@ -3,12 +3,20 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { useErrorText } from "../../_shell/useErrorText.ts";
+import { describeTrpcError } from "../../trpcError.ts";
 import { useTRPC } from "../../trpc.ts";
 
 /** Topology names: 1..128 characters (lvs/schemas.ts). */
 export const TOPOLOGY_NAME_MAX = 128;
 
-type Feedback = { kind: "error"; code: string; text: string } | { kind: "created"; text: string } | null;
+/** What to tell the user; kept as data so it re-renders in the current language. */
+type Feedback =
+  | { kind: "created"; name: string }
+  | { kind: "required" }
+  | { kind: "tooLong" }
+  | { kind: "duplicate"; name: string }
+  | { kind: "failed"; error: unknown }
+  | null;
 
 export function CreateTopologyForm() {
   const t = useTranslations("topologies.create");
@@ -22,35 +30,50 @@ export function CreateTopologyForm() {
     trpc.topology.create.mutationOptions({
       onSuccess: async (_data, vars) => {
         setName("");
-        setFeedback({ kind: "created", text: t("created", { name: vars.name }) });
+        setFeedback({ kind: "created", name: vars.name });
         await queryClient.invalidateQueries({ queryKey: trpc.topology.list.queryKey() });
       },
       onError: (err, vars) => {
-        const { text, error } = errorText(err);
-        const fieldText = error.fieldErrors.name?.[0];
-        setFeedback({
-          kind: "error",
-          code: error.code,
-          text: error.code === "CONFLICT" ? t("duplicate", { name: vars.name }) : fieldText ? `${text} (${fieldText})` : text,
-        });
+        setFeedback(describeTrpcError(err).code === "CONFLICT" ? { kind: "duplicate", name: vars.name } : { kind: "failed", error: err });
       },
     }),
   );
+
+  function errorFeedback(f: Feedback): { code: string; text: string } | null {
+    switch (f?.kind) {
+      case "required":
+        return { code: "BAD_REQUEST", text: t("nameRequired") };
+      case "tooLong":
+        return { code: "BAD_REQUEST", text: t("nameTooLong", { max: TOPOLOGY_NAME_MAX }) };
+      case "duplicate":
+        return { code: "CONFLICT", text: t("duplicate", { name: f.name }) };
+      case "failed": {
+        const { text, error } = errorText(f.error);
+        const field = error.fieldErrors.name?.[0];
+        return { code: error.code, text: field ? `${text} (${field})` : text };
+      }
+      default:
+        return null;
+    }
+  }
 
   function submit(e: FormEvent) {
     e.preventDefault();
     const trimmed = name.trim();
     if (trimmed.length === 0) {
-      setFeedback({ kind: "error", code: "BAD_REQUEST", text: t("nameRequired") });
+      setFeedback({ kind: "required" });
       return;
     }
     if (trimmed.length > TOPOLOGY_NAME_MAX) {
-      setFeedback({ kind: "error", code: "BAD_REQUEST", text: t("nameTooLong", { max: TOPOLOGY_NAME_MAX }) });
+      setFeedback({ kind: "tooLong" });
       return;
     }
     setFeedback(null);
     create.mutate({ name: trimmed });
   }
+
+  const error = errorFeedback(feedback);
+  const invalid = error !== null;
 
   return (
     <form
@@ -70,7 +93,7 @@ export function CreateTopologyForm() {
             placeholder={t("namePlaceholder")}
             maxLength={TOPOLOGY_NAME_MAX + 1}
             autoComplete="off"
-            aria-invalid={feedback?.kind === "error"}
+            aria-invalid={invalid}
             aria-describedby="create-topology-feedback"
             className="h-8 rounded border border-slate-300 bg-white px-2.5 text-sm text-slate-900 placeholder:text-slate-400 hover:border-slate-400 focus:border-sky-500 aria-invalid:border-red-400"
           />
@@ -85,14 +108,14 @@ export function CreateTopologyForm() {
         </button>
       </div>
       <div id="create-topology-feedback" aria-live="polite" className="min-h-0">
-        {feedback?.kind === "error" && (
-          <p data-testid="create-topology-error" data-error-code={feedback.code} role="alert" className="mt-2 text-sm text-red-600">
-            {feedback.text}
+        {error && (
+          <p data-testid="create-topology-error" data-error-code={error.code} role="alert" className="mt-2 text-sm text-red-600">
+            {error.text}
           </p>
         )}
         {feedback?.kind === "created" && (
           <p data-testid="create-topology-success" className="mt-2 text-sm text-emerald-700">
-            {feedback.text}
+            {t("created", { name: feedback.name })}
           </p>
         )}
       </div>
