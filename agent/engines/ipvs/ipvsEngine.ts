@@ -1,0 +1,140 @@
+/**
+ * The kernel engine: IPVS through ipvsadm, behind the Exec interface.
+ * apply(): read (`ipvsadm -S -n` + `-Ln --thresholds`, since -S omits -x/-y) → plan with
+ * lvs/reconcile over the MANAGED services only → one `ipvsadm -R` batch on stdin (never -C) →
+ * read back → per-op results and a convergence verdict. Kernel services this agent never declared are
+ * left alone and reported as "unmanaged". The managed set survives restarts in `managedFile`.
+ */
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { AppliedOp, ApplyResult, ConnectionList, ConnectionPage, EngineNote, ForwardingEngine } from "../../engine.ts";
+import type { IpvsService, IpvsTable, StatsSnapshot } from "../../../lvs/model.ts";
+import { parseRules, formatProblem } from "../../../lvs/formats/ipvsadm/parse.ts";
+import { renderBatch } from "../../../lvs/formats/ipvsadm/render.ts";
+import { parseList, parseThresholds } from "../../../lvs/formats/listings/list.ts";
+import { parseRate, parseStats } from "../../../lvs/formats/listings/stats.ts";
+import { parseConnections } from "../../../lvs/formats/listings/connections.ts";
+import { mergeListings } from "../../../lvs/formats/listings/mergeListings.ts";
+import { plan } from "../../../lvs/reconcile.ts";
+import { describeServiceKey, serviceKeyOf, serviceKeyString } from "../../../lvs/tableKey.ts";
+import { formatAddressPort } from "../../../lvs/address.ts";
+import type { Exec } from "./exec.ts";
+import { verifyOps } from "./verify.ts";
+
+export interface IpvsEngineOptions {
+  exec: Exec;
+  /** ipvsadm binary (default "ipvsadm") */
+  ipvsadm?: string;
+  /** JSON list of managed service keys, kept across restarts (usually <state-dir>/ipvs-managed.json) */
+  managedFile?: string;
+  now?: () => number;
+}
+
+export class IpvsEngine implements ForwardingEngine {
+  readonly kind = "ipvs" as const;
+  private managed: Set<string> | null = null;
+  private readonly bin: string;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: IpvsEngineOptions) {
+    this.bin = opts.ipvsadm ?? "ipvsadm";
+    this.now = opts.now ?? Date.now;
+  }
+
+  private async run(args: string[], stdin?: string): Promise<string> {
+    const r = await this.opts.exec.run([this.bin, ...args], stdin);
+    if (r.code !== 0) throw new Error(`${this.bin} ${args.join(" ")}: exit ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
+    return r.stdout;
+  }
+
+  async read(): Promise<IpvsTable> {
+    const saved = parseRules(await this.run(["-S", "-n"]));
+    if (saved.errors.length) throw new Error(`cannot parse ipvsadm -S -n: ${saved.errors.map(formatProblem).join("; ")}`);
+    const th = parseThresholds(await this.run(["-Ln", "--thresholds"]));
+    const byDest = new Map<string, { u: number; l: number }>();
+    for (const s of th.services) {
+      for (const d of s.destinations) byDest.set(`${serviceKeyString(s.key)}|${d.address}|${d.port}`, { u: d.upperThreshold, l: d.lowerThreshold });
+    }
+    return {
+      services: saved.table.services.map((s) => ({
+        ...s,
+        destinations: s.destinations.map((d) => {
+          const t = byDest.get(`${serviceKeyString(serviceKeyOf(s))}|${d.address}|${d.port}`);
+          return t ? { ...d, upperThreshold: t.u, lowerThreshold: t.l } : d;
+        }),
+      })),
+    };
+  }
+
+  async apply(desired: IpvsTable): Promise<ApplyResult> {
+    const managed = await this.loadManaged();
+    const wanted = new Set(desired.services.map((s) => serviceKeyString(serviceKeyOf(s))));
+    const isManaged = (s: IpvsService) => { const k = serviceKeyString(serviceKeyOf(s)); return wanted.has(k) || managed.has(k); };
+
+    const actual = await this.read();
+    const notes: EngineNote[] = actual.services.filter((s) => !isManaged(s)).map((s) => ({
+      kind: "unmanaged" as const, service: serviceKeyOf(s),
+      message: `${describeServiceKey(serviceKeyOf(s))} is in the kernel but not declared for this director; left untouched`,
+    }));
+    const ops = plan({ services: actual.services.filter(isManaged) }, desired);
+    let ran: AppliedOp[] = [];
+    let stderr = "";
+    if (ops.length) {
+      const r = await this.opts.exec.run([this.bin, "-R"], renderBatch(ops));
+      stderr = r.stderr;
+      if (r.code !== 0 && !stderr.trim()) stderr = `ipvsadm -R exit ${r.code}`;
+    }
+    const after = await this.read();
+    const residual = plan({ services: after.services.filter(isManaged) }, desired);
+    ran = verifyOps(ops, residual, stderr);
+
+    // still managed: everything desired, plus whatever we failed to delete
+    const next = new Set(wanted);
+    for (const s of after.services) {
+      const k = serviceKeyString(serviceKeyOf(s));
+      if (managed.has(k) && !wanted.has(k)) next.add(k);
+    }
+    await this.saveManaged(next);
+    return { ok: residual.length === 0, ops: ran, notes };
+  }
+
+  async stats(): Promise<StatsSnapshot> {
+    const [ln, st, rt] = await Promise.all([
+      this.run(["-Ln"]), this.run(["-Ln", "--stats", "--exact"]), this.run(["-Ln", "--rate", "--exact"]),
+    ]);
+    return mergeListings(parseList(ln), parseStats(st), parseRate(rt), this.now());
+  }
+
+  async connections(page: ConnectionPage): Promise<ConnectionList> {
+    const { entries } = parseConnections(await this.run(["-Lnc"]));
+    const match = (f: string | undefined, e: { address: string; port: number }) => !f || formatAddressPort(e.address, e.port).includes(f);
+    const all = entries.filter((e) => match(page.client, e.client) && match(page.virtual, e.virtual) && match(page.destination, e.destination));
+    return { total: all.length, entries: all.slice(page.offset, page.offset + page.limit) };
+  }
+
+  /** Kernel rules stay in place: that is the point of fail-static. */
+  async close(): Promise<void> {}
+
+  private async loadManaged(): Promise<Set<string>> {
+    if (this.managed) return this.managed;
+    this.managed = new Set();
+    if (this.opts.managedFile) {
+      try {
+        const list = JSON.parse(await fs.readFile(this.opts.managedFile, "utf8")) as unknown;
+        if (Array.isArray(list)) for (const k of list) if (typeof k === "string") this.managed.add(k);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      }
+    }
+    return this.managed;
+  }
+
+  private async saveManaged(keys: Set<string>): Promise<void> {
+    this.managed = keys;
+    if (!this.opts.managedFile) return;
+    await fs.mkdir(path.dirname(this.opts.managedFile), { recursive: true });
+    const tmp = `${this.opts.managedFile}.tmp-${process.pid}`;
+    await fs.writeFile(tmp, JSON.stringify([...keys].sort()));
+    await fs.rename(tmp, this.opts.managedFile);
+  }
+}
