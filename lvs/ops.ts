@@ -16,10 +16,11 @@ export type ServiceSpec = DistributiveOmit<IpvsService, "destinations">;
 
 export type Op =
   | { kind: "add-service"; service: ServiceSpec; dropsConnections: false }
-  | { kind: "edit-service"; service: ServiceSpec; dropsConnections: false }
+  /** `previous`: what the service was (plan() fills it in, for describeOp) */
+  | { kind: "edit-service"; service: ServiceSpec; dropsConnections: false; previous?: ServiceSpec }
   | { kind: "delete-service"; service: IpvsServiceKey; dropsConnections: true }
   | { kind: "add-destination"; service: IpvsServiceKey; destination: IpvsDestination; dropsConnections: false }
-  | { kind: "edit-destination"; service: IpvsServiceKey; destination: IpvsDestination; dropsConnections: false }
+  | { kind: "edit-destination"; service: IpvsServiceKey; destination: IpvsDestination; dropsConnections: false; previous?: IpvsDestination }
   | { kind: "delete-destination"; service: IpvsServiceKey; destination: { address: string; port: number }; dropsConnections: true }
   /** -C: only ever parsed from rules; plan() never emits it */
   | { kind: "clear"; dropsConnections: true };

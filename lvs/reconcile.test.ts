@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { canonicalTable } from "./canonical.ts";
+import type { IpvsDestination, IpvsService, IpvsTable } from "./model.ts";
+import { applyOps, type Op } from "./ops.ts";
+import { describeOp, plan, unmanagedServices } from "./reconcile.ts";
+import { destinationKeyString, serviceKeyString } from "./tableKey.ts";
+import { ipvsTableArbitrary } from "./testing/arbitraries.ts";
+import { renderBatch, renderRules } from "./formats/ipvsadm/render.ts";
+import { parseRules } from "./formats/ipvsadm/parse.ts";
+
+/** Order-insensitive view: ipvsadm's order is not total, so compare sets. */
+function norm(t: IpvsTable): IpvsTable {
+  const c = canonicalTable(t);
+  return {
+    services: c.services
+      .map((s) => ({ ...s, destinations: [...s.destinations].sort((a, b) => destinationKeyString(a).localeCompare(destinationKeyString(b))) }))
+      .sort((a, b) => serviceKeyString(a).localeCompare(serviceKeyString(b))),
+  };
+}
+
+/** A desired table that shares, edits, drops and adds services and real servers relative to `a`. */
+const pairArb = fc.tuple(ipvsTableArbitrary(), ipvsTableArbitrary()).chain(([a, other]) =>
+  fc
+    .tuple(
+      fc.array(fc.constantFrom("keep", "drop", "edit"), { minLength: a.services.length, maxLength: a.services.length }),
+      fc.array(fc.integer({ min: 0, max: 65535 }), { minLength: 8, maxLength: 8 }),
+      fc.boolean(),
+    )
+    .map(([fates, weights, takeOther]) => {
+      const kept: IpvsService[] = [];
+      a.services.forEach((s, i) => {
+        const fate = fates[i];
+        if (fate === "drop") return;
+        if (fate === "keep") return kept.push(s);
+        const dests: IpvsDestination[] = s.destinations
+          .filter((_, j) => j % 3 !== 1)
+          .map((d, j) => ({ ...d, weight: weights[j % 8] ?? d.weight }));
+        kept.push({ ...s, scheduler: s.scheduler === "rr" ? "wrr" : s.scheduler, onePacket: s.onePacket && i % 2 === 0, persistence: i % 2 && (s.protocol === "fwmark" || s.port !== 0) ? null : s.persistence, destinations: dests });
+      });
+      const keys = new Set(kept.map((s) => serviceKeyString(s)));
+      const extra = takeOther ? other.services.filter((s) => !keys.has(serviceKeyString(s))) : [];
+      return [a, { services: [...kept, ...extra] }] as [IpvsTable, IpvsTable];
+    }),
+);
+
+describe("plan", () => {
+  it("plan(A, A) is empty", () => {
+    fc.assert(fc.property(ipvsTableArbitrary(), (a) => {
+      expect(plan(a, a)).toEqual([]);
+      expect(plan(a, JSON.parse(JSON.stringify(canonicalTable(a))) as IpvsTable)).toEqual([]);
+    }), { numRuns: 150 });
+  });
+
+  it("applyOps(A, plan(A, B)) = B", () => {
+    fc.assert(fc.property(pairArb, ([a, b]) => {
+      expect(norm(applyOps(a, plan(a, b)))).toEqual(norm(b));
+    }), { numRuns: 250 });
+  });
+
+  it("ipvsadm -R of renderBatch(plan(A, B)) on top of A's rules yields B (same parser as imports)", () => {
+    fc.assert(fc.property(pairArb, ([a, b]) => {
+      const r = parseRules(renderRules(a) + renderBatch(plan(a, b)));
+      expect(r.errors).toEqual([]);
+      expect(norm(r.table)).toEqual(norm(b));
+    }), { numRuns: 150 });
+  });
+
+  it("never clears, and only deletions drop connections", () => {
+    fc.assert(fc.property(pairArb, ([a, b]) => {
+      for (const o of plan(a, b)) {
+        expect(o.kind).not.toBe("clear");
+        expect(o.dropsConnections).toBe(o.kind === "delete-service" || o.kind === "delete-destination");
+      }
+    }), { numRuns: 100 });
+  });
+
+  it("leaves unmanaged services alone", () => {
+    fc.assert(fc.property(pairArb, ([a, b]) => {
+      const managed = (k: { protocol: string }) => k.protocol !== "udp";
+      const ops = plan(a, b, { managed });
+      const result = norm(applyOps(a, ops));
+      const left = unmanagedServices(a, b, managed).map(serviceKeyString);
+      const expected = norm({ services: [...b.services, ...a.services.filter((s) => left.includes(serviceKeyString(canonicalTable({ services: [s] }).services[0] as IpvsService)))] });
+      expect(result).toEqual(expected);
+      expect(left.every((k) => k.startsWith("udp|"))).toBe(true);
+    }), { numRuns: 100 });
+  });
+
+  const svc = (over: Partial<IpvsService> = {}): IpvsService => ({
+    protocol: "tcp", family: "inet", address: "10.0.0.1", port: 80, scheduler: "wlc", flags: [], persistence: null,
+    persistenceEngine: null, onePacket: false, destinations: [], ...over,
+  }) as IpvsService;
+  const dst = (address: string, over: Partial<IpvsDestination> = {}): IpvsDestination => ({
+    address, port: 80, method: "dr", weight: 1, upperThreshold: 0, lowerThreshold: 0, tunnel: null, ...over,
+  });
+
+  it("edits in place, makes before it breaks, and renders an ipvsadm -R batch", () => {
+    const actual: IpvsTable = { services: [
+      svc({ destinations: [dst("10.0.1.1"), dst("10.0.1.2"), dst("10.0.1.3", { method: "nat", port: 8080 })] }),
+      svc({ address: "10.0.0.9" }),
+    ] };
+    const desired: IpvsTable = { services: [
+      svc({ scheduler: "rr", persistence: { timeout: 360, netmask: null }, destinations: [
+        dst("10.0.1.1", { weight: 0 }), dst("10.0.1.3", { method: "nat", port: 8081 }), dst("10.0.1.4"),
+      ] }),
+      svc({ address: "10.0.0.2", port: 443 }),
+    ] };
+    const ops = plan(actual, desired);
+    expect(renderBatch(ops)).toBe([
+      "-A -t 10.0.0.2:443 -s wlc",
+      "-E -t 10.0.0.1:80 -s rr -p 360",
+      "-e -t 10.0.0.1:80 -r 10.0.1.1:80 -g -w 0",
+      "-a -t 10.0.0.1:80 -r 10.0.1.3:8081 -m -w 1",
+      "-a -t 10.0.0.1:80 -r 10.0.1.4:80 -g -w 1",
+      "-d -t 10.0.0.1:80 -r 10.0.1.2:80",
+      "-d -t 10.0.0.1:80 -r 10.0.1.3:8080",
+      "-D -t 10.0.0.9:80",
+      "",
+    ].join("\n"));
+    expect(ops.map(describeOp)).toEqual([
+      "add virtual service TCP 10.0.0.2:443: scheduler wlc",
+      "change virtual service TCP 10.0.0.1:80: scheduler wlc → scheduler rr, persistent 360 s",
+      "change real server 10.0.1.1:80 in TCP 10.0.0.1:80: direct routing, weight 1 → direct routing, weight 0 (quiesce: no new connections, established ones continue)",
+      "add real server 10.0.1.3:8081 to TCP 10.0.0.1:80: NAT, weight 1",
+      "add real server 10.0.1.4:80 to TCP 10.0.0.1:80: direct routing, weight 1",
+      "remove real server 10.0.1.2:80 from TCP 10.0.0.1:80 (drops its established connections)",
+      "remove real server 10.0.1.3:8080 from TCP 10.0.0.1:80 (drops its established connections)",
+      "delete virtual service TCP 10.0.0.9:80 (drops its established connections)",
+    ]);
+  });
+
+  it("treats a tun real server without options like ipvsadm's ipip default (no spurious -e)", () => {
+    const a: IpvsTable = { services: [svc({ destinations: [dst("10.0.1.1", { method: "tun", tunnel: null })] })] };
+    const b: IpvsTable = { services: [svc({ destinations: [dst("10.0.1.1", { method: "tun", tunnel: { type: "ipip", port: null, checksum: null } })] })] };
+    expect(plan(a, b)).toEqual([] as Op[]);
+  });
+});

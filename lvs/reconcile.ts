@@ -1,0 +1,131 @@
+/**
+ * Reconcile: the ordered, minimal ops that turn the actual table into the desired one.
+ *  - Never -C. A service or destination whose key (protocol/address/port or fwmark/family; address/port)
+ *    stays is edited in place (-E: scheduler, flags, persistence, pe, ops; -e: method, weight,
+ *    thresholds, tunnel) — the kernel keeps its connections. Only a key change is a delete + add.
+ *  - Make before break: new services with their real servers first, then per kept service -E, -e,
+ *    new -a, removed -d; removed services (-D) last. Deleting drops established connections (the
+ *    kernel black-holes or resets them, see expire_nodest_conn); weight 0 does not.
+ *  - Services in `actual` that are absent from `desired` are deleted only if `managed(key)` says so;
+ *    the others are left alone (the agent reports them as unmanaged).
+ */
+import { canonicalTable } from "./canonical.ts";
+import type { IpvsDestination, IpvsServiceKey, IpvsTable } from "./model.ts";
+import { op, serviceSpecOf, type Op, type ServiceSpec } from "./ops.ts";
+import { describeServiceKey, destinationKeyString, serviceKeyOf, serviceKeyString } from "./tableKey.ts";
+import { formatAddressPort } from "./address.ts";
+
+export interface PlanOptions {
+  /** may this service be deleted when the desired table lacks it? default: yes for every service */
+  managed?: (key: IpvsServiceKey) => boolean;
+}
+
+export function sameServiceSpec(a: ServiceSpec, b: ServiceSpec): boolean {
+  return (
+    serviceKeyString(a) === serviceKeyString(b) &&
+    a.family === b.family &&
+    a.scheduler === b.scheduler &&
+    a.flags.join(",") === b.flags.join(",") &&
+    (a.persistence?.timeout ?? null) === (b.persistence?.timeout ?? null) &&
+    (a.persistence?.netmask ?? null) === (b.persistence?.netmask ?? null) &&
+    a.persistenceEngine === b.persistenceEngine &&
+    a.onePacket === b.onePacket
+  );
+}
+
+export function sameDestination(a: IpvsDestination, b: IpvsDestination): boolean {
+  return (
+    a.address === b.address && a.port === b.port && a.method === b.method && a.weight === b.weight &&
+    a.upperThreshold === b.upperThreshold && a.lowerThreshold === b.lowerThreshold &&
+    (a.tunnel?.type ?? null) === (b.tunnel?.type ?? null) &&
+    (a.tunnel?.port ?? null) === (b.tunnel?.port ?? null) &&
+    (a.tunnel?.checksum ?? null) === (b.tunnel?.checksum ?? null)
+  );
+}
+
+export function plan(actual: IpvsTable, desired: IpvsTable, opts: PlanOptions = {}): Op[] {
+  const managed = opts.managed ?? (() => true);
+  const a = canonicalTable(actual);
+  const d = canonicalTable(desired);
+  const actualByKey = new Map(a.services.map((s) => [serviceKeyString(s), s]));
+  const desiredKeys = new Set(d.services.map((s) => serviceKeyString(s)));
+  const ops: Op[] = [];
+
+  for (const s of d.services) {
+    if (actualByKey.has(serviceKeyString(s))) continue;
+    ops.push(op.addService(serviceSpecOf(s)));
+    for (const dest of s.destinations) ops.push(op.addDestination(s, dest));
+  }
+  for (const s of d.services) {
+    const cur = actualByKey.get(serviceKeyString(s));
+    if (!cur) continue;
+    const spec = serviceSpecOf(s);
+    if (!sameServiceSpec(serviceSpecOf(cur), spec)) {
+      ops.push({ kind: "edit-service", service: spec, dropsConnections: false, previous: serviceSpecOf(cur) });
+    }
+    const curDests = new Map(cur.destinations.map((x) => [destinationKeyString(x), x]));
+    const wanted = new Set(s.destinations.map((x) => destinationKeyString(x)));
+    for (const dest of s.destinations) {
+      const old = curDests.get(destinationKeyString(dest));
+      if (old && !sameDestination(old, dest)) {
+        ops.push({ kind: "edit-destination", service: serviceKeyOf(s), destination: dest, dropsConnections: false, previous: old });
+      }
+    }
+    for (const dest of s.destinations) if (!curDests.has(destinationKeyString(dest))) ops.push(op.addDestination(s, dest));
+    for (const old of cur.destinations) if (!wanted.has(destinationKeyString(old))) ops.push(op.deleteDestination(s, old));
+  }
+  for (const s of a.services) {
+    if (!desiredKeys.has(serviceKeyString(s)) && managed(serviceKeyOf(s))) ops.push(op.deleteService(s));
+  }
+  return ops;
+}
+
+/** Services of `actual` that plan() leaves alone: absent from `desired` and not managed. */
+export function unmanagedServices(actual: IpvsTable, desired: IpvsTable, managed: (key: IpvsServiceKey) => boolean): IpvsServiceKey[] {
+  const desiredKeys = new Set(canonicalTable(desired).services.map((s) => serviceKeyString(s)));
+  return canonicalTable(actual)
+    .services.filter((s) => !desiredKeys.has(serviceKeyString(s)) && !managed(serviceKeyOf(s)))
+    .map(serviceKeyOf);
+}
+
+const METHOD = { dr: "direct routing", tun: "tunnel", nat: "NAT" } as const;
+
+function describeSpec(s: ServiceSpec): string {
+  const parts = [`scheduler ${s.scheduler}`];
+  if (s.flags.length) parts.push(`flags ${s.flags.join(",")}`);
+  if (s.persistence) parts.push(`persistent ${s.persistence.timeout} s${s.persistence.netmask ? ` mask ${s.persistence.netmask}` : ""}`);
+  if (s.persistenceEngine) parts.push(`pe ${s.persistenceEngine}`);
+  if (s.onePacket) parts.push("one-packet");
+  return parts.join(", ");
+}
+
+function describeDest(d: IpvsDestination): string {
+  const parts = [METHOD[d.method], `weight ${d.weight}`];
+  if (d.tunnel && d.tunnel.type !== "ipip") parts.push(`${d.tunnel.type}${d.tunnel.port ? ` port ${d.tunnel.port}` : ""} ${d.tunnel.checksum ?? "nocsum"}`);
+  if (d.upperThreshold) parts.push(`upper threshold ${d.upperThreshold}`);
+  if (d.lowerThreshold) parts.push(`lower threshold ${d.lowerThreshold}`);
+  return parts.join(", ");
+}
+
+/** One line for humans (plan previews, audit logs). */
+export function describeOp(o: Op): string {
+  const drop = o.dropsConnections ? " (drops its established connections)" : "";
+  switch (o.kind) {
+    case "clear":
+      return `clear the whole table${drop}`;
+    case "add-service":
+      return `add virtual service ${describeServiceKey(o.service)}: ${describeSpec(o.service)}`;
+    case "edit-service":
+      return `change virtual service ${describeServiceKey(o.service)}: ${o.previous ? `${describeSpec(o.previous)} → ` : ""}${describeSpec(o.service)}`;
+    case "delete-service":
+      return `delete virtual service ${describeServiceKey(o.service)}${drop}`;
+    case "add-destination":
+      return `add real server ${formatAddressPort(o.destination.address, o.destination.port)} to ${describeServiceKey(o.service)}: ${describeDest(o.destination)}`;
+    case "edit-destination": {
+      const drain = o.destination.weight === 0 && (o.previous?.weight ?? 1) !== 0 ? " (quiesce: no new connections, established ones continue)" : "";
+      return `change real server ${formatAddressPort(o.destination.address, o.destination.port)} in ${describeServiceKey(o.service)}: ${o.previous ? `${describeDest(o.previous)} → ` : ""}${describeDest(o.destination)}${drain}`;
+    }
+    case "delete-destination":
+      return `remove real server ${formatAddressPort(o.destination.address, o.destination.port)} from ${describeServiceKey(o.service)}${drop}`;
+  }
+}
