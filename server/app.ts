@@ -2,7 +2,7 @@
  * The control plane process: ONE HTTP server on ONE port serving
  *   /healthz            {status, database: "up"|"down", kind}  200 / 503
  *   /api/trpc/*         tRPC (server/api/root.ts)
- *   ws upgrades         WsRouter (plugins register /api/live, /api/agent, ...); /_next/* to Next in dev
+ *   ws upgrades         WsRouter (plugins register /api/live, /api/agent, ...); /_next/hmr to Next in dev
  *   everything else     Next (production build, or dev with HMR), unless started with next: false
  * startServer() is used by index.ts and by integration tests (port 0, next: false).
  */
@@ -102,7 +102,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         nextHandler = nextApp.getRequestHandler();
         if (dev) {
           const app = nextApp;
-          ws.registerWsPrefix("/_next/", (req, socket, head) => void app.upgradeHandler(req, socket, head));
+          // Next 16's HMR socket is /_next/hmr; other /_next/* upgrades would hang inside Next, so they 404
+          ws.registerWsPrefix("/_next/hmr", (req, socket, head) => void app.upgradeHandler(req, socket, head));
         }
       }
     }

@@ -1,6 +1,6 @@
 /**
  * WebSocket upgrade routing for the one HTTP server. Hubs register exact paths
- * (`registerWsPath("/api/agent", handler)`); in dev, `/_next/*` goes to Next's HMR upgrade handler;
+ * (`registerWsPath("/api/agent", handler)`); in dev, `/_next/hmr` goes to Next's HMR upgrade handler;
  * every other upgrade gets an HTTP 404 written to the socket and closed at once (never a hang).
  */
 import type { IncomingMessage } from "node:http";
@@ -33,7 +33,7 @@ export class WsRouter {
     return () => void this.paths.delete(path);
   }
 
-  /** Route every upgrade whose pathname starts with `prefix` (used for Next's /_next/ HMR in dev). */
+  /** Route every upgrade whose pathname starts with `prefix` (used for Next's /_next/hmr in dev). */
   registerWsPrefix(prefix: string, handler: WsUpgradeHandler): void {
     this.prefixes.push([prefix, handler]);
   }
