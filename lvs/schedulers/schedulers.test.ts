@@ -65,6 +65,16 @@ describe("wrr (ip_vs_wrr.c)", () => {
     const seq = Array.from({ length: 12 }, () => pick(s, list));
     expect(seq).toEqual(["a", "b", "a", "c", "b", "a", "a", "b", "a", "c", "b", "a"]);
   });
+  it("added one by one (add_dest hooks) the first pass starts at cw = 1, like the kernel", () => {
+    const s = schedulers.create("wrr");
+    const list: SchedulerDestination[] = [];
+    s.init?.({ family: "inet", flags: [] }, list);
+    for (const d of dests([{ address: "a", weight: 3 }, { address: "b", weight: 2 }, { address: "c", weight: 1 }])) {
+      list.unshift(d);
+      s.update?.(list, { kind: "add", destination: d, index: 0 });
+    }
+    expect(Array.from({ length: 12 }, () => pick(s, list))).toEqual(["c", "b", "a", "a", "b", "a", "c", "b", "a", "a", "b", "a"]);
+  });
   it("steps by the gcd: 4:2 behaves as 2:1", () => {
     const list = dests([{ address: "x", weight: 4 }, { address: "y", weight: 2 }]);
     const s = make("wrr", list);

@@ -1,0 +1,22 @@
+/** What the TCP/UDP forwarders need from the engine. */
+import type { ConnectionTable } from "./connectionTable.ts";
+import type { Template } from "./persistence.ts";
+import type { RuntimeDestination, RuntimeService } from "./runtime.ts";
+
+export interface Picked {
+  dest: RuntimeDestination;
+  template: Template | null;
+}
+
+export interface ForwarderHost {
+  readonly table: ConnectionTable;
+  /** the engine's clock, ms */
+  now(): number;
+  /**
+   * Persistence + scheduling for a new connection; on success the connection is already counted
+   * (conns) and bound to the destination (inactive), and the template, if any, controls it.
+   */
+  pick(svc: RuntimeService, clientAddress: string, clientPort: number): Picked | null;
+  /** like pick, for one-packet scheduling: counted, but never bound (the kernel frees it at once) */
+  pickOnePacket(svc: RuntimeService, clientAddress: string, clientPort: number): Picked | null;
+}

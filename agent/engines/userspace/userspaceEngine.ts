@@ -1,0 +1,353 @@
+/**
+ * The userspace forwarding engine: a real load balancer with LVS semantics for hosts without IPVS.
+ * One listener per VIP:port (TCP server or UDP socket), kept across reconfiguration; live apply of a
+ * desired IpvsTable; kernel-like connection table, counters and rate estimator; one ticker drives
+ * timeouts, template expiry, scheduler caches and the estimator.
+ */
+import net from "node:net";
+import dgram from "node:dgram";
+import type { AppliedOp, ApplyResult, ConnectionList, ConnectionPage, EngineNote, ForwardingEngine } from "../../engine.ts";
+import type { ConnectionEntry, IpvsService, IpvsServiceKey, IpvsTable, Protocol, StatsSnapshot } from "../../../lvs/model.ts";
+import { serviceKeyText } from "../../../lvs/agentProtocol.ts";
+import { schedulers as defaultRegistry, type SchedulerRegistry } from "../../../lvs/schedulers/registry.ts";
+import { bindConnection, unbindConnection } from "../../../lvs/schedulers/destination.ts";
+import { foldAddress } from "../../../lvs/schedulers/hash.ts";
+import { ConnectionTable, DEFAULT_TIMEOUTS, pageOf, type Timeouts } from "./connectionTable.ts";
+import { ESTIMATOR_INTERVAL_MS } from "./estimator.ts";
+import type { ForwarderHost, Picked } from "./host.ts";
+import { TemplateTable } from "./persistence.ts";
+import { RuntimeService, type RuntimeDestination } from "./runtime.ts";
+import { acceptTcp } from "./tcpForwarder.ts";
+import { UdpListener } from "./udpForwarder.ts";
+import { configuredDestinations, reconcileDestinations } from "./destinations.ts";
+
+export interface UserspaceEngineOptions {
+  /** ms clock (default Date.now) */
+  clock?: () => number;
+  /** uniformly distributed unsigned 32-bit integers, for twos (default Math.random based) */
+  random?: () => number;
+  timeouts?: Partial<Timeouts>;
+  /** ticker period in ms; 0 = no automatic ticker (tests call `tick()`) */
+  tickMs?: number;
+  registry?: SchedulerRegistry;
+  /** services that send PROXY protocol v2 to their real servers (VirtualService.proxyProtocol) */
+  proxyProtocol?: (key: IpvsServiceKey) => boolean;
+}
+
+export interface ServiceOptions {
+  proxyProtocol?: boolean;
+}
+
+export interface ConnectFailures {
+  service: IpvsServiceKey;
+  total: number;
+  destinations: { address: string; port: number; failures: number }[];
+}
+
+type Listener = { kind: "tcp"; server: net.Server } | { kind: "udp"; udp: UdpListener };
+type PortKey = IpvsServiceKey & { protocol: Protocol; address: string; port: number };
+
+export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
+  readonly kind = "userspace" as const;
+  readonly table: ConnectionTable;
+  private readonly services = new Map<string, RuntimeService>();
+  private readonly listeners = new Map<string, Listener>();
+  private readonly serviceOptions = new Map<string, ServiceOptions>();
+  private readonly clock: () => number;
+  private readonly random: () => number;
+  private readonly registry: SchedulerRegistry;
+  private readonly ticker: NodeJS.Timeout | null;
+  private lastEstimate: number;
+
+  constructor(private readonly options: UserspaceEngineOptions = {}) {
+    this.clock = options.clock ?? Date.now;
+    this.random = options.random ?? (() => Math.floor(Math.random() * 2 ** 32));
+    this.registry = options.registry ?? defaultRegistry;
+    this.table = new ConnectionTable({ ...DEFAULT_TIMEOUTS, ...options.timeouts });
+    this.lastEstimate = this.clock();
+    const tickMs = options.tickMs ?? 1000;
+    this.ticker = tickMs > 0 ? setInterval(() => this.tick(), tickMs).unref() : null;
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
+  /** Per-service options outside the IPVS table (PROXY protocol v2). Takes effect for new connections. */
+  setServiceOptions(key: IpvsServiceKey, opts: ServiceOptions): void {
+    const k = serviceKeyText(key);
+    this.serviceOptions.set(k, { ...this.serviceOptions.get(k), ...opts });
+    const svc = this.services.get(k);
+    if (svc) svc.proxyProtocol = this.proxyFor(key);
+  }
+
+  private proxyFor(key: IpvsServiceKey): boolean {
+    return this.serviceOptions.get(serviceKeyText(key))?.proxyProtocol ?? this.options.proxyProtocol?.(key) ?? false;
+  }
+
+  async apply(desired: IpvsTable): Promise<ApplyResult> {
+    const ops: AppliedOp[] = [];
+    const notes: EngineNote[] = [];
+    const wanted = new Map<string, IpvsService>();
+    for (const s of desired.services) {
+      const unsupported = unsupportedReason(s);
+      if (unsupported) {
+        notes.push({ kind: "unsupported", service: keyOf(s), message: unsupported });
+        ops.push({ op: `skip ${serviceKeyText(keyOf(s))}`, ok: false, error: unsupported });
+        continue;
+      }
+      wanted.set(serviceKeyText(keyOf(s)), s);
+    }
+    for (const [k, svc] of this.services) if (!wanted.has(k)) ops.push(await this.removeService(k, svc));
+    for (const [k, s] of wanted) {
+      const key = keyOf(s) as PortKey;
+      let svc = this.services.get(k);
+      if (!svc) {
+        const created = await this.addService(k, key, s, ops);
+        if (!created) continue;
+        svc = created;
+      } else {
+        this.editService(k, svc, s, ops);
+      }
+      ops.push(...reconcileDestinations(svc, s.destinations, k));
+      const emulated = s.destinations.filter((d) => d.method !== "nat");
+      if (emulated.length > 0) {
+        notes.push({
+          kind: "emulated",
+          service: key,
+          message: `${emulated.map((d) => `${d.address} (${d.method})`).join(", ")}: proxied to RIP:${key.port} by the userspace engine, the real server sees the director's address`,
+        });
+      }
+    }
+    return { ok: ops.every((o) => o.ok), ops, notes };
+  }
+
+  private async addService(k: string, key: PortKey, s: IpvsService, ops: AppliedOp[]): Promise<RuntimeService | null> {
+    let scheduler;
+    try {
+      scheduler = this.registry.create<RuntimeDestination>(s.scheduler);
+    } catch (e) {
+      ops.push({ op: `add service ${k} -s ${s.scheduler}`, ok: false, error: (e as Error).message });
+      return null;
+    }
+    const svc = new RuntimeService(key, s, scheduler, this.random);
+    scheduler.init?.({ family: key.family, flags: s.flags }, svc.dests);
+    if (s.persistence) svc.templates = new TemplateTable(s.persistence, key.family);
+    svc.proxyProtocol = this.proxyFor(key);
+    svc.estimator.reset(svc.counters());
+    try {
+      this.listeners.set(k, await this.listen(svc));
+    } catch (e) {
+      ops.push({ op: `listen ${k}`, ok: false, error: (e as Error).message });
+      return null;
+    }
+    this.services.set(k, svc);
+    ops.push({ op: `listen ${k} -s ${s.scheduler}`, ok: true });
+    return svc;
+  }
+
+  private editService(k: string, svc: RuntimeService, s: IpvsService, ops: AppliedOp[]): void {
+    const old = svc.config;
+    svc.config = s;
+    if (old.scheduler !== s.scheduler || old.flags.join() !== s.flags.join()) {
+      try {
+        const next = old.scheduler === s.scheduler ? svc.scheduler : this.registry.create<RuntimeDestination>(s.scheduler);
+        next.init?.({ family: svc.key.family, flags: s.flags }, svc.dests);
+        svc.scheduler = next;
+        ops.push({ op: `edit service ${k} -s ${s.scheduler}`, ok: true });
+      } catch (e) {
+        svc.config = { ...s, scheduler: old.scheduler, flags: old.flags };
+        ops.push({ op: `edit service ${k} -s ${s.scheduler}`, ok: false, error: (e as Error).message });
+      }
+    }
+    if (JSON.stringify(old.persistence) !== JSON.stringify(s.persistence) || old.onePacket !== s.onePacket) {
+      if (!s.persistence) {
+        svc.templates?.clear();
+        svc.templates = null;
+      } else if (svc.templates) svc.templates.configure(s.persistence);
+      else svc.templates = new TemplateTable(s.persistence, svc.key.family);
+      ops.push({ op: `edit service ${k} persistence/ops`, ok: true });
+    }
+  }
+
+  private async removeService(k: string, svc: RuntimeService): Promise<AppliedOp> {
+    this.services.delete(k);
+    svc.active = false;
+    svc.templates?.clear();
+    const l = this.listeners.get(k);
+    this.listeners.delete(k);
+    if (l?.kind === "tcp") l.server.close(); // stops accepting; established connections continue
+    if (l?.kind === "udp") l.udp.close();
+    return { op: `close ${k}`, ok: true };
+  }
+
+  private listen(svc: RuntimeService): Promise<Listener> {
+    const { address, port, family } = svc.key;
+    if (svc.key.protocol === "udp") {
+      const sock = dgram.createSocket({ type: family === "inet6" ? "udp6" : "udp4" });
+      return new Promise((resolve, reject) => {
+        sock.once("error", reject);
+        sock.bind(port, address, () => {
+          sock.off("error", reject);
+          sock.on("error", () => undefined);
+          resolve({ kind: "udp", udp: new UdpListener(this, svc, sock) });
+        });
+      });
+    }
+    const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (sock) => acceptTcp(this, svc, sock));
+    return new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen({ host: address, port, backlog: 4096 }, () => {
+        server.off("error", reject);
+        server.on("error", () => undefined);
+        resolve({ kind: "tcp", server });
+      });
+    });
+  }
+
+  private schedule(svc: RuntimeService, clientAddress: string, clientPort: number, now: number): RuntimeDestination | null {
+    const ctx = svc.ctx;
+    ctx.clientAddress = clientAddress;
+    ctx.clientPort = clientPort;
+    ctx.now = now;
+    if (svc.scheduler.hashes === "source") ctx.clientFold = foldAddress(svc.key.family, clientAddress);
+    return svc.scheduler.schedule(ctx);
+  }
+
+  pick(svc: RuntimeService, clientAddress: string, clientPort: number): Picked | null {
+    const now = this.clock();
+    let template = svc.templates ? svc.templates.lookup(clientAddress, now) : null;
+    let dest = template ? template.dest : null;
+    if (dest === null) {
+      dest = this.schedule(svc, clientAddress, clientPort, now);
+      if (dest === null) return null;
+      if (svc.templates) template = svc.templates.create(clientAddress, dest, now);
+    }
+    if (template) template.controlled++;
+    dest.conns++;
+    bindConnection(dest);
+    return { dest, template };
+  }
+
+  pickOnePacket(svc: RuntimeService, clientAddress: string, clientPort: number): Picked | null {
+    const now = this.clock();
+    let template = svc.templates ? svc.templates.lookup(clientAddress, now) : null;
+    let dest = template ? template.dest : null;
+    if (dest === null) {
+      dest = this.schedule(svc, clientAddress, clientPort, now);
+      if (dest === null) return null;
+      if (svc.templates) template = svc.templates.create(clientAddress, dest, now);
+    }
+    dest.conns++;
+    bindConnection(dest);
+    unbindConnection(dest, false);
+    return { dest, template };
+  }
+
+  /** One ticker for every timer-driven duty. */
+  tick(): void {
+    const now = this.clock();
+    this.table.sweep(now);
+    const udpMs = this.table.timeouts.udp * 1000;
+    for (const svc of this.services.values()) {
+      svc.templates?.expire(now);
+      svc.scheduler.expire?.(now);
+    }
+    for (const l of this.listeners.values()) if (l.kind === "udp") l.udp.sweep(now, udpMs);
+    for (let i = 0; i < 100 && now - this.lastEstimate >= ESTIMATOR_INTERVAL_MS; i++) {
+      this.lastEstimate += ESTIMATOR_INTERVAL_MS;
+      for (const svc of this.services.values()) {
+        svc.estimator.sample(svc.counters());
+        for (const d of svc.dests) d.estimator.sample(d.counters());
+      }
+    }
+    if (now - this.lastEstimate >= ESTIMATOR_INTERVAL_MS) this.lastEstimate = now;
+  }
+
+  async read(): Promise<IpvsTable> {
+    return {
+      services: [...this.services.values()].map((svc) => ({ ...svc.config, destinations: configuredDestinations(svc) })),
+    };
+  }
+
+  async stats(): Promise<StatsSnapshot> {
+    return {
+      at: this.clock(),
+      services: [...this.services.values()].map((svc) => ({
+        key: svc.key,
+        counters: svc.counters(),
+        rates: svc.estimator.rates(),
+        destinations: [...svc.dests].reverse().map((d) => ({
+          address: d.address,
+          port: d.port,
+          weight: d.weight,
+          activeConns: d.activeConns,
+          inactConns: d.inactConns,
+          persistConns: d.persistConns,
+          counters: d.counters(),
+          rates: d.estimator.rates(),
+        })),
+      })),
+    };
+  }
+
+  /** Connect failures towards real servers, per service (not part of IPVS's counters). */
+  connectFailures(): ConnectFailures[] {
+    return [...this.services.values()].map((svc) => ({
+      service: svc.key,
+      total: svc.failures,
+      destinations: [...svc.dests].reverse().map((d) => ({ address: d.address, port: d.port, failures: d.failures })),
+    }));
+  }
+
+  async connections(page: ConnectionPage): Promise<ConnectionList> {
+    const now = this.clock();
+    const table = this.table;
+    const services = this.services;
+    function* entries(): Iterable<ConnectionEntry> {
+      for (const svc of services.values()) {
+        if (!svc.templates) continue;
+        for (const t of svc.templates.byClient.values()) {
+          yield {
+            protocol: svc.key.protocol,
+            client: { address: t.clientAddress, port: 0 },
+            virtual: { address: svc.key.address, port: svc.key.port },
+            destination: { address: t.dest.address, port: t.dest.port },
+            state: "NONE",
+            expiresIn: Math.max(0, Math.ceil((t.expires - now) / 1000)),
+          };
+        }
+      }
+      for (const e of table.all()) yield table.entry(e, now);
+    }
+    return pageOf(entries(), page);
+  }
+
+  async close(): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
+    const closing: Promise<void>[] = [];
+    for (const l of this.listeners.values()) {
+      if (l.kind === "tcp") closing.push(new Promise((r) => l.server.close(() => r())));
+      else l.udp.close();
+    }
+    this.listeners.clear();
+    this.table.clear(this.clock());
+    for (const svc of this.services.values()) svc.templates?.clear();
+    this.services.clear();
+    await Promise.all(closing);
+  }
+}
+
+function keyOf(s: IpvsService): IpvsServiceKey {
+  return s.protocol === "fwmark"
+    ? { protocol: "fwmark", family: s.family, fwmark: s.fwmark }
+    : { protocol: s.protocol, family: s.family, address: s.address, port: s.port };
+}
+
+function unsupportedReason(s: IpvsService): string | null {
+  if (s.protocol === "fwmark") return "fwmark services need the kernel (netfilter marks); not supported by the userspace engine";
+  if (s.protocol === "sctp") return "SCTP is not supported by the userspace engine";
+  if (s.port === 0) return "port 0 (all ports, persistent) services are not supported by the userspace engine";
+  if (s.persistenceEngine) return `persistence engine "${s.persistenceEngine}" is not supported by the userspace engine`;
+  return null;
+}
