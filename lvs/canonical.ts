@@ -9,7 +9,7 @@
  */
 import { canonicalAddress } from "./address.ts";
 import type { IpvsDestination, IpvsService, IpvsTable, Persistence, SchedulerFlag, TunnelOptions } from "./model.ts";
-import { sortDestinationsIpvs, sortServicesIpvs } from "./tableKey.ts";
+import { destinationKeyString, serviceKeyString, sortDestinationsIpvs, sortServicesIpvs } from "./tableKey.ts";
 
 const FLAG_BIT: Record<SchedulerFlag, number> = {
   "flag-1": 1, "sh-fallback": 1, "mh-fallback": 1,
@@ -97,4 +97,23 @@ export function savedView(t: IpvsTable): IpvsTable {
       destinations: s.destinations.map((d) => ({ ...d, upperThreshold: 0, lowerThreshold: 0 })),
     })),
   };
+}
+
+/**
+ * Canonical table in a total order (services and real servers sorted by their key strings). Use it
+ * to compare tables: ipvsadm's own order is not total, so it can differ between equal tables.
+ */
+export function comparableTable(t: IpvsTable): IpvsTable {
+  const c = canonicalTable(t);
+  const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+  return {
+    services: c.services
+      .map((s) => ({ ...s, destinations: [...s.destinations].sort(byKey(destinationKeyString)) }))
+      .sort(byKey(serviceKeyString)),
+  };
+}
+
+/** Do two tables mean the same to the kernel (same services, real servers and settings)? */
+export function equalTables(a: IpvsTable, b: IpvsTable): boolean {
+  return JSON.stringify(comparableTable(a)) === JSON.stringify(comparableTable(b));
 }

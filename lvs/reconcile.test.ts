@@ -1,23 +1,15 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { canonicalTable } from "./canonical.ts";
+import { canonicalTable, comparableTable } from "./canonical.ts";
 import type { IpvsDestination, IpvsService, IpvsTable } from "./model.ts";
 import { applyOps, type Op } from "./ops.ts";
 import { describeOp, plan, unmanagedServices } from "./reconcile.ts";
-import { destinationKeyString, serviceKeyString } from "./tableKey.ts";
+import { serviceKeyString } from "./tableKey.ts";
 import { ipvsTableArbitrary } from "./testing/arbitraries.ts";
 import { renderBatch, renderRules } from "./formats/ipvsadm/render.ts";
 import { parseRules } from "./formats/ipvsadm/parse.ts";
 
-/** Order-insensitive view: ipvsadm's order is not total, so compare sets. */
-function norm(t: IpvsTable): IpvsTable {
-  const c = canonicalTable(t);
-  return {
-    services: c.services
-      .map((s) => ({ ...s, destinations: [...s.destinations].sort((a, b) => destinationKeyString(a).localeCompare(destinationKeyString(b))) }))
-      .sort((a, b) => serviceKeyString(a).localeCompare(serviceKeyString(b))),
-  };
-}
+const norm = comparableTable;
 
 /** A desired table that shares, edits, drops and adds services and real servers relative to `a`. */
 const pairArb = fc.tuple(ipvsTableArbitrary(), ipvsTableArbitrary()).chain(([a, other]) =>
