@@ -224,7 +224,9 @@ echo "@@LAB-BEGIN@@"
 sh /lab/test.sh </dev/null 2>&1
 rc=$?
 echo "@@LAB-END rc=$rc@@"
-sync
+# the host kills QEMU once it has read the end marker; powering off at once could cut the console
+# output still queued in the UART, so this is only the fallback
+sleep 5
 poweroff -f
 EOF
 chmod 755 "${TREE}/init"

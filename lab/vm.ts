@@ -153,9 +153,16 @@ async function boot(opts: RunInVmOptions): Promise<VmResult> {
   let stderr = "";
   child.stdout.setEncoding("utf8");
   child.stderr.setEncoding("utf8");
+  let ended = false;
   child.stdout.on("data", (d: string) => {
+    const from = Math.max(0, consoleText.length - 64);
     consoleText += d;
     if (beganAt < 0 && consoleText.includes(BEGIN)) beganAt = performance.now();
+    // everything before the end marker has arrived (the serial line is ordered): stop the VM now
+    if (!ended && beganAt >= 0 && END_RE.test(consoleText.slice(from))) {
+      ended = true;
+      child.kill("SIGKILL");
+    }
   });
   child.stderr.on("data", (d: string) => (stderr += d));
 
@@ -184,7 +191,7 @@ async function boot(opts: RunInVmOptions): Promise<VmResult> {
   const b = text.indexOf(BEGIN);
   const m = END_RE.exec(text);
   if (b < 0 || !m) {
-    const why = status === 0 ? "QEMU exited" : `QEMU exited with ${status}: ${stderr.trim()}`;
+    const why = status === 0 ? "QEMU exited" : `QEMU exited with ${status ?? "a signal"}: ${stderr.trim()}`;
     throw new VmError("no-end-marker", `${why} before the script finished; console tail:\n${tail(text)}`, text);
   }
   return {

@@ -1,0 +1,179 @@
+/**
+ * Real kernel, real packets: LVS-NAT between network namespaces inside one lab VM
+ * (lab/scripts/nat-traffic.sh). Checks that our listing parsers read every listing the kernel and
+ * ipvsadm print after known traffic, that the numbers match what was sent, and that the scheduler
+ * sequences observed through real connections match lab/fixtures/scheduler-sequences.json
+ * (LAB_UPDATE_FIXTURES=1 rewrites it).
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  mergeListings, parseConnections, parseList, parseProcConnections, parseProcIpvs, parseProcStats, parseRate, parseStats,
+  type ServiceListing, type StatsListing,
+} from "../lvs/formats/listings/index.ts";
+import type { ConnectionEntry, Counters, IpvsServiceKey } from "../lvs/model.ts";
+import { labManifest, runInVm, splitSections } from "./vm.ts";
+
+const LAB = process.env.LVS_LAB_DIR;
+const SCRIPT = path.join(import.meta.dirname, "scripts", "nat-traffic.sh");
+const FIXTURE = path.join(import.meta.dirname, "fixtures", "scheduler-sequences.json");
+const VIP = "192.168.1.1";
+const RS = ["10.0.1.2", "10.0.2.2", "10.0.3.2"];
+const MAIN_REQUESTS = 6;
+const SEQ_REQUESTS = 12;
+const SCHEDULERS = ["rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf", "lblc", "lblcr", "dh", "sh", "mh"];
+const TOTAL = MAIN_REQUESTS + SEQ_REQUESTS * SCHEDULERS.length;
+
+const tcp = (port: number): IpvsServiceKey => ({ protocol: "tcp", family: "inet", address: VIP, port });
+const keyText = (k: IpvsServiceKey) => (k.protocol === "fwmark" ? `fwm:${k.fwmark}` : `${k.protocol}:${k.address}:${k.port}`);
+const add = (a: Counters, b: Counters): Counters => ({
+  conns: a.conns + b.conns, inPkts: a.inPkts + b.inPkts, outPkts: a.outPkts + b.outPkts,
+  inBytes: a.inBytes + b.inBytes, outBytes: a.outBytes + b.outBytes,
+});
+const ZERO: Counters = { conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 };
+const connView = (e: ConnectionEntry) =>
+  `${e.protocol} ${e.client.address}:${e.client.port} ${e.virtual.address}:${e.virtual.port} ${e.destination.address}:${e.destination.port} ${e.state}`;
+const answers = (text: string) => text.split("\n").filter((l) => l !== "");
+
+describe.skipIf(!LAB)("real kernel: LVS-NAT traffic between namespaces, listings and scheduler sequences", () => {
+  let sec = new Map<string, string>();
+  let timing = "";
+
+  beforeAll(async () => {
+    const vm = await runInVm({
+      script: `REQUESTS=${MAIN_REQUESTS} SEQ_REQUESTS=${SEQ_REQUESTS} SCHEDULERS="${SCHEDULERS.join(" ")}"\n${readFileSync(SCRIPT, "utf8")}`,
+      timeoutMs: 240_000,
+    });
+    if (vm.exitCode !== 0) throw new Error(`nat-traffic.sh exited ${vm.exitCode}:\n${vm.output.slice(-3000)}`);
+    sec = splitSections(vm.output);
+    timing = `traffic: ${TOTAL} HTTP requests through LVS-NAT, boot ${vm.bootMs} ms, total ${vm.durationMs} ms`;
+  }, 300_000);
+  afterAll(() => console.log(`[lab] ${timing}`));
+
+  const get = (name: string): string => {
+    const v = sec.get(name);
+    if (v === undefined) throw new Error(`section ${name} missing from the VM output`);
+    return v;
+  };
+
+  it("rr on VIP:80 alternates between the two real servers, newest-added first", () => {
+    expect(answers(get("main-answers"))).toEqual(["10.0.2.2:80", "10.0.1.2:80", "10.0.2.2:80", "10.0.1.2:80", "10.0.2.2:80", "10.0.1.2:80"]);
+  });
+
+  it("ipvsadm -Ln: services, Masq destinations and inactive connections match the traffic", () => {
+    const ln = parseList(get("ln"));
+    expect(ln.services).toHaveLength(1 + SCHEDULERS.length);
+    const main = ln.services.find((s) => keyText(s.key) === keyText(tcp(80)))!;
+    expect(main.scheduler).toBe("rr");
+    expect(main.destinations.map((d) => [d.address, d.port, d.forward, d.weight, d.activeConns, d.inactConns]).sort()).toEqual([
+      ["10.0.1.2", 80, "Masq", 1, 0, 3],
+      ["10.0.2.2", 80, "Masq", 1, 0, 3],
+    ]);
+    const inact = ln.services.flatMap((s) => s.destinations).reduce((n, d) => n + d.inactConns, 0);
+    expect(inact).toBe(TOTAL);
+  });
+
+  it("ipvsadm -Ln --stats --exact: conns = requests, per-RS split per rr, packets and bytes consistent", () => {
+    const st = parseStats(get("stats-exact"));
+    const main = st.services.find((s) => keyText(s.key) === keyText(tcp(80)))!;
+    expect(main.counters.conns).toBe(MAIN_REQUESTS);
+    expect(main.destinations.map((d) => d.counters.conns)).toEqual([MAIN_REQUESTS / 2, MAIN_REQUESTS / 2]);
+    for (const s of st.services) {
+      expect(s.counters.conns).toBe(s.key.protocol !== "fwmark" && s.key.port === 80 ? MAIN_REQUESTS : SEQ_REQUESTS);
+      // a service's counters are the sum of its destinations'
+      expect(s.destinations.reduce((a, d) => add(a, d.counters), ZERO)).toEqual(s.counters);
+      // each TCP connection: SYN, ACK, request, FIN... in; SYN-ACK, response, FIN... out; >= 40 bytes each
+      expect(s.counters.inPkts).toBeGreaterThanOrEqual(3 * s.counters.conns);
+      expect(s.counters.outPkts).toBeGreaterThanOrEqual(3 * s.counters.conns);
+      expect(s.counters.inBytes).toBeGreaterThanOrEqual(40 * s.counters.inPkts);
+      expect(s.counters.outBytes).toBeGreaterThanOrEqual(40 * s.counters.outPkts);
+    }
+  });
+
+  it("--stats without --exact reads the same (small) numbers", () => {
+    expect(parseStats(get("stats"))).toEqual(parseStats(get("stats-exact")));
+  });
+
+  it("ipvsadm -Ln --rate --exact parses; the estimator saw the traffic", () => {
+    const rt = parseRate(get("rate-exact"));
+    expect(rt.services).toHaveLength(1 + SCHEDULERS.length);
+    const all = rt.services.flatMap((s) => [s.rates, ...s.destinations.map((d) => d.rates)]);
+    for (const r of all) for (const v of Object.values(r)) expect(v).toBeGreaterThanOrEqual(0);
+    expect(rt.services.reduce((n, s) => n + s.rates.inBps, 0)).toBeGreaterThan(0);
+  });
+
+  it("mergeListings combines -Ln, --stats and --rate into one snapshot", () => {
+    const snap = mergeListings(parseList(get("ln")), parseStats(get("stats-exact")), parseRate(get("rate-exact")), 1234);
+    const main = snap.services.find((s) => keyText(s.key) === keyText(tcp(80)))!;
+    expect(main.counters.conns).toBe(MAIN_REQUESTS);
+    expect(main.destinations.map((d) => [d.address, d.counters.conns, d.inactConns]).sort()).toEqual([
+      ["10.0.1.2", 3, 3],
+      ["10.0.2.2", 3, 3],
+    ]);
+  });
+
+  it("ipvsadm -Lnc and /proc/net/ip_vs_conn list the same connections, one per request", () => {
+    const lnc = parseConnections(get("lnc"));
+    const proc = parseProcConnections(get("proc-ip_vs_conn"));
+    expect(lnc.skipped).toEqual([]);
+    expect(proc.skipped).toEqual([]);
+    expect(lnc.entries).toHaveLength(TOTAL);
+    expect(lnc.entries.map(connView).sort()).toEqual(proc.entries.map(connView).sort());
+    for (const e of lnc.entries) {
+      expect(e).toMatchObject({ protocol: "tcp", state: "TIME_WAIT", client: { address: "192.168.1.2" }, virtual: { address: VIP } });
+      expect(RS).toContain(e.destination.address);
+      expect(e.expiresIn).toBeGreaterThan(0);
+      expect(e.expiresIn).toBeLessThanOrEqual(120);
+    }
+    const main = lnc.entries.filter((e) => e.virtual.port === 80);
+    expect(main.map((e) => e.destination.address).sort()).toEqual(["10.0.1.2", "10.0.1.2", "10.0.1.2", "10.0.2.2", "10.0.2.2", "10.0.2.2"]);
+  });
+
+  it("/proc/net/ip_vs describes the same table as ipvsadm -Ln", () => {
+    const view = (l: ServiceListing) =>
+      l.services
+        .map((s) => `${keyText(s.key)} ${s.scheduler} ${s.destinations.map((d) => `${d.address}:${d.port}/${d.forward}/${d.weight}/${d.activeConns}/${d.inactConns}`).sort().join(",")}`)
+        .sort();
+    expect(view(parseProcIpvs(get("proc-ip_vs")))).toEqual(view(parseList(get("ln"))));
+  });
+
+  it("/proc/net/ip_vs_stats totals are the sums over all services", () => {
+    const st: StatsListing = parseStats(get("stats-exact"));
+    const total = st.services.reduce((a, s) => add(a, s.counters), ZERO);
+    expect(total.conns).toBe(TOTAL);
+    expect(parseProcStats(get("proc-ip_vs_stats")).counters).toEqual(total);
+  });
+
+  it("scheduler sequences through real connections match lab/fixtures/scheduler-sequences.json", () => {
+    const procOrder = parseProcIpvs(get("proc-ip_vs"));
+    const services = SCHEDULERS.map((scheduler, i) => {
+      const port = 8001 + i;
+      const listed = procOrder.services.find((s) => keyText(s.key) === keyText(tcp(port)))!;
+      return {
+        scheduler,
+        service: `-t ${VIP}:${port}`,
+        destinationsInAddOrder: RS.map((address, j) => ({ address, port: 80, weight: 3 - j })),
+        kernelListOrder: listed.destinations.map((d) => `${d.address}:${d.port}`),
+        observed: answers(get(`seq-${scheduler}`)),
+      };
+    });
+    for (const s of services) expect(s.observed).toHaveLength(SEQ_REQUESTS);
+    const m = labManifest();
+    const fixture = {
+      about:
+        "Real-server choices of Linux IPVS schedulers observed through real TCP connections in the lab VM " +
+        "(lab/scripts/nat-traffic.sh, checked by lab/traffic.test.ts; LAB_UPDATE_FIXTURES=1 rewrites this file). " +
+        "One client 192.168.1.2 opens sequential HTTP/1.0 connections to the VIP, LVS-NAT; each connection is closed " +
+        "before the next (TIME_WAIT = inactive, so ActiveConn stays 0). Destinations were added in destinationsInAddOrder; " +
+        "the kernel keeps them newest first (kernelListOrder, as /proc/net/ip_vs prints).",
+      kernel: m.kernelVersion,
+      ipvsadm: m.ipvsadmVersion,
+      services,
+    };
+    if (process.env.LAB_UPDATE_FIXTURES === "1") writeFileSync(FIXTURE, JSON.stringify(fixture, null, 2) + "\n");
+    if (!existsSync(FIXTURE)) throw new Error(`${FIXTURE} missing: run the lab tests once with LAB_UPDATE_FIXTURES=1`);
+    const want = JSON.parse(readFileSync(FIXTURE, "utf8")) as typeof fixture;
+    expect(services).toEqual(want.services);
+  });
+});
