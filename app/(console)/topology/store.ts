@@ -56,6 +56,8 @@ export interface EditorState extends History {
   /** snapshot taken when a drag starts: the drag becomes one undo step */
   dragSnapshot: History | null;
 
+  /** the id generator (injected in tests) */
+  newId(kind: IdKind): string;
   load(topology: Topology, revision: number): void;
   markSaved(revision: number, json: string): void;
   setDerived(d: Pick<EditorState, "issues" | "badges" | "dirty">): void;
@@ -76,6 +78,8 @@ export interface EditorState extends History {
   select(ids: Iterable<string>): void;
   setPositions(positions: Record<string, XYPosition>): void;
   appendGraph(graph: Graph): void;
+  /** replace the whole document as one undo step (imports); keeps name and revision */
+  replaceDocument(topology: Topology): void;
 }
 
 const randomId = (kind: IdKind) => {
@@ -127,6 +131,8 @@ export function createEditorStore(initial: Topology, options: EditorOptions = {}
           clipboard: null,
           pasteCount: 0,
           dragSnapshot: null,
+
+          newId,
 
           load(topology, revision) {
             const g = topologyToGraph(topology);
@@ -317,6 +323,11 @@ export function createEditorStore(initial: Topology, options: EditorOptions = {}
 
           setPositions(positions) {
             set({ nodes: get().nodes.map((n) => (positions[n.id] ? { ...n, position: positions[n.id]! } : n)) });
+          },
+
+          replaceDocument(topology) {
+            const g = topologyToGraph(topology);
+            set({ nodes: g.nodes, edges: g.edges });
           },
 
           appendGraph(graph) {

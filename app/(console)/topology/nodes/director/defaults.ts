@@ -6,7 +6,7 @@ export function newDirector(id: string, ordinal: number): Director {
     id,
     name: `director-${ordinal}`,
     managementAddress: null,
-    interfaces: [{ name: "eth0", address: `10.0.0.${Math.min(250, ordinal)}`, prefix: 24 }],
+    interfaces: [{ name: "eth0", address: `10.0.0.${Math.min(9, ordinal)}`, prefix: 24 }],
     engine: "auto",
   };
 }

@@ -7,7 +7,7 @@ export function newRealServer(id: string, ordinal: number): RealServer {
   return {
     id,
     name: `rs-${ordinal}`,
-    address: `10.0.1.${Math.min(254, ordinal)}`,
+    address: `10.0.0.${Math.min(99, 10 + ordinal)}`,
     port: null,
     host: { loopbackVips: [], tunnelVips: [], arpSuppressed: false, gateway: null },
   };

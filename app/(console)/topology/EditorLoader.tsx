@@ -1,0 +1,31 @@
+"use client";
+import { useQuery } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
+import dynamic from "next/dynamic";
+import { useTRPC } from "@/app/trpc.ts";
+import { useErrorText } from "@/app/_shell/useErrorText.ts";
+
+const TopologyEditor = dynamic(() => import("./TopologyEditor.tsx").then((m) => m.TopologyEditor), { ssr: false });
+
+/**
+ * Loads the topology, then mounts the editor with it. The editor is never rendered before the query
+ * resolved: a node dropped meanwhile would be wiped by the loaded document. Later refetches do not
+ * touch the canvas (the editor owns its document until it saves or reloads).
+ */
+export function EditorLoader({ id }: { id: string }) {
+  const t = useTranslations("editor");
+  const trpc = useTRPC();
+  const errorText = useErrorText();
+  const q = useQuery({ ...trpc.topology.get.queryOptions({ id }), staleTime: Infinity, refetchOnMount: false });
+  if (q.isPending) {
+    return <div className="p-6 text-sm text-slate-500" data-testid="editor-loading">{t("loading")}</div>;
+  }
+  if (q.isError) {
+    return (
+      <div className="p-6 text-sm text-red-700" data-testid="editor-load-error">
+        {t("loadError", { message: errorText(q.error).text })}
+      </div>
+    );
+  }
+  return <TopologyEditor key={`${q.data.id}`} id={q.data.id} revision={q.data.revision} document={q.data.document} />;
+}

@@ -1,0 +1,147 @@
+"use client";
+import {
+  Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Connection, type IsValidConnection,
+} from "@xyflow/react";
+import { useCallback, useEffect, useState, type DragEvent } from "react";
+import { useStore } from "zustand";
+import type { Topology } from "@/lvs/model.ts";
+import { EditorContext } from "./context.ts";
+import { ConflictDialog } from "./ConflictDialog.tsx";
+import { ExportDialog } from "./ExportDialog.tsx";
+import type { EditorEdge, EditorNode, NodeKind } from "./graph.ts";
+import { ImportDialog } from "./ImportDialog.tsx";
+import { Inspector } from "./Inspector.tsx";
+import { IssuesPanel } from "./IssuesPanel.tsx";
+import { edgeTypes, nodeTypes } from "./kinds.ts";
+import { DND_MIME, Palette } from "./Palette.tsx";
+import { createEditorStore, type EditorStore } from "./store.ts";
+import { Toolbar } from "./Toolbar.tsx";
+import { useDerived } from "./useDerived.ts";
+import { useFocus } from "./useFocus.ts";
+import { useSave } from "./useSave.ts";
+import { useShortcuts } from "./useShortcuts.ts";
+
+export interface TopologyEditorProps {
+  id: string;
+  revision: number;
+  document: Topology;
+}
+
+/** Rendered only once the topology query resolved (never drop nodes onto a canvas about to be replaced). */
+export function TopologyEditor(props: TopologyEditorProps) {
+  const [store] = useState(() => createEditorStore(props.document, { revision: props.revision }));
+  return (
+    <EditorContext.Provider value={store}>
+      <ReactFlowProvider>
+        <EditorBody id={props.id} store={store} />
+      </ReactFlowProvider>
+    </EditorContext.Provider>
+  );
+}
+
+const MINIMAP_COLOR: Record<NodeKind, string> = { director: "#1e293b", service: "#818cf8", realServer: "#10b981" };
+const minimapColor = (n: EditorNode) => MINIMAP_COLOR[n.type];
+const proOptions = { hideAttribution: true };
+
+function EditorBody({ id, store }: { id: string; store: EditorStore }) {
+  const nodes = useStore(store, (s) => s.nodes);
+  const edges = useStore(store, (s) => s.edges);
+  const onNodesChange = useStore(store, (s) => s.onNodesChange);
+  const onEdgesChange = useStore(store, (s) => s.onEdgesChange);
+  const dirty = useStore(store, (s) => s.dirty);
+  const { screenToFlowPosition } = useReactFlow();
+  const focus = useFocus(store);
+  const saver = useSave(id, store);
+  const [dialog, setDialog] = useState<"export" | "import" | null>(null);
+  // fit only a loaded document: on an empty canvas React Flow would fit (and move) at the first drop
+  const [fitOnLoad] = useState(() => store.getState().nodes.length > 0);
+
+  useDerived(store);
+  useShortcuts(store, () => void saver.save());
+
+  useEffect(() => {
+    if (!dirty) return;
+    const onBeforeUnload = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = "";
+    };
+    window.addEventListener("beforeunload", onBeforeUnload);
+    return () => window.removeEventListener("beforeunload", onBeforeUnload);
+  }, [dirty]);
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "move";
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      e.preventDefault();
+      const kind = (e.dataTransfer.getData(DND_MIME) || e.dataTransfer.getData("text/plain")) as NodeKind;
+      if (kind !== "director" && kind !== "service" && kind !== "realServer") return;
+      const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      store.getState().addNode(kind, { x: Math.round(p.x), y: Math.round(p.y) });
+    },
+    [screenToFlowPosition, store],
+  );
+
+  const onConnect = useCallback((c: Connection) => void store.getState().connect(c), [store]);
+  const isValidConnection = useCallback<IsValidConnection<EditorEdge>>((c) => store.getState().canConnect(c), [store]);
+
+  return (
+    <div className="flex min-h-0 flex-1 flex-col" data-testid="topology-editor">
+      <Toolbar
+        onSave={() => void saver.save()}
+        saving={saver.saving}
+        saveError={saver.error}
+        onExport={() => setDialog("export")}
+        onImport={() => setDialog("import")}
+        focus={focus}
+      />
+      <div className="flex min-h-0 flex-1">
+        <Palette />
+        <div className="relative min-w-0 flex-1" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
+          <ReactFlow<EditorNode, EditorEdge>
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
+            onNodesChange={onNodesChange}
+            onEdgesChange={onEdgesChange}
+            onConnect={onConnect}
+            isValidConnection={isValidConnection}
+            deleteKeyCode={null}
+            multiSelectionKeyCode={["Meta", "Control", "Shift"]}
+            selectionKeyCode="Shift"
+            onlyRenderVisibleElements
+            fitView={fitOnLoad}
+            fitViewOptions={{ maxZoom: 1.2, padding: 0.15 }}
+            minZoom={0.05}
+            proOptions={proOptions}
+          >
+            <Background gap={20} />
+            <MiniMap<EditorNode> pannable zoomable nodeColor={minimapColor} data-testid="minimap" />
+            <Controls showInteractive={false} />
+          </ReactFlow>
+        </div>
+        <aside className="flex w-96 shrink-0 flex-col border-l border-slate-200 bg-white">
+          <div className="min-h-0 flex-1 overflow-y-auto">
+            <Inspector />
+          </div>
+          <IssuesPanel onFocus={focus} />
+        </aside>
+      </div>
+      {dialog === "export" && <ExportDialog onClose={() => setDialog(null)} />}
+      {dialog === "import" && <ImportDialog onClose={() => setDialog(null)} />}
+      {saver.conflict && (
+        <ConflictDialog
+          conflict={saver.conflict}
+          mine={store.getState().topology()}
+          onReload={saver.reload}
+          onOverwrite={() => void saver.save({ overwriteRevision: saver.conflict!.server.revision })}
+          onClose={saver.dismissConflict}
+        />
+      )}
+    </div>
+  );
+}

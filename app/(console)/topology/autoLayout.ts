@@ -1,0 +1,53 @@
+/**
+ * Automatic layout with elkjs (layered, left to right: directors → services → real servers),
+ * for imported or messy topologies. Returns positions only; the store applies them (one undo step).
+ */
+import ELK from "elkjs/lib/elk.bundled.js";
+import type { XYPosition } from "@xyflow/react";
+import type { EditorEdge, EditorNode, NodeKind } from "./graph.ts";
+
+const SIZE: Record<NodeKind, { width: number; height: number }> = {
+  director: { width: 224, height: 80 },
+  service: { width: 288, height: 70 },
+  realServer: { width: 208, height: 60 },
+};
+
+const LAYER: Record<NodeKind, number> = { director: 0, service: 1, realServer: 2 };
+
+let elk: InstanceType<typeof ELK> | null = null;
+
+export async function autoLayout(
+  nodes: readonly EditorNode[],
+  edges: readonly EditorEdge[],
+  origin: XYPosition = { x: 0, y: 0 },
+): Promise<Record<string, XYPosition>> {
+  elk ??= new ELK();
+  const ids = new Set(nodes.map((n) => n.id));
+  const graph = await elk.layout({
+    id: "root",
+    layoutOptions: {
+      "elk.algorithm": "layered",
+      "elk.direction": "RIGHT",
+      "elk.layered.spacing.nodeNodeBetweenLayers": "120",
+      "elk.spacing.nodeNode": "30",
+      "elk.layered.layering.strategy": "INTERACTIVE",
+      "elk.separateConnectedComponents": "false",
+    },
+    children: nodes.map((n) => ({
+      id: n.id,
+      width: n.measured?.width ?? SIZE[n.type].width,
+      height: n.measured?.height ?? SIZE[n.type].height,
+      // the interactive layering keeps kinds in their column
+      x: LAYER[n.type] * 500,
+      y: 0,
+    })),
+    edges: edges
+      .filter((e) => ids.has(e.source) && ids.has(e.target))
+      .map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
+  });
+  const out: Record<string, XYPosition> = {};
+  for (const c of graph.children ?? []) {
+    out[c.id] = { x: Math.round((c.x ?? 0) + origin.x), y: Math.round((c.y ?? 0) + origin.y) };
+  }
+  return out;
+}
