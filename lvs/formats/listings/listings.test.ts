@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import {
   ListingParseError, largenum, listFromTable, listToTable, mergeListings, parseConnections, parseList, parseProcConnections,
@@ -9,8 +8,9 @@ import {
 } from "./index.ts";
 import type { ConnectionEntry, IpvsServiceKey } from "../../model.ts";
 
-// Fixtures were produced with ipvsadm 1.31's and the kernel's printf format strings (see fixtures/README.md).
-const fx = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
+import { FIXTURES, type FixtureName } from "./fixtures.ts";
+
+const fx = (name: FixtureName) => FIXTURES[name];
 
 describe("ipvsadm -Ln", () => {
   const text = fx("ln.txt");

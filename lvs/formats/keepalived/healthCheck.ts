@@ -1,0 +1,151 @@
+/**
+ * HealthCheck <-> keepalived checkers. Mapping:
+ *   tcp -> TCP_CHECK, http -> HTTP_GET, https -> SSL_GET (url { path; status_code lo-hi; regex }, virtualhost),
+ *   udp -> UDP_CHECK (payload / require_reply as hex), exec -> MISC_CHECK (misc_path, misc_timeout),
+ *   intervalMs -> delay_loop, timeoutMs -> connect_timeout, fall -> retry + 1,
+ *   onFailure quiesce -> inhibit_on_failure (on the real_server). keepalived has no "rise": parsed as 1.
+ */
+import type { HealthCheck, HealthCheckTiming } from "../../model.ts";
+import type { Diagnostic, Statement } from "./tokenize.ts";
+
+export const CHECKER_KEYWORDS = ["TCP_CHECK", "HTTP_GET", "SSL_GET", "UDP_CHECK", "MISC_CHECK"] as const;
+export const UNSUPPORTED_CHECKERS = ["SMTP_CHECK", "DNS_CHECK", "PING_CHECK", "BFD_CHECK", "FILE_CHECK"] as const;
+
+export function seconds(ms: number): string {
+  return String(Math.round(ms) / 1000);
+}
+
+const hexOf = (s: string) => Array.from(new TextEncoder().encode(s), (b) => b.toString(16).padStart(2, "0")).join("");
+function textOfHex(h: string): string | null {
+  if (!/^([0-9a-fA-F]{2})*$/.test(h)) return null;
+  const bytes = new Uint8Array(h.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(h.slice(i * 2, i * 2 + 2), 16);
+  return new TextDecoder().decode(bytes);
+}
+const quote = (s: string) => (/[\s"#!{}]/.test(s) || s === "" ? `"${s.replace(/"/g, "'")}"` : s);
+
+/** Lines of the checker block (without indentation) for a real server; [] for kind none. */
+export function renderChecker(hc: HealthCheck, vsDelayLoopMs: number | null): string[] {
+  if (hc.kind === "none") return [];
+  const common: string[] = [];
+  if (vsDelayLoopMs === null || vsDelayLoopMs !== hc.intervalMs) common.push(`delay_loop ${seconds(hc.intervalMs)}`);
+  common.push(`retry ${hc.fall - 1}`);
+  const port = (p: number | null) => (p === null ? [] : [`connect_port ${p}`]);
+  switch (hc.kind) {
+    case "tcp":
+      return ["TCP_CHECK {", ...port(hc.port), `connect_timeout ${seconds(hc.timeoutMs)}`, ...common, "}"];
+    case "http":
+    case "https": {
+      const status = hc.status[0] === hc.status[1] ? `${hc.status[0]}` : `${hc.status[0]}-${hc.status[1]}`;
+      const url = ["url {", `path ${quote(hc.path)}`, `status_code ${status}`, ...(hc.bodyMatch !== null ? [`regex ${quote(hc.bodyMatch)}`] : []), "}"];
+      return [hc.kind === "http" ? "HTTP_GET {" : "SSL_GET {", ...url, ...port(hc.port), ...(hc.host !== null ? [`virtualhost ${quote(hc.host)}`] : []),
+        `connect_timeout ${seconds(hc.timeoutMs)}`, ...common, "}"];
+    }
+    case "udp":
+      return ["UDP_CHECK {", ...port(hc.port), ...(hc.send !== "" ? [`payload ${hexOf(hc.send)}`] : []),
+        ...(hc.expect !== null ? [`require_reply ${hexOf(hc.expect)}`] : []), `connect_timeout ${seconds(hc.timeoutMs)}`, ...common, "}"];
+    case "exec":
+      return ["MISC_CHECK {", `misc_path "${hc.command.replace(/"/g, "'")}"`, `misc_timeout ${seconds(hc.timeoutMs)}`, ...common, "}"];
+  }
+}
+
+/** Checker defaults inherited from the virtual_server / real_server levels. */
+export interface CheckerDefaults {
+  delayLoopS: number | null;
+  connectTimeoutS: number | null;
+  retry: number | null;
+  inhibit: boolean;
+}
+
+function num(s: Statement, warn: (d: Diagnostic) => void, min = 0): number | null {
+  if (s.args.length > 1) warn({ line: s.line, message: `${s.keyword}: extra words "${s.args.slice(1).join(" ")}" ignored (one setting per line)` });
+  const v = Number(s.args[0]);
+  if (s.args.length < 1 || !Number.isFinite(v) || v < min) {
+    warn({ line: s.line, message: `${s.keyword}: "${s.args[0] ?? ""}" is not a valid number; ignored` });
+    return null;
+  }
+  return v;
+}
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+/** Parses one checker block into a HealthCheck. Returns null (with a warning) for unsupported checkers. */
+export function parseChecker(s: Statement, d: CheckerDefaults, warn: (d: Diagnostic) => void): HealthCheck | null {
+  const kw = s.keyword;
+  const own: { delay: number | null; timeout: number | null; retry: number | null; port: number | null } = { delay: null, timeout: null, retry: null, port: null };
+  let path = "/";
+  let status: [number, number] = [200, 299];
+  let host: string | null = null;
+  let regex: string | null = null;
+  let payload = "";
+  let reply: string | null = null;
+  let command = "";
+  let urls = 0;
+  for (const x of s.block ?? []) {
+    switch (x.keyword) {
+      case "connect_port": own.port = num(x, warn); break;
+      case "connect_timeout": own.timeout = num(x, warn); break;
+      case "misc_timeout": own.timeout = num(x, warn); break;
+      case "delay_loop": own.delay = num(x, warn); break;
+      case "retry": own.retry = num(x, warn); break;
+      case "nb_get_retry":
+        warn({ line: x.line, message: "nb_get_retry is deprecated; read as retry" });
+        own.retry = num(x, warn);
+        break;
+      case "virtualhost": host = x.args[0] ?? null; break;
+      case "payload": payload = textOfHex(x.args[0] ?? "") ?? (warn({ line: x.line, message: "payload is not hex; ignored" }), ""); break;
+      case "require_reply": reply = x.args.length ? (textOfHex(x.args[0]!) ?? (warn({ line: x.line, message: "require_reply is not hex; ignored" }), null)) : ""; break;
+      case "misc_path": command = x.args.join(" "); break;
+      case "url":
+        if (++urls > 1) {
+          warn({ line: x.line, message: `${kw}: only the first url block is kept (the model checks one path)` });
+          break;
+        }
+        for (const u of x.block ?? []) {
+          if (u.keyword === "path") path = u.args[0] ?? "/";
+          else if (u.keyword === "status_code") {
+            const codes = u.args.flatMap((a) => a.split(",")).map((a) => a.split("-").map(Number));
+            const flat = codes.flat().filter((v) => Number.isInteger(v) && v >= 100 && v <= 599);
+            if (flat.length === 0) warn({ line: u.line, message: "status_code needs codes like 200 or 200-299; using 200-299" });
+            else {
+              status = [Math.min(...flat), Math.max(...flat)];
+              if (codes.length > 1) warn({ line: u.line, message: `several status codes read as the range ${status[0]}-${status[1]}` });
+            }
+          } else if (u.keyword === "regex") regex = u.args.join(" ");
+          else warn({ line: u.line, message: `url: "${u.keyword}" is not represented (digest and friends are ignored)` });
+        }
+        break;
+      case "bindto": case "bind_port": case "connect_ip": case "fwmark": case "warmup": case "delay_before_retry":
+      case "http_protocol": case "fast_recovery": case "enable_sni": case "misc_dynamic": case "user": case "alpha":
+        warn({ line: x.line, message: `${kw}: ${x.keyword} is not represented in the model; ignored` });
+        break;
+      default:
+        warn({ line: x.line, message: `${kw}: unknown keyword "${x.keyword}" ignored` });
+    }
+  }
+  const delay = own.delay ?? d.delayLoopS ?? 60;
+  const defaultRetry = kw === "MISC_CHECK" ? 0 : 1;
+  const timing: HealthCheckTiming = {
+    intervalMs: clamp(Math.round(delay * 1000), 100, 3_600_000),
+    timeoutMs: clamp(Math.round((own.timeout ?? d.connectTimeoutS ?? (kw === "MISC_CHECK" ? delay : 5)) * 1000), 10, 600_000),
+    rise: 1,
+    fall: clamp(Math.round(own.retry ?? d.retry ?? defaultRetry) + 1, 1, 100),
+    onFailure: d.inhibit ? "quiesce" : "remove",
+  };
+  const port = own.port === null ? null : clamp(Math.round(own.port), 0, 65535);
+  switch (kw) {
+    case "TCP_CHECK": return { kind: "tcp", port, ...timing };
+    case "HTTP_GET": case "SSL_GET":
+      return { kind: kw === "HTTP_GET" ? "http" : "https", port, path: path.startsWith("/") ? path : `/${path}`, host, status, bodyMatch: regex, ...timing };
+    case "UDP_CHECK": return { kind: "udp", port, send: payload, expect: reply, ...timing };
+    case "MISC_CHECK":
+      if (!command) {
+        warn({ line: s.line, message: "MISC_CHECK without misc_path; checker ignored" });
+        return null;
+      }
+      return { kind: "exec", command, ...timing };
+    default:
+      warn({ line: s.line, message: `${kw} has no equivalent health check in LVS Console; real server imported without it` });
+      return null;
+  }
+}

@@ -1,0 +1,33 @@
+import type { HealthCheck, IpvsTable } from "../../model.ts";
+import type { Diagnostic } from "./tokenize.ts";
+
+/** What a virtual_server carries besides the IPVS table entry; index-aligned with table.services. */
+export interface KeepalivedServiceMeta {
+  /** default check for every real server of the service */
+  healthCheck: HealthCheck | null;
+  sorryServer: { address: string; port: number | null } | null;
+  /** per destination (index-aligned with the service's destinations): overrides healthCheck when not null */
+  destinationHealthChecks: (HealthCheck | null)[];
+}
+
+export interface KeepalivedVrrpInstance {
+  name: string;
+  state: "MASTER" | "BACKUP" | null;
+  interface: string | null;
+  virtualRouterId: number | null;
+  priority: number | null;
+  /** addresses without prefix / dev / label */
+  virtualIpaddresses: string[];
+}
+
+export interface ParsedKeepalived {
+  table: IpvsTable;
+  services: KeepalivedServiceMeta[];
+  vrrpInstances: KeepalivedVrrpInstance[];
+  /** lenient import: things ignored, defaulted or not representable */
+  warnings: Diagnostic[];
+  /** things that made a block unusable (it was skipped) */
+  errors: Diagnostic[];
+}
+
+export type { Diagnostic };
