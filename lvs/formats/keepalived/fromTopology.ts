@@ -6,7 +6,7 @@
  * ascending VIP order) so every director computes the same id without coordination.
  */
 import type { Director, IpvsService, Topology } from "../../model.ts";
-import ipaddr from "ipaddr.js";
+import { canonicalAddress, prefixContains } from "../../address.ts";
 import type { KeepalivedServiceMeta, KeepalivedVrrpInstance } from "./types.ts";
 
 export interface DirectorConfig {
@@ -24,13 +24,7 @@ function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-function canonical(a: string): string {
-  try {
-    return ipaddr.parse(a).toString();
-  } catch {
-    return a;
-  }
-}
+const canonical = (a: string) => canonicalAddress(a) ?? a;
 
 /** VIP -> directors (placement order, first service first) for every VIP placed on 2+ directors. */
 export function sharedVips(t: Topology): Map<string, string[]> {
@@ -61,15 +55,7 @@ export function virtualRouterIds(vips: string[]): Map<string, number> {
 }
 
 function interfaceFor(d: Director, vip: string): string {
-  const hit = d.interfaces.find((i) => {
-    try {
-      const a = ipaddr.parse(vip);
-      const n = ipaddr.parse(i.address);
-      return a.kind() === n.kind() && (a as ipaddr.IPv4).match(n as ipaddr.IPv4, i.prefix);
-    } catch {
-      return false;
-    }
-  });
+  const hit = d.interfaces.find((i) => prefixContains(i.address, i.prefix, vip));
   return (hit ?? d.interfaces[0])?.name ?? "eth0";
 }
 

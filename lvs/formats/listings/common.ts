@@ -4,6 +4,7 @@
  * net/netfilter/ipvs/ip_vs_ctl.c / ip_vs_conn.c, see docs in lvs-reference.md §1.4 and §1.6.
  */
 import ipaddr from "ipaddr.js";
+import { canonicalAddress } from "../../address.ts";
 import type { AddressFamily, ForwardingMethod, IpvsServiceKey, Protocol } from "../../model.ts";
 
 export class ListingParseError extends Error {
@@ -33,14 +34,8 @@ export const tokens = (line: string) => line.trim().split(/\s+/).filter(Boolean)
 
 // ---------------------------------------------------------------- addresses
 
-/** inet_ntop-style text for an address (IPv6 compressed lower-case, v4-mapped as ::ffff:a.b.c.d). */
-export function canonicalAddress(address: string): string | null {
-  if (ipaddr.IPv4.isValidFourPartDecimal(address)) return ipaddr.IPv4.parse(address).toString();
-  if (!ipaddr.IPv6.isValid(address)) return null;
-  const v6 = ipaddr.IPv6.parse(address);
-  if (v6.isIPv4MappedAddress()) return `::ffff:${v6.toIPv4Address().toString()}`;
-  return v6.toString();
-}
+/** inet_ntop text for an address (lvs/address.ts), or null. */
+export { canonicalAddress };
 
 export function familyOfAddress(address: string): AddressFamily {
   return address.includes(":") ? "inet6" : "inet";
