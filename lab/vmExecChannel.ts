@@ -22,7 +22,8 @@ export class VmExecChannel implements Exec {
   private readonly queue: Job[] = [];
   private waitingFetch: net.Socket | null = null;
   private current: Job | null = null;
-  private jobServer = net.createServer((s) => this.onFetch(s));
+  // allowHalfOpen: busybox nc half-closes once its stdin (/dev/null) is at EOF; keep our side open for the job
+  private jobServer = net.createServer({ allowHalfOpen: true }, (s) => this.onFetch(s));
   private resultServer = net.createServer((s) => this.onResult(s));
   jobPort = 0;
   resultPort = 0;
@@ -76,6 +77,7 @@ done
 
   private onFetch(s: net.Socket): void {
     s.on("error", () => {});
+    s.on("close", () => { if (this.waitingFetch === s) this.waitingFetch = null; });
     if (this.waitingFetch) this.waitingFetch.destroy();
     this.waitingFetch = s;
     this.dispatch();
