@@ -1,7 +1,8 @@
 /** ipvsadm / /proc listing formats: parse and render. */
 export { ListingParseError, largenum, parseLargenum, type ForwardName } from "./common.ts";
 export {
-  parseList, renderList, parseThresholds, renderThresholds, listToTable, listFromTable,
+  parseList, renderList, parseThresholds, renderThresholds, parsePersistentConn, renderPersistentConn, listToTable, listFromTable,
+  type PersistentConnListing, type PersistentConnDestination,
   type ListedDestination, type ListedService, type ServiceListing, type ThresholdListing, type ThresholdDestination,
 } from "./list.ts";
 export { parseStats, parseRate, renderStats, renderRate, type StatsListing, type RateListing, type RenderStatsOptions } from "./stats.ts";

@@ -47,10 +47,27 @@ export interface ThresholdListing {
   services: (Omit<ListedService, "destinations"> & { destinations: ThresholdDestination[] })[];
 }
 
+export interface PersistentConnDestination {
+  address: string;
+  port: number;
+  weight: number;
+  persistConns: number;
+  activeConns: number;
+  inactConns: number;
+}
+export interface PersistentConnListing {
+  services: (Omit<ListedService, "destinations"> & { destinations: PersistentConnDestination[] })[];
+}
+
 export const VERSION_RE = /^IP Virtual Server version (\d+\.\d+\.\d+) \(size=(\d+)\)$/;
 export const LIST_HEADER = ["Prot LocalAddress:Port Scheduler Flags", "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn"];
 export const THRESHOLDS_HEADER = [
   `${left("Prot LocalAddress:Port", 33)} ${left("Uthreshold", 10)} ${left("Lthreshold", 10)} ${left("ActiveConn", 10)} ${left("InActConn", 10)}`,
+  "  -> RemoteAddress:Port",
+];
+
+export const PERSISTENT_CONN_HEADER = [
+  `${left("Prot LocalAddress:Port", 33)} ${left("Weight", 9)} ${left("PersistConn", 11)} ${left("ActiveConn", 10)} ${left("InActConn", 10)}`,
   "  -> RemoteAddress:Port",
 ];
 
@@ -190,6 +207,32 @@ export function renderThresholds(listing: ThresholdListing, version: string | nu
     out.push(renderServiceLine(s));
     for (const d of s.destinations)
       out.push(`  -> ${left(formatAddrPort(d.address, d.port), 28)} ${left(d.upperThreshold, 10)} ${left(d.lowerThreshold, 10)} ${left(d.activeConns, 10)} ${left(d.inactConns, 10)}`);
+  }
+  return out.join("\n") + "\n";
+}
+
+// ---------------------------------------------------------------- --persistent-conn
+
+export function parsePersistentConn(text: string): PersistentConnListing {
+  const r = readListing(text, PERSISTENT_CONN_HEADER, (n, raw, t): PersistentConnDestination => {
+    const ap = destAddr(n, raw, t);
+    if (t.length !== 5) throw new ListingParseError(n, "expected address:port Weight PersistConn ActiveConn InActConn", raw);
+    return {
+      ...ap, weight: parseUint(t[1], n, raw, "Weight"), persistConns: parseUint(t[2], n, raw, "PersistConn"),
+      activeConns: parseUint(t[3], n, raw, "ActiveConn"), inactConns: parseUint(t[4], n, raw, "InActConn"),
+    };
+  });
+  return { services: r.services };
+}
+
+export function renderPersistentConn(listing: PersistentConnListing, version: string | null = "1.2.1", size = 4096): string {
+  const out: string[] = [];
+  if (version !== null) out.push(`IP Virtual Server version ${version} (size=${size})`);
+  out.push(...PERSISTENT_CONN_HEADER);
+  for (const s of listing.services) {
+    out.push(renderServiceLine(s));
+    for (const d of s.destinations)
+      out.push(`  -> ${left(formatAddrPort(d.address, d.port), 28)} ${left(d.weight, 9)} ${left(d.persistConns, 11)} ${left(d.activeConns, 10)} ${left(d.inactConns, 10)}`);
   }
   return out.join("\n") + "\n";
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
-  ListingParseError, largenum, listFromTable, listToTable, mergeListings, parseConnections, parseList, parseProcConnections,
+  ListingParseError, largenum, listFromTable, parsePersistentConn, renderPersistentConn, listToTable, mergeListings, parseConnections, parseList, parseProcConnections,
   parseProcIpvs, parseProcStats, parseRate, parseStats, parseThresholds, renderConnections, renderList,
   renderProcConnections, renderProcIpvs, renderProcStats, renderRate, renderStats, renderThresholds,
   type ServiceListing, type StatsListing,
@@ -169,6 +169,24 @@ describe("--thresholds", () => {
     const t = parseThresholds(text);
     expect(t.services[0]!.destinations[0]).toEqual({ address: "192.168.10.1", port: 80, upperThreshold: 100, lowerThreshold: 50, activeConns: 12, inactConns: 3 });
     expect(renderThresholds(t)).toBe(text);
+  });
+});
+
+describe("--persistent-conn", () => {
+  const text = [
+    "IP Virtual Server version 1.2.1 (size=4096)",
+    "Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn ",
+    "  -> RemoteAddress:Port",
+    "TCP  10.0.0.1:80 wlc persistent 360 mask 255.255.255.0",
+    "  -> 192.168.10.1:80              1         7           12         3         ",
+    "",
+  ].join("\n");
+  it("parses, renders and feeds persistConns into the snapshot", () => {
+    const p = parsePersistentConn(text);
+    expect(p.services[0]!.destinations[0]).toEqual({ address: "192.168.10.1", port: 80, weight: 1, persistConns: 7, activeConns: 12, inactConns: 3 });
+    expect(renderPersistentConn(p)).toBe(text);
+    const snap = mergeListings(parseList(fx("ln.txt")), null, null, 0, p);
+    expect(snap.services[0]!.destinations.map((d) => d.persistConns)).toEqual([7, 0]);
   });
 });
 

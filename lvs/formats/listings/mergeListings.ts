@@ -1,18 +1,21 @@
 /**
  * Combines `ipvsadm -Ln`, `-Ln --stats` and `-Ln --rate` (parsed) into one StatsSnapshot.
  * Services and destinations follow the -Ln listing; missing stats/rates count as zero.
- * persistConns is not in these listings (it needs --persistent-conn) and is reported as 0.
+ * persistConns comes from `ipvsadm -Ln --persistent-conn` when given, else 0.
  */
 import type { Counters, Rates, StatsSnapshot } from "../../model.ts";
 import { serviceKeyString } from "./common.ts";
-import type { ServiceListing } from "./list.ts";
+import type { PersistentConnListing, ServiceListing } from "./list.ts";
 import type { RateListing, StatsListing } from "./stats.ts";
 
 const ZERO_COUNTERS: Counters = { conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 };
 const ZERO_RATES: Rates = { cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0 };
 
-export function mergeListings(ln: ServiceListing, stats: StatsListing | null, rate: RateListing | null, at: number): StatsSnapshot {
+export function mergeListings(
+  ln: ServiceListing, stats: StatsListing | null, rate: RateListing | null, at: number, persistent: PersistentConnListing | null = null,
+): StatsSnapshot {
   const st = new Map((stats?.services ?? []).map((s) => [serviceKeyString(s.key), s]));
+  const pc = new Map((persistent?.services ?? []).map((s) => [serviceKeyString(s.key), s]));
   const rt = new Map((rate?.services ?? []).map((s) => [serviceKeyString(s.key), s]));
   return {
     at,
@@ -23,6 +26,7 @@ export function mergeListings(ln: ServiceListing, stats: StatsListing | null, ra
       const dKey = (d: { address: string; port: number }) => `${d.address}|${d.port}`;
       const sd = new Map((ss?.destinations ?? []).map((d) => [dKey(d), d]));
       const rd = new Map((rs?.destinations ?? []).map((d) => [dKey(d), d]));
+      const pd = new Map((pc.get(k)?.destinations ?? []).map((d) => [dKey(d), d]));
       return {
         key: s.key,
         counters: { ...(ss?.counters ?? ZERO_COUNTERS) },
@@ -33,7 +37,7 @@ export function mergeListings(ln: ServiceListing, stats: StatsListing | null, ra
           weight: d.weight,
           activeConns: d.activeConns,
           inactConns: d.inactConns,
-          persistConns: 0,
+          persistConns: pd.get(dKey(d))?.persistConns ?? 0,
           counters: { ...(sd.get(dKey(d))?.counters ?? ZERO_COUNTERS) },
           rates: { ...(rd.get(dKey(d))?.rates ?? ZERO_RATES) },
         })),
