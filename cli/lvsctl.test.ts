@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { main, type CliIo } from "./lvsctl.ts";
+
+const BIN = path.resolve(import.meta.dirname, "../bin/lvsctl.mjs");
+const dir = mkdtempSync(path.join(tmpdir(), "lvsctl-"));
+const file = (name: string, text: string) => {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+const RULES = "-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.1.1 -m -w 2\n";
+const BROKEN = "-A -t 10.0.0.1:80\n-a -t 10.0.0.1:80 -r 10.0.1.1\n-a -t 10.0.0.1:80 -r 10.0.1.2 -y 10\n";
+
+function run(args: string[], stdin = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+function inProcess(args: string[], files: Record<string, string> = {}) {
+  let stdout = "";
+  let stderr = "";
+  const written: Record<string, string> = {};
+  const io: CliIo = {
+    readFile: (p) => {
+      const t = files[p];
+      if (t === undefined) throw new Error(`ENOENT: ${p}`);
+      return t;
+    },
+    writeFile: (p, t) => void (written[p] = t),
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+  };
+  const code = main(args, io);
+  return { code, stdout, stderr, written };
+}
+
+describe("lvsctl (spawned)", () => {
+  it("exit codes 0 / 1 / 2 and FILE:LINE errors", async () => {
+    const ok = file("ok.rules", RULES);
+    const bad = file("bad.rules", BROKEN);
+    const [convert, invalid, missing, usage, stdin] = await Promise.all([
+      run(["convert", "--to", "commands", ok]),
+      run(["validate", bad]),
+      run(["convert", "--to", "json", path.join(dir, "nope.rules")]),
+      run(["convert", ok]),
+      run(["convert", "--from", "ipvsadm", "--to", "ipvsadm", "-"], "ipvsadm -A -u [2001:db8::1]:domain -s sh -b sh-port\n"),
+    ]);
+    expect(convert.code).toBe(0);
+    expect(convert.stdout).toContain("ipvsadm -a -t 10.0.0.1:80 -r 10.0.1.1:80 -m -w 2\n");
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toBe(`${bad}:3: -y 10 without -x: the lower threshold needs an upper threshold (the kernel rejects -y above -x: "Numerical result out of range")\n`);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read .*nope\.rules/);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("convert needs --to");
+    expect(stdin.code).toBe(0);
+    expect(stdin.stdout).toBe("-A -u [2001:db8::1]:53 -s sh -b sh-port\n");
+  });
+});
+
+describe("lvsctl (in process)", () => {
+  it("converts between ipvsadm, json and keepalived", () => {
+    const json = inProcess(["convert", "--to", "json", "a.rules"], { "a.rules": RULES });
+    expect(json.code).toBe(0);
+    const back = inProcess(["convert", "--to", "ipvsadm", "a.json"], { "a.json": json.stdout });
+    expect(back.stdout).toBe("-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.1.1:80 -m -w 2\n");
+    const ka = inProcess(["convert", "--to", "keepalived", "a.rules"], { "a.rules": RULES });
+    expect(ka.stdout).toContain("virtual_server 10.0.0.1 80 {");
+    const fromKa = inProcess(["convert", "--to", "ipvsadm", "k.conf"], { "k.conf": ka.stdout });
+    expect(fromKa.code).toBe(0);
+    expect(fromKa.stdout).toBe(back.stdout);
+    const out = inProcess(["convert", "--to", "ipvsadm", "-o", "out.rules", "a.json"], { "a.json": json.stdout });
+    expect(out.written["out.rules"]).toBe(back.stdout);
+  });
+
+  it("reports JSON problems with a line or a path", () => {
+    const syntax = inProcess(["validate", "t.json"], { "t.json": '{\n  "services": [\n    oops\n  ]\n}\n' });
+    expect(syntax.code).toBe(1);
+    expect(syntax.stderr).toMatch(/^t\.json:3: not JSON/);
+    const schema = inProcess(["validate", "t.json"], { "t.json": JSON.stringify({ services: [{ protocol: "tcp", family: "inet", address: "10.0.0.1", port: 70000 }] }) });
+    expect(schema.code).toBe(1);
+    expect(schema.stderr).toContain("t.json: services[0]");
+  });
+
+  it("rejects foreign dialects with a clear reason", () => {
+    const r = inProcess(["validate", "f.rules"], { "f.rules": "-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.1.1 -b\n" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("f.rules:2: -b used as a forwarding method is FULLNAT");
+  });
+
+  it("plans a batch, a text preview or JSON ops", () => {
+    const files = { "a.rules": RULES, "b.rules": "-A -t 10.0.0.1:80 -s wrr\n-a -t 10.0.0.1:80 -r 10.0.1.1 -m -w 0\n-a -t 10.0.0.1:80 -r 10.0.1.2 -m\n" };
+    const batch = inProcess(["plan", "a.rules", "b.rules"], files);
+    expect(batch.code).toBe(0);
+    expect(batch.stdout).toBe("-E -t 10.0.0.1:80 -s wrr\n-e -t 10.0.0.1:80 -r 10.0.1.1:80 -m -w 0\n-a -t 10.0.0.1:80 -r 10.0.1.2:80 -m -w 1\n");
+    const text = inProcess(["plan", "--format", "text", "a.rules", "a.rules"], files);
+    expect(text.stdout).toBe("no changes\n");
+    const json = inProcess(["plan", "--format=json", "a.rules", "b.rules"], files);
+    expect((JSON.parse(json.stdout) as { kind: string }[]).map((o) => o.kind)).toEqual(["edit-service", "edit-destination", "add-destination"]);
+    expect(inProcess(["plan", "a.rules"], files).code).toBe(2);
+  });
+});
