@@ -1,0 +1,26 @@
+/** Registers `/api/agent` on the server (add `agentPlugin` to defaultPlugins in server/plugins.ts). */
+import type { ServerPlugin } from "../plugins.ts";
+import { AgentHub, type DesiredState } from "./agentHub.ts";
+import { PrismaAgentDirectory } from "./agentDirectory.ts";
+import { createDesiredFor } from "../services/desiredFor.ts";
+
+export const AGENT_PATH = "/api/agent";
+
+export function createAgentPlugin(o: { heartbeatMs?: number; desiredFor?: (directorId: string) => Promise<DesiredState | null> } = {}): ServerPlugin {
+  return {
+    name: "agent",
+    start({ ws, db, bus, log, now }) {
+      const hubLog = log.child({ hub: "agent" });
+      const hub = new AgentHub({
+        directory: new PrismaAgentDirectory(db.prisma), bus, now,
+        desiredFor: o.desiredFor ?? createDesiredFor(db.prisma),
+        log: { info: (obj, msg) => hubLog.info(obj, msg), warn: (obj, msg) => hubLog.warn(obj, msg) },
+        ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
+      });
+      const unregister = ws.registerWsPath(AGENT_PATH, hub.handleUpgrade);
+      return { close: async () => { unregister(); await hub.close(); } };
+    },
+  };
+}
+
+export const agentPlugin = createAgentPlugin();
