@@ -1,109 +1,132 @@
 /**
  * Writes the normalized rows of one topology from its document, inside the caller's transaction.
- * Directors are upserted by key (their agent state survives saves); services, real servers,
- * memberships, placements and canvas positions are replaced.
+ * Directors are upserted by key (their agent state survives saves; unchanged rows are not touched);
+ * services, placements, real servers, memberships and canvas positions are replaced. The bulk inserts
+ * are single `INSERT ... SELECT FROM unnest($arrays)` statements: Prisma's createMany costs ~0.5 ms a
+ * row, which made a 20 000-membership save take 15 s.
  */
-import type { Topology } from "../../lvs/model.ts";
-import { Prisma } from "../../generated/prisma/client.ts";
+import { randomUUID } from "node:crypto";
+import type { Director, Topology } from "../../lvs/model.ts";
+import type { Prisma } from "../../generated/prisma/client.ts";
 
 type Tx = Prisma.TransactionClient;
-const CHUNK = 1000;
 
-function chunks<T>(rows: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
-  return out;
+/** JSON with sorted keys, to compare documents with jsonb values (jsonb reorders keys) */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v && typeof v === "object") {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(v ?? null);
 }
 
-const json = <T>(v: T | null): Prisma.InputJsonValue | typeof Prisma.DbNull =>
-  v === null ? Prisma.DbNull : (v as unknown as Prisma.InputJsonValue);
+const jsonOrNull = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
-export async function writeTopologyRows(tx: Tx, topologyId: string, doc: Topology): Promise<void> {
-  // directors: upsert by key, delete the ones gone from the document
-  const existing = await tx.director.findMany({ where: { topologyId }, select: { id: true, key: true } });
-  const dirIdByKey = new Map(existing.map((d) => [d.key, d.id]));
-  const keep = new Set(doc.directors.map((d) => d.id));
+async function insertUnnest(tx: Tx, table: string, columns: Array<[name: string, sqlType: string, cast: string | null]>, rows: unknown[][]): Promise<void> {
+  if (rows.length === 0) return;
+  const arrays = columns.map((_, i) => rows.map((r) => r[i]));
+  const alias = columns.map((_, i) => `c${i}`);
+  const select = columns.map(([, , cast], i) => (cast ? cast.replace("$", `u.c${i}`) : `u.c${i}`));
+  const sql =
+    `INSERT INTO "${table}" (${columns.map(([n]) => `"${n}"`).join(", ")}) ` +
+    `SELECT ${select.join(", ")} FROM unnest(${columns.map(([, t], i) => `$${i + 1}::${t}[]`).join(", ")}) AS u(${alias.join(", ")})`;
+  await tx.$executeRawUnsafe(sql, ...arrays);
+}
+
+async function syncDirectors(tx: Tx, topologyId: string, directors: Director[]): Promise<Map<string, string>> {
+  const existing = await tx.director.findMany({
+    where: { topologyId },
+    select: { id: true, key: true, name: true, managementAddress: true, interfaces: true, engine: true },
+  });
+  const byKey = new Map(existing.map((d) => [d.key, d]));
+  const keep = new Set(directors.map((d) => d.id));
   const gone = existing.filter((d) => !keep.has(d.key)).map((d) => d.id);
   if (gone.length) await tx.director.deleteMany({ where: { id: { in: gone } } });
-  const fresh = [];
-  for (const d of doc.directors) {
-    const data = { name: d.name, managementAddress: d.managementAddress, interfaces: d.interfaces as unknown as Prisma.InputJsonValue, engine: d.engine };
-    const id = dirIdByKey.get(d.id);
-    if (id) await tx.director.update({ where: { id }, data });
-    else fresh.push({ topologyId, key: d.id, ...data });
+  const idByKey = new Map<string, string>();
+  const fresh: unknown[][] = [];
+  for (const d of directors) {
+    const row = byKey.get(d.id);
+    if (!row) {
+      const id = randomUUID();
+      idByKey.set(d.id, id);
+      fresh.push([id, d.id, d.name, d.managementAddress, JSON.stringify(d.interfaces), d.engine]);
+      continue;
+    }
+    idByKey.set(d.id, row.id);
+    const same = row.name === d.name && row.managementAddress === d.managementAddress && row.engine === d.engine && canonical(row.interfaces) === canonical(d.interfaces);
+    if (!same) {
+      await tx.director.update({
+        where: { id: row.id },
+        data: { name: d.name, managementAddress: d.managementAddress, interfaces: d.interfaces as unknown as Prisma.InputJsonValue, engine: d.engine },
+      });
+    }
   }
-  for (const part of chunks(fresh)) {
-    for (const row of await tx.director.createManyAndReturn({ data: part, select: { id: true, key: true } })) dirIdByKey.set(row.key, row.id);
-  }
+  await insertUnnest(
+    tx,
+    "Director",
+    [["id", "text", null], ["key", "text", null], ["name", "text", null], ["managementAddress", "text", null], ["interfaces", "text", "$::jsonb"], ["engine", "text", `$::"EngineKind"`], ["topologyId", "text", null], ["updatedAt", "text", "now()"]],
+    fresh.map((r) => [...r, topologyId, null]),
+  );
+  return idByKey;
+}
+
+export async function writeTopologyRows(tx: Tx, topologyId: string, doc: Topology): Promise<void> {
+  const directorId = await syncDirectors(tx, topologyId, doc.directors);
 
   // the rest is replaced (cascades remove placements and memberships)
   await tx.virtualService.deleteMany({ where: { topologyId } });
   await tx.realServer.deleteMany({ where: { topologyId } });
   await tx.canvasPosition.deleteMany({ where: { topologyId } });
 
-  const serviceIdByKey = new Map<string, string>();
-  for (const part of chunks(doc.services)) {
-    const rows = await tx.virtualService.createManyAndReturn({
-      select: { id: true, key: true },
-      data: part.map((s) => ({
-        topologyId,
-        key: s.id,
-        protocol: s.protocol,
-        family: s.family,
-        vip: s.address,
-        port: s.port,
-        fwmark: s.fwmark === null ? null : BigInt(s.fwmark),
-        scheduler: s.scheduler,
-        flags: s.flags,
-        persistenceTimeout: s.persistence?.timeout ?? null,
-        persistenceNetmask: s.persistence?.netmask ?? null,
-        persistenceEngine: s.persistenceEngine,
-        onePacket: s.onePacket,
-        proxyProtocol: s.proxyProtocol,
-        description: s.description,
-        healthCheck: json(s.healthCheck),
-        sorryServer: json(s.sorryServer),
-      })),
-    });
-    for (const r of rows) serviceIdByKey.set(r.key, r.id);
-  }
-  const placements = doc.services.flatMap((s) =>
-    s.directorIds.map((d) => ({ serviceId: serviceIdByKey.get(s.id)!, directorId: dirIdByKey.get(d)! })),
+  const serviceId = new Map(doc.services.map((s) => [s.id, randomUUID()]));
+  await insertUnnest(
+    tx,
+    "VirtualService",
+    [
+      ["id", "text", null], ["topologyId", "text", null], ["key", "text", null], ["protocol", "text", `$::"ServiceProtocol"`],
+      ["family", "text", `$::"AddressFamily"`], ["vip", "text", null], ["port", "int4", null], ["fwmark", "int8", null],
+      ["scheduler", "text", null], ["flags", "text", "ARRAY(SELECT jsonb_array_elements_text($::jsonb))"],
+      ["persistenceTimeout", "int4", null], ["persistenceNetmask", "text", null], ["persistenceEngine", "text", null],
+      ["onePacket", "bool", null], ["proxyProtocol", "bool", null], ["description", "text", null],
+      ["healthCheck", "text", "$::jsonb"], ["sorryServer", "text", "$::jsonb"],
+    ],
+    doc.services.map((s) => [
+      serviceId.get(s.id), topologyId, s.id, s.protocol, s.family, s.address, s.port, s.fwmark === null ? null : String(s.fwmark),
+      s.scheduler, JSON.stringify(s.flags), s.persistence?.timeout ?? null, s.persistence?.netmask ?? null, s.persistenceEngine,
+      s.onePacket, s.proxyProtocol, s.description, jsonOrNull(s.healthCheck), jsonOrNull(s.sorryServer),
+    ]),
   );
-  for (const part of chunks(placements)) await tx.servicePlacement.createMany({ data: part });
+  await insertUnnest(
+    tx,
+    "ServicePlacement",
+    [["serviceId", "text", null], ["directorId", "text", null]],
+    doc.services.flatMap((s) => s.directorIds.map((d) => [serviceId.get(s.id), directorId.get(d)])),
+  );
 
-  const realServerIdByKey = new Map<string, string>();
-  for (const part of chunks(doc.realServers)) {
-    const rows = await tx.realServer.createManyAndReturn({
-      select: { id: true, key: true },
-      data: part.map((r) => ({
-        topologyId,
-        key: r.id,
-        name: r.name,
-        rip: r.address,
-        port: r.port,
-        host: r.host as unknown as Prisma.InputJsonValue,
-      })),
-    });
-    for (const r of rows) realServerIdByKey.set(r.key, r.id);
-  }
-  for (const part of chunks(doc.memberships)) {
-    await tx.membership.createMany({
-      data: part.map((m) => ({
-        topologyId,
-        key: m.id,
-        serviceId: serviceIdByKey.get(m.serviceId)!,
-        realServerId: realServerIdByKey.get(m.realServerId)!,
-        method: m.method,
-        weight: m.weight,
-        upperThreshold: m.upperThreshold,
-        lowerThreshold: m.lowerThreshold,
-        tunnel: json(m.tunnel),
-        state: m.state,
-        healthCheck: json(m.healthCheck),
-      })),
-    });
-  }
-  const positions = Object.entries(doc.layout).map(([objectKey, p]) => ({ topologyId, objectKey, x: p.x, y: p.y }));
-  for (const part of chunks(positions)) await tx.canvasPosition.createMany({ data: part });
+  const realServerId = new Map(doc.realServers.map((r) => [r.id, randomUUID()]));
+  await insertUnnest(
+    tx,
+    "RealServer",
+    [["id", "text", null], ["topologyId", "text", null], ["key", "text", null], ["name", "text", null], ["rip", "text", null], ["port", "int4", null], ["host", "text", "$::jsonb"]],
+    doc.realServers.map((r) => [realServerId.get(r.id), topologyId, r.id, r.name, r.address, r.port, JSON.stringify(r.host)]),
+  );
+  await insertUnnest(
+    tx,
+    "Membership",
+    [
+      ["id", "text", null], ["topologyId", "text", null], ["key", "text", null], ["serviceId", "text", null], ["realServerId", "text", null],
+      ["method", "text", `$::"ForwardingMethod"`], ["weight", "int4", null], ["upperThreshold", "int4", null], ["lowerThreshold", "int4", null],
+      ["tunnel", "text", "$::jsonb"], ["state", "text", `$::"MembershipState"`], ["healthCheck", "text", "$::jsonb"],
+    ],
+    doc.memberships.map((m) => [
+      randomUUID(), topologyId, m.id, serviceId.get(m.serviceId), realServerId.get(m.realServerId), m.method, m.weight,
+      m.upperThreshold, m.lowerThreshold, jsonOrNull(m.tunnel), m.state, jsonOrNull(m.healthCheck),
+    ]),
+  );
+  await insertUnnest(
+    tx,
+    "CanvasPosition",
+    [["topologyId", "text", null], ["objectKey", "text", null], ["x", "float8", null], ["y", "float8", null]],
+    Object.entries(doc.layout).map(([k, p]) => [topologyId, k, p.x, p.y]),
+  );
 }

@@ -132,6 +132,17 @@ describe.each(kinds)(`topology router on $kind${TEST_DATABASE_URL ? "" : ` (post
     expect(stored.document).toEqual(winner);
   });
 
+  it.skipIf(skip)("saving renames the topology; a name used by another topology is CONFLICT", async () => {
+    await caller.topology.create({ name: "taken" });
+    const t = await caller.topology.create({ name: "old-name" });
+    await caller.topology.save({ id: t.id, expectedRevision: 1, document: sampleTopology("new-name"), message: "" });
+    expect((await caller.topology.list()).map((x) => x.name)).toContain("new-name");
+    const err = await trpcError(caller.topology.save({ id: t.id, expectedRevision: 2, document: sampleTopology("taken"), message: "" }));
+    expect(err.code).toBe("CONFLICT");
+    expect(err.message).toBe('a topology named "taken" already exists');
+    expect((await caller.topology.get({ id: t.id })).revision).toBe(2);
+  });
+
   it.skipIf(skip)("unknown id is NOT_FOUND for get and save", async () => {
     expect((await trpcError(caller.topology.get({ id: "nope" }))).code).toBe("NOT_FOUND");
     const err = await trpcError(caller.topology.save({ id: "nope", expectedRevision: 1, document: sampleTopology("x"), message: "" }));
