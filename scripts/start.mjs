@@ -80,7 +80,8 @@ function ensureBuild() {
     log("next build failed");
     process.exit(1);
   }
-  writeFileSync(STAMP, fingerprint + "\n");
+  // fingerprint again: `next build` itself rewrites inputs (tsconfig.json) on its first run
+  writeFileSync(STAMP, sourceFingerprint() + "\n");
 }
 
 function serve() {

@@ -20,3 +20,10 @@ test("the health endpoint says the database is up", async ({ request }) => {
   const res = await request.get("/healthz");
   expect(res.ok()).toBe(true);
 });
+
+test("an unknown page shows the translated not-found page inside the shell", async ({ page }) => {
+  const res = await page.goto("/no-such-page");
+  expect(res?.status()).toBe(404);
+  await expect(page.getByTestId("app-header")).toBeVisible();
+  await expect(page.getByTestId("not-found")).toContainText("Not found");
+});
