@@ -49,6 +49,7 @@ export const ISSUE_CODES = {
   "service.all-weights-zero": { severity: "warning", rule: "A service whose real servers all have weight 0 accepts no new connections." },
   "service.all-disabled": { severity: "warning", rule: "A service whose memberships are all disabled has no real server in the table." },
   "service.proxy-protocol-needs-userspace": { severity: "warning", rule: "PROXY protocol is sent only by the userspace engine." },
+  "service.sorry-server-family": { severity: "warning", rule: "keepalived drops a sorry server of another address family than the service." },
   "service.health-check-status-range": { severity: "error", rule: "An HTTP status range must go from low to high." },
   // ---- destination (ipvsadm -a)
   "destination.duplicate": { severity: "error", rule: "A service can hold each real server address:port only once." },

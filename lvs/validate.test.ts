@@ -120,6 +120,7 @@ describe("validate", () => {
     ["duplicate ids, proxy protocol on kernel IPVS, inverted status range", (t) => {
       t.realServers.push(rs("web", "10.0.0.99"));
       t.services[0]!.proxyProtocol = true;
+      t.services[0]!.sorryServer = { address: "2001:db8::99", port: 80 };
       t.memberships[0]!.healthCheck = { kind: "http", port: 8080, path: "/health", host: null, status: [299, 200], bodyMatch: null, ...timing };
     }],
   ];
@@ -172,6 +173,7 @@ describe("validate", () => {
         "duplicate ids, proxy protocol on kernel IPVS, inverted status range": [
           "error topology.duplicate-id @web realServers/web/id",
           "warning service.proxy-protocol-needs-userspace @web services/web/proxyProtocol",
+          "warning service.sorry-server-family @web services/web/sorryServer/address",
           "error service.health-check-status-range @m1 memberships/m1/healthCheck/status",
         ],
         "duplicate real server in one service": [

@@ -4,7 +4,7 @@ import { makeIssue, type Issue, type Site } from "../issues.ts";
 import { checkService, serviceKeyText, type ServiceView } from "./serviceRules.ts";
 import { checkDestination, destinationIdentity, destinationKeyText } from "./destinationRules.ts";
 import { checkForwarding } from "./methodRules.ts";
-import { canonical } from "./net.ts";
+import { canonical, familyOf } from "./net.ts";
 
 export function serviceView(s: VirtualService): ServiceView {
   return {
@@ -101,6 +101,10 @@ export function topologyRules(t: Topology): Issue[] {
         out.push(makeIssue("service.proxy-protocol-needs-userspace", at, ["proxyProtocol"],
           `${key}: PROXY protocol headers are added only by the userspace engine; kernel IPVS on ${kernel.map((d) => d.name).join(", ")} forwards packets unchanged.`));
     }
+
+    if (s.sorryServer && familyOf(s.sorryServer.address) !== null && familyOf(s.sorryServer.address) !== s.family)
+      out.push(makeIssue("service.sorry-server-family", at, ["sorryServer", "address"],
+        `${key}: sorry server ${s.sorryServer.address} is not ${s.family === "inet" ? "IPv4" : "IPv6"} like the service; keepalived skips such a sorry server ("Address family of virtual server and sorry server don't match").`));
 
     const members = bySvc.get(s.id) ?? [];
     const live = members.filter((m) => m.state !== "disabled");
