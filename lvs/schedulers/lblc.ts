@@ -6,7 +6,7 @@
  * lblc_expiration, default 24 h) are collected by the full check; when the table holds more than
  * 16 * 1024 entries, entries unused for 6 minutes are collected first (ip_vs_lblc_check_expire).
  */
-import { connOverhead, type ScheduleContext, type Scheduler, type SchedulerDestination } from "./scheduler.ts";
+import { type ScheduleContext, type Scheduler, type SchedulerDestination } from "./scheduler.ts";
 import { weightedLeast } from "./weightedLeast.ts";
 
 export const LBLC_DEFAULT_EXPIRATION_MS = 24 * 60 * 60 * 1000;
@@ -52,7 +52,7 @@ export function createLocalityLeastConnection<D extends SchedulerDestination>(
         const d = en.dest;
         if (d.available && d.weight > 0 && !localityOverloaded(d, ctx.destinations)) return d;
       }
-      const dest = weightedLeast(ctx.destinations, connOverhead);
+      const dest = weightedLeast(ctx.destinations, false);
       if (dest === null) return null;
       if (!en || en.dest !== dest) cache.set(ctx.virtualAddress, { dest, lastUse: ctx.now });
       return dest;

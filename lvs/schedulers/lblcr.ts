@@ -84,7 +84,7 @@ export function createLocalityLeastConnectionReplicated<D extends SchedulerDesti
           if (m) en.set.splice(en.set.indexOf(m), 1);
         }
         if (dest !== null && !localityOverloaded(dest, ctx.destinations)) return dest;
-        dest = weightedLeast(ctx.destinations, connOverhead);
+        dest = weightedLeast(ctx.destinations, false);
         if (dest === null) return null;
         if (!en.set.includes(dest)) {
           en.set.unshift(dest);
@@ -92,7 +92,7 @@ export function createLocalityLeastConnectionReplicated<D extends SchedulerDesti
         }
         return dest;
       }
-      const dest = weightedLeast(ctx.destinations, connOverhead);
+      const dest = weightedLeast(ctx.destinations, false);
       if (dest === null) return null;
       cache.set(ctx.virtualAddress, { set: [dest], lastMod: ctx.now, lastUse: ctx.now });
       return dest;

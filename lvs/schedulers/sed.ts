@@ -2,11 +2,10 @@
 import type { ScheduleContext, Scheduler, SchedulerDestination } from "./scheduler.ts";
 import { weightedLeast } from "./weightedLeast.ts";
 
-export const sedOverhead = (d: SchedulerDestination): number => d.activeConns + 1;
 
 export function createShortestExpectedDelay<D extends SchedulerDestination>(): Scheduler<D> {
   return {
     name: "sed",
-    schedule: (ctx: ScheduleContext<D>): D | null => weightedLeast(ctx.destinations, sedOverhead),
+    schedule: (ctx: ScheduleContext<D>): D | null => weightedLeast(ctx.destinations, true),
   };
 }

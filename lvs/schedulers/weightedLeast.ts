@@ -3,13 +3,12 @@
  * the first non-overloaded destination with weight > 0 is the candidate, then a later one replaces it
  * only when `loh * w(dest) > doh * w(least)` (integer cross-multiplication, first wins ties).
  * Later destinations with weight 0 are not skipped explicitly; `loh * 0 > doh * w` is never true.
+ * Overhead: `(active << 8) + inactive` (wlc), or `active + 1` when `sed` (ip_vs_sed_dest_overhead);
+ * inlined rather than passed as a callback so the hot loop stays monomorphic.
  */
 import type { SchedulerDestination } from "./scheduler.ts";
 
-export function weightedLeast<D extends SchedulerDestination>(
-  dests: readonly D[],
-  overhead: (d: D) => number,
-): D | null {
+export function weightedLeast<D extends SchedulerDestination>(dests: readonly D[], sed: boolean): D | null {
   const n = dests.length;
   let i = 0;
   let least: D | null = null;
@@ -21,11 +20,11 @@ export function weightedLeast<D extends SchedulerDestination>(
     }
   }
   if (least === null) return null;
-  let loh = overhead(least);
+  let loh = sed ? least.activeConns + 1 : least.activeConns * 256 + least.inactConns;
   for (i++; i < n; i++) {
     const d = dests[i]!;
     if (d.overloaded) continue;
-    const doh = overhead(d);
+    const doh = sed ? d.activeConns + 1 : d.activeConns * 256 + d.inactConns;
     if (loh * d.weight > doh * least.weight) {
       least = d;
       loh = doh;

@@ -46,7 +46,9 @@ export function acceptTcp(host: ForwarderHost, svc: RuntimeService, client: net.
   host.table.add(entry);
 
   const finish = (): void => {
-    if (clientClosed && backendClosed) host.table.linger(entry, connected && !failed, host.now());
+    if (!(clientClosed && backendClosed)) return;
+    entry.abort = noop; // a lingering entry must not keep the sockets alive
+    host.table.linger(entry, connected && !failed, host.now());
   };
   const toInactive = (state: string): void => {
     if (entry.active) {
