@@ -67,10 +67,13 @@ describe("validate", () => {
     const t = base() as unknown as { services: Record<string, unknown>[] };
     t.services[1]!.port = 70000;
     t.services[2]!.address = "not-an-ip";
+    t.services[0]!.onePacket = true;
+    // the well-formed rest is still checked (web's -o), links to malformed objects are not "missing"
     expect(codes(validate(t as unknown as Topology))).toMatchInlineSnapshot(`
       [
         "error schema.out-of-range @dns services/dns/port",
         "error schema.invalid-format @tls services/tls/address",
+        "error service.one-packet-not-udp @web services/web/onePacket",
       ]
     `);
   });

@@ -3,7 +3,7 @@
  * service/destination rules for one director's IpvsTable. Codes and severities: issues.ts.
  * Rule files: validate/serviceRules.ts, destinationRules.ts, methodRules.ts, topologyRules.ts, tableRules.ts.
  */
-import { ipvsTableSchema, topologySchema } from "./schemas.ts";
+import { directorSchema, ipvsTableSchema, membershipSchema, realServerSchema, topologySchema, virtualServiceSchema } from "./schemas.ts";
 import type { IpvsTable, Topology } from "./model.ts";
 import { makeIssue, type Issue } from "./issues.ts";
 import { schemaIssues } from "./validate/schemaIssues.ts";
@@ -29,12 +29,43 @@ function guard(run: () => Issue[]): Issue[] {
   }
 }
 
-/** Validates a topology (any input: structure first, then the LVS rules). */
+/**
+ * The structurally valid part of a document that failed the schema: every object that passes its own
+ * schema, plus the ids of the ones that did not (they exist, so links to them are not "missing").
+ */
+function validPart(input: unknown): { topology: Topology; invalidIds: Set<string> } | null {
+  if (typeof input !== "object" || input === null) return null;
+  const raw = input as Record<string, unknown>;
+  const invalidIds = new Set<string>();
+  function keep<T>(list: unknown, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): T[] | null {
+    if (!Array.isArray(list)) return null;
+    const out: T[] = [];
+    for (const item of list.slice(0, 50_000)) {
+      const r = schema.safeParse(item);
+      if (r.success) out.push(r.data);
+      else if (typeof item === "object" && item !== null && typeof (item as { id?: unknown }).id === "string") invalidIds.add((item as { id: string }).id);
+    }
+    return out;
+  }
+  const directors = keep(raw.directors, directorSchema);
+  const services = keep(raw.services, virtualServiceSchema);
+  const realServers = keep(raw.realServers, realServerSchema);
+  const memberships = keep(raw.memberships, membershipSchema);
+  if (!directors || !services || !realServers || !memberships) return null;
+  return { topology: { name: "", directors, services, realServers, memberships, layout: {} }, invalidIds };
+}
+
+/**
+ * Validates a topology (any input). Structure first; when some objects are malformed, the LVS rules
+ * still run over the well-formed rest so the editor keeps its badges while a field is being typed.
+ */
 export function validate(topology: Topology): Issue[] {
   return guard(() => {
     const parsed = topologySchema.safeParse(topology as unknown);
-    if (!parsed.success) return schemaIssues(parsed.error, topology);
-    return topologyRules(parsed.data);
+    if (parsed.success) return topologyRules(parsed.data);
+    const schema = schemaIssues(parsed.error, topology);
+    const part = validPart(topology);
+    return part ? [...schema, ...topologyRules(part.topology, part.invalidIds)] : schema;
   });
 }
 

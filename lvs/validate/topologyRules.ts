@@ -45,7 +45,8 @@ function duplicateIds(t: Topology): Issue[] {
   return out;
 }
 
-export function topologyRules(t: Topology): Issue[] {
+/** `elsewhere`: ids that exist in the document but were left out (malformed); links to them are not reported. */
+export function topologyRules(t: Topology, elsewhere: ReadonlySet<string> = new Set()): Issue[] {
   const out: Issue[] = duplicateIds(t);
   const directors = new Map<string, Director>(t.directors.map((d) => [d.id, d]));
   const services = new Map<string, VirtualService>(t.services.map((s) => [s.id, s]));
@@ -54,9 +55,9 @@ export function topologyRules(t: Topology): Issue[] {
 
   for (const m of t.memberships) {
     const at: Site = { path: ["memberships", m.id], objectId: m.id };
-    if (!services.has(m.serviceId))
+    if (!services.has(m.serviceId) && !elsewhere.has(m.serviceId))
       out.push(makeIssue("membership.missing-service", at, ["serviceId"], `This link points at service "${m.serviceId}", which does not exist; delete the link or restore the service.`));
-    if (!servers.has(m.realServerId))
+    if (!servers.has(m.realServerId) && !elsewhere.has(m.realServerId))
       out.push(makeIssue("membership.missing-real-server", at, ["realServerId"], `This link points at real server "${m.realServerId}", which does not exist; delete the link or restore the server.`));
     if (services.has(m.serviceId) && servers.has(m.realServerId)) {
       const list = bySvc.get(m.serviceId) ?? [];
@@ -79,6 +80,7 @@ export function topologyRules(t: Topology): Issue[] {
     for (const did of s.directorIds) {
       const d = directors.get(did);
       if (!d) {
+        if (elsewhere.has(did)) continue;
         out.push(makeIssue("service.unknown-director", at, ["directorIds"], `${key} is placed on director "${did}", which does not exist.`));
         continue;
       }
