@@ -1,20 +1,27 @@
 /**
- * Real kernel: our ipvsadm renderer against ipvsadm 1.31 + Linux 6.1 IPVS (one VM boot for all cases).
- * For every table: `ipvsadm -R < render(table)`, then `ipvsadm -S -n` must equal the render without
- * the -x/-y that ipvsadm-save drops, and `ipvsadm -Ln --thresholds` / `-Ln` must parse back to it.
+ * Real kernel: our ipvsadm renderer against ipvsadm 1.31 + Linux 6.1 IPVS, in ONE VM boot for the
+ * hand-written corpus (lab/corpus/*.rules) plus seeded property-generated tables. For every table:
+ * `ipvsadm -R < render(table)`, then `ipvsadm -S -n` must equal the render without the -x/-y that
+ * ipvsadm-save drops (byte for byte where ipvsadm's sort order is determined, else as a set of
+ * lines), and `ipvsadm -Ln` + `-Ln --thresholds` must parse back to the table.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRules } from "../lvs/formats/ipvsadm/parse.ts";
 import { renderRules } from "../lvs/formats/ipvsadm/render.ts";
 import { listToTable, parseList, parseThresholds } from "../lvs/formats/listings/index.ts";
 import type { IpvsTable } from "../lvs/model.ts";
-import { ipvsadmOrderDetermined, totallySorted } from "./tableCompare.ts";
+import { ipvsTableArbitrary } from "../lvs/testing/arbitraries.ts";
 import { runRestoreCases, sortedLines, unsignedFwmarks, withoutThresholds, type RestoreCaseResult } from "./restoreCases.ts";
+import { ipvsadmOrderDetermined, listingView } from "./tableCompare.ts";
+import { labManifest } from "./vm.ts";
 
 const LAB = process.env.LVS_LAB_DIR;
 const CORPUS = path.join(import.meta.dirname, "corpus");
+const SEED = 20261125;
+const GENERATED = 80;
 
 interface Case {
   name: string;
@@ -33,49 +40,46 @@ function corpusCases(): Case[] {
     });
 }
 
-/** What -Ln/--thresholds can show: no tunnel type, no persistence engine details beyond "pe sip". */
-function listingView(t: IpvsTable): IpvsTable {
-  return totallySorted({
-    services: t.services.map((s) => ({
-      ...s,
-      destinations: s.destinations.map((d) => ({ ...d, tunnel: d.method === "tun" ? { type: "ipip", port: null, checksum: null } : null })),
-    })),
-  });
+function generatedCases(): Case[] {
+  const arb = ipvsTableArbitrary({ schedulers: labManifest().schedulers, maxServices: 6, maxDestinations: 5 });
+  return fc.sample(arb, { seed: SEED, numRuns: GENERATED }).map((table, i) => ({ name: `generated#${i} (seed ${SEED})`, table, rendered: renderRules(table) }));
 }
 
 describe.skipIf(!LAB)("real kernel: ipvsadm -R / -S round trip of our render", () => {
-  const cases: Case[] = LAB ? corpusCases() : [];
+  const cases: Case[] = LAB ? [...corpusCases(), ...generatedCases()] : [];
+  const rows = cases.map((c, i) => [c.name, i] as const);
   let results: RestoreCaseResult[] = [];
   let timing = "";
 
   beforeAll(async () => {
     const { results: r, vm } = await runRestoreCases(cases.map((c) => ({ streams: [c.rendered] })));
     results = r;
-    timing = `round trip: ${cases.length} tables in one VM, boot ${vm.bootMs} ms, total ${vm.durationMs} ms`;
+    const lines = cases.reduce((n, c) => n + sortedLines(c.rendered).length, 0);
+    timing = `round trip: ${cases.length} tables (${lines} rule lines) in one VM, boot ${vm.bootMs} ms, total ${vm.durationMs} ms`;
   }, 300_000);
   afterAll(() => console.log(`[lab] ${timing}`));
 
-  it.each(cases.map((c, i) => [c.name, i] as const))("%s: ipvsadm -R accepts the render", (_name, i) => {
+  it.each(rows)("%s: ipvsadm -R accepts the render", (_name, i) => {
     expect(results[i]!.streams[0]).toEqual({ output: "", exitCode: 0 });
   });
 
-  it.each(cases.map((c, i) => [c.name, i] as const))("%s: ipvsadm -S -n equals the render (as a set of lines)", (_name, i) => {
+  it.each(rows)("%s: ipvsadm -S -n equals the render (as a set of lines)", (_name, i) => {
     const want = withoutThresholds(cases[i]!.rendered);
     expect(sortedLines(unsignedFwmarks(results[i]!.saved))).toEqual(sortedLines(want));
   });
 
-  const ordered = cases.map((c, i) => [c.name, i] as const).filter(([, i]) => ipvsadmOrderDetermined(cases[i]!.table));
+  const ordered = rows.filter(([, i]) => ipvsadmOrderDetermined(cases[i]!.table));
   it.each(ordered)("%s: ipvsadm -S -n equals the render byte for byte (order determined)", (_name, i) => {
     expect(unsignedFwmarks(results[i]!.saved)).toBe(withoutThresholds(cases[i]!.rendered));
   });
 
-  it.each(cases.map((c, i) => [c.name, i] as const))("%s: -Ln and -Ln --thresholds parse back to the table", (_name, i) => {
+  it.each(rows)("%s: -Ln and -Ln --thresholds parse back to the table", (_name, i) => {
     const r = results[i]!;
     const listed = listToTable(parseList(unsignedFwmarks(r.listing)), parseThresholds(unsignedFwmarks(r.thresholds)));
     expect(listingView(listed)).toEqual(listingView(cases[i]!.table));
   });
 
-  it("ipvsadm 1.31 prints fwmarks >= 2^31 as negative numbers (and cannot restore them)", () => {
+  it("ipvsadm 1.31 prints fwmarks >= 2^31 as negative numbers (and -R refuses them)", () => {
     const i = cases.findIndex((c) => c.name === "corpus/ordering.rules");
     expect(results[i]!.saved).toContain("-A -f -1294967296 -s rr\n");
     expect(results[i]!.listing).toContain("FWM  -2147483648 rr\n");

@@ -43,3 +43,17 @@ export function totallySorted(table: IpvsTable): IpvsTable {
       .sort(by(serviceKeyString)),
   };
 }
+
+/**
+ * What -Ln / --thresholds can show of a table: tunnel options collapse to "Tunnel", and `pe sip` is
+ * printed only inside the persistence branch (a non-persistent service's --pe is invisible there).
+ */
+export function listingView(t: IpvsTable): IpvsTable {
+  return totallySorted({
+    services: t.services.map((s) => ({
+      ...s,
+      persistenceEngine: s.persistence ? s.persistenceEngine : null,
+      destinations: s.destinations.map((d) => ({ ...d, tunnel: d.method === "tun" ? { type: "ipip" as const, port: null, checksum: null } : null })),
+    })),
+  });
+}
