@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { appRouter } from "./api/root.ts";
-import type { Context } from "./api/trpc.ts";
+import type { Context, SessionResolver } from "./api/trpc.ts";
 import { openDatabase, type Database } from "./db/openDatabase.ts";
 import { loadEnv, type Env } from "./env.ts";
 import { createEventBus } from "./events/createEventBus.ts";
@@ -39,6 +39,8 @@ export interface StartServerOptions {
   log?: Logger;
   /** defaults to defaultPlugins (server/plugins.ts) */
   plugins?: ServerPlugin[];
+  /** finds the session of a request for the tRPC context (default: every request is anonymous) */
+  resolveSession?: SessionResolver;
   /** PostgreSQL NOTIFY channel (tests isolate themselves with their own) */
   pgChannel?: string;
   now?: () => number;
@@ -76,6 +78,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const now = options.now ?? Date.now;
   const dev = options.dev ?? env.NODE_ENV === "development";
   const useNext = options.next ?? env.LVS_NEXT;
+  const resolveSession = options.resolveSession ?? null;
 
   const db = await openDatabase(env);
   const handles: PluginHandle[] = [];
@@ -113,7 +116,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       router: appRouter,
       basePath: "/api/trpc/",
       maxBodySize: MAX_BODY_BYTES,
-      createContext: ({ req }): Context => ({ db, bus: theBus, log, session: null, ip: req.socket.remoteAddress ?? null, now }),
+      createContext: async ({ req, res }): Promise<Context> => ({
+        db,
+        bus: theBus,
+        log,
+        session: resolveSession ? await resolveSession(req, db) : null,
+        ip: req.socket.remoteAddress ?? null,
+        now,
+        http: { req, res },
+      }),
       onError: ({ error, path: p }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error.cause ?? error, path: p }, "tRPC internal error");
       },

@@ -8,6 +8,7 @@ import type { Database } from "./db/openDatabase.ts";
 import type { Env } from "./env.ts";
 import type { EventBus } from "./events/EventBus.ts";
 import type { Logger } from "./log.ts";
+import { agentPlugin } from "./realtime/agentPlugin.ts";
 import { LiveHub, LIVE_PATH } from "./realtime/liveHub.ts";
 import type { WsRouter } from "./realtime/router.ts";
 
@@ -38,4 +39,4 @@ export const livePlugin: ServerPlugin = {
   },
 };
 
-export const defaultPlugins: ServerPlugin[] = [livePlugin];
+export const defaultPlugins: ServerPlugin[] = [livePlugin, agentPlugin];

@@ -4,6 +4,7 @@
  * Input that fails a schema is BAD_REQUEST with `zodError` (z.flattenError) and `issues` (dotted paths);
  * ServiceErrors map to their code; anything else is INTERNAL_SERVER_ERROR with a generic message.
  */
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
 import type { Database } from "../db/openDatabase.ts";
@@ -29,7 +30,12 @@ export interface Context {
   ip: string | null;
   /** injected clock (ms since epoch) */
   now: () => number;
+  /** the HTTP exchange (set cookies on `res`); absent for createCaller and other in-process calls */
+  http?: { req: IncomingMessage; res: ServerResponse };
 }
+
+/** How the server finds the session of a request (the auth work supplies one; default: anonymous). */
+export type SessionResolver = (req: IncomingMessage, db: Database) => Promise<SessionInfo | null>;
 
 const MAX_ISSUES = 50;
 

@@ -18,8 +18,22 @@ export class LiveHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_LIVE_FRAME_BYTES });
   private readonly subscriptions = new Map<WebSocket, Set<string>>();
   private readonly unsubscribeBus: Array<() => void> = [];
+  private readonly alive = new WeakSet<WebSocket>();
+  private readonly heartbeat: NodeJS.Timeout;
 
-  constructor(private readonly deps: { bus: EventBus; log: Logger }) {
+  /** heartbeatMs: ws ping period; a socket that missed the previous pong is terminated */
+  constructor(private readonly deps: { bus: EventBus; log: Logger; heartbeatMs?: number }) {
+    this.heartbeat = setInterval(() => {
+      for (const ws of this.subscriptions.keys()) {
+        if (!this.alive.has(ws)) {
+          ws.terminate();
+          continue;
+        }
+        this.alive.delete(ws);
+        ws.ping();
+      }
+    }, deps.heartbeatMs ?? 30_000);
+    this.heartbeat.unref();
     this.unsubscribeBus.push(
       deps.bus.subscribe("topology.saved", (e) => this.broadcast(e.topologyId, { type: "topology.saved", ...e })),
     );
@@ -36,6 +50,8 @@ export class LiveHub {
   private onConnection(ws: WebSocket): void {
     const topics = new Set<string>();
     this.subscriptions.set(ws, topics);
+    this.alive.add(ws);
+    ws.on("pong", () => this.alive.add(ws));
     ws.on("close", () => this.subscriptions.delete(ws));
     ws.on("error", () => {});
     ws.on("message", (data: RawData, isBinary: boolean) => {
@@ -77,6 +93,7 @@ export class LiveHub {
 
   /** close every socket with 1001 (going away); waits for the closing handshakes, at most `graceMs` */
   async close(graceMs = 1000): Promise<void> {
+    clearInterval(this.heartbeat);
     for (const off of this.unsubscribeBus) off();
     const open = [...this.subscriptions.keys()];
     await Promise.all(
