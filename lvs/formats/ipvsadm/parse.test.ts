@@ -94,6 +94,9 @@ describe("parseRules: errors name the line, the option and the rule", () => {
     ["-t 10.0.0.1:80 -A", "line 1: -t: ipvsadm needs a command first"],
     ["-A -D -t 10.0.0.1:80", "line 1: -D after -A: multiple commands specified"],
     ["-A -t 10.0.0.1:80 extra", "line 1: unexpected argument extra"],
+    ["/sbin/ipvsadm -A -t 10.0.0.1:80", "line 1: unexpected argument /sbin/ipvsadm: ipvsadm -R skips only the bare word \"ipvsadm\", not a path"],
+    ["-A -f 1 -6\n-D -f 1", "line 2: No such service (FWM 1): the service must be defined (-A) on an earlier line (an IPv6 service -f 1 -6 exists: add -6 after -f)"],
+    ["-A -f 1 -6\n-a -f 1 -r [2001:db8::1]:0", "line 2: -r [2001:db8::1]:0: an IPv6 real server in an IPv4 service: a different address family is allowed only for tunneling servers (-i); an IPv6 fwmark service is written -f 1 -6"],
     ["-R", "line 1: -R inside a rules stream makes ipvsadm exit"],
     ["-A -t 10.0.0.1:80\n-a -t 10.0.0.1:80 -r 10.0.1.1 -b", "line 2: -b used as a forwarding method is FULLNAT from forked ipvsadm builds (Alibaba LVS/DPVS)"],
     ["-A -t 10.0.0.1:80 -s rr -b", "line 1: -b used as a forwarding method is FULLNAT"],
@@ -119,6 +122,7 @@ describe("parseRules: warnings", () => {
     ["-A -f 1 -p -M 64 -6", "line 1: -M 64 before -6: ipvsadm resets the mask to /128"],
     ["-A -t 10.0.0.1:80 # web", "line 1: trailing comment"],
     ["-L -n", "line 1: -L lists the table and does not change it"],
+    ["-A -f -1294967296 -s rr", "line 1: -f -1294967296: read as mark 3000000000 (ipvsadm 1.31 -S prints marks above 2^31-1 as negative numbers"],
   ])("%j", (text, expected) => {
     expect(warningsOf(text)[0]).toContain(expected);
     expect(errorsOf(text)).toEqual([]);

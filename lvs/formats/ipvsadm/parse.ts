@@ -8,7 +8,7 @@
  */
 import { LvsError } from "../../errors.ts";
 import type { IpvsTable } from "../../model.ts";
-import { applyOp } from "../../ops.ts";
+import { applyOp, type Op } from "../../ops.ts";
 import { serviceKeyString } from "../../tableKey.ts";
 import { parseArgv } from "./argv.ts";
 import { foreignDialect } from "./dialects.ts";
@@ -79,10 +79,19 @@ export function parseRules(text: string): ParseRulesResult {
     } catch (e) {
       if (!(e instanceof LvsError)) throw e;
       if (r.op.kind !== "clear" && e.code === "no_such_service" && failed.has(serviceKeyString(r.op.service))) continue;
-      errors.push({ line, message: `${e.message}: ${explain(e.code)}` });
+      errors.push({ line, message: `${e.message}: ${explain(e.code)}${familyHint(table, r.op)}` });
     }
   }
   return { table, errors, warnings };
+}
+
+/** "-f 1" vs "-f 1 -6" are different services: say so when the other one exists. */
+function familyHint(table: IpvsTable, o: Op): string {
+  if (o.kind === "clear" || o.service.protocol !== "fwmark") return "";
+  const { fwmark, family } = o.service;
+  const other = table.services.find((s) => s.protocol === "fwmark" && s.fwmark === fwmark && s.family !== family);
+  if (!other) return "";
+  return family === "inet" ? ` (an IPv6 service -f ${fwmark} -6 exists: add -6 after -f)` : ` (an IPv4 service -f ${fwmark} exists: drop the -6)`;
 }
 
 function explain(code: LvsError["code"]): string {

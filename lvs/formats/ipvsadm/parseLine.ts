@@ -120,7 +120,13 @@ export function interpretLine(options: readonly ParsedOption[], leftovers: reado
           break;
         }
         case "fwmark-service": {
-          const n = parseDecimal(v, 1, 4294967295);
+          let n = parseDecimal(v, 1, 4294967295);
+          const signed = parseDecimal(v, -2147483648, -1);
+          if (n === null && signed !== null) {
+            // ipvsadm 1.31 as released prints marks >= 2^31 with %d in -S/-L output
+            n = signed + 4294967296;
+            warnings.push(`${shown}: read as mark ${n} (ipvsadm 1.31 -S prints marks above 2^31-1 as negative numbers, which ipvsadm -R itself rejects; write -f ${n})`);
+          }
           if (n === null) fail(`${shown}: invalid fwmark value (1..4294967295)`);
           proto = "fwmark";
           fwmark = n as number;
@@ -202,7 +208,12 @@ export function interpretLine(options: readonly ParsedOption[], leftovers: reado
           break;
       }
     }
-    if (leftovers.length > 0) fail(`unexpected argument ${leftovers[0]} (ipvsadm takes no free words; comments must start the line)`);
+    if (leftovers.length > 0) {
+      const w = leftovers[0] as string;
+      fail(/\/ipvsadm$/.test(w)
+        ? `unexpected argument ${w}: ipvsadm -R skips only the bare word "ipvsadm", not a path`
+        : `unexpected argument ${w} (ipvsadm takes no free words; comments must start the line)`);
+    }
 
     const rules = ALLOWED[cmd] as { required: string[]; optional: string[] };
     for (const [optc, written] of seen) {
@@ -239,7 +250,7 @@ export function interpretLine(options: readonly ParsedOption[], leftovers: reado
       dport = svcPort;
     }
     if (hp.family !== key.family && m !== "tun") {
-      fail(`-r ${rsRaw}: an ${hp.family === "inet6" ? "IPv6" : "IPv4"} real server in an ${key.family === "inet6" ? "IPv6" : "IPv4"} service: a different address family is allowed only for tunneling servers (-i)`);
+      fail(`-r ${rsRaw}: an ${hp.family === "inet6" ? "IPv6" : "IPv4"} real server in an ${key.family === "inet6" ? "IPv6" : "IPv4"} service: a different address family is allowed only for tunneling servers (-i)${key.protocol === "fwmark" && key.family === "inet" ? `; an IPv6 fwmark service is written -f ${key.fwmark} -6` : ""}`);
     }
     const tunOpts = seen.has("tun-type") || seen.has("tun-port") || checksum !== null;
     if (tunOpts && m !== "tun") fail(`tunnel options (--tun-*) need -i: they conflict with ${m === "nat" ? "-m" : "-g"}`);

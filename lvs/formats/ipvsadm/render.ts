@@ -4,7 +4,9 @@
  *    option order, defaults explicit, bare -p as -p 360, `--tun-type ipip` on every -i line, services
  *    and real servers in ipvsadm's sort order), plus ` -x N -y N` on -a lines whose thresholds are
  *    set. ipvsadm-save itself DROPS thresholds (verified on the real kernel); pass
- *    `{ thresholds: false }` for the exact ipvsadm-save bytes.
+ *    `{ thresholds: false }` for the exact ipvsadm-save bytes. One deliberate difference: marks of
+ *    2^31 and above are printed unsigned (`-f 3000000000`); ipvsadm 1.31 as released prints them
+ *    with %d (`-f -1294967296`), which its own -R rejects (fixed upstream after 1.31).
  *  - renderCommands: the same table as a shell script of `ipvsadm` commands.
  *  - renderBatch: reconcile ops as an `ipvsadm -R` stream (no comments: -R does not strip them).
  */
