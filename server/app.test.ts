@@ -10,6 +10,7 @@ import { sampleTopology } from "./api/testFixtures.ts";
 
 const env = (DATABASE_URL: string) => loadEnv({ DATABASE_URL, LOG_LEVEL: "silent", LVS_NEXT: "0", PORT: "0", HOST: "127.0.0.1" });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tRPC JSON envelopes checked field by field
 async function trpc(base: string, proc: string, input: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${base}/api/trpc/${proc}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) });
   return { status: res.status, body: await res.json() };
@@ -159,7 +160,10 @@ describe.skipIf(!TEST_DATABASE_URL)(`two instances on one PostgreSQL${TEST_DATAB
     const id = created.body.result.data.id as string;
     const atB = new Promise<number>((resolve) => {
       const off = b.bus.subscribe("topology.saved", (e) => {
-        if (e.topologyId === id && e.revision === 2) (off(), resolve(e.revision));
+        if (e.topologyId === id && e.revision === 2) {
+          off();
+          resolve(e.revision);
+        }
       });
     });
     const c = liveClient(b.url);

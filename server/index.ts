@@ -17,6 +17,7 @@ try {
   throw err;
 }
 const log = createLogger(env.LOG_LEVEL);
+process.on("unhandledRejection", (err) => log.error({ err }, "unhandled promise rejection"));
 try {
   const running = await startServer({ env, log });
   log.info({ url: running.url, host: env.HOST, port: running.port, database: running.db.kind }, "LVS Console listening");
