@@ -1,0 +1,167 @@
+/**
+ * Multi-process, on loopback: the control plane (`node --import tsx server/index.ts`, PGlite in a
+ * temp dir) and the agent (`bin/lvs-agent.mjs --engine userspace`) as real processes, killed with
+ * SIGKILL. Enrollment and topology go through the public tRPC API.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawn, type ChildProcess } from "node:child_process";
+import http from "node:http";
+import net from "node:net";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+import type { Topology } from "../lvs/model.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function freePort(address: string): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, address, r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+function get(address: string, port: number, timeoutMs = 1000): Promise<string | null> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: address, port, path: "/", agent: false, timeout: timeoutMs }, (res) => {
+      let body = "";
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve(body));
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", () => resolve(null));
+  });
+}
+
+interface Proc {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(args: string[], env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout!.on("data", (b) => (out += b));
+  child.stderr!.on("data", (b) => (out += b));
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  return { child, output: () => out, exited };
+}
+
+async function trpc(base: string, proc: string, input: unknown, query = false): Promise<any> {
+  const res = query
+    ? await fetch(`${base}/api/trpc/${proc}?input=${encodeURIComponent(JSON.stringify(input))}`)
+    : await fetch(`${base}/api/trpc/${proc}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`${proc}: ${res.status} ${JSON.stringify(body)}`);
+  return body.result.data;
+}
+
+function topology(vipPort: number, b1: number, b2: number, weight2 = 1): Topology {
+  const host = { loopbackVips: [], tunnelVips: [], arpSuppressed: false, gateway: null };
+  const m = (id: string, rs: string, weight: number) => ({ id, serviceId: "vs1", realServerId: rs, method: "nat" as const, weight, upperThreshold: 0, lowerThreshold: 0, tunnel: null, state: "active" as const, healthCheck: null });
+  return {
+    name: "mp",
+    directors: [{ id: "d1", name: "lvs-mp", managementAddress: null, interfaces: [], engine: "userspace" }],
+    services: [{
+      id: "vs1", protocol: "tcp", family: "inet", address: "127.0.11.1", port: vipPort, fwmark: null, scheduler: "wrr", flags: [],
+      persistence: null, persistenceEngine: null, onePacket: false, description: "", directorIds: ["d1"], healthCheck: null, sorryServer: null, proxyProtocol: false,
+    }],
+    realServers: [
+      { id: "rs1", name: "b1", address: "127.0.21.1", port: b1, host },
+      { id: "rs2", name: "b2", address: "127.0.21.2", port: b2, host },
+    ],
+    memberships: [m("m1", "rs1", 1), m("m2", "rs2", weight2)],
+    layout: {},
+  };
+}
+
+describe("control plane and agent as separate processes", () => {
+  let dir: string;
+  let cpPort: number;
+  let cp: Proc | null = null;
+  let agent: Proc | null = null;
+  const backends: http.Server[] = [];
+  let vipPort: number;
+  let ports: number[] = [];
+  let token: string;
+  let url: string;
+
+  const startCp = () => start(["--import", "tsx", "server/index.ts"], {
+    PORT: String(cpPort), HOST: "127.0.0.1", DATABASE_URL: `pglite:${path.join(dir, "db")}`, LVS_NEXT: "0", LVS_DEMO: "0", LOG_LEVEL: "warn",
+  });
+  const startAgent = () => start(["bin/lvs-agent.mjs", "--server", url, "--engine", "userspace", "--state-dir", path.join(dir, "agent")], { LVS_AGENT_TOKEN: token });
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), "agent-mp-"));
+    for (const [i, name] of [[1, "b1"], [2, "b2"]] as const) {
+      const s = http.createServer((_q, res) => res.end(name));
+      await new Promise<void>((r) => s.listen(0, `127.0.21.${i}`, r));
+      backends.push(s);
+    }
+    ports = backends.map((b) => (b.address() as AddressInfo).port);
+    vipPort = await freePort("127.0.11.1");
+    cpPort = await freePort("127.0.0.1");
+    url = `http://127.0.0.1:${cpPort}`;
+    cp = startCp();
+    await until(async () => (await fetch(`${url}/healthz`).then((r) => r.status, () => 0)) === 200, 90_000, `control plane up:\n${cp?.output()}`);
+    const t = await trpc(url, "topology.create", { name: "mp" });
+    await trpc(url, "topology.save", { id: t.id, expectedRevision: t.revision, document: topology(vipPort, ports[0]!, ports[1]!), message: "" });
+    const enrolled = await trpc(url, "director.create", { topologyId: t.id, key: "d1" });
+    token = enrolled.token;
+    (globalThis as { __mpTopologyId?: string }).__mpTopologyId = t.id;
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const p of [agent, cp]) if (p && p.child.exitCode === null) { p.child.kill("SIGKILL"); await p.exited; }
+    for (const b of backends) { b.closeAllConnections(); await new Promise((r) => b.close(r)); }
+    await fs.rm(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it("forwards, survives SIGKILL of the control plane, restores from its state dir after its own SIGKILL, and resyncs", async () => {
+    agent = startAgent();
+    await until(async () => (await get("127.0.11.1", vipPort)) != null, 20_000, `VIP forwarding; agent said:\n${agent.output()}`);
+    expect(new Set(await Promise.all([1, 2, 3, 4].map(() => get("127.0.11.1", vipPort))))).toEqual(new Set(["b1", "b2"]));
+
+    // the control plane dies hard: rules stay, the agent stays up and keeps trying
+    cp!.child.kill("SIGKILL");
+    await cp!.exited;
+    for (let i = 0; i < 4; i++) expect(await get("127.0.11.1", vipPort)).toMatch(/^b[12]$/);
+    await until(() => /reconnecting in \d+ ms/.test(agent!.output()), 10_000, "agent retrying");
+    expect(agent.child.exitCode).toBeNull();
+
+    // the agent dies hard too, and comes back with no control plane: forwarding from the state dir
+    agent.child.kill("SIGKILL");
+    await agent.exited;
+    expect(await get("127.0.11.1", vipPort, 300)).toBeNull();
+    agent = startAgent();
+    await until(async () => (await get("127.0.11.1", vipPort)) != null, 20_000, `restored forwarding; agent said:\n${agent.output()}`);
+    expect(agent.output()).toMatch(/restored revision 2 from .*state\.json \(applied\)/);
+
+    // the control plane returns: the agent reconnects, and a change made now reaches forwarding
+    cp = startCp();
+    await until(async () => (await fetch(`${url}/healthz`).then((r) => r.status, () => 0)) === 200, 90_000, "control plane back");
+    await until(() => /connected as director lvs-mp/.test(agent!.output()), 20_000, `agent reconnected:\n${agent.output()}`);
+    const id = (globalThis as { __mpTopologyId?: string }).__mpTopologyId!;
+    const t0 = Date.now();
+    await trpc(url, "topology.save", { id, expectedRevision: 2, document: topology(vipPort, ports[0]!, ports[1]!, 0), message: "b2 drained" });
+    await until(async () => {
+      const got = await Promise.all([1, 2, 3, 4].map(() => get("127.0.11.1", vipPort)));
+      return got.every((g) => g === "b1");
+    }, 2000, "weight change forwarding");
+    expect(Date.now() - t0).toBeLessThan(2000);
+    await until(async () => (await trpc(url, "director.list", { topologyId: id }, true))[0].appliedRevision === 3, 3000, "applied revision 3 reported");
+    const dirs = await trpc(url, "director.list", { topologyId: id }, true);
+    expect(dirs[0]).toMatchObject({ key: "d1", online: true });
+  }, 240_000);
+});
