@@ -159,6 +159,7 @@ vrrp_instance VI_1 {
 virtual_server 192.168.200.100 443 {
     delay_loop 6
     lb_algo rr
+    lb_algo rr           ! repeated on purpose
     lb_kind NAT          # keepalived's default anyway
     persistence_timeout
     protocol TCP
@@ -222,6 +223,7 @@ virtual_server 10.20.30.40 53 {
     real_server not-an-ip 53 { weight 1 }
 }
 virtual_server 10.9.9.9 80 {
+    lb_algo roundrobin
     lb_kind FULLNAT
 `;
   const r = parseKeepalived(conf);
@@ -335,7 +337,7 @@ virtual_server 10.9.9.9 80 {
             "persistenceEngine": null,
             "port": 80,
             "protocol": "tcp",
-            "scheduler": "wlc",
+            "scheduler": "roundrobin",
           },
         ],
       }
@@ -437,25 +439,25 @@ virtual_server 10.9.9.9 80 {
     expect(r.warnings.map((w) => `${w.line}: ${w.message}`)).toMatchInlineSnapshot(`
       [
         "5: include /etc/keepalived/conf.d/*.conf: included files are not read; import them separately",
-        "29: virtual_server: quorum is not represented in LVS Console; ignored",
-        "30: virtual_server: unknown keyword "bogus_option" ignored",
-        "37: url: "digest" is not represented (digest and friends are ignored)",
-        "39: SSL_GET: only the first url block is kept (the model checks one path)",
-        "44: nb_get_retry is deprecated; read as retry",
-        "45: SSL_GET: delay_before_retry is not represented in the model; ignored",
-        "56: weight 70000 is above ipvsadm's 65535; clamped",
-        "65: PING_CHECK has no equivalent health check in LVS Console; real server imported without it",
-        "70: virtual_server_group web is not supported; its services are not imported",
-        "71: virtual_server group web: virtual_server_group is not supported; block skipped",
-        "85: connect_port: extra words "connect_timeout 2" ignored (one setting per line)",
-        "88: virtual_server without lvs_sched: wlc assumed",
-        "89: lb_kind: unknown method "FULLNAT" (NAT, DR or TUN); ignored",
+        "30: virtual_server: quorum is not represented in LVS Console; ignored",
+        "31: virtual_server: unknown keyword "bogus_option" ignored",
+        "38: url: "digest" is not represented (digest and friends are ignored)",
+        "40: SSL_GET: only the first url block is kept (the model checks one path)",
+        "45: nb_get_retry is deprecated; read as retry",
+        "46: SSL_GET: delay_before_retry is not represented in the model; ignored",
+        "57: weight 70000 is above ipvsadm's 65535; clamped",
+        "66: PING_CHECK has no equivalent health check in LVS Console; real server imported without it",
+        "71: virtual_server_group web is not supported; its services are not imported",
+        "72: virtual_server group web: virtual_server_group is not supported; block skipped",
+        "86: connect_port: extra words "connect_timeout 2" ignored (one setting per line)",
+        "90: lb_algo: "roundrobin" is not a kernel scheduler (keepalived ignores it); kept so validation reports it",
+        "91: lb_kind: unknown method "FULLNAT" (NAT, DR or TUN); ignored",
       ]
     `);
     expect(r.errors.map((w) => `${w.line}: ${w.message}`)).toMatchInlineSnapshot(`
       [
-        "86: real_server: "not-an-ip" is not an IP address; real server skipped",
-        "88: the block of "virtual_server" is never closed with "}"",
+        "87: real_server: "not-an-ip" is not an IP address; real server skipped",
+        "89: the block of "virtual_server" is never closed with "}"",
       ]
     `);
   });

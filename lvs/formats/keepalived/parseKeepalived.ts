@@ -6,7 +6,7 @@
  * keywords are reported as warnings with line numbers; nothing throws.
  */
 import type { ForwardingMethod, HealthCheck, IpvsDestination, IpvsService, Persistence, Protocol, SchedulerFlag, TunnelOptions } from "../../model.ts";
-import { DEFAULT_PERSISTENCE_TIMEOUT, MAX_PERSISTENCE_TIMEOUT, MAX_WEIGHT, SCHEDULER_FLAGS } from "../../model.ts";
+import { DEFAULT_PERSISTENCE_TIMEOUT, MAX_PERSISTENCE_TIMEOUT, MAX_WEIGHT, SCHEDULERS, SCHEDULER_FLAGS } from "../../model.ts";
 import { canonicalAddress, familyOfAddress } from "../listings/common.ts";
 import { CHECKER_KEYWORDS, UNSUPPORTED_CHECKERS, parseChecker, type CheckerDefaults } from "./healthCheck.ts";
 import { parseStatements, type Diagnostic, type Statement } from "./tokenize.ts";
@@ -158,7 +158,11 @@ function parseVirtualServer(s: Statement, ctx: Ctx): { svc: IpvsService; meta: K
   const rsStatements: Statement[] = [];
   for (const x of s.block ?? []) {
     const k = x.keyword;
-    if (k === "lvs_sched" || k === "lb_algo") scheduler = x.args[0] ?? scheduler;
+    if (k === "lvs_sched" || k === "lb_algo") {
+      scheduler = x.args[0] ?? scheduler;
+      if (scheduler !== null && !(SCHEDULERS as readonly string[]).includes(scheduler))
+        ctx.warn({ line: x.line, message: `${k}: "${scheduler}" is not a kernel scheduler (keepalived ignores it); kept so validation reports it` });
+    }
     else if (k === "lvs_method" || k === "lb_kind") method = methodOf(x, ctx) ?? method;
     else if (k === "protocol") {
       const p = PROTOCOLS[(x.args[0] ?? "").toUpperCase()];
