@@ -140,3 +140,24 @@ describe.skipIf(!TEST_DATABASE_URL)(`migration runner concurrency (PostgreSQL)${
   });
 });
 
+
+describe("PGlite data dir", () => {
+  it("is created with its parent, survives a reopen, and is locked against a second opener", async () => {
+    const parent = await mkdtemp(path.join(os.tmpdir(), "lvs-pglite-"));
+    const dir = path.join(parent, "nested", "pglite");
+    try {
+      const a = await openDatabase({ DATABASE_URL: `pglite:${dir}` });
+      await expect(openDatabase({ DATABASE_URL: `pglite:${dir}` })).rejects.toThrow(/already open in this process/);
+      await a.migrate();
+      await a.prisma.topology.create({ data: { name: "kept", document: {} } });
+      await a.close();
+      await writeFile(`${dir}.lock`, "999999999"); // a dead owner's stale lock is taken over
+      const b = await openDatabase({ DATABASE_URL: `pglite:${dir}` });
+      expect((await b.migrate()).applied).toEqual([]);
+      expect((await b.prisma.topology.findMany()).map((t) => t.name)).toEqual(["kept"]);
+      await b.close();
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
+});

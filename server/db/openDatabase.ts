@@ -3,7 +3,7 @@
  * unset -> embedded PGlite in <LVS_DATA_DIR>/pglite; `pglite:<dir>` -> PGlite in <dir>;
  * `pglite:memory` -> PGlite in memory (tests). One process per PGlite data dir.
  */
-import { mkdir } from "node:fs/promises";
+import { mkdir, open, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import { PGlite } from "@electric-sql/pglite";
@@ -88,10 +88,51 @@ async function openPostgres(url: string): Promise<Database> {
   };
 }
 
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** `<dir>.lock` holds the owner's pid: a second process on one PGlite dir would corrupt it. */
+async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  const lockPath = `${dir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fh = await open(lockPath, "wx");
+      await fh.writeFile(String(process.pid));
+      await fh.close();
+      return () => rm(lockPath, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const pid = Number((await readFile(lockPath, "utf8").catch(() => "")).trim());
+      if (pid && pid !== process.pid && pidAlive(pid)) {
+        throw new Error(`the embedded database ${dir} is in use by process ${pid} (one process per PGlite data dir): stop it, or use another LVS_DATA_DIR / DATABASE_URL`);
+      }
+      if (pid === process.pid) throw new Error(`the embedded database ${dir} is already open in this process`);
+      await rm(lockPath, { force: true }); // stale lock of a dead process
+    }
+  }
+  throw new Error(`could not lock ${lockPath}`);
+}
+
 async function openPglite(dir: string | null): Promise<Database> {
-  if (dir) await mkdir(path.dirname(dir), { recursive: true });
-  const pglite = dir ? new PGlite(dir) : new PGlite();
-  await pglite.waitReady;
+  let unlock: (() => Promise<void>) | null = null;
+  if (dir) {
+    await mkdir(path.dirname(dir), { recursive: true });
+    unlock = await lockDataDir(dir);
+  }
+  let pglite: PGlite;
+  try {
+    pglite = dir ? new PGlite(dir) : new PGlite();
+    await pglite.waitReady;
+  } catch (err) {
+    await unlock?.();
+    throw err;
+  }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   let closed = false;
   return {
@@ -119,6 +160,7 @@ async function openPglite(dir: string | null): Promise<Database> {
       closed = true;
       await prisma.$disconnect().catch(() => {});
       await pglite.close().catch(() => {});
+      await unlock?.();
     },
   };
 }
