@@ -9,6 +9,7 @@ import type { ConnEntry } from "./connectionTable.ts";
 import type { ForwarderHost } from "./host.ts";
 import type { RuntimeService } from "./runtime.ts";
 import { proxyV2Header } from "./proxyProtocol.ts";
+import { attachRelay, createRelay } from "./relay.ts";
 
 export function acceptTcp(host: ForwarderHost, svc: RuntimeService, client: net.Socket): void {
   const clientAddress = client.remoteAddress ?? "";
@@ -20,8 +21,28 @@ export function acceptTcp(host: ForwarderHost, svc: RuntimeService, client: net.
     return;
   }
   const { dest, template } = picked;
-  const backend = net.connect({ host: dest.address, port: dest.connectPort, noDelay: true, allowHalfOpen: true });
-  client.setNoDelay(true);
+  const countIn = {
+    count: (n: number): void => {
+      dest.inPkts++;
+      dest.inBytes += n;
+      entry.seen = true;
+    },
+  };
+  const inbound = createRelay(() => client, () => backend, countIn);
+  const outbound = createRelay(() => backend, () => client, {
+    count: (n) => {
+      dest.outPkts++;
+      dest.outBytes += n;
+      entry.seen = true;
+    },
+  });
+  const backend: net.Socket = net.connect({
+    host: dest.address,
+    port: dest.connectPort,
+    noDelay: true,
+    allowHalfOpen: true,
+    onread: outbound,
+  });
 
   let clientClosed = false;
   let backendClosed = false;
@@ -97,20 +118,15 @@ export function acceptTcp(host: ForwarderHost, svc: RuntimeService, client: net.
       const local = { address: client.localAddress ?? svc.key.address, port: client.localPort ?? svc.key.port };
       backend.write(proxyV2Header("tcp", svc.key.family, { address: clientAddress, port: clientPort }, local));
     }
-    client.on("data", (chunk: Buffer) => {
-      dest.inPkts++;
-      dest.inBytes += chunk.length;
-      entry.seen = true;
-      if (!backend.write(chunk)) client.pause();
-    });
-    backend.on("drain", () => client.resume());
-    backend.on("data", (chunk: Buffer) => {
-      dest.outPkts++;
-      dest.outBytes += chunk.length;
-      entry.seen = true;
-      if (!client.write(chunk)) backend.pause();
-    });
-    client.on("drain", () => backend.resume());
+    if (!attachRelay(client, inbound)) {
+      // fallback without user buffers: 'data' events, same counting and backpressure
+      client.on("data", (chunk: Buffer) => {
+        countIn.count(chunk.length);
+        if (!backend.write(chunk)) client.pause();
+      });
+      backend.on("drain", () => client.resume());
+      client.resume();
+    }
     client.on("end", () => {
       toInactive(entry.state === "CLOSE_WAIT" ? "LAST_ACK" : "FIN_WAIT");
       backend.end();

@@ -194,7 +194,7 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
         });
       });
     }
-    const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (sock) => acceptTcp(this, svc, sock));
+    const server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (sock) => acceptTcp(this, svc, sock));
     return new Promise((resolve, reject) => {
       server.once("error", reject);
       server.listen({ host: address, port, backlog: 4096 }, () => {
