@@ -58,7 +58,7 @@ function start(args: string[], env: Record<string, string>): Proc {
   return { child, output: () => out, exited };
 }
 
-async function trpc(base: string, proc: string, input: unknown, query = false): Promise<any> {
+async function trpc(base: string, proc: string, input: unknown, query = false): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON from tRPC, checked by the tests
   const res = query
     ? await fetch(`${base}/api/trpc/${proc}?input=${encodeURIComponent(JSON.stringify(input))}`)
     : await fetch(`${base}/api/trpc/${proc}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) });

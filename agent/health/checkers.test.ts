@@ -48,7 +48,7 @@ describe("health checkers against real loopback servers", () => {
     silent.close();
   });
 
-  const httpCheck = (path: string, over: Partial<Extract<HealthCheck, { kind: "http" }>> = {}): HealthCheck =>
+  const httpCheck = (path: string, over: Partial<Extract<HealthCheck, { kind: "http" | "https" }>> = {}): HealthCheck =>
     ({ kind: "http", port: null, path, host: null, status: [200, 299], bodyMatch: null, ...timing, ...over });
 
   it("tcp: connect ok, refused, and the check's own port overrides the real server's", async () => {
