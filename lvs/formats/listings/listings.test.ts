@@ -8,7 +8,7 @@ import {
 } from "./index.ts";
 import type { ConnectionEntry, IpvsServiceKey } from "../../model.ts";
 
-import { FIXTURES, type FixtureName } from "./fixtures.ts";
+import { FIXTURES, REAL_FIXTURES, type FixtureName } from "./fixtures.ts";
 
 const fx = (name: FixtureName) => FIXTURES[name];
 
@@ -447,6 +447,31 @@ describe("/proc/net/ip_vs*", () => {
     expect(c.skipped).toHaveLength(1);
     const noPe = c.entries.slice(0, 2);
     expect(parseProcConnections(renderProcConnections(noPe)).entries).toEqual(noPe);
+  });
+});
+
+describe("real kernel output (lab VM, kernel 6.1, ipvsadm 1.31)", () => {
+  const r = REAL_FIXTURES;
+  it("every listing parses and renders back byte for byte", () => {
+    expect(renderList(parseList(r.ln))).toBe(r.ln);
+    expect(renderThresholds(parseThresholds(r.thresholds))).toBe(r.thresholds);
+    expect(renderPersistentConn(parsePersistentConn(r.persistent))).toBe(r.persistent);
+    expect(renderStats(parseStats(r.stats))).toBe(r.stats);
+    expect(renderStats(parseStats(r["stats-exact"]), { exact: true })).toBe(r["stats-exact"]);
+    expect(renderRate(parseRate(r.rate))).toBe(r.rate);
+    expect(renderProcStats(parseProcStats(r["proc-stats"]))).toBe(r["proc-stats"]);
+    expect(renderProcIpvs(parseProcIpvs(r["proc-ip_vs"]))).toBe(r["proc-ip_vs"]);
+    expect(parseConnections(r.lnc).entries).toEqual([]);
+    expect(parseProcConnections(r["proc-conn"]).entries).toEqual([]);
+  });
+  it("/proc/net/ip_vs agrees with -Ln on keys, persistence and masks", () => {
+    const ln = parseList(r.ln).services;
+    const proc = parseProcIpvs(r["proc-ip_vs"]).services;
+    const view = (s: { key: IpvsServiceKey; persistence: unknown; onePacket: boolean; destinations: { address: string; port: number; weight: number }[] }) =>
+      JSON.stringify([s.key, s.persistence, s.onePacket, s.destinations.map((d) => `${d.address}:${d.port}/${d.weight}`).sort()]);
+    // /proc has no family for fwmark lines without destinations (FWM 7 IPv6 here)
+    const comparable = (s: { key: IpvsServiceKey; destinations: unknown[] }) => s.key.protocol !== "fwmark" || s.destinations.length > 0;
+    expect(new Set(proc.filter(comparable).map(view))).toEqual(new Set(ln.filter(comparable).map(view)));
   });
 });
 
