@@ -28,9 +28,13 @@ export interface RestoreCaseResult {
 
 const SCRIPT = `
 # IPv4/IPv6 real servers are refused ("address not unicast") without a route to them
-ip link add dummy0 type dummy && ip link set dummy0 up
-ip addr add 10.255.255.1/32 dev dummy0 && ip route add default dev dummy0
-ip -6 addr add fd00:ffff::1/128 dev dummy0 && ip -6 route add default dev dummy0
+# (the dummy module creates dummy0 when it loads)
+[ -e /sys/class/net/dummy0 ] || ip link add dummy0 type dummy
+ip link set dummy0 up
+ip addr add 10.255.255.1/32 dev dummy0
+ip route add default dev dummy0
+ip -6 addr add fd00:ffff::1/128 dev dummy0
+ip -6 route add default dev dummy0
 for dir in /lab/cases/*; do
   n=\${dir##*/}
   clear="-C"
