@@ -29,7 +29,7 @@ function make(engine = new FakeEngine(), checker?: Checker) {
     engine, store: new FailStatic({ stateDir: dir }), log, clock: systemClock, timers: realTimers,
     checkers: checker ? { tcp: checker } : {}, validate: validateDesired,
   });
-  agent.send = (m) => void sent.push(m);
+  agent.send = (m) => (sent.push(m), true);
   return { agent, engine, log, sent };
 }
 
@@ -150,6 +150,41 @@ describe("Agent", () => {
     await agent.handle(desired(1, t1));
     await vi.advanceTimersByTimeAsync(3000);
     expect(sent.filter((m) => m.type === "stats").length).toBeGreaterThanOrEqual(3);
+    await agent.stop();
+  });
+
+  it("periodically re-reconciles: repairs drift and acknowledges a revision that failed before", async () => {
+    const { agent, engine, sent } = make();
+    await agent.start();
+    await agent.handle(desired(1, t1));
+    engine.table = { services: [] }; // someone flushed the table by hand
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(engine.table).toEqual(t1);
+    engine.failing.add("tcp 10.0.0.2:80");
+    const t2 = { services: [...t1.services, tcpService("10.0.0.2", 80, [dest("192.168.1.3", 80)])] };
+    await agent.handle(desired(2, t2));
+    expect(agent.revision).toBe(1);
+    engine.failing.clear();
+    await vi.advanceTimersByTimeAsync(30_000);
+    await agent.idle(); // the resync persists (real file I/O) before it acknowledges
+    expect(agent.revision).toBe(2);
+    expect(acks(sent).at(-1)).toMatchObject({ revision: 2, ok: true, outcome: "applied" });
+    await agent.stop();
+  });
+
+  it("keeps health transitions made while offline and sends them after the next welcome", async () => {
+    const checker: Checker = { check: async () => ({ ok: false, message: "ECONNREFUSED" }) };
+    const { agent, sent } = make(new FakeEngine(), checker);
+    let online = false;
+    agent.send = (m) => (online ? (sent.push(m), true) : false);
+    await agent.start();
+    await agent.handle(desired(1, t1, targetsFor(t1, tcpCheck({ fall: 1 }))));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(sent).toEqual([]);
+    online = true;
+    await agent.handle({ v: 1, type: "welcome", directorId: "d1", directorName: "d1", serverTime: 0, heartbeatMs: 1000 });
+    const h = sent.find((m) => m.type === "health");
+    expect(h && h.type === "health" && h.transitions.map((t) => t.destination.address)).toEqual(["192.168.1.1", "192.168.1.2"]);
     await agent.stop();
   });
 });

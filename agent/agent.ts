@@ -11,7 +11,7 @@ import { HealthMonitor } from "./health/monitor.ts";
 import type { Clock, Timers } from "./health/monitor.ts";
 import type { CheckerRegistry } from "./health/checkers.ts";
 import { effectiveTable } from "./health/effective.ts";
-import type { AgentIssue, AgentMessage, DesiredMessage, HealthConfig, ServerMessage } from "../lvs/agentProtocol.ts";
+import type { AgentIssue, AgentMessage, DesiredMessage, HealthTransition, HealthConfig, ServerMessage } from "../lvs/agentProtocol.ts";
 import { PROTOCOL_VERSION } from "../lvs/agentProtocol.ts";
 import type { IpvsTable } from "../lvs/model.ts";
 
@@ -27,7 +27,11 @@ export interface AgentOptions {
   /** LVS rules check of a desired table (lvs/validate validateTable); [] = acceptable */
   validate: (table: IpvsTable) => AgentIssue[];
   statsIntervalMs?: number;
+  /** periodic re-reconcile (drift repair, retry of a failed revision); 0 = off; default 30 s */
+  resyncIntervalMs?: number;
 }
+
+const MAX_UNSENT_TRANSITIONS = 1000;
 
 interface Current {
   revision: number;
@@ -42,19 +46,24 @@ export class Agent {
   private queue: Promise<unknown> = Promise.resolve();
   private statsTimer: unknown = null;
   private statsIntervalMs: number;
+  private readonly resyncIntervalMs: number;
   private stopped = false;
-  /** set by the link: delivers a message when connected, drops it otherwise */
-  send: (msg: AgentMessage) => void = () => {};
+  /** set by the link: delivers a message when connected; false = dropped (offline) */
+  send: (msg: AgentMessage) => boolean = () => false;
+  /** health transitions that could not be delivered; sent after the next welcome */
+  private unsentTransitions: HealthTransition[] = [];
+  private resyncTimer: unknown = null;
 
   constructor(private readonly opts: AgentOptions) {
     this.statsIntervalMs = opts.statsIntervalMs ?? 1000;
+    this.resyncIntervalMs = opts.resyncIntervalMs ?? 30000;
     this.monitor = new HealthMonitor({
       checkers: opts.checkers, clock: opts.clock, timers: opts.timers,
       onTransitions: (transitions) => {
         for (const t of transitions) {
           opts.log.info(`health ${t.destination.address}:${t.destination.port} ${t.from} -> ${t.to} (${t.message})`);
         }
-        this.send({ v: PROTOCOL_VERSION, type: "health", transitions });
+        this.sendTransitions(transitions);
         void this.enqueue(() => this.reconcile("health"));
       },
     });
@@ -62,6 +71,11 @@ export class Agent {
 
   get revision(): number | null {
     return this.appliedRevision;
+  }
+
+  /** Resolves when every queued apply (desired, health, periodic resync) has finished, acks sent. */
+  idle(): Promise<void> {
+    return this.queue.then(() => {});
   }
 
   /** Fail-static restore: apply the persisted table (if any) before any control plane is reached. */
@@ -82,6 +96,39 @@ export class Agent {
       this.opts.log.info("no saved state: forwarding nothing until the control plane sends a table");
     }
     this.scheduleStats();
+    this.scheduleResync();
+  }
+
+  private sendTransitions(transitions: HealthTransition[]): void {
+    if (!this.send({ v: PROTOCOL_VERSION, type: "health", transitions })) {
+      // offline: keep the newest ones for the control plane's availability records
+      this.unsentTransitions.push(...transitions);
+      if (this.unsentTransitions.length > MAX_UNSENT_TRANSITIONS) this.unsentTransitions.splice(0, this.unsentTransitions.length - MAX_UNSENT_TRANSITIONS);
+    }
+  }
+
+  /**
+   * Every resyncIntervalMs the current table is reconciled again: heals drift (someone ran ipvsadm
+   * by hand) and retries a revision that failed; a revision that now converges is acknowledged.
+   */
+  private scheduleResync(): void {
+    if (this.stopped || !this.resyncIntervalMs) return;
+    this.resyncTimer = this.opts.timers.setTimeout(async () => {
+      await this.enqueue(async () => {
+        const cur = this.current;
+        if (!cur) return;
+        const r = await this.reconcile("periodic resync");
+        if (r.ok && this.appliedRevision !== cur.revision) {
+          this.appliedRevision = cur.revision;
+          await this.opts.store.save({ revision: cur.revision, table: cur.table, health: cur.health, savedAt: this.opts.clock.now() }).catch(() => {});
+          this.send({
+            v: PROTOCOL_VERSION, type: "ack", revision: cur.revision, ok: true, outcome: "applied", appliedRevision: cur.revision,
+            ops: r.ops, notes: r.notes, issues: [], table: r.table,
+          });
+        }
+      }).catch(() => {});
+      this.scheduleResync();
+    }, this.resyncIntervalMs);
   }
 
   async hello(hostname: string, agentVersion: string): Promise<AgentMessage> {
@@ -97,6 +144,7 @@ export class Agent {
     switch (msg.type) {
       case "welcome":
         this.opts.log.info(`connected as director ${msg.directorName} (${msg.directorId})`);
+        if (this.unsentTransitions.length) this.sendTransitions(this.unsentTransitions.splice(0));
         return;
       case "desired":
         this.send(await this.enqueue(() => this.onDesired(msg)));
@@ -123,6 +171,7 @@ export class Agent {
     this.stopped = true;
     this.monitor.stop();
     if (this.statsTimer != null) this.opts.timers.clearTimeout(this.statsTimer);
+    if (this.resyncTimer != null) this.opts.timers.clearTimeout(this.resyncTimer);
     await this.queue.catch(() => {});
   }
 

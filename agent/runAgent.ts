@@ -51,7 +51,7 @@ export async function runAgent(o: RunAgentOptions): Promise<RunningAgent> {
     hello: () => agent.hello(o.hostname ?? os.hostname(), AGENT_VERSION),
     onMessage: (msg) => void agent.handle(msg).catch((e: Error) => o.log.error(`handling ${msg.type}: ${e.message}`)),
   });
-  agent.send = (m) => void link.send(m);
+  agent.send = (m) => link.send(m);
   link.start();
   return {
     agent, link,
