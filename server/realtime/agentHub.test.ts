@@ -155,6 +155,30 @@ describe("AgentHub over loopback", () => {
     await until(() => isDeepStrictEqual(g.engine.table, t2), 1000, "good still served");
   }, 30000);
 
+  it("handles one connection's frames in order, even when storing an earlier one is slow", async () => {
+    const token = directory.add("d1");
+    const record = directory.recordReport.bind(directory);
+    // storing the first report takes longer than the second: unordered handling would end on revision 1
+    directory.recordReport = async (id, r) => {
+      if (r.appliedRevision === 1) await new Promise((res) => setTimeout(res, 150));
+      return record(id, r);
+    };
+    const ws = new WebSocket(url.replace("http", "ws") + "/api/agent", { headers: { authorization: `Bearer ${token}` } });
+    await new Promise<void>((resolve, reject) => { ws.on("open", () => resolve()); ws.on("error", reject); });
+    const ack = (revision: number) => ({
+      v: 1, type: "ack", revision, ok: true, outcome: "applied", appliedRevision: revision, ops: [], notes: [], issues: [], table: { services: [] },
+    });
+    // hello and both acks leave in one burst: the acks must not be refused as "before hello"
+    ws.send(JSON.stringify({ v: 1, type: "hello", agentVersion: "t", engine: "fake", hostname: "h", appliedRevision: null, table: { services: [] } }));
+    ws.send(JSON.stringify(ack(1)));
+    ws.send(JSON.stringify(ack(2)));
+    await until(() => directory.rows.get("d1")!.appliedRevision === 2, 2000, "revision 2 recorded");
+    await new Promise((r) => setTimeout(r, 250));
+    expect(directory.rows.get("d1")!.appliedRevision).toBe(2);
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    ws.close();
+  });
+
   it("reconnects after a control-plane restart and resyncs a revision saved while it was away", async () => {
     const token = directory.add("d1");
     desiredByDirector.set("d1", { revision: 1, table: t1, health: noHealth });

@@ -49,6 +49,8 @@ interface Conn {
   sentRevision: number | null;
   lastFrameAt: number;
   pending: Map<string, (msg: Extract<AgentMessage, { type: "connections.response" }>) => void>;
+  /** messages of one connection are handled in order */
+  chain: Promise<void>;
 }
 
 function refuse(socket: Duplex, status: number, reason: string): void {
@@ -137,7 +139,7 @@ export class AgentHub {
   private accept(ws: WebSocket, director: AgentIdentity): void {
     const old = this.conns.get(director.id);
     if (old) old.ws.close(CLOSE.replaced, "replaced by a newer connection of the same director");
-    const c: Conn = { ws, director, helloSeen: false, sentRevision: null, lastFrameAt: this.now(), pending: new Map() };
+    const c: Conn = { ws, director, helloSeen: false, sentRevision: null, lastFrameAt: this.now(), pending: new Map(), chain: Promise.resolve() };
     this.conns.set(director.id, c);
     const log = this.opts.log;
     log.info({ directorId: director.id, director: director.name }, "agent connected");
@@ -147,8 +149,11 @@ export class AgentHub {
       if (isBinary) return this.bad(c, "binary frame");
       const parsed = parseAgentMessage(data.toString());
       if (!parsed.ok) return this.bad(c, parsed.reason);
-      if (!c.helloSeen && parsed.message.type !== "hello") return this.bad(c, `"${parsed.message.type}" before hello`);
-      void this.onMessage(c, parsed.message).catch((e: Error) => log.warn({ directorId: director.id, err: e.message }, "agent message handling failed"));
+      const msg = parsed.message;
+      // decided at arrival (not in the chain): frames that arrive together stay in order
+      if (msg.type === "hello") c.helloSeen = true;
+      else if (!c.helloSeen) return this.bad(c, `"${msg.type}" before hello`);
+      c.chain = c.chain.then(() => this.onMessage(c, msg)).catch((e: Error) => log.warn({ directorId: director.id, type: msg.type, err: e.message }, "agent message handling failed"));
     });
     ws.on("error", (e) => log.warn({ directorId: director.id, err: e.message }, "agent connection error"));
     ws.on("close", (code, reason) => {
@@ -170,7 +175,6 @@ export class AgentHub {
     const at = this.now();
     switch (msg.type) {
       case "hello": {
-        c.helloSeen = true;
         await this.opts.directory.markOnline(d.id, { at, appliedRevision: msg.appliedRevision, table: msg.table });
         this.send(c, { v: PROTOCOL_VERSION, type: "welcome", directorId: d.id, directorName: d.name, serverTime: at, heartbeatMs: this.heartbeatMs });
         c.sentRevision = null;
