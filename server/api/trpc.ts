@@ -10,11 +10,14 @@ import { z, ZodError } from "zod";
 import type { Database } from "../db/openDatabase.ts";
 import type { EventBus } from "../events/EventBus.ts";
 import type { Logger } from "../log.ts";
+import type { LiveApi } from "../live/liveApi.ts";
+import { can, requiredRole, type Action, type Role } from "../auth/permissions.ts";
+import { recordAudit, type AuditActor } from "../services/audit.ts";
 import { ServiceError, type ServiceIssue } from "../services/ServiceError.ts";
 
-export type Role = "viewer" | "operator" | "admin";
+export type { Role };
 
-/** Filled by the auth work; null = anonymous. */
+/** The signed-in user of a request (server/auth/sessions.ts); null = anonymous. */
 export interface SessionInfo {
   userId: string;
   email: string;
@@ -32,9 +35,11 @@ export interface Context {
   now: () => number;
   /** the HTTP exchange (set cookies on `res`); absent for createCaller and other in-process calls */
   http?: { req: IncomingMessage; res: ServerResponse };
+  /** live statistics (history, connection tables, availability); absent when the live runtime is not started */
+  live?: LiveApi;
 }
 
-/** How the server finds the session of a request (the auth work supplies one; default: anonymous). */
+/** How the server finds the session of a request (server/auth/sessions.ts createSessionResolver). */
 export type SessionResolver = (req: IncomingMessage, db: Database) => Promise<SessionInfo | null>;
 
 const MAX_ISSUES = 50;
@@ -52,7 +57,13 @@ function zodSummary(err: ZodError): string {
   return `${where}: ${first.message}${more}`;
 }
 
-const t = initTRPC.context<Context>().create({
+/** Procedure metadata: the permission an authed procedure checks, or `public` for the few anonymous ones. */
+export interface ProcedureMeta {
+  action?: Action;
+  public?: boolean;
+}
+
+const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
   isDev: false,
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof ZodError ? error.cause : null;
@@ -88,4 +99,37 @@ const errorMapping = t.middleware(async ({ next }) => {
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(errorMapping);
+/**
+ * Anonymous procedures: ONLY sign-in, first-run setup and session status (server/api/routers/auth.ts).
+ * Everything else is `authedProcedure(action)`; server/api/gate.test.ts fails for any procedure an
+ * anonymous caller can reach that is not on its short public list.
+ */
+export const publicProcedure = t.procedure.use(errorMapping).meta({ public: true });
+
+/** Who an audit row names for this request: the session's user and the client address. */
+export function auditActor(ctx: Pick<Context, "session" | "ip">): AuditActor {
+  return { actor: ctx.session?.email ?? "anonymous", userId: ctx.session?.userId ?? null, sourceIp: ctx.ip };
+}
+
+/**
+ * A procedure that needs a session whose role may do `action` (server/auth/permissions.ts):
+ * no session -> UNAUTHORIZED (401); a role below the action's -> FORBIDDEN (403), and a refused
+ * mutation is audited as "denied". Inside, `ctx.session` is non-null.
+ */
+export function authedProcedure(action: Action) {
+  return t.procedure
+    .use(errorMapping)
+    .meta({ action })
+    .use(async ({ ctx, type, path, next }) => {
+      const session = ctx.session;
+      if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
+      if (!can(session.role, action)) {
+        const needs = requiredRole(action);
+        if (type === "mutation") {
+          await recordAudit(ctx.db, auditActor(ctx), { action: path, target: "-", outcome: "denied", diff: { needs, role: session.role } });
+        }
+        throw new TRPCError({ code: "FORBIDDEN", message: `${path} needs the ${needs} role (you are ${session.role})` });
+      }
+      return next({ ctx: { ...ctx, session } });
+    });
+}

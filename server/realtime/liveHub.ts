@@ -73,10 +73,10 @@ export class LiveHub {
             return this.send(ws, { type: "error", message: `at most ${MAX_LIVE_SUBSCRIPTIONS} subscriptions per socket` });
           }
           topics.add(msg.topologyId);
-          return this.send(ws, { type: "subscribed", topologyId: msg.topologyId });
+          return this.send(ws, { type: "subscribed", sub: msg.topologyId, topologyId: msg.topologyId });
         case "unsubscribe":
           topics.delete(msg.topologyId);
-          return this.send(ws, { type: "unsubscribed", topologyId: msg.topologyId });
+          return this.send(ws, { type: "unsubscribed", sub: msg.topologyId, topologyId: msg.topologyId });
         case "ping":
           return this.send(ws, { type: "pong" });
       }

@@ -1,0 +1,22 @@
+/**
+ * live.*: history (1 s samples or minute rollups, downsampled to maxPoints), the connection table
+ * of one director fetched from its agent on demand, availability from the health history, and the
+ * current per-director state (the same as a `/api/live` snapshot).
+ */
+import { TRPCError } from "@trpc/server";
+import {
+  availabilityInputSchema, connectionsInputSchema, historyInputSchema, snapshotInputSchema, type LiveApi,
+} from "../../live/liveApi.ts";
+import { publicProcedure, router, type Context } from "../trpc.ts";
+
+function api(ctx: Context): LiveApi {
+  if (!ctx.live) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "live statistics are not running on this server" });
+  return ctx.live;
+}
+
+export const liveRouter = router({
+  history: publicProcedure.input(historyInputSchema).query(({ ctx, input }) => api(ctx).history(input)),
+  connections: publicProcedure.input(connectionsInputSchema).query(({ ctx, input }) => api(ctx).connections(input)),
+  availability: publicProcedure.input(availabilityInputSchema).query(({ ctx, input }) => api(ctx).availability(input)),
+  snapshot: publicProcedure.input(snapshotInputSchema).query(({ ctx, input }) => api(ctx).snapshot(input)),
+});
