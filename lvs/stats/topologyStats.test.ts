@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compileDirector } from "../compile.ts";
 import { emptyTopology, newDirector, newMembership, newRealServer, newVirtualService } from "../defaults.ts";
+import { serviceKeyString } from "../tableKey.ts";
 import type { Counters, Rates, StatsSnapshot, Topology } from "../model.ts";
 import { destinationOf, healthKey, serviceKeyOfVirtualService, topologyFigures } from "./topologyStats.ts";
 
@@ -92,6 +93,14 @@ describe("topologyFigures", () => {
     expect(f.services.web!.activeConns).toBe((1 + 2) + (2 + 4));
     expect(f.directors.d1!.rates.cps).toBe(10 + 20);
     expect(f.directors.d2!.rates.cps).toBe(20);
+  });
+
+  it("accepts the live channel's string service keys with the same result", () => {
+    const t = demo();
+    const snap = snapshotFor(t, "d1", 1000, 1);
+    const asText = { services: snap.services.map((s) => ({ ...s, key: serviceKeyString(s.key) })) };
+    expect(topologyFigures(t, { d1: asText })).toEqual(topologyFigures(t, { d1: snap }));
+    expect(healthKey("d1", "tcp|127.0.10.1|80", "127.0.20.1", 8080)).toBe(healthKey("d1", serviceKeyOfVirtualService(t.services[0]!)!, "127.0.20.1", 8080));
   });
 
   it("an offline director (no snapshot) contributes nothing and still has zero figures", () => {

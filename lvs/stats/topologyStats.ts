@@ -12,7 +12,7 @@
  */
 import { canonicalAddress } from "../address.ts";
 import type {
-  Counters, IpvsServiceKey, Membership, Rates, RealServer, StatsSnapshot, Topology, VirtualService,
+  Counters, DestinationStats, IpvsServiceKey, Membership, Rates, RealServer, ServiceStats, Topology, VirtualService,
 } from "../model.ts";
 import { serviceKeyString } from "../tableKey.ts";
 import { zeroCounters } from "./rollup.ts";
@@ -50,11 +50,22 @@ export interface TopologyFigures {
 /** Health per "directorId|serviceKey|address|port" (see healthKey). */
 export type HealthMap = Readonly<Record<string, HealthValue>>;
 
+/**
+ * A director's snapshot as StatsSnapshot carries it, or as the live channel does (service keys as
+ * serviceKeyString text, "tcp|127.0.10.1|80").
+ */
+export interface SnapshotLike {
+  services: readonly (Omit<ServiceStats, "key" | "destinations"> & { key: IpvsServiceKey | string; destinations: readonly DestinationStats[] })[];
+}
+
+const keyText = (k: IpvsServiceKey | string) => (typeof k === "string" ? k : serviceKeyString(k));
+
 export const zeroRates = (): Rates => ({ cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0 });
 export const zeroFigures = (): Figures => ({ counters: zeroCounters(), rates: zeroRates(), activeConns: 0, inactConns: 0, persistConns: 0 });
 
-export function healthKey(directorId: string, service: IpvsServiceKey, address: string, port: number): string {
-  return `${directorId}|${serviceKeyString(service)}|${canonicalAddress(address) ?? address}|${port}`;
+/** Directors are the topology's director ids; services an IpvsServiceKey or its serviceKeyString. */
+export function healthKey(directorId: string, service: IpvsServiceKey | string, address: string, port: number): string {
+  return `${directorId}|${keyText(service)}|${canonicalAddress(address) ?? address}|${port}`;
 }
 
 /** The IPVS key of a virtual service, or null when it is incomplete (no VIP/port/mark). */
@@ -84,12 +95,13 @@ function add(into: Figures, x: Figures): void {
 }
 
 /**
- * Per-object figures. `snapshots` by director id (null or missing = nothing reported, e.g. offline);
+ * Per-object figures. `snapshots` by the topology's director id (null or missing = nothing reported,
+ * e.g. offline);
  * `health` from the agents' transitions.
  */
 export function topologyFigures(
   topology: Topology,
-  snapshots: Readonly<Record<string, StatsSnapshot | null | undefined>>,
+  snapshots: Readonly<Record<string, SnapshotLike | null | undefined>>,
   health: HealthMap = {},
 ): TopologyFigures {
   const out: TopologyFigures = { services: {}, memberships: {}, realServers: {}, directors: {} };
@@ -112,7 +124,7 @@ export function topologyFigures(
           persistConns: d.persistConns, weight: d.weight,
         });
       }
-      byKey.set(serviceKeyString(s.key), { svc, dests });
+      byKey.set(keyText(s.key), { svc, dests });
       add(dirTotal, svc);
     }
     index.set(directorId, byKey);
