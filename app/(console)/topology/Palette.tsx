@@ -20,7 +20,7 @@ export function Palette() {
     e.dataTransfer.effectAllowed = "move";
   };
   return (
-    <aside className="flex w-40 shrink-0 flex-col gap-2 border-r border-slate-200 bg-white p-3" data-testid="palette">
+    <aside className="flex w-36 shrink-0 flex-col gap-2 border-r border-slate-200 bg-white p-3" data-testid="palette">
       <h2 className="text-xs font-semibold uppercase tracking-wide text-slate-500">{t("title")}</h2>
       {NODE_KINDS.map((kind) => (
         <div

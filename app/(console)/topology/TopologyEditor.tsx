@@ -124,7 +124,7 @@ function EditorBody({ id, store }: { id: string; store: EditorStore }) {
             <Controls showInteractive={false} />
           </ReactFlow>
         </div>
-        <aside className="flex w-96 shrink-0 flex-col border-l border-slate-200 bg-white">
+        <aside className="flex w-80 shrink-0 flex-col border-l border-slate-200 bg-white">
           <div className="min-h-0 flex-1 overflow-y-auto">
             <Inspector />
           </div>

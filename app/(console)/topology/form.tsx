@@ -21,14 +21,17 @@ export function useObjectForm<S extends z.ZodType<FieldValues, FieldValues>>(
     resetOptions: { keepErrors: false },
   });
   const onValidRef = useRef(onValid);
+  const valueJson = useRef(JSON.stringify(value));
   useEffect(() => {
     onValidRef.current = onValid;
+    valueJson.current = JSON.stringify(value);
   });
   useEffect(() => {
     const sub = form.watch((values, info) => {
       if (!info.name) return; // a reset from `values`, not the operator
       const r = schema.safeParse(values);
-      if (r.success) onValidRef.current(r.data);
+      // a reset (undo, reload) echoes the store's own value back: not an edit
+      if (r.success && JSON.stringify(r.data) !== valueJson.current) onValidRef.current(r.data);
     });
     return () => sub.unsubscribe();
   }, [form, schema]);

@@ -119,6 +119,32 @@ describe("editor store", () => {
     expect(s.getState().topology().services[0]).toEqual({ ...svc, onePacket: true });
   });
 
+  it("an edit that changes nothing (a form echoing the store after undo) makes no step and keeps redo", () => {
+    const s = make();
+    const t = () => s.temporal.getState();
+    const svc = s.getState().topology().services[0]!;
+    s.getState().updateService("svc-web", { ...svc, scheduler: "sh" });
+    s.getState().updateService("svc-web", { ...svc, scheduler: "sh", port: 8080 });
+    t().undo();
+    expect(t().futureStates).toHaveLength(1);
+    // the form resets to the undone value and reports it back, keys in another order
+    const echo = Object.fromEntries(Object.entries({ ...svc, scheduler: "sh" }).reverse()) as unknown as typeof svc;
+    const nodes = s.getState().nodes;
+    s.getState().updateService("svc-web", echo);
+    const m = s.getState().topology().memberships[0]!;
+    s.getState().updateMembership(m.id, { ...m });
+    s.getState().updateRealServer("rs-1", { ...s.getState().topology().realServers[0]! });
+    s.getState().updateDirector("dir-a", { ...s.getState().topology().directors[0]! });
+    expect(s.getState().nodes).toBe(nodes);
+    expect(t().pastStates).toHaveLength(1);
+    expect(t().futureStates).toHaveLength(1);
+    t().undo();
+    expect(s.getState().topology().services[0]!.scheduler).toBe(svc.scheduler);
+    t().redo();
+    t().redo();
+    expect(s.getState().topology().services[0]).toMatchObject({ scheduler: "sh", port: 8080 });
+  });
+
   it("load replaces the document and clears history; markSaved moves the baseline", () => {
     const s = make();
     s.getState().addNode("director", { x: 0, y: 0 });

@@ -103,6 +103,17 @@ export function sameDocument(a: History, b: History): boolean {
   return true;
 }
 
+/** Same content, whatever the key order (form values vs. stored objects). */
+export function sameObject(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a), kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  const rb = b as Record<string, unknown>, ra = a as Record<string, unknown>;
+  return ka.every((k) => Object.hasOwn(rb, k) && sameObject(ra[k], rb[k]));
+}
+
 /** Canonical text of a document, for the unsaved-changes flag. */
 export const documentJson = (t: Topology) => JSON.stringify(t);
 
@@ -116,8 +127,13 @@ export function createEditorStore(initial: Topology, options: EditorOptions = {}
         const withService = (nodes: EditorNode[], serviceId: string, f: (s: VirtualService) => VirtualService) =>
           nodes.map((n) => (n.id === serviceId && n.type === "service" ? { ...n, data: { service: f(n.data.service) } } : n));
 
-        const replaceNode = (id: string, f: (n: EditorNode) => EditorNode) =>
-          set({ nodes: get().nodes.map((n) => (n.id === id ? f(n) : n)) });
+        // an edit that changes nothing (a form echoing the store's own value) is no edit: no undo step
+        const replaceNode = (id: string, f: (n: EditorNode) => EditorNode) => {
+          const nodes = get().nodes;
+          const i = nodes.findIndex((n) => n.id === id);
+          const next = i < 0 ? undefined : f(nodes[i]!);
+          if (next && next !== nodes[i]) set({ nodes: nodes.map((n, j) => (j === i ? next : n)) });
+        };
 
         return {
           name: initial.name,
@@ -212,28 +228,28 @@ export function createEditorStore(initial: Topology, options: EditorOptions = {}
           },
 
           updateDirector: (id, value) =>
-            replaceNode(id, (n) => (n.type === "director" ? { ...n, data: { director: { ...value, id } } } : n)),
-          updateService: (id, value) =>
             replaceNode(id, (n) =>
-              n.type === "service"
-                ? { ...n, data: { service: { ...value, id, directorIds: n.data.service.directorIds } } }
-                : n,
+              n.type === "director" && !sameObject(n.data.director, { ...value, id }) ? { ...n, data: { director: { ...value, id } } } : n,
             ),
-          updateRealServer: (id, value) =>
-            replaceNode(id, (n) => (n.type === "realServer" ? { ...n, data: { realServer: { ...value, id } } } : n)),
-          updateMembership: (id, value) =>
-            set({
-              edges: get().edges.map((e) =>
-                e.id === id && e.type === "membership" && e.data
-                  ? {
-                      ...e,
-                      data: {
-                        membership: { ...value, id, serviceId: e.data.membership.serviceId, realServerId: e.data.membership.realServerId },
-                      },
-                    }
-                  : e,
-              ),
+          updateService: (id, value) =>
+            replaceNode(id, (n) => {
+              if (n.type !== "service") return n;
+              const service = { ...value, id, directorIds: n.data.service.directorIds };
+              return sameObject(n.data.service, service) ? n : { ...n, data: { service } };
             }),
+          updateRealServer: (id, value) =>
+            replaceNode(id, (n) =>
+              n.type === "realServer" && !sameObject(n.data.realServer, { ...value, id }) ? { ...n, data: { realServer: { ...value, id } } } : n,
+            ),
+          updateMembership(id, value) {
+            const edges = get().edges;
+            const i = edges.findIndex((e) => e.id === id && e.type === "membership");
+            const e = edges[i];
+            if (!e || e.type !== "membership" || !e.data) return;
+            const membership = { ...value, id, serviceId: e.data.membership.serviceId, realServerId: e.data.membership.realServerId };
+            if (sameObject(e.data.membership, membership)) return;
+            set({ edges: edges.map((x, j) => (j === i ? { ...e, data: { membership } } : x)) });
+          },
 
           deleteElements(nodeIds, edgeIds) {
             const goneNodes = new Set(nodeIds);

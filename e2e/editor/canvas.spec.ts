@@ -1,0 +1,152 @@
+import { expect, test, watchConsole } from "../fixtures/test.ts";
+import { connect, drop, field, nodeIds, openEditor, screenPos, seed, select, selectEdge, shot } from "./editorPage.ts";
+import { knownTopology } from "./known.ts";
+
+test.describe("topology editor canvas", () => {
+  test("drag each kind where released, connect, edit in the inspector", async ({ page, request, uniqueName }, testInfo) => {
+    const problems = watchConsole(page);
+    const { id } = await seed(request, uniqueName("canvas"));
+    await openEditor(page, id);
+    await expect(page.getByTestId("inspector-empty")).toBeVisible();
+
+    const dir = await drop(page, "director", 30, 140);
+    const svc = await drop(page, "service", 280, 140);
+    const rs = await drop(page, "realServer", 600, 140);
+    // dropped exactly where released (top-left at the cursor, zoom 1)
+    expect(await screenPos(page, dir)).toEqual({ x: 30, y: 140 });
+    expect(await screenPos(page, svc)).toEqual({ x: 280, y: 140 });
+    expect(await screenPos(page, rs)).toEqual({ x: 600, y: 140 });
+    await expect(page.getByTestId(`node-${svc}-line`)).toHaveText("TCP  10.0.0.100:80 wlc");
+    await expect(page.getByTestId("dirty-flag")).toHaveAttribute("data-dirty", "true");
+
+    await connect(page, dir, svc);
+    await connect(page, svc, rs);
+    await expect(page.locator(".react-flow__edge")).toHaveCount(2);
+    const edgeLine = page.locator('[data-testid^="edge-"][data-testid$="-line"]');
+    await expect(edgeLine).toHaveText("-> 10.0.0.11:80 Route 1");
+    // meaningless connection refused: director → real server
+    await connect(page, dir, rs);
+    await expect(page.locator(".react-flow__edge")).toHaveCount(2);
+    await shot(page, testInfo, "connected");
+
+    await select(page, svc);
+    await field(page, "address", "10.0.0.200");
+    await page.getByTestId("inspector-toggle-persistence").check();
+    await page.getByTestId("inspector-field-scheduler").selectOption("rr");
+    await expect(page.getByTestId(`node-${svc}-line`)).toHaveText("TCP  10.0.0.200:80 rr persistent 360");
+    await field(page, "address", "10.0.0.");
+    await expect(page.getByTestId("inspector-error-address")).toBeVisible();
+    await expect(page.getByTestId(`node-${svc}-line`)).toHaveText("TCP  10.0.0.200:80 rr persistent 360");
+    await field(page, "address", "10.0.0.201");
+    await expect(page.getByTestId("inspector-error-address")).toHaveCount(0);
+
+    const m = (await page.locator('[data-testid^="edge-"][data-method]').getAttribute("data-testid"))!.replace(/^edge-/, "");
+    await selectEdge(page, m);
+    await page.getByTestId("inspector-field-method").selectOption("nat");
+    await field(page, "weight", "5");
+    await page.getByTestId("inspector-field-state").selectOption("draining");
+    await expect(edgeLine).toHaveText("-> 10.0.0.11:80 Masq 0");
+    await expect(page.getByTestId(`edge-${m}`)).toHaveAttribute("data-state", "draining");
+    await expect(page.getByTestId("packet-path")).toHaveAttribute("data-mode", "nat");
+    await shot(page, testInfo, "inspector-membership");
+    expect(problems).toEqual([]);
+  });
+
+  test("invalid settings show their badge and it disappears when fixed", async ({ page, request, uniqueName }, testInfo) => {
+    const { id } = await seed(request, uniqueName("badges"), knownTopology);
+    await openEditor(page, id);
+    await expect(page.getByTestId("node-svc-web")).toBeVisible();
+    await expect(page.getByTestId("issue-service.one-packet-not-udp")).toHaveCount(0);
+
+    // -o on a TCP service
+    await select(page, "svc-web");
+    await page.getByTestId("inspector-field-onePacket").check();
+    await expect(page.getByTestId("issue-service.one-packet-not-udp")).toBeVisible();
+    await expect(page.getByTestId("badge-svc-web")).toHaveAttribute("data-severity", "error");
+    await shot(page, testInfo, "one-packet-on-tcp");
+    await page.getByTestId("inspector-field-onePacket").uncheck();
+    await expect(page.getByTestId("issue-service.one-packet-not-udp")).toHaveCount(0);
+    await expect(page.getByTestId("badge-svc-web")).toHaveCount(0);
+
+    // DR with a real-server port different from the service port
+    await select(page, "rs-1");
+    await field(page, "port", "8080");
+    const issue = page.getByTestId("issue-destination.port-ignored");
+    await expect(issue).toBeVisible();
+    const object = (await issue.getAttribute("data-object"))!;
+    await expect(page.getByTestId(`badge-${object}`)).toBeVisible();
+    await shot(page, testInfo, "dr-port-mismatch");
+    // clicking the issue focuses its object
+    await page.getByTestId("node-svc-dns").click();
+    await issue.click();
+    await expect(page.getByTestId("inspector-object")).toHaveAttribute("data-object", object);
+    await select(page, "rs-1");
+    await field(page, "port", "");
+    await expect(issue).toHaveCount(0);
+    await expect(page.getByTestId(`badge-${object}`)).toHaveCount(0);
+  });
+
+  test("undo/redo round trip, copy/paste, multi-select delete", async ({ page, request, uniqueName }, testInfo) => {
+    const { id } = await seed(request, uniqueName("undo"), knownTopology);
+    await openEditor(page, id);
+    await expect(page.getByTestId("node-svc-web")).toBeVisible();
+    const line = page.getByTestId("node-svc-web-line");
+    const initial = await line.textContent();
+
+    await select(page, "svc-web");
+    await page.getByTestId("inspector-field-scheduler").selectOption("sh");
+    await page.getByTestId("inspector-field-port").fill("8080");
+    await expect(line).toHaveText("TCP  10.0.0.100:8080 sh persistent 360");
+    await page.getByTestId("node-svc-web").click(); // focus leaves the form: shortcuts apply
+    await page.keyboard.press("Control+z");
+    await expect(line).toHaveText("TCP  10.0.0.100:80 sh persistent 360");
+    await page.getByTestId("undo").click();
+    await expect(line).toHaveText(initial!);
+    await expect(page.getByTestId("undo")).toBeDisabled();
+    await expect(page.getByTestId("dirty-flag")).toHaveAttribute("data-dirty", "false");
+    await page.keyboard.press("Control+Shift+z");
+    await expect(line).toHaveText("TCP  10.0.0.100:80 sh persistent 360");
+    await page.getByTestId("redo").click();
+    await expect(line).toHaveText("TCP  10.0.0.100:8080 sh persistent 360");
+    await expect(page.getByTestId("redo")).toBeDisabled();
+
+    // copy/paste two nodes with the membership between them
+    const edges = await page.locator(".react-flow__edge").count();
+    await page.getByTestId("node-svc-dns").click();
+    await page.getByTestId("node-rs-3").click({ modifiers: ["Shift"] });
+    await expect(page.getByTestId("inspector-multi")).toBeVisible();
+    await page.keyboard.press("Control+c");
+    await page.keyboard.press("Control+v");
+    await expect.poll(async () => (await nodeIds(page)).length).toBe(8);
+    await expect(page.locator(".react-flow__edge")).toHaveCount(edges + 2); // placement + membership
+    await shot(page, testInfo, "pasted");
+    // the pasted pair is selected: Delete removes both and their edges
+    await page.keyboard.press("Delete");
+    await expect.poll(async () => (await nodeIds(page)).length).toBe(6);
+    await expect(page.locator(".react-flow__edge")).toHaveCount(edges);
+  });
+
+  test("search focuses a node; a membership explains its packet path", async ({ page, request, uniqueName }, testInfo) => {
+    const { id } = await seed(request, uniqueName("search"), knownTopology);
+    await openEditor(page, id);
+    await page.getByTestId("search").fill("10.0.0.9");
+    await page.getByTestId("search-hit-rs-3").click();
+    await expect(page.getByTestId("inspector-object")).toHaveAttribute("data-object", "rs-3");
+    await page.getByTestId("search").fill("dns1");
+    await page.getByTestId("search").press("Enter");
+    await expect(page.getByTestId("inspector-object")).toHaveAttribute("data-object", "rs-3");
+
+    await page.getByTestId("fit-view").click();
+    await selectEdge(page, "m-3");
+    await expect(page.getByTestId("packet-path")).toHaveAttribute("data-mode", "nat");
+    await expect(page.getByTestId("packet-path-summary")).toHaveText(
+      "CIP → VIP 10.0.0.53:53 → DIP 10.0.0.2 (lb1) → RIP 10.0.0.9:5353",
+    );
+    await expect(page.getByTestId("packet-hop-1")).toContainText("CIP:cport → 10.0.0.9:5353");
+    await shot(page, testInfo, "packet-path-nat");
+    await selectEdge(page, "m-1");
+    await expect(page.getByTestId("packet-path")).toHaveAttribute("data-mode", "dr");
+    await expect(page.getByTestId("packet-hop-2")).toContainText("10.0.0.100:80 → CIP:cport");
+    await shot(page, testInfo, "packet-path-dr");
+  });
+});
