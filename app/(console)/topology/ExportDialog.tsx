@@ -82,7 +82,6 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
       </div>
       {errors > 0 && <p className="mt-2 text-xs text-amber-700" data-testid="export-has-errors">{t("hasErrors", { count: errors })}</p>}
       {!result.ok && <p className="mt-2 text-sm text-red-700" data-testid="export-error">{t("compileError", { message: result.message })}</p>}
-      {result.ok && text == null && <p className="mt-2 text-sm text-slate-500" data-testid="export-unavailable">keepalived.conf export is not available yet.</p>}
       {text != null && (
         <pre className="mt-3 max-h-[55vh] overflow-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-100" data-testid="export-text">{text}</pre>
       )}

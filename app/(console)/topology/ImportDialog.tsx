@@ -4,7 +4,7 @@ import { useTranslations } from "next-intl";
 import { useMemo, useState } from "react";
 import { useEditor, useEditorStore } from "./context.ts";
 import { buttonClass, Dialog, primaryClass } from "./Dialog.tsx";
-import { parseImport, type ImportFormat } from "./formats.ts";
+import { detectFormat, parseImport, type ImportFormat } from "./formats.ts";
 import { topologyToGraph } from "./graph.ts";
 import { applyPlan, planImport, type Placement } from "./importMerge.ts";
 import { autoLayout } from "./autoLayout.ts";
@@ -22,13 +22,16 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
   );
   const directors = directorKey ? directorKey.split("\n").map((l) => ({ id: l.split("\t")[0]!, name: l.split("\t")[1] ?? "" })) : [];
   const { fitView } = useReactFlow();
-  const [format, setFormat] = useState<ImportFormat>("ipvsadm");
+  const [format, setFormat] = useState<ImportFormat | "auto">("auto");
   const [text, setText] = useState("");
   const [placement, setPlacement] = useState("new");
   const [directorName, setDirectorName] = useState("imported");
   const [busy, setBusy] = useState(false);
 
-  const parsed = useMemo(() => (text.trim() ? parseImport(text, format) : null), [text, format]);
+  const parsed = useMemo(
+    () => (text.trim() ? parseImport(text, format === "auto" ? detectFormat(text) : format) : null),
+    [text, format],
+  );
   const counts = useMemo(() => {
     if (!parsed) return null;
     const services = parsed.table.services.length;
@@ -46,7 +49,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
     try {
       const s = store.getState();
       const current = s.topology();
-      const plan = planImport(current, parsed.table, place(), s.newId);
+      const plan = planImport(current, parsed.table, place(), s.newId, parsed.meta);
       const merged = applyPlan(current, plan);
       const created = new Set(plan.created);
       const g = topologyToGraph(merged);
@@ -67,9 +70,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
 
   const onFile = async (f: File | undefined) => {
     if (!f) return;
-    const body = await f.text();
-    if (/virtual_server\s/.test(body)) setFormat("keepalived");
-    setText(body);
+    setText(await f.text());
   };
 
   return (
@@ -77,7 +78,8 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
       <div className="grid grid-cols-2 gap-3">
         <label className="text-xs text-slate-600">
           {t("format")}
-          <select className="mt-0.5 block w-full rounded border px-2 py-1 text-sm" value={format} onChange={(e) => setFormat(e.target.value as ImportFormat)} data-testid="import-format">
+          <select className="mt-0.5 block w-full rounded border px-2 py-1 text-sm" value={format} onChange={(e) => setFormat(e.target.value as ImportFormat | "auto")} data-testid="import-format">
+            <option value="auto">{t("auto")}</option>
             <option value="ipvsadm">{t("ipvsadm")}</option>
             <option value="keepalived">{t("keepalived")}</option>
           </select>
@@ -98,6 +100,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
       {parsed && counts && (
         <div className="mt-3 space-y-2 text-sm" data-testid="import-preview">
           <div className="flex gap-3 text-slate-700">
+            <span className="rounded bg-slate-100 px-1.5 text-xs" data-testid="import-detected" data-format={parsed.format}>{t(parsed.format)}</span>
             <span data-testid="import-count-services">{t("services", { count: counts.services })}</span>
             <span data-testid="import-count-realServers">{t("realServers", { count: counts.realServers })}</span>
             <span data-testid="import-count-memberships">{t("memberships", { count: counts.memberships })}</span>

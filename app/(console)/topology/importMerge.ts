@@ -11,6 +11,7 @@ import {
   DEFAULT_FORWARDING_METHOD, type Director, type IpvsService, type IpvsTable, type Membership, type RealServer,
   type Topology, type VirtualService,
 } from "@/lvs/model.ts";
+import type { KeepalivedServiceMeta } from "@/lvs/formats/keepalived/index.ts";
 import type { IdKind } from "./store.ts";
 
 export type Placement = { kind: "none" } | { kind: "new"; name: string } | { kind: "existing"; directorId: string };
@@ -30,7 +31,17 @@ const sameKey = (s: VirtualService, i: IpvsService) =>
     ? s.protocol === "fwmark" && s.fwmark === i.fwmark && s.family === i.family
     : s.protocol === i.protocol && s.address === i.address && s.port === i.port && s.family === i.family;
 
-export function planImport(current: Topology, table: IpvsTable, placement: Placement, newId: (k: IdKind) => string): MergePlan {
+/**
+ * meta: keepalived's health checks and sorry servers, index-aligned with table.services; they go onto
+ * services and memberships this import creates (an existing service keeps its own).
+ */
+export function planImport(
+  current: Topology,
+  table: IpvsTable,
+  placement: Placement,
+  newId: (k: IdKind) => string,
+  meta: readonly KeepalivedServiceMeta[] | null = null,
+): MergePlan {
   const created: string[] = [];
   let director: Director | null = null;
   if (placement.kind === "new") {
@@ -44,7 +55,8 @@ export function planImport(current: Topology, table: IpvsTable, placement: Place
   const allRs = [...current.realServers];
   const members = new Set(current.memberships.map((m) => `${m.serviceId} ${m.realServerId}`));
 
-  for (const i of table.services) {
+  for (const [index, i] of table.services.entries()) {
+    const m = meta?.[index];
     let svc = current.services.find((s) => sameKey(s, i)) ?? [...services.values()].find((s) => sameKey(s, i));
     if (!svc) {
       const id = newId("service");
@@ -63,8 +75,8 @@ export function planImport(current: Topology, table: IpvsTable, placement: Place
         onePacket: i.onePacket,
         description: "",
         directorIds: [],
-        healthCheck: null,
-        sorryServer: null,
+        healthCheck: m?.healthCheck ?? null,
+        sorryServer: m?.sorryServer ? { ...m.sorryServer } : null,
         proxyProtocol: false,
       };
     }
@@ -72,7 +84,7 @@ export function planImport(current: Topology, table: IpvsTable, placement: Place
     services.set(svc.id, svc);
     const servicePort = i.protocol === "fwmark" ? null : i.port;
 
-    for (const d of i.destinations) {
+    for (const [di, d] of i.destinations.entries()) {
       // DR/TUN cannot map ports: the real server is the address; NAT keeps a differing port
       const port = d.method === "nat" && d.port !== servicePort ? d.port : null;
       let rs = allRs.find((r) => r.address === d.address && (r.port ?? null) === port);
@@ -102,7 +114,7 @@ export function planImport(current: Topology, table: IpvsTable, placement: Place
         lowerThreshold: d.lowerThreshold,
         tunnel: d.method === "tun" && d.tunnel ? { ...d.tunnel } : null,
         state: "active",
-        healthCheck: null,
+        healthCheck: m?.destinationHealthChecks[di] ?? null,
       });
     }
   }

@@ -17,16 +17,22 @@ import { hostPort } from "./labels.ts";
 
 export type PathMode = ForwardingMethod | "fullnat";
 
+/** What happens at a hop; the UI words it (messages editor.packetPath.notes.<key>). */
+export type HopNote =
+  | "request" | "natDnat" | "natReply" | "natSnat" | "drFrame" | "drReply" | "tunEncap" | "tunReply"
+  | "fullnatOut" | "fullnatReply" | "fullnatBack";
+
 export interface Hop {
   from: "client" | "director" | "realServer";
   to: "client" | "director" | "realServer";
   /** IP header as seen on this hop */
   src: string;
   dst: string;
-  /** outer header (TUN) or frame addressing (DR) */
-  outer?: string;
-  /** what changed at this hop */
-  note: string;
+  /** frame addressing (DR: director's interface → the real server's MAC) or outer IP header (TUN) */
+  outer?: { kind: "mac"; from: string; to: string } | { kind: "ip"; from: string; to: string; tunnel: string };
+  note: HopNote;
+  /** values the note's wording uses */
+  values?: Record<string, string>;
 }
 
 export interface PacketPathModel {
@@ -72,16 +78,16 @@ export function packetPath(
   const c = `${cip}:cport`;
   const dip = hostPort(dipAddr, null);
   const base = { mode, cip, vip, dip, rip, director: director?.name ?? "director" };
-  const request: Hop = { from: "client", to: "director", src: c, dst: vip, note: "request to the VIP" };
+  const request: Hop = { from: "client", to: "director", src: c, dst: vip, note: "request" };
   switch (mode) {
     case "nat":
       return {
         ...base,
         hops: [
           request,
-          { from: "director", to: "realServer", src: c, dst: rip, note: "DNAT: destination rewritten to RIP:port" },
-          { from: "realServer", to: "director", src: rip, dst: c, note: `reply routed back through the gateway ${dip}` },
-          { from: "director", to: "client", src: vip, dst: c, note: "source rewritten back to the VIP" },
+          { from: "director", to: "realServer", src: c, dst: rip, note: "natDnat" },
+          { from: "realServer", to: "director", src: rip, dst: c, note: "natReply", values: { gateway: dip } },
+          { from: "director", to: "client", src: vip, dst: c, note: "natSnat" },
         ],
       };
     case "dr":
@@ -91,10 +97,10 @@ export function packetPath(
           request,
           {
             from: "director", to: "realServer", src: c, dst: vip,
-            outer: `MAC ${dip} iface → MAC of ${hostPort(rs.address, null)}`,
-            note: "IP header untouched; frame re-addressed to the real server's MAC (same L2 segment)",
+            outer: { kind: "mac", from: dip, to: hostPort(rs.address, null) },
+            note: "drFrame",
           },
-          { from: "realServer", to: "client", src: vip, dst: c, note: "reply straight to the client, VIP as source (VIP on lo, ARP suppressed)" },
+          { from: "realServer", to: "client", src: vip, dst: c, note: "drReply" },
         ],
       };
     case "tun":
@@ -104,10 +110,10 @@ export function packetPath(
           request,
           {
             from: "director", to: "realServer", src: c, dst: vip,
-            outer: `outer IP ${dip} → ${hostPort(rs.address, null)} (${m.tunnel?.type ?? "ipip"})`,
-            note: "encapsulated IP-in-IP from DIP to RIP; inner header untouched",
+            outer: { kind: "ip", from: dip, to: hostPort(rs.address, null), tunnel: m.tunnel?.type ?? "ipip" },
+            note: "tunEncap",
           },
-          { from: "realServer", to: "client", src: vip, dst: c, note: "decapsulated on tunl0 (VIP there); reply straight to the client" },
+          { from: "realServer", to: "client", src: vip, dst: c, note: "tunReply" },
         ],
       };
     case "fullnat":
@@ -115,9 +121,9 @@ export function packetPath(
         ...base,
         hops: [
           request,
-          { from: "director", to: "realServer", src: `${dip}:lport`, dst: rip, note: "userspace engine: source and destination rewritten (FULLNAT)" },
-          { from: "realServer", to: "director", src: rip, dst: `${dip}:lport`, note: "reply returns to the DIP whatever the real server's gateway" },
-          { from: "director", to: "client", src: vip, dst: c, note: "source VIP, destination CIP restored" },
+          { from: "director", to: "realServer", src: `${dip}:lport`, dst: rip, note: "fullnatOut" },
+          { from: "realServer", to: "director", src: rip, dst: `${dip}:lport`, note: "fullnatReply" },
+          { from: "director", to: "client", src: vip, dst: c, note: "fullnatBack" },
         ],
       };
   }

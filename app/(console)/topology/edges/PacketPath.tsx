@@ -1,15 +1,14 @@
 "use client";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import type { Membership } from "@/lvs/model.ts";
 import { useEditor } from "../context.ts";
 import type { DirectorNode } from "../graph.ts";
-import { packetPath, type Hop } from "../packetPath.ts";
-
-const WHO: Record<Hop["from"], string> = { client: "Client", director: "Director", realServer: "Real server" };
-const TITLE = { nat: "NAT (-m, Masq)", dr: "DR (-g, Route)", tun: "TUN (-i, Tunnel)", fullnat: "FULLNAT (userspace engine)" };
+import { packetPath } from "../packetPath.ts";
 
 /** Explains the selected membership's forwarding method with this topology's addresses. */
 export function PacketPath({ membership }: { membership: Membership }) {
+  const t = useTranslations("editor.packetPath");
   const service = useEditor((s) => s.nodes.find((n) => n.id === membership.serviceId));
   const rs = useEditor((s) => s.nodes.find((n) => n.id === membership.realServerId));
   const nodes = useEditor((s) => s.nodes);
@@ -22,9 +21,9 @@ export function PacketPath({ membership }: { membership: Membership }) {
   const p = packetPath(membership, service.data.service, rs.data.realServer, director);
   return (
     <section className="mt-4 rounded border border-slate-200 bg-slate-50 p-2" data-testid="packet-path" data-mode={p.mode}>
-      <h4 className="text-xs font-semibold text-slate-700">Packet path · {TITLE[p.mode]}</h4>
+      <h4 className="text-xs font-semibold text-slate-700">{t("title")} · {t(`mode.${p.mode}`)}</h4>
       <p className="mb-2 font-mono text-[11px] text-slate-600" data-testid="packet-path-summary">
-        CIP {p.cip} → VIP {p.vip} → DIP {p.dip} ({p.director}) → RIP {p.rip}
+        {p.cip} → VIP {p.vip} → DIP {p.dip} ({p.director}) → RIP {p.rip}
       </p>
       {directors.length > 1 && (
         <select className="mb-2 rounded border px-1 text-xs" value={pick} onChange={(e) => setPick(Number(e.target.value))} data-testid="packet-path-director">
@@ -34,10 +33,10 @@ export function PacketPath({ membership }: { membership: Membership }) {
       <ol className="space-y-1.5">
         {p.hops.map((h, i) => (
           <li key={i} className="rounded bg-white p-1.5 text-[11px] shadow-sm" data-testid={`packet-hop-${i}`}>
-            <div className="font-medium text-slate-800">{i + 1}. {WHO[h.from]} → {WHO[h.to]}</div>
+            <div className="font-medium text-slate-800">{i + 1}. {t(`who.${h.from}`)} → {t(`who.${h.to}`)}</div>
             <div className="font-mono text-slate-700">IP {h.src} → {h.dst}</div>
-            {h.outer && <div className="font-mono text-purple-700">{h.outer}</div>}
-            <div className="text-slate-500">{h.note}</div>
+            {h.outer && <div className="font-mono text-purple-700">{t(`outer.${h.outer.kind}`, h.outer)}</div>}
+            <div className="text-slate-500">{t(`notes.${h.note}`, h.values ?? {})}</div>
           </li>
         ))}
       </ol>
