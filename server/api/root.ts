@@ -2,11 +2,17 @@ import { router } from "./trpc.ts";
 import { topologyRouter } from "./routers/topology.ts";
 import { directorRouter } from "./routers/director.ts";
 import { liveRouter } from "./routers/live.ts";
+import { authRouter } from "./routers/auth.ts";
+import { userRouter } from "./routers/user.ts";
+import { auditRouter } from "./routers/audit.ts";
 
 export const appRouter = router({
   topology: topologyRouter,
   director: directorRouter,
   live: liveRouter,
+  auth: authRouter,
+  user: userRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -2,7 +2,7 @@
  * Errors a use case raises for the caller's mistakes. The tRPC layer maps `code` onto TRPCError codes
  * (server/api/trpc.ts); anything else is an internal error and is logged, not shown.
  */
-export type ServiceErrorCode = "NOT_FOUND" | "CONFLICT" | "BAD_REQUEST" | "FORBIDDEN" | "UNAUTHORIZED";
+export type ServiceErrorCode = "NOT_FOUND" | "CONFLICT" | "BAD_REQUEST" | "FORBIDDEN" | "UNAUTHORIZED" | "TOO_MANY_REQUESTS";
 
 export interface ServiceIssue {
   /** dotted path into the input, e.g. "document.memberships.3.serviceId" */

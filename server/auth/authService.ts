@@ -1,0 +1,109 @@
+/**
+ * Sign-in use cases: first-run setup (creates the first admin, only while no user exists), login
+ * (argon2id, throttled per account and per address, audited success and failure), logout.
+ * Returns the new session's token; the tRPC layer puts it in the cookie.
+ */
+import type { SessionInfo } from "../api/trpc.ts";
+import type { Database } from "../db/openDatabase.ts";
+import { recordAudit } from "../services/audit.ts";
+import { ServiceError } from "../services/ServiceError.ts";
+import { LoginLimiter, loginLimiterFor } from "./loginLimiter.ts";
+import { hashPassword, PasswordPolicyError, verifyPassword } from "./password.ts";
+import { createSession, destroySession, lookupSession, type NewSession, type SessionPolicy } from "./sessions.ts";
+
+export interface ClientInfo {
+  ip: string | null;
+  userAgent?: string | null;
+}
+
+export interface SignedIn {
+  session: SessionInfo;
+  cookie: NewSession;
+}
+
+/** any pg_advisory_xact_lock key unique to first-run setup */
+const SETUP_LOCK = 7_370_118;
+
+let dummyHash: Promise<string> | null = null;
+/** verified against when the account does not exist, so "no such user" takes as long as "wrong password" */
+function timingDummy(): Promise<string> {
+  return (dummyHash ??= hashPassword("not-a-real-password-0"));
+}
+
+export class AuthService {
+  private readonly limiter: LoginLimiter;
+
+  constructor(private readonly deps: { db: Database; now: () => number; limiter?: LoginLimiter; policy?: SessionPolicy }) {
+    this.limiter = deps.limiter ?? loginLimiterFor(deps.db, deps.now);
+  }
+
+  async setupRequired(): Promise<boolean> {
+    return (await this.deps.db.prisma.user.count()) === 0;
+  }
+
+  /** Creates the first admin and signs them in; CONFLICT once any user exists. */
+  async setup(input: { email: string; name: string; password: string }, client: ClientInfo): Promise<SignedIn> {
+    const passwordHash = await hashOrBadRequest(input.password);
+    const { prisma } = this.deps.db;
+    const user = await prisma.$transaction(async (tx) => {
+      await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${SETUP_LOCK})::text AS locked`);
+      if ((await tx.user.count()) > 0) return null;
+      return tx.user.create({ data: { email: input.email, name: input.name, passwordHash, role: "admin" } });
+    });
+    const who = { actor: input.email, userId: user?.id ?? null, sourceIp: client.ip };
+    if (!user) {
+      await recordAudit(this.deps.db, { ...who, userId: null }, { action: "auth.setup", target: `user:${input.email}`, outcome: "denied", diff: { reason: "setup is already done" } });
+      throw new ServiceError("CONFLICT", "setup is already done: sign in instead");
+    }
+    await recordAudit(this.deps.db, who, { action: "auth.setup", target: `user:${user.email}`, outcome: "success", diff: { role: "admin" } });
+    return this.start(user, client);
+  }
+
+  async login(input: { email: string; password: string }, client: ClientInfo): Promise<SignedIn> {
+    const { db } = this.deps;
+    const email = input.email;
+    const audit = (outcome: "success" | "failure" | "denied", userId: string | null, reason?: string) =>
+      recordAudit(db, { actor: email, userId, sourceIp: client.ip }, { action: "auth.login", target: `user:${email}`, outcome, ...(reason ? { diff: { reason } } : {}) });
+
+    const wait = this.limiter.retryAfter(email, client.ip);
+    if (wait > 0) {
+      await audit("denied", null, "too many failed attempts");
+      throw new ServiceError("TOO_MANY_REQUESTS", `too many failed sign-ins: try again in ${Math.ceil(wait / 1000)} s`);
+    }
+    const user = await db.prisma.user.findUnique({ where: { email } });
+    const ok = await verifyPassword(user?.passwordHash ?? (await timingDummy()), input.password);
+    if (!user || !ok || user.disabled) {
+      this.limiter.fail(email, client.ip);
+      await audit("failure", user?.id ?? null, !user ? "unknown account" : !ok ? "wrong password" : "account disabled");
+      throw new ServiceError("UNAUTHORIZED", "wrong email or password, or the account is disabled");
+    }
+    this.limiter.succeed(email);
+    await audit("success", user.id);
+    return this.start(user, client);
+  }
+
+  /** Ends the session of this token (if any); audited when it named a live session. */
+  async logout(token: string | null, client: ClientInfo): Promise<void> {
+    if (!token) return;
+    const { db, now } = this.deps;
+    const session = await lookupSession(db.prisma, token, now(), this.deps.policy);
+    await destroySession(db.prisma, token);
+    if (session) {
+      await recordAudit(db, { actor: session.email, userId: session.userId, sourceIp: client.ip }, { action: "auth.logout", target: `user:${session.email}`, outcome: "success" });
+    }
+  }
+
+  private async start(user: { id: string; email: string; role: SessionInfo["role"] }, client: ClientInfo): Promise<SignedIn> {
+    const cookie = await createSession(this.deps.db.prisma, user.id, { now: this.deps.now(), ip: client.ip, userAgent: client.userAgent ?? null, ...(this.deps.policy ? { policy: this.deps.policy } : {}) });
+    return { session: { userId: user.id, email: user.email, role: user.role }, cookie };
+  }
+}
+
+export async function hashOrBadRequest(password: string): Promise<string> {
+  try {
+    return await hashPassword(password);
+  } catch (err) {
+    if (err instanceof PasswordPolicyError) throw new ServiceError("BAD_REQUEST", err.message, [{ path: "password", message: err.message.replace(/^password: /, "") }]);
+    throw err;
+  }
+}
