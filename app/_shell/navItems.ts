@@ -16,6 +16,7 @@ export interface NavItem {
 
 export const navItems: readonly NavItem[] = [
   { labelKey: "topologies", href: "/topologies", testId: "nav-topologies", activePrefixes: ["/topologies", "/topology/"] },
+  { labelKey: "live", href: "/live", testId: "nav-live" },
 ];
 
 export function isNavItemActive(item: NavItem, pathname: string): boolean {

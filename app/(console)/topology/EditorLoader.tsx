@@ -4,6 +4,8 @@ import { useTranslations } from "next-intl";
 import dynamic from "next/dynamic";
 import { useTRPC } from "@/app/trpc.ts";
 import { useErrorText } from "@/app/_shell/useErrorText.ts";
+import { LiveOverlay } from "../live/LiveContext.tsx";
+import { TopologyTabs } from "../live/TopologyTabs.tsx";
 
 const TopologyEditor = dynamic(() => import("./TopologyEditor.tsx").then((m) => m.TopologyEditor), { ssr: false });
 
@@ -27,5 +29,13 @@ export function EditorLoader({ id }: { id: string }) {
       </div>
     );
   }
-  return <TopologyEditor key={`${q.data.id}`} id={q.data.id} revision={q.data.revision} document={q.data.document} />;
+  // live overlays (conns/s, health, online) on the saved objects while editing
+  return (
+    <>
+      <TopologyTabs id={q.data.id} active="design" />
+      <LiveOverlay topologyId={q.data.id} topology={q.data.document}>
+        <TopologyEditor key={`${q.data.id}`} id={q.data.id} revision={q.data.revision} document={q.data.document} />
+      </LiveOverlay>
+    </>
+  );
 }

@@ -4,6 +4,7 @@ import { memo } from "react";
 import type { ServiceNode } from "../../graph.ts";
 import { IssueBadge } from "../../IssueBadge.tsx";
 import { serviceLine } from "../../labels.ts";
+import { LiveNodeStats } from "../../../live/overlays.tsx";
 
 /** A virtual service as `ipvsadm -Ln` prints it. Directors attach on the left, real servers on the right. */
 export const ServiceNodeView = memo(function ServiceNodeView({ id, data, selected }: NodeProps<ServiceNode>) {
@@ -24,6 +25,7 @@ export const ServiceNodeView = memo(function ServiceNodeView({ id, data, selecte
       </div>
       <div className="whitespace-pre font-mono text-xs text-slate-900" data-testid={`node-${id}-line`}>{serviceLine(s)}</div>
       {s.description && <div className="truncate text-[11px] text-slate-500">{s.description}</div>}
+      <LiveNodeStats id={id} kind="service" />
       <Handle type="source" position={Position.Right} className="!h-3 !w-3 !bg-indigo-500" />
     </div>
   );

@@ -1,0 +1,139 @@
+"use client";
+/**
+ * The live view of one topology: connection status, directors online/offline, the canvas with
+ * live overlays, the director's statistics table, charts per virtual service and real server with a
+ * range picker, recent health transitions, the connection table and availability.
+ */
+import { useTranslations } from "next-intl";
+import { useMemo, useState } from "react";
+import type { Topology } from "@/lvs/model.ts";
+import { describeServiceKey } from "@/lvs/tableKey.ts";
+import { AvailabilityTable } from "./AvailabilityTable.tsx";
+import { ConnectionTable } from "./ConnectionTable.tsx";
+import { LiveCanvas } from "./LiveCanvas.tsx";
+import {
+  LiveFiguresValueProvider, LiveProvider, useLiveClient, useLiveStatus, useLiveTopic, useTopologyFigures,
+} from "./LiveContext.tsx";
+import type { DirectorState } from "./liveState.ts";
+import { RANGES, SeriesCharts, type RangeKey } from "./SeriesCharts.tsx";
+import { StatsTable } from "./StatsTable.tsx";
+import { parseServiceKeyString, statsRows } from "./statsRows.ts";
+import { TopologyTabs } from "./TopologyTabs.tsx";
+
+export function LiveView({ id, topology }: { id: string; topology: Topology }) {
+  return (
+    <LiveProvider>
+      <LiveBody id={id} topology={topology} />
+    </LiveProvider>
+  );
+}
+
+const STATUS_TONE = { open: "bg-emerald-100 text-emerald-800", connecting: "bg-slate-100 text-slate-600", reconnecting: "bg-amber-100 text-amber-800", closed: "bg-slate-100 text-slate-500" };
+
+function LiveBody({ id, topology }: { id: string; topology: Topology }) {
+  const t = useTranslations("live");
+  const client = useLiveClient();
+  const status = useLiveStatus((s) => s.status);
+  const opens = useLiveStatus((s) => s.opens);
+  const { state, tick } = useLiveTopic({ topologyId: id });
+  const figures = useTopologyFigures(topology, state, tick);
+  const [picked, setPicked] = useState<string | null>(null);
+  const [range, setRange] = useState<RangeKey>("live");
+  const directors = useMemo(
+    () => (state ? [...state.directors.values()].sort((a, b) => a.name.localeCompare(b.name)) : []),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [state, tick],
+  );
+  const director: DirectorState | undefined = directors.find((d) => d.directorId === picked) ?? directors[0];
+
+  return (
+    <div className="flex min-h-0 flex-1 flex-col" data-testid="live-view">
+      <TopologyTabs id={id} active="live" />
+      <div className="flex flex-wrap items-center gap-3 border-b border-slate-200 bg-white px-4 py-2">
+        <h1 className="text-sm font-semibold text-slate-900" data-testid="live-topology-name">{topology.name}</h1>
+        <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${STATUS_TONE[status]}`} data-testid="live-status" data-status={status} data-opens={opens} data-seq={state?.seq ?? -1}>
+          {t(`status.${status}`)}
+        </span>
+        <button type="button" className="rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50" data-testid="live-reconnect" onClick={() => client?.reconnectNow()}>
+          {t("reconnect")}
+        </button>
+        <div className="ml-auto flex items-center gap-1" role="radiogroup" aria-label={t("range.label")} data-testid="range-picker">
+          {RANGES.map((r) => (
+            <button
+              key={r}
+              type="button"
+              role="radio"
+              aria-checked={range === r}
+              data-testid={`range-${r}`}
+              onClick={() => setRange(r)}
+              className={`rounded px-2 py-0.5 text-xs font-medium ${range === r ? "bg-slate-800 text-white" : "text-slate-600 hover:bg-slate-100"}`}
+            >
+              {t(`range.${r}`)}
+            </button>
+          ))}
+        </div>
+      </div>
+      <div className="min-h-0 flex-1 space-y-4 overflow-y-auto p-4">
+        <div className="flex flex-wrap items-center gap-2" data-testid="live-directors">
+          {directors.length === 0 && <span className="text-sm text-slate-500" data-testid="live-no-directors">{state && state.seq >= 0 ? t("noDirectors") : t("waiting")}</span>}
+          {directors.map((d) => (
+            <button
+              key={d.directorId}
+              type="button"
+              data-testid={`live-director-${d.key}`}
+              data-online={String(d.online)}
+              aria-pressed={d === director}
+              onClick={() => setPicked(d.directorId)}
+              className={`flex items-center gap-1.5 rounded-full border px-3 py-1 text-xs font-medium ${d === director ? "border-sky-500 bg-sky-50" : "border-slate-300 bg-white"}`}
+            >
+              <span className={`h-2 w-2 rounded-full ${d.online ? "bg-emerald-500" : "bg-red-500"}`} />
+              {d.name}
+              <span className="text-slate-500">{d.online ? t("overlay.online") : t("overlay.offline")}</span>
+            </button>
+          ))}
+        </div>
+        <LiveFiguresValueProvider value={figures}>
+          <LiveCanvas topology={topology} />
+        </LiveFiguresValueProvider>
+        {director && <StatsTable director={director} tick={tick} />}
+        {director && (
+          <section className="space-y-2" data-testid="live-charts" data-range={range}>
+            <h2 className="text-sm font-semibold text-slate-900">{t("charts.title", { director: director.name })}</h2>
+            {statsRows(director.services.values()).map((r) => {
+              const destination = r.kind === "destination" ? r.id.slice(r.serviceKey.length + 1) : undefined;
+              const key = parseServiceKeyString(r.serviceKey);
+              const title = r.kind === "service" ? (key ? describeServiceKey(key) : r.serviceKey) : `${key ? describeServiceKey(key) : r.serviceKey} -> ${r.name}`;
+              return (
+                <SeriesCharts
+                  key={`${director.directorId}/${r.id}/${range}`}
+                  testId={`chart-${r.id}`}
+                  title={title}
+                  seriesRef={{ directorId: director.directorId, serviceKey: r.serviceKey, ...(destination ? { destination } : {}) }}
+                  range={range}
+                  topic={state}
+                  tick={tick}
+                />
+              );
+            })}
+          </section>
+        )}
+        {state && state.events.length > 0 && (
+          <section className="rounded-md border border-slate-200 bg-white px-3 py-2" data-testid="health-events">
+            <h2 className="mb-1 text-sm font-semibold text-slate-900">{t("events.title")}</h2>
+            <ul className="font-mono text-xs">
+              {state.events.slice(-10).reverse().map((e) => (
+                <li key={`${e.at}-${e.directorId}-${e.serviceKey}-${e.address}-${e.port}`} data-testid="health-event" data-to={e.to}>
+                  {new Date(e.at).toISOString().slice(11, 19)} {e.address}:{e.port} {e.from} → <span className={e.to === "down" ? "text-red-700" : "text-emerald-700"}>{e.to}</span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+        <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
+          {director && <ConnectionTable key={director.directorId} directorId={director.directorId} />}
+          <AvailabilityTable topologyId={id} directorId={director?.directorId} range={range} />
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+/**
+ * Rows of the per-director statistics table, laid out like `ipvsadm -Ln --stats` / `--rate`: each
+ * virtual service followed by its real servers. Default order is ipvsadm's; sorting by a column
+ * orders the services by it and the real servers inside each service by it (grouping is kept).
+ * Also the exact ipvsadm text of the same figures (renderStats / renderRate). Pure.
+ */
+import { canonicalAddress } from "@/lvs/address.ts";
+import { renderRate, renderStats } from "@/lvs/formats/listings/stats.ts";
+import type { DestinationStats, IpvsServiceKey, Protocol } from "@/lvs/model.ts";
+import { PROTOCOLS } from "@/lvs/model.ts";
+import { compareDestinationsIpvs, compareServicesIpvs, describeServiceKey, ipvsadmSort } from "@/lvs/tableKey.ts";
+import type { ServiceState } from "./liveState.ts";
+
+/** Inverse of serviceKeyString: "tcp|127.0.10.1|80", "fwmark|inet6|5"; null if malformed. */
+export function parseServiceKeyString(text: string): IpvsServiceKey | null {
+  const parts = text.split("|");
+  if (parts.length !== 3) return null;
+  const [proto, a, b] = parts as [string, string, string];
+  if (proto === "fwmark") {
+    const fwmark = Number(b);
+    if ((a !== "inet" && a !== "inet6") || !Number.isInteger(fwmark) || fwmark < 1) return null;
+    return { protocol: "fwmark", family: a, fwmark };
+  }
+  const port = Number(b);
+  const address = canonicalAddress(a);
+  if (!(PROTOCOLS as readonly string[]).includes(proto) || !address || !Number.isInteger(port) || port < 0 || port > 65535) return null;
+  return { protocol: proto as Protocol, family: address.includes(":") ? "inet6" : "inet", address, port };
+}
+
+export const STATS_COLUMNS = ["conns", "inPkts", "outPkts", "inBytes", "outBytes"] as const;
+export const RATE_COLUMNS = ["cps", "inPps", "outPps", "inBps", "outBps"] as const;
+export const CONN_COLUMNS = ["weight", "activeConns", "inactConns"] as const;
+export type StatsMode = "stats" | "rate";
+export type SortColumn = "name" | (typeof STATS_COLUMNS)[number] | (typeof RATE_COLUMNS)[number] | (typeof CONN_COLUMNS)[number];
+export interface Sort {
+  column: SortColumn;
+  descending: boolean;
+}
+
+export interface StatsRow {
+  kind: "service" | "destination";
+  /** service: serviceKeyString; destination: serviceKeyString + "/" + "address|port" */
+  id: string;
+  serviceKey: string;
+  /** "TCP  127.0.10.1:80" or "127.0.20.1:8080" */
+  name: string;
+  values: Record<Exclude<SortColumn, "name">, number | null>;
+}
+
+function destValues(d: DestinationStats): StatsRow["values"] {
+  return { ...d.counters, ...d.rates, weight: d.weight, activeConns: d.activeConns, inactConns: d.inactConns };
+}
+
+const destName = (d: Pick<DestinationStats, "address" | "port">) => (d.address.includes(":") ? `[${d.address}]:${d.port}` : `${d.address}:${d.port}`);
+
+export function statsRows(services: Iterable<ServiceState>, sort: Sort | null = null): StatsRow[] {
+  const parsed = [...services].flatMap((s) => {
+    const key = parseServiceKeyString(s.key);
+    return key ? [{ s, key }] : [];
+  });
+  const groups = parsed.map(({ s, key }) => {
+    const dests = [...s.destinations.values()];
+    let active = 0;
+    let inact = 0;
+    for (const d of dests) {
+      active += d.activeConns;
+      inact += d.inactConns;
+    }
+    const row: StatsRow = {
+      kind: "service", id: s.key, serviceKey: s.key, name: describeServiceKey(key),
+      values: { ...s.counters, ...s.rates, weight: null, activeConns: active, inactConns: inact },
+    };
+    return { key, row, dests };
+  });
+  const cmpValue = (a: StatsRow, b: StatsRow): number => {
+    if (!sort) return 0;
+    const sign = sort.descending ? -1 : 1;
+    if (sort.column === "name") return sign * a.name.localeCompare(b.name, "en", { numeric: true });
+    return sign * ((a.values[sort.column] ?? -1) - (b.values[sort.column] ?? -1));
+  };
+  const ordered = sort
+    ? [...groups].sort((a, b) => cmpValue(a.row, b.row) || compareServicesIpvs(a.key, b.key))
+    : ipvsadmSort(groups, (a, b) => compareServicesIpvs(a.key, b.key));
+  const out: StatsRow[] = [];
+  for (const g of ordered) {
+    out.push(g.row);
+    const drows = g.dests.map((d) => ({ d, row: { kind: "destination" as const, id: `${g.row.id}/${d.address}|${d.port}`, serviceKey: g.row.id, name: destName(d), values: destValues(d) } }));
+    const dsorted = sort
+      ? drows.sort((a, b) => cmpValue(a.row, b.row) || compareDestinationsIpvs(a.d, b.d))
+      : ipvsadmSort(drows, (a, b) => compareDestinationsIpvs(a.d, b.d));
+    out.push(...dsorted.map((x) => x.row));
+  }
+  return out;
+}
+
+/** The same figures as ipvsadm prints them (`-Ln --stats` or `-Ln --rate`, `--exact` optional). */
+export function ipvsadmText(services: Iterable<ServiceState>, mode: StatsMode, exact: boolean): string {
+  const list = [...services].flatMap((s) => {
+    const key = parseServiceKeyString(s.key);
+    return key ? [{ s, key }] : [];
+  });
+  const sorted = ipvsadmSort(list, (a, b) => compareServicesIpvs(a.key, b.key)).map(({ s, key }) => ({
+    key, counters: s.counters, rates: s.rates,
+    destinations: ipvsadmSort([...s.destinations.values()], compareDestinationsIpvs),
+  }));
+  return mode === "stats"
+    ? renderStats({ services: sorted }, { exact, version: null })
+    : renderRate({ services: sorted }, { exact, version: null });
+}
