@@ -1,12 +1,13 @@
 /**
  * dh (ip_vs_dh.c): 256 buckets assigned round-robin over the destinations (weights ignored), indexed
- * by `(addr_fold * 2654435761) & 255` of the packet's destination address (for a VIP:port service
+ * by `hash_32(addr_fold, 8)` of the packet's destination address (for a VIP:port service
  * that is the VIP). The bucket's destination is used unless unavailable, weight 0 or overloaded.
  */
 import type { ScheduleContext, Scheduler, SchedulerDestination } from "./scheduler.ts";
-import { knuthHash } from "./hash.ts";
+import { hash32 } from "./hash.ts";
 
-export const DH_TAB_SIZE = 256;
+export const DH_TAB_BITS = 8;
+export const DH_TAB_SIZE = 1 << DH_TAB_BITS;
 
 /** ip_vs_dh_reassign */
 export function buildDhTable<D extends SchedulerDestination>(dests: readonly D[]): (D | null)[] {
@@ -28,7 +29,7 @@ export function createDestinationHashing<D extends SchedulerDestination>(): Sche
       table = buildDhTable(dests);
     },
     schedule(ctx: ScheduleContext<D>): D | null {
-      const d = table[knuthHash(ctx.virtualFold, DH_TAB_SIZE - 1)] ?? null;
+      const d = table[hash32(ctx.virtualFold, DH_TAB_BITS)] ?? null;
       if (d === null || !d.available || d.weight <= 0 || d.overloaded) return null;
       return d;
     },

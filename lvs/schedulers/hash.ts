@@ -77,9 +77,14 @@ export function foldAddress(family: AddressFamily, address: string): number {
   return fold >>> 0;
 }
 
-/** `(x * 2654435761UL) & mask` for a power-of-two mask; only the low 32 bits of the product matter. */
-export function knuthHash(x: number, mask: number): number {
-  return Math.imul(x | 0, 2654435761 | 0) & mask;
+/**
+ * The kernel's `hash_32(val, bits)` (include/linux/hash.h): `(val * GOLDEN_RATIO_32) >> (32 - bits)`,
+ * the TOP bits of the 32-bit product. dh and sh index their 256 buckets with it (ip_vs_dh.c,
+ * ip_vs_sh.c); the older `(x * 2654435761UL) & mask` (low bits) is what 2.6-era sources show, and the
+ * lab kernel (6.1) disagrees with it — lab/schedulerReplay.test.ts replays the observed choices.
+ */
+export function hash32(x: number, bits: number): number {
+  return Math.imul(x | 0, 0x61c88647) >>> (32 - bits);
 }
 
 // SipHash constants "somepseudorandomlygeneratedbytes", split into 32-bit halves.

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { schedulers, SchedulerRegistry, SchedulerError } from "./registry.ts";
 import { createRoundRobin } from "./rr.ts";
 import { context, dests } from "./testing.ts";
-import { foldAddress, hsipKey, hsiphashU32, knuthHash } from "./hash.ts";
+import { foldAddress, hash32, hsipKey, hsiphashU32 } from "./hash.ts";
 import { buildShTable, shHashKey } from "./sh.ts";
 import { buildMhTable, MH_TAB_SIZE } from "./mh.ts";
 import { bindConnection, setConnectionActive, unbindConnection, updateDestination } from "./destination.ts";
@@ -145,7 +145,15 @@ describe("hashing", () => {
     expect(foldAddress("inet", "10.0.0.1")).toBe(0x0a000001);
     expect(foldAddress("inet6", "2001:db8::1")).toBe((0x20010db8 ^ 1) >>> 0);
     expect(foldAddress("inet6", "::ffff:10.0.0.1")).toBe((0x0000ffff ^ 0x0a000001) >>> 0);
-    expect(knuthHash(1, 255)).toBe(2654435761 & 255);
+  });
+  it("hash_32 takes the top bits of val * GOLDEN_RATIO_32 (a BigInt reference; the lab kernel's dh/sh buckets)", () => {
+    const ref = (x: number, bits: number) => Number(((BigInt(x) * 0x61c88647n) & 0xffffffffn) >> BigInt(32 - bits));
+    for (const x of [0, 1, 0x0a000001, 0xc0a80101, 0xc0a80102, 0xffffffff, 0x80000000]) {
+      for (const bits of [1, 8, 12, 31]) expect(hash32(x, bits)).toBe(ref(x, bits));
+    }
+    // observed in the lab VM (Linux 6.1): dh on VIP 192.168.1.1 -> bucket 136, sh for 192.168.1.2 -> 234
+    expect(hash32(0xc0a80101, 8)).toBe(136);
+    expect(hash32(0xc0a80102, 8)).toBe(234);
   });
   it("hsiphash (SipHash-1-3 on 64-bit) matches a BigInt reference", () => {
     const M = (1n << 64n) - 1n;
@@ -236,7 +244,7 @@ describe("dh, lblc, lblcr", () => {
   it("dh hashes the destination address over round-robin buckets", () => {
     const list = dests([{ address: "a" }, { address: "b" }]);
     const s = make("dh", list);
-    const idx = knuthHash(0x0a000064, 255);
+    const idx = hash32(0x0a000064, 8);
     expect(pick(s, list)).toBe(idx % 2 === 0 ? "a" : "b");
   });
   it("lblc sticks to its cached server until it is overloaded in lblc's sense", () => {

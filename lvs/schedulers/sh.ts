@@ -1,14 +1,15 @@
 /**
  * sh (ip_vs_sh.c): 256 buckets filled in list order, each destination taking `weight` consecutive
- * buckets (at least one, also with weight 0); bucket = `(offset + (port + addr_fold) * 2654435761) & 255`
+ * buckets (at least one, also with weight 0); bucket = `(offset + hash_32(port + addr_fold, 8)) % 256`
  * over the client address (and source port with `sh-port`). An unavailable bucket (weight 0 or
  * overloaded) gives no destination, unless `sh-fallback`: then probe offsets from the original hash.
  * The table is rebuilt off the hot path, on every destination change.
  */
 import type { DestinationChange, ScheduleContext, Scheduler, SchedulerDestination, SchedulerService } from "./scheduler.ts";
-import { knuthHash } from "./hash.ts";
+import { hash32 } from "./hash.ts";
 
-export const SH_TAB_SIZE = 256;
+export const SH_TAB_BITS = 8;
+export const SH_TAB_SIZE = 1 << SH_TAB_BITS;
 const MASK = SH_TAB_SIZE - 1;
 
 const unavailable = (d: SchedulerDestination): boolean => d.weight <= 0 || d.overloaded;
@@ -32,7 +33,7 @@ export function buildShTable<D extends SchedulerDestination>(dests: readonly D[]
 }
 
 export function shHashKey(fold: number, port: number, offset: number): number {
-  return (offset + knuthHash((port + fold) >>> 0, MASK)) & MASK;
+  return (offset + hash32((port + fold) >>> 0, SH_TAB_BITS)) & MASK;
 }
 
 export function createSourceHashing<D extends SchedulerDestination>(): Scheduler<D> {
