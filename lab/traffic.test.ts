@@ -14,6 +14,7 @@ import {
 } from "../lvs/formats/listings/index.ts";
 import type { ConnectionEntry, Counters, IpvsServiceKey } from "../lvs/model.ts";
 import { labManifest, runInVm, splitSections } from "./vm.ts";
+import { pickFromListing, pickHashed } from "./schedulerReplay.ts";
 
 const LAB = process.env.LVS_LAB_DIR;
 const SCRIPT = path.join(import.meta.dirname, "scripts", "nat-traffic.sh");
@@ -24,6 +25,12 @@ const MAIN_REQUESTS = 6;
 const SEQ_REQUESTS = 12;
 const SCHEDULERS = ["rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf", "lblc", "lblcr", "dh", "sh", "mh"];
 const TOTAL = MAIN_REQUESTS + SEQ_REQUESTS * SCHEDULERS.length;
+const HELD = ["lc", "wlc", "sed", "nq", "fo", "ovf", "wlc-x"];
+const HELD_PATTERN = ["H", "C", "H", "H", "C", "H", "H", "H", "C", "H", "C", "H"];
+const HASH_CLIENTS = 16;
+const ADD_ORDER = RS.map((address, j) => ({ address, port: 80, weight: 3 - j }));
+/** list_add_rcu: newest first (ipvsadm -Ln sorts its output, /proc/net/ip_vs does not) */
+const KERNEL_ORDER = RS.map((a) => `${a}:80`).reverse();
 
 const tcp = (port: number): IpvsServiceKey => ({ protocol: "tcp", family: "inet", address: VIP, port });
 const keyText = (k: IpvsServiceKey) => (k.protocol === "fwmark" ? `fwm:${k.fwmark}` : `${k.protocol}:${k.address}:${k.port}`);
@@ -42,7 +49,9 @@ describe.skipIf(!LAB)("real kernel: LVS-NAT traffic between namespaces, listings
 
   beforeAll(async () => {
     const vm = await runInVm({
-      script: `REQUESTS=${MAIN_REQUESTS} SEQ_REQUESTS=${SEQ_REQUESTS} SCHEDULERS="${SCHEDULERS.join(" ")}"\n${readFileSync(SCRIPT, "utf8")}`,
+      script:
+        `REQUESTS=${MAIN_REQUESTS} SEQ_REQUESTS=${SEQ_REQUESTS} SCHEDULERS="${SCHEDULERS.join(" ")}" ` +
+        `HELD_SCHEDULERS="${HELD.join(" ")}" HELD_PATTERN="${HELD_PATTERN.join(" ")}" HASH_CLIENTS=${HASH_CLIENTS}\n${readFileSync(SCRIPT, "utf8")}`,
       timeoutMs: 240_000,
     });
     if (vm.exitCode !== 0) throw new Error(`nat-traffic.sh exited ${vm.exitCode}:\n${vm.output.slice(-3000)}`);
@@ -175,5 +184,52 @@ describe.skipIf(!LAB)("real kernel: LVS-NAT traffic between namespaces, listings
     if (!existsSync(FIXTURE)) throw new Error(`${FIXTURE} missing: run the lab tests once with LAB_UPDATE_FIXTURES=1`);
     const want = JSON.parse(readFileSync(FIXTURE, "utf8")) as typeof fixture;
     expect(services).toEqual(want.services);
+  });
+
+  it("lc wlc sed nq fo ovf with held (ESTABLISHED) connections: every kernel decision is what our scheduler picks from the kernel's own counters", () => {
+    let decisions = 0;
+    for (const label of HELD) {
+      const scheduler = label.replace(/-x$/, "");
+      const upper: Record<string, number> = label.endsWith("-x") ? { "10.0.1.2:80": 3 } : {};
+      let prev = parseList(get(`held-${label}-0`)).services[0]!.destinations;
+      for (let k = 1; k <= HELD_PATTERN.length; k++) {
+        const [head, ...rest] = get(`held-${label}-${k}`).split("\n");
+        const cur = parseList(rest.join("\n")).services[0]!.destinations;
+        const by = (l: typeof cur) => new Map(l.map((d) => [`${d.address}:${d.port}`, d]));
+        const before = by(prev);
+        let observed: string;
+        if (head === "hold") {
+          const grew = cur.filter((d) => d.activeConns === before.get(`${d.address}:${d.port}`)!.activeConns + 1).map((d) => `${d.address}:${d.port}`);
+          expect(grew, `${label} step ${k}: exactly one server gained an active connection`).toHaveLength(1);
+          observed = grew[0]!;
+        } else {
+          observed = head!.replace(/^answer /, "");
+          const d = by(cur).get(observed)!;
+          expect(d.inactConns, `${label} step ${k}: the closed request is an inactive entry`).toBe(before.get(observed)!.inactConns + 1);
+        }
+        expect(`${label} step ${k}: ${pickFromListing(scheduler, prev, KERNEL_ORDER, upper)}`).toBe(`${label} step ${k}: ${observed}`);
+        decisions++;
+        prev = cur;
+      }
+      // the pattern really produced active connections for the scheduler to weigh
+      expect(prev.reduce((n, d) => n + d.activeConns, 0)).toBe(HELD_PATTERN.filter((x) => x === "H").length);
+    }
+    expect(decisions).toBe(HELD.length * HELD_PATTERN.length);
+  });
+
+  it("sh and mh over many client addresses, dh over many VIPs: the same server as our hash tables", () => {
+    const lines = (name: string) => answers(get(name)).map((l) => l.split(" ") as [string, string]);
+    for (const s of ["sh", "mh"]) {
+      const got = lines(`clients-${s}`);
+      expect(got).toHaveLength(HASH_CLIENTS);
+      expect(got.map(([client]) => `${client} ${pickHashed(s, ADD_ORDER, client, VIP)}`)).toEqual(got.map((l) => l.join(" ")));
+      // several servers are hit, so the comparison is not one repeated guess
+      expect(new Set(got.map((l) => l[1])).size).toBeGreaterThan(1);
+    }
+    const dh = lines("vips-dh");
+    expect(dh).toHaveLength(HASH_CLIENTS);
+    const equalWeights = ADD_ORDER.map((d) => ({ ...d, weight: 1 }));
+    expect(dh.map(([vip]) => `${vip} ${pickHashed("dh", equalWeights, "192.168.1.2", vip)}`)).toEqual(dh.map((l) => l.join(" ")));
+    expect(new Set(dh.map((l) => l[1])).size).toBeGreaterThan(1);
   });
 });

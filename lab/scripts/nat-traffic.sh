@@ -4,10 +4,19 @@
 # 1. VIP:80 rr over rs1, rs2: $REQUESTS requests, then every listing the lab tests parse.
 # 2. one service per scheduler on VIP:8001.. over rs1 (w3), rs2 (w2), rs3 (w1), added in that order:
 #    $SEQ_REQUESTS sequential requests each; the real server that answered each one is printed.
+# 3. (after the listings) one fresh service per least-connection-like scheduler on VIP:8101.., same
+#    real servers and weights (wlc-x: wlc with -x 3 on rs1): $HELD_PATTERN steps, H = a connection held
+#    open (ESTABLISHED = ActiveConn), C = a closed request; after each step the kernel's counters
+#    (ipvsadm -Ln -t) are printed, so every decision can be replayed from the state the kernel saw.
+# 4. source hashing over many clients (sh, mh on VIP:8201, 8202; the client's source address is picked
+#    with a /32 route to the VIP) and destination hashing over many VIPs (dh on 192.168.1.200.. :8300).
 set -e
 REQUESTS=${REQUESTS:-6}
 SEQ_REQUESTS=${SEQ_REQUESTS:-12}
 SCHEDULERS=${SCHEDULERS:-"rr wrr lc wlc sed nq fo ovf lblc lblcr dh sh mh"}
+HELD_SCHEDULERS=${HELD_SCHEDULERS:-"lc wlc sed nq fo ovf wlc-x"}
+HELD_PATTERN=${HELD_PATTERN:-"H C H H C H H H C H C H"}
+HASH_CLIENTS=${HASH_CLIENTS:-16}
 
 echo 1 > /proc/sys/net/ipv4/ip_forward
 ip netns add client
@@ -73,4 +82,72 @@ section lnc; ipvsadm -Lnc
 section proc-ip_vs; cat /proc/net/ip_vs
 section proc-ip_vs_stats; cat /proc/net/ip_vs_stats
 section proc-ip_vs_conn; cat /proc/net/ip_vs_conn
+# 3. held connections: ActiveConn in the decisions
+port=8100
+for label in $HELD_SCHEDULERS; do
+  port=$((port + 1))
+  s=${label%-x}
+  x=""; [ "$label" != "$s" ] && x="-x 3"
+  ipvsadm -A -t 192.168.1.1:$port -s $s
+  ipvsadm -a -t 192.168.1.1:$port -r 10.0.1.2:80 -m -w 3 $x
+  ipvsadm -a -t 192.168.1.1:$port -r 10.0.2.2:80 -m -w 2
+  ipvsadm -a -t 192.168.1.1:$port -r 10.0.3.2:80 -m -w 1
+  section "held-$label-0"; ipvsadm -Ln -t 192.168.1.1:$port
+  k=0; held=0
+  for step in $HELD_PATTERN; do
+    k=$((k + 1))
+    if [ "$step" = H ]; then
+      # no request: busybox httpd waits for one, the connection stays ESTABLISHED
+      (sleep 60 | ip netns exec client nc 192.168.1.1 $port >/dev/null 2>&1) &
+      held=$((held + 1))
+      n=0
+      until [ "$(ipvsadm -Ln -t 192.168.1.1:$port | awk '/->/ && $2 != "RemoteAddress:Port" { a += $5 } END { print a + 0 }')" -ge $held ] || [ $n -ge 200 ]; do
+        usleep 20000; n=$((n + 1))
+      done
+      section "held-$label-$k"; echo "hold"
+    else
+      answer=$(req 192.168.1.1 $port)
+      section "held-$label-$k"; echo "answer $answer"
+    fi
+    ipvsadm -Ln -t 192.168.1.1:$port
+  done
+done
+
+# 4. hashing over many clients / many VIPs
+port=8200
+for s in sh mh; do
+  port=$((port + 1))
+  ipvsadm -A -t 192.168.1.1:$port -s $s
+  ipvsadm -a -t 192.168.1.1:$port -r 10.0.1.2:80 -m -w 3
+  ipvsadm -a -t 192.168.1.1:$port -r 10.0.2.2:80 -m -w 2
+  ipvsadm -a -t 192.168.1.1:$port -r 10.0.3.2:80 -m -w 1
+done
+j=0
+while [ $j -lt $HASH_CLIENTS ]; do
+  ip addr add 192.168.1.$((200 + j))/32 dev vc
+  ipvsadm -A -t 192.168.1.$((200 + j)):8300 -s dh
+  ipvsadm -a -t 192.168.1.$((200 + j)):8300 -r 10.0.1.2:80 -m
+  ipvsadm -a -t 192.168.1.$((200 + j)):8300 -r 10.0.2.2:80 -m
+  ipvsadm -a -t 192.168.1.$((200 + j)):8300 -r 10.0.3.2:80 -m
+  ip netns exec client ip addr add 192.168.1.$((100 + j))/24 dev eth0
+  j=$((j + 1))
+done
+for s in sh mh; do
+  [ $s = sh ] && port=8201 || port=8202
+  section "clients-$s"
+  j=0
+  while [ $j -lt $HASH_CLIENTS ]; do
+    ip netns exec client ip route replace 192.168.1.1/32 dev eth0 src 192.168.1.$((100 + j))
+    echo "192.168.1.$((100 + j)) $(req 192.168.1.1 $port)"
+    j=$((j + 1))
+  done
+done
+ip netns exec client ip route del 192.168.1.1/32
+section vips-dh
+j=0
+while [ $j -lt $HASH_CLIENTS ]; do
+  echo "192.168.1.$((200 + j)) $(req 192.168.1.$((200 + j)) 8300)"
+  j=$((j + 1))
+done
+
 section end

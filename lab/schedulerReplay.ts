@@ -1,0 +1,103 @@
+/**
+ * Replays what the real kernel's schedulers did (lab/fixtures/scheduler-sequences.json and the held-
+ * connection steps of lab/scripts/nat-traffic.sh) through our schedulers (lvs/schedulers/), so the
+ * lab's observations cross-check the TypeScript implementations decision by decision.
+ */
+import { foldAddress } from "../lvs/schedulers/hash.ts";
+import { bindConnection, createDestination } from "../lvs/schedulers/destination.ts";
+import { schedulers } from "../lvs/schedulers/registry.ts";
+import type { ScheduleContext, SchedulerDestination } from "../lvs/schedulers/scheduler.ts";
+import type { ListedDestination } from "../lvs/formats/listings/index.ts";
+
+export interface FixtureService {
+  scheduler: string;
+  /** "-t VIP:PORT" */
+  service: string;
+  destinationsInAddOrder: { address: string; port: number; weight: number }[];
+  kernelListOrder: string[];
+  observed: string[];
+}
+
+/** The lab's one client and the VIP of nat-traffic.sh. */
+export const LAB_CLIENT = "192.168.1.2";
+export const LAB_VIP = "192.168.1.1";
+
+function context(list: readonly SchedulerDestination[], now: number, clientPort: number, client = LAB_CLIENT, vip = LAB_VIP): ScheduleContext {
+  return {
+    destinations: list,
+    clientAddress: client,
+    clientPort,
+    clientFold: foldAddress("inet", client),
+    virtualAddress: vip,
+    virtualFold: foldAddress("inet", vip),
+    now,
+    random: () => 0,
+  };
+}
+
+const text = (d: SchedulerDestination | null): string => (d ? `${d.address}:${d.port}` : "(none)");
+
+/**
+ * Our schedulers' choices for a fixture service: destinations added one by one like `ipvsadm -a`
+ * (each at the head of the list, with the add_dest hook), then sequential connections that are closed
+ * before the next one (each leaves a TIME_WAIT entry: one more inactive connection on its server).
+ */
+export function replaySequence(f: FixtureService): { listOrder: string[]; picks: string[] } {
+  const { s, list } = addOneByOne(f.scheduler, f.destinationsInAddOrder);
+  const picks: string[] = [];
+  for (let i = 0; i < f.observed.length; i++) {
+    const d = s.schedule(context(list, i * 100, 40000 + i));
+    picks.push(text(d));
+    if (d) bindConnection(d);
+  }
+  return { listOrder: list.map(text), picks };
+}
+
+/** A scheduler whose destinations were added like `ipvsadm -a`, each at the head, with the add_dest hook. */
+function addOneByOne(scheduler: string, addOrder: FixtureService["destinationsInAddOrder"]) {
+  const s = schedulers.create(scheduler);
+  const list: SchedulerDestination[] = [];
+  s.init?.({ family: "inet", flags: [] }, list);
+  for (const spec of addOrder) {
+    const d = createDestination("inet", spec.address, spec.port, { weight: spec.weight, upperThreshold: 0, lowerThreshold: 0 });
+    list.unshift(d);
+    s.update?.(list, { kind: "add", destination: d, index: 0 });
+  }
+  return { s, list };
+}
+
+/** Our choice of a hashing scheduler (sh, mh, dh) for one client address and VIP, on a fresh service. */
+export function pickHashed(scheduler: string, addOrder: FixtureService["destinationsInAddOrder"], client: string, vip: string): string {
+  const { s, list } = addOneByOne(scheduler, addOrder);
+  return text(s.schedule(context(list, 0, 40000, client, vip)));
+}
+
+/**
+ * Our choice for one decision of a stateless scheduler (lc wlc sed nq fo ovf), from the counters the
+ * kernel listed just before it (`ipvsadm -Ln -t`). ipvsadm sorts what it lists, so `kernelOrder`
+ * ("ADDR:PORT", newest added first) restores the kernel's list order, which decides ties. `upper` gives
+ * -x per server; with connections only ever added, OVERLOAD is set exactly when active + inactive >= -x.
+ */
+export function pickFromListing(
+  scheduler: string,
+  listed: readonly ListedDestination[],
+  kernelOrder: readonly string[],
+  upper: Record<string, number> = {},
+): string {
+  const rank = (l: ListedDestination): number => {
+    const i = kernelOrder.indexOf(`${l.address}:${l.port}`);
+    if (i < 0) throw new Error(`${l.address}:${l.port} is not in the kernel order ${kernelOrder.join(", ")}`);
+    return i;
+  };
+  const list = [...listed].sort((a, b) => rank(a) - rank(b)).map((l) => {
+    const key = `${l.address}:${l.port}`;
+    const d = createDestination("inet", l.address, l.port, { weight: l.weight, upperThreshold: upper[key] ?? 0, lowerThreshold: 0 });
+    d.activeConns = l.activeConns;
+    d.inactConns = l.inactConns;
+    d.overloaded = d.upperThreshold !== 0 && d.activeConns + d.inactConns >= d.upperThreshold;
+    return d;
+  });
+  const s = schedulers.create(scheduler);
+  s.init?.({ family: "inet", flags: [] }, list);
+  return text(s.schedule(context(list, 0, 40000)));
+}
