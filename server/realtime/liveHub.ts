@@ -1,30 +1,85 @@
 /**
- * `/api/live`: the browser's live channel. For now it forwards `topology.saved` bus events to the
- * sockets subscribed to that topology; the live-stats work extends it with stats/health messages.
- * No business logic here: typed messages in, bus events out.
+ * `/api/live`: the browser's live channel (messages in liveProtocol.ts).
+ * - subscribe → subscribed, snapshot (seq = the topic's sequence number), then stats deltas,
+ *   director online/offline and health transitions for that topic, and topology.saved events.
+ * - Each topic's message is serialised once and the same string goes to every socket watching it.
+ * - A slow socket (bufferedAmount above `slowBytes`) gets no more stats frames; its stats are
+ *   merged per service (latest values win) and sent as one message when it drains — memory per
+ *   socket is bounded by the topic's size, never by time.
+ * - A resume (subscribe with `since`) gets a fresh snapshot plus the ring samples after `since`.
+ * - With `authorize`, the upgrade needs a session (401 otherwise) and subscribing needs the
+ *   `live.subscribe` permission.
+ * No business logic here: the LiveFeed (server/live/liveRuntime.ts) supplies the data.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { can, requiredRole, type Role } from "../auth/permissions.ts";
 import type { EventBus } from "../events/EventBus.ts";
+import type { LiveRuntime } from "../live/liveRuntime.ts";
 import type { Logger } from "../log.ts";
 import {
-  liveClientMessageSchema, MAX_LIVE_FRAME_BYTES, MAX_LIVE_SUBSCRIPTIONS, type LiveServerMessage,
+  LIVE_SLOW_BUFFER_BYTES, liveClientMessageSchema, MAX_LIVE_FRAME_BYTES, MAX_LIVE_SUBSCRIPTIONS, topicKey,
+  type LiveServerMessage, type LiveService, type LiveTopic,
 } from "./liveProtocol.ts";
+import { rejectUpgrade } from "./router.ts";
+import { mergeServices } from "./mergeServices.ts";
 
 export const LIVE_PATH = "/api/live";
 
+export type LiveFeed = Pick<LiveRuntime, "snapshot" | "recent" | "onUpdate" | "epoch" | "directorMeta">;
+/** who is on the other end of an upgrade; null = no session (refused with 401) */
+export type LiveAuthorizer = (req: IncomingMessage) => Promise<{ role: Role } | null>;
+
+interface Topic {
+  key: string;
+  topic: LiveTopic;
+  seq: number;
+  sockets: Set<WebSocket>;
+}
+
+interface Pending {
+  seq: number;
+  at: number;
+  merged: number;
+  services: Map<string, LiveService>;
+}
+
+interface Client {
+  role: Role | null;
+  topics: Map<string, Topic>;
+  /** topic key → directorId → stats waiting for the socket to drain (or for the snapshot) */
+  pending: Map<string, Map<string, Pending>>;
+  /** topics whose snapshot is being built: other messages wait here */
+  priming: Map<string, string[]>;
+}
+
+export interface LiveHubOptions {
+  bus: EventBus;
+  log: Logger;
+  feed?: LiveFeed;
+  authorize?: LiveAuthorizer;
+  heartbeatMs?: number;
+  slowBytes?: number;
+  /** how often waiting merged stats are retried on slow sockets */
+  drainCheckMs?: number;
+}
+
 export class LiveHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_LIVE_FRAME_BYTES });
-  private readonly subscriptions = new Map<WebSocket, Set<string>>();
-  private readonly unsubscribeBus: Array<() => void> = [];
+  private readonly clients = new Map<WebSocket, Client>();
+  private readonly topics = new Map<string, Topic>();
+  private readonly off: Array<() => void> = [];
   private readonly alive = new WeakSet<WebSocket>();
-  private readonly heartbeat: NodeJS.Timeout;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly slowBytes: number;
+  /** stats messages merged instead of sent (for tests and the benchmark) */
+  mergedCount = 0;
 
-  /** heartbeatMs: ws ping period; a socket that missed the previous pong is terminated */
-  constructor(private readonly deps: { bus: EventBus; log: Logger; heartbeatMs?: number }) {
-    this.heartbeat = setInterval(() => {
-      for (const ws of this.subscriptions.keys()) {
+  constructor(private readonly deps: LiveHubOptions) {
+    this.slowBytes = deps.slowBytes ?? LIVE_SLOW_BUFFER_BYTES;
+    const heartbeat = setInterval(() => {
+      for (const ws of this.clients.keys()) {
         if (!this.alive.has(ws)) {
           ws.terminate();
           continue;
@@ -33,26 +88,51 @@ export class LiveHub {
         ws.ping();
       }
     }, deps.heartbeatMs ?? 30_000);
-    this.heartbeat.unref();
-    this.unsubscribeBus.push(
-      deps.bus.subscribe("topology.saved", (e) => this.broadcast(e.topologyId, { type: "topology.saved", ...e })),
-    );
+    const drain = setInterval(() => this.drainAll(), deps.drainCheckMs ?? 100);
+    for (const t of [heartbeat, drain]) {
+      t.unref();
+      this.timers.push(t);
+    }
+    const bus = deps.bus;
+    this.off.push(bus.subscribe("topology.saved", (e) => this.toTopology(e.topologyId, { type: "topology.saved", ...e })));
+    this.off.push(bus.subscribe("director.status", (e) => this.fanout(e.topologyId, e.directorId, null, (sub, seq) => ({ type: "director", sub, seq, directorId: e.directorId, online: e.online, at: e.at }))));
+    this.off.push(bus.subscribe("health.changed", (e) => {
+      void deps.feed?.directorMeta(e.directorId).then((m) => {
+        if (!m) return;
+        this.fanout(m.topologyId, e.directorId, e.serviceKey, (sub, seq) => ({ type: "health", sub, seq, directorId: e.directorId, serviceKey: e.serviceKey, address: e.rip, port: e.port, from: e.from, to: e.to, at: e.at }));
+      });
+    }));
+    if (deps.feed) this.off.push(deps.feed.onUpdate((u) => this.onStats(u.topologyId, u.directorId, u.at, u.changed)));
   }
 
   handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws));
+    const authorize = this.deps.authorize;
+    if (!authorize) return void this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, null));
+    void authorize(req).then(
+      (who) => {
+        if (!who) return rejectUpgrade(socket, 401, "unauthorized: sign in to watch live traffic");
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, who.role));
+      },
+      (e: Error) => {
+        this.deps.log.warn({ err: e.message }, "live session check failed");
+        rejectUpgrade(socket, 503, "session check failed");
+      },
+    );
   };
 
   get connectionCount(): number {
-    return this.subscriptions.size;
+    return this.clients.size;
   }
 
-  private onConnection(ws: WebSocket): void {
-    const topics = new Set<string>();
-    this.subscriptions.set(ws, topics);
+  private onConnection(ws: WebSocket, role: Role | null): void {
+    const client: Client = { role, topics: new Map(), pending: new Map(), priming: new Map() };
+    this.clients.set(ws, client);
     this.alive.add(ws);
     ws.on("pong", () => this.alive.add(ws));
-    ws.on("close", () => this.subscriptions.delete(ws));
+    ws.on("close", () => {
+      for (const t of client.topics.values()) this.leave(t, ws);
+      this.clients.delete(ws);
+    });
     ws.on("error", () => {});
     ws.on("message", (data: RawData, isBinary: boolean) => {
       if (isBinary) return ws.close(1003, "text frames only");
@@ -67,35 +147,152 @@ export class LiveHub {
         return this.send(ws, { type: "error", message: `invalid message: ${i?.path.join(".") || "(root)"}: ${i?.message}` });
       }
       const msg = parsed.data;
-      switch (msg.type) {
-        case "subscribe":
-          if (!topics.has(msg.topologyId) && topics.size >= MAX_LIVE_SUBSCRIPTIONS) {
-            return this.send(ws, { type: "error", message: `at most ${MAX_LIVE_SUBSCRIPTIONS} subscriptions per socket` });
-          }
-          topics.add(msg.topologyId);
-          return this.send(ws, { type: "subscribed", sub: msg.topologyId, topologyId: msg.topologyId });
-        case "unsubscribe":
-          topics.delete(msg.topologyId);
-          return this.send(ws, { type: "unsubscribed", sub: msg.topologyId, topologyId: msg.topologyId });
-        case "ping":
-          return this.send(ws, { type: "pong" });
+      if (msg.type === "ping") return this.send(ws, { type: "pong" });
+      const topic: LiveTopic = { topologyId: msg.topologyId, ...(msg.directorId ? { directorId: msg.directorId } : {}), ...(msg.serviceKey ? { serviceKey: msg.serviceKey } : {}) };
+      const key = topicKey(topic);
+      if (msg.type === "unsubscribe") {
+        const t = client.topics.get(key);
+        if (t) this.leave(t, ws);
+        client.topics.delete(key);
+        client.pending.delete(key);
+        client.priming.delete(key);
+        return this.send(ws, { type: "unsubscribed", sub: key, ...topic });
       }
+      if (this.deps.authorize && !can(client.role, "live.subscribe")) {
+        return this.send(ws, { type: "error", message: `forbidden: live.subscribe needs the ${requiredRole("live.subscribe")} role` });
+      }
+      if (!client.topics.has(key) && client.topics.size >= MAX_LIVE_SUBSCRIPTIONS) {
+        return this.send(ws, { type: "error", message: `at most ${MAX_LIVE_SUBSCRIPTIONS} subscriptions per socket` });
+      }
+      void this.subscribe(ws, client, topic, key, msg.since);
     });
   }
 
-  private broadcast(topologyId: string, msg: LiveServerMessage): void {
-    for (const [ws, topics] of this.subscriptions) if (topics.has(topologyId)) this.send(ws, msg);
+  private async subscribe(ws: WebSocket, client: Client, topic: LiveTopic, key: string, since: number | undefined): Promise<void> {
+    let t = this.topics.get(key);
+    if (!t) {
+      t = { key, topic, seq: 0, sockets: new Set() };
+      this.topics.set(key, t);
+    }
+    t.sockets.add(ws);
+    client.topics.set(key, t);
+    client.pending.delete(key);
+    this.send(ws, { type: "subscribed", sub: key, ...topic });
+    const feed = this.deps.feed;
+    if (!feed) return;
+    client.priming.set(key, []);
+    try {
+      const directors = await feed.snapshot(topic);
+      // the store is read synchronously after the last await: everything up to t.seq is inside
+      const seq = t.seq;
+      const at = Date.now();
+      const recent = since !== undefined ? feed.recent(directors, since, at) : undefined;
+      if (client.topics.get(key) !== t) return;
+      this.send(ws, { type: "snapshot", sub: key, seq, at, epoch: feed.epoch, directors, ...(recent ? { recent } : {}) });
+      const held = client.priming.get(key) ?? [];
+      client.priming.delete(key);
+      const pend = client.pending.get(key);
+      if (pend) for (const [d, p] of pend) if (p.seq <= seq) pend.delete(d);
+      for (const text of held) this.sendText(ws, text);
+      this.drain(ws, client);
+    } catch (e) {
+      client.priming.delete(key);
+      this.deps.log.warn({ err: (e as Error).message, topic: key }, "live snapshot failed");
+      this.send(ws, { type: "error", message: `snapshot of ${key} failed; subscribe again` });
+    }
+  }
+
+  private leave(t: Topic, ws: WebSocket): void {
+    t.sockets.delete(ws);
+    if (!t.sockets.size) this.topics.delete(t.key);
+  }
+
+  private onStats(topologyId: string, directorId: string, at: number, changed: LiveService[]): void {
+    for (const t of this.topics.values()) {
+      if (t.topic.topologyId !== topologyId || (t.topic.directorId && t.topic.directorId !== directorId)) continue;
+      const services = t.topic.serviceKey ? changed.filter((s) => s.key === t.topic.serviceKey) : changed;
+      if (!services.length) continue;
+      const seq = ++t.seq;
+      let text: string | null = null;
+      for (const ws of t.sockets) {
+        const c = this.clients.get(ws);
+        if (!c) continue;
+        const pend = c.pending.get(t.key)?.get(directorId);
+        if (pend || c.priming.has(t.key) || ws.bufferedAmount > this.slowBytes) {
+          this.hold(c, t.key, directorId, seq, at, services);
+          if (!c.priming.has(t.key)) this.drain(ws, c);
+          continue;
+        }
+        text ??= JSON.stringify({ type: "stats", sub: t.key, seq, directorId, at, services, merged: 1 } satisfies LiveServerMessage);
+        this.sendText(ws, text);
+      }
+    }
+  }
+
+  private hold(c: Client, key: string, directorId: string, seq: number, at: number, services: LiveService[]): void {
+    let byDirector = c.pending.get(key);
+    if (!byDirector) c.pending.set(key, (byDirector = new Map()));
+    const p = byDirector.get(directorId);
+    if (!p) {
+      byDirector.set(directorId, { seq, at, merged: 1, services: new Map(services.map((s) => [s.key, s])) });
+      return;
+    }
+    p.seq = seq;
+    p.at = at;
+    p.merged++;
+    this.mergedCount++;
+    mergeServices(p.services, services);
+  }
+
+  /** sends merged stats of a socket if it has drained below the threshold */
+  private drain(ws: WebSocket, c: Client): void {
+    for (const [key, byDirector] of c.pending) {
+      if (c.priming.has(key)) continue;
+      for (const [directorId, p] of byDirector) {
+        if (ws.bufferedAmount > this.slowBytes) return;
+        byDirector.delete(directorId);
+        this.send(ws, { type: "stats", sub: key, seq: p.seq, directorId, at: p.at, services: [...p.services.values()], merged: p.merged });
+      }
+      if (!byDirector.size) c.pending.delete(key);
+    }
+  }
+
+  private drainAll(): void {
+    for (const [ws, c] of this.clients) if (c.pending.size) this.drain(ws, c);
+  }
+
+  /** director/health messages: every topic of the topology that covers this director (and service) */
+  private fanout(topologyId: string, directorId: string, serviceKey: string | null, make: (sub: string, seq: number) => LiveServerMessage): void {
+    for (const t of this.topics.values()) {
+      if (t.topic.topologyId !== topologyId || (t.topic.directorId && t.topic.directorId !== directorId)) continue;
+      if (serviceKey && t.topic.serviceKey && t.topic.serviceKey !== serviceKey) continue;
+      const text = JSON.stringify(make(t.key, ++t.seq));
+      for (const ws of t.sockets) {
+        const held = this.clients.get(ws)?.priming.get(t.key);
+        if (held) held.push(text);
+        else this.sendText(ws, text);
+      }
+    }
+  }
+
+  private toTopology(topologyId: string, msg: LiveServerMessage): void {
+    const text = JSON.stringify(msg);
+    for (const [ws, c] of this.clients) if ([...c.topics.values()].some((t) => t.topic.topologyId === topologyId)) this.sendText(ws, text);
   }
 
   private send(ws: WebSocket, msg: LiveServerMessage): void {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    this.sendText(ws, JSON.stringify(msg));
+  }
+
+  private sendText(ws: WebSocket, text: string): void {
+    if (ws.readyState === ws.OPEN) ws.send(text);
   }
 
   /** close every socket with 1001 (going away); waits for the closing handshakes, at most `graceMs` */
   async close(graceMs = 1000): Promise<void> {
-    clearInterval(this.heartbeat);
-    for (const off of this.unsubscribeBus) off();
-    const open = [...this.subscriptions.keys()];
+    for (const t of this.timers) clearInterval(t);
+    for (const off of this.off) off();
+    const open = [...this.clients.keys()];
     await Promise.all(
       open.map(
         (ws) =>

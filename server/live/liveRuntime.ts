@@ -1,0 +1,222 @@
+/**
+ * The live-statistics runtime of one control-plane instance: the StatsStore fed by the agent hub
+ * (through `wrapDirectory`), the rollup writer with its retention, and the LiveApi the `live`
+ * tRPC router and `/api/live` read. Created by startServer before the plugins.
+ * Scope: live values exist on the instance that holds the agent's socket; history (rollups) and
+ * health history are in the database and visible from every instance.
+ */
+import { randomUUID } from "node:crypto";
+import type { AgentMessage } from "../../lvs/agentProtocol.ts";
+import type { StatsSnapshot } from "../../lvs/model.ts";
+import { destinationKeyString, serviceKeyString } from "../../lvs/tableKey.ts";
+import type { Database } from "../db/openDatabase.ts";
+import type { Logger } from "../log.ts";
+import type { AgentDirectory } from "../realtime/agentDirectory.ts";
+import { MAX_RECENT_POINTS, type LiveDirectorState, type LiveTopic, type LiveService } from "../realtime/liveProtocol.ts";
+import { ServiceError } from "../services/ServiceError.ts";
+import { availabilityQuery, currentHealth } from "./healthQuery.ts";
+import { historyQuery } from "./historyQuery.ts";
+import type { AvailabilityInput, ConnectionsInput, ConnectionsResult, HistoryInput, LiveApi } from "./liveApi.ts";
+import type { DirectorMetrics } from "./metrics.ts";
+import { RollupRepository } from "./rollupRepository.ts";
+import { RollupWriter } from "./rollupWriter.ts";
+import { StatsStore, toLiveService, type StatsUpdate } from "./statsStore.ts";
+
+export interface LiveRuntimeOptions {
+  db: Database;
+  log: Logger;
+  now: () => number;
+  retentionMs: number;
+  ringCapacity?: number;
+  bucketMs?: number;
+  flushMs?: number;
+  pruneEveryMs?: number;
+}
+
+/** What the agent hub offers for on-demand connection tables. */
+export interface ConnectionSource {
+  requestConnections(directorId: string, page: { offset: number; limit: number; client?: string; virtual?: string; destination?: string }, timeoutMs?: number): Promise<Extract<AgentMessage, { type: "connections.response" }>>;
+}
+
+export interface DirectorMeta {
+  id: string;
+  topologyId: string;
+  key: string;
+  name: string;
+}
+
+/** a stats update routed to its topology */
+export interface RoutedUpdate extends StatsUpdate {
+  topologyId: string;
+}
+
+/** a resume snapshot carries at most this many series in `recent` */
+const MAX_RECENT_SERIES = 200;
+
+export class LiveRuntime implements LiveApi {
+  readonly store: StatsStore;
+  readonly repo: RollupRepository;
+  readonly writer: RollupWriter;
+  /** changes per process start; a client seeing another epoch drops its state */
+  readonly epoch = randomUUID();
+  private connectionSource: ConnectionSource | null = null;
+  private readonly meta = new Map<string, DirectorMeta>();
+  private readonly listeners = new Set<(u: RoutedUpdate) => void>();
+
+  constructor(private readonly o: LiveRuntimeOptions) {
+    this.store = new StatsStore({ ...(o.ringCapacity ? { ringCapacity: o.ringCapacity } : {}), ...(o.bucketMs ? { bucketMs: o.bucketMs } : {}) });
+    this.repo = new RollupRepository(o.db.prisma);
+    this.writer = new RollupWriter({
+      store: this.store, repo: this.repo, log: o.log, now: o.now, retentionMs: o.retentionMs,
+      ...(o.flushMs ? { flushMs: o.flushMs } : {}), ...(o.pruneEveryMs ? { pruneEveryMs: o.pruneEveryMs } : {}),
+    });
+    this.store.onUpdate((u) => this.route(u));
+  }
+
+  start(): void {
+    this.writer.start();
+  }
+
+  async close(): Promise<void> {
+    await this.writer.close();
+  }
+
+  setConnectionSource(source: ConnectionSource | null): void {
+    this.connectionSource = source;
+  }
+
+  /** stats updates of every director, with its topology (sync; the hub fans them out) */
+  onUpdate(listener: (u: RoutedUpdate) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private route(u: StatsUpdate): void {
+    const m = this.meta.get(u.directorId);
+    if (m) {
+      for (const l of this.listeners) l({ ...u, topologyId: m.topologyId });
+      return;
+    }
+    void this.directorMeta(u.directorId).then((found) => {
+      if (found) for (const l of this.listeners) l({ ...u, topologyId: found.topologyId });
+    });
+  }
+
+  async directorMeta(directorId: string): Promise<DirectorMeta | null> {
+    const known = this.meta.get(directorId);
+    if (known) return known;
+    const d = await this.o.db.prisma.director.findUnique({ where: { id: directorId }, select: { id: true, topologyId: true, key: true, name: true } });
+    if (d) this.meta.set(d.id, d);
+    return d;
+  }
+
+  /** The agent hub's directory with stats and offline events feeding this runtime. */
+  wrapDirectory(inner: AgentDirectory): AgentDirectory {
+    const store = this.store;
+    return {
+      authenticate: (t) => inner.authenticate(t),
+      tokenState: (id, h) => inner.tokenState(id, h),
+      markOnline: (id, r) => inner.markOnline(id, r),
+      markOffline: (id) => (store.closeDirector(id), inner.markOffline(id)),
+      recordReport: (id, r) => inner.recordReport(id, r),
+      touch: (id, at) => inner.touch(id, at),
+      recordTransitions: (id, t) => inner.recordTransitions(id, t),
+      recordStats: (id, snapshot) => {
+        inner.recordStats(id, snapshot);
+        store.record(id, snapshot);
+      },
+      latestStats: (id) => store.latest(id) ?? inner.latestStats(id),
+    };
+  }
+
+  /** Director states of a topic: online, latest stats (filtered to the topic), current health. */
+  async snapshot(topic: LiveTopic): Promise<LiveDirectorState[]> {
+    const rows = await this.o.db.prisma.director.findMany({
+      where: { topologyId: topic.topologyId, ...(topic.directorId ? { id: topic.directorId } : {}) },
+      select: { id: true, topologyId: true, key: true, name: true, online: true, lastSeenAt: true },
+      orderBy: { key: "asc" },
+    });
+    for (const r of rows) this.meta.set(r.id, { id: r.id, topologyId: r.topologyId, key: r.key, name: r.name });
+    const health = await currentHealth(this.o.db.prisma, rows.map((r) => r.id));
+    return rows.map((r) => {
+      const snap = this.store.latest(r.id);
+      return {
+        directorId: r.id, key: r.key, name: r.name, online: r.online,
+        lastSeenAt: r.lastSeenAt ? r.lastSeenAt.getTime() : null,
+        at: snap ? snap.at : null,
+        services: snap ? filterServices(snap, topic.serviceKey) : [],
+        health: health
+          .filter((h) => h.directorId === r.id && (!topic.serviceKey || h.serviceKey === topic.serviceKey))
+          .map((h) => ({ serviceKey: h.serviceKey, address: h.address, port: h.port, state: h.state, since: h.since })),
+      };
+    });
+  }
+
+  /** ring points after `since` for the series of the given director states (resume) */
+  recent(directors: readonly LiveDirectorState[], since: number, until: number): Array<{ series: string; points: ReturnType<StatsStore["points"]> }> {
+    const out: Array<{ series: string; points: ReturnType<StatsStore["points"]> }> = [];
+    for (const d of directors) {
+      for (const s of d.services) {
+        const keys = ["", ...s.destinations.map((x) => destinationKeyString(x))];
+        for (const dk of keys) {
+          if (out.length >= MAX_RECENT_SERIES) return out;
+          const points = this.store.points(d.directorId, s.key, dk, since + 1, until + 1, MAX_RECENT_POINTS);
+          if (points.length) out.push({ series: dk ? `${d.directorId}/${s.key}/${dk}` : `${d.directorId}/${s.key}`, points });
+        }
+      }
+    }
+    return out;
+  }
+
+  history(input: HistoryInput) {
+    return historyQuery(this.store, this.repo, input);
+  }
+
+  availability(input: AvailabilityInput) {
+    return availabilityQuery(this.o.db.prisma, input);
+  }
+
+  async connections(input: ConnectionsInput): Promise<ConnectionsResult> {
+    const d = await this.o.db.prisma.director.findUnique({ where: { id: input.directorId }, select: { id: true, online: true } });
+    if (!d) throw new ServiceError("NOT_FOUND", `directorId: no director ${input.directorId}`);
+    if (!this.connectionSource) throw new ServiceError("NOT_FOUND", `directorId: no agent hub runs on this control plane`);
+    const page = { offset: input.offset, limit: input.limit, ...pick(input, ["client", "virtual", "destination"]) };
+    let r;
+    try {
+      r = await this.connectionSource.requestConnections(input.directorId, page);
+    } catch (e) {
+      throw new ServiceError("NOT_FOUND", `directorId: director ${input.directorId}: ${(e as Error).message}`);
+    }
+    return { directorId: input.directorId, offset: input.offset, limit: input.limit, total: r.total, entries: r.entries, error: r.error ?? null };
+  }
+
+  /** What `/metrics` reports: every director with its latest stats and real-server health. */
+  async metricsSource(): Promise<DirectorMetrics[]> {
+    const rows = await this.o.db.prisma.director.findMany({ select: { id: true, name: true, online: true }, orderBy: { name: "asc" } });
+    const health = await currentHealth(this.o.db.prisma, rows.map((r) => r.id));
+    return rows.map((r) => {
+      const snap = this.store.latest(r.id);
+      const keys = new Map((snap?.services ?? []).map((s) => [serviceKeyString(s.key), s.key]));
+      return {
+        name: r.name,
+        online: r.online,
+        snapshot: snap,
+        health: health
+          .filter((h) => h.directorId === r.id && h.state !== "unknown" && keys.has(h.serviceKey))
+          .map((h) => ({ service: keys.get(h.serviceKey)!, address: h.address, port: h.port, up: h.state === "up" })),
+      };
+    });
+  }
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined && o[k] !== "") out[k] = o[k];
+  return out;
+}
+
+export function filterServices(snap: StatsSnapshot, serviceKey?: string): LiveService[] {
+  const out: LiveService[] = [];
+  for (const s of snap.services) if (!serviceKey || serviceKeyString(s.key) === serviceKey) out.push(toLiveService(s));
+  return out;
+}
