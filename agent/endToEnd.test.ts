@@ -18,6 +18,7 @@ import { loadEnv } from "../server/env.ts";
 import { createAgentPlugin } from "../server/realtime/agentPlugin.ts";
 import { TopologyService } from "../server/services/topologyService.ts";
 import { DirectorService } from "../server/services/directorService.ts";
+import { applyRevision } from "../server/services/deploy/applyRevision.ts";
 import { runAgent, type RunningAgent } from "./runAgent.ts";
 import { UserspaceEngine } from "./engines/userspace/userspaceEngine.ts";
 import { defaultCheckers } from "./health/checkers.ts";
@@ -119,6 +120,8 @@ describe("control plane + agent (userspace engine) + real backends on loopback",
     const enrolled = await directors().create({ topologyId, key: "d1" });
     directorId = enrolled.director.id;
     token = enrolled.token;
+    // saving is not applying: the first revision reaches the agent because it is applied
+    await applyRevision({ db: s.db, bus: s.bus, log: s.log }, { topologyId, waitMs: 0, actor: { actor: "test" } });
     engine = new UserspaceEngine();
     agent = await runAgent({ server: s.url, token, engine, stateDir, log, backoff: { initialMs: 100, maxMs: 400 }, checkers: defaultCheckers });
   }, 60_000);
@@ -147,11 +150,17 @@ describe("control plane + agent (userspace engine) + real backends on loopback",
     expect(r.reportedTable).toMatchObject({ services: [{ address: "127.0.10.1", port: vipPort }] });
   });
 
-  it("a topology change in the database reaches forwarding within a second", async () => {
+  it("a saved change reaches forwarding only when applied, within a second", async () => {
     const vip2Port = await freePort("127.0.10.2");
     const t0 = Date.now();
     const saved = await topo().save({ id: topologyId, expectedRevision: revision, document: topology(vipPort, b1Port, b2Port, { vip2Port }), message: "vip2", author: null });
     revision = saved.revision;
+    // a save alone changes nothing on the director
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await tryGet("127.0.10.2", vip2Port)).toBeNull();
+    expect((await row()).targetRevision).toBe(revision - 1);
+    const rollout = await applyRevision({ db: s.db, bus: s.bus, log: s.log }, { topologyId, actor: { actor: "test" }, waitMs: 5000 });
+    expect(rollout).toMatchObject({ status: "succeeded", revision, results: [{ key: "d1", status: "applied", appliedRevision: revision, errors: [] }] });
     await until(async () => (await tryGet("127.0.10.2", vip2Port)) === "b2", 1000, "new VIP forwarding");
     expect(Date.now() - t0).toBeLessThan(1000);
   });

@@ -119,6 +119,8 @@ describe("control plane and agent as separate processes", () => {
     await trpc(url, "topology.save", { id: t.id, expectedRevision: t.revision, document: topology(vipPort, ports[0]!, ports[1]!), message: "" });
     const enrolled = await trpc(url, "director.create", { topologyId: t.id, key: "d1" });
     token = enrolled.token;
+    // saving is not applying: the agent gets revision 2 because it is applied
+    await trpc(url, "deploy.applyRevision", { topologyId: t.id, waitMs: 0 });
     (globalThis as { __mpTopologyId?: string }).__mpTopologyId = t.id;
   }, 120_000);
 
@@ -155,6 +157,7 @@ describe("control plane and agent as separate processes", () => {
     const id = (globalThis as { __mpTopologyId?: string }).__mpTopologyId!;
     const t0 = Date.now();
     await trpc(url, "topology.save", { id, expectedRevision: 2, document: topology(vipPort, ports[0]!, ports[1]!, 0), message: "b2 drained" });
+    await trpc(url, "deploy.applyRevision", { topologyId: id });
     await until(async () => {
       const got = await Promise.all([1, 2, 3, 4].map(() => get("127.0.11.1", vipPort)));
       return got.every((g) => g === "b1");

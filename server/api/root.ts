@@ -1,6 +1,7 @@
 import { router } from "./trpc.ts";
 import { topologyRouter } from "./routers/topology.ts";
 import { directorRouter } from "./routers/director.ts";
+import { deployRouter } from "./routers/deploy.ts";
 import { liveRouter } from "./routers/live.ts";
 import { authRouter } from "./routers/auth.ts";
 import { userRouter } from "./routers/user.ts";
@@ -9,6 +10,7 @@ import { auditRouter } from "./routers/audit.ts";
 export const appRouter = router({
   topology: topologyRouter,
   director: directorRouter,
+  deploy: deployRouter,
   live: liveRouter,
   auth: authRouter,
   user: userRouter,

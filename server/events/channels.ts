@@ -18,6 +18,8 @@ export const eventChannels = {
     revision: z.number().int().nonnegative(),
     outcome: z.enum(["ok", "failed"]),
     message: z.string().max(1024).nullable(),
+    /** the failed operations / refusing issues (first 8, shortened) */
+    errors: z.array(z.object({ op: z.string().max(200), error: z.string().max(300) })).max(8).optional(),
     at,
   }),
   /** an agent reported its table/stats; read the details from the database */
@@ -32,6 +34,20 @@ export const eventChannels = {
     to: z.enum(["unknown", "up", "down"]),
     at,
   }),
+  /** an operator applied a revision to directors (Director.targetRevision changed): agents get it now;
+   *  force = resend even when the agent was already sent that revision (re-apply after drift) */
+  "deploy.target": z.object({ topologyId: id, revision: z.number().int().nonnegative(), directorIds: z.array(id).max(100), force: z.boolean(), at }),
+  /** a rollout's progress changed (read the Rollout row for the per-director results) */
+  "deploy.progress": z.object({
+    topologyId: id,
+    rolloutId: id,
+    revision: z.number().int().nonnegative(),
+    status: z.enum(["running", "succeeded", "failed", "pending"]),
+    directorId: id.nullable(),
+    at,
+  }),
+  /** a drain's status or connection counts changed (read the Drain row) */
+  "drain.changed": z.object({ topologyId: id, drainId: id, status: z.string().max(32), at }),
   /** a director's agent connected or disconnected */
   "director.status": z.object({ directorId: id, topologyId: id, online: z.boolean(), at }),
 } as const;

@@ -4,8 +4,9 @@
  *   or revoked tokens get a 401 with a plain reason ("unauthorized: token revoked") and no socket.
  * - Every frame is zod-parsed (lvs/agentProtocol); an unknown type, a wrong shape, a binary frame or
  *   an oversize frame (maxPayload) closes that one connection with a logged reason.
- * - On hello the agent gets `welcome` and its full desired state (resync); on bus events
- *   (topology.saved/applied) connected agents get the new desired state if it changed.
+ * - On hello the agent gets `welcome` and its full desired state (resync); on `deploy.target` (an
+ *   operator applied a revision; saving alone pushes nothing) and topology.saved/applied events
+ *   connected agents get the new desired state if it changed (`force`: resend it anyway).
  * - State is per connection only; the database and the bus carry everything shared, so any number
  *   of instances can serve agents. Revocation reaches the instance holding the socket through
  *   `director.status` events: the holder re-checks the token and closes.
@@ -75,6 +76,14 @@ export class AgentHub {
     this.unsubscribe.push(opts.bus.subscribe("topology.saved", repush));
     this.unsubscribe.push(opts.bus.subscribe("topology.applied", repush));
     this.unsubscribe.push(opts.bus.onResync(repush));
+    this.unsubscribe.push(opts.bus.subscribe("deploy.target", (e) => {
+      for (const id of e.directorIds) {
+        const c = this.conns.get(id);
+        if (!c || !c.helloSeen) continue;
+        if (e.force) c.sentRevision = null;
+        void this.push(c).catch((err: Error) => opts.log.warn({ directorId: id, err: err.message }, "agent push failed"));
+      }
+    }));
     this.unsubscribe.push(opts.bus.subscribe("director.status", (e) => {
       if (!e.online && this.conns.has(e.directorId)) void this.recheck(e.directorId);
     }));
@@ -188,7 +197,12 @@ export class AgentHub {
         if (msg.outcome !== "applied") this.opts.log.warn({ directorId: d.id, revision: msg.revision, outcome: msg.outcome, issues: msg.issues.slice(0, 5), failed: msg.ops.filter((o) => !o.ok).slice(0, 5) }, "agent did not apply revision");
         await this.publish("topology.applied", {
           topologyId: d.topologyId, directorId: d.id, revision: msg.revision, outcome: msg.ok ? "ok" : "failed",
-          message: msg.ok ? null : (msg.issues[0]?.message ?? msg.ops.find((o) => !o.ok)?.error ?? msg.outcome).slice(0, 1024), at,
+          message: msg.ok ? null : (msg.issues[0]?.message ?? msg.ops.find((o) => !o.ok)?.error ?? msg.outcome).slice(0, 1024),
+          errors: [
+            ...msg.ops.filter((o) => !o.ok).map((o) => ({ op: o.op.slice(0, 200), error: (o.error ?? "failed").slice(0, 300) })),
+            ...msg.issues.filter((i) => i.severity === "error").map((i) => ({ op: i.path.slice(0, 200), error: i.message.slice(0, 300) })),
+          ].slice(0, 8),
+          at,
         });
         await this.publish("agent.report", { directorId: d.id, topologyId: d.topologyId, at });
         return;

@@ -1,8 +1,9 @@
 /**
  * desiredFor(directorId): the state the control plane wants one director's agent to run.
- * Today: the topology's latest SAVED revision (Topology.document / Topology.revision), compiled for
- * the director's key. The change-management work (issue 8) switches the source to the latest
- * APPLIED revision by replacing `loadRevision` — nothing else needs to change.
+ * Saving is not applying: it is the revision an operator APPLIED to that director
+ * (Director.targetRevision, set by applyRevision in server/services/deploy/applyRevision.ts), compiled
+ * for the director's key from the stored snapshot (TopologyRevision). A director that was never
+ * applied, or that is not in its target revision, gets nothing: its agent keeps its last table.
  * Compiled results are cached per (topology, revision, director key).
  */
 import type { PrismaClient } from "../../generated/prisma/client.ts";
@@ -11,34 +12,24 @@ import { healthPlan } from "../../lvs/healthPlan.ts";
 import type { Topology } from "../../lvs/model.ts";
 import type { DesiredState } from "../realtime/agentHub.ts";
 
-export interface RevisionSource {
-  /** the topology document and its revision number that directors should run, or null */
-  loadRevision(topologyId: string): Promise<{ revision: number; document: Topology } | null>;
+/** The stored snapshot of one revision, or null. */
+export async function loadRevisionDocument(prisma: PrismaClient, topologyId: string, revision: number): Promise<Topology | null> {
+  const r = await prisma.topologyRevision.findUnique({ where: { topologyId_revision: { topologyId, revision } }, select: { snapshot: true } });
+  return r ? (r.snapshot as unknown as Topology) : null;
 }
 
-export function latestSavedRevision(prisma: PrismaClient): RevisionSource {
-  return {
-    async loadRevision(topologyId) {
-      const t = await prisma.topology.findUnique({ where: { id: topologyId }, select: { revision: true, document: true } });
-      return t ? { revision: t.revision, document: t.document as unknown as Topology } : null;
-    },
-  };
-}
-
-export function createDesiredFor(prisma: PrismaClient, source: RevisionSource = latestSavedRevision(prisma)) {
+export function createDesiredFor(prisma: PrismaClient) {
   const cache = new Map<string, DesiredState>();
   return async function desiredFor(directorId: string): Promise<DesiredState | null> {
-    const d = await prisma.director.findUnique({ where: { id: directorId }, select: { topologyId: true, key: true } });
-    if (!d) return null;
-    const rev = await source.loadRevision(d.topologyId);
-    if (!rev) return null;
-    const cacheKey = `${d.topologyId}\u0000${rev.revision}\u0000${d.key}`;
+    const d = await prisma.director.findUnique({ where: { id: directorId }, select: { topologyId: true, key: true, targetRevision: true } });
+    if (!d || d.targetRevision == null) return null;
+    const cacheKey = `${d.topologyId}\u0000${d.targetRevision}\u0000${d.key}`;
     const hit = cache.get(cacheKey);
     if (hit) return hit;
-    // a director no longer in the document gets nothing new: its agent keeps its last table
-    if (!rev.document.directors.some((x) => x.id === d.key)) return null;
-    const table = compileDirector(rev.document, d.key);
-    const state: DesiredState = { revision: rev.revision, table, health: healthPlan(rev.document, d.key, table) };
+    const document = await loadRevisionDocument(prisma, d.topologyId, d.targetRevision);
+    if (!document || !document.directors.some((x) => x.id === d.key)) return null;
+    const table = compileDirector(document, d.key);
+    const state: DesiredState = { revision: d.targetRevision, table, health: healthPlan(document, d.key, table) };
     if (cache.size > 256) cache.delete(cache.keys().next().value!);
     cache.set(cacheKey, state);
     return state;
