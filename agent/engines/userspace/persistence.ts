@@ -9,6 +9,7 @@
  */
 import type { AddressFamily, Persistence } from "../../../lvs/model.ts";
 import { parseIpv4, parseIpv6 } from "../../../lvs/schedulers/hash.ts";
+import { formatIpv6 } from "../../../lvs/address.ts";
 import { bindTemplate, unbindTemplate } from "../../../lvs/schedulers/destination.ts";
 import type { RuntimeDestination } from "./runtime.ts";
 
@@ -30,14 +31,15 @@ export function maskedClient(family: AddressFamily, address: string, netmask: st
   }
   const g = parseIpv6(address) ?? [];
   let bits = netmask === null ? 128 : Number(netmask);
-  const out: string[] = [];
+  const bytes: number[] = [];
   for (let i = 0; i < 8; i++) {
     const keep = Math.max(0, Math.min(16, bits));
     bits -= 16;
     const mask = keep === 0 ? 0 : (0xffff << (16 - keep)) & 0xffff;
-    out.push(((g[i] ?? 0) & mask).toString(16));
+    const w = (g[i] ?? 0) & mask;
+    bytes.push(w >>> 8, w & 255);
   }
-  return out.join(":");
+  return formatIpv6(bytes);
 }
 
 export class TemplateTable {
