@@ -77,8 +77,17 @@ export class AgentLink {
     this.connect();
   }
 
-  /** Sends when connected; returns false (message dropped) otherwise. */
+  /**
+   * Sends once the server has welcomed this connection; returns false (message dropped) otherwise.
+   * Until then only `hello` may go out (the server closes a connection whose first frame is anything
+   * else), and building hello can take a while (it reads the engine's table).
+   */
   send(msg: AgentMessage): boolean {
+    if (!this.welcomed) return false;
+    return this.sendRaw(msg);
+  }
+
+  private sendRaw(msg: AgentMessage): boolean {
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
     this.ws.send(JSON.stringify(msg));
     return true;
@@ -126,7 +135,7 @@ export class AgentLink {
     });
     ws.on("open", () => {
       this.armSilence(15000);
-      void this.opts.hello().then((m) => this.send(m), (e: Error) => {
+      void this.opts.hello().then((m) => { if (this.ws === ws) this.sendRaw(m); }, (e: Error) => {
         this.opts.log.error(`cannot build hello: ${e.message}`);
         ws.close(1011, "agent error");
       });

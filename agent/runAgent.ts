@@ -28,6 +28,8 @@ export interface RunAgentOptions {
   backoff?: BackoffOptions;
   hostname?: string;
   insecure?: boolean;
+  /** periodic re-reconcile (drift repair); default 30 s, 0 = off */
+  resyncIntervalMs?: number;
 }
 
 export interface RunningAgent {
@@ -42,6 +44,7 @@ export async function runAgent(o: RunAgentOptions): Promise<RunningAgent> {
     engine: o.engine,
     store: new FailStatic({ stateDir: o.stateDir, ...(o.bootRules ? { bootRules: o.bootRules } : {}) }),
     log: o.log, clock: o.clock ?? systemClock, timers, checkers: o.checkers ?? defaultCheckers, validate: validateDesired,
+    ...(o.resyncIntervalMs != null ? { resyncIntervalMs: o.resyncIntervalMs } : {}),
   });
   await agent.start();
   const link = new AgentLink({

@@ -155,6 +155,27 @@ describe("AgentHub over loopback", () => {
     await until(() => isDeepStrictEqual(g.engine.table, t2), 1000, "good still served");
   }, 30000);
 
+  it("connects even when building hello is slower than the first stats tick (nothing but hello before welcome)", async () => {
+    const token = directory.add("d1");
+    desiredByDirector.set("d1", { revision: 1, table: t1, health: noHealth });
+    // this hub tolerates 3 s of silence (3 heartbeats), so only the frame order can break the link
+    await hub.close();
+    hub = new AgentHub({
+      directory, bus, desiredFor: async (id) => desiredByDirector.get(id) ?? null, heartbeatMs: 1000,
+      log: { info: (o, m) => hubLog.push(`info ${m} ${JSON.stringify(o)}`), warn: (o, m) => hubLog.push(`warn ${m} ${JSON.stringify(o)}`) },
+    });
+    class SlowReadEngine extends FakeEngine {
+      override async read() {
+        await new Promise((r) => setTimeout(r, 1300)); // a big kernel table through ipvsadm -S; stats tick at 1000 ms
+        return super.read();
+      }
+    }
+    const a = await agent(token, new SlowReadEngine());
+    await until(() => directory.rows.get("d1")!.appliedRevision === 1, 8000, "revision 1 applied");
+    expect(hubLog.filter((l) => l.startsWith("warn bad agent message"))).toEqual([]);
+    expect(a.log.lines.filter((l) => l.includes("link closed"))).toEqual([]);
+  });
+
   it("handles one connection's frames in order, even when storing an earlier one is slow", async () => {
     const token = directory.add("d1");
     const record = directory.recordReport.bind(directory);
