@@ -20,6 +20,8 @@ import type { EventBus } from "./events/EventBus.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { defaultPlugins, type PluginHandle, type ServerPlugin } from "./plugins.ts";
 import { WsRouter } from "./realtime/router.ts";
+import { LiveRuntime } from "./live/liveRuntime.ts";
+import { createMetricsRegistry } from "./live/metrics.ts";
 
 export const PROJECT_DIR = path.resolve(import.meta.dirname, "..");
 /** a topology document with 50 000 memberships is ~15 MB of JSON */
@@ -54,6 +56,8 @@ export interface RunningServer {
   bus: EventBus;
   ws: WsRouter;
   log: Logger;
+  /** live statistics: store, rollup writer, LiveApi */
+  live: LiveRuntime;
   /** graceful: stop accepting, plugins close their sockets (1001), Next, bus, database */
   close(): Promise<void>;
 }
@@ -83,12 +87,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const db = await openDatabase(env);
   const handles: PluginHandle[] = [];
   let bus: EventBus | null = null;
+  let liveRuntime: LiveRuntime | null = null;
   let nextApp: NextApp | null = null;
   try {
     const migrated = await db.migrate({ log: (m) => log.info(m) });
     log.info({ kind: db.kind, applied: migrated.applied.length }, "database ready");
     bus = createEventBus(db, log.child({ part: "bus" }), options.pgChannel ? { pgChannel: options.pgChannel } : {});
     await bus.ready();
+    const live = new LiveRuntime({ db, log: log.child({ part: "live" }), now, retentionMs: env.LVS_STATS_RETENTION_HOURS * 3600_000 });
+    liveRuntime = live;
+    live.start();
+    // /metrics: node_exporter IPVS names, read from the same latest snapshots the UI shows
+    const metrics = createMetricsRegistry(() => live.metricsSource(), { processMetrics: true });
 
     const ws = new WsRouter();
     let nextHandler: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | null = null;
@@ -124,6 +134,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         ip: req.socket.remoteAddress ?? null,
         now,
         http: { req, res },
+        live,
       }),
       onError: ({ error, path: p }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error.cause ?? error, path: p }, "tRPC internal error");
@@ -135,6 +146,19 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       const pathname = url.split("?")[0]!;
       if (pathname === "/healthz") {
         void db.ping().then((up) => sendJson(res, up ? 200 : 503, { status: up ? "ok" : "degraded", database: up ? "up" : "down", kind: db.kind }));
+        return;
+      }
+      if (pathname === "/metrics" && (req.method === "GET" || req.method === "HEAD")) {
+        void metrics.metrics().then(
+          (text) => {
+            res.writeHead(200, { "content-type": metrics.contentType, "cache-control": "no-store" });
+            res.end(req.method === "HEAD" ? undefined : text);
+          },
+          (err) => {
+            log.error({ err }, "metrics scrape failed");
+            if (!res.headersSent) sendJson(res, 500, { error: "metrics scrape failed" });
+          },
+        );
         return;
       }
       if (pathname === "/api/trpc" || pathname.startsWith("/api/trpc/")) {
@@ -154,7 +178,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     });
     server.on("upgrade", ws.handleUpgrade);
 
-    const pluginCtx = { ws, db, bus, log, env, now };
+    const pluginCtx = { ws, db, bus, log, env, now, live };
     for (const plugin of options.plugins ?? defaultPlugins) {
       handles.push(await plugin.start({ ...pluginCtx, log: log.child({ plugin: plugin.name }) }));
     }
@@ -177,6 +201,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         server.closeIdleConnections();
         for (const h of handles.reverse()) await h.close?.().catch((err) => log.error({ err }, "plugin close failed"));
         ws.close();
+        await live.close().catch((err) => log.error({ err }, "live stats close failed"));
         if (nextApp) await nextApp.close().catch(() => {});
         const force = setTimeout(() => server.closeAllConnections(), 2000);
         force.unref();
@@ -186,9 +211,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         await db.close();
       })());
 
-    return { url: `http://${urlHost}:${port}`, port, server, db, bus, ws, log, close };
+    return { url: `http://${urlHost}:${port}`, port, server, db, bus, ws, log, live, close };
   } catch (err) {
     for (const h of handles) await h.close?.().catch(() => {});
+    if (liveRuntime) await liveRuntime.close().catch(() => {});
     if (nextApp) await nextApp.close().catch(() => {});
     if (bus) await bus.close().catch(() => {});
     await db.close();

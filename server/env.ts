@@ -24,6 +24,13 @@ export const envSchema = z.object({
   LVS_DATA_DIR: z.string().min(1).max(1024).default(".data"),
   /** 0 = serve only the API, WebSockets and /healthz (no Next); useful for tests and headless use */
   LVS_NEXT: flag("1"),
+  /** how long per-minute statistics rollups are kept (hours; pruned every 10 minutes) */
+  LVS_STATS_RETENTION_HOURS: z.coerce
+    .number({ message: "must be a number of hours" })
+    .int("must be a whole number of hours")
+    .min(1, "must be at least 1 hour")
+    .max(24 * 400, "must be at most 9600 hours (400 days)")
+    .default(48),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -8,6 +8,7 @@ import type { Database } from "./db/openDatabase.ts";
 import type { Env } from "./env.ts";
 import type { EventBus } from "./events/EventBus.ts";
 import type { Logger } from "./log.ts";
+import type { LiveRuntime } from "./live/liveRuntime.ts";
 import { agentPlugin } from "./realtime/agentPlugin.ts";
 import { LiveHub, LIVE_PATH } from "./realtime/liveHub.ts";
 import type { WsRouter } from "./realtime/router.ts";
@@ -19,6 +20,8 @@ export interface ServerPluginContext {
   log: Logger;
   env: Env;
   now: () => number;
+  /** live statistics of this instance (absent in tests that start plugins by hand) */
+  live?: LiveRuntime;
 }
 
 export interface ServerPlugin {
@@ -32,8 +35,8 @@ export interface PluginHandle {
 
 export const livePlugin: ServerPlugin = {
   name: "live",
-  start({ ws, bus, log }) {
-    const hub = new LiveHub({ bus, log: log.child({ hub: "live" }) });
+  start({ ws, bus, log, live }) {
+    const hub = new LiveHub({ bus, log: log.child({ hub: "live" }), ...(live ? { feed: live } : {}) });
     ws.registerWsPath(LIVE_PATH, hub.handleUpgrade);
     return { close: () => hub.close() };
   },

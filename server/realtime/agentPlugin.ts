@@ -9,16 +9,18 @@ export const AGENT_PATH = "/api/agent";
 export function createAgentPlugin(o: { heartbeatMs?: number; desiredFor?: (directorId: string) => Promise<DesiredState | null> } = {}): ServerPlugin {
   return {
     name: "agent",
-    start({ ws, db, bus, log, now }) {
+    start({ ws, db, bus, log, now, live }) {
       const hubLog = log.child({ hub: "agent" });
       const hub = new AgentHub({
-        directory: new PrismaAgentDirectory(db.prisma), bus, now,
+        directory: live ? live.wrapDirectory(new PrismaAgentDirectory(db.prisma)) : new PrismaAgentDirectory(db.prisma), bus, now,
         desiredFor: o.desiredFor ?? createDesiredFor(db.prisma),
         log: { info: (obj, msg) => hubLog.info(obj, msg), warn: (obj, msg) => hubLog.warn(obj, msg) },
         ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
       });
       const unregister = ws.registerWsPath(AGENT_PATH, hub.handleUpgrade);
-      return { close: async () => { unregister(); await hub.close(); } };
+      // live.connections asks the agent holding the socket for its connection table
+      live?.setConnectionSource(hub);
+      return { close: async () => { live?.setConnectionSource(null); unregister(); await hub.close(); } };
     },
   };
 }
