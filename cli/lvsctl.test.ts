@@ -92,7 +92,39 @@ describe("lvsctl (in process)", () => {
     expect(syntax.stderr).toMatch(/^t\.json:3: not JSON/);
     const schema = inProcess(["validate", "t.json"], { "t.json": JSON.stringify({ services: [{ protocol: "tcp", family: "inet", address: "10.0.0.1", port: 70000 }] }) });
     expect(schema.code).toBe(1);
-    expect(schema.stderr).toContain("t.json: services[0]");
+    expect(schema.stderr).toContain("t.json:1: services[0].port: Too big: expected number to be <=65535\n");
+    expect(schema.stderr).toContain("t.json:1: services[0].scheduler: missing: the field is required\n");
+    expect(schema.stderr).not.toContain("Invalid input\n");
+  });
+
+  it("JSON problems name the field, its line, and the union branch the service was meant for", () => {
+    const doc = {
+      services: [
+        {
+          protocol: "tcp", family: "inet", address: "10.0.0.1", port: 80, scheduler: "rr", flags: [], persistence: null, persistenceEngine: null, onePacket: false,
+          destinations: [{ address: "10.0.1.1", port: 80, method: "nat", weight: 70000, upperThreshold: 0, lowerThreshold: 0, tunnel: null }],
+        },
+        { protocol: "fwmark", family: "inet", fwmark: 0, scheduler: "rr", flags: [], persistence: null, persistenceEngine: null, onePacket: false, destinations: [] },
+      ],
+    };
+    const text = JSON.stringify(doc, null, 2);
+    const lineOf = (needle: string) => text.slice(0, text.indexOf(needle)).split("\n").length;
+    const r = inProcess(["validate", "t.json"], { "t.json": text });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      `t.json:${lineOf('"weight": 70000')}: services[0].destinations[0].weight: Too big: expected number to be <=65535`,
+      `t.json:${lineOf('"fwmark": 0')}: services[1].fwmark: Too small: expected number to be >=1`,
+    ]);
+  });
+
+  it("validate checks the well-formed rest after a parse error and points table issues at their lines", () => {
+    const rules = "-A -t 10.0.0.2:80 -s rr\n-A -t 10.0.0.3:80 -s rr\n-a -t 10.0.0.3:80 -r 10.1.1.1:80 -m -w 0\n-a -t 10.0.0.3:80 -r 10.1.1.2:80 -m -w 70000\n";
+    const r = inProcess(["validate", "v.rules"], { "v.rules": rules });
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toContain("v.rules:4: -w 70000: illegal weight (0..65535)");
+    expect(lines.find((l) => l.includes("[service.no-real-servers]"))).toMatch(/^v\.rules:1: warning: services\[0\]\.destinations: TCP 10\.0\.0\.2:80 has no real servers/);
+    expect(lines.find((l) => l.includes("[service.all-weights-zero]"))).toMatch(/^v\.rules:2: warning: services\[1\]\.destinations: /);
   });
 
   it("rejects foreign dialects with a clear reason", () => {

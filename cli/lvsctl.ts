@@ -14,11 +14,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { canonicalTable } from "../lvs/canonical.ts";
 import type { IpvsTable } from "../lvs/model.ts";
 import { ipvsTableSchema } from "../lvs/schemas.ts";
-import { parseRules } from "../lvs/formats/ipvsadm/parse.ts";
+import { lineOfPath, parseRules } from "../lvs/formats/ipvsadm/parse.ts";
 import { renderBatch, renderCommands, renderRules } from "../lvs/formats/ipvsadm/render.ts";
 import { parseKeepalived, renderKeepalived, type KeepalivedServiceMeta, type KeepalivedVrrpInstance } from "../lvs/formats/keepalived/index.ts";
 import { describeOp, plan } from "../lvs/reconcile.ts";
 import { validateTable } from "../lvs/validate.ts";
+import { jsonPathLines, jsonPathText, schemaProblems } from "./jsonProblems.ts";
 
 export const INPUT_FORMATS = ["ipvsadm", "keepalived", "json"] as const;
 export const OUTPUT_FORMATS = ["ipvsadm", "commands", "keepalived", "json"] as const;
@@ -51,6 +52,8 @@ class ReadError extends Error {}
 
 interface Loaded {
   table: IpvsTable;
+  /** the source line of an issue path into `table`, when the format keeps lines */
+  lineOf: (path: readonly (string | number)[]) => number | null;
   /** keepalived extras, kept for keepalived → keepalived */
   meta: { services: KeepalivedServiceMeta[]; vrrpInstances: KeepalivedVrrpInstance[] } | null;
   errors: string[];
@@ -111,6 +114,7 @@ function load(io: CliIo, file: string, from: InputFormat | undefined): Loaded {
     const r = parseRules(text);
     return {
       table: r.table,
+      lineOf: (p) => lineOfPath(r, p),
       meta: null,
       errors: r.errors.map((p) => `${name}:${p.line}: ${p.message}`),
       warnings: r.warnings.map((p) => `${name}:${p.line}: warning: ${p.message}`),
@@ -120,6 +124,7 @@ function load(io: CliIo, file: string, from: InputFormat | undefined): Loaded {
     const r = parseKeepalived(text);
     return {
       table: r.table,
+      lineOf: () => null,
       meta: { services: r.services, vrrpInstances: r.vrrpInstances },
       errors: r.errors.map((p) => `${name}:${p.line}: ${p.message}`),
       warnings: r.warnings.map((p) => `${name}:${p.line}: warning: ${p.message}`),
@@ -130,14 +135,26 @@ function load(io: CliIo, file: string, from: InputFormat | undefined): Loaded {
     data = JSON.parse(text);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    return { table: { services: [] }, meta: null, errors: [`${name}:${jsonLine(text, msg)}: not JSON: ${msg}`], warnings: [] };
+    return { table: { services: [] }, lineOf: () => null, meta: null, errors: [`${name}:${jsonLine(text, msg)}: not JSON: ${msg}`], warnings: [] };
   }
   const parsed = ipvsTableSchema.safeParse(data);
+  let lines: Map<string, number> | null = null;
+  const lineOf = (p: readonly (string | number)[]): number | null => {
+    for (let n = p.length; n >= 0; n--) {
+      lines ??= jsonPathLines(text);
+      const l = lines.get(jsonPathText(p.slice(0, n)));
+      if (l !== undefined) return l;
+    }
+    return null;
+  };
   if (!parsed.success) {
-    const errors = parsed.error.issues.map((i) => `${name}: ${i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") || "(document)"}: ${i.message}`);
-    return { table: { services: [] }, meta: null, errors, warnings: [] };
+    const errors = schemaProblems(parsed.error.issues as unknown as Parameters<typeof schemaProblems>[0], data).map(({ path, message }) => {
+      const line = lineOf(path);
+      return `${name}${line === null ? "" : `:${line}`}: ${jsonPathText(path) || "(document)"}: ${message}`;
+    });
+    return { table: { services: [] }, lineOf, meta: null, errors, warnings: [] };
   }
-  return { table: parsed.data, meta: null, errors: [], warnings: [] };
+  return { table: parsed.data, lineOf, meta: null, errors: [], warnings: [] };
 }
 
 function inputFormat(v: string | undefined): InputFormat | undefined {
@@ -193,12 +210,12 @@ function run(args: string[], io: CliIo): number {
     const file = files[0] as string;
     const loaded = load(io, file, inputFormat(flags.get("--from")));
     let ok = report(io, loaded);
-    if (ok) {
-      const name = file === "-" ? "<stdin>" : file;
-      for (const issue of validateTable(loaded.table)) {
-        io.stderr(`${name}: ${issue.severity === "warning" ? "warning: " : ""}${issue.path.join(".")}: ${issue.message} [${issue.code}]\n`);
-        if (issue.severity === "error") ok = false;
-      }
+    // the well-formed rest is checked too, so one run reports every problem
+    const name = file === "-" ? "<stdin>" : file;
+    for (const issue of validateTable(loaded.table)) {
+      const line = loaded.lineOf(issue.path);
+      io.stderr(`${name}${line === null ? "" : `:${line}`}: ${issue.severity === "warning" ? "warning: " : ""}${jsonPathText(issue.path)}: ${issue.message} [${issue.code}]\n`);
+      if (issue.severity === "error") ok = false;
     }
     if (ok) io.stdout(`${file === "-" ? "<stdin>" : file}: ok (${loaded.table.services.length} virtual services)\n`);
     return ok ? 0 : 1;

@@ -9,7 +9,7 @@
 import { LvsError } from "../../errors.ts";
 import type { IpvsTable } from "../../model.ts";
 import { applyOp, type Op } from "../../ops.ts";
-import { serviceKeyString } from "../../tableKey.ts";
+import { destinationKeyString, serviceKeyString } from "../../tableKey.ts";
 import { parseArgv } from "./argv.ts";
 import { foreignDialect } from "./dialects.ts";
 import { interpretLine } from "./parseLine.ts";
@@ -24,6 +24,25 @@ export interface ParseRulesResult {
   table: IpvsTable;
   errors: RulesProblem[];
   warnings: RulesProblem[];
+  /**
+   * The line that last added or edited each service (`serviceKeyString`) and real server
+   * (`serviceKeyString + " " + destinationKeyString`), so later checks on the table can point at it.
+   */
+  lines: Map<string, number>;
+}
+
+/** The rules line of an issue path into the parsed table (["services", i, "destinations", j, ...]), if known. */
+export function lineOfPath(result: Pick<ParseRulesResult, "table" | "lines">, path: readonly (string | number)[]): number | null {
+  if (path[0] !== "services" || typeof path[1] !== "number") return null;
+  const svc = result.table.services[path[1]];
+  if (!svc) return null;
+  const sk = serviceKeyString(svc);
+  if (path[2] === "destinations" && typeof path[3] === "number") {
+    const d = svc.destinations[path[3]];
+    const line = d ? result.lines.get(`${sk} ${destinationKeyString(d)}`) : undefined;
+    if (line !== undefined) return line;
+  }
+  return result.lines.get(sk) ?? null;
 }
 
 /** "line 3: -y 10 without -x: ..." */
@@ -37,6 +56,7 @@ export function parseRules(text: string): ParseRulesResult {
   const warnings: RulesProblem[] = [];
   /** services whose -A failed: later "Service not defined" errors for them would only repeat it */
   const failed = new Set<string>();
+  const where = new Map<string, number>();
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = i + 1;
@@ -76,13 +96,17 @@ export function parseRules(text: string): ParseRulesResult {
     try {
       table = applyOp(table, r.op);
       if (r.op.kind === "clear") failed.clear();
+      else if (r.op.kind === "add-service" || r.op.kind === "edit-service") where.set(serviceKeyString(r.op.service), line);
+      else if (r.op.kind === "add-destination" || r.op.kind === "edit-destination") {
+        where.set(`${serviceKeyString(r.op.service)} ${destinationKeyString(r.op.destination)}`, line);
+      }
     } catch (e) {
       if (!(e instanceof LvsError)) throw e;
       if (r.op.kind !== "clear" && e.code === "no_such_service" && failed.has(serviceKeyString(r.op.service))) continue;
       errors.push({ line, message: `${e.message}: ${explain(e.code)}${familyHint(table, r.op)}` });
     }
   }
-  return { table, errors, warnings };
+  return { table, errors, warnings, lines: where };
 }
 
 /** "-f 1" vs "-f 1 -6" are different services: say so when the other one exists. */
