@@ -128,6 +128,12 @@ describe("topologyFigures", () => {
     expect(f.realServers.a!.health).toBe("partial");
     expect(f.realServers.b!.health).toBe("up");
     expect(f.realServers.c!.health).toBe("unknown");
+    // reported by an engine with no transition on record: up (agents start checks as up)
+    const reported = topologyFigures(t, { d1: snapshotFor(t, "d1", 1000, 1) }, { [healthKey("d1", web, "127.0.20.1", 8080)]: "down" });
+    expect(reported.memberships["m-dns-a"]!.health).toBe("up");
+    expect(reported.memberships["m-web-a"]!.health).toBe("down");
+    expect(reported.realServers.a!.health).toBe("partial");
+    expect(reported.realServers.c!.health).toBe("unknown");
     const g = topologyFigures(t, {}, { [healthKey("d1", web, "127.0.20.1", 8080)]: "down", [healthKey("d1", dns, "127.0.20.1", 53)]: "down" });
     expect(g.realServers.a!.health).toBe("down");
   });

@@ -7,7 +7,8 @@
  * directors it is placed on; a membership is the destination its real server compiles to (same
  * port rule as compileDirector: DR/TUN → service port, NAT → the real server's port or the service
  * port, fwmark → the real server's port or 0); a real server sums its memberships; a director sums
- * its services. Health is keyed like the agent reports it: (director, service key, address, port).
+ * its services. Health is keyed like the agent reports it: (director, service key, address, port);
+ * agents report transitions only, so a running destination without one counts as up.
  * Pure.
  */
 import { canonicalAddress } from "../address.ts";
@@ -164,7 +165,10 @@ export function topologyFigures(
         fig.weight = (fig.weight ?? 0) + found.weight;
       }
       const h = health[healthKey(dirId, key, dest.address, dest.port)];
+      // an agent starts every check as up and reports only transitions: a destination an engine
+      // runs with no transition on record is up (as the agent itself treats it)
       if (h && h !== "unknown") states.push(h);
+      else if (found) states.push("up");
     }
     fig.health = states.length === 0 ? "unknown" : states.includes("down") ? "down" : "up";
     add(out.realServers[rs.id]!, fig);

@@ -18,5 +18,6 @@ export function LiveLoader({ id }: { id: string }) {
   if (q.isError) {
     return <div className="p-6 text-sm text-red-700" data-testid="live-load-error">{t("loadError", { message: errorText(q.error).text })}</div>;
   }
-  return <LiveView key={`${q.data.id}/${q.data.revision}`} id={q.data.id} topology={q.data.document} />;
+  // one live view (and socket) per topology; a newer revision only redraws the canvas
+  return <LiveView key={q.data.id} id={q.data.id} revision={q.data.revision} topology={q.data.document} />;
 }

@@ -20,17 +20,17 @@ import { StatsTable } from "./StatsTable.tsx";
 import { parseServiceKeyString, statsRows } from "./statsRows.ts";
 import { TopologyTabs } from "./TopologyTabs.tsx";
 
-export function LiveView({ id, topology }: { id: string; topology: Topology }) {
+export function LiveView({ id, revision, topology }: { id: string; revision: number; topology: Topology }) {
   return (
     <LiveProvider>
-      <LiveBody id={id} topology={topology} />
+      <LiveBody id={id} revision={revision} topology={topology} />
     </LiveProvider>
   );
 }
 
 const STATUS_TONE = { open: "bg-emerald-100 text-emerald-800", connecting: "bg-slate-100 text-slate-600", reconnecting: "bg-amber-100 text-amber-800", closed: "bg-slate-100 text-slate-500" };
 
-function LiveBody({ id, topology }: { id: string; topology: Topology }) {
+function LiveBody({ id, revision, topology }: { id: string; revision: number; topology: Topology }) {
   const t = useTranslations("live");
   const client = useLiveClient();
   const status = useLiveStatus((s) => s.status);
@@ -93,7 +93,7 @@ function LiveBody({ id, topology }: { id: string; topology: Topology }) {
           ))}
         </div>
         <LiveFiguresValueProvider value={figures}>
-          <LiveCanvas topology={topology} />
+          <LiveCanvas key={revision} topology={topology} />
         </LiveFiguresValueProvider>
         {director && <StatsTable director={director} tick={tick} />}
         {director && (

@@ -74,6 +74,9 @@ export function SeriesCharts({ testId, title, seriesRef, range, topic, tick }: {
   const t = useTranslations("live.charts");
   const p = useSeriesPoints(seriesRef, range, topic, tick);
   const cols = (fields: PointField[]) => toColumns(p.points, fields, p.stepMs);
+  // largest step between consecutive points: 1 s while live and nothing was missed
+  let maxGap = 0;
+  for (let i = 1; i < p.points.length; i++) maxGap = Math.max(maxGap, p.points[i]!.at - p.points[i - 1]!.at);
   const groups: { key: string; title: string; unit?: string; fields: PointField[]; series: ChartSeries[] }[] = [
     { key: "cps", title: t("cps"), unit: "/s", fields: ["cps"], series: [{ key: "cps", label: t("conns"), color: C.cps }] },
     { key: "pps", title: t("pps"), unit: "/s", fields: ["inPps", "outPps"], series: [{ key: "in", label: t("in"), color: C.in }, { key: "out", label: t("out"), color: C.out }] },
@@ -81,7 +84,8 @@ export function SeriesCharts({ testId, title, seriesRef, range, topic, tick }: {
     { key: "conns", title: t("connections"), fields: ["activeConns", "inactConns"], series: [{ key: "active", label: t("active"), color: C.active }, { key: "inact", label: t("inactive"), color: C.inact }] },
   ];
   return (
-    <section className="rounded-md border border-slate-200 bg-slate-50 p-2" data-testid={testId} data-state={p.state} data-points={p.points.length}>
+    <section className="rounded-md border border-slate-200 bg-slate-50 p-2" data-testid={testId} data-state={p.state} data-points={p.points.length}
+      data-max-gap={maxGap} data-last-at={p.points[p.points.length - 1]?.at ?? ""}>
       <h3 className="mb-2 flex items-center justify-between font-mono text-xs font-semibold text-slate-800">
         <span>{title}</span>
         {p.state === "loading" && <span className="font-sans font-normal text-slate-400">{t("loading")}</span>}
