@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import dgram from "node:dgram";
 import { UserspaceEngine } from "./userspaceEngine.ts";
 import { RateEstimator } from "./estimator.ts";
+import { pooledRelayBuffers, RELAY_POOL_MAX } from "./relay.ts";
 import { connect, freePort, service, sleep, startBackend, startUdpBackend, type Backend } from "./testing.ts";
 import type { Counters } from "../../../lvs/model.ts";
 
@@ -132,6 +133,28 @@ describe("connection table (ipvsadm -Lnc) and counters", () => {
     const second = await ask("c");
     expect(second).not.toBe(first); // rr moved on: a new connection, scheduled again
     expect((await t.engine.stats()).services[0]!.counters.conns).toBe(2);
+  });
+});
+
+describe("relay read buffers", () => {
+  it("closed connections return their buffers to the pool; reused buffers carry exactly the new bytes", async () => {
+    const t = await engineWith();
+    const vip = `127.0.40.${seq++}`;
+    const port = await freePort(vip);
+    t.backends.push(await startBackend("rs1", "127.0.41.4"));
+    await t.engine.apply({ services: [service("tcp", vip, port, "rr", [{ address: "127.0.41.4", port: t.backends[0]!.port }])] });
+    let sent = 0;
+    for (let i = 0; i < 20; i++) {
+      const payload = String.fromCharCode(97 + (i % 26)).repeat(50 + ((i * 7919) % 3000));
+      const c = await connect(vip, port);
+      expect(await c.echo(payload)).toBe(payload);
+      sent += payload.length;
+      await c.close();
+      await until(async () => (await t.engine.connections({ offset: 0, limit: 100 })).entries.filter((e) => e.state === "TIME_WAIT").length === i + 1, "TIME_WAIT");
+      expect(pooledRelayBuffers()).toBeGreaterThan(0);
+    }
+    expect(pooledRelayBuffers()).toBeLessThanOrEqual(RELAY_POOL_MAX);
+    expect((await t.engine.stats()).services[0]!.counters.inBytes).toBe(sent);
   });
 });
 

@@ -69,6 +69,8 @@ export function acceptTcp(host: ForwarderHost, svc: RuntimeService, client: net.
   const finish = (): void => {
     if (!(clientClosed && backendClosed)) return;
     entry.abort = noop; // a lingering entry must not keep the sockets alive
+    inbound.release();
+    outbound.release();
     host.table.linger(entry, connected && !failed, host.now());
   };
   const toInactive = (state: string): void => {
