@@ -26,6 +26,23 @@ const dataDir = once("LVS_E2E_DATA_DIR", () => mkdtempSync(path.join(os.tmpdir()
 const baseURL = `http://127.0.0.1:${port}`;
 const chromium = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const jsonOutput = process.env.LVS_E2E_JSON || "test-results/e2e-results.json";
+// every spec starts signed in as the admin that the `setup` project creates (e2e/fixtures/auth.ts)
+const adminState = path.join(dataDir, "admin-storage-state.json");
+const chromiumUse = {
+  ...devices["Desktop Chrome"],
+  launchOptions: {
+    executablePath: chromium,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  },
+};
 
 export default defineConfig({
   testDir: "e2e",
@@ -45,24 +62,9 @@ export default defineConfig({
     timezoneId: "UTC",
   },
   projects: [
-    {
-      name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: chromium,
-          args: [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-          ],
-        },
-      },
-    },
+    // first-run setup through the UI, once per run; saves the admin's cookies to adminState
+    { name: "setup", testMatch: /auth\.setup\.ts$/, use: chromiumUse },
+    { name: "chromium", dependencies: ["setup"], use: { ...chromiumUse, storageState: adminState } },
   ],
   webServer: {
     // scripts/start.mjs builds the UI first when no current build exists, then runs server/index.ts

@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import type { Topology } from "../lvs/model.ts";
+import { firstAdminCookie } from "../server/auth/testing.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -58,10 +59,13 @@ function start(args: string[], env: Record<string, string>): Proc {
   return { child, output: () => out, exited };
 }
 
+/** the admin's session (first-run setup over HTTP); the server's database is its own, not ours to open */
+let cookie = "";
+
 async function trpc(base: string, proc: string, input: unknown, query = false): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON from tRPC, checked by the tests
   const res = query
-    ? await fetch(`${base}/api/trpc/${proc}?input=${encodeURIComponent(JSON.stringify(input))}`)
-    : await fetch(`${base}/api/trpc/${proc}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) });
+    ? await fetch(`${base}/api/trpc/${proc}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers: { cookie } })
+    : await fetch(`${base}/api/trpc/${proc}`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify(input) });
   const body = await res.json();
   if (!res.ok) throw new Error(`${proc}: ${res.status} ${JSON.stringify(body)}`);
   return body.result.data;
@@ -115,6 +119,7 @@ describe("control plane and agent as separate processes", () => {
     url = `http://127.0.0.1:${cpPort}`;
     cp = startCp();
     await until(async () => (await fetch(`${url}/healthz`).then((r) => r.status, () => 0)) === 200, 90_000, `control plane up:\n${cp?.output()}`);
+    cookie = await firstAdminCookie(url);
     const t = await trpc(url, "topology.create", { name: "mp" });
     await trpc(url, "topology.save", { id: t.id, expectedRevision: t.revision, document: topology(vipPort, ports[0]!, ports[1]!), message: "" });
     const enrolled = await trpc(url, "director.create", { topologyId: t.id, key: "d1" });

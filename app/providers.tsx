@@ -1,5 +1,5 @@
 "use client";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { useState, type ReactNode } from "react";
 import type { AppRouter } from "../server/api/root.ts";
@@ -8,8 +8,17 @@ import { TRPCProvider } from "./trpc.ts";
 /** Same-origin tRPC endpoint served by server/index.ts. */
 export const TRPC_PATH = "/api/trpc";
 
+/** The session ended (expired, signed out elsewhere, disabled): go to sign-in, then come back here. */
+function onError(error: unknown): void {
+  const status = (error as { data?: { httpStatus?: number } } | null)?.data?.httpStatus;
+  if (status !== 401 || typeof window === "undefined" || window.location.pathname === "/login") return;
+  window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+}
+
 function makeQueryClient(): QueryClient {
   return new QueryClient({
+    queryCache: new QueryCache({ onError }),
+    mutationCache: new MutationCache({ onError }),
     defaultOptions: {
       queries: {
         staleTime: 5_000,

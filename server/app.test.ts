@@ -7,18 +7,19 @@ import { createTestPostgres, NO_POSTGRES_REASON, TEST_DATABASE_URL, type TestPos
 import { loadEnv } from "./env.ts";
 import type { LiveServerMessage } from "./realtime/liveProtocol.ts";
 import { sampleTopology } from "./api/testFixtures.ts";
+import { sessionCookieFor } from "./auth/testing.ts";
 
 const env = (DATABASE_URL: string) => loadEnv({ DATABASE_URL, LOG_LEVEL: "silent", LVS_NEXT: "0", PORT: "0", HOST: "127.0.0.1" });
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tRPC JSON envelopes checked field by field
-async function trpc(base: string, proc: string, input: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}/api/trpc/${proc}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) });
+async function trpc(base: string, proc: string, input: unknown, cookie: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${base}/api/trpc/${proc}`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify(input) });
   return { status: res.status, body: await res.json() };
 }
 
 /** a ws client that queues every message; next(type) waits (bounded) for the next one of that type */
-function liveClient(url: string) {
-  const ws = new WebSocket(url.replace("http", "ws") + "/api/live");
+function liveClient(url: string, cookie: string) {
+  const ws = new WebSocket(url.replace("http", "ws") + "/api/live", { headers: { cookie } });
   const queue: LiveServerMessage[] = [];
   const waiters: Array<() => void> = [];
   ws.on("message", (d) => {
@@ -59,8 +60,10 @@ function rawUpgrade(port: number, path: string): Promise<{ statusLine: string; m
 
 describe("control plane server (PGlite, no Next)", () => {
   let s: RunningServer;
+  let cookie: string;
   beforeAll(async () => {
     s = await startServer({ env: env("pglite:memory") });
+    cookie = await sessionCookieFor(s.db, "operator");
   });
   afterAll(async () => {
     await s?.close();
@@ -80,31 +83,31 @@ describe("control plane server (PGlite, no Next)", () => {
   });
 
   it("tRPC over HTTP: bad input is 400 with flattened zod issues and no stack; unknown id is 404", async () => {
-    const bad = await trpc(s.url, "topology.create", { name: 42 });
+    const bad = await trpc(s.url, "topology.create", { name: 42 }, cookie);
     expect(bad.status).toBe(400);
     expect(bad.body.error.data.code).toBe("BAD_REQUEST");
     expect(bad.body.error.data.zodError.fieldErrors.name).toHaveLength(1);
     expect(bad.body.error.message).toMatch(/^name: /);
     expect(JSON.stringify(bad.body)).not.toMatch(/stack|\.ts:\d+/);
-    const notJson = await fetch(`${s.url}/api/trpc/topology.create`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+    const notJson = await fetch(`${s.url}/api/trpc/topology.create`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: "{" });
     expect(notJson.status).toBe(400);
-    const missing = await fetch(`${s.url}/api/trpc/topology.get?input=${encodeURIComponent(JSON.stringify({ id: "nope" }))}`);
+    const missing = await fetch(`${s.url}/api/trpc/topology.get?input=${encodeURIComponent(JSON.stringify({ id: "nope" }))}`, { headers: { cookie } });
     expect(missing.status).toBe(404);
     expect((await fetch(`${s.url}/api/other`)).status).toBe(404);
   });
 
   it("/api/live forwards topology.saved to the subscribers of that topology only", async () => {
-    const created = await trpc(s.url, "topology.create", { name: "live" });
-    const other = await trpc(s.url, "topology.create", { name: "other" });
+    const created = await trpc(s.url, "topology.create", { name: "live" }, cookie);
+    const other = await trpc(s.url, "topology.create", { name: "other" }, cookie);
     const id = created.body.result.data.id as string;
-    const c = liveClient(s.url);
+    const c = liveClient(s.url, cookie);
     await c.opened;
     c.send({ type: "subscribe", topologyId: id });
     await c.next("subscribed");
     c.send({ type: "subscribe" });
     expect((await c.next("error")).message).toMatch(/^invalid message: topologyId/);
-    await trpc(s.url, "topology.save", { id: other.body.result.data.id, expectedRevision: 1, document: sampleTopology("other") });
-    const saved = await trpc(s.url, "topology.save", { id, expectedRevision: 1, document: sampleTopology("live"), message: "hi" });
+    await trpc(s.url, "topology.save", { id: other.body.result.data.id, expectedRevision: 1, document: sampleTopology("other") }, cookie);
+    const saved = await trpc(s.url, "topology.save", { id, expectedRevision: 1, document: sampleTopology("live"), message: "hi" }, cookie);
     expect(saved.status).toBe(200);
     const msg = await c.next("topology.saved");
     expect(msg).toMatchObject({ topologyId: id, revision: 2 });
@@ -112,7 +115,7 @@ describe("control plane server (PGlite, no Next)", () => {
   });
 
   it("close(): live sockets get 1001, then /healthz is gone", async () => {
-    const c = liveClient(s.url);
+    const c = liveClient(s.url, cookie);
     await c.opened;
     const code = new Promise<number>((r) => c.ws.once("close", (n) => r(n)));
     await s.close();
@@ -139,11 +142,13 @@ describe.skipIf(!TEST_DATABASE_URL)(`two instances on one PostgreSQL${TEST_DATAB
   let pgdb: TestPostgres;
   let a: RunningServer;
   let b: RunningServer;
+  let cookie: string;
   beforeAll(async () => {
     pgdb = await createTestPostgres();
     const pgChannel = `lvs_test_${randomBytes(4).toString("hex")}`;
     a = await startServer({ env: env(pgdb.url), pgChannel });
     b = await startServer({ env: env(pgdb.url), pgChannel });
+    cookie = await sessionCookieFor(a.db, "operator"); // one database: a session made through A is valid at B
   });
   afterAll(async () => {
     await a?.close();
@@ -156,7 +161,7 @@ describe.skipIf(!TEST_DATABASE_URL)(`two instances on one PostgreSQL${TEST_DATAB
   });
 
   it("a save through one instance reaches the bus and the live sockets of the other", async () => {
-    const created = await trpc(a.url, "topology.create", { name: "shared" });
+    const created = await trpc(a.url, "topology.create", { name: "shared" }, cookie);
     const id = created.body.result.data.id as string;
     const atB = new Promise<number>((resolve) => {
       const off = b.bus.subscribe("topology.saved", (e) => {
@@ -166,16 +171,16 @@ describe.skipIf(!TEST_DATABASE_URL)(`two instances on one PostgreSQL${TEST_DATAB
         }
       });
     });
-    const c = liveClient(b.url);
+    const c = liveClient(b.url, cookie);
     await c.opened;
     c.send({ type: "subscribe", topologyId: id });
     await c.next("subscribed");
-    const saved = await trpc(a.url, "topology.save", { id, expectedRevision: 1, document: sampleTopology("shared"), message: "" });
+    const saved = await trpc(a.url, "topology.save", { id, expectedRevision: 1, document: sampleTopology("shared"), message: "" }, cookie);
     expect(saved.body.result.data.revision).toBe(2);
     expect(await atB).toBe(2);
     expect(await c.next("topology.saved")).toMatchObject({ topologyId: id, revision: 2 });
     // and B sees A's data: one database
-    const got = await fetch(`${b.url}/api/trpc/topology.get?input=${encodeURIComponent(JSON.stringify({ id }))}`);
+    const got = await fetch(`${b.url}/api/trpc/topology.get?input=${encodeURIComponent(JSON.stringify({ id }))}`, { headers: { cookie } });
     expect((await got.json()).result.data.revision).toBe(2);
     c.ws.close();
   });

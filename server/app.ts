@@ -12,6 +12,8 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { appRouter } from "./api/root.ts";
+import { isPageRequest, pageRedirect, sameOrigin, setupRequiredFor } from "./auth/requestGuards.ts";
+import { createSessionResolver } from "./auth/sessions.ts";
 import type { Context, SessionResolver } from "./api/trpc.ts";
 import { openDatabase, type Database } from "./db/openDatabase.ts";
 import { loadEnv, type Env } from "./env.ts";
@@ -41,7 +43,7 @@ export interface StartServerOptions {
   log?: Logger;
   /** defaults to defaultPlugins (server/plugins.ts) */
   plugins?: ServerPlugin[];
-  /** finds the session of a request for the tRPC context (default: every request is anonymous) */
+  /** finds the session of a request for tRPC, page views and /api/live (default: the session cookie) */
   resolveSession?: SessionResolver;
   /** PostgreSQL NOTIFY channel (tests isolate themselves with their own) */
   pgChannel?: string;
@@ -82,7 +84,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const now = options.now ?? Date.now;
   const dev = options.dev ?? env.NODE_ENV === "development";
   const useNext = options.next ?? env.LVS_NEXT;
-  const resolveSession = options.resolveSession ?? null;
+  const resolveSession = options.resolveSession ?? createSessionResolver({ now });
 
   const db = await openDatabase(env);
   const handles: PluginHandle[] = [];
@@ -130,7 +132,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         db,
         bus: theBus,
         log,
-        session: resolveSession ? await resolveSession(req, db) : null,
+        session: await resolveSession(req, db),
         ip: req.socket.remoteAddress ?? null,
         now,
         http: { req, res },
@@ -162,14 +164,32 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         return;
       }
       if (pathname === "/api/trpc" || pathname.startsWith("/api/trpc/")) {
+        if (!sameOrigin(req)) return sendJson(res, 403, { error: "cross-origin API call refused" });
         if (pathname === "/api/trpc") req.url = "/api/trpc/" + url.slice("/api/trpc".length);
         return trpc(req, res);
       }
       if (nextHandler) {
-        nextHandler(req, res).catch((err) => {
-          log.error({ err }, "next request failed");
-          if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
-        });
+        const handler = nextHandler;
+        const serve = () =>
+          handler(req, res).catch((err) => {
+            log.error({ err }, "next request failed");
+            if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+          });
+        if (!isPageRequest(req, pathname)) return void serve();
+        // page views: anonymous visitors go to /setup (no user yet) or /login; the API stays the authority
+        void resolveSession(req, db)
+          .then((session) => pageRedirect(url, session, () => setupRequiredFor(db)))
+          .then(
+            (to) => {
+              if (!to) return serve();
+              res.writeHead(303, { location: to, "cache-control": "no-store" });
+              res.end();
+            },
+            (err) => {
+              log.error({ err }, "page guard failed");
+              if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+            },
+          );
         return;
       }
       if (pathname.startsWith("/api/")) return sendJson(res, 404, { error: `no API at ${pathname}` });
@@ -178,7 +198,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     });
     server.on("upgrade", ws.handleUpgrade);
 
-    const pluginCtx = { ws, db, bus, log, env, now, live };
+    const pluginCtx = { ws, db, bus, log, env, now, live, resolveSession };
     for (const plugin of options.plugins ?? defaultPlugins) {
       handles.push(await plugin.start({ ...pluginCtx, log: log.child({ plugin: plugin.name }) }));
     }

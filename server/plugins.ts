@@ -4,6 +4,8 @@
  * with 1001, stop timers). To add a hub: write `export const fooPlugin: ServerPlugin` beside it and
  * add it to `defaultPlugins`.
  */
+import type { SessionResolver } from "./api/trpc.ts";
+import { authorizeUpgrade } from "./auth/requestGuards.ts";
 import type { Database } from "./db/openDatabase.ts";
 import type { Env } from "./env.ts";
 import type { EventBus } from "./events/EventBus.ts";
@@ -22,6 +24,8 @@ export interface ServerPluginContext {
   now: () => number;
   /** live statistics of this instance (absent in tests that start plugins by hand) */
   live?: LiveRuntime;
+  /** the session of a request (browser WebSocket upgrades check it; agent links use their own tokens) */
+  resolveSession: SessionResolver;
 }
 
 export interface ServerPlugin {
@@ -35,9 +39,14 @@ export interface PluginHandle {
 
 export const livePlugin: ServerPlugin = {
   name: "live",
-  start({ ws, bus, log, live }) {
+  start({ ws, bus, log, live, db, resolveSession }) {
     const hub = new LiveHub({ bus, log: log.child({ hub: "live" }), ...(live ? { feed: live } : {}) });
-    ws.registerWsPath(LIVE_PATH, hub.handleUpgrade);
+    // same-origin browsers with a session whose role may watch live traffic; others get 401/403
+    ws.registerWsPath(LIVE_PATH, (req, socket, head) => {
+      void authorizeUpgrade(req, socket, { db, resolveSession, action: "live.subscribe" }).then((session) => {
+        if (session) hub.handleUpgrade(req, socket, head);
+      });
+    });
     return { close: () => hub.close() };
   },
 };

@@ -3,6 +3,7 @@ import { getTranslations } from "next-intl/server";
 import { Logo } from "./Logo.tsx";
 import { LanguageSwitch } from "./LanguageSwitch.tsx";
 import { NavLinks } from "./NavLinks.tsx";
+import { UserMenu } from "./UserMenu.tsx";
 
 export async function Header() {
   const t = await getTranslations("common");
@@ -18,6 +19,7 @@ export async function Header() {
       <NavLinks />
       <div className="ml-auto flex items-center gap-3">
         <LanguageSwitch />
+        <UserMenu />
       </div>
     </header>
   );

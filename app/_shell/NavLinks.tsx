@@ -2,14 +2,18 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useTranslations } from "next-intl";
+import { can } from "../../server/auth/permissions.ts";
 import { isNavItemActive, navItems } from "./navItems.ts";
+import { useSession } from "./useSession.ts";
 
 export function NavLinks() {
   const t = useTranslations("nav");
   const pathname = usePathname() ?? "/";
+  const { session } = useSession();
+  if (!session) return null;
   return (
     <nav aria-label={t("label")} className="flex items-center gap-1" data-testid="main-nav">
-      {navItems.map((item) => {
+      {navItems.filter((item) => !item.action || can(session.role, item.action)).map((item) => {
         const active = isNavItemActive(item, pathname);
         return (
           <Link

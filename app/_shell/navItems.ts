@@ -1,4 +1,5 @@
 import type { Messages } from "next-intl";
+import type { Action } from "../../server/auth/permissions.ts";
 
 /**
  * The header navigation, data-driven: a feature adds its page by appending one entry here
@@ -12,10 +13,14 @@ export interface NavItem {
   testId: string;
   /** path prefixes that mark this item active (default: href) */
   activePrefixes?: readonly string[];
+  /** shown only to roles that may do this (server/auth/permissions.ts); unset = every signed-in user */
+  action?: Action;
 }
 
 export const navItems: readonly NavItem[] = [
-  { labelKey: "topologies", href: "/topologies", testId: "nav-topologies", activePrefixes: ["/topologies", "/topology/"] },
+  { labelKey: "topologies", href: "/topologies", testId: "nav-topologies", activePrefixes: ["/topologies", "/topology/"], action: "topology.read" },
+  { labelKey: "audit", href: "/audit", testId: "nav-audit", action: "audit.read" },
+  { labelKey: "users", href: "/users", testId: "nav-users", action: "user.admin" },
   { labelKey: "live", href: "/live", testId: "nav-live" },
 ];
 

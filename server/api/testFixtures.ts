@@ -1,5 +1,22 @@
-/** Deterministic topology documents for server tests. */
+/** Deterministic fixtures for server tests: topology documents and authenticated tRPC contexts. */
 import type { Topology } from "../../lvs/model.ts";
+import type { Role } from "../auth/permissions.ts";
+import { testUser } from "../auth/testing.ts";
+import type { Database } from "../db/openDatabase.ts";
+import type { Context, SessionInfo } from "./trpc.ts";
+
+/**
+ * The session of a test user with `role` (admin by default), created in `db` on first use so audit
+ * rows can reference it: `createCaller({ db, bus, log, session: await testSession(db), ip: null, now })`.
+ */
+export function testSession(db: Database, role: Role = "admin"): Promise<SessionInfo> {
+  return testUser(db, role);
+}
+
+/** A complete in-process context signed in as `role` (admin by default). */
+export async function testContext(base: Omit<Context, "session" | "ip"> & { ip?: string | null }, role: Role = "admin"): Promise<Context> {
+  return { ip: null, ...base, session: await testSession(base.db, role) };
+}
 
 export function sampleTopology(name = "lab"): Topology {
   return {

@@ -3,9 +3,9 @@
  * Parameters follow OWASP's argon2id minimum (19 MiB, t=2, p=1). Policy: 10..256 characters.
  */
 import { hash, verify } from "@node-rs/argon2";
+import { PASSWORD_MAX, PASSWORD_MIN } from "./passwordPolicy.ts";
 
-export const PASSWORD_MIN = 10;
-export const PASSWORD_MAX = 256;
+export { PASSWORD_MAX, PASSWORD_MIN };
 
 export class PasswordPolicyError extends Error {
   constructor(message: string) {

@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { useErrorText } from "../../_shell/useErrorText.ts";
+import { useCan } from "../../_shell/useSession.ts";
 import { describeTrpcError } from "../../trpcError.ts";
 import { useTRPC } from "../../trpc.ts";
 
@@ -74,6 +75,8 @@ export function CreateTopologyForm() {
 
   const error = errorFeedback(feedback);
   const invalid = error !== null;
+  const allowed = useCan("topology.create");
+  if (!allowed) return null; // the server refuses it too (403); viewers just do not see the form
 
   return (
     <form

@@ -2,6 +2,7 @@
 import { useReactFlow } from "@xyflow/react";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
+import { useCan, useSession } from "../../_shell/useSession.ts";
 import { useEditor, useEditorStore, useTemporal } from "./context.ts";
 import { autoLayout } from "./autoLayout.ts";
 import { SearchBox } from "./SearchBox.tsx";
@@ -28,6 +29,9 @@ export function Toolbar({ onSave, saving, saveError, onExport, onImport, focus }
   const canRedo = useTemporal((s) => s.futureStates.length > 0);
   const { fitView } = useReactFlow();
   const [laying, setLaying] = useState(false);
+  const tAuth = useTranslations("auth");
+  const { session } = useSession();
+  const canSave = useCan("topology.save");
 
   const layoutAll = async () => {
     setLaying(true);
@@ -73,7 +77,10 @@ export function Toolbar({ onSave, saving, saveError, onExport, onImport, focus }
       <SearchBox focus={focus} />
       <div className="ml-auto flex items-center gap-2">
         {saveError && <span className="text-xs text-red-600" data-testid="save-error">{saveError}</span>}
-        <button
+        {session && !canSave && (
+          <span className="text-xs text-slate-500" data-testid="read-only">{tAuth("readOnly", { role: tAuth(`roles.${session.role}`) })}</span>
+        )}
+        {canSave && <button
           type="button"
           data-testid="save"
           disabled={saving}
@@ -82,7 +89,7 @@ export function Toolbar({ onSave, saving, saveError, onExport, onImport, focus }
           className="rounded bg-sky-600 px-3 py-1 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-50"
         >
           {saving ? t("saving") : t("save")}
-        </button>
+        </button>}
       </div>
     </div>
   );

@@ -8,7 +8,7 @@ import { tokenHash } from "../../auth/sessionToken.ts";
 import { PrismaAgentDirectory } from "../../realtime/agentDirectory.ts";
 import { appRouter } from "../root.ts";
 import { createCallerFactory } from "../trpc.ts";
-import { sampleTopology } from "../testFixtures.ts";
+import { sampleTopology, testSession } from "../testFixtures.ts";
 
 const log = createLogger("silent");
 const createCaller = createCallerFactory(appRouter);
@@ -24,7 +24,7 @@ describe("director router (PGlite)", () => {
     await db.migrate();
     const bus = new MemoryEventBus(log);
     bus.subscribe("director.status", (e) => status.push(e));
-    caller = createCaller({ db, bus, log, session: null, ip: null, now: () => 5_000 });
+    caller = createCaller({ db, bus, log, session: await testSession(db), ip: null, now: () => 5_000 });
     const t = await caller.topology.create({ name: "dirs" });
     await caller.topology.save({ id: t.id, expectedRevision: t.revision, document: sampleTopology("dirs"), message: "" });
     topologyId = t.id;

@@ -7,7 +7,7 @@ import { TRPCError } from "@trpc/server";
 import {
   availabilityInputSchema, connectionsInputSchema, historyInputSchema, snapshotInputSchema, type LiveApi,
 } from "../../live/liveApi.ts";
-import { publicProcedure, router, type Context } from "../trpc.ts";
+import { authedProcedure, router, type Context } from "../trpc.ts";
 
 function api(ctx: Context): LiveApi {
   if (!ctx.live) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "live statistics are not running on this server" });
@@ -15,8 +15,8 @@ function api(ctx: Context): LiveApi {
 }
 
 export const liveRouter = router({
-  history: publicProcedure.input(historyInputSchema).query(({ ctx, input }) => api(ctx).history(input)),
-  connections: publicProcedure.input(connectionsInputSchema).query(({ ctx, input }) => api(ctx).connections(input)),
-  availability: publicProcedure.input(availabilityInputSchema).query(({ ctx, input }) => api(ctx).availability(input)),
-  snapshot: publicProcedure.input(snapshotInputSchema).query(({ ctx, input }) => api(ctx).snapshot(input)),
+  history: authedProcedure("live.subscribe").input(historyInputSchema).query(({ ctx, input }) => api(ctx).history(input)),
+  connections: authedProcedure("live.subscribe").input(connectionsInputSchema).query(({ ctx, input }) => api(ctx).connections(input)),
+  availability: authedProcedure("live.subscribe").input(availabilityInputSchema).query(({ ctx, input }) => api(ctx).availability(input)),
+  snapshot: authedProcedure("live.subscribe").input(snapshotInputSchema).query(({ ctx, input }) => api(ctx).snapshot(input)),
 });

@@ -8,7 +8,7 @@ import { MemoryEventBus } from "../../events/MemoryEventBus.ts";
 import { createLogger } from "../../log.ts";
 import { appRouter } from "../root.ts";
 import { createCallerFactory } from "../trpc.ts";
-import { sampleTopology } from "../testFixtures.ts";
+import { sampleTopology, testSession } from "../testFixtures.ts";
 
 const log = createLogger("silent");
 const createCaller = createCallerFactory(appRouter);
@@ -42,7 +42,7 @@ describe.each(kinds)(`topology router on $kind${TEST_DATABASE_URL ? "" : ` (post
     await db.migrate();
     bus = new MemoryEventBus(log);
     bus.subscribe("topology.saved", (e) => events.push(e));
-    caller = createCaller({ db, bus, log, session: null, ip: null, now: () => 1_000 });
+    caller = createCaller({ db, bus, log, session: await testSession(db), ip: null, now: () => 1_000 });
   });
   afterAll(async () => {
     await bus?.close();
@@ -57,7 +57,7 @@ describe.each(kinds)(`topology router on $kind${TEST_DATABASE_URL ? "" : ` (post
     expect((await caller.topology.list()).map((t) => [t.name, t.revision])).toEqual([["edge", 1], ["lab", 1]]);
     const got = await caller.topology.get({ id: created.id });
     expect(got.document).toEqual(created.document);
-    await vi.waitFor(() => expect(events).toContainEqual({ topologyId: created.id, revision: 1, author: null, at: 1_000 }));
+    await vi.waitFor(() => expect(events).toContainEqual({ topologyId: created.id, revision: 1, author: "admin@test.invalid", at: 1_000 }));
   });
 
   it.skipIf(skip)("create with a used name is CONFLICT; a blank or oversize name is BAD_REQUEST", async () => {

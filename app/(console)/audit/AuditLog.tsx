@@ -1,0 +1,130 @@
+"use client";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
+import { useState, type FormEvent } from "react";
+import { inputClass } from "../../_shell/AuthCard.tsx";
+import { useErrorText } from "../../_shell/useErrorText.ts";
+import { useTRPC } from "../../trpc.ts";
+
+const OUTCOMES = ["success", "failure", "denied"] as const;
+type Outcome = (typeof OUTCOMES)[number];
+interface Filters {
+  actor: string;
+  action: string;
+  target: string;
+  outcome: Outcome | "";
+  from: string;
+  to: string;
+}
+const EMPTY: Filters = { actor: "", action: "", target: "", outcome: "", from: "", to: "" };
+const PAGE = 50;
+const btn = "h-8 rounded border border-slate-300 bg-white px-3 text-sm text-slate-800 hover:bg-slate-100 disabled:cursor-not-allowed disabled:opacity-40";
+
+/** datetime-local (the browser's zone) -> ms since epoch; "" -> undefined */
+const toMs = (v: string) => (v ? new Date(v).getTime() : undefined);
+
+function outcomeClass(o: Outcome): string {
+  return o === "success" ? "bg-emerald-50 text-emerald-700" : o === "failure" ? "bg-red-50 text-red-700" : "bg-amber-50 text-amber-800";
+}
+
+/** The audit log: filters (user, action, target, outcome, time), newest first, keyset pages. Read-only. */
+export function AuditLog() {
+  const t = useTranslations("auth.audit");
+  const errorText = useErrorText();
+  const trpc = useTRPC();
+  const [draft, setDraft] = useState<Filters>(EMPTY);
+  const [applied, setApplied] = useState<Filters>(EMPTY);
+  /** cursors of the pages before the current one; the current page's cursor is the last */
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors[cursors.length - 1];
+  const input = {
+    limit: PAGE,
+    ...(applied.actor ? { actor: applied.actor } : {}),
+    ...(applied.action ? { action: applied.action } : {}),
+    ...(applied.target ? { target: applied.target } : {}),
+    ...(applied.outcome ? { outcome: applied.outcome } : {}),
+    ...(toMs(applied.from) != null ? { from: toMs(applied.from) } : {}),
+    ...(toMs(applied.to) != null ? { to: toMs(applied.to) } : {}),
+    ...(cursor ? { cursor } : {}),
+  };
+  const page = useQuery({ ...trpc.audit.list.queryOptions(input), placeholderData: keepPreviousData });
+  const set = (k: keyof Filters) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [k]: e.target.value }));
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    setApplied(draft);
+    setCursors([]);
+  }
+
+  const field = (k: "actor" | "action" | "target", label: string, placeholder: string) => (
+    <label className="flex flex-col gap-1">
+      <span className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</span>
+      <input data-testid={`audit-filter-${k}`} value={draft[k]} onChange={set(k)} placeholder={placeholder} className={inputClass} />
+    </label>
+  );
+
+  return (
+    <div>
+      <form onSubmit={submit} className="mb-4 flex flex-wrap items-end gap-3 rounded-md border border-slate-200 bg-white px-4 py-3 shadow-sm" data-testid="audit-filters">
+        {field("actor", t("user"), "alice@example.com")}
+        {field("action", t("action"), "auth, topology.save")}
+        {field("target", t("target"), "user:, topology:")}
+        <label className="flex flex-col gap-1">
+          <span className="text-xs font-medium uppercase tracking-wide text-slate-500">{t("outcome")}</span>
+          <select data-testid="audit-filter-outcome" value={draft.outcome} onChange={set("outcome")} className={inputClass}>
+            <option value="">{t("any")}</option>
+            {OUTCOMES.map((o) => <option key={o} value={o}>{t(o)}</option>)}
+          </select>
+        </label>
+        <label className="flex flex-col gap-1">
+          <span className="text-xs font-medium uppercase tracking-wide text-slate-500">{t("from")}</span>
+          <input type="datetime-local" data-testid="audit-filter-from" value={draft.from} onChange={set("from")} className={inputClass} />
+        </label>
+        <label className="flex flex-col gap-1">
+          <span className="text-xs font-medium uppercase tracking-wide text-slate-500">{t("to")}</span>
+          <input type="datetime-local" data-testid="audit-filter-to" value={draft.to} onChange={set("to")} className={inputClass} />
+        </label>
+        <button type="submit" data-testid="audit-apply" className="h-8 rounded bg-sky-600 px-3 text-sm font-medium text-white hover:bg-sky-500">{t("filter")}</button>
+        <button type="button" data-testid="audit-clear" className={btn} onClick={() => (setDraft(EMPTY), setApplied(EMPTY), setCursors([]))}>{t("clear")}</button>
+      </form>
+
+      {page.error && <p role="alert" className="mb-3 text-sm text-red-600" data-testid="audit-error">{errorText(page.error).text}</p>}
+      <div className="overflow-x-auto rounded-md border border-slate-200 bg-white shadow-sm">
+        <table className="w-full text-left text-sm" data-testid="audit-table">
+          <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+            <tr>
+              <th className="px-3 py-2">{t("time")}</th>
+              <th className="px-3 py-2">{t("user")}</th>
+              <th className="px-3 py-2">{t("address")}</th>
+              <th className="px-3 py-2">{t("action")}</th>
+              <th className="px-3 py-2">{t("target")}</th>
+              <th className="px-3 py-2">{t("outcome")}</th>
+              <th className="px-3 py-2">{t("details")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.data?.items.map((r) => (
+              <tr key={r.id} className="border-b border-slate-100 align-top last:border-0" data-testid="audit-row" data-action={r.action} data-actor={r.actor} data-outcome={r.outcome} data-target={r.target}>
+                <td className="whitespace-nowrap px-3 py-1.5 font-mono text-xs text-slate-600">{r.at.replace("T", " ").slice(0, 19)}</td>
+                <td className="px-3 py-1.5 text-slate-900">{r.actor}</td>
+                <td className="px-3 py-1.5 font-mono text-xs text-slate-500">{r.sourceIp ?? ""}</td>
+                <td className="px-3 py-1.5 font-mono text-xs text-slate-900">{r.action}</td>
+                <td className="max-w-56 truncate px-3 py-1.5 font-mono text-xs text-slate-600" title={r.target}>{r.target}</td>
+                <td className="px-3 py-1.5"><span className={`rounded px-1.5 py-0.5 text-xs ${outcomeClass(r.outcome)}`}>{t(r.outcome)}</span></td>
+                <td className="max-w-80 px-3 py-1.5 font-mono text-xs text-slate-500">
+                  {r.diff == null ? "" : <span className="line-clamp-3 break-all" title={JSON.stringify(r.diff, null, 1)}>{JSON.stringify(r.diff)}</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {page.data && page.data.items.length === 0 && <p className="px-3 py-6 text-center text-sm text-slate-500" data-testid="audit-empty">{t("empty")}</p>}
+      </div>
+      <div className="mt-3 flex items-center gap-2">
+        <button type="button" className={btn} data-testid="audit-newer" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>{t("newer")}</button>
+        <span className="text-xs text-slate-500" data-testid="audit-page-number">{t("page", { page: cursors.length + 1 })}</span>
+        <button type="button" className={btn} data-testid="audit-older" disabled={!page.data?.nextCursor} onClick={() => page.data?.nextCursor && setCursors((c) => [...c, page.data!.nextCursor!])}>{t("older")}</button>
+      </div>
+    </div>
+  );
+}
