@@ -224,8 +224,8 @@ export class Agent {
       const failed = r.ops.filter((o) => !o.ok);
       if (failed.length) this.opts.log.warn(`${why}: ${failed.length} op(s) failed: ${failed.map((o) => `${o.op}: ${o.error ?? "?"}`).join("; ").slice(0, 2000)}`);
       if (r.ok) await this.opts.store.saveBootRules(effective).catch((e: Error) => this.opts.log.error(`cannot write boot rules: ${e.message}`));
-      const table = await this.opts.engine.read().catch(() => effective);
-      return { ...r, table };
+      const table = r.actual ?? (await this.opts.engine.read().catch(() => effective));
+      return { ok: r.ok, ops: r.ops, notes: r.notes, table };
     } catch (e) {
       this.opts.log.error(`${why}: apply failed: ${(e as Error).message}`);
       return { ok: false, ops: [{ op: "apply", ok: false, error: (e as Error).message }], notes: [], table: await this.opts.engine.read().catch(() => ({ services: [] })) };

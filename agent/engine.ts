@@ -27,6 +27,8 @@ export interface ApplyResult {
   ok: boolean;
   ops: AppliedOp[];
   notes: EngineNote[];
+  /** the table read back after applying, when the engine read it anyway (saves the caller a read()) */
+  actual?: IpvsTable;
 }
 
 export interface ConnectionPage {

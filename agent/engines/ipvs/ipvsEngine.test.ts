@@ -35,6 +35,18 @@ describe("IpvsEngine (fake ipvsadm)", () => {
     expect(k.batches.length).toBe(before);
   });
 
+  it("returns the table it read back; a no-op apply reads the kernel once (a 30 s resync stays cheap)", async () => {
+    const k = new FakeIpvsadm();
+    const e = new IpvsEngine({ exec: k });
+    const r1 = await e.apply(t1);
+    expect(canonicalTable(r1.actual!)).toEqual(canonicalTable(t1));
+    const calls = k.calls.length;
+    const r2 = await e.apply(t1);
+    expect(r2.ok).toBe(true);
+    expect(k.calls.slice(calls)).toEqual(["-S -n", "-Ln --thresholds"]);
+    expect(canonicalTable(r2.actual!)).toEqual(canonicalTable(t1));
+  });
+
   it("leaves services it does not manage alone and reports them", async () => {
     const k = new FakeIpvsadm();
     k.table = { services: [tcpService("10.9.9.9", 22, [dest("192.168.5.5", 22)])] };

@@ -84,7 +84,8 @@ export class IpvsEngine implements ForwardingEngine {
       stderr = r.stderr;
       if (r.code !== 0 && !stderr.trim()) stderr = `ipvsadm -R exit ${r.code}`;
     }
-    const after = await this.read();
+    // nothing ran: the table just read is the current one (a no-op resync costs one read, not two)
+    const after = ops.length ? await this.read() : actual;
     const residual = plan({ services: after.services.filter(isManaged) }, desired);
     ran = verifyOps(ops, residual, stderr);
 
@@ -95,7 +96,7 @@ export class IpvsEngine implements ForwardingEngine {
       if (managed.has(k) && !wanted.has(k)) next.add(k);
     }
     await this.saveManaged(next);
-    return { ok: residual.length === 0, ops: ran, notes };
+    return { ok: residual.length === 0, ops: ran, notes, actual: after };
   }
 
   async stats(): Promise<StatsSnapshot> {
