@@ -5,6 +5,7 @@
 import { startServer } from "./app.ts";
 import { EnvError, loadEnv } from "./env.ts";
 import { createLogger } from "./log.ts";
+import { startDemo, type RunningDemo } from "./demo/startDemo.ts";
 
 let env;
 try {
@@ -21,6 +22,14 @@ process.on("unhandledRejection", (err) => log.error({ err }, "unhandled promise 
 try {
   const running = await startServer({ env, log });
   log.info({ url: running.url, host: env.HOST, port: running.port, database: running.db.kind }, "LVS Console listening");
+  // LVS_DEMO=1 (default): an empty database gets the loopback demo with live traffic
+  let demo: RunningDemo | null = null;
+  if (env.LVS_DEMO) {
+    demo = await startDemo(running, { dataDir: env.LVS_DATA_DIR, log: log.child({ part: "demo" }) }).catch((err: Error) => {
+      log.warn({ err: err.message }, "demo not started");
+      return null;
+    });
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -29,7 +38,7 @@ try {
     }
     stopping = true;
     log.info({ signal }, "shutting down");
-    running.close().then(
+    (demo ? demo.close().catch((err) => log.warn({ err }, "demo stop failed")) : Promise.resolve()).then(() => running.close()).then(
       () => process.exit(0),
       (err) => {
         log.error({ err }, "shutdown failed");

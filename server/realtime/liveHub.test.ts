@@ -11,7 +11,7 @@ import WebSocket from "ws";
 import { pino } from "pino";
 import { MemoryEventBus } from "../events/MemoryEventBus.ts";
 import { StatsStore } from "../live/statsStore.ts";
-import { filterServices } from "../live/liveRuntime.ts";
+import { filterServices, type RoutedUpdate } from "../live/liveRuntime.ts";
 import type { StatsSnapshot } from "../../lvs/model.ts";
 import { LiveHub, type LiveFeed } from "./liveHub.ts";
 import type { LiveServerMessage } from "./liveProtocol.ts";
@@ -33,7 +33,7 @@ function feedOf(store: StatsStore): LiveFeed {
     epoch: "e1",
     snapshot: async () => [{ directorId: "d1", key: "d1", name: "lvs", online: true, lastSeenAt: null, at: store.latest("d1")?.at ?? null, services: store.latest("d1") ? filterServices(store.latest("d1")!) : [], health: [] }],
     recent: () => [],
-    onUpdate: (l) => store.onUpdate((u) => l({ ...u, topologyId: "t1" })),
+    onUpdate: (l: (u: RoutedUpdate) => void) => store.onUpdate((u) => l({ ...u, topologyId: "t1" })),
     directorMeta: async () => ({ id: "d1", topologyId: "t1", key: "d1", name: "lvs" }),
   } as unknown as LiveFeed;
 }

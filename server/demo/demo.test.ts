@@ -1,0 +1,72 @@
+/**
+ * The first-start demo on a real server (PGlite in memory, no Next): seeded on an empty database,
+ * applied through the deploy service, served by an in-process agent on the userspace engine with
+ * real loopback backends, and the traffic generator's requests show up as live statistics (all
+ * three HTTP real servers and the UDP service) within seconds. A database holding other
+ * topologies is left alone.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { startServer, type RunningServer } from "../app.ts";
+import { loadEnv } from "../env.ts";
+import { TopologyService } from "../services/topologyService.ts";
+import { ensureDemo, startDemo, type RunningDemo } from "./startDemo.ts";
+import { DEMO } from "./demoTopology.ts";
+import { serviceKeyString } from "../../lvs/tableKey.ts";
+
+describe("first-start demo", () => {
+  let s: RunningServer;
+  let demo: RunningDemo | null = null;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "demo-"));
+    s = await startServer({ env: loadEnv({ DATABASE_URL: "pglite:memory", LOG_LEVEL: "silent", LVS_NEXT: "0" }), port: 0, host: "127.0.0.1" });
+  }, 60_000);
+  afterAll(async () => {
+    await demo?.close();
+    await s?.close();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }, 30_000);
+
+  it("seeds an empty database and shows real traffic on every real server within seconds", async () => {
+    const t0 = Date.now();
+    demo = await startDemo(s, { dataDir, log: s.log });
+    expect(demo).not.toBeNull();
+    const d = demo!;
+    const topo = await s.db.prisma.topology.findUniqueOrThrow({ where: { id: d.topologyId } });
+    expect(topo.name).toBe(DEMO.topologyName);
+    const httpKey = serviceKeyString({ protocol: "tcp", family: "inet", address: DEMO.http.vip, port: DEMO.http.port });
+    const udpKey = serviceKeyString({ protocol: "udp", family: "inet", address: DEMO.udp.vip, port: DEMO.udp.port });
+    const svc = (k: string) => s.live.store.latest(d.directorId)?.services.find((x) => serviceKeyString(x.key) === k);
+    await expect.poll(() => {
+      const web = svc(httpKey);
+      const udp = svc(udpKey);
+      return !!web && web.destinations.length === 3 && web.destinations.every((x) => x.counters.conns > 0) && web.rates.cps > 0 && !!udp && udp.counters.inPkts > 0;
+    }, { timeout: 20_000, interval: 250 }).toBe(true);
+    const seconds = (Date.now() - t0) / 1000;
+    expect(seconds).toBeLessThan(20);
+    // the generator's successful requests are what the engine counted (within the in-flight ones)
+    const web = svc(httpKey)!;
+    expect(d.traffic.stats.httpOk).toBeGreaterThan(0);
+    expect(web.counters.conns).toBeLessThanOrEqual(d.traffic.stats.httpSent);
+    expect(web.counters.conns).toBeGreaterThanOrEqual(d.traffic.stats.httpOk - 40);
+    expect(d.traffic.stats.udpReplies).toBeGreaterThan(0);
+    // the revision reached the agent through apply, and the table matches the demo
+    const director = await s.db.prisma.director.findUniqueOrThrow({ where: { id: d.directorId } });
+    expect(director.online).toBe(true);
+    expect(director.appliedRevision).toBe(topo.revision);
+  }, 40_000);
+
+  it("finds the demo again from its state file; leaves a database with other topologies alone", async () => {
+    const stateFile = path.join(dataDir, "demo", "state.json");
+    const again = await ensureDemo(s, stateFile);
+    expect(again?.topologyId).toBe(demo!.topologyId);
+    const other = new TopologyService({ prisma: s.db.prisma, bus: s.bus, log: s.log });
+    await other.create("someone else's", null);
+    expect(await ensureDemo(s, path.join(dataDir, "no-demo", "state.json"))).toBeNull();
+    expect(await s.db.prisma.topology.count()).toBe(2);
+  });
+});
