@@ -58,6 +58,33 @@ describe("plan", () => {
     }), { numRuns: 150 });
   });
 
+  it("is minimal: one op per service or real server that differs, none for what is equal", () => {
+    const count = (a: IpvsTable, b: IpvsTable): number => {
+      const byKey = (t: IpvsTable) => new Map(canonicalTable(t).services.map((s) => [serviceKeyString(s), s]));
+      const sa = byKey(a);
+      const sb = byKey(b);
+      let n = 0;
+      for (const k of new Set([...sa.keys(), ...sb.keys()])) {
+        const x = sa.get(k);
+        const y = sb.get(k);
+        if (!y) n += 1; // -D removes the service with its real servers
+        else if (!x) n += 1 + y.destinations.length;
+        else {
+          const { destinations: dx, ...restX } = x;
+          const { destinations: dy, ...restY } = y;
+          if (JSON.stringify(restX) !== JSON.stringify(restY)) n += 1;
+          const da = new Map(dx.map((d) => [`${d.address}|${d.port}`, JSON.stringify(d)]));
+          const db = new Map(dy.map((d) => [`${d.address}|${d.port}`, JSON.stringify(d)]));
+          for (const dk of new Set([...da.keys(), ...db.keys()])) if (da.get(dk) !== db.get(dk)) n += 1;
+        }
+      }
+      return n;
+    };
+    fc.assert(fc.property(pairArb, ([a, b]) => {
+      expect(plan(a, b)).toHaveLength(count(a, b));
+    }), { numRuns: 200 });
+  });
+
   it("never clears, and only deletions drop connections", () => {
     fc.assert(fc.property(pairArb, ([a, b]) => {
       for (const o of plan(a, b)) {
