@@ -12,6 +12,7 @@ import type { EventBus } from "./events/EventBus.ts";
 import type { Logger } from "./log.ts";
 import type { LiveRuntime } from "./live/liveRuntime.ts";
 import { agentPlugin } from "./realtime/agentPlugin.ts";
+import { drainPlugin } from "./services/deploy/drainPlugin.ts";
 import { LiveHub, LIVE_PATH } from "./realtime/liveHub.ts";
 import type { WsRouter } from "./realtime/router.ts";
 
@@ -51,4 +52,4 @@ export const livePlugin: ServerPlugin = {
   },
 };
 
-export const defaultPlugins: ServerPlugin[] = [livePlugin, agentPlugin];
+export const defaultPlugins: ServerPlugin[] = [livePlugin, agentPlugin, drainPlugin];

@@ -8,6 +8,7 @@ import { serviceKeyString } from "../../lvs/tableKey.ts";
 import { tokenHash } from "../auth/sessionToken.ts";
 import { timingSafeEqual } from "node:crypto";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
+import { observedFromStats } from "../../lvs/deployPlan.ts";
 
 export interface AgentIdentity {
   id: string;
@@ -67,6 +68,7 @@ export class PrismaAgentDirectory implements AgentDirectory {
 
   async markOffline(directorId: string): Promise<void> {
     this.stats.delete(directorId);
+    this.observedText.delete(directorId);
     await this.prisma.director.updateMany({ where: { id: directorId }, data: { online: false } });
   }
 
@@ -95,6 +97,25 @@ export class PrismaAgentDirectory implements AgentDirectory {
 
   recordStats(directorId: string, snapshot: StatsSnapshot): void {
     this.stats.set(directorId, snapshot);
+    this.persistObserved(directorId, snapshot);
+  }
+
+  private observedText = new Map<string, { text: string; at: number; writing: boolean }>();
+
+  /**
+   * Director.observed: weights and connection counts per destination, for drain and drift (readable
+   * by every instance). Written when they change, at most once per second per director.
+   */
+  private persistObserved(directorId: string, snapshot: StatsSnapshot): void {
+    const observed = observedFromStats(snapshot);
+    const text = JSON.stringify(observed.services);
+    const last = this.observedText.get(directorId);
+    if (last && (last.writing || last.text === text || snapshot.at - last.at < 1000)) return;
+    const entry = { text, at: snapshot.at, writing: true };
+    this.observedText.set(directorId, entry);
+    void this.prisma.director.updateMany({ where: { id: directorId }, data: { observed: observed as object, observedAt: new Date(snapshot.at) } })
+      .catch(() => { entry.text = ""; })
+      .finally(() => { entry.writing = false; });
   }
 
   latestStats(directorId: string): StatsSnapshot | null {

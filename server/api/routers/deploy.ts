@@ -1,48 +1,129 @@
 /**
- * deploy.*: saving is not applying. applyRevision/rollback/reapply (tRPC reserves the name "apply") start a rollout and return it at once
- * (progress: deploy.rollout / the `deploy.progress` event); queries read rollouts.
+ * deploy.*: saving is not applying. Plan (per director, exact ipvsadm ops), applyRevision / rollback
+ * / reapply (start a rollout and return it at once; progress: deploy.rollout and the
+ * `deploy.progress` event), drift and "import actual", revisions with a readable diff, drains.
+ * tRPC reserves the procedure name "apply", hence applyRevision.
  */
 import { z } from "zod";
-import { startRollout, rolloutView } from "../../services/deploy/applyRevision.ts";
-import type { DeployDeps } from "../../services/deploy/types.ts";
+import { rolloutView, startRollout } from "../../services/deploy/applyRevision.ts";
+import { driftOf, importActual } from "../../services/deploy/drift.ts";
+import { enableDrain, forceDrain, listDrains, startDrain } from "../../services/deploy/drainService.ts";
+import { planRevision } from "../../services/deploy/planRevision.ts";
+import { diffRevisions, listRevisions } from "../../services/deploy/revisions.ts";
+import type { DeployDeps, RolloutKind } from "../../services/deploy/types.ts";
 import { ServiceError } from "../../services/ServiceError.ts";
 import { auditActor, authedProcedure, router, type Context } from "../trpc.ts";
 
-const topologyId = z.string().min(1).max(64);
+const id = z.string().min(1).max(64);
 const revision = z.number().int().min(1);
 const deps = (ctx: Context): DeployDeps => ({ db: ctx.db, bus: ctx.bus, log: ctx.log, now: ctx.now });
 
-const applyInput = z.object({
-  topologyId,
-  revision: revision.optional(),
-  directors: z.array(z.string().min(1).max(64)).max(1000).optional(),
+const rolloutInput = z.object({
+  topologyId: id,
+  directors: z.array(id).max(1000).optional(),
   mode: z.enum(["sequential", "parallel"]).default("sequential"),
   waitMs: z.number().int().min(0).max(600_000).default(15_000),
   message: z.string().max(1024).default(""),
 });
 
-async function start(ctx: Context, input: z.infer<typeof applyInput>, kind: "apply" | "rollback" | "reapply") {
+async function start(ctx: Context, input: z.infer<typeof rolloutInput> & { revision?: number | undefined }, kind: RolloutKind) {
+  const { revision: rev, ...rest } = input;
   const { rollout, done } = await startRollout(deps(ctx), {
-    ...input, kind, force: kind === "reapply", actor: auditActor(ctx),
+    ...rest, ...(rev ? { revision: rev } : {}), kind, force: kind === "reapply", actor: auditActor(ctx),
   });
   done.catch((err: Error) => ctx.log.error({ err, rolloutId: rollout.id }, "rollout crashed"));
   return rollout;
 }
 
 export const deployRouter = router({
-  /** apply a saved revision (default the latest) to the topology's directors */
-  applyRevision: authedProcedure("topology.apply").input(applyInput).mutation(({ ctx, input }) => start(ctx, input, "apply")),
+  /** per director: the ipvsadm ops applying `revision` (default latest) would run; audited, changes nothing */
+  plan: authedProcedure("topology.plan")
+    .input(z.object({ topologyId: id, revision: revision.optional() }))
+    .mutation(({ ctx, input }) => planRevision(deps(ctx), { topologyId: input.topologyId, ...(input.revision ? { revision: input.revision } : {}), actor: auditActor(ctx) })),
 
-  /** get one rollout (live progress while status is "running") */
-  rollout: authedProcedure("topology.read").input(z.object({ id: z.string().min(1).max(64) })).query(async ({ ctx, input }) => {
+  /** apply a saved revision (default the latest) to the topology's directors */
+  applyRevision: authedProcedure("topology.apply")
+    .input(rolloutInput.extend({ revision: revision.optional() }))
+    .mutation(({ ctx, input }) => start(ctx, input, "apply")),
+
+  /** plan/apply an earlier revision: the same rollout, audited as deploy.rollback */
+  rollback: authedProcedure("topology.rollback")
+    .input(rolloutInput.extend({ revision }))
+    .mutation(({ ctx, input }) => start(ctx, input, "rollback")),
+
+  /** drift remedy: send the applied revision again (default: the director's target) to some directors */
+  reapply: authedProcedure("topology.apply")
+    .input(rolloutInput.extend({ revision: revision.optional(), directors: z.array(id).min(1).max(1000) }))
+    .mutation(async ({ ctx, input }) => {
+      let rev = input.revision;
+      if (!rev) {
+        const rows = await ctx.db.prisma.director.findMany({ where: { topologyId: input.topologyId, key: { in: input.directors } }, select: { targetRevision: true } });
+        const targets = [...new Set(rows.map((r) => r.targetRevision).filter((x): x is number => x != null))];
+        if (targets.length !== 1) throw new ServiceError("BAD_REQUEST", "revision: these directors run different revisions (or none): name one", [{ path: "revision", message: "required here" }]);
+        rev = targets[0]!;
+      }
+      return start(ctx, { ...input, revision: rev }, "reapply");
+    }),
+
+  /** drift remedy: save a director's actual (reported) table as a new revision */
+  importActual: authedProcedure("topology.save")
+    .input(z.object({ topologyId: id, directorKey: id }))
+    .mutation(({ ctx, input }) => importActual(deps(ctx), { ...input, actor: auditActor(ctx) })),
+
+  /** per director: drift between what it reports and the revision it applied */
+  drift: authedProcedure("topology.read").input(z.object({ topologyId: id })).query(({ ctx, input }) => driftOf(deps(ctx), input.topologyId)),
+
+  rollout: authedProcedure("topology.read").input(z.object({ id })).query(async ({ ctx, input }) => {
     const row = await ctx.db.prisma.rollout.findUnique({ where: { id: input.id } });
     if (!row) throw new ServiceError("NOT_FOUND", `no rollout with id ${input.id}`);
     return rolloutView(row);
   }),
 
   /** the latest rollouts of a topology, newest first */
-  rollouts: authedProcedure("topology.read").input(z.object({ topologyId, limit: z.number().int().min(1).max(100).default(20) })).query(async ({ ctx, input }) => {
+  rollouts: authedProcedure("topology.read").input(z.object({ topologyId: id, limit: z.number().int().min(1).max(100).default(20) })).query(async ({ ctx, input }) => {
     const rows = await ctx.db.prisma.rollout.findMany({ where: { topologyId: input.topologyId }, orderBy: { createdAt: "desc" }, take: input.limit });
     return rows.map(rolloutView);
   }),
+
+  /** saved revisions (author, time, message, where they run), newest first */
+  revisions: authedProcedure("topology.read")
+    .input(z.object({ topologyId: id, limit: z.number().int().min(1).max(200).default(50), before: revision.optional() }))
+    .query(({ ctx, input }) => listRevisions(deps(ctx), input.topologyId, { limit: input.limit, ...(input.before ? { before: input.before } : {}) })),
+
+  /** readable diff between any two revisions */
+  diff: authedProcedure("topology.read")
+    .input(z.object({ topologyId: id, from: revision, to: revision }))
+    .query(({ ctx, input }) => diffRevisions(deps(ctx), input.topologyId, input.from, input.to)),
+
+  drains: authedProcedure("topology.read").input(z.object({ topologyId: id })).query(({ ctx, input }) => listDrains(deps(ctx), input.topologyId)),
+
+  /** drain a real server, a membership or a whole director's memberships (weight 0, followed to zero connections) */
+  drain: authedProcedure("realServer.drain")
+    .input(z.object({ topologyId: id, subject: z.object({ kind: z.enum(["realServer", "membership", "director"]), key: id }), timeoutMs: z.number().int().min(1000).max(86_400_000).default(300_000) }))
+    .mutation(async ({ ctx, input }) => {
+      const r = await startDrain(deps(ctx), { ...input, actor: auditActor(ctx) });
+      r.done.catch((err: Error) => ctx.log.error({ err, drainId: r.drain.id }, "drain rollout crashed"));
+      return { drain: r.drain, rollout: r.rollout };
+    }),
+
+  forceDrain: authedProcedure("realServer.drain").input(z.object({ drainId: id })).mutation(({ ctx, input }) => forceDrain(deps(ctx), { ...input, actor: auditActor(ctx) })),
+
+  /** re-enable at the previous weight, optionally ramped up in steps (runs in the background; see deploy.drains) */
+  enable: authedProcedure("realServer.drain")
+    .input(z.object({ drainId: id, ramp: z.object({ steps: z.number().int().min(1).max(20), durationMs: z.number().int().min(0).max(3_600_000) }).optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const d = deps(ctx);
+      const run = enableDrain(d, { drainId: input.drainId, ...(input.ramp ? { ramp: input.ramp } : {}), actor: auditActor(ctx) });
+      if (!input.ramp || input.ramp.steps <= 1) return run;
+      run.catch((err: Error) => ctx.log.error({ err, drainId: input.drainId }, "slow start failed"));
+      // report the first state change (ramping) without waiting for the whole ramp; errors before it are thrown
+      let settled = false;
+      run.then(() => (settled = true), () => (settled = true));
+      for (let i = 0; i < 200 && !settled; i++) {
+        const row = await ctx.db.prisma.drain.findUniqueOrThrow({ where: { id: input.drainId } });
+        if (row.status === "ramping" || row.status === "enabled") return { ...row, status: row.status as "ramping" | "enabled" };
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return run;
+    }),
 });

@@ -15,6 +15,7 @@ import { TopologyService } from "../../topologyService.ts";
 import { DirectorService } from "../../directorService.ts";
 import { runAgent, type RunningAgent } from "../../../../agent/runAgent.ts";
 import { FakeEngine } from "../../../../agent/fakeEngine.ts";
+import type { ForwardingEngine } from "../../../../agent/engine.ts";
 import { memoryLog } from "../../../../agent/log.ts";
 import type { Membership, Topology } from "../../../../lvs/model.ts";
 import type { DeployDeps } from "../types.ts";
@@ -65,10 +66,12 @@ export interface Harness {
   directorIds: Record<"d1" | "d2", string>;
   tokens: Record<"d1" | "d2", string>;
   engines: Record<string, FakeEngine>;
+  /** engines other than FakeEngine, by director key */
+  custom: Record<string, ForwardingEngine>;
   agents: Record<string, RunningAgent>;
   save(doc: Topology, message?: string): Promise<number>;
   /** the agent re-reconciles every 30 s (its default): tests that make drift finish well before that */
-  startAgent(key: "d1" | "d2"): Promise<FakeEngine>;
+  startAgent(key: "d1" | "d2", engine?: ForwardingEngine): Promise<FakeEngine>;
   stopAgent(key: "d1" | "d2"): Promise<void>;
   close(): Promise<void>;
 }
@@ -92,15 +95,19 @@ export async function startHarness(kind: "pglite" | "postgres", doc: Topology = 
     s, deps: { db: s.db, bus: s.bus, log: s.log }, topologyId: t.id, revision,
     directorIds: { d1: e1.director.id, d2: e2.director.id },
     tokens: { d1: e1.token, d2: e2.token },
-    engines: {}, agents: {},
+    engines: {}, custom: {}, agents: {},
     async save(next, message = "") {
-      revision = (await topo.save({ id: t.id, expectedRevision: revision, document: next, message, author: "alice@example.com" })).revision;
+      // services (drain, import) save revisions too: build on the latest
+      const latest = (await s.db.prisma.topology.findUniqueOrThrow({ where: { id: t.id }, select: { revision: true } })).revision;
+      revision = (await topo.save({ id: t.id, expectedRevision: latest, document: next, message, author: "alice@example.com" })).revision;
       h.revision = revision;
       return revision;
     },
-    async startAgent(key) {
-      const engine = h.engines[key] ?? new FakeEngine(Date.now);
-      h.engines[key] = engine;
+    async startAgent(key, custom) {
+      const fake = h.engines[key] ?? new FakeEngine(Date.now);
+      if (custom) h.custom[key] = custom;
+      else h.engines[key] = fake;
+      const engine = custom ?? fake;
       const stateDir = path.join(stateRoot, key);
       await fs.mkdir(stateDir, { recursive: true });
       h.agents[key] = await runAgent({
@@ -108,7 +115,7 @@ export async function startHarness(kind: "pglite" | "postgres", doc: Topology = 
       });
       const id = h.directorIds[key];
       await until(async () => (await s.db.prisma.director.findUniqueOrThrow({ where: { id } })).online, 5000, `${key} online`);
-      return engine;
+      return fake;
     },
     async stopAgent(key) {
       await h.agents[key]?.stop();

@@ -1,0 +1,232 @@
+/**
+ * Draining: a real server (all its active memberships), one membership, or a whole director (every
+ * active membership of the services placed on it) is set to state "draining" — a new revision, applied
+ * at once to the directors — so its weight is 0 (no new connections; the document keeps the weight for
+ * re-enable). evaluateDrains() then follows ActiveConn + InActConn of those destinations in the agents'
+ * latest statistics (Director.observed) down to zero → "drained"; after the timeout it is "timed-out"
+ * (still followed) and an operator may force it ("forced"). Re-enable sets the memberships active
+ * again at their weight, at once or ramped up in steps (slow start, lvs/drain rampWeights), each step
+ * a revision applied like any other. Drain, force and enable are audited.
+ *
+ * Because drain and enable apply the topology's latest saved revision, they refuse (CONFLICT) while a
+ * saved revision is not yet applied to the directors: apply or discard it first.
+ */
+import type { Prisma } from "../../../generated/prisma/client.ts";
+import { forceDrained, observeDrain, rampWeights, tickDrain, type DrainState, type DrainStatus } from "../../../lvs/drain.ts";
+import type { ObservedTable } from "../../../lvs/deployPlan.ts";
+import { realServerLabel, serviceLabel } from "../../../lvs/diff.ts";
+import { membershipEndpoints } from "../../../lvs/membershipEndpoints.ts";
+import type { Membership, Topology } from "../../../lvs/model.ts";
+import { destinationKeyString, serviceKeyString } from "../../../lvs/tableKey.ts";
+import { recordAudit } from "../audit.ts";
+import { loadRevisionDocument } from "../desiredFor.ts";
+import { ServiceError } from "../ServiceError.ts";
+import { TopologyService } from "../topologyService.ts";
+import { startRollout } from "./applyRevision.ts";
+import type { AuditActor, DeployDeps, RolloutView } from "./types.ts";
+
+export type DrainSubject = { kind: "realServer" | "membership" | "director"; key: string };
+export type DrainRowStatus = DrainStatus | "forced" | "ramping" | "enabled";
+
+export interface DrainView {
+  id: string;
+  topologyId: string;
+  subject: string;
+  label: string;
+  membershipKeys: string[];
+  revision: number;
+  status: DrainRowStatus;
+  timeoutMs: number;
+  activeConns: number | null;
+  inactConns: number | null;
+  author: string | null;
+  startedAt: Date;
+  since: Date;
+}
+
+const view = (r: DrainView | (Omit<DrainView, "status"> & { status: string })): DrainView => ({ ...r, status: r.status as DrainRowStatus });
+const APPLY_WAIT_MS = 10_000;
+
+/** Drain and enable need every applied director to run the latest saved revision. */
+async function latestApplied(deps: DeployDeps, topologyId: string) {
+  const topo = new TopologyService({ prisma: deps.db.prisma, bus: deps.bus, log: deps.log, ...(deps.now ? { now: deps.now } : {}) });
+  const current = await topo.get(topologyId);
+  const directors = await deps.db.prisma.director.findMany({ where: { topologyId, targetRevision: { not: null } }, select: { key: true, name: true, targetRevision: true } });
+  if (directors.length === 0) throw new ServiceError("CONFLICT", "nothing is applied to any director yet: apply the topology first");
+  const behind = directors.find((d) => d.targetRevision !== current.revision);
+  if (behind) {
+    throw new ServiceError("CONFLICT", `revision ${current.revision} is saved but director ${behind.name} runs revision ${behind.targetRevision}: apply or roll back first, then drain`);
+  }
+  return { topo, current, directorKeys: directors.map((d) => d.key) };
+}
+
+function selectMemberships(doc: Topology, subject: DrainSubject): { memberships: Membership[]; label: string } {
+  const active = (m: Membership) => m.state === "active";
+  if (subject.kind === "membership") {
+    const m = doc.memberships.find((x) => x.id === subject.key);
+    if (!m) throw new ServiceError("NOT_FOUND", `no membership "${subject.key}"`, [{ path: "subject.key", message: "no such membership" }]);
+    const vs = doc.services.find((s) => s.id === m.serviceId)!;
+    const rs = doc.realServers.find((r) => r.id === m.realServerId)!;
+    return { memberships: [m].filter(active), label: `${serviceLabel(vs)} -> ${realServerLabel(rs)}` };
+  }
+  if (subject.kind === "realServer") {
+    const rs = doc.realServers.find((r) => r.id === subject.key);
+    if (!rs) throw new ServiceError("NOT_FOUND", `no real server "${subject.key}"`, [{ path: "subject.key", message: "no such real server" }]);
+    return { memberships: doc.memberships.filter((m) => m.realServerId === rs.id && active(m)), label: `real server ${realServerLabel(rs)}` };
+  }
+  const d = doc.directors.find((x) => x.id === subject.key);
+  if (!d) throw new ServiceError("NOT_FOUND", `no director "${subject.key}"`, [{ path: "subject.key", message: "no such director" }]);
+  const services = new Set(doc.services.filter((s) => s.directorIds.includes(d.id)).map((s) => s.id));
+  return { memberships: doc.memberships.filter((m) => services.has(m.serviceId) && active(m)), label: `director ${d.name}` };
+}
+
+async function saveAndApply(deps: DeployDeps, topologyId: string, next: Topology, o: { message: string; kind: "drain" | "enable"; actor: AuditActor }) {
+  const { topo, current, directorKeys } = await latestApplied(deps, topologyId);
+  const saved = await topo.save({ id: topologyId, expectedRevision: current.revision, document: next, message: o.message, author: o.actor.actor });
+  const started = await startRollout(deps, {
+    topologyId, revision: saved.revision, directors: directorKeys.filter((k) => next.directors.some((d) => d.id === k)),
+    mode: "parallel", kind: o.kind, waitMs: APPLY_WAIT_MS, actor: o.actor, message: o.message,
+  });
+  return { revision: saved.revision, ...started };
+}
+
+export async function startDrain(
+  deps: DeployDeps, input: { topologyId: string; subject: DrainSubject; timeoutMs?: number; actor: AuditActor },
+): Promise<{ drain: DrainView; rollout: RolloutView; done: Promise<RolloutView> }> {
+  const timeoutMs = input.timeoutMs ?? 300_000;
+  if (!(timeoutMs >= 1000 && timeoutMs <= 86_400_000)) throw new ServiceError("BAD_REQUEST", "timeoutMs: must be between 1 s and 24 h", [{ path: "timeoutMs", message: "1000..86400000" }]);
+  let label = `${input.subject.kind} ${input.subject.key}`;
+  try {
+    const { current } = await latestApplied(deps, input.topologyId);
+    const selected = selectMemberships(current.document, input.subject);
+    label = selected.label;
+    if (selected.memberships.length === 0) throw new ServiceError("BAD_REQUEST", `${label}: no active membership to drain (already draining or disabled)`, [{ path: "subject", message: "nothing active" }]);
+    const keys = new Set(selected.memberships.map((m) => m.id));
+    const next: Topology = { ...current.document, memberships: current.document.memberships.map((m) => (keys.has(m.id) ? { ...m, state: "draining" } : m)) };
+    const message = `drain ${label}`;
+    const r = await saveAndApply(deps, input.topologyId, next, { message, kind: "drain", actor: input.actor });
+    const row = await deps.db.prisma.drain.create({
+      data: {
+        topologyId: input.topologyId, subject: `${input.subject.kind}:${input.subject.key}`, label, membershipKeys: [...keys],
+        revision: r.revision, status: "draining", timeoutMs, author: input.actor.actor,
+        ...(deps.now ? { startedAt: new Date(deps.now()), since: new Date(deps.now()) } : {}),
+      },
+    });
+    await recordAudit(deps.db, input.actor, { action: "realServer.drain", target: `topology:${input.topologyId}`, outcome: "success", diff: { drainId: row.id, label, memberships: [...keys], revision: r.revision, timeoutMs } });
+    await deps.bus.publish("drain.changed", { topologyId: input.topologyId, drainId: row.id, status: row.status, at: (deps.now ?? Date.now)() });
+    return { drain: view(row), rollout: r.rollout, done: r.done };
+  } catch (err) {
+    await recordAudit(deps.db, input.actor, { action: "realServer.drain", target: `topology:${input.topologyId}`, outcome: "failure", diff: { label, error: (err as Error).message } });
+    throw err;
+  }
+}
+
+/** Follows every unfinished drain (of one topology, or all) from the agents' latest statistics. */
+export async function evaluateDrains(deps: DeployDeps, topologyId?: string): Promise<DrainView[]> {
+  const prisma = deps.db.prisma;
+  const now = (deps.now ?? Date.now)();
+  const rows = await prisma.drain.findMany({ where: { status: { in: ["draining", "timed-out"] }, ...(topologyId ? { topologyId } : {}) } });
+  const changed: DrainView[] = [];
+  for (const row of rows) {
+    const doc = await loadRevisionDocument(prisma, row.topologyId, row.revision);
+    const directors = new Map((await prisma.director.findMany({ where: { topologyId: row.topologyId } })).map((d) => [d.key, d]));
+    let active = 0;
+    let inact = 0;
+    let known = !!doc;
+    for (const key of doc ? row.membershipKeys : []) {
+      for (const e of membershipEndpoints(doc!, key)) {
+        const d = directors.get(e.directorId);
+        if (!d || d.targetRevision == null) continue; // a director nobody applied anything to runs nothing of it
+        const obs = d.observed as ObservedTable | null;
+        const fresh = d.online && d.appliedRevision != null && d.appliedRevision >= row.revision && obs && d.observedAt && d.reportedAt && d.observedAt >= d.reportedAt;
+        const dest = fresh ? obs.services.find((s) => s.key === serviceKeyString(e.service))?.destinations.find((x) => destinationKeyString(x) === destinationKeyString(e.destination)) : undefined;
+        if (!fresh) known = false;
+        else if (dest) {
+          if (dest.weight !== 0) known = false; // not quiesced yet on this director
+          active += dest.activeConns;
+          inact += dest.inactConns;
+        }
+        // fresh statistics without the destination: it carries no connections there
+      }
+    }
+    const state: DrainState = {
+      status: row.status as DrainStatus, startedAt: row.startedAt.getTime(), timeoutMs: row.timeoutMs, previousWeight: 0,
+      activeConns: row.activeConns ?? NaN, inactConns: row.inactConns ?? NaN, since: row.since.getTime(),
+    };
+    const next = known ? observeDrain(state, active, inact, now) : tickDrain(state, now);
+    const counts = known ? { activeConns: active, inactConns: inact } : {};
+    if (next.status === row.status && (!known || (active === row.activeConns && inact === row.inactConns))) continue;
+    const updated = await prisma.drain.update({ where: { id: row.id }, data: { status: next.status, since: new Date(next.since), ...counts } });
+    changed.push(view(updated));
+    await deps.bus.publish("drain.changed", { topologyId: row.topologyId, drainId: row.id, status: next.status, at: now });
+  }
+  return changed;
+}
+
+async function loadDrain(deps: DeployDeps, drainId: string) {
+  const row = await deps.db.prisma.drain.findUnique({ where: { id: drainId } });
+  if (!row) throw new ServiceError("NOT_FOUND", `no drain with id ${drainId}`, [{ path: "drainId", message: "no such drain" }]);
+  return row;
+}
+
+/** "force": the operator declares it drained without waiting for the connections. */
+export async function forceDrain(deps: DeployDeps, input: { drainId: string; actor: AuditActor }): Promise<DrainView> {
+  const row = await loadDrain(deps, input.drainId);
+  if (row.status !== "draining" && row.status !== "timed-out") throw new ServiceError("CONFLICT", `drain is ${row.status}, not draining`);
+  const now = (deps.now ?? Date.now)();
+  forceDrained({ status: row.status, startedAt: row.startedAt.getTime(), timeoutMs: row.timeoutMs, previousWeight: 0, activeConns: 0, inactConns: 0, since: now }, now);
+  const updated = await deps.db.prisma.drain.update({ where: { id: row.id }, data: { status: "forced", since: new Date(now) } });
+  await recordAudit(deps.db, input.actor, { action: "realServer.drain.force", target: `topology:${row.topologyId}`, outcome: "success", diff: { drainId: row.id, label: row.label, activeConns: row.activeConns, inactConns: row.inactConns } });
+  await deps.bus.publish("drain.changed", { topologyId: row.topologyId, drainId: row.id, status: "forced", at: now });
+  return view(updated);
+}
+
+export interface RampOptions {
+  steps: number;
+  durationMs: number;
+}
+
+/**
+ * Re-enable the drained memberships at their weight; with `ramp`, weights rise in steps over the
+ * duration (each step a revision and a rollout). Resolves when the last step is applied.
+ */
+export async function enableDrain(
+  deps: DeployDeps, input: { drainId: string; ramp?: RampOptions; actor: AuditActor; sleep?: (ms: number) => Promise<void> },
+): Promise<DrainView> {
+  const sleep = input.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const row = await loadDrain(deps, input.drainId);
+  if (row.status === "enabled" || row.status === "ramping") throw new ServiceError("CONFLICT", `drain is already ${row.status}`);
+  const { current } = await latestApplied(deps, row.topologyId);
+  const keys = new Set(row.membershipKeys);
+  const target = new Map(current.document.memberships.filter((m) => keys.has(m.id)).map((m) => [m.id, m.weight]));
+  const schedules = [...target].map(([id, w]) => ({ id, steps: input.ramp ? rampWeights(w, input.ramp.steps, input.ramp.durationMs) : [{ offsetMs: 0, weight: w }] }));
+  const offsets = [...new Set(schedules.flatMap((s) => s.steps.map((x) => x.offsetMs)))].sort((a, b) => a - b);
+  const setStatus = async (status: DrainRowStatus) => {
+    const now = (deps.now ?? Date.now)();
+    const u = await deps.db.prisma.drain.update({ where: { id: row.id }, data: { status, since: new Date(now) } });
+    await deps.bus.publish("drain.changed", { topologyId: row.topologyId, drainId: row.id, status, at: now });
+    return view(u);
+  };
+  await recordAudit(deps.db, input.actor, { action: "realServer.enable", target: `topology:${row.topologyId}`, outcome: "success", diff: { drainId: row.id, label: row.label, ramp: input.ramp ?? null } as unknown as Prisma.InputJsonValue });
+  if (offsets.length > 1) await setStatus("ramping");
+  const t0 = Date.now();
+  for (const [i, offset] of offsets.entries()) {
+    if (i > 0) await sleep(Math.max(0, offset - (Date.now() - t0)));
+    const latest = (await latestApplied(deps, row.topologyId)).current.document;
+    const weightAt = (id: string) => [...schedules.find((s) => s.id === id)!.steps].reverse().find((x) => x.offsetMs <= offset)!.weight;
+    const last = i === offsets.length - 1;
+    const next: Topology = {
+      ...latest,
+      memberships: latest.memberships.map((m) => (target.has(m.id) ? { ...m, state: "active", weight: last ? target.get(m.id)! : weightAt(m.id) } : m)),
+    };
+    const step = offsets.length > 1 ? ` (slow start ${i + 1}/${offsets.length})` : "";
+    const r = await saveAndApply(deps, row.topologyId, next, { message: `enable ${row.label}${step}`, kind: "enable", actor: input.actor });
+    await r.done;
+  }
+  return setStatus("enabled");
+}
+
+export async function listDrains(deps: DeployDeps, topologyId: string, limit = 50): Promise<DrainView[]> {
+  const rows = await deps.db.prisma.drain.findMany({ where: { topologyId }, orderBy: { startedAt: "desc" }, take: limit });
+  return rows.map(view);
+}
