@@ -1,22 +1,10 @@
 import { z } from "zod";
-import { recordAudit } from "../../services/audit.ts";
 import { DirectorService } from "../../services/directorService.ts";
-import { auditActor, authedProcedure, router, type Context } from "../trpc.ts";
+import { audited } from "../audited.ts";
+import { authedProcedure, router, type Context } from "../trpc.ts";
 
 const id = z.string().min(1).max(64);
 const service = (ctx: Context) => new DirectorService({ prisma: ctx.db.prisma, bus: ctx.bus, log: ctx.log, now: ctx.now });
-
-/** Runs a token administration step and records it (success with what changed, or failure with the error). */
-async function audited<T>(ctx: Context, action: string, target: string, run: () => Promise<T>, diff: (r: T) => Record<string, string | number | boolean | null>): Promise<T> {
-  try {
-    const r = await run();
-    await recordAudit(ctx.db, auditActor(ctx), { action, target, outcome: "success", diff: diff(r) });
-    return r;
-  } catch (err) {
-    await recordAudit(ctx.db, auditActor(ctx), { action, target, outcome: "failure", diff: { error: err instanceof Error ? err.message : String(err) } });
-    throw err;
-  }
-}
 
 export const directorRouter = router({
   /** directors with online / lastSeen / appliedRevision */

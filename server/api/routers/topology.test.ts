@@ -165,4 +165,22 @@ describe.each(kinds)(`topology router on $kind${TEST_DATABASE_URL ? "" : ` (post
     expect(err.message).toContain('document.directors.1.id: duplicate id "d1"');
     expect((await caller.topology.get({ id: t.id })).revision).toBe(1);
   });
+
+  it.skipIf(skip)("create and save are audited with the user and a readable diff; a refused save is audited as a failure", async () => {
+    const t = await caller.topology.create({ name: "audited" });
+    const first = sampleTopology("audited");
+    await caller.topology.save({ id: t.id, expectedRevision: 1, document: first, message: "first" });
+    const second = { ...first, memberships: first.memberships.map((m) => (m.id === "m1" ? { ...m, weight: 5 } : m)) };
+    await caller.topology.save({ id: t.id, expectedRevision: 2, document: second, message: "weight" });
+    await trpcError(caller.topology.save({ id: t.id, expectedRevision: 2, document: second, message: "stale" }));
+    const rows = await db.prisma.auditEvent.findMany({ where: { OR: [{ target: `topology:${t.id}` }, { target: "topology:audited" }] }, orderBy: { id: "asc" } });
+    expect(rows.map((r) => [r.action, r.outcome, r.actor])).toEqual([
+      ["topology.create", "success", "admin@test.invalid"],
+      ["topology.save", "success", "admin@test.invalid"],
+      ["topology.save", "success", "admin@test.invalid"],
+      ["topology.save", "failure", "admin@test.invalid"],
+    ]);
+    expect(rows[2]!.diff).toEqual({ revision: { from: 2, to: 3 }, message: "weight", changes: ["~ TCP 127.0.10.1:80 -> 127.0.30.1: weight 1 → 5"], changeCount: 1 });
+    expect((rows[3]!.diff as { error: string }).error).toMatch(/revision/);
+  });
 });
