@@ -79,4 +79,43 @@ test.describe("saving the topology", () => {
     await expect(bob.getByTestId("revision")).toHaveText("revision 3");
     await expect(bob.getByTestId("dirty-flag")).toHaveAttribute("data-dirty", "false");
   });
+
+  test("unsaved changes: leaving asks first, through an in-app link or by closing the page", async ({ page, request, uniqueName }) => {
+    const { id } = await seed(request, uniqueName("leave"), knownTopology);
+    await openEditor(page, id);
+    await select(page, "svc-web");
+    await page.getByTestId("inspector-field-scheduler").selectOption("rr");
+    await expect(page.getByTestId("dirty-flag")).toHaveAttribute("data-dirty", "true");
+
+    const asked: string[] = [];
+    page.once("dialog", (d) => {
+      asked.push(`${d.type()}: ${d.message()}`);
+      void d.dismiss();
+    });
+    await page.getByTestId("product-name").click();
+    await expect.poll(() => asked.length).toBe(1);
+    expect(asked[0]).toMatch(/^confirm: .*unsaved/i);
+    await expect(page).toHaveURL(new RegExp(`/topology/${id}$`));
+    await expect(page.getByTestId("node-svc-web-line")).toHaveText("TCP  10.0.0.100:80 rr persistent 360");
+
+    page.once("dialog", (d) => {
+      asked.push(d.type());
+      void d.dismiss();
+    });
+    await page.close({ runBeforeUnload: true });
+    await expect.poll(() => asked.length).toBe(2);
+    expect(asked[1]).toBe("beforeunload");
+    expect(page.isClosed()).toBe(false);
+    await expect(page.getByTestId("node-svc-web-line")).toHaveText("TCP  10.0.0.100:80 rr persistent 360");
+
+    // after saving, nothing asks
+    await save(page);
+    page.on("dialog", (d) => {
+      asked.push(d.type());
+      void d.accept();
+    });
+    await page.getByTestId("product-name").click();
+    await expect(page).not.toHaveURL(new RegExp(`/topology/${id}$`));
+    expect(asked).toHaveLength(2);
+  });
 });

@@ -2,7 +2,8 @@
 import {
   Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Connection, type IsValidConnection,
 } from "@xyflow/react";
-import { useCallback, useEffect, useState, type DragEvent } from "react";
+import { useTranslations } from "next-intl";
+import { useCallback, useState, type DragEvent } from "react";
 import { useStore } from "zustand";
 import type { Topology } from "@/lvs/model.ts";
 import { EditorContext } from "./context.ts";
@@ -19,6 +20,7 @@ import { Toolbar } from "./Toolbar.tsx";
 import { useDerived } from "./useDerived.ts";
 import { useFocus } from "./useFocus.ts";
 import { useSave } from "./useSave.ts";
+import { useLeaveGuard } from "./useLeaveGuard.ts";
 import { useShortcuts } from "./useShortcuts.ts";
 
 export interface TopologyEditorProps {
@@ -50,6 +52,7 @@ function EditorBody({ id, store }: { id: string; store: EditorStore }) {
   const onEdgesChange = useStore(store, (s) => s.onEdgesChange);
   const dirty = useStore(store, (s) => s.dirty);
   const { screenToFlowPosition } = useReactFlow();
+  const t = useTranslations("editor");
   const focus = useFocus(store);
   const saver = useSave(id, store);
   const [dialog, setDialog] = useState<"export" | "import" | null>(null);
@@ -59,15 +62,7 @@ function EditorBody({ id, store }: { id: string; store: EditorStore }) {
   useDerived(store);
   useShortcuts(store, () => void saver.save());
 
-  useEffect(() => {
-    if (!dirty) return;
-    const onBeforeUnload = (e: BeforeUnloadEvent) => {
-      e.preventDefault();
-      e.returnValue = "";
-    };
-    window.addEventListener("beforeunload", onBeforeUnload);
-    return () => window.removeEventListener("beforeunload", onBeforeUnload);
-  }, [dirty]);
+  useLeaveGuard(dirty, t("leaveUnsaved"));
 
   const onDragOver = useCallback((e: DragEvent) => {
     e.preventDefault();
