@@ -21,7 +21,7 @@ export const navItems: readonly NavItem[] = [
   { labelKey: "topologies", href: "/topologies", testId: "nav-topologies", activePrefixes: ["/topologies", "/topology/"], action: "topology.read" },
   { labelKey: "audit", href: "/audit", testId: "nav-audit", action: "audit.read" },
   { labelKey: "users", href: "/users", testId: "nav-users", action: "user.admin" },
-  { labelKey: "live", href: "/live", testId: "nav-live" },
+  { labelKey: "live", href: "/live", testId: "nav-live", action: "live.subscribe" },
 ];
 
 export function isNavItemActive(item: NavItem, pathname: string): boolean {

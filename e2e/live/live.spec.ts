@@ -54,8 +54,14 @@ async function cell(page: Page, rowId: string, col: string): Promise<number> {
   return Number(v);
 }
 
+/** Conns of the service and of each backend, read in one go (one table render, one agent sample). */
 async function counters(page: Page): Promise<{ svc: number; dests: number[] }> {
-  return { svc: await cell(page, svcKey(), "conns"), dests: await Promise.all(backends.map((b) => cell(page, destKey(b), "conns"))) };
+  const ids = [svcKey(), ...backends.map(destKey)];
+  const values = await page.evaluate((rowIds) => rowIds.map((id) => {
+    const td = document.querySelector(`[data-testid="stats-row-${CSS.escape(id)}"] td[data-col="conns"]`);
+    return Number(td?.getAttribute("data-value"));
+  }), ids);
+  return { svc: values[0]!, dests: values.slice(1) };
 }
 
 async function save(request: Parameters<typeof enroll>[0], doc: Topology): Promise<void> {
@@ -106,7 +112,9 @@ test("live view: rates match the traffic, a dead backend turns red, quiesce drai
   traffic = startTraffic(VIP, vipPort, RATE);
 
   await test.step("the live view shows the director online and the rate that is sent", async () => {
-    await page.goto("/live");
+    await page.goto("/topologies");
+    await page.getByTestId("nav-live").click();
+    await expect(page).toHaveURL(/\/live$/);
     await page.getByTestId(`live-open-${topologyId}`).click();
     await expect(page.getByTestId("live-status")).toHaveAttribute("data-status", "open", { timeout: 30_000 });
     await expect(page.getByTestId("live-director-d1")).toHaveAttribute("data-online", "true", { timeout: 15_000 });
