@@ -1,6 +1,7 @@
 "use client";
 import { useTranslations } from "next-intl";
 import { useEditor } from "./context.ts";
+import { DrainActions } from "../deploy/DrainActions.tsx";
 import { MembershipPanel } from "./edges/MembershipPanel.tsx";
 import { PacketPath } from "./edges/PacketPath.tsx";
 import { DirectorPanel } from "./nodes/director/panel.tsx";
@@ -37,18 +38,29 @@ function SelectedObject({ id }: { id: string }) {
   let title = "";
   if (node?.type === "director") {
     title = t("director");
-    body = <DirectorPanel key={id} director={node.data.director} />;
+    body = (
+      <>
+        <DirectorPanel key={id} director={node.data.director} />
+        <DrainActions subject={{ kind: "director", key: node.data.director.id }} />
+      </>
+    );
   } else if (node?.type === "service") {
     title = t("service");
     body = <ServicePanel key={id} service={node.data.service} />;
   } else if (node?.type === "realServer") {
     title = t("realServer");
-    body = <RealServerPanel key={id} realServer={node.data.realServer} />;
+    body = (
+      <>
+        <RealServerPanel key={id} realServer={node.data.realServer} />
+        <DrainActions subject={{ kind: "realServer", key: node.data.realServer.id }} />
+      </>
+    );
   } else if (edge?.type === "membership" && edge.data) {
     title = t("membership");
     body = (
       <>
         <MembershipPanel key={id} membership={edge.data.membership} />
+        <DrainActions subject={{ kind: "membership", key: edge.data.membership.id }} />
         <PacketPath membership={edge.data.membership} />
       </>
     );
