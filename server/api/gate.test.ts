@@ -84,6 +84,17 @@ describe("tRPC gate", () => {
     expect(denied.every((d) => d.sourceIp === "127.0.0.9")).toBe(true);
   });
 
+  it("a refused mutation's audit row names what it aimed at, from the raw input", async () => {
+    const viewer = createCallerFactory(appRouter)(ctx(await testSession(db, "viewer")));
+    await expect(viewer.topology.save({ id: "t-42", expectedRevision: 1, document: {} as never })).rejects.toThrow(/needs the operator role/);
+    await expect(viewer.user.create({ email: "New@Example.com", role: "admin", password: "x".repeat(12) })).rejects.toThrow(/needs the admin role/);
+    const rows = await db.prisma.auditEvent.findMany({ where: { actor: "viewer@test.invalid", target: { not: "-" } }, orderBy: { id: "asc" } });
+    expect(rows.map((r) => [r.action, r.target, r.outcome])).toEqual([
+      ["topology.save", "topology:t-42", "denied"],
+      ["user.create", "user:new@example.com", "denied"],
+    ]);
+  });
+
   it("an allowed role gets past the gate (input validation answers next, not the gate)", async () => {
     const viewer = ctx(await testSession(db, "viewer"));
     expect(await codeOf(call(viewer, "topology.list", "query"))).toBe("OK");

@@ -111,6 +111,19 @@ export function auditActor(ctx: Pick<Context, "session" | "ip">): AuditActor {
   return { actor: ctx.session?.email ?? "anonymous", userId: ctx.session?.userId ?? null, sourceIp: ctx.ip };
 }
 
+/** What a refused call aimed at, from its raw (unvalidated) input: "topology:<id>" and the like, else "-". */
+function deniedTarget(path: string, raw: unknown): string {
+  if (!raw || typeof raw !== "object") return "-";
+  const input = raw as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === "string" && v.length > 0 && v.length <= 128 ? v : null);
+  const topologyId = str(input.topologyId);
+  if (topologyId) return `topology:${topologyId}`;
+  const id = str(input.id);
+  if (id) return `${path.split(".")[0]}:${id}`;
+  const email = str(input.email);
+  return email ? `user:${email.toLowerCase()}` : "-";
+}
+
 /**
  * A procedure that needs a session whose role may do `action` (server/auth/permissions.ts):
  * no session -> UNAUTHORIZED (401); a role below the action's -> FORBIDDEN (403), and a refused
@@ -120,13 +133,14 @@ export function authedProcedure(action: Action) {
   return t.procedure
     .use(errorMapping)
     .meta({ action })
-    .use(async ({ ctx, type, path, next }) => {
+    .use(async ({ ctx, type, path, getRawInput, next }) => {
       const session = ctx.session;
       if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
       if (!can(session.role, action)) {
         const needs = requiredRole(action);
         if (type === "mutation") {
-          await recordAudit(ctx.db, auditActor(ctx), { action: path, target: "-", outcome: "denied", diff: { needs, role: session.role } });
+          const target = deniedTarget(path, await getRawInput().catch(() => undefined));
+          await recordAudit(ctx.db, auditActor(ctx), { action: path, target, outcome: "denied", diff: { needs, role: session.role } });
         }
         throw new TRPCError({ code: "FORBIDDEN", message: `${path} needs the ${needs} role (you are ${session.role})` });
       }
