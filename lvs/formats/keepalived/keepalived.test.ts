@@ -439,6 +439,8 @@ virtual_server 10.9.9.9 80 {
     expect(r.warnings.map((w) => `${w.line}: ${w.message}`)).toMatchInlineSnapshot(`
       [
         "5: include /etc/keepalived/conf.d/*.conf: included files are not read; import them separately",
+        "13: vrrp_instance VI_1: authentication is not represented in the model; an exported keepalived.conf will not have it",
+        "18: virtual_ipaddress: only the address 192.168.200.16 is kept; "/24 dev eth0 label eth0:1" is not represented and an exported keepalived.conf will not have it",
         "30: virtual_server: quorum is not represented in LVS Console; ignored",
         "31: virtual_server: unknown keyword "bogus_option" ignored",
         "38: url: "digest" is not represented (digest and friends are ignored)",

@@ -36,11 +36,21 @@ export function parseVrrpInstance(s: Statement, warn: (d: Diagnostic) => void): 
         for (const ip of x.block ?? []) {
           const addr = canonicalAddress(ip.keyword.split("/")[0]!);
           if (addr === null) warn({ line: ip.line, message: `virtual_ipaddress: "${ip.keyword}" is not an IP address; ignored` });
-          else v.virtualIpaddresses.push(addr);
+          else {
+            v.virtualIpaddresses.push(addr);
+            const extra = [ip.keyword.includes("/") ? `/${ip.keyword.split("/")[1]}` : "", ...ip.args].filter((t) => t !== "");
+            if (extra.length > 0) {
+              warn({ line: ip.line, message: `virtual_ipaddress: only the address ${addr} is kept; "${extra.join(" ")}" is not represented and an exported keepalived.conf will not have it` });
+            }
+          }
         }
+        break;
+      case "advert_int":
+        if (a !== "1") warn({ line: x.line, message: `vrrp_instance ${v.name}: advert_int ${a} is not kept; an exported keepalived.conf uses the advert_int it is rendered with (1 by default)` });
         break;
       default:
         if (!KNOWN.has(x.keyword)) warn({ line: x.line, message: `vrrp_instance ${v.name}: unknown keyword "${x.keyword}" ignored` });
+        else warn({ line: x.line, message: `vrrp_instance ${v.name}: ${x.keyword} is not represented in the model; an exported keepalived.conf will not have it` });
     }
   }
   return v;
