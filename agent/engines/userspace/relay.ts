@@ -29,7 +29,7 @@ export interface Relay {
  * allocation of a short connection (GC and page faults at thousands of connections per second).
  */
 const pool: Buffer[] = [];
-export const RELAY_POOL_MAX = 512;
+export const RELAY_POOL_MAX = 128; // at most 8 MiB kept for reuse
 const take = (): Buffer => pool.pop() ?? Buffer.allocUnsafe(RELAY_BUFFER_BYTES);
 
 /** Buffers currently waiting in the pool (for tests). */
