@@ -3,7 +3,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { buttonClass, Field, inputClass } from "../_shell/AuthCard.tsx";
-import { safeNext } from "../_shell/useSession.ts";
+import { safeNext } from "../_shell/safeNext.ts";
 import { useErrorText } from "../_shell/useErrorText.ts";
 import { describeTrpcError } from "../trpcError.ts";
 import { useTRPC } from "../trpc.ts";
