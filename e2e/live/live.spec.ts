@@ -186,6 +186,8 @@ test("live view: rates match the traffic, a dead backend turns red, quiesce drai
     await save(request, document(name, vipPort, backends, ["m2"]));
     await expect(page.getByTestId("edge-m2")).toHaveAttribute("data-live-quiesced", "true", { timeout: 15_000 });
     await expect(page.getByTestId("live-node-rs2")).toHaveAttribute("data-quiesced", "true");
+    // the saved document reaches the open view too (topology.saved over the live socket)
+    await expect(page.getByTestId("edge-m2")).toHaveAttribute("data-state", "draining", { timeout: 10_000 });
     await expect(page.getByTestId("edge-m2-flow")).toHaveCount(0);
     expect(await cell(page, destKey(backends[1]!), "weight")).toBe(0);
     await page.waitForTimeout(1500);
@@ -250,7 +252,7 @@ test("live view: rates match the traffic, a dead backend turns red, quiesce drai
   expect(problems.filter((p) => !/WebSocket|ERR_INTERNET_DISCONNECTED/.test(p))).toEqual([]);
 });
 
-test("the editor shows the same live overlays on its canvas", async ({ page }) => {
+test("the editor shows the same live overlays on its canvas, and the director going offline", async ({ page }) => {
   await page.goto(`/topology/${topologyId}`);
   await expect(page.getByTestId("topology-editor")).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId("live-node-d1")).toHaveAttribute("data-online", "true", { timeout: 20_000 });
@@ -258,4 +260,7 @@ test("the editor shows the same live overlays on its canvas", async ({ page }) =
   await expect(page.getByTestId("tab-live")).toHaveAttribute("href", `/live/${topologyId}`);
   const topo = await trpcQuery<{ revision: number }>(page.request, "topology.get", { id: topologyId });
   expect(topo.revision).toBe(revision);
+  // the agent goes away: the director turns offline on the canvas
+  await agent!.stop();
+  await expect(page.getByTestId("live-node-d1")).toHaveAttribute("data-online", "false", { timeout: 15_000 });
 });

@@ -35,7 +35,7 @@ export function useLiveClient(): LiveClient | null {
   return useContext(LiveClientContext);
 }
 
-const idle: LiveStoreState = { status: "closed", attempt: 0, opens: 0, topics: {}, tick: 0, lastError: null };
+const idle: LiveStoreState = { status: "closed", attempt: 0, opens: 0, topics: {}, tick: 0, lastError: null, saved: {} };
 const noStore = { getState: () => idle, subscribe: () => () => {}, getInitialState: () => idle, setState: () => {} };
 
 export function useLiveStatus<T>(select: (s: LiveStoreState) => T): T {

@@ -4,8 +4,10 @@
  * live overlays, the director's statistics table, charts per virtual service and real server with a
  * range picker, recent health transitions, the connection table and availability.
  */
+import { useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
+import { useTRPC } from "@/app/trpc.ts";
 import type { Topology } from "@/lvs/model.ts";
 import { describeServiceKey } from "@/lvs/tableKey.ts";
 import { AvailabilityTable } from "./AvailabilityTable.tsx";
@@ -36,6 +38,13 @@ function LiveBody({ id, revision, topology }: { id: string; revision: number; to
   const status = useLiveStatus((s) => s.status);
   const opens = useLiveStatus((s) => s.opens);
   const { state, tick } = useLiveTopic({ topologyId: id });
+  // a newer saved revision: reload the document (the canvas redraws, the socket and charts stay)
+  const savedRevision = useLiveStatus((s) => s.saved[id] ?? 0);
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    if (savedRevision > revision) void queryClient.invalidateQueries(trpc.topology.get.queryFilter({ id }));
+  }, [savedRevision, revision, queryClient, trpc, id]);
   const figures = useTopologyFigures(topology, state, tick);
   const [picked, setPicked] = useState<string | null>(null);
   const [range, setRange] = useState<RangeKey>("live");

@@ -158,7 +158,7 @@ describe("LiveClient on a real ws server", () => {
     expect(client.store.getState().topics.topo!.series.get(seriesId("dir-db-1", KEY))!.toArray().map((p) => p.at)).toEqual([9000]);
   });
 
-  it("director offline removes its figures from the canvas snapshot; unsubscribe forgets the topic", async () => {
+  it("director offline removes its figures from the canvas snapshot; a save is announced; unsubscribe forgets the topic", async () => {
     server = await startServer();
     client = new LiveClient({ url: server.url, socket: wsFactory });
     client.subscribe({ topologyId: "topo" });
@@ -169,6 +169,8 @@ describe("LiveClient on a real ws server", () => {
     await until(() => client!.store.getState().topics.topo!.seq === 1, "director message");
     expect(client.store.getState().topics.topo!.directors.get("dir-db-1")!.online).toBe(false);
     expect(client.store.getState().topics.topo!.snapshotsByKey()).toEqual({ d1: null });
+    server.send({ type: "topology.saved", topologyId: "topo", revision: 7, author: null, at: 1600 });
+    await until(() => client!.store.getState().saved.topo === 7, "topology.saved");
     client.unsubscribe({ topologyId: "topo" });
     expect(await server.next()).toEqual({ type: "unsubscribe", topologyId: "topo" });
     expect(client.store.getState().topics.topo).toBeUndefined();

@@ -20,6 +20,8 @@ export interface LiveStoreState {
   /** bumped on every applied message */
   tick: number;
   lastError: string | null;
+  /** newest saved revision announced per topology (topology.saved), so views can reload the document */
+  saved: Record<string, number>;
 }
 
 export interface LiveClientOptions {
@@ -47,7 +49,7 @@ export class LiveClient {
   private readonly socket: LiveSocket<LiveClientMessage, LiveServerMessage>;
 
   constructor(o: LiveClientOptions) {
-    this.store = createStore<LiveStoreState>(() => ({ status: "connecting", attempt: 0, opens: 0, topics: {}, tick: 0, lastError: null }));
+    this.store = createStore<LiveStoreState>(() => ({ status: "connecting", attempt: 0, opens: 0, topics: {}, tick: 0, lastError: null, saved: {} }));
     this.socket = new LiveSocket<LiveClientMessage, LiveServerMessage>({
       url: o.url,
       parse: parseLiveMessage,
@@ -108,6 +110,10 @@ export class LiveClient {
   private onMessage(m: LiveServerMessage): void {
     if (m.type === "error") {
       this.store.setState({ lastError: m.message });
+      return;
+    }
+    if (m.type === "topology.saved") {
+      this.store.setState((s) => ({ saved: { ...s.saved, [m.topologyId]: Math.max(m.revision, s.saved[m.topologyId] ?? 0) } }));
       return;
     }
     if (!("sub" in m)) return;
