@@ -17,7 +17,7 @@ const VIP = "127.0.30.1";
 const RATE = 20; // new connections per second
 const check = { kind: "tcp" as const, port: null, intervalMs: 300, timeoutMs: 250, rise: 1, fall: 2, onFailure: "quiesce" as const };
 
-function document(name: string, vipPort: number, backends: Backend[], drained: string[] = []): Topology {
+function topologyDoc(name: string, vipPort: number, backends: Backend[], drained: string[] = []): Topology {
   const host = { loopbackVips: [], tunnelVips: [], arpSuppressed: false, gateway: null };
   return {
     name,
@@ -78,7 +78,7 @@ test.beforeAll(async ({ request, baseURL }) => {
   const created = await trpcMutation<{ id: string; revision: number }>(request, "topology.create", { name });
   topologyId = created.id;
   revision = created.revision;
-  const saved = await trpcMutation<{ revision: number }>(request, "topology.save", { id: topologyId, expectedRevision: revision, document: document(name, vipPort, backends), message: "e2e live" });
+  const saved = await trpcMutation<{ revision: number }>(request, "topology.save", { id: topologyId, expectedRevision: revision, document: topologyDoc(name, vipPort, backends), message: "e2e live" });
   revision = saved.revision;
   const d = await enroll(request, topologyId, "d1");
   agent = await startAgent(baseURL!, d.token);
@@ -183,7 +183,7 @@ test("live view: rates match the traffic, a dead backend turns red, quiesce drai
   });
 
   await test.step("quiesce (weight 0) drains a real server: no new connections, shown dashed and drained", async () => {
-    await save(request, document(name, vipPort, backends, ["m2"]));
+    await save(request, topologyDoc(name, vipPort, backends, ["m2"]));
     await expect(page.getByTestId("edge-m2")).toHaveAttribute("data-live-quiesced", "true", { timeout: 15_000 });
     await expect(page.getByTestId("live-node-rs2")).toHaveAttribute("data-quiesced", "true");
     // the saved document reaches the open view too (topology.saved over the live socket)
