@@ -7,7 +7,7 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
 import { pino } from "pino";
-import { AgentHub, type DesiredState } from "./agentHub.ts";
+import { AgentHub, MAX_BACKLOG, type DesiredState } from "./agentHub.ts";
 import { MemoryAgentDirectory } from "./testing/memoryAgentDirectory.ts";
 import { MemoryEventBus } from "../events/MemoryEventBus.ts";
 import { runAgent, type RunningAgent } from "../../agent/runAgent.ts";
@@ -196,6 +196,25 @@ describe("AgentHub over loopback", () => {
     await until(() => directory.rows.get("d1")!.appliedRevision === 2, 2000, "revision 2 recorded");
     await new Promise((r) => setTimeout(r, 250));
     expect(directory.rows.get("d1")!.appliedRevision).toBe(2);
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    ws.close();
+  });
+
+  it("drops stats (not acks) while the store is stuck, instead of queueing without bound", async () => {
+    const token = directory.add("d1");
+    let release: () => void = () => {};
+    const stuck = new Promise<void>((r) => (release = r));
+    const touch = directory.touch.bind(directory);
+    directory.touch = async (id, at) => { await stuck; return touch(id, at); };
+    const ws = new WebSocket(url.replace("http", "ws") + "/api/agent", { headers: { authorization: `Bearer ${token}` } });
+    await new Promise<void>((resolve, reject) => { ws.on("open", () => resolve()); ws.on("error", reject); });
+    ws.send(JSON.stringify({ v: 1, type: "hello", agentVersion: "t", engine: "fake", hostname: "h", appliedRevision: null, table: { services: [] } }));
+    const stats = { v: 1, type: "stats", snapshot: { at: 1, services: [] } };
+    for (let i = 0; i < MAX_BACKLOG + 50; i++) ws.send(JSON.stringify(stats));
+    ws.send(JSON.stringify({ v: 1, type: "ack", revision: 7, ok: true, outcome: "applied", appliedRevision: 7, ops: [], notes: [], issues: [], table: { services: [] } }));
+    await until(() => hubLog.some((l) => l.includes("dropping stats")), 2000, "drop warning");
+    release();
+    await until(() => directory.rows.get("d1")!.appliedRevision === 7, 2000, "the ack after the dropped stats");
     expect(ws.readyState).toBe(WebSocket.OPEN);
     ws.close();
   });

@@ -52,7 +52,13 @@ interface Conn {
   pending: Map<string, (msg: Extract<AgentMessage, { type: "connections.response" }>) => void>;
   /** messages of one connection are handled in order */
   chain: Promise<void>;
+  /** frames waiting in `chain` (stats are dropped beyond MAX_BACKLOG: the next snapshot supersedes them) */
+  backlog: number;
+  droppedStats: number;
 }
+
+/** a stuck store (database down) must not make a chatty agent grow the hub's memory without bound */
+export const MAX_BACKLOG = 100;
 
 function refuse(socket: Duplex, status: number, reason: string): void {
   const text = status === 401 ? "Unauthorized" : status === 404 ? "Not Found" : "Bad Request";
@@ -148,7 +154,7 @@ export class AgentHub {
   private accept(ws: WebSocket, director: AgentIdentity): void {
     const old = this.conns.get(director.id);
     if (old) old.ws.close(CLOSE.replaced, "replaced by a newer connection of the same director");
-    const c: Conn = { ws, director, helloSeen: false, sentRevision: null, lastFrameAt: this.now(), pending: new Map(), chain: Promise.resolve() };
+    const c: Conn = { ws, director, helloSeen: false, sentRevision: null, lastFrameAt: this.now(), pending: new Map(), chain: Promise.resolve(), backlog: 0, droppedStats: 0 };
     this.conns.set(director.id, c);
     const log = this.opts.log;
     log.info({ directorId: director.id, director: director.name }, "agent connected");
@@ -162,7 +168,14 @@ export class AgentHub {
       // decided at arrival (not in the chain): frames that arrive together stay in order
       if (msg.type === "hello") c.helloSeen = true;
       else if (!c.helloSeen) return this.bad(c, `"${msg.type}" before hello`);
-      c.chain = c.chain.then(() => this.onMessage(c, msg)).catch((e: Error) => log.warn({ directorId: director.id, type: msg.type, err: e.message }, "agent message handling failed"));
+      if (msg.type === "stats" && c.backlog >= MAX_BACKLOG) {
+        if (c.droppedStats++ % 100 === 0) log.warn({ directorId: director.id, backlog: c.backlog, dropped: c.droppedStats }, "agent messages are not being stored fast enough; dropping stats");
+        return;
+      }
+      c.backlog++;
+      c.chain = c.chain.then(() => this.onMessage(c, msg))
+        .catch((e: Error) => log.warn({ directorId: director.id, type: msg.type, err: e.message }, "agent message handling failed"))
+        .finally(() => { c.backlog--; });
     });
     ws.on("error", (e) => log.warn({ directorId: director.id, err: e.message }, "agent connection error"));
     ws.on("close", (code, reason) => {
