@@ -155,6 +155,16 @@ test("live view: rates match the traffic, a dead backend turns red, quiesce drai
     expect(dests.every((d) => d?.startsWith(`${backends[0]!.address}:`))).toBe(true);
     const virtuals = await page.getByTestId("conns-row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-virtual")));
     expect(new Set(virtuals)).toEqual(new Set([`${VIP}:${vipPort}`]));
+    // unfiltered: more entries than a page (lingering TIME_WAIT ones included), paged 50 at a time
+    await page.getByTestId("conns-filter-destination").fill("");
+    await page.getByTestId("conns-load").click();
+    await expect.poll(async () => Number(await page.getByTestId("conns-table").getAttribute("data-total")), { timeout: 15_000 }).toBeGreaterThan(50);
+    await expect(page.getByTestId("conns-row")).toHaveCount(50);
+    await expect(page.getByTestId("conns-range")).toContainText("1–50");
+    await page.getByTestId("conns-next").click();
+    await expect(page.getByTestId("conns-range")).toContainText("51–");
+    await page.getByTestId("conns-prev").click();
+    await expect(page.getByTestId("conns-range")).toContainText("1–50");
   });
 
   await test.step("a killed backend turns red within the health-check window and its traffic moves to the others", async () => {
