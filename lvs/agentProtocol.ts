@@ -13,6 +13,7 @@ import { z } from "zod";
 import { healthCheckSchema, ipAddressSchema, ipvsTableSchema, portSchema } from "./schemas.ts";
 import { FAMILIES, MAX_FWMARK, PROTOCOLS } from "./model.ts";
 import type { IpvsServiceKey } from "./model.ts";
+import { isCleanStatsFrame } from "./stats/statsFrameCheck.ts";
 
 export const PROTOCOL_VERSION = 1 as const;
 /** Largest frame either side accepts (ws maxPayload); a 100k-destination table fits. */
@@ -205,7 +206,19 @@ function parseWith<T>(schema: z.ZodType<T>, text: string): ParseResult<T> {
   return { ok: false, reason: `message type "${t}": ${where}: ${first?.message ?? "invalid"}` };
 }
 
-export const parseAgentMessage = (text: string) => parseWith(agentMessageSchema, text);
+export function parseAgentMessage(text: string): ParseResult<AgentMessage> {
+  // stats frames (1 Hz, up to MBs) take a zod-equivalent fast check first; anything else goes to zod
+  if (text.startsWith('{"v":') && text.slice(0, 48).includes('"type":"stats"')) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      return { ok: false, reason: "frame is not JSON" };
+    }
+    if (isCleanStatsFrame(raw, PROTOCOL_VERSION)) return { ok: true, message: raw as AgentMessage };
+  }
+  return parseWith(agentMessageSchema, text);
+}
 export const parseServerMessage = (text: string) => parseWith(serverMessageSchema, text);
 
 /** Stable text key of a service, e.g. "tcp 10.0.0.1:80", "tcp [::1]:80", "fwmark 7 inet6". */

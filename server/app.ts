@@ -22,7 +22,7 @@ import type { EventBus } from "./events/EventBus.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { defaultPlugins, type PluginHandle, type ServerPlugin } from "./plugins.ts";
 import { WsRouter } from "./realtime/router.ts";
-import { LiveRuntime } from "./live/liveRuntime.ts";
+import { LiveRuntime, type LiveRuntimeOptions } from "./live/liveRuntime.ts";
 import { createMetricsRegistry } from "./live/metrics.ts";
 
 export const PROJECT_DIR = path.resolve(import.meta.dirname, "..");
@@ -47,6 +47,8 @@ export interface StartServerOptions {
   resolveSession?: SessionResolver;
   /** PostgreSQL NOTIFY channel (tests isolate themselves with their own) */
   pgChannel?: string;
+  /** live statistics tuning (benchmarks and tests): rollup bucket, writer flush period, ring size */
+  live?: Partial<Pick<LiveRuntimeOptions, "bucketMs" | "flushMs" | "ringCapacity" | "pruneEveryMs">>;
   now?: () => number;
 }
 
@@ -96,7 +98,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     log.info({ kind: db.kind, applied: migrated.applied.length }, "database ready");
     bus = createEventBus(db, log.child({ part: "bus" }), options.pgChannel ? { pgChannel: options.pgChannel } : {});
     await bus.ready();
-    const live = new LiveRuntime({ db, log: log.child({ part: "live" }), now, retentionMs: env.LVS_STATS_RETENTION_HOURS * 3600_000 });
+    const live = new LiveRuntime({ db, log: log.child({ part: "live" }), now, retentionMs: env.LVS_STATS_RETENTION_HOURS * 3600_000, ...options.live });
     liveRuntime = live;
     live.start();
     // /metrics: node_exporter IPVS names, read from the same latest snapshots the UI shows

@@ -43,6 +43,24 @@ export class PointRing {
     else this.start = (this.start + 1) % this.capacity;
   }
 
+  /** push without a Point object (hot path): rates of a service/destination plus its connection counts */
+  pushRates(at: number, r: { cps: number; inPps: number; outPps: number; inBps: number; outBps: number }, active: number, inact: number): void {
+    if (this.count > 0 && at <= this.at[(this.start + this.count - 1) % this.capacity]!) return;
+    const i = (this.start + this.count) % this.capacity;
+    const o = i * W;
+    const v = this.v;
+    this.at[i] = at;
+    v[o] = r.cps;
+    v[o + 1] = r.inPps;
+    v[o + 2] = r.outPps;
+    v[o + 3] = r.inBps;
+    v[o + 4] = r.outBps;
+    v[o + 5] = active;
+    v[o + 6] = inact;
+    if (this.count < this.capacity) this.count++;
+    else this.start = (this.start + 1) % this.capacity;
+  }
+
   /** time of the oldest point kept, or null when empty */
   oldest(): number | null {
     return this.count === 0 ? null : this.at[this.start]!;

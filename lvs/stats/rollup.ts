@@ -32,6 +32,9 @@ export interface Rollup {
   samples: number;
 }
 
+/** shared empty result of MinuteRoller.add (most calls complete nothing); never mutated */
+const NONE: readonly Rollup[] = Object.freeze([]);
+
 export const zeroCounters = (): Counters => ({ conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 });
 
 /** Increase from `prev` to `next`, field by field, with counter resets handled. */
@@ -55,21 +58,26 @@ export class MinuteRoller {
   constructor(private readonly bucketMs = MINUTE_MS) {}
 
   /** Returns the rollups completed by this sample (0 or 1; more never, buckets without samples are skipped). */
-  add(sample: Sample): Rollup[] {
+  add(sample: Sample): readonly Rollup[] {
     const bucket = Math.floor(sample.at / this.bucketMs) * this.bucketMs;
-    const out: Rollup[] = [];
+    let out: readonly Rollup[] = NONE;
     if (this.current && this.current.bucket !== bucket) {
-      if (bucket < this.current.bucket) return out; // late sample: ignore, keeps rollups monotonic
-      out.push(this.current);
+      if (bucket < this.current.bucket) return NONE; // late sample: ignore, keeps rollups monotonic
+      out = [this.current];
       this.current = null;
     }
-    const delta = counterDelta(this.prev, sample.counters);
-    this.prev = sample.counters;
     if (!this.current) {
       this.current = { bucket, bucketMs: this.bucketMs, delta: zeroCounters(), activeMax: 0, activeLast: 0, inactLast: 0, samples: 0 };
     }
     const r = this.current;
-    for (const f of COUNTER_FIELDS) r.delta[f] += delta[f];
+    // counterDelta inlined: this runs for every series every second
+    const prev = this.prev;
+    const next = sample.counters;
+    for (const f of COUNTER_FIELDS) {
+      const p = prev ? prev[f] : next[f];
+      r.delta[f] += next[f] >= p ? next[f] - p : next[f];
+    }
+    this.prev = next;
     r.activeMax = Math.max(r.activeMax, sample.activeConns);
     r.activeLast = sample.activeConns;
     r.inactLast = sample.inactConns;

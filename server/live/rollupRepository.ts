@@ -9,7 +9,8 @@ import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Rollup } from "../../lvs/stats/rollup.ts";
 import type { RollupRow } from "./statsStore.ts";
 
-const BATCH = 5000;
+/** rows per statement; between batches the event loop runs (PGlite executes in this thread) */
+const BATCH = 1000;
 
 export interface StoredRollup extends Rollup {
   directorId: string;
@@ -22,7 +23,10 @@ export class RollupRepository {
 
   /** Upserts rows in batches; returns how many rows were written. */
   async write(rows: readonly RollupRow[]): Promise<number> {
-    for (let i = 0; i < rows.length; i += BATCH) await this.writeBatch(rows.slice(i, i + BATCH));
+    for (let i = 0; i < rows.length; i += BATCH) {
+      await this.writeBatch(rows.slice(i, i + BATCH));
+      await new Promise((r) => setImmediate(r));
+    }
     return rows.length;
   }
 

@@ -9,7 +9,7 @@
 import { MinuteRoller, MINUTE_MS, type Rollup } from "../../lvs/stats/rollup.ts";
 import { PointRing, type Point } from "../../lvs/stats/pointRing.ts";
 import type { DestinationStats, ServiceStats, StatsSnapshot } from "../../lvs/model.ts";
-import { destinationKeyString, serviceKeyString } from "../../lvs/tableKey.ts";
+import { serviceKeyString } from "../../lvs/tableKey.ts";
 import type { LiveService } from "../realtime/liveProtocol.ts";
 
 /** series of a service total use destKey "" */
@@ -32,12 +32,24 @@ interface Series {
   roller: MinuteRoller;
 }
 
+interface DestState {
+  series: Series;
+  prev: DestinationStats | null;
+  /** the snapshot `at` that last saw this destination (removal detection) */
+  seen: number;
+}
+
+interface ServiceState {
+  total: Series;
+  prev: ServiceStats | null;
+  dests: Map<string, DestState>;
+  seen: number;
+}
+
 interface DirectorStats {
   /** null while the agent is away */
   snapshot: StatsSnapshot | null;
-  /** previous values by service key, then by "address|port" */
-  prev: Map<string, { svc: ServiceStats; dests: Map<string, DestinationStats> }>;
-  series: Map<string, Series>;
+  services: Map<string, ServiceState>;
 }
 
 export interface StatsStoreOptions {
@@ -45,13 +57,6 @@ export interface StatsStoreOptions {
   ringCapacity?: number;
   /** rollup bucket (default one minute) */
   bucketMs?: number;
-}
-
-const seriesId = (serviceKey: string, destKey: string) => `${serviceKey}\u0000${destKey}`;
-
-function toPoint(at: number, x: ServiceStats | DestinationStats, active: number, inact: number): Point {
-  const r = x.rates;
-  return { at, cps: r.cps, inPps: r.inPps, outPps: r.outPps, inBps: r.inBps, outBps: r.outBps, activeConns: active, inactConns: inact };
 }
 
 function sameCounters(a: ServiceStats["counters"], b: ServiceStats["counters"]): boolean {
@@ -65,7 +70,7 @@ function sameDest(a: DestinationStats, b: DestinationStats): boolean {
 }
 
 export function toLiveService(s: ServiceStats, dests: readonly DestinationStats[] = s.destinations, removed?: string[]): LiveService {
-  const out: LiveService = { key: serviceKeyString(s.key), counters: s.counters, rates: s.rates, destinations: dests.map((d) => ({ ...d })) };
+  const out: LiveService = { key: serviceKeyString(s.key), counters: s.counters, rates: s.rates, destinations: dests as DestinationStats[] };
   if (removed && removed.length) out.removed = removed;
   return out;
 }
@@ -91,54 +96,70 @@ export class StatsStore {
   record(directorId: string, snapshot: StatsSnapshot): StatsUpdate {
     let d = this.directors.get(directorId);
     if (!d) {
-      d = { snapshot, prev: new Map(), series: new Map() };
+      d = { snapshot, services: new Map() };
       this.directors.set(directorId, d);
     }
     const at = snapshot.at;
     const changed: LiveService[] = [];
-    const seen = new Set<string>();
     for (const s of snapshot.services) {
       const key = serviceKeyString(s.key);
-      seen.add(key);
+      let svc = d.services.get(key);
+      if (!svc) {
+        svc = { total: this.newSeries(), prev: null, dests: new Map(), seen: at };
+        d.services.set(key, svc);
+      }
+      svc.seen = at;
       let svcActive = 0;
       let svcInact = 0;
-      const prev = d.prev.get(key);
-      const destMap = new Map<string, DestinationStats>();
       const changedDests: DestinationStats[] = [];
       for (const dest of s.destinations) {
-        const dk = destinationKeyString(dest);
-        destMap.set(dk, dest);
+        const dk = `${dest.address}|${dest.port}`;
+        let ds = svc.dests.get(dk);
+        if (!ds) {
+          ds = { series: this.newSeries(), prev: null, seen: at };
+          svc.dests.set(dk, ds);
+        }
+        ds.seen = at;
         svcActive += dest.activeConns;
         svcInact += dest.inactConns;
-        this.sample(d, directorId, key, dk, at, dest, dest.activeConns, dest.inactConns);
-        const before = prev?.dests.get(dk);
-        if (!before || !sameDest(before, dest)) changedDests.push(dest);
+        this.sample(ds.series, directorId, key, dk, at, dest, dest.activeConns, dest.inactConns);
+        if (!ds.prev || !sameDest(ds.prev, dest)) changedDests.push(dest);
+        ds.prev = dest;
       }
-      this.sample(d, directorId, key, "", at, s, svcActive, svcInact);
-      const removed = prev ? [...prev.dests.keys()].filter((k) => !destMap.has(k)) : [];
-      if (!prev || changedDests.length || removed.length || !sameCounters(prev.svc.counters, s.counters) || !sameRates(prev.svc.rates, s.rates)) {
+      this.sample(svc.total, directorId, key, "", at, s, svcActive, svcInact);
+      let removed: string[] | undefined;
+      if (svc.dests.size > s.destinations.length) {
+        for (const [dk, ds] of svc.dests) {
+          if (ds.seen === at) continue;
+          if (ds.prev) (removed ??= []).push(dk);
+          ds.prev = null; // stays for its ring (history); reported removed once
+        }
+      }
+      if (!svc.prev || changedDests.length || removed || !sameCounters(svc.prev.counters, s.counters) || !sameRates(svc.prev.rates, s.rates)) {
         changed.push(toLiveService(s, changedDests, removed));
       }
-      d.prev.set(key, { svc: s, dests: destMap });
+      svc.prev = s;
     }
-    for (const key of [...d.prev.keys()]) if (!seen.has(key)) d.prev.delete(key);
+    for (const svc of d.services.values()) if (svc.seen !== at) svc.prev = null;
     d.snapshot = snapshot;
     const update = { directorId, at, changed };
     for (const l of this.listeners) l(update);
     return update;
   }
 
-  private sample(d: DirectorStats, directorId: string, serviceKey: string, destKey: string, at: number, x: ServiceStats | DestinationStats, active: number, inact: number): void {
-    const id = seriesId(serviceKey, destKey);
-    let s = d.series.get(id);
-    if (!s) {
-      s = { ring: new PointRing(this.ringCapacity), roller: new MinuteRoller(this.bucketMs) };
-      d.series.set(id, s);
-    }
-    s.ring.push(toPoint(at, x, active, inact));
-    for (const rollup of s.roller.add({ at, counters: x.counters, activeConns: active, inactConns: inact })) {
-      this.completed.push({ directorId, serviceKey, destKey, rollup });
-    }
+  private newSeries(): Series {
+    return { ring: new PointRing(this.ringCapacity), roller: new MinuteRoller(this.bucketMs) };
+  }
+
+  private sample(s: Series, directorId: string, serviceKey: string, destKey: string, at: number, x: ServiceStats | DestinationStats, active: number, inact: number): void {
+    s.ring.pushRates(at, x.rates, active, inact);
+    const done = s.roller.add({ at, counters: x.counters, activeConns: active, inactConns: inact });
+    for (const rollup of done) this.completed.push({ directorId, serviceKey, destKey, rollup });
+  }
+
+  private series(directorId: string, serviceKey: string, destKey: string): Series | undefined {
+    const svc = this.directors.get(directorId)?.services.get(serviceKey);
+    return destKey === "" ? svc?.total : svc?.dests.get(destKey)?.series;
   }
 
   latest(directorId: string): StatsSnapshot | null {
@@ -151,23 +172,27 @@ export class StatsStore {
 
   /** ring points of one series with from <= at < to (at most `max`, newest kept) */
   points(directorId: string, serviceKey: string, destKey: string, from: number, to: number, max?: number): Point[] {
-    return this.directors.get(directorId)?.series.get(seriesId(serviceKey, destKey))?.ring.range(from, to, max) ?? [];
+    return this.series(directorId, serviceKey, destKey)?.ring.range(from, to, max) ?? [];
   }
 
   /** the oldest ring point of a series, or null */
   oldest(directorId: string, serviceKey: string, destKey: string): number | null {
-    return this.directors.get(directorId)?.series.get(seriesId(serviceKey, destKey))?.ring.oldest() ?? null;
+    return this.series(directorId, serviceKey, destKey)?.ring.oldest() ?? null;
   }
 
   /** the rollup bucket in progress for a series (not yet written) */
   current(directorId: string, serviceKey: string, destKey: string): Rollup | null {
-    return this.directors.get(directorId)?.series.get(seriesId(serviceKey, destKey))?.roller.peek() ?? null;
+    return this.series(directorId, serviceKey, destKey)?.roller.peek() ?? null;
   }
 
   /** every series of a director as [serviceKey, destKey] */
   seriesOf(directorId: string): Array<[string, string]> {
-    const d = this.directors.get(directorId);
-    return d ? [...d.series.keys()].map((k) => k.split("\u0000") as [string, string]) : [];
+    const out: Array<[string, string]> = [];
+    for (const [k, svc] of this.directors.get(directorId)?.services ?? []) {
+      out.push([k, ""]);
+      for (const dk of svc.dests.keys()) out.push([k, dk]);
+    }
+    return out;
   }
 
   /** completed rollups since the last call */
@@ -189,12 +214,18 @@ export class StatsStore {
   closeDirector(directorId: string): void {
     const d = this.directors.get(directorId);
     if (!d) return;
-    for (const [id, s] of d.series) {
-      const [serviceKey, destKey] = id.split("\u0000") as [string, string];
-      for (const rollup of s.roller.flush()) this.completed.push({ directorId, serviceKey, destKey, rollup });
-      s.roller = new MinuteRoller(this.bucketMs);
+    const close = (serviceKey: string, destKey: string, x: Series) => {
+      for (const rollup of x.roller.flush()) this.completed.push({ directorId, serviceKey, destKey, rollup });
+      x.roller = new MinuteRoller(this.bucketMs);
+    };
+    for (const [key, svc] of d.services) {
+      close(key, "", svc.total);
+      svc.prev = null;
+      for (const [dk, ds] of svc.dests) {
+        close(key, dk, ds.series);
+        ds.prev = null;
+      }
     }
-    d.prev.clear();
     d.snapshot = null;
   }
 

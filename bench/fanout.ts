@@ -1,0 +1,119 @@
+/**
+ * `npm run bench:fanout`: control-plane fan-out on loopback, bounded to ~60 s.
+ *   10 synthetic agents x 100 services x 10 real servers (1 000 services / 10 000 real servers),
+ *   one full stats frame per agent per second (staggered), 100 browser subscribers (10 per
+ *   topology) on /api/live, the real server (startServer: agent hub → live runtime → live hub,
+ *   rollups written to the database) in its own process.
+ * Measures: delivery latency agent send → subscriber receipt (p50/p95/p99/max), control-plane CPU
+ * per second of updates, RSS, history ingest (rows written, write time per bucket, backlog) with
+ * rollup buckets of BENCH_BUCKET_MS (default 10 s = 6x the production row rate), then the same
+ * payload relayed by a bare `ws` broadcaster to the same 100 sockets in the same run.
+ * Env: BENCH_DATABASE_URL (PostgreSQL; default PGlite in memory), BENCH_SECONDS (measured seconds
+ * of the control-plane phase, default 20), BENCH_SUBSCRIBERS (default 100).
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { connectAgent, drive, makeSnapshot, type AgentConn } from "./fanout/agentLoad.ts";
+import { cpuSeconds } from "./fanout/stats.ts";
+
+const DIR = path.join(import.meta.dirname, "fanout");
+const DIRECTORS = 10;
+const SERVICES = 100;
+const DESTS = 10;
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100);
+const MEASURE_S = Math.min(30, Number(process.env.BENCH_SECONDS ?? 20));
+const BARE_S = 10;
+const WARMUP_S = 4;
+
+const children: ChildProcess[] = [];
+const hardStop = setTimeout(() => {
+  process.stderr.write("fanout bench: exceeded 90 s, stopping\n");
+  for (const c of children) c.kill("SIGKILL");
+  process.exit(2);
+}, 90_000);
+
+function child(file: string, env: Record<string, string> = {}): ChildProcess {
+  const c = fork(path.join(DIR, file), [], { execArgv: ["--import", "tsx"], env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  children.push(c);
+  return c;
+}
+function ask<T>(c: ChildProcess, msg: object | null): Promise<T> {
+  return new Promise((resolve, reject) => {
+    c.once("message", (m) => resolve(m as T));
+    c.once("exit", (code) => reject(new Error(`child exited with ${code}`)));
+    if (msg) c.send(msg);
+  });
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "-");
+
+type Report = { latency: { n: number; p50: number; p95: number; p99: number; max: number }; frames: number; bytes: number; merged: number; snapshots: number };
+type CpuReport = { cpu: NodeJS.CpuUsage; rss: number; ingest?: { rows: number; writeMs: number; lagRows: number; totalRows: number }; kind?: string };
+
+const t0 = Date.now();
+const server = child("serverProcess.ts", { BENCH_DIRECTORS: String(DIRECTORS) });
+const bare = child("bareProcess.ts");
+const subs = child("subscribersProcess.ts");
+const [ready, bareReady] = await Promise.all([
+  ask<{ url: string; topologies: string[]; tokens: string[]; cookie: string; kind: string; bucketMs: number }>(server, null),
+  ask<{ url: string }>(bare, null),
+  ask(subs, null),
+]);
+const perTopic = Math.max(1, Math.round(SUBSCRIBERS / DIRECTORS));
+process.stderr.write(`setup ${((Date.now() - t0) / 1000).toFixed(1)} s (database: ${ready.kind})\n`);
+
+async function phase(name: string, connectAgents: () => Promise<AgentConn[]>, subUrl: string, mode: "live" | "bare", cookie: string | null, target: ChildProcess, seconds: number) {
+  const agents = await connectAgents();
+  await ask(subs, { cmd: "connect", url: subUrl, cookie, topics: ready.topologies, perTopic, mode });
+  let sent = 0;
+  let sentBytes = 0;
+  const stop = drive(agents, (b) => ((sent += 1), (sentBytes += b)));
+  await sleep(WARMUP_S * 1000);
+  await ask(subs, { cmd: "reset" });
+  await ask(target, { cmd: "cpu-start" });
+  sent = sentBytes = 0;
+  const start = Date.now();
+  await sleep(seconds * 1000);
+  const cpu = await ask<CpuReport>(target, { cmd: "cpu" });
+  const rep = await ask<Report>(subs, { cmd: "report" });
+  const wall = (Date.now() - start) / 1000;
+  stop();
+  for (const a of agents) a.ws.terminate();
+  await ask(subs, { cmd: "close" });
+  return { name, wall, sent, sentBytes, cpu, rep, cpuPerS: cpuSeconds(cpu.cpu) / wall };
+}
+
+const snaps = Array.from({ length: DIRECTORS }, (_, i) => makeSnapshot(i, SERVICES, DESTS));
+const cp = await phase("control plane", () => Promise.all(ready.tokens.map((t, i) => connectAgent(`${ready.url}/api/agent`, t, snaps[i]!))), `${ready.url}/api/live`, "live", ready.cookie, server, MEASURE_S);
+await sleep(1500); // agents' close: the server closes their buckets and writes them
+const bareRun = await phase("bare ws", () => Promise.all(ready.topologies.map((t, i) => connectAgent(`${bareReady.url}/?agent=${t}`, null, snaps[i]!))), bareReady.url, "bare", null, bare, BARE_S);
+
+const row = (r: typeof cp) => {
+  const l = r.rep.latency;
+  const expected = r.sent * perTopic;
+  return `| ${r.name} | ${r.sent} | ${(r.sentBytes / r.wall / 1e6).toFixed(2)} | ${r.rep.frames} / ${expected} | ${r.rep.merged} | ${fmt(l.p50, 0)} | ${fmt(l.p95, 0)} | ${fmt(l.p99, 0)} | ${fmt(l.max, 0)} | ${fmt(r.cpuPerS, 3)} | ${fmt((r.cpuPerS * 1000) / (r.sent / r.wall), 2)} | ${(r.cpu.rss / 1e6).toFixed(0)} |`;
+};
+const ing = cp.cpu.ingest!;
+const bucketsClosed = (cp.wall * 1000) / ready.bucketMs;
+const lines = [
+  `fan-out: ${DIRECTORS} agents x ${SERVICES} services x ${DESTS} real servers = ${DIRECTORS * SERVICES} services / ${DIRECTORS * SERVICES * DESTS} real servers at 1 Hz, ${perTopic * DIRECTORS} subscribers (${perTopic} per topology), database ${ready.kind}`,
+  "",
+  "| run | agent frames | agent MB/s | frames received / expected | merged | p50 ms | p95 ms | p99 ms | max ms | CPU s per s | CPU ms per agent frame | RSS MB |",
+  "|---|---|---|---|---|---|---|---|---|---|---|---|",
+  row(cp),
+  row(bareRun),
+  "",
+  `control plane / bare ws CPU: ${fmt(cp.cpuPerS / bareRun.cpuPerS, 2)}x`,
+  `history ingest: ${ing.rows} rollup rows written in ${fmt(ing.writeMs / 1000, 2)} s of writes over ${fmt(cp.wall, 1)} s (buckets of ${ready.bucketMs / 1000} s: ~${Math.round(bucketsClosed)} closed x ${DIRECTORS * SERVICES * (DESTS + 1)} series); ` +
+    `write time per bucket ${fmt(ing.writeMs / Math.max(1, bucketsClosed), 0)} ms of ${ready.bucketMs} ms; backlog at the end ${ing.lagRows} rows; ${ing.rows > 0 && ing.writeMs / Math.max(1, bucketsClosed) < ready.bucketMs ? "KEEPS UP" : "FALLS BEHIND"}`,
+  `total ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+];
+process.stdout.write(lines.join("\n") + "\n");
+const p95ok = cp.rep.latency.p95 <= 500 && cp.rep.latency.p99 <= 1000;
+process.stdout.write(`targets: p95 <= 500 ms ${cp.rep.latency.p95 <= 500 ? "met" : "MISSED"}, p99 <= 1000 ms ${cp.rep.latency.p99 <= 1000 ? "met" : "MISSED"}\n`);
+server.send({ cmd: "exit" });
+bare.send({ cmd: "exit" });
+subs.kill();
+await sleep(500);
+clearTimeout(hardStop);
+process.exit(p95ok ? 0 : 1);

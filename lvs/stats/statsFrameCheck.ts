@@ -1,0 +1,64 @@
+/**
+ * A fast check of agent `stats` frames (the 1 Hz hot path of the control plane): the same rules as
+ * the zod schema (lvs/agentProtocol.ts statsSchema) written as plain loops, ~10x cheaper for a
+ * 1 000-destination snapshot. It only answers "certainly valid as-is"; anything else (an invalid
+ * value, or extra keys zod would strip) goes to zod, which produces the exact error text and output.
+ * The agreement with zod is property-tested (statsFrameCheck.test.ts). Pure.
+ */
+import ipaddr from "ipaddr.js";
+import { FAMILIES, MAX_FWMARK, PROTOCOLS } from "../model.ts";
+
+const isCount = (x: unknown): boolean => typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
+const isPort = (x: unknown): boolean => typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 65535;
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+const nkeys = (o: object): number => {
+  let n = 0;
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) n++;
+  return n;
+};
+
+/** address validity, memoised (the same addresses come every second); bounded */
+const addressOk = new Map<string, boolean>();
+function isAddress(x: unknown): boolean {
+  if (typeof x !== "string" || x.length > 45) return false;
+  let ok = addressOk.get(x);
+  if (ok === undefined) {
+    ok = ipaddr.IPv4.isValidFourPartDecimal(x) || ipaddr.IPv6.isValid(x);
+    if (addressOk.size >= 200_000) addressOk.clear();
+    addressOk.set(x, ok);
+  }
+  return ok;
+}
+
+const COUNTERS = ["conns", "inPkts", "outPkts", "inBytes", "outBytes"] as const;
+const RATES = ["cps", "inPps", "outPps", "inBps", "outBps"] as const;
+
+function fiveCounts(o: unknown, keys: readonly string[]): boolean {
+  if (!isObj(o) || nkeys(o) !== 5) return false;
+  for (const k of keys) if (!isCount(o[k])) return false;
+  return true;
+}
+
+function isServiceKey(k: unknown): boolean {
+  if (!isObj(k)) return false;
+  if (!(FAMILIES as readonly unknown[]).includes(k.family)) return false;
+  if (k.protocol === "fwmark") return nkeys(k) === 3 && typeof k.fwmark === "number" && Number.isInteger(k.fwmark) && k.fwmark >= 1 && k.fwmark <= MAX_FWMARK;
+  return nkeys(k) === 4 && (PROTOCOLS as readonly unknown[]).includes(k.protocol) && isAddress(k.address) && isPort(k.port);
+}
+
+function isDestination(d: unknown): boolean {
+  return isObj(d) && nkeys(d) === 8 && isAddress(d.address) && isPort(d.port) && isCount(d.weight) && isCount(d.activeConns) &&
+    isCount(d.inactConns) && isCount(d.persistConns) && fiveCounts(d.counters, COUNTERS) && fiveCounts(d.rates, RATES);
+}
+
+/** true when `raw` is a stats frame zod would accept unchanged (protocol version `v`) */
+export function isCleanStatsFrame(raw: unknown, v: number): boolean {
+  if (!isObj(raw) || raw.type !== "stats" || raw.v !== v || nkeys(raw) !== 3) return false;
+  const snap = raw.snapshot;
+  if (!isObj(snap) || nkeys(snap) !== 2 || !isCount(snap.at) || !Array.isArray(snap.services)) return false;
+  for (const s of snap.services as unknown[]) {
+    if (!isObj(s) || nkeys(s) !== 4 || !isServiceKey(s.key) || !fiveCounts(s.counters, COUNTERS) || !fiveCounts(s.rates, RATES) || !Array.isArray(s.destinations)) return false;
+    for (const d of s.destinations as unknown[]) if (!isDestination(d)) return false;
+  }
+  return true;
+}
