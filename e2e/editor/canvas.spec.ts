@@ -149,4 +149,17 @@ test.describe("topology editor canvas", () => {
     await expect(page.getByTestId("packet-hop-2")).toContainText("10.0.0.100:80 → CIP:cport");
     await shot(page, testInfo, "packet-path-dr");
   });
+  test("level of detail: zoomed far out, edge labels are not drawn; back in, they are", async ({ page, request, uniqueName }) => {
+    const { id } = await seed(request, uniqueName("lod"), knownTopology);
+    await openEditor(page, id);
+    await expect(page.getByTestId("canvas")).toHaveAttribute("data-lod", "near");
+    await expect(page.getByTestId("edge-m-1")).toBeVisible();
+    for (let i = 0; i < 8; i++) await page.locator(".react-flow__controls-zoomout").click();
+    await expect(page.getByTestId("canvas")).toHaveAttribute("data-lod", "far");
+    await expect(page.getByTestId("edge-m-1")).toBeHidden();
+    await expect(page.getByTestId("node-svc-web")).toBeVisible();
+    for (let i = 0; i < 8; i++) await page.locator(".react-flow__controls-zoomin").click();
+    await expect(page.getByTestId("canvas")).toHaveAttribute("data-lod", "near");
+    await expect(page.getByTestId("edge-m-1")).toBeVisible();
+  });
 });

@@ -1,6 +1,7 @@
 "use client";
 import {
-  Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Connection, type IsValidConnection,
+  Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, useStore as useFlowStore, type Connection,
+  type IsValidConnection, type ReactFlowState,
 } from "@xyflow/react";
 import { useTranslations } from "next-intl";
 import { useCallback, useState, type DragEvent } from "react";
@@ -45,12 +46,24 @@ const MINIMAP_COLOR: Record<NodeKind, string> = { director: "#1e293b", service: 
 const minimapColor = (n: EditorNode) => MINIMAP_COLOR[n.type];
 const proOptions = { hideAttribution: true };
 
+/**
+ * Level of detail for big topologies (bench:editor): below this zoom the ~1 000 edge labels are
+ * unreadable, so they are not laid out or painted, and node shadows are dropped; while the pane is
+ * dragged the viewport is its own compositor layer, so a pan moves pixels instead of repainting.
+ */
+const FAR_ZOOM = 0.45;
+const farSelector = (s: ReactFlowState) => s.transform[2] < FAR_ZOOM;
+const LOD_CSS = `[data-lod="far"] .react-flow__edgelabel-renderer{display:none}
+[data-lod="far"] .react-flow__node>div{box-shadow:none}
+.react-flow__pane.dragging .react-flow__viewport{will-change:transform}`;
+
 function EditorBody({ id, store }: { id: string; store: EditorStore }) {
   const nodes = useStore(store, (s) => s.nodes);
   const edges = useStore(store, (s) => s.edges);
   const onNodesChange = useStore(store, (s) => s.onNodesChange);
   const onEdgesChange = useStore(store, (s) => s.onEdgesChange);
   const dirty = useStore(store, (s) => s.dirty);
+  const far = useFlowStore(farSelector);
   const { screenToFlowPosition } = useReactFlow();
   const t = useTranslations("editor");
   const focus = useFocus(store);
@@ -95,7 +108,8 @@ function EditorBody({ id, store }: { id: string; store: EditorStore }) {
       />
       <div className="flex min-h-0 flex-1">
         <Palette />
-        <div className="relative min-w-0 flex-1" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
+        <div className="relative min-w-0 flex-1" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas" data-lod={far ? "far" : "near"}>
+          <style>{LOD_CSS}</style>
           <ReactFlow<EditorNode, EditorEdge>
             nodes={nodes}
             edges={edges}

@@ -1,5 +1,6 @@
 "use client";
 import { Handle, Position, type NodeProps } from "@xyflow/react";
+import { useTranslations } from "next-intl";
 import { memo } from "react";
 import type { DirectorNode } from "../../graph.ts";
 import { IssueBadge } from "../../IssueBadge.tsx";
@@ -9,6 +10,7 @@ import { LiveNodeStats, useDirectorTone } from "../../../live/overlays.tsx";
 /** A director: name, engine and its DIPs. Placement edges leave on the right towards services. */
 export const DirectorNodeView = memo(function DirectorNodeView({ id, data, selected }: NodeProps<DirectorNode>) {
   const d = data.director;
+  const t = useTranslations("editor.node");
   const tone = useDirectorTone(id, "border-slate-600");
   return (
     <div
@@ -25,7 +27,7 @@ export const DirectorNodeView = memo(function DirectorNodeView({ id, data, selec
       </div>
       <div className="mt-1 font-mono text-[11px] leading-4 text-slate-300">
         {directorLines(d).map((l) => <div key={l}>DIP {l}</div>)}
-        {d.interfaces.length === 0 && <div className="italic text-slate-400">no DIP</div>}
+        {d.interfaces.length === 0 && <div className="italic text-slate-400">{t("noDip")}</div>}
       </div>
       <LiveNodeStats id={id} kind="director" />
       <Handle type="source" position={Position.Right} className="!h-3 !w-3 !bg-sky-400" />

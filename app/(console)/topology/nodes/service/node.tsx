@@ -1,5 +1,6 @@
 "use client";
 import { Handle, Position, type NodeProps } from "@xyflow/react";
+import { useTranslations } from "next-intl";
 import { memo } from "react";
 import type { ServiceNode } from "../../graph.ts";
 import { IssueBadge } from "../../IssueBadge.tsx";
@@ -10,6 +11,7 @@ import { LiveNodeStats } from "../../../live/overlays.tsx";
 export const ServiceNodeView = memo(function ServiceNodeView({ id, data, selected }: NodeProps<ServiceNode>) {
   const s = data.service;
   const placed = s.directorIds.length;
+  const t = useTranslations("editor.node");
   return (
     <div
       data-testid={`node-${id}`}
@@ -19,7 +21,7 @@ export const ServiceNodeView = memo(function ServiceNodeView({ id, data, selecte
       <Handle type="target" position={Position.Left} className="!h-3 !w-3 !bg-sky-400" />
       <div className="flex items-center justify-between gap-2">
         <span className="text-[10px] font-semibold uppercase tracking-wide text-indigo-600">
-          VIP{placed >= 2 ? " · HA pair" : placed === 0 ? " · unplaced" : ""}
+          VIP{placed >= 2 ? ` · ${t("haPair")}` : placed === 0 ? ` · ${t("unplaced")}` : ""}
         </span>
         <IssueBadge objectId={id} />
       </div>
