@@ -6,6 +6,7 @@
  */
 import type { SessionResolver } from "./api/trpc.ts";
 import { authorizeUpgrade } from "./auth/requestGuards.ts";
+import { SessionWatch } from "./auth/sessionWatch.ts";
 import type { Database } from "./db/openDatabase.ts";
 import type { Env } from "./env.ts";
 import type { EventBus } from "./events/EventBus.ts";
@@ -42,13 +43,17 @@ export const livePlugin: ServerPlugin = {
   name: "live",
   start({ ws, bus, log, live, db, resolveSession }) {
     const hub = new LiveHub({ bus, log: log.child({ hub: "live" }), ...(live ? { feed: live } : {}) });
-    // same-origin browsers with a session whose role may watch live traffic; others get 401/403
+    // same-origin browsers with a session whose role may watch live traffic; others get 401/403;
+    // an open socket is dropped within a minute of its session ending
+    const sessions = new SessionWatch({ db, resolveSession, action: "live.subscribe" });
     ws.registerWsPath(LIVE_PATH, (req, socket, head) => {
       void authorizeUpgrade(req, socket, { db, resolveSession, action: "live.subscribe" }).then((session) => {
-        if (session) hub.handleUpgrade(req, socket, head);
+        if (!session) return;
+        sessions.watch(req, socket);
+        hub.handleUpgrade(req, socket, head);
       });
     });
-    return { close: () => hub.close() };
+    return { close: () => (sessions.close(), hub.close()) };
   },
 };
 
