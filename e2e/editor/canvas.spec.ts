@@ -162,4 +162,35 @@ test.describe("topology editor canvas", () => {
     await expect(page.getByTestId("canvas")).toHaveAttribute("data-lod", "near");
     await expect(page.getByTestId("edge-m-1")).toBeVisible();
   });
+  test("auto layout untangles a messy topology into director → service → real server columns (one undo step)", async ({ page, request, uniqueName }, testInfo) => {
+    const messy = { ...knownTopology, layout: Object.fromEntries(Object.keys(knownTopology.layout).map((k, i) => [k, { x: 40 + (i % 2) * 15, y: 40 + i * 12 }])) };
+    const { id } = await seed(request, uniqueName("layout"), messy);
+    await openEditor(page, id);
+    await expect(page.locator(".react-flow__minimap")).toBeVisible();
+    const boxes = async () => {
+      const out: Record<string, { x: number; y: number; w: number; h: number }> = {};
+      for (const n of await nodeIds(page)) {
+        const b = (await page.locator(`.react-flow__node[data-id="${n}"]`).boundingBox())!;
+        out[n] = { x: b.x, y: b.y, w: b.width, h: b.height };
+      }
+      return out;
+    };
+    const overlaps = (b: Awaited<ReturnType<typeof boxes>>) =>
+      Object.entries(b).flatMap(([a, p], i) =>
+        Object.entries(b).slice(i + 1).filter(([, q]) => p.x < q.x + q.w && q.x < p.x + p.w && p.y < q.y + q.h && q.y < p.y + p.h).map(([c]) => `${a}/${c}`),
+      );
+    expect(overlaps(await boxes()).length).toBeGreaterThan(0);
+    await shot(page, testInfo, "messy");
+
+    await page.getByTestId("auto-layout").click();
+    await expect.poll(async () => overlaps(await boxes())).toEqual([]);
+    const b = await boxes();
+    const right = (k: string) => b[k]!.x + b[k]!.w;
+    for (const svc of ["svc-web", "svc-dns"]) expect(right("dir-a")).toBeLessThan(b[svc]!.x);
+    for (const rs of ["rs-1", "rs-2", "rs-3"]) for (const svc of ["svc-web", "svc-dns"]) expect(right(svc)).toBeLessThan(b[rs]!.x);
+    await shot(page, testInfo, "auto-layout");
+    await page.getByTestId("undo").click();
+    await expect.poll(async () => overlaps(await boxes()).length).toBeGreaterThan(0);
+    await expect(page.getByTestId("dirty-flag")).toHaveAttribute("data-dirty", "false");
+  });
 });

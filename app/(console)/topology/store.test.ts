@@ -145,6 +145,20 @@ describe("editor store", () => {
     expect(s.getState().topology().services[0]).toMatchObject({ scheduler: "sh", port: 8080 });
   });
 
+  it("a field edit replaces only that object: every other node and edge keeps its identity (memoised views do not re-render)", () => {
+    const s = make();
+    const before = s.getState();
+    const svc = before.topology().services[0]!;
+    s.getState().updateService("svc-web", { ...svc, port: 8080 });
+    const after = s.getState();
+    after.nodes.forEach((n, i) => (n.id === "svc-web" ? expect(n).not.toBe(before.nodes[i]) : expect(n).toBe(before.nodes[i])));
+    expect(after.edges).toBe(before.edges);
+    const m = after.topology().memberships[0]!;
+    s.getState().updateMembership(m.id, { ...m, weight: 7 });
+    expect(s.getState().nodes).toBe(after.nodes);
+    s.getState().edges.forEach((e, i) => (e.id === m.id ? expect(e).not.toBe(after.edges[i]) : expect(e).toBe(after.edges[i])));
+  });
+
   it("load replaces the document and clears history; markSaved moves the baseline", () => {
     const s = make();
     s.getState().addNode("director", { x: 0, y: 0 });
