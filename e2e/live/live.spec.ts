@@ -143,6 +143,12 @@ test("live view: rates match the traffic, a dead backend turns red, quiesce drai
     await page.getByTestId("stats-sort-conns").click();
     const order = await page.locator('[data-testid^="stats-row-"][data-kind="destination"] td[data-col="conns"]').evaluateAll((tds) => tds.map((td) => Number(td.getAttribute("data-value"))));
     expect(order).toEqual([...order].sort((a, b) => b - a));
+    // filter by real server: its service stays as the heading, the other real servers go
+    await page.getByTestId("stats-filter").fill(`${backends[1]!.address}:`);
+    await expect(page.locator('[data-testid^="stats-row-"]')).toHaveCount(2);
+    await expect(page.getByTestId(`stats-row-${destKey(backends[1]!)}`)).toBeVisible();
+    await page.getByTestId("stats-filter").fill("");
+    await expect(page.locator('[data-testid^="stats-row-"]')).toHaveCount(4);
     await page.getByTestId("stats-text-toggle").click();
     await expect(page.getByTestId("stats-text")).toContainText(`TCP  ${VIP}:${vipPort}`);
     await expect(page.getByTestId("stats-text")).toContainText("Conns   InPkts  OutPkts  InBytes OutBytes");

@@ -9,7 +9,6 @@ import { useTranslations } from "next-intl";
 import { useEffect, useMemo, useState } from "react";
 import { useTRPC } from "@/app/trpc.ts";
 import type { Topology } from "@/lvs/model.ts";
-import { describeServiceKey } from "@/lvs/tableKey.ts";
 import { AvailabilityTable } from "./AvailabilityTable.tsx";
 import { ConnectionTable } from "./ConnectionTable.tsx";
 import { LiveCanvas } from "./LiveCanvas.tsx";
@@ -17,9 +16,9 @@ import {
   LiveFiguresValueProvider, LiveProvider, useLiveClient, useLiveStatus, useLiveTopic, useTopologyFigures,
 } from "./LiveContext.tsx";
 import type { DirectorState } from "./liveState.ts";
-import { RANGES, SeriesCharts, type RangeKey } from "./SeriesCharts.tsx";
+import { ChartsPanel } from "./ChartsPanel.tsx";
+import { RANGES, type RangeKey } from "./SeriesCharts.tsx";
 import { StatsTable } from "./StatsTable.tsx";
-import { parseServiceKeyString, statsRows } from "./statsRows.ts";
 import { TopologyTabs } from "./TopologyTabs.tsx";
 
 export function LiveView({ id, revision, topology }: { id: string; revision: number; topology: Topology }) {
@@ -105,27 +104,7 @@ function LiveBody({ id, revision, topology }: { id: string; revision: number; to
           <LiveCanvas key={revision} topology={topology} />
         </LiveFiguresValueProvider>
         {director && <StatsTable director={director} tick={tick} />}
-        {director && (
-          <section className="space-y-2" data-testid="live-charts" data-range={range}>
-            <h2 className="text-sm font-semibold text-slate-900">{t("charts.title", { director: director.name })}</h2>
-            {statsRows(director.services.values()).map((r) => {
-              const destination = r.kind === "destination" ? r.id.slice(r.serviceKey.length + 1) : undefined;
-              const key = parseServiceKeyString(r.serviceKey);
-              const title = r.kind === "service" ? (key ? describeServiceKey(key) : r.serviceKey) : `${key ? describeServiceKey(key) : r.serviceKey} -> ${r.name}`;
-              return (
-                <SeriesCharts
-                  key={`${director.directorId}/${r.id}/${range}`}
-                  testId={`chart-${r.id}`}
-                  title={title}
-                  seriesRef={{ directorId: director.directorId, serviceKey: r.serviceKey, ...(destination ? { destination } : {}) }}
-                  range={range}
-                  topic={state}
-                  tick={tick}
-                />
-              );
-            })}
-          </section>
-        )}
+        {director && <ChartsPanel director={director} range={range} topic={state} tick={tick} />}
         {state && state.events.length > 0 && (
           <section className="rounded-md border border-slate-200 bg-white px-3 py-2" data-testid="health-events">
             <h2 className="mb-1 text-sm font-semibold text-slate-900">{t("events.title")}</h2>

@@ -17,6 +17,8 @@ const HEAD: Record<Exclude<SortColumn, "name">, string> = {
   weight: "Weight", activeConns: "ActiveConn", inactConns: "InActConn",
 };
 
+const MAX_ROWS = 300;
+
 const btn = (on: boolean) =>
   `rounded border px-2 py-0.5 text-xs ${on ? "border-sky-500 bg-sky-50 text-sky-800" : "border-slate-300 bg-white text-slate-700 hover:bg-slate-50"}`;
 
@@ -26,9 +28,21 @@ export function StatsTable({ director, tick }: { director: DirectorState; tick: 
   const [sort, setSort] = useState<Sort | null>(null);
   const [text, setText] = useState(false);
   const [exact, setExact] = useState(true);
+  const [filter, setFilter] = useState("");
+  const [all, setAll] = useState(false);
   // tick: the director state is mutated in place by the live client
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const rows = useMemo(() => statsRows(director.services.values(), sort), [director, sort, tick]);
+  // filter: a matching service keeps all its real servers; otherwise only matching real servers
+  // (under their service) are kept. Large tables are cut at MAX_ROWS until "show all".
+  const shown = useMemo(() => {
+    const f = filter.trim();
+    if (!f) return rows;
+    const serviceHit = new Set(rows.filter((r) => r.kind === "service" && r.name.includes(f)).map((r) => r.serviceKey));
+    const destHit = new Set(rows.filter((r) => r.kind === "destination" && r.name.includes(f)).map((r) => r.serviceKey));
+    return rows.filter((r) => serviceHit.has(r.serviceKey) || (destHit.has(r.serviceKey) && (r.kind === "service" || r.name.includes(f))));
+  }, [rows, filter]);
+  const visible = all ? shown : shown.slice(0, MAX_ROWS);
   const columns = [...CONN_COLUMNS, ...(mode === "stats" ? STATS_COLUMNS : RATE_COLUMNS)];
   const cycle = (column: SortColumn) =>
     setSort((s) => (!s || s.column !== column ? { column, descending: column !== "name" } : s.descending === (column !== "name") ? { column, descending: !s.descending } : null));
@@ -47,6 +61,14 @@ export function StatsTable({ director, tick }: { director: DirectorState; tick: 
             <input type="checkbox" checked={exact} onChange={(e) => setExact(e.target.checked)} data-testid="stats-exact" /> --exact
           </label>
         )}
+        <input
+          className="w-40 rounded border border-slate-300 px-1.5 py-0.5 font-mono text-xs"
+          placeholder={t("filter")}
+          aria-label={t("filter")}
+          data-testid="stats-filter"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+        />
         {director.at !== null && <span className="ml-auto text-xs text-slate-400">{t("at", { time: new Date(director.at).toISOString().slice(11, 19) })}</span>}
       </div>
       {text ? (
@@ -73,7 +95,7 @@ export function StatsTable({ director, tick }: { director: DirectorState; tick: 
               </tr>
             </thead>
             <tbody>
-              {rows.map((r) => (
+              {visible.map((r) => (
                 <tr key={r.id} data-testid={`stats-row-${r.id}`} data-kind={r.kind} className={r.kind === "service" ? "border-t border-slate-100 bg-slate-50 font-semibold" : ""}>
                   <td className="whitespace-pre px-3 py-1">{r.kind === "service" ? r.name : `  -> ${r.name}`}</td>
                   {columns.map((c) => (
@@ -85,6 +107,11 @@ export function StatsTable({ director, tick }: { director: DirectorState; tick: 
               ))}
             </tbody>
           </table>
+          {visible.length < shown.length && (
+            <button type="button" className="px-3 py-2 text-xs text-sky-700 hover:underline" data-testid="stats-all" onClick={() => setAll(true)}>
+              {t("showAll", { count: shown.length })}
+            </button>
+          )}
         </div>
       )}
     </section>
