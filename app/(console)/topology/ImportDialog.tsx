@@ -1,13 +1,13 @@
 "use client";
 import { useReactFlow } from "@xyflow/react";
 import { useTranslations } from "next-intl";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useEditor, useEditorStore } from "./context.ts";
 import { buttonClass, Dialog, primaryClass } from "./Dialog.tsx";
 import { detectFormat, parseImport, type ImportFormat } from "./formats.ts";
 import { topologyToGraph } from "./graph.ts";
 import { applyPlan, planImport, type Placement } from "./importMerge.ts";
-import { autoLayout } from "./autoLayout.ts";
+import { autoLayout, loadElk } from "./autoLayout.ts";
 
 /**
  * Paste or upload ipvsadm rules or a keepalived.conf, see what was found (services, real servers,
@@ -27,6 +27,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
   const [placement, setPlacement] = useState("new");
   const [directorName, setDirectorName] = useState("imported");
   const [busy, setBusy] = useState(false);
+  useEffect(() => void loadElk().catch(() => {}), []); // the merge lays out what it adds (and reports a failed load)
 
   const parsed = useMemo(
     () => (text.trim() ? parseImport(text, format === "auto" ? detectFormat(text) : format) : null),

@@ -1,8 +1,9 @@
 /**
  * Automatic layout with elkjs (layered, left to right: directors → services → real servers),
  * for imported or messy topologies. Returns positions only; the store applies them (one undo step).
+ * elkjs is 1.6 MB of JavaScript: it is loaded on first use, not with the editor (bench:editor's
+ * first-load figure).
  */
-import ELK from "elkjs/lib/elk.bundled.js";
 import type { XYPosition } from "@xyflow/react";
 import type { EditorEdge, EditorNode, NodeKind } from "./graph.ts";
 
@@ -14,16 +15,29 @@ const SIZE: Record<NodeKind, { width: number; height: number }> = {
 
 const LAYER: Record<NodeKind, number> = { director: 0, service: 1, realServer: 2 };
 
-let elk: InstanceType<typeof ELK> | null = null;
+type Elk = InstanceType<typeof import("elkjs/lib/elk.bundled.js").default>;
+let elk: Promise<Elk> | null = null;
+
+/** The layout engine, loaded once (the import dialog starts loading it while the operator reads). */
+export function loadElk(): Promise<Elk> {
+  elk ??= import("elkjs/lib/elk.bundled.js").then(
+    (m) => new m.default(),
+    (e: unknown) => {
+      elk = null; // a failed chunk load is retried next time
+      throw e;
+    },
+  );
+  return elk;
+}
 
 export async function autoLayout(
   nodes: readonly EditorNode[],
   edges: readonly EditorEdge[],
   origin: XYPosition = { x: 0, y: 0 },
 ): Promise<Record<string, XYPosition>> {
-  elk ??= new ELK();
+  const engine = await loadElk();
   const ids = new Set(nodes.map((n) => n.id));
-  const graph = await elk.layout({
+  const graph = await engine.layout({
     id: "root",
     layoutOptions: {
       "elk.algorithm": "layered",
