@@ -142,7 +142,7 @@ for s in sh mh; do
     j=$((j + 1))
   done
 done
-ip netns exec client ip route del 192.168.1.1/32
+[ $HASH_CLIENTS -gt 0 ] && ip netns exec client ip route del 192.168.1.1/32
 section vips-dh
 j=0
 while [ $j -lt $HASH_CLIENTS ]; do
