@@ -5,8 +5,9 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import net from "node:net";
+import dgram from "node:dgram";
 import { UserspaceEngine } from "./userspaceEngine.ts";
-import { connect, freePort, service, startBackend, type Backend } from "./testing.ts";
+import { connect, freePort, service, sleep, startBackend, startUdpBackend, type Backend } from "./testing.ts";
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -71,5 +72,55 @@ describe("UserspaceEngine live reconfiguration", () => {
     expect(await old.echo("and now")).toBe("and now");
     await old.close();
     await fresh.close();
+  });
+
+  it("a removed UDP service keeps forwarding its existing flows until they expire, and takes no new client", async () => {
+    let now = 1_000_000;
+    const rs = await startUdpBackend("u1", "127.0.50.4");
+    const engine = new UserspaceEngine({ tickMs: 0, clock: () => now, timeouts: { udp: 10 } });
+    const clients: dgram.Socket[] = [];
+    cleanup.push(async () => {
+      await engine.close();
+      await rs.close();
+      for (const c of clients) c.close();
+    });
+    const vip = "127.0.51.3";
+    const port = await freePort(vip, "udp");
+    const table = { services: [service("udp", vip, port, "rr", [{ address: rs.address, port: rs.port }])] };
+    await engine.apply(table);
+    const client = async (address: string) => {
+      const c = dgram.createSocket("udp4");
+      clients.push(c);
+      await new Promise<void>((r) => c.bind(0, address, () => r()));
+      const replies: string[] = [];
+      c.on("message", (m) => replies.push(m.toString()));
+      return {
+        ask: async (text: string): Promise<string | null> => {
+          const n = replies.length;
+          c.send(text, port, vip);
+          for (let i = 0; i < 30 && replies.length === n; i++) await sleep(10);
+          return replies.length > n ? replies.at(-1)! : null;
+        },
+      };
+    };
+    const old = await client("127.0.52.1");
+    expect(await old.ask("a")).toBe("u1:a");
+    await engine.apply({ services: [] });
+    expect(await old.ask("b")).toBe("u1:b");
+    const stranger = await client("127.0.52.2");
+    expect(await stranger.ask("x")).toBeNull();
+    // the service comes back while its flow lives: same socket, new clients scheduled again
+    await engine.apply(table);
+    expect(await stranger.ask("y")).toBe("u1:y");
+    await engine.apply({ services: [] });
+    now += 1_000;
+    engine.tick(); // the ticker turns "traffic seen" into the start of the idle time
+    now += 10_000; // both flows idle for the udp timeout: the socket closes with the last one
+    engine.tick();
+    expect(await old.ask("c")).toBeNull();
+    // the port is free again: adding the service binds it anew
+    const r = await engine.apply(table);
+    expect(r.ok).toBe(true);
+    expect(await old.ask("d")).toBe("u1:d");
   });
 });

@@ -27,10 +27,12 @@ export class UdpListener {
   private readonly flows = new Map<string, Flow>();
   private readonly opsFlows = new Map<string, Flow>();
   private closed = false;
+  /** the service was removed: existing flows keep forwarding until they expire, no new flow starts */
+  private onDrained: (() => void) | null = null;
 
   constructor(
     private readonly host: ForwarderHost,
-    private readonly svc: RuntimeService,
+    private svc: RuntimeService,
     readonly socket: dgram.Socket,
   ) {
     socket.on("message", (msg, rinfo) => this.onMessage(msg, rinfo.address, rinfo.port));
@@ -38,6 +40,13 @@ export class UdpListener {
 
   private onMessage(msg: Buffer, address: string, port: number): void {
     const svc = this.svc;
+    if (this.onDrained !== null) {
+      const flow = this.flows.get(`${address}|${port}`);
+      if (flow === undefined) return; // the service is gone: like IPVS, only known connections are forwarded
+      if (flow.entry) flow.entry.seen = true;
+      this.send(flow, msg);
+      return;
+    }
     if (svc.config.onePacket) {
       const picked = this.host.pickOnePacket(svc, address, port);
       if (picked === null) return;
@@ -70,6 +79,7 @@ export class UdpListener {
         abort: () => {
           this.flows.delete(key);
           f.sock.close();
+          if (this.onDrained !== null && this.flows.size === 0) this.finishDrain();
         },
       };
       const f = this.open(picked.dest, entry, address, port);
@@ -132,6 +142,34 @@ export class UdpListener {
         f.sock.close();
       }
     }
+  }
+
+  /**
+   * The service was removed. Returns false when nothing is left to forward (the socket is closed now);
+   * otherwise the socket stays bound for the existing flows and `drained` runs once the last expired.
+   */
+  drain(drained: () => void): boolean {
+    for (const f of this.opsFlows.values()) f.sock.close();
+    this.opsFlows.clear();
+    if (this.flows.size === 0) {
+      this.close();
+      return false;
+    }
+    this.onDrained = drained;
+    return true;
+  }
+
+  /** The service came back while draining: new flows are scheduled by `svc` again (old flows keep theirs). */
+  revive(svc: RuntimeService): void {
+    this.svc = svc;
+    this.onDrained = null;
+  }
+
+  private finishDrain(): void {
+    const done = this.onDrained;
+    this.onDrained = null;
+    this.close();
+    done?.();
   }
 
   close(): void {

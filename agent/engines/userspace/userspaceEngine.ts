@@ -52,6 +52,8 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
   readonly table: ConnectionTable;
   private readonly services = new Map<string, RuntimeService>();
   private readonly listeners = new Map<string, Listener>();
+  /** UDP sockets of removed services that still carry flows (IPVS keeps forwarding known connections) */
+  private readonly drainingUdp = new Map<string, UdpListener>();
   private readonly serviceOptions = new Map<string, ServiceOptions>();
   private readonly clock: () => number;
   private readonly random: () => number;
@@ -135,6 +137,15 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
     if (s.persistence) svc.templates = new TemplateTable(s.persistence, key.family);
     svc.proxyProtocol = this.proxyFor(key);
     svc.estimator.reset(svc.counters());
+    const draining = this.drainingUdp.get(k);
+    if (draining) {
+      this.drainingUdp.delete(k);
+      draining.revive(svc);
+      this.listeners.set(k, { kind: "udp", udp: draining });
+      this.services.set(k, svc);
+      ops.push({ op: `listen ${k} -s ${s.scheduler}`, ok: true });
+      return svc;
+    }
     try {
       this.listeners.set(k, await this.listen(svc));
     } catch (e) {
@@ -177,7 +188,10 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
     const l = this.listeners.get(k);
     this.listeners.delete(k);
     if (l?.kind === "tcp") l.server.close(); // stops accepting; established connections continue
-    if (l?.kind === "udp") l.udp.close();
+    if (l?.kind === "udp") {
+      const udp = l.udp;
+      if (udp.drain(() => this.drainingUdp.get(k) === udp && this.drainingUdp.delete(k))) this.drainingUdp.set(k, udp);
+    }
     return { op: `close ${k}`, ok: true };
   }
 
@@ -331,6 +345,8 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
       else l.udp.close();
     }
     this.listeners.clear();
+    for (const udp of this.drainingUdp.values()) udp.close();
+    this.drainingUdp.clear();
     this.table.clear(this.clock());
     for (const svc of this.services.values()) svc.templates?.clear();
     this.services.clear();
