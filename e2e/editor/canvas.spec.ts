@@ -193,4 +193,19 @@ test.describe("topology editor canvas", () => {
     await expect.poll(async () => overlaps(await boxes()).length).toBeGreaterThan(0);
     await expect(page.getByTestId("dirty-flag")).toHaveAttribute("data-dirty", "false");
   });
+  test("in Chinese: palette, toolbar and the packet path explainer", async ({ page, context, baseURL, request, uniqueName }, testInfo) => {
+    const problems = watchConsole(page);
+    await context.addCookies([{ name: "NEXT_LOCALE", value: "zh", url: baseURL! }]);
+    const { id } = await seed(request, uniqueName("zh"), knownTopology);
+    await openEditor(page, id);
+    await expect(page.getByTestId("palette")).toContainText("调度器");
+    await expect(page.getByTestId("save")).toHaveText("保存");
+    await selectEdge(page, "m-3");
+    await expect(page.getByTestId("packet-path")).toContainText("数据包路径");
+    await expect(page.getByTestId("packet-hop-2")).toContainText("应答经网关 10.0.0.2 返回调度器");
+    await selectEdge(page, "m-1");
+    await expect(page.getByTestId("packet-hop-1")).toContainText("帧：10.0.0.2 所在接口的 MAC → 10.0.0.7 的 MAC");
+    await shot(page, testInfo, "zh-packet-path");
+    expect(problems).toEqual([]);
+  });
 });
