@@ -9,9 +9,10 @@ import { loadEnv } from "../../server/env.ts";
 import { sessionCookieFor } from "../../server/auth/testing.ts";
 import { DirectorService } from "../../server/services/directorService.ts";
 import { TopologyService } from "../../server/services/topologyService.ts";
+import { summarize } from "./stats.ts";
 
 const directors = Number(process.env.BENCH_DIRECTORS ?? 10);
-const bucketMs = Number(process.env.BENCH_BUCKET_MS ?? 10_000);
+const bucketMs = Number(process.env.BENCH_BUCKET_MS ?? 60_000);
 const s = await startServer({
   env: loadEnv({ DATABASE_URL: process.env.BENCH_DATABASE_URL || "pglite:memory", LOG_LEVEL: "warn", LVS_NEXT: "0", LVS_DEMO: "0" }),
   port: 0, host: "127.0.0.1",
@@ -33,19 +34,31 @@ for (let i = 0; i < directors; i++) {
 }
 const cookie = await sessionCookieFor(s.db, "viewer");
 let cpu0 = process.cpuUsage();
+// agent send → the store has it (inside the control plane): separates ingest delay from fan-out delay
+let ingestLat: number[] = [];
+s.live.store.onUpdate((u) => ingestLat.push(Date.now() - u.at));
 const w = s.live.writer;
 let ingest0 = { written: 0, writeMs: 0 };
 process.on("message", async (m: { cmd: string }) => {
   if (m.cmd === "cpu-start") {
     cpu0 = process.cpuUsage();
     ingest0 = { written: w.written, writeMs: w.writeMs };
+    ingestLat = [];
     process.send!({ ok: true });
   } else if (m.cmd === "cpu") {
     process.send!({
       cpu: process.cpuUsage(cpu0), rss: process.memoryUsage().rss,
       ingest: { rows: w.written - ingest0.written, writeMs: w.writeMs - ingest0.writeMs, lagRows: w.lagRows, totalRows: await s.live.repo.count() },
       kind: s.db.kind,
+      storeLatency: summarize(ingestLat),
     });
+  } else if (m.cmd === "ingest") {
+    // close every bucket in progress (all series) and time writing them: one bucket of the whole load
+    s.live.store.closeAll();
+    const rows = s.live.store.pendingRollups;
+    const t = performance.now();
+    await s.live.writer.flush();
+    process.send!({ rows, ms: performance.now() - t, totalRows: await s.live.repo.count() });
   } else if (m.cmd === "exit") {
     await s.close();
     process.exit(0);

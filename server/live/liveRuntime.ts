@@ -119,7 +119,11 @@ export class LiveRuntime implements LiveApi {
       markOnline: (id, r) => inner.markOnline(id, r),
       markOffline: (id) => (store.closeDirector(id), inner.markOffline(id)),
       recordReport: (id, r) => inner.recordReport(id, r),
-      touch: (id, at) => inner.touch(id, at),
+      // lastSeen is best effort: the stats path must not wait behind database writes (rollups)
+      touch: (id, at) => {
+        void inner.touch(id, at).catch((e: Error) => this.o.log.warn({ directorId: id, err: e.message }, "lastSeen update failed"));
+        return Promise.resolve();
+      },
       recordTransitions: (id, t) => inner.recordTransitions(id, t),
       recordStats: (id, snapshot) => {
         inner.recordStats(id, snapshot);
