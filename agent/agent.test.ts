@@ -64,6 +64,22 @@ describe("Agent", () => {
     await b.agent.stop();
   });
 
+  it("a cut-short state file is reported with its name; nothing is applied until the control plane sends a table", async () => {
+    await fs.writeFile(path.join(dir, "state.json"), '{"revision":3,"table":{"serv');
+    const engine = new FakeEngine();
+    engine.table = t1; // e.g. kernel rules that survived: left alone
+    const { agent, log, sent } = make(engine);
+    await agent.start();
+    expect(log.lines.join("\n")).toMatch(new RegExp(`cannot read state: ${path.join(dir, "state.json").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not JSON .*starting without a restored table`));
+    expect(engine.applied).toEqual([]);
+    expect(agent.revision).toBeNull();
+    await vi.advanceTimersByTimeAsync(30_000); // the periodic resync has nothing to enforce
+    expect(engine.applied).toEqual([]);
+    await agent.handle(desired(4, t1));
+    expect(acks(sent).at(-1)).toMatchObject({ revision: 4, ok: true });
+    await agent.stop();
+  });
+
   it("refuses an invalid desired table and keeps the previous one", async () => {
     const { agent, engine, sent, log } = make();
     await agent.start();

@@ -66,7 +66,13 @@ export class FailStatic {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
       throw e;
     }
-    const parsed = persistedSchema.safeParse(JSON.parse(text));
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`${this.file}: not JSON (${(e as Error).message}); was it cut short?`);
+    }
+    const parsed = persistedSchema.safeParse(raw);
     if (!parsed.success) {
       const i = parsed.error.issues[0];
       throw new Error(`${this.file}: ${i?.path.join(".") || "(root)"}: ${i?.message ?? "invalid"}`);
