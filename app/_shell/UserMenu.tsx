@@ -1,5 +1,6 @@
 "use client";
 import { useMutation } from "@tanstack/react-query";
+import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { useTRPC } from "../trpc.ts";
 import { useSession } from "./useSession.ts";
@@ -13,9 +14,9 @@ export function UserMenu() {
   if (!session) return null;
   return (
     <div className="flex items-center gap-2 text-xs" data-testid="user-menu" aria-label={t("menu.label")}>
-      <span className="text-slate-300" title={t("menu.signedInAs", { email: session.email })} data-testid="user-email">
+      <Link href="/account" className="text-slate-300 hover:text-white" title={t("menu.signedInAs", { email: session.email })} data-testid="user-email">
         {session.email}
-      </span>
+      </Link>
       <span className="rounded bg-white/10 px-1.5 py-0.5 font-medium text-slate-200" data-testid="user-role" data-role={session.role}>
         {t(`roles.${session.role}`)}
       </span>

@@ -42,10 +42,24 @@ test("signing in and out: an anonymous visit goes to /login and comes back after
   await expect(page.getByTestId("user-email")).toHaveText(email);
   await expect(page.getByTestId("user-role")).toHaveAttribute("data-role", "operator");
 
+  // their own password, from the user menu
+  await page.getByTestId("user-email").click();
+  await expect(page).toHaveURL(/\/account$/);
+  await page.getByTestId("current-password").fill("wrong-password-0");
+  await page.getByTestId("new-password").fill("changed-password-9");
+  await page.getByTestId("confirm-password").fill("changed-password-9");
+  await page.getByTestId("change-password-submit").click();
+  await expect(page.getByTestId("change-password-error")).toHaveText("The current password is wrong.");
+  await page.getByTestId("current-password").fill(PASSWORD);
+  await page.getByTestId("change-password-submit").click();
+  await expect(page.getByTestId("change-password-done")).toBeVisible();
+
   await page.getByTestId("logout").click();
   await expect(page).toHaveURL(/\/login$/);
   const after = await context.request.get("/api/trpc/topology.list");
   expect(after.status()).toBe(401);
+  await expect(signInAs(browser, baseURL!, email, PASSWORD)).rejects.toThrow(/401/);
+  await (await signInAs(browser, baseURL!, email, "changed-password-9")).close();
   await context.close();
 });
 

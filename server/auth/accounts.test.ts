@@ -210,4 +210,20 @@ describe.each(kinds)(`accounts on $kind${TEST_DATABASE_URL ? "" : ` (postgres sk
     const procs = Object.keys(appRouter._def.procedures).filter((p) => p.startsWith("audit."));
     expect(procs).toEqual(["audit.list"]);
   });
+
+  it.skipIf(skip)("a user changes their own password: the current one is required, other sessions end, audited", async () => {
+    const row = await db.prisma.user.findUniqueOrThrow({ where: { email: "op@example.com" } });
+    const me = { userId: row.id, email: row.email, role: row.role };
+    const auth = new AuthService({ db, now: clock, limiter: new LoginLimiter(clock), policy });
+    const other = await auth.login({ email: me.email, password: "a-new-password-1" }, { ip: null });
+    const self = createCaller(ctx(me));
+    expect(await code(self.auth.changePassword({ currentPassword: "not-my-password", newPassword: "third-password-3" }))).toBe("BAD_REQUEST");
+    expect(await code(self.auth.changePassword({ currentPassword: "a-new-password-1", newPassword: "short" }))).toBe("BAD_REQUEST");
+    await self.auth.changePassword({ currentPassword: "a-new-password-1", newPassword: "third-password-3" });
+    expect(await lookupSession(db.prisma, other.cookie.token, now, policy)).toBeNull();
+    await expect(auth.login({ email: me.email, password: "a-new-password-1" }, { ip: null })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    expect((await auth.login({ email: me.email, password: "third-password-3" }, { ip: null })).session.email).toBe(me.email);
+    const rows = await db.prisma.auditEvent.findMany({ where: { action: "auth.changePassword" }, orderBy: { id: "asc" } });
+    expect(rows.map((r) => [r.actor, r.outcome])).toEqual([[me.email, "failure"], [me.email, "success"]]);
+  });
 });

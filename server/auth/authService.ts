@@ -9,6 +9,7 @@ import { recordAudit } from "../services/audit.ts";
 import { ServiceError } from "../services/ServiceError.ts";
 import { LoginLimiter, loginLimiterFor } from "./loginLimiter.ts";
 import { hashPassword, PasswordPolicyError, verifyPassword } from "./password.ts";
+import { tokenHash } from "./sessionToken.ts";
 import { createSession, destroySession, lookupSession, type NewSession, type SessionPolicy } from "./sessions.ts";
 
 export interface ClientInfo {
@@ -91,6 +92,31 @@ export class AuthService {
     if (session) {
       await recordAudit(db, { actor: session.email, userId: session.userId, sourceIp: client.ip }, { action: "auth.logout", target: `user:${session.email}`, outcome: "success" });
     }
+  }
+
+  /**
+   * A signed-in user changes their own password (the current one is required, and wrong guesses count
+   * against the account's sign-in limit). Their other sessions end; this one stays.
+   */
+  async changePassword(session: SessionInfo, input: { currentPassword: string; newPassword: string }, client: ClientInfo & { token: string | null }): Promise<void> {
+    const { db } = this.deps;
+    const who = { actor: session.email, userId: session.userId, sourceIp: client.ip };
+    const target = `user:${session.email}`;
+    const wait = this.limiter.retryAfter(session.email, client.ip);
+    if (wait > 0) throw new ServiceError("TOO_MANY_REQUESTS", `too many failed attempts: try again in ${Math.ceil(wait / 1000)} s`);
+    const user = await db.prisma.user.findUnique({ where: { id: session.userId } });
+    if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
+      this.limiter.fail(session.email, client.ip);
+      await recordAudit(db, who, { action: "auth.changePassword", target, outcome: "failure", diff: { reason: "wrong current password" } });
+      throw new ServiceError("BAD_REQUEST", "the current password is wrong", [{ path: "currentPassword", message: "wrong password" }]);
+    }
+    const passwordHash = await hashOrBadRequest(input.newPassword);
+    const keep = client.token ? tokenHash(client.token) : "";
+    await db.prisma.$transaction([
+      db.prisma.user.update({ where: { id: user.id }, data: { passwordHash } }),
+      db.prisma.session.deleteMany({ where: { userId: user.id, tokenHash: { not: keep } } }),
+    ]);
+    await recordAudit(db, who, { action: "auth.changePassword", target, outcome: "success", diff: { otherSessionsEnded: true } });
   }
 
   private async start(user: { id: string; email: string; role: SessionInfo["role"] }, client: ClientInfo): Promise<SignedIn> {

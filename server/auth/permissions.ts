@@ -16,6 +16,7 @@ export const ACTIONS = {
   "live.subscribe": "viewer",
   "audit.read": "viewer",
   "director.read": "viewer",
+  "account.password": "viewer",
   "topology.create": "operator",
   "topology.save": "operator",
   "topology.plan": "operator",

@@ -4,13 +4,14 @@
  *   setup   create the first admin (only while no user exists) and sign in
  *   login   email + password -> session cookie (throttled per account and per address)
  *   logout  end this browser's session and clear the cookie
+ * and, for a signed-in user, changePassword (their own; needs the current one).
  */
 import { z } from "zod";
 import { AuthService, type SignedIn } from "../../auth/authService.ts";
 import { PASSWORD_MAX } from "../../auth/password.ts";
 import { clearSessionCookie } from "../../auth/sessionToken.ts";
 import { isHttps, sessionSetCookie, sessionTokenOf } from "../../auth/sessions.ts";
-import { publicProcedure, router, type Context, type SessionInfo } from "../trpc.ts";
+import { authedProcedure, publicProcedure, router, type Context, type SessionInfo } from "../trpc.ts";
 
 export const emailSchema = z
   .string()
@@ -43,6 +44,14 @@ export const authRouter = router({
   login: publicProcedure
     .input(z.object({ email: emailSchema, password: passwordSchema }))
     .mutation(async ({ ctx, input }) => signedIn(ctx, await service(ctx).login(input, client(ctx)))),
+
+  changePassword: authedProcedure("account.password")
+    .input(z.object({ currentPassword: passwordSchema, newPassword: passwordSchema }))
+    .mutation(async ({ ctx, input }) => {
+      const token = ctx.http ? sessionTokenOf(ctx.http.req) : null;
+      await service(ctx).changePassword(ctx.session, input, { ...client(ctx), token });
+      return { ok: true as const };
+    }),
 
   logout: publicProcedure.mutation(async ({ ctx }) => {
     const token = ctx.http ? sessionTokenOf(ctx.http.req) : null;
