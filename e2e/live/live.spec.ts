@@ -269,6 +269,7 @@ test("live view: rates match the traffic, a dead backend turns red, quiesce drai
 });
 
 test("the editor shows the same live overlays on its canvas, and the director going offline", async ({ page }) => {
+  test.setTimeout(120_000);
   await page.goto(`/topology/${topologyId}`);
   await expect(page.getByTestId("topology-editor")).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId("live-node-d1")).toHaveAttribute("data-online", "true", { timeout: 20_000 });
