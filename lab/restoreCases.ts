@@ -1,6 +1,6 @@
 /**
  * Many ipvsadm -R cases in ONE VM boot. Each case starts from an empty table (`ipvsadm -C`),
- * feeds its streams to `ipvsadm -R` in order, then records `ipvsadm -S -n`, `ipvsadm -Ln` and
+ * feeds its streams to `ipvsadm -R` in order (or runs them with `sh` for command scripts), then records `ipvsadm -S -n`, `ipvsadm -Ln` and
  * `ipvsadm -Ln --thresholds`.
  */
 import { runInVm, splitSections, type VmResult } from "./vm.ts";
@@ -8,6 +8,8 @@ import { runInVm, splitSections, type VmResult } from "./vm.ts";
 export interface RestoreCase {
   /** rule streams for `ipvsadm -R`, applied one after the other */
   streams: string[];
+  /** the streams are shell scripts (renderCommands) run with `sh` instead of fed to `ipvsadm -R` */
+  script?: boolean;
 }
 
 export interface StreamResult {
@@ -38,12 +40,16 @@ ip -6 route add default dev dummy0
 for dir in /lab/cases/*; do
   n=\${dir##*/}
   clear="-C"
-  for f in "$dir"/*.rules; do
+  for f in "$dir"/*.rules "$dir"/*.sh; do
     [ -f "$f" ] || continue
-    s=\${f##*/}; s=\${s%.rules}
+    s=\${f##*/}; s=\${s%.*}
     section "restore-$n-$s"
-    # the first stream starts with -C (one ipvsadm run less per case: each costs ~50 ms emulated)
-    { [ -n "$clear" ] && echo "$clear"; cat "$f"; } | ipvsadm -R 2>&1
+    if [ "\${f%.sh}" != "$f" ]; then
+      { [ -n "$clear" ] && ipvsadm -C; sh "$f"; } 2>&1
+    else
+      # the first stream starts with -C (one ipvsadm run less per case: each costs ~50 ms emulated)
+      { [ -n "$clear" ] && echo "$clear"; cat "$f"; } | ipvsadm -R 2>&1
+    fi
     echo "@@rc=$?"
     clear=""
   done
@@ -63,7 +69,7 @@ export async function runRestoreCases(
 ): Promise<{ results: RestoreCaseResult[]; vm: VmResult }> {
   const files: Record<string, string> = {};
   cases.forEach((c, i) => {
-    c.streams.forEach((stream, j) => (files[`/lab/cases/${pad(i)}/${pad(j)}.rules`] = stream));
+    c.streams.forEach((stream, j) => (files[`/lab/cases/${pad(i)}/${pad(j)}.${c.script ? "sh" : "rules"}`] = stream));
     if (c.streams.length === 0) files[`/lab/cases/${pad(i)}/.keep`] = "";
   });
   const vm = await runInVm({ script: SCRIPT, files, timeoutMs: opts.timeoutMs ?? 120_000 + cases.length * 2_000 });

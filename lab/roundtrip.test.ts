@@ -10,7 +10,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRules } from "../lvs/formats/ipvsadm/parse.ts";
-import { renderRules } from "../lvs/formats/ipvsadm/render.ts";
+import { renderCommands, renderRules } from "../lvs/formats/ipvsadm/render.ts";
 import { listToTable, parseList, parseThresholds } from "../lvs/formats/listings/index.ts";
 import type { IpvsTable } from "../lvs/model.ts";
 import { ipvsTableArbitrary } from "../lvs/testing/arbitraries.ts";
@@ -51,11 +51,19 @@ describe.skipIf(!LAB)("real kernel: ipvsadm -R / -S round trip of our render", (
   let results: RestoreCaseResult[] = [];
   let timing = "";
 
+  // the corpus again as `lvsctl convert --to commands` shell scripts (ipvsadm -A/-a lines, with -x/-y)
+  const scripts: Case[] = LAB ? corpusCases().map((c) => ({ ...c, name: c.name.replace("corpus/", "commands/"), rendered: renderCommands(c.table) })) : [];
+  let scriptResults: RestoreCaseResult[] = [];
+
   beforeAll(async () => {
-    const { results: r, vm } = await runRestoreCases(cases.map((c) => ({ streams: [c.rendered] })));
-    results = r;
+    const { results: r, vm } = await runRestoreCases([
+      ...cases.map((c) => ({ streams: [c.rendered] })),
+      ...scripts.map((c) => ({ streams: [c.rendered], script: true })),
+    ]);
+    results = r.slice(0, cases.length);
+    scriptResults = r.slice(cases.length);
     const lines = cases.reduce((n, c) => n + sortedLines(c.rendered).length, 0);
-    timing = `round trip: ${cases.length} tables (${lines} rule lines) in one VM, boot ${vm.bootMs} ms, total ${vm.durationMs} ms`;
+    timing = `round trip: ${cases.length} tables (${lines} rule lines) + ${scripts.length} command scripts in one VM, boot ${vm.bootMs} ms, total ${vm.durationMs} ms`;
   }, 300_000);
   afterAll(() => console.log(`[lab] ${timing}`));
 
@@ -77,6 +85,15 @@ describe.skipIf(!LAB)("real kernel: ipvsadm -R / -S round trip of our render", (
     const r = results[i]!;
     const listed = listToTable(parseList(unsignedFwmarks(r.listing)), parseThresholds(unsignedFwmarks(r.thresholds)));
     expect(listingView(listed)).toEqual(listingView(cases[i]!.table));
+  });
+
+  const scriptRows = scripts.map((c, i) => [c.name, i] as const);
+  it.each(scriptRows)("%s: the command script runs under sh and builds the table, thresholds included", (_name, i) => {
+    const r = scriptResults[i]!;
+    expect(r.streams[0]).toEqual({ output: "", exitCode: 0 });
+    expect(sortedLines(unsignedFwmarks(r.saved))).toEqual(sortedLines(withoutThresholds(renderRules(scripts[i]!.table))));
+    const listed = listToTable(parseList(unsignedFwmarks(r.listing)), parseThresholds(unsignedFwmarks(r.thresholds)));
+    expect(listingView(listed)).toEqual(listingView(scripts[i]!.table));
   });
 
   it("ipvsadm 1.31 prints fwmarks >= 2^31 as negative numbers (and -R refuses them)", () => {
