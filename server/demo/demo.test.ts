@@ -60,6 +60,24 @@ describe("first-start demo", () => {
     expect(director.appliedRevision).toBe(topo.revision);
   }, 40_000);
 
+  it("the connection table comes from the agent on demand, paged and filtered (like ipvsadm -Lnc)", async () => {
+    const d = demo!;
+    const udp = await s.live.connections({ directorId: d.directorId, offset: 0, limit: 100, virtual: `${DEMO.udp.vip}:${DEMO.udp.port}` });
+    expect(udp.error).toBeNull();
+    expect(udp.total).toBeGreaterThan(0);
+    expect(udp.entries.every((e) => e.virtual.address === DEMO.udp.vip && e.protocol === "udp")).toBe(true);
+    expect(udp.entries.every((e) => (DEMO.udpClients as readonly string[]).includes(e.client.address))).toBe(true);
+    const one = DEMO.udpClients[1];
+    const byClient = await s.live.connections({ directorId: d.directorId, offset: 0, limit: 100, client: `${one}:` });
+    expect(byClient.entries.length).toBeGreaterThan(0);
+    expect(byClient.entries.every((e) => e.client.address === one)).toBe(true);
+    // source hashing: one client address always lands on the same real server
+    expect(new Set(byClient.entries.filter((e) => e.protocol === "udp").map((e) => e.destination.address)).size).toBe(1);
+    const page = await s.live.connections({ directorId: d.directorId, offset: 1, limit: 1 });
+    expect(page.entries.length).toBeLessThanOrEqual(1);
+    expect(page.total).toBeGreaterThanOrEqual(udp.total);
+  });
+
   it("finds the demo again from its state file; leaves a database with other topologies alone", async () => {
     const stateFile = path.join(dataDir, "demo", "state.json");
     const again = await ensureDemo(s, stateFile);
