@@ -79,7 +79,7 @@ export function ConnectionTable({ directorId }: { directorId: string }) {
       {q.data?.error && <p className="px-3 py-3 text-xs text-red-600" data-testid="conns-error">{q.data.error}</p>}
       {q.data && (
         <>
-          <pre className="overflow-x-auto px-3 py-2 font-mono text-xs leading-5 text-slate-800" data-testid="conns-listing">
+          <pre className="max-h-[28rem] overflow-auto px-3 py-2 font-mono text-xs leading-5 text-slate-800" data-testid="conns-listing">
             <div className="text-slate-500">{"pro expire state       source                 virtual                destination"}</div>
             {entries.map((e, i) => (
               <div key={`${offset + i}`} data-testid="conns-row" data-client={endpoint(e.client)} data-virtual={endpoint(e.virtual)} data-destination={endpoint(e.destination)}>

@@ -25,7 +25,7 @@ export interface LiveChartProps {
   data: [number[], ...(number | null)[][]];
   unit?: string;
   height?: number;
-  /** fixed x range in seconds (history); live charts follow the data */
+  /** x window in seconds (the live 5 minutes, or the history range) */
   xRange?: [number, number];
 }
 
@@ -70,8 +70,11 @@ export function LiveChart({ testId, title, series, data, unit = "", height = 120
   useEffect(() => {
     const u = plot.current;
     if (!u) return;
-    u.setData(data as uPlot.AlignedData, !xRange);
-    if (xRange) u.setScale("x", { min: xRange[0], max: xRange[1] });
+    // y always follows the data; x is pinned to the window when one is given
+    u.batch(() => {
+      u.setData(data as uPlot.AlignedData, true);
+      if (xRange) u.setScale("x", { min: xRange[0], max: xRange[1] });
+    });
   }, [data, xRange]);
 
   const latest = series.map((_, i) => lastValue(data[i + 1] ?? []));

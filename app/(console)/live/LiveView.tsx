@@ -117,7 +117,7 @@ function LiveBody({ id, revision, topology }: { id: string; revision: number; to
             </ul>
           </section>
         )}
-        <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
+        <div className="space-y-4">
           {director && <ConnectionTable key={director.directorId} directorId={director.directorId} />}
           <AvailabilityTable topologyId={id} directorId={director?.directorId} range={range} />
         </div>

@@ -60,7 +60,11 @@ export function useSeriesPoints(ref: SeriesRef, range: RangeKey, topic: TopicSta
     // tick: the ring is mutated in place and versioned by the store
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [topic, id, tick]);
-  if (range === "live") return { points: live, stepMs: 1000, state: "ready" };
+  if (range === "live") {
+    // a fixed 5-minute window ending at the newest sample: the line scrolls, the axis does not jump
+    const last = live[live.length - 1];
+    return { points: live, stepMs: 1000, state: "ready", xRange: last ? [(last.at - RANGE_MS.live) / 1000, last.at / 1000] : undefined };
+  }
   if (history.isError) return { points: [], stepMs: 60_000, state: "error", error: history.error.message };
   if (!history.data) return { points: [], stepMs: 60_000, state: "loading" };
   return { points: history.data.points, stepMs: history.data.stepMs, xRange: [from / 1000, now / 1000], state: "ready" };
