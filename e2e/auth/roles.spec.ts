@@ -100,7 +100,8 @@ test("a viewer cannot save or apply: the UI hides it and the API refuses it (403
   await expect(opage.getByTestId("topology-editor")).toBeVisible({ timeout: 60_000 });
   await expect(opage.getByTestId("save")).toBeVisible();
   await expect(opage.getByTestId("read-only")).toHaveCount(0);
-  const saved = await trpcMutation<{ revision: number }>(operator.request, "topology.save", { id, expectedRevision: revision, document, message: "operator save" });
+  const reweighted = { ...document, memberships: document.memberships.map((m) => (m.id === "m-2" ? { ...m, weight: 5 } : m)) };
+  const saved = await trpcMutation<{ revision: number }>(operator.request, "topology.save", { id, expectedRevision: revision, document: reweighted, message: "operator save" });
   expect(saved.revision).toBe(revision + 1);
 
   // --- the audit log, as the admin: each step under the right user
@@ -117,6 +118,10 @@ test("a viewer cannot save or apply: the UI hides it and the API refuses it (403
     `topology.save denied ${viewerEmail}`,
     `topology.save success ${E2E_ADMIN.email}`,
   ]);
+
+  // the operator's save shows what changed, readably
+  await expect(page.getByTestId("audit-row").first().getByTestId("audit-changes")).toContainText("~ TCP 10.0.0.100:80 -> 10.0.0.8: weight 3 → 5");
+  await expect(page.getByTestId("audit-row").first().getByTestId("audit-changes")).toContainText("operator save");
 
   // refusals are recorded against the viewer; sign-ins against each user
   await page.getByTestId("audit-filter-target").fill("");

@@ -27,6 +27,27 @@ function outcomeClass(o: Outcome): string {
   return o === "success" ? "bg-emerald-50 text-emerald-700" : o === "failure" ? "bg-red-50 text-red-700" : "bg-amber-50 text-amber-800";
 }
 
+/**
+ * What changed: a topology save's readable change lines ("~ TCP 10.0.0.1:80 -> 10.0.0.7: weight 1 → 3")
+ * one per line, anything else as compact JSON (full text on hover).
+ */
+function Details({ diff }: { diff: unknown }) {
+  if (diff == null) return null;
+  const d = diff as { changes?: unknown; changeCount?: unknown; message?: unknown };
+  const lines = Array.isArray(d.changes) && d.changes.every((c) => typeof c === "string") ? (d.changes as string[]) : null;
+  if (!lines) return <span className="line-clamp-3 break-all" title={JSON.stringify(diff, null, 1)}>{JSON.stringify(diff)}</span>;
+  const more = typeof d.changeCount === "number" ? d.changeCount - lines.length : 0;
+  return (
+    <div data-testid="audit-changes" title={JSON.stringify(diff, null, 1)}>
+      {typeof d.message === "string" && d.message && <div className="font-sans italic text-slate-600">{d.message}</div>}
+      {lines.slice(0, 8).map((l, i) => (
+        <div key={i} className={l.startsWith("-") ? "text-red-700" : l.startsWith("+") ? "text-emerald-700" : "text-slate-700"}>{l}</div>
+      ))}
+      {lines.length > 8 || more > 0 ? <div>… +{lines.length - Math.min(lines.length, 8) + Math.max(more, 0)}</div> : null}
+    </div>
+  );
+}
+
 /** The audit log: filters (user, action, target, outcome, time), newest first, keyset pages. Read-only. */
 export function AuditLog() {
   const t = useTranslations("auth.audit");
@@ -111,9 +132,7 @@ export function AuditLog() {
                 <td className="px-3 py-1.5 font-mono text-xs text-slate-900">{r.action}</td>
                 <td className="max-w-56 truncate px-3 py-1.5 font-mono text-xs text-slate-600" title={r.target}>{r.target}</td>
                 <td className="px-3 py-1.5"><span className={`rounded px-1.5 py-0.5 text-xs ${outcomeClass(r.outcome)}`}>{t(r.outcome)}</span></td>
-                <td className="max-w-80 px-3 py-1.5 font-mono text-xs text-slate-500">
-                  {r.diff == null ? "" : <span className="line-clamp-3 break-all" title={JSON.stringify(r.diff, null, 1)}>{JSON.stringify(r.diff)}</span>}
-                </td>
+                <td className="max-w-96 px-3 py-1.5 font-mono text-xs text-slate-500"><Details diff={r.diff} /></td>
               </tr>
             ))}
           </tbody>
