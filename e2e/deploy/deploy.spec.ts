@@ -33,7 +33,8 @@ function doc(name: string, vip: string, vipPort: number, backends: Array<{ addre
       id: `m${i + 1}`, serviceId: "web", realServerId: `rs${i + 1}`, method: "nat" as const, weight: 1,
       upperThreshold: 0, lowerThreshold: 0, tunnel: null, state: states[i]!, healthCheck: null,
     })),
-    layout: { d1: { x: 0, y: 100 }, web: { x: 320, y: 100 }, rs1: { x: 700, y: 0 }, rs2: { x: 700, y: 200 } },
+    // positions only for objects that exist (the editor drops the others, which would make it dirty)
+    layout: { d1: { x: 0, y: 100 }, web: { x: 320, y: 100 }, ...Object.fromEntries(backends.map((_, i) => [`rs${i + 1}`, { x: 700, y: i * 200 }])) },
   };
 }
 
@@ -131,7 +132,7 @@ test("drain reaches drained on the live engine once the connection closes", asyn
   const port = (backend.address() as net.AddressInfo).port;
   const vipPort = await freePort(VIP);
   const name = uniqueName("drain");
-  const { id } = await seed(request, name, doc(name, VIP, vipPort, [{ address: "127.0.41.3", port, name: "held" }], ["active"]));
+  const { id, revision: seeded } = await seed(request, name, doc(name, VIP, vipPort, [{ address: "127.0.41.3", port, name: "held" }], ["active"]));
   const { token } = await enroll(request, id, "d1");
   const agent = await startAgent(`http://127.0.0.1:${process.env.LVS_E2E_PORT}`, token);
   cleanups.push(agent.stop);
@@ -146,6 +147,9 @@ test("drain reaches drained on the live engine once the connection closes", asyn
   await page.getByTestId("drain-timeout").fill("60");
   await page.getByTestId("drain-start").click();
   await expect(await drainStatus(page)).toHaveText("draining", { timeout: 15_000 });
+  // the drain is a revision: the editor (no unsaved edits) follows it
+  await expect(page.getByTestId("revision")).toHaveText(`revision ${seeded + 1}`);
+  await expect(page.getByTestId("dirty-flag")).toHaveAttribute("data-dirty", "false");
   await expect(page.getByTestId("drain-actions").getByTestId("drain-conns")).toHaveText("1 active, 0 inactive connections", { timeout: 15_000 });
   const stored = await trpcQuery<{ document: Topology }>(request, "topology.get", { id });
   expect(stored.document.memberships[0]).toMatchObject({ state: "draining", weight: 1 });
@@ -157,6 +161,8 @@ test("drain reaches drained on the live engine once the connection closes", asyn
 
   await page.getByTestId("drain-enable").click();
   await expect(page.getByTestId("drain-start")).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByTestId("revision")).toHaveText(`revision ${seeded + 2}`);
+  await expect(page.getByTestId("dirty-flag")).toHaveAttribute("data-dirty", "false");
   const after = await trpcQuery<{ document: Topology }>(request, "topology.get", { id });
   expect(after.document.memberships[0]).toMatchObject({ state: "active", weight: 1 });
   await expect.poll(async () => { const c = await connectVip(VIP, vipPort).catch(() => null); c?.destroy(); return c !== null; }, { timeout: 10_000 }).toBe(true);

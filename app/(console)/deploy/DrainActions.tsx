@@ -3,16 +3,17 @@
  * Drain / enable on the editor's inspector (a real server, a membership or a director). Draining saves
  * and applies a revision at once (weight 0), so it needs the saved topology to be what runs.
  */
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useParams } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useCan } from "../../_shell/useSession.ts";
 import { useErrorText } from "../../_shell/useErrorText.ts";
 import { useTRPC } from "../../trpc.ts";
 import { DrainControls } from "./DrainControls.tsx";
 import { useDrains } from "./DrainsPanel.tsx";
 import { btn, smallInput } from "./ui.ts";
+import { useAfterDrainChange } from "./useAfterDrainChange.ts";
 
 export function DrainActions({ subject }: { subject: { kind: "realServer" | "membership" | "director"; key: string } }) {
   const params = useParams<{ id: string }>();
@@ -25,20 +26,25 @@ function DrainActionsFor({ topologyId, subject }: { topologyId: string; subject:
   const t = useTranslations("deploy.drain");
   const errorText = useErrorText();
   const trpc = useTRPC();
-  const qc = useQueryClient();
   const can = useCan("realServer.drain");
+  const after = useAfterDrainChange(topologyId);
   const [timeoutS, setTimeoutS] = useState(300);
   const drains = useDrains(topologyId);
   const mine = (drains.data ?? []).find((d) => d.subject === `${subject.kind}:${subject.key}` || (subject.kind === "membership" && d.membershipKeys.includes(subject.key)));
   const current = mine && mine.status !== "enabled" ? mine : null;
-  const drain = useMutation(trpc.deploy.drain.mutationOptions({ onSuccess: () => void qc.invalidateQueries({ queryKey: trpc.pathKey() }) }));
+  const drain = useMutation(trpc.deploy.drain.mutationOptions({ onSuccess: () => void after() }));
+  // slow start saves a revision per step in the background: reload when the drain's state moves on
+  const status = mine?.status;
+  useEffect(() => {
+    if (status === "enabled") void after();
+  }, [status, after]);
   return (
     <section className="mt-3 space-y-2 rounded border border-slate-200 p-2" data-testid="drain-actions" data-subject={`${subject.kind}:${subject.key}`}>
       <h4 className="text-xs font-semibold text-slate-700">{t("title")}</h4>
       {current ? (
         <>
           <p className="text-xs text-slate-600">{t("savedAs", { revision: current.revision })}</p>
-          <DrainControls drain={current} />
+          <DrainControls drain={current} topologyId={topologyId} />
         </>
       ) : can ? (
         <div className="flex flex-wrap items-center gap-2 text-xs">

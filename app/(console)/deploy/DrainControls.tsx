@@ -1,12 +1,13 @@
 "use client";
 /** One drain: status, connections left, force, and re-enable (at once or slow start in steps). */
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { useCan } from "../../_shell/useSession.ts";
 import { useErrorText } from "../../_shell/useErrorText.ts";
 import { useTRPC } from "../../trpc.ts";
 import { btn, smallInput, tone } from "./ui.ts";
+import { useAfterDrainChange } from "./useAfterDrainChange.ts";
 
 export type DrainStatus = "draining" | "drained" | "timed-out" | "forced" | "ramping" | "enabled";
 
@@ -18,16 +19,16 @@ export interface DrainRow {
   inactConns: number | null;
 }
 
-export function DrainControls({ drain }: { drain: DrainRow }) {
+export function DrainControls({ drain, topologyId }: { drain: DrainRow; topologyId: string }) {
   const t = useTranslations("deploy.drain");
   const ts = useTranslations("deploy.status");
   const errorText = useErrorText();
   const trpc = useTRPC();
-  const qc = useQueryClient();
   const can = useCan("realServer.drain");
   const [steps, setSteps] = useState(1);
   const [seconds, setSeconds] = useState(30);
-  const refresh = () => void qc.invalidateQueries({ queryKey: trpc.pathKey() });
+  const after = useAfterDrainChange(topologyId);
+  const refresh = () => void after();
   const force = useMutation(trpc.deploy.forceDrain.mutationOptions({ onSuccess: refresh }));
   const enable = useMutation(trpc.deploy.enable.mutationOptions({ onSuccess: refresh }));
   const open = drain.status === "draining" || drain.status === "timed-out";

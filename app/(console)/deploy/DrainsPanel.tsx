@@ -30,7 +30,7 @@ export function DrainsPanel({ topologyId }: { topologyId: string }) {
             <div className="mb-1 text-sm text-slate-900">
               {d.label} <span className="text-xs text-slate-500">· {d.author ?? "—"} · {format.dateTime(toDate(d.startedAt)!, { timeStyle: "medium" })} · {t("revision", { revision: d.revision })}</span>
             </div>
-            <DrainControls drain={d} />
+            <DrainControls drain={d} topologyId={topologyId} />
           </li>
         ))}
       </ul>
