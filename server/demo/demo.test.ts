@@ -44,7 +44,7 @@ describe("first-start demo", () => {
     await expect.poll(() => {
       const web = svc(httpKey);
       const udp = svc(udpKey);
-      return !!web && web.destinations.length === 3 && web.destinations.every((x) => x.counters.conns > 0) && web.rates.cps > 0 && !!udp && udp.counters.inPkts > 0;
+      return !!web && web.destinations.length === 3 && web.destinations.every((x) => x.counters.conns > 0) && web.rates.cps > 0 && web.destinations.some((x) => x.activeConns > 0) && !!udp && udp.counters.inPkts > 0;
     }, { timeout: 20_000, interval: 250 }).toBe(true);
     const seconds = (Date.now() - t0) / 1000;
     expect(seconds).toBeLessThan(20);

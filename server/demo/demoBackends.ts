@@ -1,6 +1,6 @@
 /**
  * The demo's real servers: tiny HTTP servers (GET /health → 200, anything else → a short page
- * after a few ms, so connections overlap and wlc has ActiveConn to weigh) and UDP echo servers.
+ * after 0.1-0.7 s, so connections overlap and wlc has ActiveConn to weigh) and UDP echo servers.
  */
 import dgram from "node:dgram";
 import http from "node:http";
@@ -12,9 +12,9 @@ export interface DemoBackends {
 function listenHttp(address: string, port: number, name: string): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     if (req.url === "/health") return void res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
-    // 20-80 ms of "work", then a small body
+    // 100-700 ms of "work" (so ActiveConn is visible and wlc has something to weigh), then a small body
     const body = `hello from ${name} (${address}:${port})\n`.repeat(8);
-    setTimeout(() => res.writeHead(200, { "content-type": "text/plain", connection: "close" }).end(body), 20 + ((req.socket.remotePort ?? 0) % 60));
+    setTimeout(() => res.writeHead(200, { "content-type": "text/plain", connection: "close" }).end(body), 100 + ((req.socket.remotePort ?? 0) % 600));
   });
   server.keepAliveTimeout = 1000;
   return new Promise((resolve, reject) => {
