@@ -2,14 +2,19 @@
  * An Exec (agent/engines/ipvs/exec.ts) that runs commands inside the lab VM: the host agent drives
  * the VM's real ipvsadm through it. Two loopback TCP ports on the host, reached from the VM (QEMU
  * user networking) as 10.0.2.2: the VM's loop fetches one job script from `jobPort`, runs it with
- * busybox sh and uploads "RC n\n<stdout>@@ERR@@\n<stderr>@@DONE@@" to `resultPort`.
+ * busybox sh and uploads "RC n ID j\n<stdout>@@ERR@@\n<stderr>@@DONE@@" to `resultPort`.
  * `vmLoopScript` is the busybox sh side; put it in the VM script after the network setup.
+ *
+ * Jobs run one at a time. A lost result must not stall every later job (under heavy host load an
+ * upload was seen to vanish): the VM retries its upload, and when the VM asks for the next job while
+ * a result is still missing, the missing one is failed after `lostResultMs` with a plain error.
  */
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import type { Exec, ExecResult } from "../agent/engines/ipvs/exec.ts";
 
 interface Job {
+  id: number;
   script: string;
   resolve: (r: ExecResult) => void;
   reject: (e: Error) => void;
@@ -27,6 +32,12 @@ export class VmExecChannel implements Exec {
   private resultServer = net.createServer((s) => this.onResult(s));
   jobPort = 0;
   resultPort = 0;
+  private seq = 0;
+  private lostTimer: ReturnType<typeof setTimeout> | null = null;
+  /** how long a result may lag behind the VM's next fetch before the job is failed */
+  lostResultMs = 5000;
+  /** jobs failed because their result never arrived (printed by tests; 0 on a quiet machine) */
+  lostResults = 0;
   /** every command run, for test assertions */
   readonly log: string[] = [];
 
@@ -44,9 +55,10 @@ while true; do
   nc 10.0.2.2 ${this.jobPort} > /tmp/job 2>/dev/null </dev/null || { sleep 0.2; continue; }
   [ -s /tmp/job ] || { sleep 0.2; continue; }
   grep -q '^#QUIT' /tmp/job && break
+  id=$(sed -n '1s/^#JOB //p' /tmp/job)
   sh /tmp/job > /tmp/out 2> /tmp/err </dev/null; rc=$?
-  { echo "RC $rc"; cat /tmp/out; echo "@@ERR@@"; cat /tmp/err; echo "@@DONE@@"; } > /tmp/res
-  nc 10.0.2.2 ${this.resultPort} < /tmp/res >/dev/null 2>&1
+  { echo "RC $rc ID $id"; cat /tmp/out; echo "@@ERR@@"; cat /tmp/err; echo "@@DONE@@"; } > /tmp/res
+  n=0; until nc 10.0.2.2 ${this.resultPort} < /tmp/res >/dev/null 2>&1 || [ $n -ge 25 ]; do n=$((n+1)); sleep 0.2; done
 done
 `;
   }
@@ -61,13 +73,13 @@ done
   /** Runs an arbitrary busybox sh script in the VM. */
   shell(script: string): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ script, resolve, reject });
+      this.queue.push({ id: ++this.seq, script, resolve, reject });
       this.dispatch();
     });
   }
 
   async close(): Promise<void> {
-    this.queue.push({ script: "#QUIT\n", resolve: () => {}, reject: () => {} });
+    this.queue.push({ id: 0, script: "#QUIT\n", resolve: () => {}, reject: () => {} });
     this.dispatch();
     await new Promise((r) => setTimeout(r, 300));
     this.jobServer.close();
@@ -80,6 +92,18 @@ done
     s.on("close", () => { if (this.waitingFetch === s) this.waitingFetch = null; });
     if (this.waitingFetch) this.waitingFetch.destroy();
     this.waitingFetch = s;
+    // the VM only fetches after uploading: a job still without result here may have lost it
+    const job = this.current;
+    if (job && !this.lostTimer) {
+      this.lostTimer = setTimeout(() => {
+        this.lostTimer = null;
+        if (this.current !== job) return;
+        this.current = null;
+        this.lostResults++;
+        job.reject(new Error(`lab VM finished job ${job.id} but its result never arrived: ${job.script.split("\n")[0]?.slice(0, 120)}`));
+        this.dispatch();
+      }, this.lostResultMs);
+    }
     this.dispatch();
   }
 
@@ -90,7 +114,7 @@ done
     this.waitingFetch = null;
     if (job.script === "#QUIT\n") { s.end(job.script); return; }
     this.current = job;
-    s.end(job.script);
+    s.end(`#JOB ${job.id}\n${job.script}`);
   }
 
   private onResult(s: net.Socket): void {
@@ -101,11 +125,13 @@ done
       buf += c;
       if (!buf.includes("@@DONE@@\n")) return;
       s.end();
+      const m = /^RC (\d+) ID (\d*)\n([\s\S]*?)@@ERR@@\n([\s\S]*?)@@DONE@@\n/.exec(buf);
       const job = this.current;
+      if (m && job && Number(m[2]) !== job.id) return; // a late result of a job already failed as lost
       this.current = null;
-      const m = /^RC (\d+)\n([\s\S]*?)@@ERR@@\n([\s\S]*?)@@DONE@@\n/.exec(buf);
+      if (this.lostTimer) { clearTimeout(this.lostTimer); this.lostTimer = null; }
       if (job) {
-        if (m) job.resolve({ code: Number(m[1]), stdout: m[2]!, stderr: m[3]! });
+        if (m) job.resolve({ code: Number(m[1]), stdout: m[3]!, stderr: m[4]! });
         else job.reject(new Error(`bad result frame from the VM: ${buf.slice(0, 200)}`));
       }
       this.dispatch();
