@@ -90,6 +90,11 @@ test("a viewer cannot save or apply: the UI hides it and the API refuses it (403
   expect(await refused(viewer.request, "topology.save", { id, expectedRevision: revision, document, message: "viewer try" })).toEqual({ code: "FORBIDDEN", status: 403 });
   expect(await refused(viewer.request, "deploy.applyRevision", { topologyId: id })).toEqual({ code: "FORBIDDEN", status: 403 });
   expect(await refused(viewer.request, "user.create", { email: "x@e2e.example", role: "admin", password: PASSWORD })).toEqual({ code: "FORBIDDEN", status: 403 });
+  // the deploy page: a viewer can neither plan nor apply
+  await vpage.goto(`/deploy/${id}`);
+  await expect(vpage.getByTestId("plan-panel")).toBeVisible({ timeout: 30_000 });
+  await expect(vpage.getByTestId("plan-button")).toBeDisabled();
+  await expect(vpage.getByTestId("apply-button")).toBeDisabled();
   await vpage.goto("/users");
   await expect(vpage.getByTestId("users-not-allowed")).toBeVisible();
 
@@ -100,6 +105,8 @@ test("a viewer cannot save or apply: the UI hides it and the API refuses it (403
   await expect(opage.getByTestId("topology-editor")).toBeVisible({ timeout: 60_000 });
   await expect(opage.getByTestId("save")).toBeVisible();
   await expect(opage.getByTestId("read-only")).toHaveCount(0);
+  await opage.goto(`/deploy/${id}`);
+  await expect(opage.getByTestId("plan-button")).toBeEnabled({ timeout: 30_000 });
   const reweighted = { ...document, memberships: document.memberships.map((m) => (m.id === "m-2" ? { ...m, weight: 5 } : m)) };
   const saved = await trpcMutation<{ revision: number }>(operator.request, "topology.save", { id, expectedRevision: revision, document: reweighted, message: "operator save" });
   expect(saved.revision).toBe(revision + 1);
