@@ -4,7 +4,7 @@
  * lab's observations cross-check the TypeScript implementations decision by decision.
  */
 import { foldAddress } from "../lvs/schedulers/hash.ts";
-import { bindConnection, createDestination } from "../lvs/schedulers/destination.ts";
+import { bindConnection, createDestination, updateDestination } from "../lvs/schedulers/destination.ts";
 import { schedulers } from "../lvs/schedulers/registry.ts";
 import type { ScheduleContext, SchedulerDestination } from "../lvs/schedulers/scheduler.ts";
 import type { ListedDestination } from "../lvs/formats/listings/index.ts";
@@ -100,4 +100,47 @@ export function pickFromListing(
   const s = schedulers.create(scheduler);
   s.init?.({ family: "inet", flags: [] }, list);
   return text(s.schedule(context(list, 0, 40000)));
+}
+
+/**
+ * Replays a transcript of nat-traffic.sh phase 5: lines "@ add ADDR W", "@ edit ADDR W", "@ del ADDR"
+ * change the service like ipvsadm -a/-e/-d (list head for adds, the add/upd/del hooks like the kernel's
+ * add_dest/upd_dest/del_dest), every other line is the real server that answered one request.
+ * Returns the transcript with each answer replaced by our scheduler's choice.
+ */
+export function replayTranscript(scheduler: string, transcript: readonly string[]): string[] {
+  const s = schedulers.create(scheduler);
+  const list: SchedulerDestination[] = [];
+  s.init?.({ family: "inet", flags: [] }, list);
+  const find = (addr: string): number => {
+    const i = list.findIndex((d) => d.address === addr);
+    if (i < 0) throw new Error(`transcript: ${addr} is not in the service`);
+    return i;
+  };
+  let n = 0;
+  return transcript.map((line) => {
+    const m = /^@ (add|edit|del) (\S+)(?: (\d+))?$/.exec(line);
+    if (!m) {
+      const d = s.schedule(context(list, n * 100, 40000 + n++));
+      if (d) bindConnection(d);
+      return text(d);
+    }
+    const [, op, addr, w] = m as unknown as [string, "add" | "edit" | "del", string, string | undefined];
+    const weight = Number(w ?? 0);
+    if (op === "add") {
+      const d = createDestination("inet", addr, 80, { weight, upperThreshold: 0, lowerThreshold: 0 });
+      list.unshift(d);
+      s.update?.(list, { kind: "add", destination: d, index: 0 });
+    } else if (op === "edit") {
+      const i = find(addr);
+      updateDestination(list[i]!, { weight, upperThreshold: 0, lowerThreshold: 0 });
+      s.update?.(list, { kind: "upd", destination: list[i]!, index: i });
+    } else {
+      const i = find(addr);
+      const [d] = list.splice(i, 1);
+      d!.available = false;
+      s.update?.(list, { kind: "del", destination: d!, index: i });
+    }
+    return line;
+  });
 }

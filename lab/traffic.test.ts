@@ -3,7 +3,10 @@
  * (lab/scripts/nat-traffic.sh). Checks that our listing parsers read every listing the kernel and
  * ipvsadm print after known traffic, that the numbers match what was sent, and that the scheduler
  * sequences observed through real connections match lab/fixtures/scheduler-sequences.json
- * (LAB_UPDATE_FIXTURES=1 rewrites it).
+ * (LAB_UPDATE_FIXTURES=1 rewrites it). Then our schedulers (lvs/schedulers/) are held against the
+ * kernel decision by decision: lc/wlc/sed/nq/fo/ovf (and wlc with -x) with held ESTABLISHED
+ * connections, replayed from the kernel's own counters; sh/mh over 16 client addresses and dh over
+ * 16 VIPs; rr/wrr across live -a/-e/-d (lab/schedulerReplay.ts).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -14,7 +17,7 @@ import {
 } from "../lvs/formats/listings/index.ts";
 import type { ConnectionEntry, Counters, IpvsServiceKey } from "../lvs/model.ts";
 import { labManifest, runInVm, splitSections } from "./vm.ts";
-import { pickFromListing, pickHashed } from "./schedulerReplay.ts";
+import { pickFromListing, pickHashed, replayTranscript } from "./schedulerReplay.ts";
 
 const LAB = process.env.LVS_LAB_DIR;
 const SCRIPT = path.join(import.meta.dirname, "scripts", "nat-traffic.sh");
@@ -56,7 +59,10 @@ describe.skipIf(!LAB)("real kernel: LVS-NAT traffic between namespaces, listings
     });
     if (vm.exitCode !== 0) throw new Error(`nat-traffic.sh exited ${vm.exitCode}:\n${vm.output.slice(-3000)}`);
     sec = splitSections(vm.output);
-    timing = `traffic: ${TOTAL} HTTP requests through LVS-NAT, boot ${vm.bootMs} ms, total ${vm.durationMs} ms`;
+    const held = HELD.length * HELD_PATTERN.length;
+    timing =
+      `traffic: ${TOTAL} HTTP requests through LVS-NAT, then ${held} held/closed steps, ${3 * HASH_CLIENTS} hashed requests and 66 across live edits; ` +
+      `boot ${vm.bootMs} ms, total ${vm.durationMs} ms`;
   }, 300_000);
   afterAll(() => console.log(`[lab] ${timing}`));
 
@@ -231,5 +237,16 @@ describe.skipIf(!LAB)("real kernel: LVS-NAT traffic between namespaces, listings
     const equalWeights = ADD_ORDER.map((d) => ({ ...d, weight: 1 }));
     expect(dh.map(([vip]) => `${vip} ${pickHashed("dh", equalWeights, "192.168.1.2", vip)}`)).toEqual(dh.map((l) => l.join(" ")));
     expect(new Set(dh.map((l) => l[1])).size).toBeGreaterThan(1);
+  });
+
+  it("rr and wrr across live -a / -e / -d: the kernel's sequence is what our update hooks produce", () => {
+    for (const s of ["rr", "wrr"]) {
+      const transcript = answers(get(`dyn-${s}`));
+      expect(transcript.filter((l) => !l.startsWith("@ "))).toHaveLength(33);
+      expect(replayTranscript(s, transcript)).toEqual(transcript);
+    }
+    // the two sequences differ, so the comparison can tell the schedulers (and their hooks) apart
+    const wrr = answers(get("dyn-wrr"));
+    expect(replayTranscript("rr", wrr)).not.toEqual(wrr);
   });
 });

@@ -10,6 +10,8 @@
 #    (ipvsadm -Ln -t) are printed, so every decision can be replayed from the state the kernel saw.
 # 4. source hashing over many clients (sh, mh on VIP:8201, 8202; the client's source address is picked
 #    with a /32 route to the VIP) and destination hashing over many VIPs (dh on 192.168.1.200.. :8300).
+# 5. rr and wrr across live edits (VIP:8401, 8402): requests between -a, -e (weight) and -d; every
+#    change is printed as "@ add|edit|del ADDR [WEIGHT]" between the answers, so it can be replayed.
 set -e
 REQUESTS=${REQUESTS:-6}
 SEQ_REQUESTS=${SEQ_REQUESTS:-12}
@@ -17,6 +19,7 @@ SCHEDULERS=${SCHEDULERS:-"rr wrr lc wlc sed nq fo ovf lblc lblcr dh sh mh"}
 HELD_SCHEDULERS=${HELD_SCHEDULERS:-"lc wlc sed nq fo ovf wlc-x"}
 HELD_PATTERN=${HELD_PATTERN:-"H C H H C H H H C H C H"}
 HASH_CLIENTS=${HASH_CLIENTS:-16}
+DYN_SCHEDULERS=${DYN_SCHEDULERS:-"rr wrr"}
 
 echo 1 > /proc/sys/net/ipv4/ip_forward
 ip netns add client
@@ -148,6 +151,29 @@ j=0
 while [ $j -lt $HASH_CLIENTS ]; do
   echo "192.168.1.$((200 + j)) $(req 192.168.1.$((200 + j)) 8300)"
   j=$((j + 1))
+done
+
+# 5. rr / wrr across live edits
+dyn() { # op addr [weight]
+  echo "@ $*"
+  case $1 in
+    add) ipvsadm -a -t 192.168.1.1:$port -r $2:80 -m -w $3 ;;
+    edit) ipvsadm -e -t 192.168.1.1:$port -r $2:80 -m -w $3 ;;
+    del) ipvsadm -d -t 192.168.1.1:$port -r $2:80 ;;
+  esac
+}
+reqs() { n=0; while [ $n -lt $1 ]; do req 192.168.1.1 $port; n=$((n + 1)); done; }
+port=8400
+for s in $DYN_SCHEDULERS; do
+  port=$((port + 1))
+  ipvsadm -A -t 192.168.1.1:$port -s $s
+  section "dyn-$s"
+  dyn add 10.0.1.2 3; dyn add 10.0.2.2 2; reqs 5
+  dyn add 10.0.3.2 1; reqs 6
+  dyn edit 10.0.1.2 1; reqs 5
+  dyn del 10.0.2.2; reqs 4
+  dyn edit 10.0.3.2 4; reqs 6
+  dyn add 10.0.2.2 2; reqs 7
 done
 
 section end
