@@ -1,10 +1,11 @@
 "use client";
-import { BaseEdge, EdgeLabelRenderer, getBezierPath, useNodesData, type EdgeProps } from "@xyflow/react";
+import { BaseEdge, getBezierPath, useNodesData, type EdgeProps } from "@xyflow/react";
 import { memo } from "react";
 import type { ForwardingMethod } from "@/lvs/model.ts";
 import type { MembershipEdge, RealServerNode, ServiceNode } from "../graph.ts";
 import { IssueBadge } from "../IssueBadge.tsx";
 import { destinationLine } from "../labels.ts";
+import { EdgeLabelPortal } from "./EdgeLabelPortal.tsx";
 import { useEdgeTraffic } from "../../live/overlays.tsx";
 
 export const METHOD_COLOR: Record<ForwardingMethod, string> = { dr: "#2563eb", nat: "#ea580c", tun: "#9333ea" };
@@ -34,7 +35,7 @@ export const MembershipEdgeView = memo(function MembershipEdgeView(props: EdgePr
           <animate attributeName="stroke-dashoffset" from="24" to="0" dur="1s" repeatCount="indefinite" />
         </path>
       )}
-      <EdgeLabelRenderer>
+      <EdgeLabelPortal>
         <div
           data-testid={`edge-${id}`}
           data-method={m.method}
@@ -51,7 +52,7 @@ export const MembershipEdgeView = memo(function MembershipEdgeView(props: EdgePr
           {m.state !== "active" && <span className="uppercase text-slate-500">{m.state}</span>}
           <IssueBadge objectId={id} />
         </div>
-      </EdgeLabelRenderer>
+      </EdgeLabelPortal>
     </>
   );
 });
