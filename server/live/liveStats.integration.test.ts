@@ -150,6 +150,11 @@ describe.each(kinds)("live statistics on $name", ({ name, skip }) => {
     const d2 = await browser.next("stats", (m) => m.at === t0 + 6000);
     expect(d2.services[0]!.destinations.map((d) => [d.address, d.activeConns])).toEqual([["127.0.30.1", 9]]);
 
+    // the tables' tRPC read gives the same state as the socket
+    const viaTrpc = await trpc("live.snapshot", { topologyId });
+    expect(viaTrpc.status).toBe(200);
+    expect((viaTrpc.body.result!.data as Array<{ at: number; services: unknown[] }>)[0]).toMatchObject({ at: t0 + 6000, services: [{ key: SK, counters: s5.services[0]!.counters }] });
+
     const res = await fetch(`${s.url}/metrics`);
     expect(res.status).toBe(200);
     const text = await res.text();
