@@ -7,6 +7,7 @@
 import type { SessionResolver } from "./api/trpc.ts";
 import { authorizeUpgrade } from "./auth/requestGuards.ts";
 import { SessionWatch } from "./auth/sessionWatch.ts";
+import { sessionPrunePlugin } from "./auth/sessionPrunePlugin.ts";
 import type { Database } from "./db/openDatabase.ts";
 import type { Env } from "./env.ts";
 import type { EventBus } from "./events/EventBus.ts";
@@ -57,4 +58,4 @@ export const livePlugin: ServerPlugin = {
   },
 };
 
-export const defaultPlugins: ServerPlugin[] = [livePlugin, agentPlugin, drainPlugin];
+export const defaultPlugins: ServerPlugin[] = [livePlugin, agentPlugin, drainPlugin, sessionPrunePlugin];

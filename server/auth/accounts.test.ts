@@ -13,7 +13,7 @@ import { MemoryEventBus } from "../events/MemoryEventBus.ts";
 import { createLogger } from "../log.ts";
 import { AuthService } from "./authService.ts";
 import { LoginLimiter } from "./loginLimiter.ts";
-import { lookupSession, type SessionPolicy } from "./sessions.ts";
+import { lookupSession, pruneSessions, type SessionPolicy } from "./sessions.ts";
 
 const log = createLogger("silent");
 const createCaller = createCallerFactory(appRouter);
@@ -225,5 +225,18 @@ describe.each(kinds)(`accounts on $kind${TEST_DATABASE_URL ? "" : ` (postgres sk
     expect((await auth.login({ email: me.email, password: "third-password-3" }, { ip: null })).session.email).toBe(me.email);
     const rows = await db.prisma.auditEvent.findMany({ where: { action: "auth.changePassword" }, orderBy: { id: "asc" } });
     expect(rows.map((r) => [r.actor, r.outcome])).toEqual([[me.email, "failure"], [me.email, "success"]]);
+  });
+
+  it.skipIf(skip)("pruneSessions removes ended sessions only", async () => {
+    const row = await db.prisma.user.findUniqueOrThrow({ where: { email: "op@example.com" } });
+    await db.prisma.session.deleteMany({});
+    const auth = new AuthService({ db, now: clock, limiter: new LoginLimiter(clock), policy });
+    const old = await auth.login({ email: row.email, password: "third-password-3" }, { ip: null });
+    now += policy.idleMs + 1;
+    const fresh = await db.prisma.session.create({ data: { tokenHash: "fresh", userId: row.id, expiresAt: new Date(now + 1000), lastSeenAt: new Date(now) } });
+    await db.prisma.session.create({ data: { tokenHash: "expired", userId: row.id, expiresAt: new Date(now), lastSeenAt: new Date(now) } });
+    expect(await pruneSessions(db.prisma, now, policy)).toBe(2);
+    expect((await db.prisma.session.findMany()).map((s) => s.id)).toEqual([fresh.id]);
+    expect(await lookupSession(db.prisma, old.cookie.token, now, policy)).toBeNull();
   });
 });

@@ -72,6 +72,12 @@ export async function destroySession(prisma: PrismaClient, token: string): Promi
   if (token) await prisma.session.deleteMany({ where: { tokenHash: tokenHash(token) } });
 }
 
+/** Deletes every ended session (past its lifetime or idle too long); returns how many. */
+export async function pruneSessions(prisma: PrismaClient, now: number, policy: SessionPolicy = DEFAULT_SESSION_POLICY): Promise<number> {
+  const r = await prisma.session.deleteMany({ where: { OR: [{ expiresAt: { lte: new Date(now) } }, { lastSeenAt: { lt: new Date(now - policy.idleMs) } }] } });
+  return r.count;
+}
+
 /** The session token of a request (its cookie), or null. */
 export function sessionTokenOf(req: IncomingMessage): string | null {
   const header = req.headers.cookie;
