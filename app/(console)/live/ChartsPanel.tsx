@@ -6,20 +6,23 @@
  */
 import { useTranslations } from "next-intl";
 import { useState } from "react";
+import type { Topology } from "@/lvs/model.ts";
 import { describeServiceKey } from "@/lvs/tableKey.ts";
 import type { DirectorState, TopicState } from "./liveState.ts";
 import { SeriesCharts, type RangeKey } from "./SeriesCharts.tsx";
-import { parseServiceKeyString, statsRows, type StatsRow } from "./statsRows.ts";
+import { parseServiceKeyString, plannedServices, statsRows, type StatsRow } from "./statsRows.ts";
 
 /** real servers are shown unfolded up to this many on the director */
 const UNFOLD_MAX = 12;
 const FIRST_SERVICES = 20;
 
-export function ChartsPanel({ director, range, topic, tick }: { director: DirectorState; range: RangeKey; topic: TopicState | null; tick: number }) {
+export function ChartsPanel({ director, topology, range, topic, tick }: {
+  director: DirectorState; topology: Topology; range: RangeKey; topic: TopicState | null; tick: number;
+}) {
   const t = useTranslations("live.charts");
   const [open, setOpen] = useState<Record<string, boolean>>({});
   const [all, setAll] = useState(false);
-  const rows = statsRows(director.services.values());
+  const rows = statsRows(director.services.size > 0 ? director.services.values() : plannedServices(topology, director.key));
   const services = rows.filter((r) => r.kind === "service");
   const destCount = rows.length - services.length;
   const byService = new Map<string, StatsRow[]>();

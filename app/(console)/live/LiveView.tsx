@@ -104,7 +104,7 @@ function LiveBody({ id, revision, topology }: { id: string; revision: number; to
           <LiveCanvas key={revision} topology={topology} />
         </LiveFiguresValueProvider>
         {director && <StatsTable director={director} tick={tick} />}
-        {director && <ChartsPanel director={director} range={range} topic={state} tick={tick} />}
+        {director && <ChartsPanel director={director} topology={topology} range={range} topic={state} tick={tick} />}
         {state && state.events.length > 0 && (
           <section className="rounded-md border border-slate-200 bg-white px-3 py-2" data-testid="health-events">
             <h2 className="mb-1 text-sm font-semibold text-slate-900">{t("events.title")}</h2>

@@ -3,7 +3,9 @@ import { FIXTURES } from "@/lvs/formats/listings/fixtures.ts";
 import { parseRate, parseStats } from "@/lvs/formats/listings/stats.ts";
 import { serviceKeyString } from "@/lvs/tableKey.ts";
 import type { ServiceState } from "./liveState.ts";
-import { ipvsadmText, parseServiceKeyString, statsRows } from "./statsRows.ts";
+import { compileDirector } from "@/lvs/compile.ts";
+import { emptyTopology, newDirector, newMembership, newRealServer, newVirtualService } from "@/lvs/defaults.ts";
+import { ipvsadmText, parseServiceKeyString, plannedServices, statsRows } from "./statsRows.ts";
 
 const zero = { conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 };
 const zeroR = { cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0 };
@@ -86,5 +88,27 @@ describe("statsRows", () => {
     expect(asc[0]!.name).toBe("FWM 1");
     const byName = statsRows(states(), { column: "name", descending: false }).filter((r) => r.kind === "service").map((r) => r.name);
     expect(byName).toEqual(["FWM 1", "FWM 7 IPv6", "TCP 10.0.0.1:80", "UDP [2001:db8::80]:53"]);
+  });
+});
+
+describe("plannedServices", () => {
+  it("lists what the document places on a director, with the destinations compileDirector would run", () => {
+    const t = emptyTopology("x");
+    t.directors.push(newDirector("d1", "lb1"), newDirector("d2", "lb2"));
+    t.services.push(
+      newVirtualService("web", { protocol: "tcp", address: "127.0.10.1", port: 80 }, { directorIds: ["d1"] }),
+      newVirtualService("dns", { protocol: "udp", address: "127.0.10.2", port: 53 }, { directorIds: ["d2"] }),
+    );
+    t.realServers.push(newRealServer("a", "127.0.20.1", { port: 8080 }), newRealServer("b", "127.0.20.2"));
+    t.memberships.push(
+      newMembership("m1", "web", "a", { method: "nat" }),
+      newMembership("m2", "web", "b", { method: "dr", state: "disabled" }),
+      newMembership("m3", "dns", "b"),
+    );
+    const planned = plannedServices(t, "d1");
+    const table = compileDirector(t, "d1");
+    expect(planned.map((s) => s.key)).toEqual(table.services.map((s) => serviceKeyString(s)));
+    expect(planned.map((s) => [...s.destinations.keys()])).toEqual(table.services.map((s) => s.destinations.map((d) => `${d.address}|${d.port}`)));
+    expect(statsRows(planned).map((r) => r.name)).toEqual(["TCP 127.0.10.1:80", "127.0.20.1:8080"]);
   });
 });

@@ -6,9 +6,10 @@
  */
 import { canonicalAddress } from "@/lvs/address.ts";
 import { renderRate, renderStats } from "@/lvs/formats/listings/stats.ts";
-import type { DestinationStats, IpvsServiceKey, Protocol } from "@/lvs/model.ts";
+import type { DestinationStats, IpvsServiceKey, Protocol, Topology } from "@/lvs/model.ts";
 import { PROTOCOLS } from "@/lvs/model.ts";
-import { compareDestinationsIpvs, compareServicesIpvs, describeServiceKey, ipvsadmSort } from "@/lvs/tableKey.ts";
+import { destinationOf, serviceKeyOfVirtualService, zeroFigures } from "@/lvs/stats/topologyStats.ts";
+import { compareDestinationsIpvs, compareServicesIpvs, describeServiceKey, ipvsadmSort, serviceKeyString } from "@/lvs/tableKey.ts";
 import type { ServiceState } from "./liveState.ts";
 
 /** Inverse of serviceKeyString: "tcp|127.0.10.1|80", "fwmark|inet6|5"; null if malformed. */
@@ -106,4 +107,26 @@ export function ipvsadmText(services: Iterable<ServiceState>, mode: StatsMode, e
   return mode === "stats"
     ? renderStats({ services: sorted }, { exact, version: null })
     : renderRate({ services: sorted }, { exact, version: null });
+}
+
+/**
+ * What the director should run according to the document (zero figures): the series to chart when
+ * it reports nothing (offline), so its history stays reachable.
+ */
+export function plannedServices(topology: Topology, directorKey: string): ServiceState[] {
+  const rs = new Map(topology.realServers.map((r) => [r.id, r]));
+  const out: ServiceState[] = [];
+  for (const vs of topology.services) {
+    const key = vs.directorIds.includes(directorKey) ? serviceKeyOfVirtualService(vs) : null;
+    if (!key) continue;
+    const zero = zeroFigures();
+    const destinations: ServiceState["destinations"] = new Map();
+    for (const m of topology.memberships) {
+      const r = rs.get(m.realServerId);
+      const d = m.serviceId === vs.id && m.state !== "disabled" && r ? destinationOf(vs, r, m) : null;
+      if (d) destinations.set(`${d.address}|${d.port}`, { ...d, ...zeroFigures(), weight: 0 });
+    }
+    out.push({ key: serviceKeyString(key), counters: zero.counters, rates: zero.rates, destinations });
+  }
+  return out;
 }
