@@ -170,12 +170,13 @@ describe("Agent", () => {
   });
 
   it("periodically re-reconciles: repairs drift and acknowledges a revision that failed before", async () => {
-    const { agent, engine, sent } = make();
+    const { agent, engine, sent, log } = make();
     await agent.start();
     await agent.handle(desired(1, t1));
     engine.table = { services: [] }; // someone flushed the table by hand
     await vi.advanceTimersByTimeAsync(30_000);
     expect(engine.table).toEqual(t1);
+    expect(log.lines).toContain("INFO periodic resync: 1 op(s) brought the engine back to revision 1");
     engine.failing.add("tcp 10.0.0.2:80");
     const t2 = { services: [...t1.services, tcpService("10.0.0.2", 80, [dest("192.168.1.3", 80)])] };
     await agent.handle(desired(2, t2));
@@ -185,6 +186,7 @@ describe("Agent", () => {
     await agent.idle(); // the resync persists (real file I/O) before it acknowledges
     expect(agent.revision).toBe(2);
     expect(acks(sent).at(-1)).toMatchObject({ revision: 2, ok: true, outcome: "applied" });
+    expect(log.lines).toContain("INFO revision 2 applied on retry");
     await agent.stop();
   });
 

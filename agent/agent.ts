@@ -118,7 +118,10 @@ export class Agent {
         const cur = this.current;
         if (!cur) return;
         const r = await this.reconcile("periodic resync");
+        const ran = r.ops.filter((o) => o.ok).length;
+        if (r.ok && ran) this.opts.log.info(`periodic resync: ${ran} op(s) brought the engine back to revision ${cur.revision}`);
         if (r.ok && this.appliedRevision !== cur.revision) {
+          this.opts.log.info(`revision ${cur.revision} applied on retry`);
           this.appliedRevision = cur.revision;
           await this.opts.store.save({ revision: cur.revision, table: cur.table, health: cur.health, savedAt: this.opts.clock.now() }).catch(() => {});
           this.send({
@@ -199,6 +202,7 @@ export class Agent {
     this.monitor.update(msg.health.targets);
     const result = await this.reconcile(`revision ${msg.revision}`);
     if (result.ok) {
+      this.opts.log.info(`revision ${msg.revision} applied (${result.ops.length} op(s))`);
       this.appliedRevision = msg.revision;
       try {
         await this.opts.store.save({ revision: msg.revision, table: msg.table, health: msg.health, savedAt: this.opts.clock.now() });

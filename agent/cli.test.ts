@@ -181,7 +181,7 @@ describe("lvs-agent process against a running control plane", () => {
 
     p.child.kill("SIGTERM");
     expect(await p.exited).toBe(0);
-    expect(p.output()).toMatch(/SIGTERM: stopping/);
+    expect(p.output()).toMatch(/SIGTERM: stopping \(the userspace engine stops forwarding\)/);
     expect(await get("127.0.12.1", vipPort, 300)).toBeNull(); // the userspace engine's sockets went with it
   }, 90_000);
 });

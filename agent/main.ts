@@ -90,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {
-      log.info(`${sig}: stopping (forwarding rules stay in place)`);
+      log.info(`${sig}: stopping (${built.engine.kind === "ipvs" ? "kernel rules stay in place" : "the userspace engine stops forwarding"})`);
       resolve();
     };
     process.once("SIGINT", () => stop("SIGINT"));
