@@ -73,33 +73,42 @@ export function pickHashed(scheduler: string, addOrder: FixtureService["destinat
 }
 
 /**
- * Our choice for one decision of a stateless scheduler (lc wlc sed nq fo ovf), from the counters the
- * kernel listed just before it (`ipvsadm -Ln -t`). ipvsadm sorts what it lists, so `kernelOrder`
- * ("ADDR:PORT", newest added first) restores the kernel's list order, which decides ties. `upper` gives
- * -x per server; with connections only ever added, OVERLOAD is set exactly when active + inactive >= -x.
+ * A scheduler fed with the counters the kernel listed just before each decision (`ipvsadm -Ln -t`).
+ * One scheduler instance lives across the decisions, so stateful ones (lblc/lblcr: their cache of
+ * the VIP's server) carry their state like the kernel's. ipvsadm sorts what it lists, so
+ * `kernelOrder` ("ADDR:PORT", newest added first) restores the kernel's list order, which decides
+ * ties. `upper` gives -x per server; with connections only ever added, OVERLOAD is set exactly when
+ * active + inactive >= -x.
  */
-export function pickFromListing(
+export function listingPicker(
   scheduler: string,
-  listed: readonly ListedDestination[],
   kernelOrder: readonly string[],
   upper: Record<string, number> = {},
-): string {
-  const rank = (l: ListedDestination): number => {
-    const i = kernelOrder.indexOf(`${l.address}:${l.port}`);
-    if (i < 0) throw new Error(`${l.address}:${l.port} is not in the kernel order ${kernelOrder.join(", ")}`);
-    return i;
-  };
-  const list = [...listed].sort((a, b) => rank(a) - rank(b)).map((l) => {
-    const key = `${l.address}:${l.port}`;
-    const d = createDestination("inet", l.address, l.port, { weight: l.weight, upperThreshold: upper[key] ?? 0, lowerThreshold: 0 });
-    d.activeConns = l.activeConns;
-    d.inactConns = l.inactConns;
-    d.overloaded = d.upperThreshold !== 0 && d.activeConns + d.inactConns >= d.upperThreshold;
-    return d;
+): (listed: readonly ListedDestination[]) => string {
+  const list = kernelOrder.map((key) => {
+    const [address, port] = [key.slice(0, key.lastIndexOf(":")), Number(key.slice(key.lastIndexOf(":") + 1))];
+    return createDestination("inet", address, port, { weight: 1, upperThreshold: upper[key] ?? 0, lowerThreshold: 0 });
   });
   const s = schedulers.create(scheduler);
-  s.init?.({ family: "inet", flags: [] }, list);
-  return text(s.schedule(context(list, 0, 40000)));
+  let initialised = false;
+  let step = 0;
+  return (listed) => {
+    if (listed.length !== list.length) throw new Error(`listing has ${listed.length} servers, the kernel order ${list.length}`);
+    for (const l of listed) {
+      const d = list.find((x) => x.address === l.address && x.port === l.port);
+      if (!d) throw new Error(`${l.address}:${l.port} is not in the kernel order ${kernelOrder.join(", ")}`);
+      d.weight = d.lastWeight = l.weight;
+      d.activeConns = l.activeConns;
+      d.inactConns = l.inactConns;
+      d.overloaded = d.upperThreshold !== 0 && d.activeConns + d.inactConns >= d.upperThreshold;
+    }
+    if (!initialised) {
+      s.init?.({ family: "inet", flags: [] }, list);
+      initialised = true;
+    }
+    step++;
+    return text(s.schedule(context(list, step * 1000, 40000 + step)));
+  };
 }
 
 /**

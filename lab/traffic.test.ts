@@ -4,7 +4,7 @@
  * ipvsadm print after known traffic, that the numbers match what was sent, and that the scheduler
  * sequences observed through real connections match lab/fixtures/scheduler-sequences.json
  * (LAB_UPDATE_FIXTURES=1 rewrites it). Then our schedulers (lvs/schedulers/) are held against the
- * kernel decision by decision: lc/wlc/sed/nq/fo/ovf (and wlc with -x) with held ESTABLISHED
+ * kernel decision by decision: lc/wlc/sed/nq/fo/ovf/lblc/lblcr (and wlc with -x) with held ESTABLISHED
  * connections, replayed from the kernel's own counters; sh/mh over 16 client addresses and dh over
  * 16 VIPs; rr/wrr across live -a/-e/-d (lab/schedulerReplay.ts).
  */
@@ -17,7 +17,7 @@ import {
 } from "../lvs/formats/listings/index.ts";
 import type { ConnectionEntry, Counters, IpvsServiceKey } from "../lvs/model.ts";
 import { labManifest, runInVm, splitSections } from "./vm.ts";
-import { pickFromListing, pickHashed, replayTranscript } from "./schedulerReplay.ts";
+import { listingPicker, pickHashed, replayTranscript } from "./schedulerReplay.ts";
 
 const LAB = process.env.LVS_LAB_DIR;
 const SCRIPT = path.join(import.meta.dirname, "scripts", "nat-traffic.sh");
@@ -28,7 +28,7 @@ const MAIN_REQUESTS = 6;
 const SEQ_REQUESTS = 12;
 const SCHEDULERS = ["rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf", "lblc", "lblcr", "dh", "sh", "mh"];
 const TOTAL = MAIN_REQUESTS + SEQ_REQUESTS * SCHEDULERS.length;
-const HELD = ["lc", "wlc", "sed", "nq", "fo", "ovf", "wlc-x"];
+const HELD = ["lc", "wlc", "sed", "nq", "fo", "ovf", "wlc-x", "lblc", "lblcr"];
 const HELD_PATTERN = ["H", "C", "H", "H", "C", "H", "H", "H", "C", "H", "C", "H"];
 const HASH_CLIENTS = 16;
 const ADD_ORDER = RS.map((address, j) => ({ address, port: 80, weight: 3 - j }));
@@ -192,11 +192,13 @@ describe.skipIf(!LAB)("real kernel: LVS-NAT traffic between namespaces, listings
     expect(services).toEqual(want.services);
   });
 
-  it("lc wlc sed nq fo ovf with held (ESTABLISHED) connections: every kernel decision is what our scheduler picks from the kernel's own counters", () => {
+  it("lc wlc sed nq fo ovf lblc lblcr with held (ESTABLISHED) connections: every kernel decision is what our scheduler picks from the kernel's own counters", () => {
     let decisions = 0;
     for (const label of HELD) {
       const scheduler = label.replace(/-x$/, "");
       const upper: Record<string, number> = label.endsWith("-x") ? { "10.0.1.2:80": 3 } : {};
+      const pick = listingPicker(scheduler, KERNEL_ORDER, upper);
+      const picks: string[] = [];
       let prev = parseList(get(`held-${label}-0`)).services[0]!.destinations;
       for (let k = 1; k <= HELD_PATTERN.length; k++) {
         const [head, ...rest] = get(`held-${label}-${k}`).split("\n");
@@ -213,10 +215,13 @@ describe.skipIf(!LAB)("real kernel: LVS-NAT traffic between namespaces, listings
           const d = by(cur).get(observed)!;
           expect(d.inactConns, `${label} step ${k}: the closed request is an inactive entry`).toBe(before.get(observed)!.inactConns + 1);
         }
-        expect(`${label} step ${k}: ${pickFromListing(scheduler, prev, KERNEL_ORDER, upper)}`).toBe(`${label} step ${k}: ${observed}`);
+        expect(`${label} step ${k}: ${pick(prev)}`).toBe(`${label} step ${k}: ${observed}`);
         decisions++;
+        picks.push(observed);
         prev = cur;
       }
+      // lblc/lblcr leave their cached server once it is overloaded in their sense (active > weight)
+      if (scheduler.startsWith("lblc")) expect(new Set(picks).size, `${label} moved between servers`).toBe(3);
       // the pattern really produced active connections for the scheduler to weigh
       expect(prev.reduce((n, d) => n + d.activeConns, 0)).toBe(HELD_PATTERN.filter((x) => x === "H").length);
     }

@@ -4,7 +4,7 @@
 # 1. VIP:80 rr over rs1, rs2: $REQUESTS requests, then every listing the lab tests parse.
 # 2. one service per scheduler on VIP:8001.. over rs1 (w3), rs2 (w2), rs3 (w1), added in that order:
 #    $SEQ_REQUESTS sequential requests each; the real server that answered each one is printed.
-# 3. (after the listings) one fresh service per least-connection-like scheduler on VIP:8101.., same
+# 3. (after the listings) one fresh service per least-connection-like or locality scheduler on VIP:8101.., same
 #    real servers and weights (wlc-x: wlc with -x 3 on rs1): $HELD_PATTERN steps, H = a connection held
 #    open (ESTABLISHED = ActiveConn), C = a closed request; after each step the kernel's counters
 #    (ipvsadm -Ln -t) are printed, so every decision can be replayed from the state the kernel saw.
@@ -16,7 +16,7 @@ set -e
 REQUESTS=${REQUESTS:-6}
 SEQ_REQUESTS=${SEQ_REQUESTS:-12}
 SCHEDULERS=${SCHEDULERS:-"rr wrr lc wlc sed nq fo ovf lblc lblcr dh sh mh"}
-HELD_SCHEDULERS=${HELD_SCHEDULERS:-"lc wlc sed nq fo ovf wlc-x"}
+HELD_SCHEDULERS=${HELD_SCHEDULERS:-"lc wlc sed nq fo ovf wlc-x lblc lblcr"}
 HELD_PATTERN=${HELD_PATTERN:-"H C H H C H H H C H C H"}
 HASH_CLIENTS=${HASH_CLIENTS:-16}
 DYN_SCHEDULERS=${DYN_SCHEDULERS:-"rr wrr"}
