@@ -155,7 +155,7 @@ describe("lvs-agent process against a running control plane", () => {
     procs.push(p);
     const ipvs = existsSync("/proc/net/ip_vs");
     await until(() => /engine (ipvs|userspace): auto: /.test(p.output()), 20_000, `engine choice logged:\n${p.output()}`);
-    if (!ipvs) expect(p.output()).toMatch(/engine userspace: auto: the kernel has no IPVS \(\/proc\/net\/ip_vs missing\)/);
+    if (!ipvs) expect(p.output()).toMatch(/engine userspace: auto: the kernel has no IPVS \(\/proc\/net\/ip_vs missing/);
     if (ipvs) return; // forwarding checks below need the userspace engine (loopback VIPs)
 
     await until(async () => (await get("127.0.12.1", vipPort)) != null, 20_000, `VIP forwarding:\n${p.output()}`);
