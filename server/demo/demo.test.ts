@@ -78,6 +78,30 @@ describe("first-start demo", () => {
     expect(page.total).toBeGreaterThanOrEqual(udp.total);
   });
 
+  it("health: every checked real server is up in /metrics; a killed backend goes down within the check window and its traffic moves to the others", async () => {
+    const d = demo!;
+    const metricsText = async () => (await fetch(`${s.url}/metrics`)).text();
+    const up = (text: string, addr: string) => new RegExp(`^lvs_backend_health_up\\{[^}]*remote_address="${addr.replace(/\./g, "\\.")}"[^}]*\\} (\\d)$`, "m").exec(text)?.[1];
+    const text = await metricsText();
+    for (const a of [...DEMO.http.backends, ...DEMO.udp.backends]) expect(up(text, a)).toBe("1");
+    const httpKey = serviceKeyString({ protocol: "tcp", family: "inet", address: DEMO.http.vip, port: DEMO.http.port });
+    const conns = (addr: string) => s.live.store.latest(d.directorId)!.services.find((x) => serviceKeyString(x.key) === httpKey)!.destinations.find((x) => x.address === addr)!.counters.conns;
+    const victim = DEMO.http.backends[1];
+    const killedAt = Date.now();
+    await d.backends.stopHttp(victim);
+    // fall 2 x interval 1 s (+ timeout 0.5 s) and one stats period
+    await expect.poll(async () => up(await metricsText(), victim), { timeout: 8000, interval: 200 }).toBe("0");
+    expect(Date.now() - killedAt).toBeLessThan(8000);
+    const snap = await s.live.snapshot({ topologyId: d.topologyId });
+    expect(snap[0]!.health.find((h) => h.address === victim)).toMatchObject({ state: "down" });
+    // quiesced (weight 0): no new connections to it, the others keep taking them
+    await new Promise((r) => setTimeout(r, 1500));
+    const before = { victim: conns(victim), other: conns(DEMO.http.backends[0]) };
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(conns(victim)).toBe(before.victim);
+    expect(conns(DEMO.http.backends[0])).toBeGreaterThan(before.other);
+  }, 30_000);
+
   it("finds the demo again from its state file; leaves a database with other topologies alone", async () => {
     const stateFile = path.join(dataDir, "demo", "state.json");
     const again = await ensureDemo(s, stateFile);

@@ -6,6 +6,8 @@ import dgram from "node:dgram";
 import http from "node:http";
 
 export interface DemoBackends {
+  /** stops one HTTP real server (its address), as if it died; for demos of health checks and tests */
+  stopHttp(address: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,5 +52,12 @@ export async function startDemoBackends(o: { http: { addresses: readonly string[
     await close();
     throw new Error(`demo backends: ${(e as Error).message}`);
   }
-  return { close };
+  const stopHttp = async (address: string) => {
+    const i = https.findIndex((s) => (s.address() as { address: string } | null)?.address === address);
+    if (i < 0) throw new Error(`demo backends: no HTTP backend on ${address}`);
+    const [s] = https.splice(i, 1);
+    s!.closeAllConnections();
+    await new Promise((r) => s!.close(r));
+  };
+  return { close, stopHttp };
 }

@@ -27,6 +27,7 @@ export interface RunningDemo {
   topologyId: string;
   directorId: string;
   traffic: TrafficGenerator;
+  backends: DemoBackends;
   close(): Promise<void>;
 }
 
@@ -106,6 +107,7 @@ export async function startDemo(server: RunningServer, o: { dataDir: string; log
     topologyId: state.topologyId,
     directorId: state.directorId,
     traffic,
+    backends,
     async close() {
       await traffic.stop();
       await agent.stop();

@@ -14,7 +14,8 @@ import type { Logger } from "../log.ts";
 import type { AgentDirectory } from "../realtime/agentDirectory.ts";
 import { MAX_RECENT_POINTS, type LiveDirectorState, type LiveTopic, type LiveService } from "../realtime/liveProtocol.ts";
 import { ServiceError } from "../services/ServiceError.ts";
-import { availabilityQuery, currentHealth } from "./healthQuery.ts";
+import { availabilityQuery, currentHealth, type HealthNow } from "./healthQuery.ts";
+import { createDesiredFor } from "../services/desiredFor.ts";
 import { historyQuery } from "./historyQuery.ts";
 import type { AvailabilityInput, ConnectionsInput, ConnectionsResult, HistoryInput, LiveApi } from "./liveApi.ts";
 import type { DirectorMetrics } from "./metrics.ts";
@@ -62,6 +63,7 @@ export class LiveRuntime implements LiveApi {
   private connectionSource: ConnectionSource | null = null;
   private readonly meta = new Map<string, DirectorMeta>();
   private readonly listeners = new Set<(u: RoutedUpdate) => void>();
+  private readonly desiredFor: ReturnType<typeof createDesiredFor>;
 
   constructor(private readonly o: LiveRuntimeOptions) {
     this.store = new StatsStore({ ...(o.ringCapacity ? { ringCapacity: o.ringCapacity } : {}), ...(o.bucketMs ? { bucketMs: o.bucketMs } : {}) });
@@ -71,6 +73,30 @@ export class LiveRuntime implements LiveApi {
       ...(o.flushMs ? { flushMs: o.flushMs } : {}), ...(o.pruneEveryMs ? { pruneEveryMs: o.pruneEveryMs } : {}),
     });
     this.store.onUpdate((u) => this.route(u));
+    this.desiredFor = createDesiredFor(o.db.prisma);
+  }
+
+  /**
+   * Health of every checked real server: its latest stored transition, or — for a health-check
+   * target of an online director that never reported a transition — "up", because the agent starts
+   * every target up (keepalived semantics) and only reports changes.
+   */
+  private async health(directors: ReadonlyArray<{ id: string; online: boolean; lastSeenAt: Date | null }>): Promise<HealthNow[]> {
+    const known = await currentHealth(this.o.db.prisma, directors.map((d) => d.id));
+    const seen = new Set(known.map((h) => `${h.directorId}|${h.serviceKey}|${h.address}|${h.port}`));
+    const out = [...known];
+    for (const d of directors) {
+      if (!d.online) continue;
+      const desired = await this.desiredFor(d.id).catch(() => null);
+      for (const t of desired?.health.targets ?? []) {
+        const serviceKey = serviceKeyString(t.service);
+        const k = `${d.id}|${serviceKey}|${t.destination.address}|${t.destination.port}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        out.push({ directorId: d.id, serviceKey, address: t.destination.address, port: t.destination.port, state: "up", since: d.lastSeenAt ? d.lastSeenAt.getTime() : 0 });
+      }
+    }
+    return out;
   }
 
   start(): void {
@@ -141,7 +167,7 @@ export class LiveRuntime implements LiveApi {
       orderBy: { key: "asc" },
     });
     for (const r of rows) this.meta.set(r.id, { id: r.id, topologyId: r.topologyId, key: r.key, name: r.name });
-    const health = await currentHealth(this.o.db.prisma, rows.map((r) => r.id));
+    const health = await this.health(rows);
     return rows.map((r) => {
       const snap = this.store.latest(r.id);
       return {
@@ -196,8 +222,8 @@ export class LiveRuntime implements LiveApi {
 
   /** What `/metrics` reports: every director with its latest stats and real-server health. */
   async metricsSource(): Promise<DirectorMetrics[]> {
-    const rows = await this.o.db.prisma.director.findMany({ select: { id: true, name: true, online: true }, orderBy: { name: "asc" } });
-    const health = await currentHealth(this.o.db.prisma, rows.map((r) => r.id));
+    const rows = await this.o.db.prisma.director.findMany({ select: { id: true, name: true, online: true, lastSeenAt: true }, orderBy: { name: "asc" } });
+    const health = await this.health(rows);
     return rows.map((r) => {
       const snap = this.store.latest(r.id);
       const keys = new Map((snap?.services ?? []).map((s) => [serviceKeyString(s.key), s.key]));
