@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { appRouter } from "./api/root.ts";
-import { isPageRequest, pageRedirect, sameOrigin, setupRequiredFor } from "./auth/requestGuards.ts";
+import { clientIp, isPageRequest, pageRedirect, sameOrigin, setupRequiredFor } from "./auth/requestGuards.ts";
 import { createSessionResolver } from "./auth/sessions.ts";
 import type { Context, SessionResolver } from "./api/trpc.ts";
 import { openDatabase, type Database } from "./db/openDatabase.ts";
@@ -135,7 +135,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         bus: theBus,
         log,
         session: await resolveSession(req, db),
-        ip: req.socket.remoteAddress ?? null,
+        ip: clientIp(req, env.LVS_TRUST_PROXY),
         now,
         http: { req, res },
         live,

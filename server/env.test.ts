@@ -3,7 +3,7 @@ import { EnvError, loadEnv } from "./env.ts";
 
 describe("loadEnv", () => {
   it("has defaults for everything", () => {
-    expect(loadEnv({})).toEqual({ NODE_ENV: "production", PORT: 3000, HOST: "0.0.0.0", LOG_LEVEL: "info", LVS_DEMO: true, LVS_DATA_DIR: ".data", LVS_NEXT: true });
+    expect(loadEnv({})).toEqual({ NODE_ENV: "production", PORT: 3000, HOST: "0.0.0.0", LOG_LEVEL: "info", LVS_DEMO: true, LVS_DATA_DIR: ".data", LVS_NEXT: true, LVS_TRUST_PROXY: false, LVS_STATS_RETENTION_HOURS: 48 });
   });
 
   it("parses values and treats empty strings as unset", () => {

@@ -24,6 +24,8 @@ export const envSchema = z.object({
   LVS_DATA_DIR: z.string().min(1).max(1024).default(".data"),
   /** 0 = serve only the API, WebSockets and /healthz (no Next); useful for tests and headless use */
   LVS_NEXT: flag("1"),
+  /** 1 = behind a reverse proxy: the client address (audit log, sign-in limits) is the last X-Forwarded-For hop */
+  LVS_TRUST_PROXY: flag("0"),
   /** how long per-minute statistics rollups are kept (hours; pruned every 10 minutes) */
   LVS_STATS_RETENTION_HOURS: z.coerce
     .number({ message: "must be a number of hours" })

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
 import { safeNext } from "../../app/_shell/safeNext.ts";
-import { isPageRequest, sameOrigin } from "./requestGuards.ts";
+import { clientIp, isPageRequest, sameOrigin } from "./requestGuards.ts";
 
 const req = (headers: Record<string, string>, method = "GET") => ({ headers, method }) as unknown as IncomingMessage;
 
@@ -20,6 +20,14 @@ describe("request guards", () => {
     expect(isPageRequest(req({}, "HEAD"), "/")).toBe(true);
     expect(isPageRequest(req({}, "POST"), "/topologies")).toBe(false);
     for (const p of ["/_next/static/chunks/a.js", "/api/trpc/x", "/healthz", "/icon.svg", "/favicon.ico"]) expect(isPageRequest(req({}), p), p).toBe(false);
+  });
+
+  it("clientIp: the socket peer unless a trusted proxy appended the last X-Forwarded-For hop", () => {
+    const r = (xff?: string) => ({ headers: xff ? { "x-forwarded-for": xff } : {}, socket: { remoteAddress: "10.0.0.1" } }) as unknown as IncomingMessage;
+    expect(clientIp(r("203.0.113.9"), false)).toBe("10.0.0.1");
+    expect(clientIp(r("198.51.100.1, 203.0.113.9"), true)).toBe("203.0.113.9");
+    expect(clientIp(r(), true)).toBe("10.0.0.1");
+    expect(clientIp(r(" , "), true)).toBe("10.0.0.1");
   });
 
   it("safeNext: only same-site relative paths survive sign-in", () => {

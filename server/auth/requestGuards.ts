@@ -22,6 +22,21 @@ export function sameOrigin(req: IncomingMessage): boolean {
   }
 }
 
+/**
+ * The client's address: the socket peer, or -- when the console sits behind a reverse proxy it trusts
+ * (LVS_TRUST_PROXY=1) -- the hop that proxy appended last to X-Forwarded-For (earlier hops are
+ * whatever the client claimed and are not believed).
+ */
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string | null {
+  if (trustProxy) {
+    const header = req.headers["x-forwarded-for"];
+    const hops = (Array.isArray(header) ? header.join(",") : header ?? "").split(",").map((h) => h.trim()).filter(Boolean);
+    const last = hops[hops.length - 1];
+    if (last && last.length <= 64) return last;
+  }
+  return req.socket?.remoteAddress ?? null;
+}
+
 const PUBLIC_PAGES = new Set(["/login", "/setup"]);
 
 /** Page views only: GET/HEAD of a path that is not an asset, API or Next internal. */
