@@ -111,7 +111,7 @@ function LiveBody({ id, revision, topology }: { id: string; revision: number; to
             <ul className="font-mono text-xs">
               {state.events.slice(-10).reverse().map((e) => (
                 <li key={`${e.at}-${e.directorId}-${e.serviceKey}-${e.address}-${e.port}`} data-testid="health-event" data-to={e.to}>
-                  {new Date(e.at).toISOString().slice(11, 19)} {e.address}:{e.port} {e.from} → <span className={e.to === "down" ? "text-red-700" : "text-emerald-700"}>{e.to}</span>
+                  {new Date(e.at).toISOString().slice(11, 19)} {e.address.includes(":") ? `[${e.address}]` : e.address}:{e.port} {t(`overlay.health.${e.from}`)} → <span className={e.to === "down" ? "text-red-700" : "text-emerald-700"}>{t(`overlay.health.${e.to}`)}</span>
                 </li>
               ))}
             </ul>
