@@ -1,5 +1,11 @@
-import { describe, expect, it } from "vitest";
-import { agentUrl, backoffDelay } from "./link.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
+import { AgentLink, agentUrl, backoffDelay } from "./link.ts";
+import { memoryLog } from "./log.ts";
+import { realTimers } from "./health/monitor.ts";
+import { PROTOCOL_VERSION } from "../lvs/agentProtocol.ts";
 
 describe("link helpers", () => {
   it("maps the --server URL onto the agent endpoint", () => {
@@ -14,5 +20,56 @@ describe("link helpers", () => {
     expect([0, 1, 2, 3].map((a) => backoffDelay(a, b, () => 1))).toEqual([500, 1000, 2000, 4000]);
     expect(backoffDelay(20, b, () => 0)).toBe(15000);
     expect(backoffDelay(1000, b, () => 1)).toBe(30000);
+  });
+});
+
+describe("link against a control plane that sends bad frames", () => {
+  const cleanup: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0)) await c();
+  });
+
+  /** a server that answers the agent's hello with `reply`, and records how each connection closed */
+  async function server(reply: string | Buffer) {
+    const closes: Array<{ code: number; reason: string }> = [];
+    const http1 = http.createServer();
+    const wss = new WebSocketServer({ server: http1 });
+    wss.on("connection", (ws) => {
+      ws.once("message", () => ws.send(reply));
+      ws.on("close", (code, reason) => closes.push({ code, reason: reason.toString() }));
+    });
+    await new Promise<void>((r) => http1.listen(0, "127.0.0.1", r));
+    cleanup.push(async () => { wss.close(); http1.closeAllConnections(); await new Promise((r) => http1.close(r)); });
+    return { url: `http://127.0.0.1:${(http1.address() as AddressInfo).port}`, closes };
+  }
+
+  async function run(reply: string | Buffer) {
+    const s = await server(reply);
+    const log = memoryLog();
+    const received: unknown[] = [];
+    const link = new AgentLink({
+      server: s.url, token: "t".repeat(20), log, timers: realTimers, random: () => 0.5, backoff: { initialMs: 20, maxMs: 40 },
+      hello: async () => ({ v: PROTOCOL_VERSION, type: "hello", agentVersion: "t", engine: "fake", hostname: "h", appliedRevision: null, table: { services: [] } }),
+      onMessage: (m) => received.push(m),
+    });
+    cleanup.push(() => link.stop());
+    link.start();
+    const end = Date.now() + 3000;
+    while (s.closes.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    return { log, closes: s.closes, received, link };
+  }
+
+  it.each([
+    ["an unknown type", JSON.stringify({ v: 1, type: "reboot" }), /bad frame from control plane: .*type/],
+    ["a wrong shape", JSON.stringify({ v: 1, type: "welcome", directorId: 5 }), /bad frame from control plane: message type "welcome": directorId: /],
+    ["another protocol version", JSON.stringify({ v: 2, type: "welcome", directorId: "d", directorName: "d", serverTime: 0, heartbeatMs: 1000 }), /bad frame from control plane: protocol version 2, this side speaks 1: upgrade the agent and the control plane together/],
+    ["a binary frame", Buffer.from([1, 2, 3]), /bad frame from control plane: binary frame/],
+  ])("closes on %s with the reason logged, hands nothing on and reconnects", async (_name, reply, re) => {
+    const { log, closes, received } = await run(reply);
+    expect(log.lines.join("\n")).toMatch(re);
+    expect(closes.length).toBeGreaterThanOrEqual(2); // closed, then came back (and was closed again)
+    expect(closes[0]!.code).toBe(4400);
+    expect(received).toEqual([]);
+    expect(log.lines.some((l) => /reconnecting in \d+ ms/.test(l))).toBe(true);
   });
 });

@@ -200,6 +200,10 @@ function parseWith<T>(schema: z.ZodType<T>, text: string): ParseResult<T> {
   }
   const r = schema.safeParse(raw);
   if (r.success) return { ok: true, message: r.data };
+  const version = raw && typeof raw === "object" && "v" in raw ? (raw as { v: unknown }).v : undefined;
+  if (typeof version === "number" && version !== PROTOCOL_VERSION) {
+    return { ok: false, reason: `protocol version ${version}, this side speaks ${PROTOCOL_VERSION}: upgrade the agent and the control plane together` };
+  }
   const first = r.error.issues[0];
   const where = first && first.path.length ? first.path.join(".") : "(root)";
   const t = raw && typeof raw === "object" && "type" in raw ? String((raw as { type: unknown }).type).slice(0, 40) : "?";
