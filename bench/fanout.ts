@@ -9,7 +9,7 @@
  * bucket of every series: BENCH_BUCKET_MS, default the production minute), then the same
  * payload relayed by a bare `ws` broadcaster to the same 100 sockets in the same run.
  * Env: BENCH_DATABASE_URL (PostgreSQL; default PGlite in memory), BENCH_SECONDS (measured seconds
- * of the control-plane phase, default 15), BENCH_SUBSCRIBERS (default 100).
+ * of the control-plane phase, default 12), BENCH_SUBSCRIBERS (default 100).
  */
 import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -21,8 +21,8 @@ const DIRECTORS = 10;
 const SERVICES = 100;
 const DESTS = 10;
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100);
-const MEASURE_S = Math.min(30, Number(process.env.BENCH_SECONDS ?? 15));
-const BARE_S = 8;
+const MEASURE_S = Math.min(30, Number(process.env.BENCH_SECONDS ?? 12));
+const BARE_S = 6;
 const WARMUP_S = 3;
 
 const children: ChildProcess[] = [];
