@@ -157,10 +157,12 @@ test.describe("topology editor canvas", () => {
     for (let i = 0; i < 8; i++) await page.locator(".react-flow__controls-zoomout").click();
     await expect(page.getByTestId("canvas")).toHaveAttribute("data-lod", "far");
     await expect(page.getByTestId("edge-m-1")).toBeHidden();
-    await expect(page.getByTestId("node-svc-web")).toBeVisible();
+    await expect(page.getByTestId("node-svc-web")).toBeVisible(); // the box stays, its text is not painted
+    await expect(page.getByTestId("node-svc-web-line")).toBeHidden();
     for (let i = 0; i < 8; i++) await page.locator(".react-flow__controls-zoomin").click();
     await expect(page.getByTestId("canvas")).toHaveAttribute("data-lod", "near");
     await expect(page.getByTestId("edge-m-1")).toBeVisible();
+    await expect(page.getByTestId("node-svc-web-line")).toBeVisible();
   });
   test("auto layout untangles a messy topology into director → service → real server columns (one undo step)", async ({ page, request, uniqueName }, testInfo) => {
     const messy = { ...knownTopology, layout: Object.fromEntries(Object.keys(knownTopology.layout).map((k, i) => [k, { x: 40 + (i % 2) * 15, y: 40 + i * 12 }])) };

@@ -80,6 +80,37 @@ test.describe("saving the topology", () => {
     await expect(bob.getByTestId("dirty-flag")).toHaveAttribute("data-dirty", "false");
   });
 
+  test("after a conflict, saving over theirs is explicit and itself optimistic: a newer save conflicts again", async ({ browser, request, uniqueName }) => {
+    const { id } = await seed(request, uniqueName("overwrite"), knownTopology);
+    const alice = await (await browser.newContext()).newPage();
+    const bob = await (await browser.newContext()).newPage();
+    await openEditor(alice, id);
+    await openEditor(bob, id);
+    await select(alice, "svc-web");
+    await alice.getByTestId("inspector-field-scheduler").selectOption("rr");
+    await save(alice); // revision 3
+
+    await select(bob, "rs-1");
+    await field(bob, "name", "bob-was-here");
+    await bob.getByTestId("save").click();
+    await expect(bob.getByTestId("conflict-message")).toContainText("revision 3");
+    // alice saves again while bob reads the dialog
+    await alice.getByTestId("inspector-field-scheduler").selectOption("sh");
+    await save(alice); // revision 4
+    await bob.getByTestId("conflict-overwrite").click();
+    await expect(bob.getByTestId("conflict-message")).toContainText("revision 4");
+    expect((await stored(request, id)).revision).toBe(4);
+
+    await bob.getByTestId("conflict-overwrite").click();
+    await expect(bob.getByTestId("conflict-dialog")).toHaveCount(0);
+    await expect(bob.getByTestId("revision")).toHaveText("revision 5");
+    await expect(bob.getByTestId("dirty-flag")).toHaveAttribute("data-dirty", "false");
+    const now = await stored(request, id);
+    expect(now.revision).toBe(5);
+    expect(JSON.stringify(now.document)).toContain("bob-was-here");
+    expect((now.document as unknown as { services: { scheduler: string }[] }).services[0]!.scheduler).toBe("wlc"); // bob's document, as chosen
+  });
+
   test("unsaved changes: leaving asks first, through an in-app link or by closing the page", async ({ page, request, uniqueName }) => {
     const { id } = await seed(request, uniqueName("leave"), knownTopology);
     await openEditor(page, id);

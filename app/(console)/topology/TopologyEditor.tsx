@@ -48,13 +48,16 @@ const proOptions = { hideAttribution: true };
 
 /**
  * Level of detail for big topologies (bench:editor): below this zoom the ~1 000 edge labels are
- * unreadable, so they are not laid out or painted, and node shadows are dropped; while the pane is
+ * unreadable, so they are not laid out or painted; nodes are drawn as their coloured boxes (text and
+ * handles unpainted, issue badges kept) without shadows; while the pane is
  * dragged the viewport is its own compositor layer, so a pan moves pixels instead of repainting.
  */
 const FAR_ZOOM = 0.45;
 const farSelector = (s: ReactFlowState) => s.transform[2] < FAR_ZOOM;
 const LOD_CSS = `[data-lod="far"] .react-flow__edgelabel-renderer{display:none}
 [data-lod="far"] .react-flow__node>div{box-shadow:none}
+[data-lod="far"] .react-flow__node>div *{visibility:hidden}
+[data-lod="far"] .react-flow__node [data-testid^="badge-"],[data-lod="far"] .react-flow__node [data-testid^="badge-"] *{visibility:visible}
 .react-flow__pane.dragging .react-flow__viewport{will-change:transform}`;
 
 function EditorBody({ id, store }: { id: string; store: EditorStore }) {
