@@ -36,6 +36,7 @@ function LiveBody({ id, revision, topology }: { id: string; revision: number; to
   const client = useLiveClient();
   const status = useLiveStatus((s) => s.status);
   const opens = useLiveStatus((s) => s.opens);
+  const lastError = useLiveStatus((s) => s.lastError);
   const { state, tick } = useLiveTopic({ topologyId: id });
   // a newer saved revision: reload the document (the canvas redraws, the socket and charts stay)
   const savedRevision = useLiveStatus((s) => s.saved[id] ?? 0);
@@ -65,6 +66,7 @@ function LiveBody({ id, revision, topology }: { id: string; revision: number; to
         <button type="button" className="rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50" data-testid="live-reconnect" onClick={() => client?.reconnectNow()}>
           {t("reconnect")}
         </button>
+        {lastError && <span className="text-xs text-red-600" data-testid="live-error">{lastError}</span>}
         <div className="ml-auto flex items-center gap-1" role="radiogroup" aria-label={t("range.label")} data-testid="range-picker">
           {RANGES.map((r) => (
             <button

@@ -54,7 +54,7 @@ export class LiveClient {
       url: o.url,
       parse: parseLiveMessage,
       onOpen: () => {
-        this.store.setState((s) => ({ opens: s.opens + 1 }));
+        this.store.setState((s) => ({ opens: s.opens + 1, lastError: null }));
         return [...this.topics.entries()].map(([sub, t]) => this.subscribeMessage(sub, t));
       },
       onMessage: (m) => this.onMessage(m),
