@@ -188,6 +188,11 @@ describe.each(kinds)("live statistics on $name", ({ name, skip }) => {
     expect(a.mttrMs).toBe(30_000);
     expect(a.mtbfMs).toBe(270_000);
     expect(a.availability).toBeCloseTo(0.9, 10);
+    // one checked member: the service is down exactly when it is
+    const svcA = (q.body.result!.data as { services: Array<{ serviceKey: string; availability: { availability: number; failures: number } }> }).services[0]!;
+    expect(svcA.serviceKey).toBe(SK);
+    expect(svcA.availability.failures).toBe(1);
+    expect(svcA.availability.availability).toBeCloseTo(0.9, 10);
 
     // the browser goes away; 3 samples later it resumes with `since`
     browser.ws.terminate();
@@ -200,6 +205,19 @@ describe.each(kinds)("live statistics on $name", ({ name, skip }) => {
     const total = resumed.recent!.find((x) => x.series === `${directorId}/${SK}`)!;
     expect(total.points.map((p) => p.at)).toEqual([t0 + 7000, t0 + 8000, t0 + 9000]);
     expect(resumed.directors[0]!.health).toEqual([{ serviceKey: SK, address: "127.0.30.2", port: 8080, state: "up", since: t0 + 90_000 }]);
+
+    // a short range comes from the 1 s samples (rs1 took 2 conns/s: its rate is 2*i/(i+1) rounded)
+    const hs = await trpc("live.history", { directorId, serviceKey: SK, destination: "127.0.30.1|8080", from: t0, to: t0 + 10_000 });
+    const samples = hs.body.result!.data as { source: string; stepMs: number; points: Array<{ at: number; cps: number; activeConns: number }> };
+    expect(samples.source).toBe("samples");
+    expect(samples.stepMs).toBe(1000);
+    expect(samples.points.map((p) => p.at)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => t0 + i * 1000));
+    expect(samples.points.map((p) => p.cps)).toEqual([0, 1, 1, 2, 2, 2, 2, 2, 2, 2]);
+    expect(samples.points[6]!.activeConns).toBe(9);
+    // ... averaged into 2 s points when fewer are asked for
+    const avg = (await trpc("live.history", { directorId, serviceKey: SK, destination: "127.0.30.1|8080", from: t0, to: t0 + 20_000, maxPoints: 10 })).body.result!.data as typeof samples;
+    expect(avg.stepMs).toBe(2000);
+    expect(avg.points.map((p) => [p.at - t0, p.cps])).toEqual([[0, 0.5], [2000, 1.5], [4000, 2], [6000, 2], [8000, 2]]);
 
     // agent gone: the subscriber sees the director go offline
     agent.close();
