@@ -49,12 +49,15 @@ function Details({ diff }: { diff: unknown }) {
 }
 
 /** The audit log: filters (user, action, target, outcome, time), newest first, keyset pages. Read-only. */
-export function AuditLog() {
+export function AuditLog({ initial }: { initial?: { actor: string; action: string; target: string; outcome: string } }) {
   const t = useTranslations("auth.audit");
   const errorText = useErrorText();
   const trpc = useTRPC();
-  const [draft, setDraft] = useState<Filters>(EMPTY);
-  const [applied, setApplied] = useState<Filters>(EMPTY);
+  const start: Filters = initial
+    ? { ...EMPTY, actor: initial.actor, action: initial.action, target: initial.target, outcome: (OUTCOMES as readonly string[]).includes(initial.outcome) ? (initial.outcome as Outcome) : "" }
+    : EMPTY;
+  const [draft, setDraft] = useState<Filters>(start);
+  const [applied, setApplied] = useState<Filters>(start);
   /** cursors of the pages before the current one; the current page's cursor is the last */
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors[cursors.length - 1];
