@@ -126,7 +126,7 @@ test.describe("topology editor canvas", () => {
     await expect(page.locator(".react-flow__edge")).toHaveCount(edges);
   });
 
-  test("search focuses a node; a membership explains its packet path", async ({ page, request, uniqueName }, testInfo) => {
+  test("search focuses a node; a membership explains its packet path (NAT, DR, FULLNAT, TUN)", async ({ page, request, uniqueName }, testInfo) => {
     const { id } = await seed(request, uniqueName("search"), knownTopology);
     await openEditor(page, id);
     await page.getByTestId("search").fill("10.0.0.9");
@@ -148,6 +148,22 @@ test.describe("topology editor canvas", () => {
     await expect(page.getByTestId("packet-path")).toHaveAttribute("data-mode", "dr");
     await expect(page.getByTestId("packet-hop-2")).toContainText("10.0.0.100:80 → CIP:cport");
     await shot(page, testInfo, "packet-path-dr");
+    // the userspace engine proxies: FULLNAT, source and destination rewritten, replies back to the DIP
+    await select(page, "dir-a");
+    await page.getByTestId("inspector-field-engine").selectOption("userspace");
+    await selectEdge(page, "m-1");
+    await expect(page.getByTestId("packet-path")).toHaveAttribute("data-mode", "fullnat");
+    await expect(page.getByTestId("packet-hop-1")).toContainText("IP 10.0.0.2:lport → 10.0.0.7:80");
+    await expect(page.getByTestId("packet-hop-2")).toContainText("IP 10.0.0.7:80 → 10.0.0.2:lport");
+    await shot(page, testInfo, "packet-path-fullnat");
+    // TUN on the kernel engine: IP-in-IP from the DIP to the RIP
+    await select(page, "dir-a");
+    await page.getByTestId("inspector-field-engine").selectOption("ipvs");
+    await selectEdge(page, "m-2");
+    await page.getByTestId("inspector-field-method").selectOption("tun");
+    await expect(page.getByTestId("packet-path")).toHaveAttribute("data-mode", "tun");
+    await expect(page.getByTestId("packet-hop-1")).toContainText("outer IP 10.0.0.2 → 10.0.0.8 (ipip)");
+    await expect(page.getByTestId("packet-hop-2")).toContainText("IP 10.0.0.100:80 → CIP:cport");
   });
   test("level of detail: zoomed far out, edge labels are not drawn; back in, they are", async ({ page, request, uniqueName }) => {
     const { id } = await seed(request, uniqueName("lod"), knownTopology);
