@@ -132,6 +132,31 @@ describe("Agent", () => {
     await agent.stop();
   });
 
+  it("a restart keeps a server that was down out (restored from the state dir) until it rises", async () => {
+    const down = new Set(["192.168.1.2"]);
+    const checker: Checker = { check: async (t) => (down.has(t.address) ? { ok: false, message: "ECONNREFUSED" } : { ok: true, message: "connected" }) };
+    const a = make(new FakeEngine(), checker);
+    await a.agent.start();
+    await a.agent.handle(desired(1, t1, targetsFor(t1, tcpCheck({ fall: 1, rise: 2 }))));
+    await vi.advanceTimersByTimeAsync(10);
+    await a.agent.idle();
+    expect(a.engine.table.services[0]!.destinations[1]!.weight).toBe(0);
+    expect(JSON.parse(await fs.readFile(path.join(dir, "state.json"), "utf8")).down).toEqual(["tcp 10.0.0.1:80 -> 192.168.1.2:80"]);
+    await a.agent.stop();
+
+    down.clear(); // it came back while the agent was away
+    const b = make(new FakeEngine(), checker);
+    await b.agent.start();
+    // the restored table keeps it quiesced: no traffic before `rise` successes
+    expect(b.engine.applied[0]!.services[0]!.destinations.map((d) => d.weight)).toEqual([1, 0]);
+    await vi.advanceTimersByTimeAsync(10); // first success
+    expect(b.engine.table.services[0]!.destinations[1]!.weight).toBe(0);
+    await vi.advanceTimersByTimeAsync(1000); // second: rise reached
+    expect(b.engine.table.services[0]!.destinations[1]!.weight).toBe(1);
+    expect(b.sent.find((m) => m.type === "health")).toMatchObject({ transitions: [{ destination: { address: "192.168.1.2" }, from: "down", to: "up" }] });
+    await b.agent.stop();
+  });
+
   it("removes failed servers when configured, and brings in the sorry server when all are down", async () => {
     const checker: Checker = { check: async () => ({ ok: false, message: "timeout" }) };
     const { agent, engine } = make(new FakeEngine(), checker);

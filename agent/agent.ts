@@ -44,6 +44,7 @@ export class Agent {
   private appliedRevision: number | null = null;
   private readonly monitor: HealthMonitor;
   private queue: Promise<unknown> = Promise.resolve();
+  private persisting: Promise<void> = Promise.resolve();
   private statsTimer: unknown = null;
   private statsIntervalMs: number;
   private readonly resyncIntervalMs: number;
@@ -64,7 +65,15 @@ export class Agent {
           opts.log.info(`health ${t.destination.address}:${t.destination.port} ${t.from} -> ${t.to} (${t.message})`);
         }
         this.sendTransitions(transitions);
-        void this.enqueue(() => this.reconcile("health"));
+        void this.enqueue(async () => {
+          await this.reconcile("health");
+          // a restart keeps the states (a server that is down stays out until it rises); written
+          // beside the queue so a slow disk does not delay the next health reaction
+          const cur = this.current;
+          if (cur && this.appliedRevision === cur.revision) {
+            this.persisting = this.persisting.then(() => this.persist(cur)).catch((e: Error) => this.opts.log.error(`cannot persist health states: ${e.message}`));
+          }
+        });
       },
     });
   }
@@ -74,8 +83,9 @@ export class Agent {
   }
 
   /** Resolves when every queued apply (desired, health, periodic resync) has finished, acks sent. */
-  idle(): Promise<void> {
-    return this.queue.then(() => {});
+  async idle(): Promise<void> {
+    await this.queue;
+    await this.persisting;
   }
 
   /** Fail-static restore: apply the persisted table (if any) before any control plane is reached. */
@@ -88,7 +98,8 @@ export class Agent {
     }
     if (persisted) {
       this.current = { revision: persisted.revision, table: persisted.table, health: persisted.health };
-      this.monitor.update(persisted.health.targets);
+      const down = new Set(persisted.down);
+      this.monitor.update(persisted.health.targets, (k) => (down.has(k) ? "down" : undefined));
       const result = await this.enqueue(() => this.reconcile("restore"));
       if (result.ok) this.appliedRevision = persisted.revision;
       this.opts.log.info(`restored revision ${persisted.revision} from ${this.opts.store.file} (${result.ok ? "applied" : "apply failed"})`);
@@ -123,7 +134,7 @@ export class Agent {
         if (r.ok && this.appliedRevision !== cur.revision) {
           this.opts.log.info(`revision ${cur.revision} applied on retry`);
           this.appliedRevision = cur.revision;
-          await this.opts.store.save({ revision: cur.revision, table: cur.table, health: cur.health, savedAt: this.opts.clock.now() }).catch(() => {});
+          await this.persist(cur).catch(() => {});
           this.send({
             v: PROTOCOL_VERSION, type: "ack", revision: cur.revision, ok: true, outcome: "applied", appliedRevision: cur.revision,
             ops: r.ops, notes: r.notes, issues: [], table: r.table,
@@ -176,6 +187,7 @@ export class Agent {
     if (this.statsTimer != null) this.opts.timers.clearTimeout(this.statsTimer);
     if (this.resyncTimer != null) this.opts.timers.clearTimeout(this.resyncTimer);
     await this.queue.catch(() => {});
+    await this.persisting;
   }
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
@@ -205,7 +217,7 @@ export class Agent {
       this.opts.log.info(`revision ${msg.revision} applied (${result.ops.length} op(s))`);
       this.appliedRevision = msg.revision;
       try {
-        await this.opts.store.save({ revision: msg.revision, table: msg.table, health: msg.health, savedAt: this.opts.clock.now() });
+        await this.persist(this.current);
       } catch (e) {
         this.opts.log.error(`cannot persist revision ${msg.revision}: ${(e as Error).message}`);
       }
@@ -217,6 +229,11 @@ export class Agent {
       appliedRevision: this.appliedRevision, ops: result.ops, notes: result.notes,
       issues: issues.slice(0, 10000), table: result.table,
     };
+  }
+
+  private persist(cur: Current): Promise<void> {
+    const down = [...this.monitor.states()].filter(([, st]) => st === "down").map(([k]) => k);
+    return this.opts.store.save({ revision: cur.revision, table: cur.table, health: cur.health, savedAt: this.opts.clock.now(), down });
   }
 
   /** Applies the health-adjusted current table. Must run inside the queue. */

@@ -17,6 +17,8 @@ export const persistedSchema = z.object({
   table: ipvsTableSchema,
   health: healthConfigSchema,
   savedAt: z.number().int().min(0),
+  /** health targets (monitor keys) that were down when saved; older files have none */
+  down: z.array(z.string().max(1024)).max(100000).default([]),
 });
 export type PersistedState = z.infer<typeof persistedSchema>;
 
@@ -80,7 +82,7 @@ export class FailStatic {
     return parsed.data;
   }
 
-  async save(state: { revision: number; table: IpvsTable; health: HealthConfig; savedAt: number }): Promise<void> {
+  async save(state: { revision: number; table: IpvsTable; health: HealthConfig; savedAt: number; down: string[] }): Promise<void> {
     await writeAtomic(this.file, JSON.stringify(state));
   }
 

@@ -1,7 +1,9 @@
 /**
  * Runs the health checks of a director: one probe loop per target, rise/fall counting, transitions
  * with timestamps. Clock and timers are injected so tests drive time themselves.
- * A target starts "up" (as keepalived does) so a restarted agent does not pull working servers.
+ * A target starts "up" (as keepalived does) so a new target does not pull working servers; after an
+ * agent restart the states persisted in the state dir are restored instead (a server that was down
+ * stays out until `rise` successes, instead of getting traffic for `fall` intervals).
  */
 import type { HealthTarget, HealthTransition } from "../../lvs/agentProtocol.ts";
 import { endpointText, serviceKeyText } from "../../lvs/agentProtocol.ts";
@@ -49,8 +51,11 @@ export class HealthMonitor {
 
   constructor(private readonly opts: HealthMonitorOptions) {}
 
-  /** Replace the set of targets; unchanged targets keep their state and counters. */
-  update(targets: HealthTarget[]): void {
+  /**
+   * Replace the set of targets; unchanged targets keep their state and counters. New targets start
+   * "up" unless `initial` says otherwise (a restart restores the states it persisted).
+   */
+  update(targets: HealthTarget[], initial?: (key: string) => TargetState | undefined): void {
     const next = new Map<string, HealthTarget>();
     for (const t of targets) if (t.check.kind !== "none") next.set(targetKey(t), t);
     for (const [key, r] of this.running) {
@@ -60,7 +65,7 @@ export class HealthMonitor {
     for (const [key, t] of next) {
       if (this.running.has(key)) continue;
       const r: Running = {
-        target: t, fingerprint: JSON.stringify(t), state: "up", successes: 0, failures: 0,
+        target: t, fingerprint: JSON.stringify(t), state: initial?.(key) ?? "up", successes: 0, failures: 0,
         timer: null, stopped: false, lastMessage: "",
       };
       this.running.set(key, r);
