@@ -19,7 +19,7 @@ import type { EventBus } from "../events/EventBus.ts";
 import type { LiveRuntime } from "../live/liveRuntime.ts";
 import type { Logger } from "../log.ts";
 import {
-  LIVE_SLOW_BUFFER_BYTES, liveClientMessageSchema, MAX_LIVE_FRAME_BYTES, MAX_LIVE_SUBSCRIPTIONS, topicKey,
+  LIVE_MAX_BUFFER_BYTES, LIVE_SLOW_BUFFER_BYTES, liveClientMessageSchema, MAX_LIVE_FRAME_BYTES, MAX_LIVE_SUBSCRIPTIONS, topicKey,
   type LiveServerMessage, type LiveService, type LiveTopic,
 } from "./liveProtocol.ts";
 import { rejectUpgrade } from "./router.ts";
@@ -285,7 +285,12 @@ export class LiveHub {
   }
 
   private sendText(ws: WebSocket, text: string): void {
-    if (ws.readyState === ws.OPEN) ws.send(text);
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > LIVE_MAX_BUFFER_BYTES) {
+      this.deps.log.warn({ buffered: ws.bufferedAmount }, "live socket too far behind; dropped (it resumes with a snapshot)");
+      return void ws.terminate();
+    }
+    ws.send(text);
   }
 
   /** close every socket with 1001 (going away); waits for the closing handshakes, at most `graceMs` */

@@ -148,5 +148,7 @@ export const MAX_LIVE_SUBSCRIPTIONS = 32;
 export const MAX_LIVE_FRAME_BYTES = 16 * 1024;
 /** above this many bytes waiting in a socket's send buffer, stats are merged instead of sent */
 export const LIVE_SLOW_BUFFER_BYTES = 256 * 1024;
+/** a socket this far behind (snapshots, health and director frames still queue) is dropped; it resumes */
+export const LIVE_MAX_BUFFER_BYTES = 16 * 1024 * 1024;
 /** `recent` in a resume snapshot holds at most this many points per series */
 export const MAX_RECENT_POINTS = 900;
