@@ -44,7 +44,7 @@ export class PrismaAgentDirectory implements AgentDirectory {
   private stats = new Map<string, StatsSnapshot>();
   private lastTouch = new Map<string, number>();
 
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(private readonly prisma: PrismaClient, private readonly now: () => number = Date.now) {}
 
   async authenticate(token: string): Promise<AgentIdentity | null> {
     const hash = tokenHash(token);
@@ -60,6 +60,7 @@ export class PrismaAgentDirectory implements AgentDirectory {
   }
 
   async markOnline(directorId: string, r: { at: number; appliedRevision: number | null; table: IpvsTable }): Promise<void> {
+    this.reportedAt.set(directorId, r.at);
     await this.prisma.director.update({
       where: { id: directorId },
       data: { online: true, lastSeenAt: new Date(r.at), appliedRevision: r.appliedRevision, reportedTable: r.table as object, reportedAt: new Date(r.at) },
@@ -73,6 +74,7 @@ export class PrismaAgentDirectory implements AgentDirectory {
   }
 
   async recordReport(directorId: string, r: { at: number; appliedRevision: number | null; table: IpvsTable }): Promise<void> {
+    this.reportedAt.set(directorId, r.at);
     await this.prisma.director.update({
       where: { id: directorId },
       data: { lastSeenAt: new Date(r.at), appliedRevision: r.appliedRevision, reportedTable: r.table as object, reportedAt: new Date(r.at) },
@@ -101,19 +103,25 @@ export class PrismaAgentDirectory implements AgentDirectory {
   }
 
   private observedText = new Map<string, { text: string; at: number; writing: boolean }>();
+  /** when each director last reported its table: an observation must be newer to count (drain, drift) */
+  private reportedAt = new Map<string, number>();
 
   /**
    * Director.observed: weights and connection counts per destination, for drain and drift (readable
-   * by every instance). Written when they change, at most once per second per director.
+   * by every instance). Written when they change, when the last written one is not newer than the
+   * last report, and every 30 s; at most once per second per director.
    */
   private persistObserved(directorId: string, snapshot: StatsSnapshot): void {
     const observed = observedFromStats(snapshot);
     const text = JSON.stringify(observed.services);
     const last = this.observedText.get(directorId);
-    if (last && (last.writing || last.text === text || snapshot.at - last.at < 1000)) return;
-    const entry = { text, at: snapshot.at, writing: true };
+    // the control plane's clock, comparable with reportedAt (the agent's clock may be skewed)
+    const now = this.now();
+    const stale = !last || last.at <= (this.reportedAt.get(directorId) ?? 0) || now - last.at >= 30_000;
+    if (last && (last.writing || (last.text === text && !stale) || now - last.at < 1000)) return;
+    const entry = { text, at: now, writing: true };
     this.observedText.set(directorId, entry);
-    void this.prisma.director.updateMany({ where: { id: directorId }, data: { observed: observed as object, observedAt: new Date(snapshot.at) } })
+    void this.prisma.director.updateMany({ where: { id: directorId }, data: { observed: observed as object, observedAt: new Date(now) } })
       .catch(() => { entry.text = ""; })
       .finally(() => { entry.writing = false; });
   }

@@ -48,6 +48,7 @@ for (const kind of ["pglite", "postgres"] as const) {
       expect(d1.batch).toBe("-E -t 127.0.10.1:80 -s rr\n-e -t 127.0.10.1:80 -r 127.0.30.2:8080 -m -w 4\n-D -t 127.0.10.1:443");
       expect(p.totals).toEqual({ ops: 6, deletions: 2, dropsConnections: 2 });
       expect(d1.changes.map((c) => `${c.action} ${c.label}`)).toEqual(expect.arrayContaining(["removed TCP 127.0.10.1:443", "changed TCP 127.0.10.1:80"]));
+      expect(d1.changeLines).toContain("~ TCP 127.0.10.1:80 -> 127.0.30.2:8080: weight 2 → 4");
       // planning changes nothing
       expect(h.engines.d1!.table).toEqual(compileDirector(twoDirectorTopology({ extraService: true }), "d1"));
       expect(await h.s.db.prisma.auditEvent.count({ where: { action: "deploy.plan", actor: "bob@example.com" } })).toBe(1);

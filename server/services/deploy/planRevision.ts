@@ -6,7 +6,7 @@
  */
 import type { Prisma } from "../../../generated/prisma/client.ts";
 import { compileDirector } from "../../../lvs/compile.ts";
-import { diffTopologies, type Change } from "../../../lvs/diff.ts";
+import { diffTopologies, renderChange, type Change } from "../../../lvs/diff.ts";
 import { planDirector, type ObservedTable, type PlannedOp } from "../../../lvs/deployPlan.ts";
 import type { IpvsTable } from "../../../lvs/model.ts";
 import { recordAudit } from "../audit.ts";
@@ -31,6 +31,8 @@ export interface DirectorPlan {
   /** readable diff from the director's target revision (null: never applied) to this revision */
   diffFrom: number | null;
   changes: Change[];
+  /** the changes, one readable line each */
+  changeLines: string[];
 }
 
 export interface RevisionPlan {
@@ -63,7 +65,7 @@ export async function planRevision(deps: DeployDeps, input: { topologyId: string
       directorId: row?.id ?? null, key: d.id, name: d.name, online: row?.online ?? false,
       appliedRevision: row?.appliedRevision ?? null, targetRevision: from, reportedAt: row?.reportedAt ?? null,
       basis: reported ? "reported" : "none", ops, batch: ops.map((o) => o.command.replace(/^ipvsadm /, "")).join("\n"),
-      diffFrom: from, changes,
+      diffFrom: from, changes, changeLines: changes.map(renderChange),
     });
   }
   const all = directors.flatMap((d) => d.ops);
