@@ -114,7 +114,7 @@ test("live view: rates match the traffic, a dead backend turns red, quiesce drai
   await test.step("the live view shows the director online and the rate that is sent", async () => {
     await page.goto("/topologies");
     await page.getByTestId("nav-live").click();
-    await expect(page).toHaveURL(/\/live$/);
+    await expect(page).toHaveURL(/\/live$/, { timeout: 60_000 });
     await page.getByTestId(`live-open-${topologyId}`).click();
     await expect(page.getByTestId("live-status")).toHaveAttribute("data-status", "open", { timeout: 30_000 });
     await expect(page.getByTestId("live-director-d1")).toHaveAttribute("data-online", "true", { timeout: 15_000 });
