@@ -96,7 +96,8 @@ export function UsersAdmin() {
                   <td className="px-3 py-1.5 text-xs">{u.disabled ? <span className="text-red-700">{t("users.disabled")}</span> : <span className="text-emerald-700">{t("users.active")}</span>}</td>
                   <td className="px-3 py-1.5 font-mono text-xs text-slate-500">{u.lastSeenAt ? u.lastSeenAt.replace("T", " ").slice(0, 16) : t("users.never")}</td>
                   <td className="flex gap-1 px-3 py-1.5">
-                    <button type="button" className={small} data-testid="user-reset-password" onClick={() => setResetFor({ id: u.id, email: u.email, password: "" })}>{t("users.resetPassword")}</button>
+                    {/* your own password: the account page (needs the current one, keeps this session) */}
+                    {!me && <button type="button" className={small} data-testid="user-reset-password" onClick={() => setResetFor({ id: u.id, email: u.email, password: "" })}>{t("users.resetPassword")}</button>}
                     {!me && (
                       <button type="button" className={small} data-testid="user-toggle-disabled" disabled={setDisabled.isPending} onClick={() => setDisabled.mutate({ id: u.id, disabled: !u.disabled })}>
                         {u.disabled ? t("users.enable") : t("users.disable")}
