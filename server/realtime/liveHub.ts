@@ -1,8 +1,8 @@
 /**
  * `/api/live`: the browser's live channel (messages in liveProtocol.ts).
- * - subscribe → subscribed, snapshot (seq = the topic's sequence number), then stats deltas,
+ * - subscribe → subscribed, snapshot (seq 0), then stats deltas (seq 1, 2, ... per socket and topic),
  *   director online/offline and health transitions for that topic, and topology.saved events.
- * - Each topic's message is serialised once and the same string goes to every socket watching it.
+ * - Each topic's stats are serialised once; every socket gets that text with its own seq spliced in.
  * - A slow socket (bufferedAmount above `slowBytes`) gets no more stats frames; its stats are
  *   merged per service (latest values win) and sent as one message when it drains — memory per
  *   socket is bounded by the topic's size, never by time.
@@ -20,7 +20,7 @@ import type { LiveRuntime } from "../live/liveRuntime.ts";
 import type { Logger } from "../log.ts";
 import {
   LIVE_MAX_BUFFER_BYTES, LIVE_SLOW_BUFFER_BYTES, liveClientMessageSchema, MAX_LIVE_FRAME_BYTES, MAX_LIVE_SUBSCRIPTIONS, topicKey,
-  type LiveServerMessage, type LiveService, type LiveTopic,
+  type LiveServerMessage, type LiveService, type LiveStatsMessage, type LiveTopic,
 } from "./liveProtocol.ts";
 import { rejectUpgrade } from "./router.ts";
 import { mergeServices } from "./mergeServices.ts";
@@ -50,8 +50,10 @@ interface Client {
   topics: Map<string, Topic>;
   /** topic key → directorId → stats waiting for the socket to drain (or for the snapshot) */
   pending: Map<string, Map<string, Pending>>;
-  /** topics whose snapshot is being built: other messages wait here */
-  priming: Map<string, string[]>;
+  /** topics whose snapshot is being built: director/health messages wait here (numbered when sent) */
+  priming: Map<string, Array<(seq: number) => LiveServerMessage>>;
+  /** the last `seq` sent per topic on this socket (the snapshot is 0; every later message +1) */
+  wireSeq: Map<string, number>;
 }
 
 export interface LiveHubOptions {
@@ -125,7 +127,7 @@ export class LiveHub {
   }
 
   private onConnection(ws: WebSocket, role: Role | null): void {
-    const client: Client = { role, topics: new Map(), pending: new Map(), priming: new Map() };
+    const client: Client = { role, topics: new Map(), pending: new Map(), priming: new Map(), wireSeq: new Map() };
     this.clients.set(ws, client);
     this.alive.add(ws);
     ws.on("pong", () => this.alive.add(ws));
@@ -156,6 +158,7 @@ export class LiveHub {
         client.topics.delete(key);
         client.pending.delete(key);
         client.priming.delete(key);
+        client.wireSeq.delete(key);
         return this.send(ws, { type: "unsubscribed", sub: key, ...topic });
       }
       if (this.deps.authorize && !can(client.role, "live.subscribe")) {
@@ -188,12 +191,13 @@ export class LiveHub {
       const at = Date.now();
       const recent = since !== undefined ? feed.recent(directors, since, at) : undefined;
       if (client.topics.get(key) !== t) return;
-      this.send(ws, { type: "snapshot", sub: key, seq, at, epoch: feed.epoch, directors, ...(recent ? { recent } : {}) });
+      client.wireSeq.set(key, 0);
+      this.send(ws, { type: "snapshot", sub: key, seq: 0, at, epoch: feed.epoch, directors, ...(recent ? { recent } : {}) });
       const held = client.priming.get(key) ?? [];
       client.priming.delete(key);
       const pend = client.pending.get(key);
       if (pend) for (const [d, p] of pend) if (p.seq <= seq) pend.delete(d);
-      for (const text of held) this.sendText(ws, text);
+      for (const make of held) this.send(ws, make(this.nextSeq(client, key)));
       this.drain(ws, client);
     } catch (e) {
       client.priming.delete(key);
@@ -213,7 +217,9 @@ export class LiveHub {
       const services = t.topic.serviceKey ? changed.filter((s) => s.key === t.topic.serviceKey) : changed;
       if (!services.length) continue;
       const seq = ++t.seq;
-      let text: string | null = null;
+      // serialised once per topic; each socket's own seq is spliced in front
+      let tail: string | null = null;
+      const head = `{"type":"stats","sub":${JSON.stringify(t.key)},"seq":`;
       for (const ws of t.sockets) {
         const c = this.clients.get(ws);
         if (!c) continue;
@@ -223,8 +229,8 @@ export class LiveHub {
           if (!c.priming.has(t.key)) this.drain(ws, c);
           continue;
         }
-        text ??= JSON.stringify({ type: "stats", sub: t.key, seq, directorId, at, services, merged: 1 } satisfies LiveServerMessage);
-        this.sendText(ws, text);
+        tail ??= "," + JSON.stringify({ directorId, at, services, merged: 1 } satisfies Omit<LiveStatsMessage, "type" | "sub" | "seq">).slice(1);
+        this.sendText(ws, head + this.nextSeq(c, t.key) + tail);
       }
     }
   }
@@ -251,7 +257,7 @@ export class LiveHub {
       for (const [directorId, p] of byDirector) {
         if (ws.bufferedAmount > this.slowBytes) return;
         byDirector.delete(directorId);
-        this.send(ws, { type: "stats", sub: key, seq: p.seq, directorId, at: p.at, services: [...p.services.values()], merged: p.merged });
+        this.send(ws, { type: "stats", sub: key, seq: this.nextSeq(c, key), directorId, at: p.at, services: [...p.services.values()], merged: p.merged });
       }
       if (!byDirector.size) c.pending.delete(key);
     }
@@ -266,13 +272,21 @@ export class LiveHub {
     for (const t of this.topics.values()) {
       if (t.topic.topologyId !== topologyId || (t.topic.directorId && t.topic.directorId !== directorId)) continue;
       if (serviceKey && t.topic.serviceKey && t.topic.serviceKey !== serviceKey) continue;
-      const text = JSON.stringify(make(t.key, ++t.seq));
+      t.seq++;
       for (const ws of t.sockets) {
-        const held = this.clients.get(ws)?.priming.get(t.key);
-        if (held) held.push(text);
-        else this.sendText(ws, text);
+        const c = this.clients.get(ws);
+        if (!c) continue;
+        const held = c.priming.get(t.key);
+        if (held) held.push((seq) => make(t.key, seq));
+        else this.send(ws, make(t.key, this.nextSeq(c, t.key)));
       }
     }
+  }
+
+  private nextSeq(c: Client, key: string): number {
+    const n = (c.wireSeq.get(key) ?? 0) + 1;
+    c.wireSeq.set(key, n);
+    return n;
   }
 
   private toTopology(topologyId: string, msg: LiveServerMessage): void {

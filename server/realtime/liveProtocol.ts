@@ -9,9 +9,11 @@
  *   server  stats {sub, seq, directorId, at, services: [changed services only]}     (1 Hz per director)
  *   server  director {sub, seq, directorId, online, at}                              (agent up/down)
  *   server  health {sub, seq, directorId, serviceKey, address, port, from, to, at}   (transitions)
- * A `sub` is the topic's key (`topologyKey(topic)`); `seq` counts messages of that sub from the
- * snapshot (0). A slow socket does not queue: pending stats are merged per service and sent as one
- * `stats` message with `merged` > 1 once the socket drains. Reconnect: subscribe again with
+ * A `sub` is the topic's key (`topicKey(topic)`); `seq` counts the messages of that sub on this
+ * socket: the snapshot is 0 and every later stats/director/health message is exactly +1, so a gap
+ * means a lost message (subscribe again for a fresh snapshot). A slow socket does not queue: its
+ * pending stats are merged per service (latest values win) and sent as ONE `stats` message with
+ * `merged` > 1 once the socket drains (it takes one seq like any other message). Reconnect: subscribe again with
  * `since` = the `at` of the last message seen; the fresh snapshot then carries `recent` — the
  * ring-buffer samples after `since` — so charts have no gap.
  * Every stats/snapshot value is what the agent reported (ipvsadm --stats/--rate semantics).
