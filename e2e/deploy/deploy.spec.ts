@@ -92,6 +92,7 @@ test("edit → plan shows the ops → apply forwards per the new revision → ro
   await expect(add).toBeVisible();
   await expect(add).toHaveAttribute("data-risk", "none");
   await expect(page.getByTestId("plan-op")).toHaveCount(1);
+  await expect(page.getByTestId("plan-change")).toHaveText([`~ TCP ${VIP}:${vipPort} -> 127.0.41.2:${b2.port}: state disabled → active`]);
   await page.getByTestId("apply-button").click();
   await expect(page.getByTestId("rollout")).toHaveAttribute("data-status", "succeeded", { timeout: 20_000 });
   await expect(page.getByTestId("rollout-director")).toHaveAttribute("data-status", "applied");

@@ -22,6 +22,8 @@ export function PlanPanel(props: { topologyId: string; revision: number; latest:
   const canPlan = useCan("topology.plan");
   const canApply = useCan(props.revision === props.latest ? "topology.apply" : "topology.rollback");
   const [mode, setMode] = useState<"sequential" | "parallel">("sequential");
+  /** directors left out of this apply (by key); default: all */
+  const [skip, setSkip] = useState<ReadonlySet<string>>(new Set());
   const plan = useMutation(trpc.deploy.plan.mutationOptions());
   const onStarted = (r: { id: string }) => {
     props.onRollout(r.id);
@@ -31,7 +33,8 @@ export function PlanPanel(props: { topologyId: string; revision: number; latest:
   const rollback = useMutation(trpc.deploy.rollback.mutationOptions({ onSuccess: onStarted }));
   const isRollback = props.revision !== props.latest;
   const go = () => {
-    const input = { topologyId: props.topologyId, revision: props.revision, mode };
+    const keys = (data?.directors ?? []).map((d) => d.key);
+    const input = { topologyId: props.topologyId, revision: props.revision, mode, ...(skip.size ? { directors: keys.filter((k) => !skip.has(k)) } : {}) };
     if (isRollback) rollback.mutate(input);
     else apply.mutate(input);
   };
@@ -57,7 +60,7 @@ export function PlanPanel(props: { topologyId: string; revision: number; latest:
               <option value="parallel">{t("plan.parallel")}</option>
             </select>
           </label>
-          <button type="button" className={isRollback ? dangerBtn : primaryBtn} disabled={!canApply || !data || started.isPending} onClick={go} data-testid="apply-button"
+          <button type="button" className={isRollback ? dangerBtn : primaryBtn} disabled={!canApply || !data || started.isPending || skip.size === data.directors.length} onClick={go} data-testid="apply-button"
             title={data ? undefined : t("plan.planFirst")}>
             {isRollback ? t("plan.rollback", { revision: props.revision }) : t("plan.apply", { revision: props.revision })}
           </button>
@@ -72,9 +75,21 @@ export function PlanPanel(props: { topologyId: string; revision: number; latest:
           <p className="px-4 py-2 text-xs text-slate-600" data-testid="plan-totals">
             {t("plan.totals", { ops: data.totals.ops, deletions: data.totals.deletions, drops: data.totals.dropsConnections })}
           </p>
+          {data.directors[0] && data.directors[0].diffFrom != null && data.directors[0].changeLines.length > 0 && (
+            <div className="px-4 py-2" data-testid="plan-changes">
+              <p className="mb-1 text-xs font-medium text-slate-600">{t("plan.changesFrom", { revision: data.directors[0].diffFrom })}</p>
+              <ul className="space-y-0.5">
+                {data.directors[0].changeLines.map((line, i) => <li key={i} className="font-mono text-xs text-slate-700" data-testid="plan-change">{line}</li>)}
+              </ul>
+            </div>
+          )}
           {data.directors.map((d) => (
             <div key={d.key} className="px-4 py-2" data-testid="plan-director" data-director={d.key}>
               <div className="mb-1 flex flex-wrap items-center gap-2 text-sm">
+                {data.directors.length > 1 && (
+                  <input type="checkbox" aria-label={t("plan.include", { director: d.name })} data-testid="plan-include" checked={!skip.has(d.key)}
+                    onChange={(e) => setSkip((cur) => { const next = new Set(cur); if (e.target.checked) next.delete(d.key); else next.add(d.key); return next; })} />
+                )}
                 <span className="font-medium text-slate-900">{d.name}</span>
                 <span className={`rounded px-1.5 py-0.5 text-xs ${d.online ? "bg-emerald-100 text-emerald-800" : "bg-slate-100 text-slate-500"}`}>{d.online ? t("online") : t("offline")}</span>
                 <span className="text-xs text-slate-500">
