@@ -17,11 +17,14 @@ import {
   topologyToGraph, type ConnectionLike, type ConnectionMeaning, type EditorEdge, type EditorNode, type Graph,
   type NodeKind, type ServiceNode,
 } from "./graph.ts";
+import { pasteGraph } from "./pasteGraph.ts";
+import { documentJson, sameDocument, sameObject, type History } from "./sameDocument.ts";
 import { newDirector } from "./nodes/director/defaults.ts";
 import { newService } from "./nodes/service/defaults.ts";
 import { newMembership, newRealServer } from "./nodes/realServer/defaults.ts";
 
 export type IdKind = NodeKind | "membership";
+export { documentJson, sameDocument, sameObject };
 
 export interface EditorOptions {
   revision?: number;
@@ -29,10 +32,6 @@ export interface EditorOptions {
   newId?: (kind: IdKind) => string;
 }
 
-interface History {
-  nodes: EditorNode[];
-  edges: EditorEdge[];
-}
 
 export interface Badge {
   errors: number;
@@ -87,35 +86,6 @@ const randomId = (kind: IdKind) => {
   const bytes = crypto.getRandomValues(new Uint8Array(6));
   return `${prefix}-${Array.from(bytes, (b) => b.toString(36).padStart(2, "0")).join("")}`;
 };
-
-/** Selection, measurement and drag flags are not part of the document: they never make an undo step. */
-export function sameDocument(a: History, b: History): boolean {
-  if (a.nodes.length !== b.nodes.length || a.edges.length !== b.edges.length) return false;
-  for (let i = 0; i < a.nodes.length; i++) {
-    const x = a.nodes[i]!, y = b.nodes[i]!;
-    if (x === y) continue;
-    if (x.id !== y.id || x.data !== y.data || x.position.x !== y.position.x || x.position.y !== y.position.y) return false;
-  }
-  for (let i = 0; i < a.edges.length; i++) {
-    const x = a.edges[i]!, y = b.edges[i]!;
-    if (x !== y && (x.id !== y.id || x.data !== y.data)) return false;
-  }
-  return true;
-}
-
-/** Same content, whatever the key order (form values vs. stored objects). */
-export function sameObject(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a), kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  const rb = b as Record<string, unknown>, ra = a as Record<string, unknown>;
-  return ka.every((k) => Object.hasOwn(rb, k) && sameObject(ra[k], rb[k]));
-}
-
-/** Canonical text of a document, for the unsaved-changes flag. */
-export const documentJson = (t: Topology) => JSON.stringify(t);
 
 export function createEditorStore(initial: Topology, options: EditorOptions = {}) {
   const newId = options.newId ?? randomId;
@@ -295,37 +265,11 @@ export function createEditorStore(initial: Topology, options: EditorOptions = {}
             const clip = get().clipboard;
             if (!clip) return;
             const count = get().pasteCount + 1;
-            const map = new Map(clip.nodes.map((n) => [n.id, newId(n.type)] as const));
-            const existing = new Set(get().nodes.map((n) => n.id));
-            const fresh = new Set(map.values());
-            const at = (p: XYPosition) => ({ x: p.x + 40 * count, y: p.y + 40 * count });
-            const pasted = clip.nodes.map((n): EditorNode => {
-              const id = map.get(n.id)!;
-              const base = { id, position: at(n.position), selected: true };
-              if (n.type === "director") return { ...base, type: "director", data: { director: { ...n.data.director, id } } };
-              if (n.type === "realServer") return { ...base, type: "realServer", data: { realServer: { ...n.data.realServer, id } } };
-              const directorIds = n.data.service.directorIds
-                .map((d) => map.get(d) ?? d)
-                .filter((d) => existing.has(d) || fresh.has(d));
-              return { ...base, type: "service", data: { service: { ...n.data.service, id, directorIds } } };
-            });
-            const placements = pasted.flatMap((n) =>
-              n.type === "service" ? n.data.service.directorIds.map((d) => placementEdge(d, n.id)) : [],
-            );
-            const members = clip.edges.flatMap((e) =>
-              e.type === "membership" && e.data
-                ? [membershipEdge({
-                    ...e.data.membership,
-                    id: newId("membership"),
-                    serviceId: map.get(e.source)!,
-                    realServerId: map.get(e.target)!,
-                  })]
-                : [],
-            );
+            const copy = pasteGraph(clip, 40 * count, new Set(get().nodes.map((n) => n.id)), newId);
             set({
               pasteCount: count,
-              nodes: [...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...pasted],
-              edges: [...get().edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...placements, ...members],
+              nodes: [...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...copy.nodes],
+              edges: [...get().edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...copy.edges],
             });
           },
 
