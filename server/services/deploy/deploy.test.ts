@@ -57,7 +57,7 @@ for (const kind of ["pglite", "postgres"] as const) {
     it("lists revisions with author and message, where they run, and a readable diff between any two", async () => {
       const list = await listRevisions(h.deps, h.topologyId);
       expect(list.map((r) => [r.revision, r.message, r.author])).toEqual([[h.revision, "rr, weight 4, no tls", "alice@example.com"], [first, "first", "alice@example.com"], [1, "created", null]]);
-      expect(list[1]).toMatchObject({ appliedOn: ["d1", "d2"], targetOf: ["d1", "d2"] });
+      expect(list[1]).toMatchObject({ appliedOn: ["lvs-a", "lvs-b"], targetOf: ["lvs-a", "lvs-b"] });
       const d = await diffRevisions(h.deps, h.topologyId, first, h.revision);
       expect(d.lines).toEqual([
         "~ TCP 127.0.10.1:80: scheduler wlc → rr",

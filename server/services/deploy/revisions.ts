@@ -9,7 +9,7 @@ export interface RevisionSummary {
   author: string | null;
   message: string;
   createdAt: Date;
-  /** director keys whose agent reports running this revision / that an operator applied it to */
+  /** names of the directors whose agent reports running this revision / that an operator applied it to */
   appliedOn: string[];
   targetOf: string[];
 }
@@ -21,11 +21,11 @@ export async function listRevisions(deps: DeployDeps, topologyId: string, o: { l
     select: { revision: true, author: true, message: true, createdAt: true },
     orderBy: { revision: "desc" }, take: o.limit ?? 50,
   });
-  const directors = await prisma.director.findMany({ where: { topologyId }, select: { key: true, appliedRevision: true, targetRevision: true } });
+  const directors = await prisma.director.findMany({ where: { topologyId }, select: { name: true, appliedRevision: true, targetRevision: true }, orderBy: { name: "asc" } });
   return rows.map((r) => ({
     ...r,
-    appliedOn: directors.filter((d) => d.appliedRevision === r.revision).map((d) => d.key),
-    targetOf: directors.filter((d) => d.targetRevision === r.revision).map((d) => d.key),
+    appliedOn: directors.filter((d) => d.appliedRevision === r.revision).map((d) => d.name),
+    targetOf: directors.filter((d) => d.targetRevision === r.revision).map((d) => d.name),
   }));
 }
 
