@@ -117,6 +117,15 @@ describe("lvsctl (in process)", () => {
     ]);
   });
 
+  it("keepalived: table issues point at the virtual_server line", () => {
+    const conf = "! test\nvirtual_server 10.0.0.1 80 {\n  lb_algo rr\n  protocol TCP\n}\n\nvirtual_server 10.0.0.2 80 {\n  lb_algo rr\n  real_server 10.0.1.1 80 {\n    weight 0\n  }\n}\n";
+    const r = inProcess(["validate", "k.conf"], { "k.conf": conf });
+    expect(r.code).toBe(0);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines.find((l) => l.includes("[service.no-real-servers]"))).toMatch(/^k\.conf:2: warning: services\[0\]\.destinations: /);
+    expect(lines.find((l) => l.includes("[service.all-weights-zero]"))).toMatch(/^k\.conf:7: warning: services\[1\]\.destinations: /);
+  });
+
   it("validate checks the well-formed rest after a parse error and points table issues at their lines", () => {
     const rules = "-A -t 10.0.0.2:80 -s rr\n-A -t 10.0.0.3:80 -s rr\n-a -t 10.0.0.3:80 -r 10.1.1.1:80 -m -w 0\n-a -t 10.0.0.3:80 -r 10.1.1.2:80 -m -w 70000\n";
     const r = inProcess(["validate", "v.rules"], { "v.rules": rules });

@@ -124,7 +124,12 @@ function load(io: CliIo, file: string, from: InputFormat | undefined): Loaded {
     const r = parseKeepalived(text);
     return {
       table: r.table,
-      lineOf: () => null,
+      lineOf: (p) => {
+        const meta = p[0] === "services" && typeof p[1] === "number" ? r.services[p[1]] : undefined;
+        if (!meta) return null;
+        const d = p[2] === "destinations" && typeof p[3] === "number" ? meta.destinationLines?.[p[3]] : undefined;
+        return d ?? meta.line ?? null;
+      },
       meta: { services: r.services, vrrpInstances: r.vrrpInstances },
       errors: r.errors.map((p) => `${name}:${p.line}: ${p.message}`),
       warnings: r.warnings.map((p) => `${name}:${p.line}: warning: ${p.message}`),

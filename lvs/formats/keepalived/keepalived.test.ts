@@ -350,6 +350,9 @@ virtual_server 10.9.9.9 80 {
           "destinationHealthChecks": [
             null,
           ],
+          "destinationLines": [
+            33,
+          ],
           "healthCheck": {
             "bodyMatch": null,
             "fall": 4,
@@ -366,6 +369,7 @@ virtual_server 10.9.9.9 80 {
             ],
             "timeoutMs": 3000,
           },
+          "line": 23,
           "sorryServer": null,
         },
         {
@@ -381,7 +385,12 @@ virtual_server 10.9.9.9 80 {
             },
             null,
           ],
+          "destinationLines": [
+            56,
+            63,
+          ],
           "healthCheck": null,
+          "line": 51,
           "sorryServer": null,
         },
         {
@@ -407,12 +416,19 @@ virtual_server 10.9.9.9 80 {
               "timeoutMs": 5000,
             },
           ],
+          "destinationLines": [
+            79,
+            86,
+          ],
           "healthCheck": null,
+          "line": 73,
           "sorryServer": null,
         },
         {
           "destinationHealthChecks": [],
+          "destinationLines": [],
           "healthCheck": null,
+          "line": 89,
           "sorryServer": null,
         },
       ]

@@ -67,6 +67,7 @@ function methodOf(s: Statement, ctx: Ctx): { method: ForwardingMethod; tunnel: T
 }
 
 interface RsDraft {
+  line: number;
   dest: IpvsDestination;
   explicitMethod: boolean;
   check: HealthCheck | null;
@@ -84,7 +85,7 @@ function parseRealServer(s: Statement, vsPort: number, fwmark: boolean, vsDefaul
     else port = Number(s.args[1]);
   }
   const dest: IpvsDestination = { address, port, method: "nat", weight: 1, upperThreshold: 0, lowerThreshold: 0, tunnel: null };
-  const d: RsDraft = { dest, explicitMethod: false, check: null };
+  const d: RsDraft = { line: s.line, dest, explicitMethod: false, check: null };
   const defaults: CheckerDefaults = { ...vsDefaults };
   const checkers: Statement[] = [];
   for (const x of s.block ?? []) {
@@ -212,6 +213,8 @@ function parseVirtualServer(s: Statement, ctx: Ctx): { svc: IpvsService; meta: K
     healthCheck: shared ? checks[0]! : null,
     sorryServer: sorry,
     destinationHealthChecks: shared ? checks.map(() => null) : checks,
+    line: s.line,
+    destinationLines: drafts.map((d) => d.line),
   };
   return { svc, meta };
 }

@@ -8,6 +8,9 @@ export interface KeepalivedServiceMeta {
   sorryServer: { address: string; port: number | null } | null;
   /** per destination (index-aligned with the service's destinations): overrides healthCheck when not null */
   destinationHealthChecks: (HealthCheck | null)[];
+  /** where the virtual_server and each of its (index-aligned) real_server blocks start, when parsed */
+  line?: number;
+  destinationLines?: number[];
 }
 
 export interface KeepalivedVrrpInstance {
