@@ -200,6 +200,28 @@ describe("AgentHub over loopback", () => {
     ws.close();
   });
 
+  it("a failed revision is published with the failed operation's error, not a mere warning", async () => {
+    const token = directory.add("d1");
+    const applied: Array<{ revision: number; outcome: string; message: string | null }> = [];
+    bus.subscribe("topology.applied", (e) => { applied.push({ revision: e.revision, outcome: e.outcome, message: e.message }); });
+    const ws = new WebSocket(url.replace("http", "ws") + "/api/agent", { headers: { authorization: `Bearer ${token}` } });
+    await new Promise<void>((resolve, reject) => { ws.on("open", () => resolve()); ws.on("error", reject); });
+    ws.send(JSON.stringify({ v: 1, type: "hello", agentVersion: "t", engine: "fake", hostname: "h", appliedRevision: 2, table: { services: [] } }));
+    const warning = { path: "services.0.scheduler", code: "service.scheduler-not-in-all-kernels", severity: "warning", message: "twos exists only in recent kernels" };
+    ws.send(JSON.stringify({
+      v: 1, type: "ack", revision: 3, ok: false, outcome: "failed", appliedRevision: 2, notes: [], issues: [warning], table: { services: [] },
+      ops: [{ op: "-a -t 10.0.0.1:80 -r 10.0.1.1:80 -m -w 1", ok: true }, { op: "-A -t 10.0.0.1:9090 -s twos", ok: false, error: "Memory allocation problem" }],
+    }));
+    ws.send(JSON.stringify({ v: 1, type: "ack", revision: 4, ok: false, outcome: "refused", appliedRevision: 2, notes: [], ops: [], table: { services: [] }, issues: [warning, { ...warning, severity: "error", path: "services.1.port", message: "port 0 needs persistence" }] }));
+    await until(() => applied.length >= 2, 2000, "two outcomes published");
+    expect(applied).toEqual([
+      { revision: 3, outcome: "failed", message: "-A -t 10.0.0.1:9090 -s twos: Memory allocation problem" },
+      { revision: 4, outcome: "failed", message: "services.1.port: port 0 needs persistence" },
+    ]);
+    expect(directory.rows.get("d1")!.appliedRevision).toBe(2);
+    ws.close();
+  });
+
   it("drops stats (not acks) while the store is stuck, instead of queueing without bound", async () => {
     const token = directory.add("d1");
     let release: () => void = () => {};

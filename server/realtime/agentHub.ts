@@ -60,6 +60,14 @@ interface Conn {
 /** a stuck store (database down) must not make a chatty agent grow the hub's memory without bound */
 export const MAX_BACKLOG = 100;
 
+/** Why a revision did not apply, most specific first: a failed operation, a blocking issue, any issue. */
+function failureMessage(msg: Extract<AgentMessage, { type: "ack" }>): string {
+  const op = msg.ops.find((o) => !o.ok);
+  if (op) return `${op.op}: ${op.error ?? "failed"}`;
+  const issue = msg.issues.find((i) => i.severity === "error") ?? msg.issues[0];
+  return issue ? `${issue.path}: ${issue.message}` : msg.outcome;
+}
+
 function refuse(socket: Duplex, status: number, reason: string): void {
   const text = status === 401 ? "Unauthorized" : status === 404 ? "Not Found" : "Bad Request";
   socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
@@ -210,7 +218,7 @@ export class AgentHub {
         if (msg.outcome !== "applied") this.opts.log.warn({ directorId: d.id, revision: msg.revision, outcome: msg.outcome, issues: msg.issues.slice(0, 5), failed: msg.ops.filter((o) => !o.ok).slice(0, 5) }, "agent did not apply revision");
         await this.publish("topology.applied", {
           topologyId: d.topologyId, directorId: d.id, revision: msg.revision, outcome: msg.ok ? "ok" : "failed",
-          message: msg.ok ? null : (msg.issues[0]?.message ?? msg.ops.find((o) => !o.ok)?.error ?? msg.outcome).slice(0, 1024),
+          message: msg.ok ? null : failureMessage(msg).slice(0, 1024),
           errors: [
             ...msg.ops.filter((o) => !o.ok).map((o) => ({ op: o.op.slice(0, 200), error: (o.error ?? "failed").slice(0, 300) })),
             ...msg.issues.filter((i) => i.severity === "error").map((i) => ({ op: i.path.slice(0, 200), error: i.message.slice(0, 300) })),
@@ -222,8 +230,10 @@ export class AgentHub {
       }
       case "stats":
         this.opts.directory.recordStats(d.id, msg.snapshot);
-        await this.opts.directory.touch(d.id, at);
-        await this.publish("agent.report", { directorId: d.id, topologyId: d.topologyId, at });
+        // not awaited: this agent's next stats frame must not wait for the database or the bus (a
+        // NOTIFY round trip per frame behind a busy pool delayed live stats by seconds in bench:fanout)
+        void this.opts.directory.touch(d.id, at).catch((e: Error) => this.opts.log.warn({ directorId: d.id, err: e.message }, "lastSeen update failed"));
+        void this.publish("agent.report", { directorId: d.id, topologyId: d.topologyId, at });
         return;
       case "health":
         await this.opts.directory.recordTransitions(d.id, msg.transitions);
