@@ -64,7 +64,7 @@ const [ready, bareReady] = await Promise.all([
 const perTopic = Math.max(1, Math.round(SUBSCRIBERS / DIRECTORS));
 process.stderr.write(`setup ${((Date.now() - t0) / 1000).toFixed(1)} s (database: ${ready.kind})\n`);
 
-async function phase(name: string, connectAgents: () => Promise<AgentConn[]>, subUrl: string, mode: "live" | "bare", cookie: string | null, target: ChildProcess, seconds: number) {
+async function phase(name: string, connectAgents: () => Promise<AgentConn[]>, subUrl: string, mode: "live" | "bare", cookie: string | null, target: ChildProcess, seconds: number, beforeStop?: () => Promise<void>) {
   const agents = await connectAgents();
   await ask(subs, { cmd: "connect", url: subUrl, cookie, topics: ready.topologies, perTopic, mode });
   let sent = 0;
@@ -79,6 +79,7 @@ async function phase(name: string, connectAgents: () => Promise<AgentConn[]>, su
   const cpu = await ask<CpuReport>(target, { cmd: "cpu" });
   const rep = await ask<Report>(subs, { cmd: "report" });
   const wall = (Date.now() - start) / 1000;
+  await beforeStop?.();
   stop();
   for (const a of agents) a.ws.terminate();
   await ask(subs, { cmd: "close" });
@@ -86,9 +87,10 @@ async function phase(name: string, connectAgents: () => Promise<AgentConn[]>, su
 }
 
 const snaps = Array.from({ length: DIRECTORS }, (_, i) => makeSnapshot(i, SERVICES, DESTS));
-const cp = await phase("control plane", () => Promise.all(ready.tokens.map((t, i) => connectAgent(`${ready.url}/api/agent`, t, snaps[i]!))), `${ready.url}/api/live`, "live", ready.cookie, server, MEASURE_S);
-await sleep(500);
-const flushed = await ask<{ rows: number; ms: number; totalRows: number }>(server, { cmd: "ingest" });
+let flushed = { rows: 0, ms: NaN, totalRows: 0 };
+// while the agents still run: close every series' bucket in progress and time writing them
+const ingest = async () => void (flushed = await ask<typeof flushed>(server, { cmd: "ingest" }));
+const cp = await phase("control plane", () => Promise.all(ready.tokens.map((t, i) => connectAgent(`${ready.url}/api/agent`, t, snaps[i]!))), `${ready.url}/api/live`, "live", ready.cookie, server, MEASURE_S, ingest);
 const bareRun = await phase("bare ws", () => Promise.all(ready.topologies.map((t, i) => connectAgent(`${bareReady.url}/?agent=${t}`, null, snaps[i]!))), bareReady.url, "bare", null, bare, BARE_S);
 
 const row = (r: typeof cp) => {
