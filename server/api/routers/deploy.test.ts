@@ -81,6 +81,19 @@ describe("deploy router (PGlite)", () => {
     expect(audit).toMatchObject({ outcome: "success", sourceIp: "127.0.0.9", target: `topology:${topologyId}` });
   });
 
+  it("a rollout left running by a stopped instance shows as interrupted once past its last possible end", async () => {
+    const results = [{ directorId: "x", key: "d1", name: "lvs-a", status: "applying", appliedRevision: null, message: null, errors: [], startedAt: 1, finishedAt: null }];
+    const row = await db.prisma.rollout.create({
+      data: { topologyId, revision: rev, kind: "apply", mode: "sequential", status: "running", waitMs: 1000, results, createdAt: new Date(Date.now() - 30_000) },
+    });
+    // 30 s ago + 1 s wait + 60 s slack: still running
+    expect((await operator.deploy.rollout({ id: row.id })).status).toBe("running");
+    await db.prisma.rollout.update({ where: { id: row.id }, data: { createdAt: new Date(Date.now() - 62_000) } });
+    const r = await operator.deploy.rollout({ id: row.id });
+    expect(r.status).toBe("failed");
+    expect(r.results[0]).toMatchObject({ status: "timeout", message: expect.stringMatching(/^interrupted/) });
+  });
+
   it("input errors name the field", async () => {
     await expect(operator.deploy.applyRevision({ topologyId, waitMs: -1 })).rejects.toThrow(/waitMs/);
     await expect(operator.deploy.rollback({ topologyId, revision: 99 })).rejects.toThrow(/no revision 99/);

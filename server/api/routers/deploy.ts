@@ -76,13 +76,13 @@ export const deployRouter = router({
   rollout: authedProcedure("topology.read").input(z.object({ id })).query(async ({ ctx, input }) => {
     const row = await ctx.db.prisma.rollout.findUnique({ where: { id: input.id } });
     if (!row) throw new ServiceError("NOT_FOUND", `no rollout with id ${input.id}`);
-    return rolloutView(row);
+    return rolloutView(row, ctx.now());
   }),
 
   /** the latest rollouts of a topology, newest first */
   rollouts: authedProcedure("topology.read").input(z.object({ topologyId: id, limit: z.number().int().min(1).max(100).default(20) })).query(async ({ ctx, input }) => {
     const rows = await ctx.db.prisma.rollout.findMany({ where: { topologyId: input.topologyId }, orderBy: { createdAt: "desc" }, take: input.limit });
-    return rows.map(rolloutView);
+    return rows.map((r) => rolloutView(r, ctx.now()));
   }),
 
   /** saved revisions (author, time, message, where they run), newest first */

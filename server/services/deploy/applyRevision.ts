@@ -40,14 +40,29 @@ export interface ApplyRevisionInput {
 
 const DEFAULT_WAIT_MS = 15_000;
 
+/** Slack on top of the waits before a rollout still marked running is called interrupted. */
+const INTERRUPTED_AFTER_MS = 60_000;
+
+/**
+ * The API shape of a Rollout row. A rollout runs inside the instance that started it; if that
+ * instance stopped, the row stays "running": once `now` is past its last possible end (one wait per
+ * director, plus slack) it is shown as failed, its unfinished directors as interrupted.
+ */
 export function rolloutView(row: {
   id: string; topologyId: string; revision: number; kind: string; mode: string; status: string; author: string | null;
-  message: string; results: unknown; createdAt: Date; finishedAt: Date | null;
-}): RolloutView {
-  return {
-    ...row, kind: row.kind as RolloutKind, mode: row.mode as RolloutMode, status: row.status as RolloutStatus,
+  message: string; results: unknown; createdAt: Date; finishedAt: Date | null; waitMs?: number;
+}, now: number = Date.now()): RolloutView {
+  const { waitMs, ...rest } = row;
+  const view: RolloutView = {
+    ...rest, kind: row.kind as RolloutKind, mode: row.mode as RolloutMode, status: row.status as RolloutStatus,
     results: row.results as DirectorResult[],
   };
+  const end = row.createdAt.getTime() + (waitMs ?? DEFAULT_WAIT_MS) * Math.max(1, view.results.length) + INTERRUPTED_AFTER_MS;
+  if (view.status === "running" && now > end) {
+    view.status = "failed";
+    view.results = view.results.map((r) => (r.status === "waiting" || r.status === "applying" ? { ...r, status: "timeout", message: "interrupted: the control plane instance running this rollout stopped" } : r));
+  }
+  return view;
 }
 
 /** The revision to apply and its document; NOT_FOUND names what is missing. */
@@ -83,7 +98,7 @@ export async function startRollout(deps: DeployDeps, input: ApplyRevisionInput):
   });
   const row = await prisma.rollout.create({
     data: {
-      topologyId: input.topologyId, revision, kind, mode, status: waitMs === 0 ? "pending" : "running",
+      topologyId: input.topologyId, revision, kind, mode, status: waitMs === 0 ? "pending" : "running", waitMs,
       author: input.actor.actor, message: input.message ?? "", results: results as unknown as Prisma.InputJsonValue,
     },
   });

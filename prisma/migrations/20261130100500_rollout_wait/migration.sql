@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Rollout" ADD COLUMN "waitMs" INTEGER NOT NULL DEFAULT 15000;
