@@ -89,7 +89,8 @@ export function SeriesCharts({ testId, title, seriesRef, range, topic, tick }: {
   ];
   return (
     <section className="rounded-md border border-slate-200 bg-slate-50 p-2" data-testid={testId} data-state={p.state} data-points={p.points.length}
-      data-max-gap={maxGap} data-last-at={p.points[p.points.length - 1]?.at ?? ""}>
+      data-max-gap={maxGap} data-first-at={p.points[0]?.at ?? ""} data-last-at={p.points[p.points.length - 1]?.at ?? ""}
+      data-max-cps={p.points.reduce((m, x) => Math.max(m, x.cps), 0)}>
       <h3 className="mb-2 flex items-center justify-between font-mono text-xs font-semibold text-slate-800">
         <span>{title}</span>
         {p.state === "loading" && <span className="font-sans font-normal text-slate-400">{t("loading")}</span>}
