@@ -43,7 +43,7 @@ describe("link against a control plane that sends bad frames", () => {
     return { url: `http://127.0.0.1:${(http1.address() as AddressInfo).port}`, closes };
   }
 
-  async function run(reply: string | Buffer) {
+  async function run(reply: string | Buffer, silenceMs?: number) {
     const s = await server(reply);
     const log = memoryLog();
     const received: unknown[] = [];
@@ -51,6 +51,7 @@ describe("link against a control plane that sends bad frames", () => {
       server: s.url, token: "t".repeat(20), log, timers: realTimers, random: () => 0.5, backoff: { initialMs: 20, maxMs: 40 },
       hello: async () => ({ v: PROTOCOL_VERSION, type: "hello", agentVersion: "t", engine: "fake", hostname: "h", appliedRevision: null, table: { services: [] } }),
       onMessage: (m) => received.push(m),
+      ...(silenceMs ? { silenceMs } : {}),
     });
     cleanup.push(() => link.stop());
     link.start();
@@ -70,6 +71,16 @@ describe("link against a control plane that sends bad frames", () => {
     expect(closes.length).toBeGreaterThanOrEqual(2); // closed, then came back (and was closed again)
     expect(closes[0]!.code).toBe(4400);
     expect(received).toEqual([]);
+    expect(log.lines.some((l) => /reconnecting in \d+ ms/.test(l))).toBe(true);
+  });
+
+  it("gives up on a control plane that welcomed it and then went silent (half-open link), and reconnects", async () => {
+    const welcome = JSON.stringify({ v: 1, type: "welcome", directorId: "d", directorName: "d", serverTime: 0, heartbeatMs: 100 });
+    const { log, closes, received } = await run(welcome, 300);
+    expect(received.length).toBeGreaterThanOrEqual(2); // welcomed again after each reconnect
+    expect(received.every((m) => (m as { type: string }).type === "welcome")).toBe(true);
+    expect(log.lines.filter((l) => l.includes("WARN no frame from the control plane for 300 ms")).length).toBeGreaterThanOrEqual(1);
+    expect(closes.length).toBeGreaterThanOrEqual(2);
     expect(log.lines.some((l) => /reconnecting in \d+ ms/.test(l))).toBe(true);
   });
 });
