@@ -10,6 +10,7 @@ import type { Page } from "@playwright/test";
 import type { Topology } from "../../lvs/model.ts";
 import { trpcMutation, trpcQuery } from "../fixtures/api.ts";
 import { expect, test, watchConsole } from "../fixtures/test.ts";
+import { createUser, signInAs } from "../fixtures/auth.ts";
 import { openEditor, save, selectEdge, select } from "../editor/editorPage.ts";
 import { applyLatest, enroll, freePort, getOnce, startAgent, startBackend, type Agent, type Backend } from "../live/liveLab.ts";
 import { runAgent, type RunningAgent } from "../../agent/runAgent.ts";
@@ -59,8 +60,14 @@ test.afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => {});
 });
 
-test("edit → plan shows the ops → apply forwards per the new revision → rollback restores it", async ({ page, request, uniqueName }) => {
+test("an operator edits → plan shows the ops → apply forwards per the new revision → rollback restores it", async ({ browser, baseURL, request, uniqueName }) => {
   test.setTimeout(120_000);
+  // the admin (request) seeds; an operator does the change in the browser
+  const operatorEmail = `${uniqueName("op")}@e2e.example`;
+  await createUser(request, { email: operatorEmail, role: "operator", password: "operator-password-1" });
+  const context = await signInAs(browser, baseURL!, operatorEmail, "operator-password-1");
+  cleanups.push(() => context.close());
+  const page = await context.newPage();
   const problems = watchConsole(page);
   const VIP = "127.0.40.1";
   const b1: Backend = await startBackend("b1", "127.0.41.1");
@@ -113,8 +120,9 @@ test("edit → plan shows the ops → apply forwards per the new revision → ro
   await expect(page.getByTestId("rollout")).toHaveAttribute("data-revision", String(seeded));
   await expect(page.getByTestId("rollout")).toHaveAttribute("data-status", "succeeded", { timeout: 20_000 });
   await expect.poll(() => answers(VIP, vipPort), { timeout: 10_000 }).toEqual(["b1"]);
-  const audit = await trpcQuery<{ items: Array<{ action: string; outcome: string }> }>(request, "audit.list", { target: `topology:${id}`, limit: 50 });
-  expect(audit.items.map((a) => a.action)).toEqual(expect.arrayContaining(["deploy.plan", "deploy.apply", "deploy.rollback"]));
+  const audit = await trpcQuery<{ items: Array<{ action: string; outcome: string; actor: string }> }>(request, "audit.list", { target: `topology:${id}`, limit: 50 });
+  const byOperator = audit.items.filter((a) => a.actor === operatorEmail).map((a) => `${a.action} ${a.outcome}`);
+  expect(byOperator).toEqual(expect.arrayContaining(["deploy.plan success", "deploy.apply success", "deploy.rollback success"]));
   expect(problems).toEqual([]);
 });
 
