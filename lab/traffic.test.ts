@@ -6,7 +6,8 @@
  * (LAB_UPDATE_FIXTURES=1 rewrites it). Then our schedulers (lvs/schedulers/) are held against the
  * kernel decision by decision: lc/wlc/sed/nq/fo/ovf/lblc/lblcr (and wlc with -x) with held ESTABLISHED
  * connections, replayed from the kernel's own counters; sh/mh over 16 client addresses and dh over
- * 16 VIPs; rr/wrr across live -a/-e/-d (lab/schedulerReplay.ts).
+ * 16 VIPs; rr/wrr across live -a/-e/-d (lab/schedulerReplay.ts); persistence with -M over 16 clients
+ * against the engine's template key.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -18,6 +19,9 @@ import {
 import type { ConnectionEntry, Counters, IpvsServiceKey } from "../lvs/model.ts";
 import { labManifest, runInVm, splitSections } from "./vm.ts";
 import { listingPicker, pickHashed, replayTranscript } from "./schedulerReplay.ts";
+import { maskedClient } from "../agent/engines/userspace/persistence.ts";
+import { schedulers } from "../lvs/schedulers/registry.ts";
+import { createDestination } from "../lvs/schedulers/destination.ts";
 
 const LAB = process.env.LVS_LAB_DIR;
 const SCRIPT = path.join(import.meta.dirname, "scripts", "nat-traffic.sh");
@@ -253,5 +257,35 @@ describe.skipIf(!LAB)("real kernel: LVS-NAT traffic between namespaces, listings
     // the two sequences differ, so the comparison can tell the schedulers (and their hooks) apart
     const wrr = answers(get("dyn-wrr"));
     expect(replayTranscript("rr", wrr)).not.toEqual(wrr);
+  });
+
+  it("persistence -p 60 -M 255.255.255.248: one server per client /29 like the engine's templates; the kernel lists the templates", () => {
+    const got = answers(get("clients-persist")).map((l) => l.split(" ") as [string, string]);
+    expect(got).toHaveLength(2 * HASH_CLIENTS);
+    // the userspace engine's template key (masked client) and rr on a template miss
+    const rr = schedulers.create("rr");
+    const list = KERNEL_ORDER.map((k) => createDestination("inet", k.split(":")[0]!, 80, { weight: 1, upperThreshold: 0, lowerThreshold: 0 }));
+    rr.init?.({ family: "inet", flags: [] }, list);
+    const templates = new Map<string, string>();
+    const ours = got.map(([client]) => {
+      const key = maskedClient("inet", client, "255.255.255.248");
+      let d = templates.get(key);
+      if (d === undefined) {
+        const c = { destinations: list, clientAddress: client, clientPort: 0, clientFold: 0, virtualAddress: VIP, virtualFold: 0, now: 0, random: () => 0 };
+        const picked = rr.schedule(c)!;
+        d = `${picked.address}:${picked.port}`;
+        templates.set(key, d);
+      }
+      return `${client} ${d}`;
+    });
+    expect(ours).toEqual(got.map((l) => l.join(" ")));
+    expect(templates.size).toBe(3); // .100-.103, .104-.111 and .112-.115 (HASH_CLIENTS = 16)
+    // the kernel's templates: client = the masked address, port 0, one per /29; state ASSURED (not
+    // NONE) once a connection they control was established — the engine lists them the same way
+    const persistent = parseConnections(get("persist-lnc")).entries.filter((e) => e.virtual.port === 8203 && e.client.port === 0);
+    expect(new Set(persistent.map((e) => e.state))).toEqual(new Set(["ASSURED"]));
+    expect(persistent.map((e) => `${e.client.address} ${e.destination.address}:${e.destination.port}`).sort()).toEqual(
+      [...templates].map(([k, d]) => `${k} ${d}`).sort(),
+    );
   });
 });

@@ -9,7 +9,8 @@
 #    open (ESTABLISHED = ActiveConn), C = a closed request; after each step the kernel's counters
 #    (ipvsadm -Ln -t) are printed, so every decision can be replayed from the state the kernel saw.
 # 4. source hashing over many clients (sh, mh on VIP:8201, 8202; the client's source address is picked
-#    with a /32 route to the VIP) and destination hashing over many VIPs (dh on 192.168.1.200.. :8300).
+#    with a /32 route to the VIP) and destination hashing over many VIPs (dh on 192.168.1.200.. :8300);
+#    then persistence with -M 255.255.255.248 over the same clients (VIP:8203).
 # 5. rr and wrr across live edits (VIP:8401, 8402): requests between -a, -e (weight) and -d; every
 #    change is printed as "@ add|edit|del ADDR [WEIGHT]" between the answers, so it can be replayed.
 set -e
@@ -145,6 +146,21 @@ for s in sh mh; do
     j=$((j + 1))
   done
 done
+# persistence by client network: rr -p 60 -M 255.255.255.248 on VIP:8203, the clients in order, then
+# in reverse order (every template is still alive: each client must get its /29's first server)
+ipvsadm -A -t 192.168.1.1:8203 -s rr -p 60 -M 255.255.255.248
+for rs in 10.0.1.2 10.0.2.2 10.0.3.2; do ipvsadm -a -t 192.168.1.1:8203 -r $rs:80 -m; done
+section clients-persist
+for pass in up down; do
+  j=0
+  while [ $j -lt $HASH_CLIENTS ]; do
+    [ $pass = up ] && c=$((100 + j)) || c=$((100 + HASH_CLIENTS - 1 - j))
+    ip netns exec client ip route replace 192.168.1.1/32 dev eth0 src 192.168.1.$c
+    echo "192.168.1.$c $(req 192.168.1.1 8203)"
+    j=$((j + 1))
+  done
+done
+section persist-lnc; ipvsadm -Lnc
 [ $HASH_CLIENTS -gt 0 ] && ip netns exec client ip route del 192.168.1.1/32
 section vips-dh
 j=0

@@ -136,6 +136,26 @@ describe("connection table (ipvsadm -Lnc) and counters", () => {
   });
 });
 
+describe("persistence templates in the connection table", () => {
+  it("a template is NONE until a connection it controls is established, then ASSURED (Linux 6.1)", async () => {
+    const t = await engineWith();
+    const vip = `127.0.40.${seq++}`;
+    const port = await freePort(vip);
+    const dead = await freePort("127.0.41.9"); // nothing listens: the connect fails
+    await t.engine.apply({ services: [service("tcp", vip, port, "rr", [{ address: "127.0.41.9", port: dead }], { persistence: { timeout: 300, netmask: null } })] });
+    await connect(vip, port).catch(() => undefined);
+    const template = async () => (await t.engine.connections({ offset: 0, limit: 10 })).entries.find((e) => e.client.port === 0);
+    await until(async () => (await template()) !== undefined, "the template");
+    expect((await template())!.state).toBe("NONE");
+    t.backends.push(await startBackend("rs9", "127.0.41.9"));
+    const live = t.backends[0]!;
+    await t.engine.apply({ services: [service("tcp", vip, port, "rr", [{ address: "127.0.41.9", port: live.port }], { persistence: { timeout: 300, netmask: null } })] });
+    const c = await connect(vip, port);
+    expect((await template())!.state).toBe("ASSURED");
+    await c.close();
+  });
+});
+
 describe("relay read buffers", () => {
   it("closed connections return their buffers to the pool; reused buffers carry exactly the new bytes", async () => {
     const t = await engineWith();

@@ -19,6 +19,11 @@ export interface Template {
   dest: RuntimeDestination;
   expires: number;
   controlled: number;
+  /**
+   * IP_VS_CTPL_S_ASSURED: set once a connection it controls was established (TCP) or answered (UDP);
+   * `ipvsadm -Lnc` then shows the template as ASSURED instead of NONE (Linux 6.1, seen in the lab)
+   */
+  assured: boolean;
 }
 
 /** The masked client address as text, e.g. "10.1.2.0" for 10.1.2.3 with 255.255.255.0. */
@@ -69,7 +74,7 @@ export class TemplateTable {
 
   create(clientAddress: string, dest: RuntimeDestination, now: number): Template {
     const key = maskedClient(this.family, clientAddress, this.persistence.netmask);
-    const t: Template = { key, clientAddress: key, dest, expires: now + this.persistence.timeout * 1000, controlled: 0 };
+    const t: Template = { key, clientAddress: key, dest, expires: now + this.persistence.timeout * 1000, controlled: 0, assured: false };
     this.byClient.set(key, t);
     bindTemplate(dest);
     return t;

@@ -113,6 +113,7 @@ export function acceptTcp(host: ForwarderHost, svc: RuntimeService, client: net.
     }
     connected = true;
     entry.state = "ESTABLISHED";
+    if (template) template.assured = true;
     entry.active = true;
     dest.inactConns--;
     dest.activeConns++;

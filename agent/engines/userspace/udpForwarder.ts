@@ -123,7 +123,10 @@ export class UdpListener {
     sock.on("message", (m) => {
       dest.outPkts++;
       dest.outBytes += m.length;
-      if (flow.entry) flow.entry.seen = true;
+      if (flow.entry) {
+        flow.entry.seen = true;
+        if (flow.entry.template) flow.entry.template.assured = true;
+      }
       if (!this.closed) vip.send(m, port, address);
     });
     sock.connect(dest.connectPort, dest.address, () => {

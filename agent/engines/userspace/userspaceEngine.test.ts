@@ -93,7 +93,7 @@ describe("UserspaceEngine over loopback", () => {
     for (const c of [a, b, other]) await c.close();
     await sleep(20);
     const list = await engine.connections({ offset: 0, limit: 100 });
-    expect(list.entries.filter((e) => e.state === "NONE").map((e) => e.client.address).sort()).toEqual(["127.0.31.0", "127.0.32.0"]);
+    expect(list.entries.filter((e) => e.state === "ASSURED").map((e) => e.client.address).sort()).toEqual(["127.0.31.0", "127.0.32.0"]);
     expect((await engine.stats()).services[0]!.destinations.reduce((s, d) => s + d.persistConns, 0)).toBe(2);
     // controlled connections linger (TIME_WAIT 120 s) and keep the template alive past its 60 s
     now += 61_000;

@@ -327,7 +327,7 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
             client: { address: t.clientAddress, port: 0 },
             virtual: { address: svc.key.address, port: svc.key.port },
             destination: { address: t.dest.address, port: t.dest.port },
-            state: "NONE",
+            state: t.assured ? "ASSURED" : "NONE",
             expiresIn: Math.max(0, Math.ceil((t.expires - now) / 1000)),
           };
         }
