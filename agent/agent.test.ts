@@ -194,6 +194,21 @@ describe("Agent", () => {
     await agent.stop();
   });
 
+  it("does not gather stats while offline", async () => {
+    const { agent, engine, sent } = make();
+    const stats = vi.spyOn(engine, "stats");
+    let online = false;
+    agent.online = () => online;
+    await agent.start();
+    await vi.advanceTimersByTimeAsync(3500);
+    expect(stats).not.toHaveBeenCalled();
+    online = true;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(stats).toHaveBeenCalledTimes(1);
+    expect(sent.filter((m) => m.type === "stats")).toHaveLength(1);
+    await agent.stop();
+  });
+
   it("periodically re-reconciles: repairs drift and acknowledges a revision that failed before", async () => {
     const { agent, engine, sent, log } = make();
     await agent.start();

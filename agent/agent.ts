@@ -51,6 +51,8 @@ export class Agent {
   private stopped = false;
   /** set by the link: delivers a message when connected; false = dropped (offline) */
   send: (msg: AgentMessage) => boolean = () => false;
+  /** set by the link: whether messages can go out now (stats are not even gathered otherwise) */
+  online: () => boolean = () => true;
   /** health transitions that could not be delivered; sent after the next welcome */
   private unsentTransitions: HealthTransition[] = [];
   private resyncTimer: unknown = null;
@@ -256,6 +258,8 @@ export class Agent {
   private scheduleStats(): void {
     if (this.stopped) return;
     this.statsTimer = this.opts.timers.setTimeout(async () => {
+      // offline nobody would receive them, and reading ipvsadm listings costs the director
+      if (!this.online()) return this.scheduleStats();
       try {
         const snapshot = await this.opts.engine.stats();
         this.send({ v: PROTOCOL_VERSION, type: "stats", snapshot });

@@ -55,6 +55,7 @@ export async function runAgent(o: RunAgentOptions): Promise<RunningAgent> {
     onMessage: (msg) => void agent.handle(msg).catch((e: Error) => o.log.error(`handling ${msg.type}: ${e.message}`)),
   });
   agent.send = (m) => link.send(m);
+  agent.online = () => link.connected;
   link.start();
   return {
     agent, link,

@@ -59,6 +59,8 @@ interface Conn {
 
 /** a stuck store (database down) must not make a chatty agent grow the hub's memory without bound */
 export const MAX_BACKLOG = 100;
+/** how long an authenticated connection may take to send hello */
+export const HELLO_WAIT_MS = 30_000;
 
 /** Why a revision did not apply, most specific first: a failed operation, a blocking issue, any issue. */
 function failureMessage(msg: Extract<AgentMessage, { type: "ack" }>): string {
@@ -282,8 +284,10 @@ export class AgentHub {
   private beat(): void {
     const at = this.now();
     for (const c of this.conns.values()) {
-      if (at - c.lastFrameAt > this.heartbeatMs * 3) {
-        this.opts.log.warn({ directorId: c.director.id }, "agent silent for 3 heartbeats; closing");
+      // before hello the agent is reading its engine's table (a big or busy ipvsadm can take a while)
+      const limit = c.helloSeen ? this.heartbeatMs * 3 : Math.max(this.heartbeatMs * 3, HELLO_WAIT_MS);
+      if (at - c.lastFrameAt > limit) {
+        this.opts.log.warn({ directorId: c.director.id, helloSeen: c.helloSeen }, c.helloSeen ? "agent silent for 3 heartbeats; closing" : `no hello within ${limit} ms; closing`);
         c.ws.terminate();
         continue;
       }
