@@ -9,13 +9,18 @@ import WebSocket from "ws";
 import { frameAt, summarize } from "./stats.ts";
 
 let sockets: WebSocket[] = [];
+/** per stats frame: its `at` (agent send time) and the delivery latency */
+let ats: number[] = [];
 let lat: number[] = [];
-let frames = 0;
 let bytes = 0;
 let merged = 0;
 let snapshots = 0;
+/** frames sent before the measurement started (warm-up backlog) are counted apart */
+let since = 0;
+let backlog = 0;
 
-process.on("message", async (m: { cmd: string; url?: string; cookie?: string; topics?: string[]; perTopic?: number; mode?: "live" | "bare" }) => {
+
+process.on("message", async (m: { cmd: string; url?: string; cookie?: string; topics?: string[]; perTopic?: number; mode?: "live" | "bare"; since?: number; until?: number }) => {
   if (m.cmd === "connect") {
     const opened: Promise<void>[] = [];
     for (const topic of m.topics!) {
@@ -25,13 +30,15 @@ process.on("message", async (m: { cmd: string; url?: string; cookie?: string; to
         ws.on("error", () => {});
         ws.on("message", (data: Buffer) => {
           const now = Date.now();
-          frames++;
           bytes += data.length;
           const head = data.toString("latin1", 0, 24);
           if (head.startsWith('{"type":"snapshot"')) return void snapshots++;
           if (head.startsWith('{"type":"subscribed"')) return;
           const at = frameAt(data);
-          if (at !== null) lat.push(now - at);
+          if (at !== null && at < since) return void backlog++;
+          if (at === null) return;
+          ats.push(at);
+          lat.push(now - at);
           const tail = /"merged":(\d+)\}$/.exec(data.toString("latin1", Math.max(0, data.length - 24)));
           if (tail && Number(tail[1]) > 1) merged++;
         });
@@ -48,10 +55,16 @@ process.on("message", async (m: { cmd: string; url?: string; cookie?: string; to
     process.send!({ ok: true, sockets: sockets.length });
   } else if (m.cmd === "reset") {
     lat = [];
-    frames = bytes = merged = snapshots = 0;
+    ats = [];
+    bytes = merged = snapshots = backlog = 0;
+    since = m.since ?? Date.now();
     process.send!({ ok: true });
   } else if (m.cmd === "report") {
-    process.send!({ latency: summarize(lat), frames, bytes, merged, snapshots });
+    // frames sent inside the window [since, until); those still in flight get 1 s to arrive
+    const until = m.until ?? Date.now();
+    await new Promise((r) => setTimeout(r, 1000));
+    const inWindow = lat.filter((_, i) => ats[i]! < until);
+    process.send!({ latency: summarize(inWindow), frames: inWindow.length, bytes, merged, snapshots, backlog });
   } else if (m.cmd === "close") {
     for (const s of sockets) s.terminate();
     sockets = [];
