@@ -32,7 +32,8 @@ export function DrainControls({ drain, topologyId }: { drain: DrainRow; topology
   const force = useMutation(trpc.deploy.forceDrain.mutationOptions({ onSuccess: refresh }));
   const enable = useMutation(trpc.deploy.enable.mutationOptions({ onSuccess: refresh }));
   const open = drain.status === "draining" || drain.status === "timed-out";
-  const enableable = open || drain.status === "drained" || drain.status === "forced";
+  // "ramping": the server refuses unless that slow start was interrupted (its instance stopped)
+  const enableable = open || drain.status === "drained" || drain.status === "forced" || drain.status === "ramping";
   return (
     <div className="space-y-1" data-testid="drain" data-drain={drain.id} data-status={drain.status}>
       <div className="flex flex-wrap items-center gap-2 text-xs">

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { rolloutView, startRollout } from "../../services/deploy/applyRevision.ts";
 import { driftOf, importActual } from "../../services/deploy/drift.ts";
-import { enableDrain, forceDrain, listDrains, startDrain } from "../../services/deploy/drainService.ts";
+import { enableDrain, forceDrain, listDrains, MAX_RAMP_MS, startDrain } from "../../services/deploy/drainService.ts";
 import { planRevision } from "../../services/deploy/planRevision.ts";
 import { diffRevisions, listRevisions } from "../../services/deploy/revisions.ts";
 import type { DeployDeps, RolloutKind } from "../../services/deploy/types.ts";
@@ -110,7 +110,7 @@ export const deployRouter = router({
 
   /** re-enable at the previous weight, optionally ramped up in steps (runs in the background; see deploy.drains) */
   enable: authedProcedure("realServer.drain")
-    .input(z.object({ drainId: id, ramp: z.object({ steps: z.number().int().min(1).max(20), durationMs: z.number().int().min(0).max(3_600_000) }).optional() }))
+    .input(z.object({ drainId: id, ramp: z.object({ steps: z.number().int().min(1).max(20), durationMs: z.number().int().min(0).max(MAX_RAMP_MS) }).optional() }))
     .mutation(async ({ ctx, input }) => {
       const d = deps(ctx);
       const run = enableDrain(d, { drainId: input.drainId, ...(input.ramp ? { ramp: input.ramp } : {}), actor: auditActor(ctx) });

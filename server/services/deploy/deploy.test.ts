@@ -143,6 +143,21 @@ for (const kind of ["pglite", "postgres"] as const) {
       expect(actions).toEqual(["realServer.drain failure", "realServer.drain success", "realServer.drain failure", "realServer.enable success"]);
     });
 
+    it("re-enable restores the weights the drain revision kept, also after an interrupted slow start", async () => {
+      const s = await startDrain(h.deps, { topologyId: h.topologyId, subject: { kind: "membership", key: "m1" }, actor });
+      await s.done;
+      // a slow start that stopped half way (its instance died): m1 runs at weight 2, the drain says ramping
+      const doc = (await h.s.db.prisma.topology.findUniqueOrThrow({ where: { id: h.topologyId } })).document as unknown as Topology;
+      expect(doc.memberships.find((m) => m.id === "m1")).toMatchObject({ state: "draining", weight: 6 });
+      await h.save({ ...doc, memberships: doc.memberships.map((m) => (m.id === "m1" ? { ...m, state: "active", weight: 2 } : m)) }, "slow start 1/3");
+      expect((await applyRevision(h.deps, { topologyId: h.topologyId, actor })).status).toBe("succeeded");
+      await h.s.db.prisma.drain.update({ where: { id: s.drain.id }, data: { status: "ramping", since: new Date() } });
+      await expect(enableDrain(h.deps, { drainId: s.drain.id, actor })).rejects.toThrow(/already ramping/);
+      await h.s.db.prisma.drain.update({ where: { id: s.drain.id }, data: { since: new Date(Date.now() - 2 * 3_600_000) } });
+      expect((await enableDrain(h.deps, { drainId: s.drain.id, actor })).status).toBe("enabled");
+      expect(h.engines.d1!.table.services[0]!.destinations.find((d) => d.address === "127.0.30.1")!.weight).toBe(6);
+    });
+
     it("a drain that cannot see its connections times out; force marks it; unapplied saves block drains", async () => {
       await h.stopAgent("d2");
       const t0 = Date.now();

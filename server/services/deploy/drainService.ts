@@ -181,6 +181,9 @@ export async function forceDrain(deps: DeployDeps, input: { drainId: string; act
   return view(updated);
 }
 
+/** the longest slow start the API accepts */
+export const MAX_RAMP_MS = 3_600_000;
+
 export interface RampOptions {
   steps: number;
   durationMs: number;
@@ -195,10 +198,16 @@ export async function enableDrain(
 ): Promise<DrainView> {
   const sleep = input.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const row = await loadDrain(deps, input.drainId);
-  if (row.status === "enabled" || row.status === "ramping") throw new ServiceError("CONFLICT", `drain is already ${row.status}`);
+  const now = (deps.now ?? Date.now)();
+  // a slow start runs in the instance that started it; one "ramping" for longer than any ramp was interrupted
+  const staleRamp = row.status === "ramping" && now - row.since.getTime() > MAX_RAMP_MS + 60_000;
+  if (row.status === "enabled" || (row.status === "ramping" && !staleRamp)) throw new ServiceError("CONFLICT", `drain is already ${row.status}`);
   const { current } = await latestApplied(deps, row.topologyId);
   const keys = new Set(row.membershipKeys);
-  const target = new Map(current.document.memberships.filter((m) => keys.has(m.id)).map((m) => [m.id, m.weight]));
+  // the weights to restore: as the drain revision kept them (a ramp changes them in later revisions)
+  const drained = await loadRevisionDocument(deps.db.prisma, row.topologyId, row.revision);
+  const source = (drained ?? current.document).memberships.filter((m) => keys.has(m.id));
+  const target = new Map(source.filter((m) => current.document.memberships.some((c) => c.id === m.id)).map((m) => [m.id, m.weight]));
   const schedules = [...target].map(([id, w]) => ({ id, steps: input.ramp ? rampWeights(w, input.ramp.steps, input.ramp.durationMs) : [{ offsetMs: 0, weight: w }] }));
   const offsets = [...new Set(schedules.flatMap((s) => s.steps.map((x) => x.offsetMs)))].sort((a, b) => a - b);
   const setStatus = async (status: DrainRowStatus) => {
