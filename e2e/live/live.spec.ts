@@ -260,7 +260,7 @@ test("live view: rates match the traffic, a dead backend turns red, quiesce drai
         same(`${b.name} inactive`, metricValue(text, "node_ipvs_backend_connections_inactive", bl), await cell(page, destKey(b), "inactConns"));
         same(`${b.name} weight`, metricValue(text, "node_ipvs_backend_weight", bl), await cell(page, destKey(b), "weight"));
       }
-      if (metricValue(text, "lvs_director_up", {}) !== 1) diffs.push("lvs_director_up is not 1");
+      if (metricValue(text, "lvs_director_up", { director: "lb-live" }) !== 1) diffs.push("lvs_director_up{director=\"lb-live\"} is not 1");
       return diffs;
     }, { timeout: 20_000 }).toEqual([]);
   });
