@@ -7,14 +7,13 @@
  *   merged per service (latest values win) and sent as one message when it drains — memory per
  *   socket is bounded by the topic's size, never by time.
  * - A resume (subscribe with `since`) gets a fresh snapshot plus the ring samples after `since`.
- * - With `authorize`, the upgrade needs a session (401 otherwise) and subscribing needs the
- *   `live.subscribe` permission.
+ * - Who may connect is decided before the upgrade reaches the hub (server/plugins.ts: session, same
+ *   Origin, `live.subscribe`; sockets whose session ends are dropped).
  * No business logic here: the LiveFeed (server/live/liveRuntime.ts) supplies the data.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
-import { can, requiredRole, type Role } from "../auth/permissions.ts";
 import type { EventBus } from "../events/EventBus.ts";
 import type { LiveRuntime } from "../live/liveRuntime.ts";
 import type { Logger } from "../log.ts";
@@ -22,14 +21,11 @@ import {
   LIVE_MAX_BUFFER_BYTES, LIVE_SLOW_BUFFER_BYTES, liveClientMessageSchema, MAX_LIVE_FRAME_BYTES, MAX_LIVE_SUBSCRIPTIONS, topicKey,
   type LiveServerMessage, type LiveService, type LiveStatsMessage, type LiveTopic,
 } from "./liveProtocol.ts";
-import { rejectUpgrade } from "./router.ts";
 import { mergeServices } from "./mergeServices.ts";
 
 export const LIVE_PATH = "/api/live";
 
 export type LiveFeed = Pick<LiveRuntime, "snapshot" | "recent" | "onUpdate" | "epoch" | "directorMeta">;
-/** who is on the other end of an upgrade; null = no session (refused with 401) */
-export type LiveAuthorizer = (req: IncomingMessage) => Promise<{ role: Role } | null>;
 
 interface Topic {
   key: string;
@@ -46,7 +42,6 @@ interface Pending {
 }
 
 interface Client {
-  role: Role | null;
   topics: Map<string, Topic>;
   /** topic key → directorId → stats waiting for the socket to drain (or for the snapshot) */
   pending: Map<string, Map<string, Pending>>;
@@ -60,7 +55,6 @@ export interface LiveHubOptions {
   bus: EventBus;
   log: Logger;
   feed?: LiveFeed;
-  authorize?: LiveAuthorizer;
   heartbeatMs?: number;
   slowBytes?: number;
   /** how often waiting merged stats are retried on slow sockets */
@@ -108,26 +102,15 @@ export class LiveHub {
   }
 
   handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const authorize = this.deps.authorize;
-    if (!authorize) return void this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, null));
-    void authorize(req).then(
-      (who) => {
-        if (!who) return rejectUpgrade(socket, 401, "unauthorized: sign in to watch live traffic");
-        this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, who.role));
-      },
-      (e: Error) => {
-        this.deps.log.warn({ err: e.message }, "live session check failed");
-        rejectUpgrade(socket, 503, "session check failed");
-      },
-    );
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws));
   };
 
   get connectionCount(): number {
     return this.clients.size;
   }
 
-  private onConnection(ws: WebSocket, role: Role | null): void {
-    const client: Client = { role, topics: new Map(), pending: new Map(), priming: new Map(), wireSeq: new Map() };
+  private onConnection(ws: WebSocket): void {
+    const client: Client = { topics: new Map(), pending: new Map(), priming: new Map(), wireSeq: new Map() };
     this.clients.set(ws, client);
     this.alive.add(ws);
     ws.on("pong", () => this.alive.add(ws));
@@ -160,9 +143,6 @@ export class LiveHub {
         client.priming.delete(key);
         client.wireSeq.delete(key);
         return this.send(ws, { type: "unsubscribed", sub: key, ...topic });
-      }
-      if (this.deps.authorize && !can(client.role, "live.subscribe")) {
-        return this.send(ws, { type: "error", message: `forbidden: live.subscribe needs the ${requiredRole("live.subscribe")} role` });
       }
       if (!client.topics.has(key) && client.topics.size >= MAX_LIVE_SUBSCRIPTIONS) {
         return this.send(ws, { type: "error", message: `at most ${MAX_LIVE_SUBSCRIPTIONS} subscriptions per socket` });
