@@ -4,6 +4,8 @@
  */
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { availability, serviceAvailability, type Availability, type HealthState, type Transition } from "../../lvs/availability.ts";
+import { ipvsTableSchema } from "../../lvs/schemas.ts";
+import { serviceKeyString } from "../../lvs/tableKey.ts";
 import type { AvailabilityFigures, AvailabilityInput, AvailabilityResult } from "./liveApi.ts";
 
 export interface HealthNow {
@@ -40,13 +42,14 @@ interface Timeline {
 
 /**
  * Availability per real server and per service over [from, to). A real server whose state is not
- * known at `from` (no transition before it) is measured from its first transition; one never seen
- * in the range and with no earlier transition is left out. Services follow serviceAvailability
+ * known at `from` (no transition before it) starts in the `from` state of its first transition in the
+ * range (measured from its first transition when that is "unknown"); one the director runs (its
+ * reported table) with no transition at all is up the whole range. Services follow serviceAvailability
  * (up while >= quorum members are up) over the span where all their members are known.
  */
 export async function availabilityQuery(prisma: PrismaClient, input: AvailabilityInput): Promise<AvailabilityResult> {
   const { topologyId, from, to, quorum } = input;
-  const directors = await prisma.director.findMany({ where: { topologyId, ...(input.directorId ? { id: input.directorId } : {}) }, select: { id: true } });
+  const directors = await prisma.director.findMany({ where: { topologyId, ...(input.directorId ? { id: input.directorId } : {}) }, select: { id: true, reportedTable: true } });
   const ids = directors.map((d) => d.id);
   const svcFilter = input.serviceKey ? { serviceKey: input.serviceKey } : {};
   const [inRange, before] = await Promise.all([
@@ -73,10 +76,26 @@ export async function availabilityQuery(prisma: PrismaClient, input: Availabilit
       timelines.set(k, tl);
     }
     if (t.to === "unknown") continue;
+    if (tl.initial === null && (t.from === "up" || t.from === "down")) {
+      // the transition says what the state was before it: known since the start of the range
+      tl.initial = t.from;
+      tl.knownFrom = from;
+    }
     if (tl.initial === null) {
       tl.initial = t.to;
       tl.knownFrom = t.at.getTime();
     } else tl.transitions.push({ at: t.at.getTime(), to: t.to });
+  }
+  // real servers the directors run with no transition on record: agents report changes only, and a
+  // destination without a health check (or never failing one) is up the whole time
+  for (const d of directors) {
+    for (const svc of tableServices(d.reportedTable)) {
+      if (input.serviceKey && svc.key !== input.serviceKey) continue;
+      for (const dest of svc.destinations) {
+        const k = keyOf(d.id, svc.key, dest.address, dest.port);
+        if (!timelines.has(k)) timelines.set(k, { directorId: d.id, serviceKey: svc.key, address: dest.address, port: dest.port, initial: "up", transitions: [], knownFrom: from });
+      }
+    }
   }
 
   const services = new Map<string, AvailabilityResult["services"][number] & { members: Timeline[] }>();
@@ -102,6 +121,13 @@ export async function availabilityQuery(prisma: PrismaClient, input: Availabilit
   }
   out.sort((a, b) => (a.directorId + a.serviceKey < b.directorId + b.serviceKey ? -1 : 1));
   return { from, to, services: out };
+}
+
+/** The services and destinations of a reported table (Director.reportedTable JSON), leniently. */
+function tableServices(json: unknown): Array<{ key: string; destinations: Array<{ address: string; port: number }> }> {
+  const parsed = ipvsTableSchema.safeParse(json);
+  if (!parsed.success) return [];
+  return parsed.data.services.map((s) => ({ key: serviceKeyString(s), destinations: s.destinations.map((d) => ({ address: d.address, port: d.port })) }));
 }
 
 /** The state of each real server at `at`: its latest transition before it. */

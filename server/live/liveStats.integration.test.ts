@@ -275,6 +275,30 @@ describe.each(kinds)("live statistics on $name", ({ name, skip }) => {
     expect((await s.live.repo.read(directorId, SK, "", base, base + 3 * MINUTE_MS, MINUTE_MS))).toHaveLength(3);
   }, 60_000);
 
+  it("availability: a first recorded up->down starts up, and members with no transition count as up", async () => {
+    const k2 = "tcp|127.0.11.1|80";
+    const base = t0 + 3_600_000;
+    await s.db.prisma.director.update({
+      where: { id: directorId },
+      data: { reportedTable: { services: [{ protocol: "tcp", family: "inet", address: "127.0.11.1", port: 80, scheduler: "wlc", flags: [], persistence: null, persistenceEngine: null, onePacket: false, destinations: ["127.0.31.1", "127.0.31.2"].map((address) => ({ address, port: 80, method: "nat", weight: 1, upperThreshold: 0, lowerThreshold: 0, tunnel: null })) }] } },
+    });
+    // 127.0.31.1 fails 100 s into the range and is back 50 s later; 127.0.31.2 never changes
+    await s.db.prisma.healthTransition.createMany({ data: [
+      { directorId, serviceKey: k2, rip: "127.0.31.1", port: 80, from: "up", to: "down", at: new Date(base + 100_000) },
+      { directorId, serviceKey: k2, rip: "127.0.31.1", port: 80, from: "down", to: "up", at: new Date(base + 150_000) },
+    ] });
+    const q = await trpc("live.availability", { topologyId, from: base, to: base + 1_000_000, serviceKey: k2 });
+    expect(q.status).toBe(200);
+    const svc = (q.body.result!.data as { services: Array<{ serviceKey: string; availability: { availability: number; failures: number }; realServers: Array<{ address: string; availability: { availability: number; failures: number; mtbfMs: number | null; mttrMs: number | null } }> }> }).services;
+    expect(svc.map((x) => x.serviceKey)).toEqual([k2]);
+    const [rs1, rs2] = svc[0]!.realServers;
+    expect(rs1).toMatchObject({ address: "127.0.31.1", availability: { failures: 1, mtbfMs: 950_000, mttrMs: 50_000 } });
+    expect(rs1!.availability.availability).toBeCloseTo(0.95, 10);
+    expect(rs2).toMatchObject({ address: "127.0.31.2", availability: { failures: 0, availability: 1 } });
+    // one of two members up the whole time: the service (quorum 1) never went down
+    expect(svc[0]!.availability).toMatchObject({ failures: 0, availability: 1 });
+  });
+
   it("bad input names the field and the rule; a director without an agent says so", async () => {
     const bad = await trpc("live.history", { directorId, serviceKey: SK, from: 10, to: 5 });
     expect(bad.status).toBe(400);
