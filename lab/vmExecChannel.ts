@@ -79,8 +79,11 @@ done
   }
 
   async close(): Promise<void> {
-    this.queue.push({ id: 0, script: "#QUIT\n", resolve: () => {}, reject: () => {} });
+    // QUIT ends the VM's loop (and so the VM); it must really reach the VM, after any job in flight,
+    // or QEMU outlives the test process (it was seen running on, orphaned, after vitest exited)
+    const delivered = new Promise<void>((resolve) => this.queue.push({ id: 0, script: "#QUIT\n", resolve: () => resolve(), reject: () => resolve() }));
     this.dispatch();
+    await Promise.race([delivered, new Promise((r) => setTimeout(r, 15_000))]);
     await new Promise((r) => setTimeout(r, 300));
     this.jobServer.close();
     this.resultServer.close();
@@ -112,7 +115,7 @@ done
     const job = this.queue.shift()!;
     const s = this.waitingFetch;
     this.waitingFetch = null;
-    if (job.script === "#QUIT\n") { s.end(job.script); return; }
+    if (job.script === "#QUIT\n") { s.end(job.script, () => job.resolve({ code: 0, stdout: "", stderr: "" })); return; }
     this.current = job;
     s.end(`#JOB ${job.id}\n${job.script}`);
   }
