@@ -24,7 +24,7 @@ export type PersistedState = z.infer<typeof persistedSchema>;
 
 export const BOOT_RULES_PATHS = { debian: "/etc/ipvsadm.rules", redhat: "/etc/sysconfig/ipvsadm" } as const;
 
-/** Picks the distribution's boot rules file: Red Hat when /etc/sysconfig exists, else Debian's. */
+/** Picks the distribution's boot rules file: Red Hat's when /etc/redhat-release exists, else Debian's. */
 export async function defaultBootRulesPath(): Promise<string> {
   try {
     await fs.access("/etc/redhat-release");
