@@ -22,12 +22,12 @@ afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-function make(engine = new FakeEngine(), checker?: Checker) {
+function make(engine = new FakeEngine(), checker?: Checker, extra: { healDrift?: boolean } = {}) {
   const log = memoryLog();
   const sent: AgentMessage[] = [];
   const agent = new Agent({
     engine, store: new FailStatic({ stateDir: dir }), log, clock: systemClock, timers: realTimers,
-    checkers: checker ? { tcp: checker } : {}, validate: validateDesired,
+    checkers: checker ? { tcp: checker } : {}, validate: validateDesired, ...extra,
   });
   agent.send = (m) => (sent.push(m), true);
   return { agent, engine, log, sent };
@@ -209,8 +209,27 @@ describe("Agent", () => {
     await agent.stop();
   });
 
-  it("periodically re-reconciles: repairs drift and acknowledges a revision that failed before", async () => {
+  it("by default leaves a hand-made change for the console to show as drift, but retries a failed revision", async () => {
     const { agent, engine, sent, log } = make();
+    await agent.start();
+    await agent.handle(desired(1, t1));
+    engine.table = { services: [] }; // someone flushed the table by hand
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(engine.table).toEqual({ services: [] });
+    engine.failing.add("tcp 10.0.0.2:80");
+    await agent.handle(desired(2, { services: [...t1.services, tcpService("10.0.0.2", 80, [dest("192.168.1.3", 80)])] }));
+    expect(agent.revision).toBe(1);
+    engine.failing.clear();
+    await vi.advanceTimersByTimeAsync(30_000);
+    await agent.idle();
+    expect(agent.revision).toBe(2);
+    expect(acks(sent).at(-1)).toMatchObject({ revision: 2, ok: true, outcome: "applied" });
+    expect(log.lines).toContain("INFO revision 2 applied on retry");
+    await agent.stop();
+  });
+
+  it("with healDrift, periodically re-reconciles: repairs drift and acknowledges a revision that failed before", async () => {
+    const { agent, engine, sent, log } = make(new FakeEngine(), undefined, { healDrift: true });
     await agent.start();
     await agent.handle(desired(1, t1));
     engine.table = { services: [] }; // someone flushed the table by hand

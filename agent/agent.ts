@@ -29,6 +29,12 @@ export interface AgentOptions {
   statsIntervalMs?: number;
   /** periodic re-reconcile (drift repair, retry of a failed revision); 0 = off; default 30 s */
   resyncIntervalMs?: number;
+  /**
+   * true: the periodic resync also puts back hand-made changes to managed services (enforcement).
+   * false (default): they stay, and the statistics show them to the control plane as drift, where the
+   * operator re-applies or imports the actual table; the periodic pass only retries a failed revision.
+   */
+  healDrift?: boolean;
 }
 
 const MAX_UNSENT_TRANSITIONS = 1000;
@@ -121,8 +127,8 @@ export class Agent {
   }
 
   /**
-   * Every resyncIntervalMs the current table is reconciled again: heals drift (someone ran ipvsadm
-   * by hand) and retries a revision that failed; a revision that now converges is acknowledged.
+   * Every resyncIntervalMs a revision that failed is reconciled again (acknowledged once it converges);
+   * with healDrift the applied one is too, which puts back hand-made ipvsadm changes.
    */
   private scheduleResync(): void {
     if (this.stopped || !this.resyncIntervalMs) return;
@@ -130,6 +136,7 @@ export class Agent {
       await this.enqueue(async () => {
         const cur = this.current;
         if (!cur) return;
+        if (!this.opts.healDrift && this.appliedRevision === cur.revision) return;
         const r = await this.reconcile("periodic resync");
         const ran = r.ops.filter((o) => o.ok).length;
         if (r.ok && ran) this.opts.log.info(`periodic resync: ${ran} op(s) brought the engine back to revision ${cur.revision}`);

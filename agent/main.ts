@@ -2,7 +2,7 @@
  * `lvs-agent` command line.
  *
  *   lvs-agent --server http(s)://HOST:PORT --token TOKEN [--engine auto|ipvs|userspace] [--state-dir DIR]
- *             [--boot-rules PATH|none] [--ipvsadm PATH] [--insecure]
+ *             [--boot-rules PATH|none] [--ipvsadm PATH] [--insecure] [--heal-drift]
  *   lvs-agent run --engine userspace --rules FILE …      (standalone, no control plane: agent/standalone.ts)
  *
  * The token may also come from LVS_AGENT_TOKEN or --token-file (keeps it out of `ps`).
@@ -19,7 +19,7 @@ import { createEngine, type EngineChoice } from "./createEngine.ts";
 
 export const USAGE = `usage:
   lvs-agent --server http(s)://HOST:PORT --token TOKEN [--engine auto|ipvs|userspace] [--state-dir DIR]
-            [--boot-rules PATH|none] [--ipvsadm PATH] [--insecure]
+            [--boot-rules PATH|none] [--ipvsadm PATH] [--insecure] [--heal-drift]
   lvs-agent run --engine userspace --rules FILE [...]   standalone, without a control plane
 
   --server      control plane URL (the agent connects to /api/agent)
@@ -28,6 +28,8 @@ export const USAGE = `usage:
   --state-dir   where the last applied table is kept for fail-static restarts (default /var/lib/lvs-agent)
   --boot-rules  ipvs only: also write the table here for the distribution's ipvsadm service
                 (default /etc/ipvsadm.rules, /etc/sysconfig/ipvsadm on Red Hat; "none" to skip)
+  --heal-drift  put back hand-made ipvsadm changes to managed services every 30 s (default: leave
+                them, the console shows them as drift to re-apply or import)
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -43,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
         server: { type: "string" }, token: { type: "string" }, "token-file": { type: "string" },
         engine: { type: "string", default: "auto" }, "state-dir": { type: "string", default: "/var/lib/lvs-agent" },
         "boot-rules": { type: "string" }, ipvsadm: { type: "string", default: "ipvsadm" },
-        insecure: { type: "boolean", default: false }, help: { type: "boolean", short: "h" },
+        insecure: { type: "boolean", default: false }, "heal-drift": { type: "boolean", default: false }, help: { type: "boolean", short: "h" },
       },
       strict: true,
     }));
@@ -87,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
     server: values.server!, token: token!, engine: built.engine, stateDir, log,
     ...(built.bootRules ? { bootRules: built.bootRules } : {}),
     ...(values.insecure ? { insecure: true } : {}),
+    ...(values["heal-drift"] ? { healDrift: true } : {}),
   });
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {

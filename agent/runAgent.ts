@@ -30,6 +30,8 @@ export interface RunAgentOptions {
   insecure?: boolean;
   /** periodic re-reconcile (drift repair); default 30 s, 0 = off */
   resyncIntervalMs?: number;
+  /** see AgentOptions.healDrift */
+  healDrift?: boolean;
 }
 
 export interface RunningAgent {
@@ -45,6 +47,7 @@ export async function runAgent(o: RunAgentOptions): Promise<RunningAgent> {
     store: new FailStatic({ stateDir: o.stateDir, ...(o.bootRules ? { bootRules: o.bootRules } : {}) }),
     log: o.log, clock: o.clock ?? systemClock, timers, checkers: o.checkers ?? defaultCheckers, validate: validateDesired,
     ...(o.resyncIntervalMs != null ? { resyncIntervalMs: o.resyncIntervalMs } : {}),
+    ...(o.healDrift ? { healDrift: true } : {}),
   });
   await agent.start();
   const link = new AgentLink({

@@ -176,7 +176,7 @@ describe.skipIf(!LAB)("agent on the real kernel: health, connection table, drift
       engine: new IpvsEngine({ exec: vm.channel, managedFile: path.join(stateDir, "ipvs-managed.json") }),
       bootRules: { path: bootRules, render: (t) => renderRules(t) },
       checkers: { tcp: vmTcpChecker(vm.channel) },
-      backoff: { initialMs: 200, maxMs: 1000 }, resyncIntervalMs: 4000,
+      backoff: { initialMs: 200, maxMs: 1000 }, resyncIntervalMs: 4000, healDrift: true,
     }).then((a) => (agents.push(a), a));
   }
 
