@@ -167,8 +167,10 @@ describe("control plane and agent as separate processes", () => {
     await until(async () => {
       const got = await Promise.all([1, 2, 3, 4].map(() => get("127.0.11.1", vipPort)));
       return got.every((g) => g === "b1");
-    }, 2000, "weight change forwarding");
-    expect(Date.now() - t0).toBeLessThan(2000);
+    }, 4000, "weight change forwarding");
+    // two processes and four HTTP round trips per poll: a second of the issue plus polling slack
+    console.log(`apply -> new weights forwarding (multi-process): ${Date.now() - t0} ms`);
+    expect(Date.now() - t0).toBeLessThan(3000);
     await until(async () => (await trpc(url, "director.list", { topologyId: id }, true))[0].appliedRevision === 3, 3000, "applied revision 3 reported");
     const dirs = await trpc(url, "director.list", { topologyId: id }, true);
     expect(dirs[0]).toMatchObject({ key: "d1", online: true });
