@@ -264,4 +264,40 @@ describe("Agent", () => {
     expect(h && h.type === "health" && h.transitions.map((t) => t.destination.address)).toEqual(["192.168.1.1", "192.168.1.2"]);
     await agent.stop();
   });
+
+  it("after a restart, sends the current health of every target after welcome, behind held transitions, only to a control plane listing health.state", async () => {
+    // first life: 192.168.1.1 goes down, persisted as down
+    const failing = new Set(["192.168.1.1"]);
+    const checker: Checker = { check: async (d) => (failing.has(d.address) ? { ok: false, message: "ECONNREFUSED" } : { ok: true, message: "connected" }) };
+    const a = make(new FakeEngine(), checker);
+    await a.agent.start();
+    await a.agent.handle(desired(1, t1, targetsFor(t1, tcpCheck({ fall: 1, rise: 1 }))));
+    await vi.advanceTimersByTimeAsync(10);
+    await a.agent.idle();
+    await a.agent.stop();
+    // second life, offline: the server came back; the transition is held (and would be lost by another restart)
+    failing.clear();
+    const b = make(new FakeEngine(), checker);
+    let online = false;
+    b.agent.send = (m) => (online ? (b.sent.push(m), true) : false);
+    await b.agent.start();
+    await vi.advanceTimersByTimeAsync(10);
+    await b.agent.idle();
+    online = true;
+    // an older control plane (no features) gets the held transitions only
+    await b.agent.handle({ v: 1, type: "welcome", directorId: "d1", directorName: "d1", serverTime: 0, heartbeatMs: 1000 });
+    expect(b.sent.map((m) => m.type)).toEqual(["health"]);
+    b.sent.length = 0;
+    await b.agent.handle({ v: 1, type: "welcome", directorId: "d1", directorName: "d1", serverTime: 0, heartbeatMs: 1000, features: ["health.state"] });
+    expect(b.sent.map((m) => m.type)).toEqual(["health.state"]);
+    const st = b.sent[0];
+    expect(st?.type === "health.state" && st.states.map((x) => [x.destination.address, x.state])).toEqual([["192.168.1.1", "up"], ["192.168.1.2", "up"]]);
+    // a revision adding a target reports that target's (initial) state
+    b.sent.length = 0;
+    const t2 = { services: [tcpService("10.0.0.1", 80, [dest("192.168.1.1", 80), dest("192.168.1.2", 80), dest("192.168.1.3", 80)])] };
+    await b.agent.handle(desired(2, t2, targetsFor(t2, tcpCheck({ fall: 1, rise: 1 }))));
+    const added = b.sent.find((m) => m.type === "health.state");
+    expect(added?.type === "health.state" && added.states.map((x) => x.destination.address)).toEqual(["192.168.1.3"]);
+    await b.agent.stop();
+  });
 });

@@ -12,7 +12,7 @@ import type { Clock, Timers } from "./health/monitor.ts";
 import type { CheckerRegistry } from "./health/checkers.ts";
 import { effectiveTable } from "./health/effective.ts";
 import type { AgentIssue, AgentMessage, DesiredMessage, HealthTransition, HealthConfig, ServerMessage } from "../lvs/agentProtocol.ts";
-import { PROTOCOL_VERSION } from "../lvs/agentProtocol.ts";
+import { AGENT_FEATURES, PROTOCOL_VERSION } from "../lvs/agentProtocol.ts";
 import type { IpvsTable } from "../lvs/model.ts";
 
 export type { AgentIssue };
@@ -62,6 +62,8 @@ export class Agent {
   /** health transitions that could not be delivered; sent after the next welcome */
   private unsentTransitions: HealthTransition[] = [];
   private resyncTimer: unknown = null;
+  /** what the connected control plane listed in welcome.features (reset by the next welcome) */
+  private serverFeatures = new Set<string>();
 
   constructor(private readonly opts: AgentOptions) {
     this.statsIntervalMs = opts.statsIntervalMs ?? 1000;
@@ -118,6 +120,14 @@ export class Agent {
     this.scheduleResync();
   }
 
+  /** "health.state" of every checked target (or of `keys`), if the control plane understands it. */
+  private sendHealthState(keys?: readonly string[]): void {
+    if (!this.serverFeatures.has(AGENT_FEATURES.healthState)) return;
+    const states = this.monitor.current(keys);
+    if (!states.length) return;
+    this.send({ v: PROTOCOL_VERSION, type: "health.state", at: this.opts.clock.now(), states });
+  }
+
   private sendTransitions(transitions: HealthTransition[]): void {
     if (!this.send({ v: PROTOCOL_VERSION, type: "health", transitions })) {
       // offline: keep the newest ones for the control plane's availability records
@@ -167,7 +177,11 @@ export class Agent {
     switch (msg.type) {
       case "welcome":
         this.opts.log.info(`connected as director ${msg.directorName} (${msg.directorId})`);
+        this.serverFeatures = new Set(msg.features ?? []);
         if (this.unsentTransitions.length) this.sendTransitions(this.unsentTransitions.splice(0));
+        // transitions only: the control plane may have missed some (restart while offline), so it
+        // gets the current state of every target and records what differs from what it stored
+        this.sendHealthState();
         return;
       case "desired":
         this.send(await this.enqueue(() => this.onDesired(msg)));
@@ -220,7 +234,9 @@ export class Agent {
       };
     }
     this.current = { revision: msg.revision, table: msg.table, health: msg.health };
-    this.monitor.update(msg.health.targets);
+    // a new target starts "up" without a transition: say so (the control plane may hold an old "down")
+    const started = this.monitor.update(msg.health.targets);
+    if (started.length) this.sendHealthState(started);
     const result = await this.reconcile(`revision ${msg.revision}`);
     if (result.ok) {
       this.opts.log.info(`revision ${msg.revision} applied (${result.ops.length} op(s))`);

@@ -5,7 +5,14 @@
  * `Authorization: Bearer <token>` on the upgrade and the server refuses before any frame is read.
  *
  * Server → agent: welcome, desired, heartbeat, connections.request, error
- * Agent → server: hello, ack, heartbeat, stats, health, connections.response, error
+ * Agent → server: hello, ack, heartbeat, stats, health, health.state, connections.response, error
+ *
+ * Additive features inside version 1: the server lists what it understands beyond the original
+ * message set in `welcome.features` (absent = none); an agent sends a feature's messages only to a
+ * server that listed it, so a new agent still talks to an older control plane and vice versa.
+ *  - "health.state": right after welcome (after any transitions held while offline) the agent sends
+ *    the CURRENT state of every checked target, so the control plane corrects what it missed while
+ *    the agent was offline or restarting (it records a transition only where its stored state differs).
  *
  * Pure: zod only.
  */
@@ -16,6 +23,8 @@ import type { IpvsServiceKey } from "./model.ts";
 import { isCleanStatsFrame } from "./stats/statsFrameCheck.ts";
 
 export const PROTOCOL_VERSION = 1 as const;
+/** Features of version 1 a control plane may list in `welcome.features` (see the header). */
+export const AGENT_FEATURES = { healthState: "health.state" } as const;
 /** Largest frame either side accepts (ws maxPayload); a 100k-destination table fits. */
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 /** Close codes used on the agent link (4000-4999 are application codes). */
@@ -71,6 +80,8 @@ export const welcomeSchema = z.object({
   directorName: z.string().max(128),
   serverTime: ms,
   heartbeatMs: z.number().int().min(100).max(600000),
+  /** additive features this control plane understands (AGENT_FEATURES); absent on older ones */
+  features: z.array(z.string().max(64)).max(64).optional(),
 });
 export const desiredSchema = z.object({
   v, type: z.literal("desired"),
@@ -171,6 +182,24 @@ export const healthTransitionSchema = z.object({
 export type HealthTransition = z.infer<typeof healthTransitionSchema>;
 export const healthSchema = z.object({ v, type: z.literal("health"), transitions: z.array(healthTransitionSchema).min(1).max(10000) });
 
+/** The current state of one checked target (feature "health.state"). */
+export const healthStateEntrySchema = z.object({
+  service: serviceKeySchema,
+  destination: endpoint,
+  realServerId: z.string().max(64).nullable(),
+  serviceId: z.string().max(64).nullable(),
+  state: z.enum(["up", "down"]),
+  message: z.string().max(1024),
+});
+export type HealthStateEntry = z.infer<typeof healthStateEntrySchema>;
+/** Every checked target's current state, sent after welcome when the server lists "health.state". */
+export const healthStateSchema = z.object({
+  v, type: z.literal("health.state"),
+  /** ms since epoch (the agent's clock) */
+  at: ms,
+  states: z.array(healthStateEntrySchema).max(100000),
+});
+
 export const connectionsResponseSchema = z.object({
   v, type: z.literal("connections.response"),
   requestId: z.string().min(1).max(64),
@@ -185,7 +214,7 @@ export const connectionsResponseSchema = z.object({
 });
 
 export const agentMessageSchema = z.discriminatedUnion("type", [
-  helloSchema, ackSchema, heartbeatSchema, statsSchema, healthSchema, connectionsResponseSchema, errorSchema,
+  helloSchema, ackSchema, heartbeatSchema, statsSchema, healthSchema, healthStateSchema, connectionsResponseSchema, errorSchema,
 ]);
 export type AgentMessage = z.infer<typeof agentMessageSchema>;
 

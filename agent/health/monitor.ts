@@ -5,7 +5,7 @@
  * agent restart the states persisted in the state dir are restored instead (a server that was down
  * stays out until `rise` successes, instead of getting traffic for `fall` intervals).
  */
-import type { HealthTarget, HealthTransition } from "../../lvs/agentProtocol.ts";
+import type { HealthStateEntry, HealthTarget, HealthTransition } from "../../lvs/agentProtocol.ts";
 import { endpointText, serviceKeyText } from "../../lvs/agentProtocol.ts";
 import type { CheckerRegistry } from "./checkers.ts";
 
@@ -54,8 +54,10 @@ export class HealthMonitor {
   /**
    * Replace the set of targets; unchanged targets keep their state and counters. New targets start
    * "up" unless `initial` says otherwise (a restart restores the states it persisted).
+   * Returns the keys of the targets that started now.
    */
-  update(targets: HealthTarget[], initial?: (key: string) => TargetState | undefined): void {
+  update(targets: HealthTarget[], initial?: (key: string) => TargetState | undefined): string[] {
+    const started: string[] = [];
     const next = new Map<string, HealthTarget>();
     for (const t of targets) if (t.check.kind !== "none") next.set(targetKey(t), t);
     for (const [key, r] of this.running) {
@@ -69,8 +71,25 @@ export class HealthMonitor {
         timer: null, stopped: false, lastMessage: "",
       };
       this.running.set(key, r);
+      started.push(key);
       this.schedule(r, 0);
     }
+    return started;
+  }
+
+  /** The current state of every checked target (all of them, or those of `keys`), for "health.state". */
+  current(keys?: readonly string[]): HealthStateEntry[] {
+    const out: HealthStateEntry[] = [];
+    for (const key of keys ?? this.running.keys()) {
+      const r = this.running.get(key);
+      if (!r) continue;
+      const t = r.target;
+      out.push({
+        service: t.service, destination: t.destination, realServerId: t.realServerId, serviceId: t.serviceId,
+        state: r.state, message: r.lastMessage.slice(0, 1024),
+      });
+    }
+    return out;
   }
 
   /** Current state by target key; targets without a check are not listed (they count as up). */

@@ -151,6 +151,7 @@ export class LiveRuntime implements LiveApi {
         return Promise.resolve();
       },
       recordTransitions: (id, t) => inner.recordTransitions(id, t),
+      latestHealth: (id) => inner.latestHealth(id),
       recordStats: (id, snapshot) => {
         inner.recordStats(id, snapshot);
         store.record(id, snapshot);

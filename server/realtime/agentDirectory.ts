@@ -9,6 +9,17 @@ import { tokenHash } from "../auth/sessionToken.ts";
 import { timingSafeEqual } from "node:crypto";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { observedFromStats } from "../../lvs/deployPlan.ts";
+import { currentHealth } from "../live/healthQuery.ts";
+
+/** The latest stored health of one real server of a director (its latest transition). */
+export interface StoredHealth {
+  serviceKey: string;
+  address: string;
+  port: number;
+  state: "unknown" | "up" | "down";
+  /** ms since epoch of that transition */
+  at: number;
+}
 
 export interface AgentIdentity {
   id: string;
@@ -29,6 +40,8 @@ export interface AgentDirectory {
   recordReport(directorId: string, r: { at: number; appliedRevision: number | null; table: IpvsTable }): Promise<void>;
   touch(directorId: string, at: number): Promise<void>;
   recordTransitions(directorId: string, transitions: HealthTransition[]): Promise<void>;
+  /** the latest stored transition's state of each real server of the director (for "health.state") */
+  latestHealth(directorId: string): Promise<StoredHealth[]>;
   /** latest stats per director, kept in memory by the instance that receives them */
   recordStats(directorId: string, snapshot: StatsSnapshot): void;
   latestStats(directorId: string): StatsSnapshot | null;
@@ -95,6 +108,11 @@ export class PrismaAgentDirectory implements AgentDirectory {
         from: t.from, to: t.to, at: new Date(t.at), reason: t.message,
       })),
     });
+  }
+
+  async latestHealth(directorId: string): Promise<StoredHealth[]> {
+    const rows = await currentHealth(this.prisma, [directorId]);
+    return rows.map((r) => ({ serviceKey: r.serviceKey, address: r.address, port: r.port, state: r.state, at: r.since }));
   }
 
   recordStats(directorId: string, snapshot: StatsSnapshot): void {

@@ -13,7 +13,7 @@ import { MemoryEventBus } from "../events/MemoryEventBus.ts";
 import { runAgent, type RunningAgent } from "../../agent/runAgent.ts";
 import { FakeEngine } from "../../agent/fakeEngine.ts";
 import { memoryLog } from "../../agent/log.ts";
-import { dest, tcpService } from "../../agent/testing/fixtures.ts";
+import { dest, tcpCheck, tcpService } from "../../agent/testing/fixtures.ts";
 
 const silent = pino({ level: "silent" });
 
@@ -257,5 +257,58 @@ describe("AgentHub over loopback", () => {
     server.on("upgrade", (req, socket, head) => hub.handleUpgrade(req, socket, head));
     await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
     await until(() => isDeepStrictEqual(a.engine.table, t2), 3000, "resync after reconnect");
+  });
+
+  it("records a health.state report only where it differs from the stored state, and lists the feature in welcome", async () => {
+    const token = directory.add("d1");
+    const svc = { protocol: "tcp" as const, family: "inet" as const, address: "10.0.0.1", port: 80 };
+    const rs = (address: string) => ({ service: svc, destination: { address, port: 80 }, realServerId: null, serviceId: null });
+    // stored: .1 went down before the agent restarted; .2 is down and still is; .3 and .4 have no record
+    directory.rows.get("d1")!.transitions.push(
+      { ...rs("192.168.1.1"), from: "up", to: "down", at: 1000, message: "ECONNREFUSED" },
+      { ...rs("192.168.1.2"), from: "up", to: "down", at: 1000, message: "ECONNREFUSED" },
+    );
+    const changed: unknown[] = [];
+    bus.subscribe("health.changed", (e) => changed.push(e));
+    const ws = new WebSocket(url.replace("http", "ws") + "/api/agent", { headers: { authorization: `Bearer ${token}` } });
+    const got: Array<{ type: string; features?: string[] }> = [];
+    ws.on("message", (d) => got.push(JSON.parse(d.toString())));
+    await new Promise((r) => ws.on("open", r));
+    ws.send(JSON.stringify({ v: 1, type: "hello", agentVersion: "t", engine: "fake", hostname: "h", appliedRevision: null, table: { services: [] } }));
+    await until(() => got.some((m) => m.type === "welcome"), 3000, "welcome");
+    expect(got.find((m) => m.type === "welcome")?.features).toContain("health.state");
+    const state = (address: string, st: "up" | "down") => ({ ...rs(address), state: st, message: st === "up" ? "connected" : "timeout" });
+    ws.send(JSON.stringify({
+      v: 1, type: "health.state", at: 5000,
+      states: [state("192.168.1.1", "up"), state("192.168.1.2", "down"), state("192.168.1.3", "up"), state("192.168.1.4", "down")],
+    }));
+    await until(() => directory.rows.get("d1")!.transitions.length === 4, 3000, "missed transitions recorded");
+    const recorded = directory.rows.get("d1")!.transitions.slice(2).map((t) => [t.destination.address, t.from, t.to, t.at]);
+    expect(recorded).toEqual([["192.168.1.1", "down", "up", 5000], ["192.168.1.4", "unknown", "down", 5000]]);
+    await until(() => changed.length === 2, 1000, "health.changed published");
+    expect(changed).toMatchObject([{ rip: "192.168.1.1", from: "down", to: "up" }, { rip: "192.168.1.4", from: "unknown", to: "down" }]);
+    // the same report again records nothing more
+    ws.send(JSON.stringify({ v: 1, type: "health.state", at: 6000, states: [state("192.168.1.1", "up"), state("192.168.1.4", "down")] }));
+    ws.send(JSON.stringify({ v: 1, type: "heartbeat", at: 6000, appliedRevision: null }));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(directory.rows.get("d1")!.transitions).toHaveLength(4);
+    ws.close();
+  });
+
+  it("an agent restarted while its real server came back corrects the stored down state end to end", async () => {
+    const token = directory.add("d1");
+    const checks = tcpCheck({ intervalMs: 100, timeoutMs: 50, rise: 1, fall: 1 });
+    const targets = [{ service: { protocol: "tcp" as const, family: "inet" as const, address: "10.0.0.1", port: 80 }, destination: { address: "192.168.1.1", port: 80 }, check: checks, realServerId: null, serviceId: null }];
+    desiredByDirector.set("d1", { revision: 1, table: t1, health: { targets, sorryServers: [] } });
+    // stored: down (reported before the agent went away); the agent now finds it up and has no transition to send
+    directory.rows.get("d1")!.transitions.push({ ...targets[0]!, from: "up", to: "down", at: 1000, message: "ECONNREFUSED" });
+    const log = memoryLog();
+    const a = await runAgent({
+      server: url, token, engine: new FakeEngine(), stateDir, log, backoff: { initialMs: 50, maxMs: 200 }, random: () => 0.5,
+      checkers: { tcp: { check: async () => ({ ok: true, message: "connected" }) } },
+    });
+    agents.push(a);
+    await until(() => directory.rows.get("d1")!.transitions.length === 2, 3000, "current state recorded");
+    expect(directory.rows.get("d1")!.transitions[1]).toMatchObject({ from: "down", to: "up", destination: { address: "192.168.1.1" } });
   });
 });

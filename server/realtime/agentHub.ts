@@ -14,8 +14,8 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { AgentMessage, HealthConfig, ServerMessage } from "../../lvs/agentProtocol.ts";
-import { CLOSE, MAX_FRAME_BYTES, PROTOCOL_VERSION, parseAgentMessage } from "../../lvs/agentProtocol.ts";
+import type { AgentMessage, HealthConfig, HealthTransition, ServerMessage } from "../../lvs/agentProtocol.ts";
+import { AGENT_FEATURES, CLOSE, MAX_FRAME_BYTES, PROTOCOL_VERSION, parseAgentMessage } from "../../lvs/agentProtocol.ts";
 import type { IpvsTable } from "../../lvs/model.ts";
 import { serviceKeyString } from "../../lvs/tableKey.ts";
 import type { AgentDirectory, AgentIdentity } from "./agentDirectory.ts";
@@ -208,7 +208,7 @@ export class AgentHub {
     switch (msg.type) {
       case "hello": {
         await this.opts.directory.markOnline(d.id, { at, appliedRevision: msg.appliedRevision, table: msg.table });
-        this.send(c, { v: PROTOCOL_VERSION, type: "welcome", directorId: d.id, directorName: d.name, serverTime: at, heartbeatMs: this.heartbeatMs });
+        this.send(c, { v: PROTOCOL_VERSION, type: "welcome", directorId: d.id, directorName: d.name, serverTime: at, heartbeatMs: this.heartbeatMs, features: [AGENT_FEATURES.healthState] });
         c.sentRevision = null;
         await this.push(c);
         await this.publish("director.status", { directorId: d.id, topologyId: d.topologyId, online: true, at });
@@ -238,13 +238,10 @@ export class AgentHub {
         void this.publish("agent.report", { directorId: d.id, topologyId: d.topologyId, at });
         return;
       case "health":
-        await this.opts.directory.recordTransitions(d.id, msg.transitions);
-        for (const t of msg.transitions) {
-          await this.publish("health.changed", {
-            directorId: d.id, serviceKey: serviceKeyString(t.service), rip: t.destination.address, port: t.destination.port,
-            from: t.from, to: t.to, at: t.at,
-          });
-        }
+        await this.recordHealth(d.id, msg.transitions);
+        return;
+      case "health.state":
+        await this.recordHealth(d.id, await this.missedTransitions(d.id, msg));
         return;
       case "heartbeat":
         await this.opts.directory.touch(d.id, at);
@@ -257,6 +254,38 @@ export class AgentHub {
         this.opts.log.warn({ directorId: d.id, code: msg.code, message: msg.message }, "agent reported an error");
         return;
     }
+  }
+
+  private async recordHealth(directorId: string, transitions: HealthTransition[]): Promise<void> {
+    if (!transitions.length) return;
+    await this.opts.directory.recordTransitions(directorId, transitions);
+    for (const t of transitions) {
+      await this.publish("health.changed", {
+        directorId, serviceKey: serviceKeyString(t.service), rip: t.destination.address, port: t.destination.port,
+        from: t.from, to: t.to, at: t.at,
+      });
+    }
+  }
+
+  /**
+   * The transitions a "health.state" report implies: one per target whose reported state differs from
+   * the latest stored one. A target with nothing stored counts as up (the agent starts targets up and
+   * the control plane shows them so), so only a "down" is recorded for it, from "unknown". Stamped at
+   * the report's time, never before the stored transition, so each history stays in order.
+   */
+  private async missedTransitions(directorId: string, msg: Extract<AgentMessage, { type: "health.state" }>): Promise<HealthTransition[]> {
+    const stored = new Map((await this.opts.directory.latestHealth(directorId)).map((h) => [`${h.serviceKey}|${h.address}|${h.port}`, h]));
+    const out: HealthTransition[] = [];
+    for (const s of msg.states) {
+      const prev = stored.get(`${serviceKeyString(s.service)}|${s.destination.address}|${s.destination.port}`);
+      if ((prev?.state ?? "up") === s.state) continue;
+      out.push({
+        service: s.service, destination: s.destination, realServerId: s.realServerId, serviceId: s.serviceId,
+        from: prev?.state ?? "unknown", to: s.state, at: Math.max(msg.at, prev?.at ?? 0),
+        message: `reported on reconnect${s.message ? `: ${s.message}` : ""}`.slice(0, 1024),
+      });
+    }
+    return out;
   }
 
   private async push(c: Conn): Promise<void> {

@@ -2,7 +2,8 @@
 import type { HealthTransition } from "../../../lvs/agentProtocol.ts";
 import type { IpvsTable, StatsSnapshot } from "../../../lvs/model.ts";
 import { newToken, tokenHash } from "../../auth/sessionToken.ts";
-import type { AgentDirectory, AgentIdentity } from "../agentDirectory.ts";
+import type { AgentDirectory, AgentIdentity, StoredHealth } from "../agentDirectory.ts";
+import { serviceKeyString } from "../../../lvs/tableKey.ts";
 import { sameHash } from "../agentDirectory.ts";
 
 export interface MemoryDirectorRow {
@@ -65,6 +66,16 @@ export class MemoryAgentDirectory implements AgentDirectory {
   }
   async recordTransitions(id: string, t: HealthTransition[]) {
     this.rows.get(id)!.transitions.push(...t);
+  }
+  async latestHealth(id: string): Promise<StoredHealth[]> {
+    const latest = new Map<string, StoredHealth>();
+    for (const t of this.rows.get(id)!.transitions) {
+      const serviceKey = serviceKeyString(t.service);
+      const k = `${serviceKey}|${t.destination.address}|${t.destination.port}`;
+      const prev = latest.get(k);
+      if (!prev || t.at >= prev.at) latest.set(k, { serviceKey, address: t.destination.address, port: t.destination.port, state: t.to, at: t.at });
+    }
+    return [...latest.values()];
   }
   recordStats(id: string, s: StatsSnapshot) {
     this.stats.set(id, s);
