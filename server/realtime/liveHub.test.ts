@@ -115,4 +115,43 @@ describe("LiveHub fan-out", () => {
     ws.send(JSON.stringify({ type: "subscribe", topologyId: "t1", since: -5 }));
     expect(JSON.parse(await reply)).toEqual({ type: "error", message: expect.stringMatching(/^invalid message: since: /) });
   });
+
+  it("forwards deploy.progress, topology.applied and drain.changed to the sockets watching that topology only, without sub or seq", async () => {
+    const bus = new MemoryEventBus(silent);
+    const store = new StatsStore({ ringCapacity: 4 });
+    hub = new LiveHub({ bus, log: silent, feed: feedOf(store) });
+    server = http.createServer();
+    server.on("upgrade", hub.handleUpgrade);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/api/live`;
+    const got = { t1: [] as LiveServerMessage[], t2: [] as LiveServerMessage[] };
+    for (const [name, topic] of [["t1", { topologyId: "t1", directorId: "d1" }], ["t2", { topologyId: "t2" }]] as const) {
+      const ws = new WebSocket(url);
+      sockets.push(ws);
+      ws.on("message", (d) => {
+        const m = liveServerMessageSchema.safeParse(JSON.parse(d.toString()));
+        if (!m.success) throw new Error(`invalid frame ${d.toString()}`);
+        got[name].push(m.data);
+      });
+      await new Promise((r) => ws.once("open", r));
+      ws.send(JSON.stringify({ type: "subscribe", ...topic }));
+      await expect.poll(() => got[name].some((m) => m.type === "snapshot")).toBe(true);
+    }
+    await bus.publish("deploy.progress", { topologyId: "t1", rolloutId: "r1", revision: 4, status: "running", directorId: "d1", at: 10 });
+    await bus.publish("topology.applied", { topologyId: "t1", directorId: "d1", revision: 4, outcome: "failed", message: "ipvsadm -a: exists", errors: [{ op: "-a", error: "exists" }], at: 11 });
+    await bus.publish("drain.changed", { topologyId: "t1", drainId: "x1", status: "drained", at: 12 });
+    await bus.publish("deploy.progress", { topologyId: "t3", rolloutId: "r9", revision: 1, status: "succeeded", directorId: null, at: 13 });
+    await expect.poll(() => got.t1.filter((m) => m.type === "drain.changed").length).toBe(1);
+    expect(got.t1.filter((m) => !["subscribed", "snapshot"].includes(m.type))).toEqual([
+      { type: "deploy.progress", topologyId: "t1", rolloutId: "r1", revision: 4, status: "running", directorId: "d1", at: 10 },
+      { type: "topology.applied", topologyId: "t1", directorId: "d1", revision: 4, outcome: "failed", message: "ipvsadm -a: exists", at: 11 },
+      { type: "drain.changed", topologyId: "t1", drainId: "x1", status: "drained", at: 12 },
+    ]);
+    // the per-topic seq is untouched: the next stats message is still seq 1
+    store.record("d1", snapshot(2000, 2));
+    await expect.poll(() => got.t1.find((m) => m.type === "stats")).toMatchObject({ seq: 1 });
+    await bus.publish("topology.saved", { topologyId: "t2", revision: 2, author: null, at: 14 });
+    await expect.poll(() => got.t2.some((m) => m.type === "topology.saved")).toBe(true);
+    expect(got.t2.map((m) => m.type)).toEqual(["subscribed", "snapshot", "topology.saved"]);
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * `/api/live`: the browser's live channel (messages in liveProtocol.ts).
  * - subscribe → subscribed, snapshot (seq 0), then stats deltas (seq 1, 2, ... per socket and topic),
- *   director online/offline and health transitions for that topic, and topology.saved events.
+ *   director online/offline and health transitions for that topic, and the topology's saved,
+ *   deploy.progress, topology.applied and drain.changed events (no sub/seq; see liveProtocol.ts).
  * - Each topic's stats are serialised once; every socket gets that text with its own seq spliced in.
  * - A slow socket (bufferedAmount above `slowBytes`) gets no more stats frames; its stats are
  *   merged per service (latest values win) and sent as one message when it drains — memory per
@@ -91,6 +92,11 @@ export class LiveHub {
     }
     const bus = deps.bus;
     this.off.push(bus.subscribe("topology.saved", (e) => this.toTopology(e.topologyId, { type: "topology.saved", ...e })));
+    this.off.push(bus.subscribe("deploy.progress", (e) => this.toTopology(e.topologyId, { type: "deploy.progress", ...e })));
+    this.off.push(bus.subscribe("drain.changed", (e) => this.toTopology(e.topologyId, { type: "drain.changed", ...e })));
+    this.off.push(bus.subscribe("topology.applied", (e) => this.toTopology(e.topologyId, {
+      type: "topology.applied", topologyId: e.topologyId, directorId: e.directorId, revision: e.revision, outcome: e.outcome, message: e.message, at: e.at,
+    })));
     this.off.push(bus.subscribe("director.status", (e) => this.fanout(e.topologyId, e.directorId, null, (sub, seq) => ({ type: "director", sub, seq, directorId: e.directorId, online: e.online, at: e.at }))));
     this.off.push(bus.subscribe("health.changed", (e) => {
       void deps.feed?.directorMeta(e.directorId).then((m) => {

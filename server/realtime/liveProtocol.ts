@@ -9,6 +9,11 @@
  *   server  stats {sub, seq, directorId, at, services: [changed services only]}     (1 Hz per director)
  *   server  director {sub, seq, directorId, online, at}                              (agent up/down)
  *   server  health {sub, seq, directorId, serviceKey, address, port, from, to, at}   (transitions)
+ * Topology-wide events go to every socket holding any subscription of that topology, with no `sub`
+ * and no `seq` (like topology.saved; they are notices to re-read, not state to merge):
+ *   server  deploy.progress {topologyId, rolloutId, revision, status, directorId, at}  (a rollout moved)
+ *   server  topology.applied {topologyId, directorId, revision, outcome, message, at}   (an agent's ack)
+ *   server  drain.changed {topologyId, drainId, status, at}                            (a drain moved)
  * A `sub` is the topic's key (`topicKey(topic)`); `seq` counts the messages of that sub on this
  * socket: the snapshot is 0 and every later stats/director/health message is exactly +1, so a gap
  * means a lost message (subscribe again for a fresh snapshot). A slow socket does not queue: its
@@ -138,12 +143,33 @@ export const liveServerMessageSchema = z.discriminatedUnion("type", [
     author: z.string().nullable(),
     at: z.number().int(),
   }),
+  z.object({
+    type: z.literal("deploy.progress"),
+    topologyId,
+    rolloutId: z.string().max(64),
+    revision: z.number().int(),
+    status: z.string().max(32),
+    directorId: z.string().max(64).nullable(),
+    at: z.number().int(),
+  }),
+  z.object({
+    type: z.literal("topology.applied"),
+    topologyId,
+    directorId: z.string().max(64),
+    revision: z.number().int(),
+    outcome: z.string().max(32),
+    message: z.string().nullable(),
+    at: z.number().int(),
+  }),
+  z.object({ type: z.literal("drain.changed"), topologyId, drainId: z.string().max(64), status: z.string().max(32), at: z.number().int() }),
   z.object({ type: z.literal("pong") }),
   z.object({ type: z.literal("error"), message: z.string() }),
 ]);
 export type LiveServerMessage = z.infer<typeof liveServerMessageSchema>;
 export type LiveSnapshotMessage = Extract<LiveServerMessage, { type: "snapshot" }>;
 export type LiveStatsMessage = Extract<LiveServerMessage, { type: "stats" }>;
+/** the topology-wide notices a page re-reads its queries on (deploy view) */
+export type LiveTopologyEvent = Extract<LiveServerMessage, { type: "deploy.progress" | "topology.applied" | "drain.changed" | "topology.saved" }>;
 
 /** a browser may watch this many topics at once on one socket */
 export const MAX_LIVE_SUBSCRIPTIONS = 32;

@@ -3,12 +3,14 @@
  * Deploy view of one topology: drift banner, plan (per director ipvsadm ops) → apply (sequential or
  * parallel) with live progress and per-director results, revisions with rollback and a readable diff,
  * drains. Saving in the editor changes nothing on the directors; this page is where changes go live.
+ * Progress, acks and drain changes arrive over `/api/live` (useDeployEvents); polls are the fallback.
  */
 import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { useErrorText } from "../../_shell/useErrorText.ts";
 import { useTRPC } from "../../trpc.ts";
+import { LiveProvider } from "../live/LiveContext.tsx";
 import { TopologyTabs } from "../live/TopologyTabs.tsx";
 import { DiffPanel } from "./DiffPanel.tsx";
 import { DrainsPanel } from "./DrainsPanel.tsx";
@@ -16,8 +18,18 @@ import { DriftBanner } from "./DriftBanner.tsx";
 import { PlanPanel } from "./PlanPanel.tsx";
 import { RevisionsPanel } from "./RevisionsPanel.tsx";
 import { RolloutPanel } from "./RolloutPanel.tsx";
+import { useDeployEvents } from "./useDeployEvents.ts";
 
 export function DeployView({ id }: { id: string }) {
+  return (
+    <LiveProvider>
+      <DeployPage id={id} />
+    </LiveProvider>
+  );
+}
+
+function DeployPage({ id }: { id: string }) {
+  useDeployEvents(id);
   const t = useTranslations("deploy");
   const errorText = useErrorText();
   const trpc = useTRPC();

@@ -5,14 +5,17 @@ import { useFormatter, useTranslations } from "next-intl";
 import { useTRPC } from "../../trpc.ts";
 import { DrainControls } from "./DrainControls.tsx";
 import { card, toDate } from "./ui.ts";
+import { useLiveEvents } from "./useDeployEvents.ts";
 
 const LIVE = new Set(["draining", "timed-out", "ramping"]);
 
 export function useDrains(topologyId: string) {
   const trpc = useTRPC();
+  // drain.changed re-reads them at once where the live socket is open (deploy view): slow fallback poll
+  const live = useLiveEvents();
   return useQuery({
     ...trpc.deploy.drains.queryOptions({ topologyId }),
-    refetchInterval: (q) => ((q.state.data ?? []).some((d) => LIVE.has(d.status)) ? 1000 : 5000),
+    refetchInterval: (q) => ((q.state.data ?? []).some((d) => LIVE.has(d.status)) ? (live ? 5000 : 1000) : (live ? 30_000 : 5000)),
   });
 }
 

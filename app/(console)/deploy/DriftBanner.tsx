@@ -6,6 +6,7 @@ import { useCan } from "../../_shell/useSession.ts";
 import { useErrorText } from "../../_shell/useErrorText.ts";
 import { useTRPC } from "../../trpc.ts";
 import { btn } from "./ui.ts";
+import { useLiveEvents } from "./useDeployEvents.ts";
 
 export function DriftBanner({ topologyId, onRollout }: { topologyId: string; onRollout(id: string): void }) {
   const t = useTranslations("deploy");
@@ -14,7 +15,9 @@ export function DriftBanner({ topologyId, onRollout }: { topologyId: string; onR
   const qc = useQueryClient();
   const canApply = useCan("topology.apply");
   const canSave = useCan("topology.save");
-  const drift = useQuery({ ...trpc.deploy.drift.queryOptions({ topologyId }), refetchInterval: 2000 });
+  // acks re-read it at once (useDeployEvents); hand-made changes only show in the poll
+  const live = useLiveEvents();
+  const drift = useQuery({ ...trpc.deploy.drift.queryOptions({ topologyId }), refetchInterval: live ? 5000 : 2000 });
   const refresh = () => void qc.invalidateQueries({ queryKey: trpc.pathKey() });
   const reapply = useMutation(trpc.deploy.reapply.mutationOptions({ onSuccess: (r) => { onRollout(r.id); refresh(); } }));
   const importActual = useMutation(trpc.deploy.importActual.mutationOptions({ onSuccess: refresh }));

@@ -4,16 +4,19 @@ import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useTRPC } from "../../trpc.ts";
 import { card, tone } from "./ui.ts";
+import { useLiveEvents } from "./useDeployEvents.ts";
 
 export function RolloutPanel({ topologyId, rolloutId }: { topologyId: string; rolloutId: string | null }) {
   const t = useTranslations("deploy");
   const trpc = useTRPC();
+  // deploy.progress re-reads it at once; the poll is the fallback (fast only without the live socket)
+  const live = useLiveEvents();
   const list = useQuery({ ...trpc.deploy.rollouts.queryOptions({ topologyId, limit: 1 }), enabled: !rolloutId });
   const id = rolloutId ?? list.data?.[0]?.id ?? null;
   const one = useQuery({
     ...trpc.deploy.rollout.queryOptions({ id: id ?? "-" }),
     enabled: !!id,
-    refetchInterval: (q) => (q.state.data?.status === "running" ? 400 : false),
+    refetchInterval: (q) => (q.state.data?.status === "running" ? (live ? 5000 : 400) : false),
   });
   const r = one.data;
   if (!r) return null;

@@ -175,4 +175,27 @@ describe("LiveClient on a real ws server", () => {
     expect(await server.next()).toEqual({ type: "unsubscribe", topologyId: "topo" });
     expect(client.store.getState().topics.topo).toBeUndefined();
   });
+
+  it("hands deploy.progress, topology.applied and drain.changed notices to its event listeners without touching the topic's seq", async () => {
+    server = await startServer();
+    client = new LiveClient({ url: server.url, socket: wsFactory });
+    const events: string[] = [];
+    const off = client.onEvent((e) => events.push(`${e.type} ${e.topologyId}`));
+    client.subscribe({ topologyId: "topo" });
+    client.start();
+    await server.next();
+    server.send(snapshot(1000));
+    server.send({ type: "deploy.progress", topologyId: "topo", rolloutId: "r1", revision: 3, status: "running", directorId: null, at: 1100 });
+    server.send({ type: "topology.applied", topologyId: "topo", directorId: "dir-db-1", revision: 3, outcome: "ok", message: null, at: 1200 });
+    server.send({ type: "drain.changed", topologyId: "topo", drainId: "x", status: "drained", at: 1300 });
+    await until(() => events.length === 3, "three notices");
+    expect(events).toEqual(["deploy.progress topo", "topology.applied topo", "drain.changed topo"]);
+    server.send({ type: "director", sub: "topo", seq: 1, directorId: "dir-db-1", online: false, at: 1500 });
+    await until(() => client!.store.getState().topics.topo!.seq === 1, "director message in sequence (no gap)");
+    off();
+    server.send({ type: "drain.changed", topologyId: "topo", drainId: "x", status: "enabled", at: 1600 });
+    server.send({ type: "topology.saved", topologyId: "topo", revision: 8, author: null, at: 1700 });
+    await until(() => client!.store.getState().saved.topo === 8, "topology.saved");
+    expect(events).toHaveLength(3);
+  });
 });

@@ -5,7 +5,7 @@
  */
 import { createStore, type StoreApi } from "zustand/vanilla";
 import {
-  liveServerMessageSchema, topicKey, type LiveClientMessage, type LiveServerMessage, type LiveTopic,
+  liveServerMessageSchema, topicKey, type LiveClientMessage, type LiveServerMessage, type LiveTopic, type LiveTopologyEvent,
 } from "@/server/realtime/liveProtocol.ts";
 import { LiveSocket, type LiveStatus, type SocketFactory } from "./liveSocket.ts";
 import { TopicState } from "./liveState.ts";
@@ -47,6 +47,7 @@ export class LiveClient {
   readonly store: StoreApi<LiveStoreState>;
   private readonly topics = new Map<string, LiveTopic>();
   private readonly socket: LiveSocket<LiveClientMessage, LiveServerMessage>;
+  private readonly eventListeners = new Set<(e: LiveTopologyEvent) => void>();
 
   constructor(o: LiveClientOptions) {
     this.store = createStore<LiveStoreState>(() => ({ status: "connecting", attempt: 0, opens: 0, topics: {}, tick: 0, lastError: null, saved: {} }));
@@ -102,6 +103,15 @@ export class LiveClient {
     });
   }
 
+  /**
+   * Topology-wide notices (saved, deploy.progress, topology.applied, drain.changed) of the topologies
+   * this client has a subscription of; the deploy view re-reads its queries on them.
+   */
+  onEvent(listener: (e: LiveTopologyEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
   private subscribeMessage(sub: string, topic: LiveTopic): LiveClientMessage {
     const since = this.store.getState().topics[sub]?.lastAt ?? undefined;
     return since === undefined ? { type: "subscribe", ...topic } : { type: "subscribe", ...topic, since };
@@ -114,6 +124,9 @@ export class LiveClient {
     }
     if (m.type === "topology.saved") {
       this.store.setState((s) => ({ saved: { ...s.saved, [m.topologyId]: Math.max(m.revision, s.saved[m.topologyId] ?? 0) } }));
+    }
+    if (m.type === "topology.saved" || m.type === "deploy.progress" || m.type === "topology.applied" || m.type === "drain.changed") {
+      for (const l of this.eventListeners) l(m);
       return;
     }
     if (!("sub" in m)) return;
