@@ -98,7 +98,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     log.info({ kind: db.kind, applied: migrated.applied.length }, "database ready");
     bus = createEventBus(db, log.child({ part: "bus" }), options.pgChannel ? { pgChannel: options.pgChannel } : {});
     await bus.ready();
-    const live = new LiveRuntime({ db, log: log.child({ part: "live" }), now, retentionMs: env.LVS_STATS_RETENTION_HOURS * 3600_000, ...options.live });
+    const live = new LiveRuntime({ db, log: log.child({ part: "live" }), now, retentionMs: env.LVS_STATS_RETENTION_HOURS * 3600_000, healthRetentionMs: env.LVS_HEALTH_RETENTION_DAYS * 86_400_000, ...options.live });
     liveRuntime = live;
     live.start();
     // /metrics: node_exporter IPVS names, read from the same latest snapshots the UI shows

@@ -3,7 +3,7 @@ import { EnvError, loadEnv } from "./env.ts";
 
 describe("loadEnv", () => {
   it("has defaults for everything", () => {
-    expect(loadEnv({})).toEqual({ NODE_ENV: "production", PORT: 3000, HOST: "0.0.0.0", LOG_LEVEL: "info", LVS_DEMO: true, LVS_DATA_DIR: ".data", LVS_NEXT: true, LVS_TRUST_PROXY: false, LVS_STATS_RETENTION_HOURS: 48 });
+    expect(loadEnv({})).toEqual({ NODE_ENV: "production", PORT: 3000, HOST: "0.0.0.0", LOG_LEVEL: "info", LVS_DEMO: true, LVS_DATA_DIR: ".data", LVS_NEXT: true, LVS_TRUST_PROXY: false, LVS_STATS_RETENTION_HOURS: 48, LVS_HEALTH_RETENTION_DAYS: 400 });
   });
 
   it("parses values and treats empty strings as unset", () => {
@@ -26,5 +26,7 @@ describe("loadEnv", () => {
     expect(msg).toContain('DATABASE_URL="mysql://x": must be postgres://');
     expect(msg).toContain('LVS_DEMO="yes": must be 0 or 1');
     expect(() => loadEnv({ PORT: "abc" })).toThrow(/PORT="abc": must be a number/);
+    expect(loadEnv({ LVS_HEALTH_RETENTION_DAYS: "30" }).LVS_HEALTH_RETENTION_DAYS).toBe(30);
+    expect(() => loadEnv({ LVS_HEALTH_RETENTION_DAYS: "0" })).toThrow(/LVS_HEALTH_RETENTION_DAYS="0": must be at least 1 day/);
   });
 });

@@ -33,6 +33,13 @@ export const envSchema = z.object({
     .min(1, "must be at least 1 hour")
     .max(24 * 400, "must be at most 9600 hours (400 days)")
     .default(48),
+  /** how long health transitions (availability history) are kept (days); each real server's latest always stays */
+  LVS_HEALTH_RETENTION_DAYS: z.coerce
+    .number({ message: "must be a number of days" })
+    .int("must be a whole number of days")
+    .min(1, "must be at least 1 day")
+    .max(3650, "must be at most 3650 days (10 years)")
+    .default(400),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -28,6 +28,8 @@ export interface LiveRuntimeOptions {
   log: Logger;
   now: () => number;
   retentionMs: number;
+  /** health transitions (availability history) retention; default 400 days */
+  healthRetentionMs?: number;
   ringCapacity?: number;
   bucketMs?: number;
   flushMs?: number;
@@ -70,6 +72,7 @@ export class LiveRuntime implements LiveApi {
     this.repo = new RollupRepository(o.db.prisma);
     this.writer = new RollupWriter({
       store: this.store, repo: this.repo, log: o.log, now: o.now, retentionMs: o.retentionMs,
+      ...(o.healthRetentionMs ? { healthRetentionMs: o.healthRetentionMs } : {}),
       ...(o.flushMs ? { flushMs: o.flushMs } : {}), ...(o.pruneEveryMs ? { pruneEveryMs: o.pruneEveryMs } : {}),
     });
     this.store.onUpdate((u) => this.route(u));

@@ -1,5 +1,6 @@
 /**
- * StatsRollup rows: bulk upsert of completed buckets, range reads, retention pruning.
+ * StatsRollup rows: bulk upsert of completed buckets, range reads, retention pruning; and the
+ * retention pruning of HealthTransition rows (availability history).
  * One `INSERT ... SELECT FROM unnest($arrays) ON CONFLICT DO UPDATE` per batch: a bucket written
  * twice (an agent reconnected inside the minute, or the control plane restarted) adds the increases
  * and keeps the peak, so a restart loses nothing that was flushed.
@@ -95,6 +96,24 @@ export class RollupRepository {
   async prune(before: number): Promise<number> {
     const r = await this.prisma.statsRollup.deleteMany({ where: { bucket: { lt: new Date(before) } } });
     return r.count;
+  }
+
+  /**
+   * Deletes health transitions older than `before` (ms), except the newest one before `before` of
+   * each real server (director, service, address, port): the current health (the latest transition,
+   * healthQuery currentHealth) is never lost, and the state at the cutoff stays known, so
+   * availability over any range after the cutoff is exact. Returns how many rows went.
+   */
+  async pruneHealth(before: number): Promise<number> {
+    return this.prisma.$executeRawUnsafe(
+      `DELETE FROM "HealthTransition" h
+        WHERE h."at" < $1
+          AND EXISTS (
+            SELECT 1 FROM "HealthTransition" n
+             WHERE n."directorId" = h."directorId" AND n."serviceKey" = h."serviceKey" AND n."rip" = h."rip" AND n."port" = h."port"
+               AND n."at" < $1 AND (n."at" > h."at" OR (n."at" = h."at" AND n."id" > h."id")))`,
+      new Date(before),
+    );
   }
 
   async count(): Promise<number> {

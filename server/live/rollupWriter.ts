@@ -1,6 +1,7 @@
 /**
  * Moves completed rollups from the StatsStore into the database every `flushMs`, and prunes rows
- * older than the retention every `pruneEveryMs`. One write at a time: while a write runs, new
+ * older than the retention every `pruneEveryMs`: rollups after `retentionMs`, health transitions
+ * after `healthRetentionMs` (keeping each real server's latest, see RollupRepository.pruneHealth). One write at a time: while a write runs, new
  * rollups wait in the store (the store's queue is the backlog; `lagRows` reports it).
  */
 import type { Logger } from "../log.ts";
@@ -13,9 +14,14 @@ export interface RollupWriterOptions {
   log: Pick<Logger, "warn" | "info">;
   now: () => number;
   retentionMs: number;
+  /** how long health transitions (availability history) are kept; default HEALTH_RETENTION_MS */
+  healthRetentionMs?: number;
   flushMs?: number;
   pruneEveryMs?: number;
 }
+
+/** default health-transition retention: 400 days (availability over a year needs them) */
+export const HEALTH_RETENTION_MS = 400 * 24 * 3600_000;
 
 export class RollupWriter {
   private flushTimer: NodeJS.Timeout | null = null;
@@ -25,6 +31,7 @@ export class RollupWriter {
   written = 0;
   writeMs = 0;
   pruned = 0;
+  prunedHealth = 0;
 
   constructor(private readonly o: RollupWriterOptions) {}
 
@@ -57,7 +64,7 @@ export class RollupWriter {
     return this.running;
   }
 
-  /** Deletes rollups older than the retention. */
+  /** Deletes rollups and health transitions older than their retentions. */
   prune(): Promise<void> {
     this.running = this.running.then(async () => {
       try {
@@ -66,6 +73,14 @@ export class RollupWriter {
         if (n) this.o.log.info({ rows: n, retentionHours: this.o.retentionMs / 3600_000 }, "pruned stats rollups");
       } catch (e) {
         this.o.log.warn({ err: (e as Error).message }, "pruning stats rollups failed");
+      }
+      const healthMs = this.o.healthRetentionMs ?? HEALTH_RETENTION_MS;
+      try {
+        const n = await this.o.repo.pruneHealth(this.o.now() - healthMs);
+        this.prunedHealth += n;
+        if (n) this.o.log.info({ rows: n, retentionDays: healthMs / 86_400_000 }, "pruned health transitions");
+      } catch (e) {
+        this.o.log.warn({ err: (e as Error).message }, "pruning health transitions failed");
       }
     });
     return this.running;
