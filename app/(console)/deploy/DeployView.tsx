@@ -18,12 +18,14 @@ import { DriftBanner } from "./DriftBanner.tsx";
 import { PlanPanel } from "./PlanPanel.tsx";
 import { RevisionsPanel } from "./RevisionsPanel.tsx";
 import { RolloutPanel } from "./RolloutPanel.tsx";
-import { useDeployEvents } from "./useDeployEvents.ts";
+import { DeployEventsContext, useDeployEvents } from "./useDeployEvents.ts";
 
 export function DeployView({ id }: { id: string }) {
   return (
     <LiveProvider>
-      <DeployPage id={id} />
+      <DeployEventsContext.Provider value={true}>
+        <DeployPage id={id} />
+      </DeployEventsContext.Provider>
     </LiveProvider>
   );
 }

@@ -7,7 +7,7 @@
  * while it is not (no provider, e.g. in the editor; reconnecting).
  */
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect } from "react";
+import { createContext, useContext, useEffect } from "react";
 import { useTRPC } from "../../trpc.ts";
 import { useLiveClient, useLiveStatus } from "../live/LiveContext.tsx";
 
@@ -37,7 +37,12 @@ export function useDeployEvents(topologyId: string): void {
   }, [client, qc, trpc, topologyId]);
 }
 
-/** true while the live socket is open (events arrive): the deploy panels then poll slowly */
+/** set by the view that runs useDeployEvents (deploy view); elsewhere (editor) panels poll as before */
+export const DeployEventsContext = createContext(false);
+
+/** true while deploy events arrive (a follower is mounted and its live socket is open): poll slowly */
 export function useLiveEvents(): boolean {
-  return useLiveStatus((s) => s.status === "open");
+  const followed = useContext(DeployEventsContext);
+  const open = useLiveStatus((s) => s.status === "open");
+  return followed && open;
 }
