@@ -7,21 +7,21 @@
  * Backend sockets use the documented `net.connect({ onread })`. Accepted client sockets have no such
  * option, so the same internal fields are found by their symbol descriptions; when they are missing
  * (another Node version) `attachRelay` falls back to 'data' events. Both paths count identically.
+ *
+ * Per connection this costs one `Relay` object per direction and one bound function (Node calls the
+ * buffer generator without a receiver); the read callback is one module-level function that finds its
+ * relay on the socket. Closures per connection were measurably slower under the tsx loader, which
+ * wraps every named closure in `Object.defineProperty(fn, "name")` (~0.25 µs each, and megamorphic
+ * function maps afterwards).
  */
 import type net from "node:net";
 
 export const RELAY_BUFFER_BYTES = 64 * 1024;
 
-export interface RelayCounters {
-  /** adds one packet and `n` bytes for this direction */
-  count(n: number): void;
-}
-
-export interface Relay {
-  buffer: () => Buffer;
-  callback: (n: number, buf: Buffer) => boolean;
-  /** both sockets are closed: the read buffer goes back to the pool unless a write still owns it */
-  release: () => void;
+/** The counters of one connection: the relay adds packets/bytes to the destination and marks it seen. */
+export interface RelayOwner {
+  dest: { inPkts: number; inBytes: number; outPkts: number; outBytes: number };
+  seen: boolean;
 }
 
 /**
@@ -30,43 +30,156 @@ export interface Relay {
  */
 const pool: Buffer[] = [];
 export const RELAY_POOL_MAX = 128; // at most 8 MiB kept for reuse
-const take = (): Buffer => pool.pop() ?? Buffer.allocUnsafe(RELAY_BUFFER_BYTES);
 
 /** Buffers currently waiting in the pool (for tests). */
 export function pooledRelayBuffers(): number {
   return pool.length;
 }
 
-/** The onread pair for reads from `source` written to `target`. */
-export function createRelay(source: () => net.Socket, target: () => net.Socket, counters: RelayCounters): Relay {
-  let buf: Buffer | null = null;
-  let handedOff = false;
-  return {
-    buffer: () => {
-      if (buf === null || handedOff) {
-        buf = take();
-        handedOff = false;
+const kRelay = Symbol("lvsRelay");
+type WithRelay = net.Socket & { [kRelay]?: Relay };
+
+/** One direction: reads from `source` are counted (in = client → real server) and written to `target`. */
+export class Relay {
+  source: net.Socket | null = null;
+  target: net.Socket | null = null;
+  private buf: Buffer | null = null;
+  private handedOff = false;
+  /** a direct write (see `directWrite`) is still queued in libuv; reading waits for it */
+  writing = false;
+  /** the buffer generator Node calls (without a receiver) after every read */
+  readonly buffer: () => Buffer;
+
+  constructor(
+    private readonly owner: RelayOwner,
+    private readonly inbound: boolean,
+  ) {
+    this.buffer = this.nextBuffer.bind(this);
+  }
+
+  /** Reads from `source` land here (net.connect({ onread }) or attachRelay). */
+  bind(source: net.Socket, target: net.Socket): void {
+    this.source = source;
+    this.target = target;
+    (source as WithRelay)[kRelay] = this;
+  }
+
+  nextBuffer(): Buffer {
+    if (this.buf === null || this.handedOff) {
+      this.buf = pool.pop() ?? Buffer.allocUnsafe(RELAY_BUFFER_BYTES);
+      this.handedOff = false;
+    }
+    return this.buf;
+  }
+
+  /** both sockets are closed: the read buffer goes back to the pool unless a write still owns it */
+  release(): void {
+    if (this.buf !== null && !this.handedOff && pool.length < RELAY_POOL_MAX) pool.push(this.buf);
+    this.buf = null;
+    this.handedOff = true; // never hand the released buffer out again from this relay
+  }
+
+  /** one read of `n` bytes into `b`: count, write; false stops reading until the target drains */
+  onRead(n: number, b: Buffer): boolean {
+    const d = this.owner.dest;
+    if (this.inbound) {
+      d.inPkts++;
+      d.inBytes += n;
+    } else {
+      d.outPkts++;
+      d.outBytes += n;
+    }
+    this.owner.seen = true;
+    const out = this.target!;
+    const chunk = b.subarray(0, n);
+    if (out.writableLength === 0) {
+      const r = directWrite(out, chunk, this);
+      if (r === WRITTEN) return true;
+      if (r === QUEUED) {
+        this.handedOff = true; // libuv writes from this buffer later
+        this.writing = true;
+        return false; // read again once it is written (onDirectWriteDone)
       }
-      return buf;
-    },
-    release: () => {
-      if (buf !== null && !handedOff && pool.length < RELAY_POOL_MAX) pool.push(buf);
-      buf = null;
-      handedOff = true; // never hand the released buffer out again from this relay
-    },
-    callback: (n: number, b: Buffer): boolean => {
-      counters.count(n);
-      const out = target();
-      const ok = out.write(b.subarray(0, n));
-      if (out.writableLength > 0) handedOff = true;
-      if (!ok) {
-        const src = source();
-        out.once("drain", () => restartReading(src));
-        return false;
-      }
-      return true;
-    },
-  };
+    }
+    const ok = out.write(chunk);
+    if (out.writableLength > 0) this.handedOff = true;
+    if (!ok) {
+      const src = this.source!;
+      out.once("drain", () => restartReading(src));
+      return false;
+    }
+    return true;
+  }
+}
+
+/**
+ * Writes without the Writable stream machinery (no WriteWrap callback, no nextTick per write): the
+ * same native `writeBuffer` call Node's own `Socket.write` ends in, used only while the stream has
+ * nothing queued (so the byte order is kept). NOT_DONE = not possible here (internals missing,
+ * socket not writable, or the write failed: the stream path then retries it and reports the error
+ * as before).
+ */
+const WRITTEN = 0;
+const QUEUED = 1;
+const NOT_DONE = 2;
+interface WriteReq {
+  handle: unknown;
+  oncomplete: (this: WriteReq, status: number) => void;
+  async: boolean;
+  bytes: number;
+  buffer: Buffer | null;
+  callback: null;
+  relay: Relay | null;
+}
+interface StreamWrap {
+  WriteWrap: new () => WriteReq;
+  streamBaseState: Int32Array;
+  kLastWriteWasAsync: number;
+}
+let streamWrap: StreamWrap | null | undefined;
+
+function loadStreamWrap(): StreamWrap | null {
+  try {
+    const b = (process as unknown as { binding(n: string): Partial<StreamWrap> }).binding("stream_wrap");
+    if (typeof b.WriteWrap === "function" && b.streamBaseState && typeof b.kLastWriteWasAsync === "number") return b as StreamWrap;
+  } catch {
+    // not available: the stream path is used
+  }
+  return null;
+}
+
+function onDirectWriteDone(this: WriteReq, status: number): void {
+  const relay = this.relay!;
+  this.relay = null;
+  this.buffer = null;
+  relay.writing = false;
+  if (status < 0) relay.target!.destroy(new Error(`write failed (libuv status ${status})`));
+  else restartReading(relay.source!);
+}
+
+function directWrite(out: net.Socket, chunk: Buffer, relay: Relay): number {
+  if (streamWrap === undefined) streamWrap = loadStreamWrap();
+  const handle = (out as unknown as { _handle: { writeBuffer?(req: WriteReq, b: Buffer): number } | null })._handle;
+  if (streamWrap === null || !handle || typeof handle.writeBuffer !== "function" || out.connecting || !out.writable) return NOT_DONE;
+  const req = new streamWrap.WriteWrap();
+  req.handle = handle;
+  req.oncomplete = onDirectWriteDone;
+  req.async = false;
+  req.bytes = 0;
+  req.buffer = null;
+  req.callback = null;
+  req.relay = null;
+  if (handle.writeBuffer(req, chunk) !== 0) return NOT_DONE;
+  if (streamWrap.streamBaseState[streamWrap.kLastWriteWasAsync] === 0) return WRITTEN;
+  req.async = true;
+  req.buffer = chunk;
+  req.relay = relay;
+  return QUEUED;
+}
+
+/** The `onread.callback` of every relayed socket (Node calls it with the socket as `this`). */
+export function relayCallback(this: net.Socket, n: number, b: Buffer): boolean {
+  return (this as WithRelay)[kRelay]!.onRead(n, b);
 }
 
 /** Restart a socket whose user-buffer read loop was stopped by returning false. */
@@ -92,8 +205,8 @@ function findInternals(s: net.Socket): Internals | null {
 }
 
 /**
- * Installs the relay on an accepted (paused) socket and starts reading. Returns false when the
- * internals are unavailable; the caller then uses 'data' events.
+ * Installs the relay (already bound to this socket as its source) on an accepted, paused socket and
+ * starts reading. Returns false when the internals are unavailable; the caller then uses 'data' events.
  */
 export function attachRelay(s: net.Socket, relay: Relay): boolean {
   if (internals === undefined) internals = findInternals(s);
@@ -101,9 +214,9 @@ export function attachRelay(s: net.Socket, relay: Relay): boolean {
   const handle = (s as unknown as { _handle: { useUserBuffer(b: Buffer): void } | null })._handle;
   if (!handle) return false;
   const rec = s as unknown as Record<symbol, unknown>;
-  const first = relay.buffer();
+  const first = relay.nextBuffer();
   rec[internals.kBuffer] = first;
-  rec[internals.kBufferCb] = relay.callback;
+  rec[internals.kBufferCb] = relayCallback;
   rec[internals.kBufferGen] = relay.buffer;
   handle.useUserBuffer(first);
   s.resume();
