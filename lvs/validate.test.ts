@@ -238,6 +238,21 @@ describe("validate", () => {
     `);
   });
 
+  it("forwarding-method prerequisites apply to kernel directors only: the userspace engine proxies", () => {
+    const t = base();
+    t.directors = t.directors.map((d) => ({ ...d, engine: "userspace" as const, interfaces: [] }));
+    t.realServers = t.realServers.map((r) => ({ ...r, host: { loopbackVips: [], tunnelVips: [], arpSuppressed: false, gateway: null } }));
+    expect(validate(t)).toEqual([]);
+    // one kernel director of the HA pair: its prerequisites are checked, against its own DIPs only
+    t.directors[1] = { ...t.directors[1]!, engine: "ipvs" };
+    expect(codes(validate(t))).toEqual([
+      "warning nat.rip-outside-dip-subnet @m1 memberships/m1/method",
+      "warning nat.gateway-not-director @web1 realServers/web1/host/gateway",
+      "warning nat.rip-outside-dip-subnet @m2 memberships/m2/method",
+      "warning nat.gateway-not-director @web2 realServers/web2/host/gateway",
+    ]);
+  });
+
   it("explains rules in operator words", () => {
     const t = base();
     t.services[0]!.onePacket = true;

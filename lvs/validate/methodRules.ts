@@ -3,7 +3,7 @@
  * from the real server's host, as the LVS literature (and our seed tutorial) states them and as the
  * kernel lab confirmed for DR (a DR real server routing through the director loses its replies).
  * The kernel allows mixing methods per destination (conn_flags is per ip_vs_dest), so no rule here
- * forbids a service with NAT and DR members.
+ * forbids a service with NAT and DR members. Directors on the userspace engine (a proxy) are exempt.
  */
 import type { Director, Membership, RealServer, VirtualService } from "../model.ts";
 import { makeIssue, type Issue, type Site } from "../issues.ts";
@@ -17,8 +17,12 @@ function dips(directors: Director[]): string[] {
   return directors.flatMap((d) => d.interfaces.map((i) => i.address));
 }
 
-export function checkForwarding(svc: VirtualService, m: Membership, rs: RealServer, placed: Director[]): Issue[] {
+export function checkForwarding(svc: VirtualService, m: Membership, rs: RealServer, placedOn: Director[]): Issue[] {
   const out: Issue[] = [];
+  // The userspace engine is a proxy: it opens its own connection to RIP:port and the reply comes back
+  // on it, so none of the L2/gateway/loopback prerequisites of kernel DR/NAT/TUN apply on it.
+  const placed = placedOn.filter((d) => d.engine !== "userspace");
+  if (placedOn.length > 0 && placed.length === 0) return out;
   const edge: Site = { path: ["memberships", m.id], objectId: m.id };
   const host: Site = { path: ["realServers", rs.id, "host"], objectId: rs.id };
   const name = rs.name || rs.address;
