@@ -22,6 +22,8 @@ export interface DirectorSummary {
   online: boolean;
   lastSeenAt: Date | null;
   appliedRevision: number | null;
+  /** the revision the last apply asked this director for */
+  targetRevision: number | null;
   reportedAt: Date | null;
   tokenRotatedAt: Date | null;
 }
@@ -35,16 +37,16 @@ export interface DirectorServiceDeps {
 
 const summarySelect = {
   id: true, topologyId: true, key: true, name: true, engine: true, agentTokenHash: true, tokenRevokedAt: true,
-  online: true, lastSeenAt: true, appliedRevision: true, reportedAt: true, tokenRotatedAt: true,
+  online: true, lastSeenAt: true, appliedRevision: true, targetRevision: true, reportedAt: true, tokenRotatedAt: true,
 } as const;
 
-type Row = { id: string; topologyId: string; key: string; name: string; engine: string; agentTokenHash: string | null; tokenRevokedAt: Date | null; online: boolean; lastSeenAt: Date | null; appliedRevision: number | null; reportedAt: Date | null; tokenRotatedAt: Date | null };
+type Row = { id: string; topologyId: string; key: string; name: string; engine: string; agentTokenHash: string | null; tokenRevokedAt: Date | null; online: boolean; lastSeenAt: Date | null; appliedRevision: number | null; targetRevision: number | null; reportedAt: Date | null; tokenRotatedAt: Date | null };
 
 function summary(r: Row): DirectorSummary {
   return {
     id: r.id, topologyId: r.topologyId, key: r.key, name: r.name, engine: r.engine,
     enrolled: r.agentTokenHash != null, revoked: r.tokenRevokedAt != null, online: r.online,
-    lastSeenAt: r.lastSeenAt, appliedRevision: r.appliedRevision, reportedAt: r.reportedAt, tokenRotatedAt: r.tokenRotatedAt,
+    lastSeenAt: r.lastSeenAt, appliedRevision: r.appliedRevision, targetRevision: r.targetRevision, reportedAt: r.reportedAt, tokenRotatedAt: r.tokenRotatedAt,
   };
 }
 
