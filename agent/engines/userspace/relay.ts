@@ -77,6 +77,8 @@ export class Relay {
     if (this.buf !== null && !this.handedOff && pool.length < RELAY_POOL_MAX) pool.push(this.buf);
     this.buf = null;
     this.handedOff = true; // never hand the released buffer out again from this relay
+    this.source = null;
+    this.target = null;
   }
 
   /** one read of `n` bytes into `b`: count, write; false stops reading until the target drains */
@@ -153,8 +155,8 @@ function onDirectWriteDone(this: WriteReq, status: number): void {
   this.relay = null;
   this.buffer = null;
   relay.writing = false;
-  if (status < 0) relay.target!.destroy(new Error(`write failed (libuv status ${status})`));
-  else restartReading(relay.source!);
+  if (status < 0) relay.target?.destroy(new Error(`write failed (libuv status ${status})`));
+  else if (relay.source) restartReading(relay.source);
 }
 
 function directWrite(out: net.Socket, chunk: Buffer, relay: Relay): number {

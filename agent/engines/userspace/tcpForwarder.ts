@@ -31,20 +31,24 @@ class TcpConnection implements ConnEntry {
   failed = false;
   /** both sockets closed: the entry lingers without them */
   done = false;
-  readonly inbound: Relay;
-  readonly outbound: Relay;
-  readonly backend: net.Socket;
+  /** relays and sockets are dropped once both sockets are closed: a lingering entry (TIME_WAIT, 2 min,
+   * thousands per second) must stay small */
+  inbound: Relay;
+  outbound: Relay;
+  client: net.Socket;
+  backend: net.Socket;
 
   constructor(
     readonly host: ForwarderHost,
     readonly svc: RuntimeService,
-    readonly client: net.Socket,
+    client: net.Socket,
     readonly dest: RuntimeDestination,
     readonly template: Template | null,
     readonly clientAddress: string,
     readonly clientPort: number,
   ) {
     this.since = host.now();
+    this.client = client;
     this.inbound = new Relay(this, true);
     this.outbound = new Relay(this, false);
     this.backend = net.connect({
@@ -71,6 +75,8 @@ class TcpConnection implements ConnEntry {
     this.done = true;
     this.inbound.release();
     this.outbound.release();
+    this.client = this.backend = DETACHED;
+    this.inbound = this.outbound = DETACHED_RELAY;
     this.host.table.linger(this, this.connected && !this.failed, this.host.now());
   }
 
@@ -188,3 +194,7 @@ export function acceptTcp(host: ForwarderHost, svc: RuntimeService, client: net.
 }
 
 function noop(): void {}
+
+/** stands in for the sockets of a closed connection (never used: every event has fired by then) */
+const DETACHED = new net.Socket();
+const DETACHED_RELAY = new Relay({ dest: { inPkts: 0, inBytes: 0, outPkts: 0, outBytes: 0 }, seen: false }, true);
