@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
-import { AgentLink, agentUrl, backoffDelay } from "./link.ts";
+import { AgentLink, agentUrl, backoffDelay, serverUrls } from "./link.ts";
 import { memoryLog } from "./log.ts";
 import { realTimers } from "./health/monitor.ts";
 import { PROTOCOL_VERSION } from "../lvs/agentProtocol.ts";
@@ -13,6 +13,12 @@ describe("link helpers", () => {
     expect(agentUrl("https://cp.example/")).toBe("wss://cp.example/api/agent");
     expect(agentUrl("wss://cp/custom/agent")).toBe("wss://cp/custom/agent");
     expect(() => agentUrl("ftp://cp")).toThrow(/unsupported scheme ftp:/);
+  });
+  it("takes several control-plane URLs, repeated or comma-separated, in order and without duplicates", () => {
+    expect(serverUrls(["http://a:3000,http://b:3000", "https://c/", "http://a:3000/"])).toEqual(["ws://a:3000/api/agent", "ws://b:3000/api/agent", "wss://c/api/agent"]);
+    expect(serverUrls("http://a:1")).toEqual(["ws://a:1/api/agent"]);
+    expect(() => serverUrls([" , "])).toThrow(/no URL/);
+    expect(() => serverUrls(["http://a:1,ftp://b"])).toThrow(/unsupported scheme ftp:/);
   });
   it("backs off exponentially with equal jitter, capped", () => {
     const b = { initialMs: 500, maxMs: 30000 };
@@ -71,7 +77,7 @@ describe("link against a control plane that sends bad frames", () => {
     expect(closes.length).toBeGreaterThanOrEqual(2); // closed, then came back (and was closed again)
     expect(closes[0]!.code).toBe(4400);
     expect(received).toEqual([]);
-    expect(log.lines.some((l) => /reconnecting in \d+ ms/.test(l))).toBe(true);
+    expect(log.lines.some((l) => /reconnecting in \d+ ms \(attempt \d+\) to ws:\/\/127\.0\.0\.1:\d+\/api\/agent/.test(l))).toBe(true);
   });
 
   it("gives up on a control plane that welcomed it and then went silent (half-open link), and reconnects", async () => {
@@ -81,6 +87,54 @@ describe("link against a control plane that sends bad frames", () => {
     expect(received.every((m) => (m as { type: string }).type === "welcome")).toBe(true);
     expect(log.lines.filter((l) => l.includes("WARN no frame from the control plane for 300 ms")).length).toBeGreaterThanOrEqual(1);
     expect(closes.length).toBeGreaterThanOrEqual(2);
-    expect(log.lines.some((l) => /reconnecting in \d+ ms/.test(l))).toBe(true);
+    expect(log.lines.some((l) => /reconnecting in \d+ ms \(attempt \d+\) to ws:\/\/127\.0\.0\.1:\d+\/api\/agent/.test(l))).toBe(true);
+  });
+});
+
+describe("link with several control-plane URLs", () => {
+  it("moves on to the next URL when one is dead, and back when the live one goes away", async () => {
+    // a port with nothing listening: bind, note the port, close
+    const dead = http.createServer();
+    await new Promise<void>((r) => dead.listen(0, "127.0.0.1", r));
+    const deadUrl = `http://127.0.0.1:${(dead.address() as AddressInfo).port}`;
+    await new Promise((r) => dead.close(r));
+
+    const http1 = http.createServer();
+    const wss = new WebSocketServer({ server: http1 });
+    let hellos = 0;
+    wss.on("connection", (ws) => ws.once("message", () => {
+      hellos++;
+      ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: "welcome", directorId: "d", directorName: "d", serverTime: 0, heartbeatMs: 1000 }));
+    }));
+    await new Promise<void>((r) => http1.listen(0, "127.0.0.1", r));
+    const liveUrl = `http://127.0.0.1:${(http1.address() as AddressInfo).port}`;
+
+    const log = memoryLog();
+    const link = new AgentLink({
+      server: [deadUrl, liveUrl], token: "t".repeat(20), log, timers: realTimers, random: () => 0.5, backoff: { initialMs: 20, maxMs: 40 },
+      hello: async () => ({ v: PROTOCOL_VERSION, type: "hello", agentVersion: "t", engine: "fake", hostname: "h", appliedRevision: null, table: { services: [] } }),
+      onMessage: () => {},
+    });
+    try {
+      link.start();
+      const end = Date.now() + 5000;
+      while (!link.connected && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+      expect(link.connected).toBe(true);
+      expect(link.url).toBe(`${liveUrl.replace("http", "ws")}/api/agent`);
+      expect(hellos).toBe(1);
+      // the live instance goes away: the next attempt goes to the other URL first
+      for (const c of wss.clients) c.terminate();
+      const end2 = Date.now() + 5000;
+      while (!log.lines.some((l) => l.endsWith(`to ${deadUrl.replace("http", "ws")}/api/agent`)) && Date.now() < end2) await new Promise((r) => setTimeout(r, 10));
+      expect(log.lines.some((l) => l.endsWith(`to ${deadUrl.replace("http", "ws")}/api/agent`))).toBe(true);
+      const end3 = Date.now() + 5000;
+      while (hellos < 2 && Date.now() < end3) await new Promise((r) => setTimeout(r, 10));
+      expect(hellos).toBe(2);
+    } finally {
+      await link.stop();
+      wss.close();
+      http1.closeAllConnections();
+      await new Promise((r) => http1.close(r));
+    }
   });
 });

@@ -20,8 +20,9 @@ export interface BackoffOptions {
 }
 
 export interface LinkOptions {
-  /** http(s)://host:port[/api/agent] or ws(s)://… */
-  server: string;
+  /** http(s)://host:port[/api/agent] or ws(s)://…; several (a list, or comma-separated) are tried in
+   *  turn: after a lost connection or a failed attempt the agent moves to the next one */
+  server: string | readonly string[];
   token: string;
   log: AgentLog;
   timers: Timers;
@@ -46,6 +47,13 @@ export function agentUrl(server: string): string {
 }
 
 /** Delay before reconnect attempt `attempt` (0-based): equal jitter over capped exponential growth. */
+/** The control-plane URLs of `--server` (repeated and/or comma-separated), in order, without duplicates. */
+export function serverUrls(server: string | readonly string[]): string[] {
+  const list = (typeof server === "string" ? [server] : server).flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
+  if (!list.length) throw new Error("--server: no URL given");
+  return [...new Set(list.map(agentUrl))];
+}
+
 export function backoffDelay(attempt: number, b: BackoffOptions, random: () => number): number {
   const cap = Math.min(b.maxMs, b.initialMs * 2 ** Math.min(attempt, 30));
   return Math.round(cap / 2 + random() * (cap / 2));
@@ -58,14 +66,21 @@ export class AgentLink {
   private silenceTimer: unknown = null;
   private stopped = false;
   private welcomed = false;
-  private readonly url: string;
+  private readonly urls: string[];
+  /** index into `urls` of the current (or next) attempt */
+  private current = 0;
   private readonly backoff: BackoffOptions;
   /** last refusal or close reason, for status displays */
   lastError: string | null = null;
 
   constructor(private readonly opts: LinkOptions) {
-    this.url = agentUrl(opts.server);
+    this.urls = serverUrls(opts.server);
     this.backoff = opts.backoff ?? { initialMs: 500, maxMs: 30000 };
+  }
+
+  /** the control-plane URL of the current connection or attempt */
+  get url(): string {
+    return this.urls[this.current]!;
   }
 
   get connected(): boolean {
@@ -187,8 +202,12 @@ export class AgentLink {
 
   private retry(): void {
     if (this.stopped || this.retryTimer != null) return;
-    const delay = backoffDelay(this.attempt++, this.backoff, this.opts.random);
-    this.opts.log.info(`reconnecting in ${delay} ms (attempt ${this.attempt})`);
+    // with several URLs, move to the next one; the backoff grows once per full round of URLs, so a
+    // dead instance costs one quick attempt before the next instance is tried
+    const n = this.urls.length;
+    const delay = backoffDelay(Math.floor(this.attempt++ / n), this.backoff, this.opts.random);
+    this.current = (this.current + 1) % n;
+    this.opts.log.info(`reconnecting in ${delay} ms (attempt ${this.attempt}) to ${this.url}`);
     this.retryTimer = this.opts.timers.setTimeout(() => {
       this.retryTimer = null;
       this.connect();

@@ -14,7 +14,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { consoleLog } from "./log.ts";
 import { runAgent } from "./runAgent.ts";
-import { agentUrl } from "./link.ts";
+import { serverUrls } from "./link.ts";
 import { createEngine, type EngineChoice } from "./createEngine.ts";
 
 export const USAGE = `usage:
@@ -22,7 +22,8 @@ export const USAGE = `usage:
             [--boot-rules PATH|none] [--ipvsadm PATH] [--insecure] [--heal-drift]
   lvs-agent run --engine userspace --rules FILE [...]   standalone, without a control plane
 
-  --server      control plane URL (the agent connects to /api/agent)
+  --server      control plane URL (the agent connects to /api/agent); repeat it or give a
+                comma-separated list for several instances: after a lost connection the next is tried
   --token       agent token shown once when the director was enrolled (or LVS_AGENT_TOKEN, --token-file)
   --engine      auto (default): ipvs if the kernel has IPVS and ipvsadm works, else userspace
   --state-dir   where the last applied table is kept for fail-static restarts (default /var/lib/lvs-agent)
@@ -42,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     ({ values } = parseArgs({
       args: argv,
       options: {
-        server: { type: "string" }, token: { type: "string" }, "token-file": { type: "string" },
+        server: { type: "string", multiple: true }, token: { type: "string" }, "token-file": { type: "string" },
         engine: { type: "string", default: "auto" }, "state-dir": { type: "string", default: "/var/lib/lvs-agent" },
         "boot-rules": { type: "string" }, ipvsadm: { type: "string", default: "ipvsadm" },
         insecure: { type: "boolean", default: false }, "heal-drift": { type: "boolean", default: false }, help: { type: "boolean", short: "h" },
@@ -59,12 +60,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   const token = values.token ?? process.env.LVS_AGENT_TOKEN ?? (values["token-file"] ? (await fs.readFile(values["token-file"], "utf8")).trim() : undefined);
   const problems: string[] = [];
-  if (!values.server) problems.push("--server is required");
+  if (!values.server?.length) problems.push("--server is required");
   else {
     try {
-      agentUrl(values.server);
+      serverUrls(values.server);
     } catch (e) {
-      problems.push(`--server ${values.server}: ${(e as Error).message}`);
+      problems.push(`--server ${values.server.join(",")}: ${(e as Error).message}`);
     }
   }
   if (!token) problems.push("--token (or LVS_AGENT_TOKEN / --token-file) is required");

@@ -15,7 +15,8 @@ import { validateDesired } from "./validateDesired.ts";
 export const AGENT_VERSION = "0.1.0";
 
 export interface RunAgentOptions {
-  server: string;
+  /** one control-plane URL or several (tried in turn) */
+  server: string | readonly string[];
   token: string;
   engine: ForwardingEngine;
   stateDir: string;
