@@ -9,7 +9,7 @@ import { memoryLog } from "./log.ts";
 import { realTimers, systemClock } from "./health/monitor.ts";
 import type { Checker } from "./health/checker.ts";
 import { validateDesired } from "./validateDesired.ts";
-import type { AgentMessage } from "../lvs/agentProtocol.ts";
+import type { AgentMessage } from "../lvs/protocol/agent.ts";
 import { desired, dest, targetsFor, tcpCheck, tcpService } from "./testing/fixtures.ts";
 
 let dir: string;

@@ -11,8 +11,8 @@ import { HealthMonitor } from "./health/monitor.ts";
 import type { Clock, Timers } from "./health/monitor.ts";
 import type { CheckerRegistry } from "./health/checkers.ts";
 import { effectiveTable } from "./health/effective.ts";
-import type { AgentIssue, AgentMessage, DesiredMessage, HealthTransition, HealthConfig, ServerMessage } from "../lvs/agentProtocol.ts";
-import { AGENT_FEATURES, PROTOCOL_VERSION } from "../lvs/agentProtocol.ts";
+import type { AgentIssue, AgentMessage, DesiredMessage, HealthTransition, HealthConfig, ServerMessage } from "../lvs/protocol/agent.ts";
+import { AGENT_FEATURES, PROTOCOL_VERSION } from "../lvs/protocol/agent.ts";
 import type { IpvsTable } from "../lvs/model.ts";
 
 export type { AgentIssue };

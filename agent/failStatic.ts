@@ -7,8 +7,8 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { healthConfigSchema } from "../lvs/agentProtocol.ts";
-import type { HealthConfig } from "../lvs/agentProtocol.ts";
+import { healthConfigSchema } from "../lvs/protocol/agent.ts";
+import type { HealthConfig } from "../lvs/protocol/agent.ts";
 import { ipvsTableSchema } from "../lvs/schemas.ts";
 import type { IpvsTable } from "../lvs/model.ts";
 

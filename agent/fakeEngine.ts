@@ -4,7 +4,7 @@
  */
 import type { AppliedOp, ApplyResult, ConnectionList, ConnectionPage, ForwardingEngine } from "./engine.ts";
 import type { ConnectionEntry, IpvsTable, StatsSnapshot } from "../lvs/model.ts";
-import { serviceKeyText } from "../lvs/agentProtocol.ts";
+import { serviceKeyText } from "../lvs/protocol/agent.ts";
 import { keyOf } from "./health/effective.ts";
 
 export class FakeEngine implements ForwardingEngine {

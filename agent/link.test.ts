@@ -5,7 +5,7 @@ import { WebSocketServer } from "ws";
 import { AgentLink, agentUrl, backoffDelay, serverUrls } from "./link.ts";
 import { memoryLog } from "./log.ts";
 import { realTimers } from "./health/monitor.ts";
-import { PROTOCOL_VERSION } from "../lvs/agentProtocol.ts";
+import { PROTOCOL_VERSION } from "../lvs/protocol/agent.ts";
 
 describe("link helpers", () => {
   it("maps the --server URL onto the agent endpoint", () => {

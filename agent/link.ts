@@ -9,8 +9,8 @@
  * - Never exits the process; `stop()` is the only way to end it.
  */
 import WebSocket from "ws";
-import type { AgentMessage, ServerMessage } from "../lvs/agentProtocol.ts";
-import { MAX_FRAME_BYTES, parseServerMessage } from "../lvs/agentProtocol.ts";
+import type { AgentMessage, ServerMessage } from "../lvs/protocol/agent.ts";
+import { MAX_FRAME_BYTES, parseServerMessage } from "../lvs/protocol/agent.ts";
 import type { AgentLog } from "./log.ts";
 import type { Timers } from "./health/monitor.ts";
 

@@ -1,6 +1,6 @@
 /** The agent's check of a desired table: lvs/validate's table rules, as protocol issues. */
 import { validateTable } from "../lvs/validate.ts";
-import type { AgentIssue } from "../lvs/agentProtocol.ts";
+import type { AgentIssue } from "../lvs/protocol/agent.ts";
 import type { IpvsTable } from "../lvs/model.ts";
 
 export function validateDesired(table: IpvsTable): AgentIssue[] {

@@ -37,7 +37,7 @@ import { dest, tcpCheck, tcpService, targetsFor } from "../agent/testing/fixture
 import { parseRules } from "../lvs/formats/ipvsadm/parse.ts";
 import { renderRules } from "../lvs/formats/ipvsadm/render.ts";
 import { canonicalTable } from "../lvs/canonical.ts";
-import type { HealthConfig } from "../lvs/agentProtocol.ts";
+import type { HealthConfig } from "../lvs/protocol/agent.ts";
 import type { IpvsTable } from "../lvs/model.ts";
 import { NAT_NAMESPACES_SCRIPT } from "./natNamespaces.ts";
 

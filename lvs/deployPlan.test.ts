@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { detectDrift, observedFromStats, planDirector, type ObservedTable } from "./deployPlan.ts";
-import type { HealthConfig } from "./agentProtocol.ts";
+import type { HealthConfig } from "./protocol/agent.ts";
 import type { IpvsDestination, IpvsService, IpvsTable } from "./model.ts";
 
 const dest = (address: string, weight: number): IpvsDestination => ({ address, port: 8080, method: "nat", weight, upperThreshold: 0, lowerThreshold: 0, tunnel: null });

@@ -11,7 +11,7 @@
  *    the applied revision, which are fresher than the last report.
  * Pure.
  */
-import type { HealthConfig } from "./agentProtocol.ts";
+import type { HealthConfig } from "./protocol/agent.ts";
 import type { IpvsTable, StatsSnapshot } from "./model.ts";
 import type { Op } from "./ops.ts";
 import { plan, describeOp } from "./reconcile.ts";

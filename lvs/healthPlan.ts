@@ -4,7 +4,7 @@
  * and matched against the director's compiled table, so targets always name a destination the
  * table really has (same canonical address and port as compileDirector produced). Pure.
  */
-import type { HealthConfig, HealthTarget, SorryServer } from "./agentProtocol.ts";
+import type { HealthConfig, HealthTarget, SorryServer } from "./protocol/agent.ts";
 import type { IpvsService, IpvsServiceKey, IpvsTable, Topology, VirtualService } from "./model.ts";
 import { canonicalAddress } from "./address.ts";
 import { serviceKeyOf, serviceKeyString } from "./tableKey.ts";

@@ -5,7 +5,7 @@ import WebSocket from "ws";
 import { startServer, type RunningServer } from "./app.ts";
 import { createTestPostgres, NO_POSTGRES_REASON, TEST_DATABASE_URL, type TestPostgres } from "./db/testDatabase.ts";
 import { loadEnv } from "./env.ts";
-import type { LiveServerMessage } from "./realtime/liveProtocol.ts";
+import type { LiveServerMessage } from "../lvs/protocol/live.ts";
 import { sampleTopology } from "./api/testFixtures.ts";
 import { sessionCookieFor } from "./auth/testing.ts";
 

@@ -4,7 +4,7 @@
  * with 1001, stop timers). To add a hub: write `export const fooPlugin: ServerPlugin` beside it and
  * add it to `defaultPlugins`.
  */
-import type { SessionResolver } from "./api/trpc.ts";
+import type { SessionResolver } from "./auth/session.ts";
 import { authorizeUpgrade } from "./auth/requestGuards.ts";
 import { SessionWatch } from "./auth/sessionWatch.ts";
 import { sessionPrunePlugin } from "./auth/sessionPrunePlugin.ts";

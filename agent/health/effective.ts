@@ -3,8 +3,8 @@
  * their check's onFailure; when every real server of a service is down, its sorry server (if any)
  * is added with weight 1. Pure.
  */
-import type { HealthConfig } from "../../lvs/agentProtocol.ts";
-import { serviceKeyText } from "../../lvs/agentProtocol.ts";
+import type { HealthConfig } from "../../lvs/protocol/agent.ts";
+import { serviceKeyText } from "../../lvs/protocol/agent.ts";
 import type { IpvsDestination, IpvsService, IpvsServiceKey, IpvsTable } from "../../lvs/model.ts";
 import { targetKey } from "./monitor.ts";
 

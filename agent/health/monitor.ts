@@ -5,8 +5,8 @@
  * agent restart the states persisted in the state dir are restored instead (a server that was down
  * stays out until `rise` successes, instead of getting traffic for `fall` intervals).
  */
-import type { HealthStateEntry, HealthTarget, HealthTransition } from "../../lvs/agentProtocol.ts";
-import { endpointText, serviceKeyText } from "../../lvs/agentProtocol.ts";
+import type { HealthStateEntry, HealthTarget, HealthTransition } from "../../lvs/protocol/agent.ts";
+import { endpointText, serviceKeyText } from "../../lvs/protocol/agent.ts";
 import type { CheckerRegistry } from "./checkers.ts";
 
 export interface Clock {

@@ -1,5 +1,5 @@
 /** Small tables and messages for agent tests. */
-import type { DesiredMessage, HealthTarget } from "../../lvs/agentProtocol.ts";
+import type { DesiredMessage, HealthTarget } from "../../lvs/protocol/agent.ts";
 import type { HealthCheck, IpvsDestination, IpvsService, IpvsTable } from "../../lvs/model.ts";
 
 export function dest(address: string, port: number, weight = 1, method: IpvsDestination["method"] = "nat"): IpvsDestination {

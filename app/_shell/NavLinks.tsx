@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { can } from "../../server/auth/permissions.ts";
+import { can } from "../../lvs/auth/permissions.ts";
 import { isNavItemActive, navItems } from "./navItems.ts";
 import { useSession } from "./useSession.ts";
 

@@ -1,5 +1,5 @@
 import type { Messages } from "next-intl";
-import type { Action } from "../../server/auth/permissions.ts";
+import type { Action } from "../../lvs/auth/permissions.ts";
 
 /**
  * The header navigation, data-driven: a feature adds its page by appending one entry here
@@ -13,7 +13,7 @@ export interface NavItem {
   testId: string;
   /** path prefixes that mark this item active (default: href) */
   activePrefixes?: readonly string[];
-  /** shown only to roles that may do this (server/auth/permissions.ts); unset = every signed-in user */
+  /** shown only to roles that may do this (lvs/auth/permissions.ts); unset = every signed-in user */
   action?: Action;
 }
 

@@ -1,9 +1,9 @@
 "use client";
 // Who is signed in, for the UI: auth.status once per page (cached), and `useCan(action)` from the same
-// permissions table the server enforces (server/auth/permissions.ts, pure). The UI only hides what a
+// permissions table the server enforces (lvs/auth/permissions.ts, pure). The UI only hides what a
 // role cannot do; the server refuses it regardless.
 import { useQuery } from "@tanstack/react-query";
-import { can, type Action } from "../../server/auth/permissions.ts";
+import { can, type Action } from "../../lvs/auth/permissions.ts";
 import { useTRPC } from "../trpc.ts";
 
 export function useSession() {

@@ -2,7 +2,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
-import { PASSWORD_MIN } from "../../server/auth/passwordPolicy.ts";
+import { PASSWORD_MIN } from "../../lvs/auth/passwordPolicy.ts";
 import { buttonClass, Field, inputClass } from "../_shell/AuthCard.tsx";
 import { useErrorText } from "../_shell/useErrorText.ts";
 import { describeTrpcError } from "../trpcError.ts";

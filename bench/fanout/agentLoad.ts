@@ -3,7 +3,7 @@
  * full `stats` frame once a second (like the real agent), every counter moving, `at` = send time.
  */
 import WebSocket from "ws";
-import { PROTOCOL_VERSION } from "../../lvs/agentProtocol.ts";
+import { PROTOCOL_VERSION } from "../../lvs/protocol/agent.ts";
 import type { StatsSnapshot } from "../../lvs/model.ts";
 
 export function makeSnapshot(director: number, services: number, destinations: number): StatsSnapshot {

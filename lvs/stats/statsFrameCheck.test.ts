@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { PROTOCOL_VERSION, parseAgentMessage, statsSchema } from "../agentProtocol.ts";
+import { PROTOCOL_VERSION, parseAgentMessage, statsSchema } from "../protocol/agent.ts";
 import { isCleanStatsFrame } from "./statsFrameCheck.ts";
 
 const count = fc.oneof(fc.nat(), fc.constantFrom(0, 2 ** 53 - 1));

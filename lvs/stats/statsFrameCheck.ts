@@ -1,6 +1,6 @@
 /**
  * A fast check of agent `stats` frames (the 1 Hz hot path of the control plane): the same rules as
- * the zod schema (lvs/agentProtocol.ts statsSchema) written as plain loops, ~10x cheaper for a
+ * the zod schema (lvs/protocol/agent.ts statsSchema) written as plain loops, ~10x cheaper for a
  * 1 000-destination snapshot. It only answers "certainly valid as-is"; anything else (an invalid
  * value, or extra keys zod would strip) goes to zod, which produces the exact error text and output.
  * The agreement with zod is property-tested (statsFrameCheck.test.ts). Pure.

@@ -5,7 +5,7 @@
  */
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROLES, can, type Action } from "../auth/permissions.ts";
+import { ROLES, can, type Action } from "../../lvs/auth/permissions.ts";
 import { openDatabase, type Database } from "../db/openDatabase.ts";
 import { MemoryEventBus } from "../events/MemoryEventBus.ts";
 import { createLogger } from "../log.ts";

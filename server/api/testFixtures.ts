@@ -1,9 +1,10 @@
 /** Deterministic fixtures for server tests: topology documents and authenticated tRPC contexts. */
 import type { Topology } from "../../lvs/model.ts";
-import type { Role } from "../auth/permissions.ts";
+import type { Role } from "../../lvs/auth/permissions.ts";
 import { testUser } from "../auth/testing.ts";
 import type { Database } from "../db/openDatabase.ts";
-import type { Context, SessionInfo } from "./trpc.ts";
+import type { Context } from "./trpc.ts";
+import type { SessionInfo } from "../auth/session.ts";
 
 /**
  * The session of a test user with `role` (admin by default), created in `db` on first use so audit

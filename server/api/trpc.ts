@@ -11,18 +11,12 @@ import type { Database } from "../db/openDatabase.ts";
 import type { EventBus } from "../events/EventBus.ts";
 import type { Logger } from "../log.ts";
 import type { LiveApi } from "../live/liveApi.ts";
-import { can, requiredRole, type Action, type Role } from "../auth/permissions.ts";
+import { can, requiredRole, type Action, type Role } from "../../lvs/auth/permissions.ts";
+import type { SessionInfo } from "../auth/session.ts";
 import { recordAudit, type AuditActor } from "../services/audit.ts";
 import { ServiceError, type ServiceIssue } from "../services/ServiceError.ts";
 
 export type { Role };
-
-/** The signed-in user of a request (server/auth/sessions.ts); null = anonymous. */
-export interface SessionInfo {
-  userId: string;
-  email: string;
-  role: Role;
-}
 
 export interface Context {
   db: Database;
@@ -38,9 +32,6 @@ export interface Context {
   /** live statistics (history, connection tables, availability); absent when the live runtime is not started */
   live?: LiveApi;
 }
-
-/** How the server finds the session of a request (server/auth/sessions.ts createSessionResolver). */
-export type SessionResolver = (req: IncomingMessage, db: Database) => Promise<SessionInfo | null>;
 
 const MAX_ISSUES = 50;
 
@@ -125,7 +116,7 @@ function deniedTarget(path: string, raw: unknown): string {
 }
 
 /**
- * A procedure that needs a session whose role may do `action` (server/auth/permissions.ts):
+ * A procedure that needs a session whose role may do `action` (lvs/auth/permissions.ts):
  * no session -> UNAUTHORIZED (401); a role below the action's -> FORBIDDEN (403), and a refused
  * mutation is audited as "denied". Inside, `ctx.session` is non-null.
  */

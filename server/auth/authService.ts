@@ -3,7 +3,7 @@
  * (argon2id, throttled per account and per address, audited success and failure), logout.
  * Returns the new session's token; the tRPC layer puts it in the cookie.
  */
-import type { SessionInfo } from "../api/trpc.ts";
+import type { SessionInfo } from "./session.ts";
 import type { Database } from "../db/openDatabase.ts";
 import { recordAudit } from "../services/audit.ts";
 import { ServiceError } from "../services/ServiceError.ts";

@@ -3,7 +3,7 @@
  * Parameters follow OWASP's argon2id minimum (19 MiB, t=2, p=1). Policy: 10..256 characters.
  */
 import { hash, verify } from "@node-rs/argon2";
-import { PASSWORD_MAX, PASSWORD_MIN } from "./passwordPolicy.ts";
+import { PASSWORD_MAX, PASSWORD_MIN } from "../../lvs/auth/passwordPolicy.ts";
 
 export { PASSWORD_MAX, PASSWORD_MIN };
 

@@ -8,9 +8,9 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import type { SessionInfo, SessionResolver } from "../api/trpc.ts";
+import type { SessionInfo, SessionResolver } from "./session.ts";
 import type { Database } from "../db/openDatabase.ts";
-import { can, type Action } from "./permissions.ts";
+import { can, type Action } from "../../lvs/auth/permissions.ts";
 
 export function sameOrigin(req: IncomingMessage): boolean {
   const origin = req.headers.origin;

@@ -6,9 +6,9 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import type { SessionResolver } from "../api/trpc.ts";
+import type { SessionResolver } from "./session.ts";
 import type { Database } from "../db/openDatabase.ts";
-import { can, type Action } from "./permissions.ts";
+import { can, type Action } from "../../lvs/auth/permissions.ts";
 
 export class SessionWatch {
   private readonly watched = new Map<Duplex, IncomingMessage>();

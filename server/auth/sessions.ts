@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
-import type { SessionInfo, SessionResolver } from "../api/trpc.ts";
+import type { SessionInfo, SessionResolver } from "./session.ts";
 import { newToken, readCookie, SESSION_COOKIE, sessionCookie, tokenHash } from "./sessionToken.ts";
 
 export interface SessionPolicy {

@@ -6,8 +6,8 @@
  *   await fetch(`${s.url}/api/trpc/topology.list`, { headers: { cookie } });
  *   new WebSocket(`${wsUrl}/api/live`, { headers: { cookie } });
  */
-import type { Role } from "./permissions.ts";
-import type { SessionInfo } from "../api/trpc.ts";
+import type { Role } from "../../lvs/auth/permissions.ts";
+import type { SessionInfo } from "./session.ts";
 import type { Database } from "../db/openDatabase.ts";
 import { SESSION_COOKIE } from "./sessionToken.ts";
 import { createSession } from "./sessions.ts";

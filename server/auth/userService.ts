@@ -4,7 +4,7 @@
  * a disable or a role change ends the user's sessions. The last enabled admin can be neither
  * demoted nor disabled, so the console can never lock itself out.
  */
-import type { Role } from "./permissions.ts";
+import type { Role } from "../../lvs/auth/permissions.ts";
 import type { Database } from "../db/openDatabase.ts";
 import { recordAudit, type AuditActor } from "../services/audit.ts";
 import { ServiceError } from "../services/ServiceError.ts";

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { Availability } from "../../lvs/availability.ts";
 import type { ConnectionEntry } from "../../lvs/model.ts";
-import type { LiveDirectorState, LivePoint, LiveTopic } from "../realtime/liveProtocol.ts";
+import type { LiveDirectorState, LivePoint, LiveTopic } from "../../lvs/protocol/live.ts";
 
 const id = z.string().min(1, "must not be empty").max(64, "is at most 64 characters");
 const serviceKey = z.string().min(1, "must not be empty").max(128, "is at most 128 characters");

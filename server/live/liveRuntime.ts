@@ -6,13 +6,13 @@
  * health history are in the database and visible from every instance.
  */
 import { randomUUID } from "node:crypto";
-import type { AgentMessage } from "../../lvs/agentProtocol.ts";
+import type { AgentMessage } from "../../lvs/protocol/agent.ts";
 import type { StatsSnapshot } from "../../lvs/model.ts";
 import { destinationKeyString, serviceKeyString } from "../../lvs/tableKey.ts";
 import type { Database } from "../db/openDatabase.ts";
 import type { Logger } from "../log.ts";
 import type { AgentDirectory } from "../realtime/agentDirectory.ts";
-import { MAX_RECENT_POINTS, type LiveDirectorState, type LiveTopic, type LiveService } from "../realtime/liveProtocol.ts";
+import { MAX_RECENT_POINTS, type LiveDirectorState, type LiveTopic, type LiveService } from "../../lvs/protocol/live.ts";
 import { ServiceError } from "../services/ServiceError.ts";
 import { availabilityQuery, currentHealth, type HealthNow } from "./healthQuery.ts";
 import { createDesiredFor } from "../services/desiredFor.ts";

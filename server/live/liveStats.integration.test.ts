@@ -18,10 +18,10 @@ import { TopologyService } from "../services/topologyService.ts";
 import { DirectorService } from "../services/directorService.ts";
 import { sessionCookieFor } from "../auth/testing.ts";
 import { createTestPostgres, NO_POSTGRES_REASON, TEST_DATABASE_URL, type TestPostgres } from "../db/testDatabase.ts";
-import { PROTOCOL_VERSION } from "../../lvs/agentProtocol.ts";
+import { PROTOCOL_VERSION } from "../../lvs/protocol/agent.ts";
 import type { StatsSnapshot, Topology } from "../../lvs/model.ts";
 import { MINUTE_MS } from "../../lvs/stats/rollup.ts";
-import type { LiveServerMessage } from "../realtime/liveProtocol.ts";
+import type { LiveServerMessage } from "../../lvs/protocol/live.ts";
 
 const SK = "tcp|127.0.10.1|80";
 const key = { protocol: "tcp" as const, family: "inet" as const, address: "127.0.10.1", port: 80 };

@@ -10,7 +10,7 @@ import { MinuteRoller, MINUTE_MS, type Rollup } from "../../lvs/stats/rollup.ts"
 import { PointRing, type Point } from "../../lvs/stats/pointRing.ts";
 import type { DestinationStats, ServiceStats, StatsSnapshot } from "../../lvs/model.ts";
 import { serviceKeyString } from "../../lvs/tableKey.ts";
-import type { LiveService } from "../realtime/liveProtocol.ts";
+import type { LiveService } from "../../lvs/protocol/live.ts";
 
 /** series of a service total use destKey "" */
 export interface RollupRow {

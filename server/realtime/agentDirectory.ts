@@ -2,7 +2,7 @@
  * What the agent hub needs from storage, as a small interface (tests use an in-memory one), and its
  * Prisma implementation over the Director / HealthTransition models.
  */
-import type { HealthTransition } from "../../lvs/agentProtocol.ts";
+import type { HealthTransition } from "../../lvs/protocol/agent.ts";
 import type { IpvsTable, StatsSnapshot } from "../../lvs/model.ts";
 import { serviceKeyString } from "../../lvs/tableKey.ts";
 import { tokenHash } from "../auth/sessionToken.ts";

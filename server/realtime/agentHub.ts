@@ -2,7 +2,7 @@
  * `/api/agent`: the control plane's end of the agent link.
  * - The bearer token is checked on the HTTP upgrade, before the WebSocket exists: missing, unknown
  *   or revoked tokens get a 401 with a plain reason ("unauthorized: token revoked") and no socket.
- * - Every frame is zod-parsed (lvs/agentProtocol); an unknown type, a wrong shape, a binary frame or
+ * - Every frame is zod-parsed (lvs/protocol/agent); an unknown type, a wrong shape, a binary frame or
  *   an oversize frame (maxPayload) closes that one connection with a logged reason.
  * - On hello the agent gets `welcome` and its full desired state (resync); on `deploy.target` (an
  *   operator applied a revision; saving alone pushes nothing) and topology.saved/applied events
@@ -14,8 +14,8 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { AgentMessage, HealthConfig, HealthTransition, ServerMessage } from "../../lvs/agentProtocol.ts";
-import { AGENT_FEATURES, CLOSE, MAX_FRAME_BYTES, PROTOCOL_VERSION, parseAgentMessage } from "../../lvs/agentProtocol.ts";
+import type { AgentMessage, HealthConfig, HealthTransition, ServerMessage } from "../../lvs/protocol/agent.ts";
+import { AGENT_FEATURES, CLOSE, MAX_FRAME_BYTES, PROTOCOL_VERSION, parseAgentMessage } from "../../lvs/protocol/agent.ts";
 import type { IpvsTable } from "../../lvs/model.ts";
 import { serviceKeyString } from "../../lvs/tableKey.ts";
 import type { AgentDirectory, AgentIdentity } from "./agentDirectory.ts";

@@ -14,7 +14,7 @@ import { StatsStore } from "../live/statsStore.ts";
 import { filterServices, type RoutedUpdate } from "../live/liveRuntime.ts";
 import type { StatsSnapshot } from "../../lvs/model.ts";
 import { LiveHub, type LiveFeed } from "./liveHub.ts";
-import { liveServerMessageSchema, type LiveServerMessage } from "./liveProtocol.ts";
+import { liveServerMessageSchema, type LiveServerMessage } from "../../lvs/protocol/live.ts";
 
 const silent = pino({ level: "silent" });
 const DESTS = 1500;

@@ -1,8 +1,8 @@
 /**
- * `/api/live`: the browser's live channel (messages in liveProtocol.ts).
+ * `/api/live`: the browser's live channel (messages in lvs/protocol/live.ts).
  * - subscribe → subscribed, snapshot (seq 0), then stats deltas (seq 1, 2, ... per socket and topic),
  *   director online/offline and health transitions for that topic, and the topology's saved,
- *   deploy.progress, topology.applied and drain.changed events (no sub/seq; see liveProtocol.ts).
+ *   deploy.progress, topology.applied and drain.changed events (no sub/seq; see lvs/protocol/live.ts).
  * - Each topic's stats are serialised once; every socket gets that text with its own seq spliced in.
  * - A slow socket (bufferedAmount above `slowBytes`) gets no more stats frames; its stats are
  *   merged per service (latest values win) and sent as one message when it drains — memory per
@@ -21,7 +21,7 @@ import type { Logger } from "../log.ts";
 import {
   LIVE_MAX_BUFFER_BYTES, LIVE_SLOW_BUFFER_BYTES, liveClientMessageSchema, MAX_LIVE_FRAME_BYTES, MAX_LIVE_SUBSCRIPTIONS, topicKey,
   type LiveServerMessage, type LiveService, type LiveStatsMessage, type LiveTopic,
-} from "./liveProtocol.ts";
+} from "../../lvs/protocol/live.ts";
 import { mergeServices } from "./mergeServices.ts";
 
 export const LIVE_PATH = "/api/live";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mergeServices } from "./mergeServices.ts";
-import type { LiveService } from "./liveProtocol.ts";
+import type { LiveService } from "../../lvs/protocol/live.ts";
 
 const c = (n: number) => ({ conns: n, inPkts: n, outPkts: n, inBytes: n, outBytes: n });
 const r = (n: number) => ({ cps: n, inPps: n, outPps: n, inBps: n, outBps: n });

@@ -3,7 +3,7 @@
  * counts), so the newer value of a service or destination replaces the older one; destinations
  * changed in either delta are kept; a destination removed and not re-added stays removed. Pure.
  */
-import type { LiveService } from "./liveProtocol.ts";
+import type { LiveService } from "../../lvs/protocol/live.ts";
 
 const dkey = (d: { address: string; port: number }) => `${d.address}|${d.port}`;
 

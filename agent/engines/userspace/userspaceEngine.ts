@@ -8,7 +8,7 @@ import net from "node:net";
 import dgram from "node:dgram";
 import type { AppliedOp, ApplyResult, ConnectionList, ConnectionPage, EngineNote, ForwardingEngine } from "../../engine.ts";
 import type { ConnectionEntry, IpvsService, IpvsServiceKey, IpvsTable, Protocol, StatsSnapshot } from "../../../lvs/model.ts";
-import { serviceKeyText } from "../../../lvs/agentProtocol.ts";
+import { serviceKeyText } from "../../../lvs/protocol/agent.ts";
 import { schedulers as defaultRegistry, type SchedulerRegistry } from "../../../lvs/schedulers/registry.ts";
 import { bindConnection, unbindConnection } from "../../../lvs/schedulers/destination.ts";
 import { foldAddress } from "../../../lvs/schedulers/hash.ts";

@@ -9,7 +9,7 @@ import { createContext, useContext, useEffect, useMemo, useState, type ReactNode
 import { useStore } from "zustand";
 import type { Topology } from "@/lvs/model.ts";
 import { topologyFigures, type TopologyFigures } from "@/lvs/stats/topologyStats.ts";
-import type { LiveTopic } from "@/server/realtime/liveProtocol.ts";
+import type { LiveTopic } from "@/lvs/protocol/live.ts";
 import { LiveClient, liveUrl, type LiveStoreState } from "./liveClient.ts";
 import type { TopicState } from "./liveState.ts";
 

@@ -8,7 +8,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useEffect, useMemo, useState } from "react";
 import { useTRPC } from "@/app/trpc.ts";
-import type { LivePoint } from "@/server/realtime/liveProtocol.ts";
+import type { LivePoint } from "@/lvs/protocol/live.ts";
 import { LiveChart, type ChartSeries } from "./LiveChart.tsx";
 import { seriesId, toColumns, type PointField } from "./liveSeries.ts";
 import type { TopicState } from "./liveState.ts";

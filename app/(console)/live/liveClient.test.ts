@@ -3,7 +3,7 @@
 // asks for a fresh snapshot, a new epoch drops old points.
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer, type WebSocket as ServerSocket } from "ws";
-import type { LiveClientMessage, LiveServerMessage } from "@/server/realtime/liveProtocol.ts";
+import type { LiveClientMessage, LiveServerMessage } from "@/lvs/protocol/live.ts";
 import { LiveClient } from "./liveClient.ts";
 import { backoffDelay, type SocketLike } from "./liveSocket.ts";
 import { seriesId } from "./liveSeries.ts";

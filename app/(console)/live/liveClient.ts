@@ -6,7 +6,7 @@
 import { createStore, type StoreApi } from "zustand/vanilla";
 import {
   liveServerMessageSchema, topicKey, type LiveClientMessage, type LiveServerMessage, type LiveTopic, type LiveTopologyEvent,
-} from "@/server/realtime/liveProtocol.ts";
+} from "@/lvs/protocol/live.ts";
 import { LiveSocket, type LiveStatus, type SocketFactory } from "./liveSocket.ts";
 import { TopicState } from "./liveState.ts";
 

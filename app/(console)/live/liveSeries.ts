@@ -3,7 +3,7 @@
  * and their columnar form for uPlot. Series ids follow the server's `recent` ids:
  * "directorId/serviceKey" for a virtual service, "directorId/serviceKey/address|port" for a real server.
  */
-import type { LivePoint } from "@/server/realtime/liveProtocol.ts";
+import type { LivePoint } from "@/lvs/protocol/live.ts";
 
 export const SERIES_CAPACITY = 900;
 

@@ -11,7 +11,7 @@
 import type { DestinationStats } from "@/lvs/model.ts";
 import type { HealthMap, HealthValue, SnapshotLike } from "@/lvs/stats/topologyStats.ts";
 import { healthKey } from "@/lvs/stats/topologyStats.ts";
-import type { LiveDirectorState, LivePoint, LiveServerMessage, LiveService } from "@/server/realtime/liveProtocol.ts";
+import type { LiveDirectorState, LivePoint, LiveServerMessage, LiveService } from "@/lvs/protocol/live.ts";
 import { PointRing, seriesId } from "./liveSeries.ts";
 
 type StatsMsg = Extract<LiveServerMessage, { type: "stats" }>;

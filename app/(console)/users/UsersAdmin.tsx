@@ -2,7 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
-import { ROLES, type Role } from "../../../server/auth/permissions.ts";
+import { ROLES, type Role } from "../../../lvs/auth/permissions.ts";
 import { buttonClass, inputClass } from "../../_shell/AuthCard.tsx";
 import { useErrorText } from "../../_shell/useErrorText.ts";
 import { useCan, useSession } from "../../_shell/useSession.ts";

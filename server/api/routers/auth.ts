@@ -11,7 +11,8 @@ import { AuthService, type SignedIn } from "../../auth/authService.ts";
 import { PASSWORD_MAX } from "../../auth/password.ts";
 import { clearSessionCookie } from "../../auth/sessionToken.ts";
 import { isHttps, sessionSetCookie, sessionTokenOf } from "../../auth/sessions.ts";
-import { authedProcedure, publicProcedure, router, type Context, type SessionInfo } from "../trpc.ts";
+import { authedProcedure, publicProcedure, router, type Context } from "../trpc.ts";
+import type { SessionInfo } from "../../auth/session.ts";
 
 export const emailSchema = z
   .string()

@@ -1,6 +1,6 @@
 /** User administration: admin only (user.admin), every change audited by UserService. */
 import { z } from "zod";
-import { ROLES } from "../../auth/permissions.ts";
+import { ROLES } from "../../../lvs/auth/permissions.ts";
 import { UserService } from "../../auth/userService.ts";
 import { auditActor, authedProcedure, router, type Context } from "../trpc.ts";
 import { emailSchema, passwordSchema } from "./auth.ts";

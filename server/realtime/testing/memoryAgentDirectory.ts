@@ -1,5 +1,5 @@
 /** An in-memory AgentDirectory for hub tests. */
-import type { HealthTransition } from "../../../lvs/agentProtocol.ts";
+import type { HealthTransition } from "../../../lvs/protocol/agent.ts";
 import type { IpvsTable, StatsSnapshot } from "../../../lvs/model.ts";
 import { newToken, tokenHash } from "../../auth/sessionToken.ts";
 import type { AgentDirectory, AgentIdentity, StoredHealth } from "../agentDirectory.ts";

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileDirector } from "../../../lvs/compile.ts";
-import { serviceKeyText } from "../../../lvs/agentProtocol.ts";
+import { serviceKeyText } from "../../../lvs/protocol/agent.ts";
 import { NO_POSTGRES_REASON, TEST_DATABASE_URL } from "../../db/testDatabase.ts";
 import { applyRevision } from "./applyRevision.ts";
 import { startHarness, twoDirectorTopology, until, type Harness } from "./testing/deployHarness.ts";

@@ -17,10 +17,10 @@
  * Pure: zod only.
  */
 import { z } from "zod";
-import { healthCheckSchema, ipAddressSchema, ipvsTableSchema, portSchema } from "./schemas.ts";
-import { FAMILIES, MAX_FWMARK, PROTOCOLS } from "./model.ts";
-import type { IpvsServiceKey } from "./model.ts";
-import { isCleanStatsFrame } from "./stats/statsFrameCheck.ts";
+import { healthCheckSchema, ipAddressSchema, ipvsTableSchema, portSchema } from "../schemas.ts";
+import { FAMILIES, MAX_FWMARK, PROTOCOLS } from "../model.ts";
+import type { IpvsServiceKey } from "../model.ts";
+import { isCleanStatsFrame } from "../stats/statsFrameCheck.ts";
 
 export const PROTOCOL_VERSION = 1 as const;
 /** Features of version 1 a control plane may list in `welcome.features` (see the header). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseAgentMessage, parseServerMessage, serviceKeyText } from "./agentProtocol.ts";
+import { parseAgentMessage, parseServerMessage, serviceKeyText } from "./agent.ts";
 
 describe("agent protocol", () => {
   it("parses valid messages both ways", () => {
