@@ -7,7 +7,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useContext } from "react";
 import { useTRPC } from "../../trpc.ts";
-import { EditorContext } from "../topology/context.ts";
+import { EditorContext } from "../_canvas/store/context.ts";
 
 export function useAfterDrainChange(topologyId: string): () => Promise<void> {
   const trpc = useTRPC();

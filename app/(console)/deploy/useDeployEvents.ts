@@ -9,7 +9,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect } from "react";
 import { useTRPC } from "../../trpc.ts";
-import { useLiveClient, useLiveStatus } from "../live/LiveContext.tsx";
+import { useLiveClient, useLiveStatus } from "../_live/LiveContext.tsx";
 
 export function useDeployEvents(topologyId: string): void {
   const client = useLiveClient();

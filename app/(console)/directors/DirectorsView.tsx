@@ -10,8 +10,8 @@ import { useState } from "react";
 import { useErrorText } from "../../_shell/useErrorText.ts";
 import { useCan } from "../../_shell/useSession.ts";
 import { useTRPC } from "../../trpc.ts";
-import { TopologyTabs } from "../live/TopologyTabs.tsx";
-import { buttonClass } from "../topology/Dialog.tsx";
+import { TopologyTabs } from "../_ui/TopologyTabs.tsx";
+import { buttonClass } from "../_ui/Dialog.tsx";
 import { TokenDialog } from "./TokenDialog.tsx";
 
 const small = "rounded border border-slate-300 bg-white px-2 py-0.5 text-xs text-slate-800 hover:bg-slate-100 disabled:opacity-40";

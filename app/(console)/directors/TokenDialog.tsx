@@ -1,7 +1,7 @@
 "use client";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
-import { buttonClass, Dialog } from "../topology/Dialog.tsx";
+import { buttonClass, Dialog } from "../_ui/Dialog.tsx";
 
 /** The agent token, once: the command line to start the agent with it, a copy button, and the warning. */
 export function TokenDialog({ name, token, onClose }: { name: string; token: string; onClose(): void }) {

@@ -9,7 +9,7 @@ import { useTranslations } from "next-intl";
 import { useTRPC } from "@/app/trpc.ts";
 import { formatAvailability } from "@/lvs/availability.ts";
 import { describeServiceKey } from "@/lvs/tableKey.ts";
-import { duration } from "./format.ts";
+import { duration } from "../_live/format.ts";
 import { RANGE_MS, useNow, type RangeKey } from "./SeriesCharts.tsx";
 import { parseServiceKeyString } from "./statsRows.ts";
 

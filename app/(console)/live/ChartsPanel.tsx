@@ -8,7 +8,7 @@ import { useTranslations } from "next-intl";
 import { useState } from "react";
 import type { Topology } from "@/lvs/model.ts";
 import { describeServiceKey } from "@/lvs/tableKey.ts";
-import type { DirectorState, TopicState } from "./liveState.ts";
+import type { DirectorState, TopicState } from "../_live/liveState.ts";
 import { SeriesCharts, type RangeKey } from "./SeriesCharts.tsx";
 import { parseServiceKeyString, plannedServices, statsRows, type StatsRow } from "./statsRows.ts";
 

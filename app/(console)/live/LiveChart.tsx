@@ -8,7 +8,7 @@
 import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { compact } from "./format.ts";
+import { compact } from "../_live/format.ts";
 
 export interface ChartSeries {
   /** stable id: the chart's data-last-<key> attribute */

@@ -14,12 +14,12 @@ import { ConnectionTable } from "./ConnectionTable.tsx";
 import { LiveCanvas } from "./LiveCanvas.tsx";
 import {
   LiveFiguresValueProvider, LiveProvider, useLiveClient, useLiveStatus, useLiveTopic, useTopologyFigures,
-} from "./LiveContext.tsx";
-import type { DirectorState } from "./liveState.ts";
+} from "../_live/LiveContext.tsx";
+import type { DirectorState } from "../_live/liveState.ts";
 import { ChartsPanel } from "./ChartsPanel.tsx";
 import { RANGES, type RangeKey } from "./SeriesCharts.tsx";
 import { StatsTable } from "./StatsTable.tsx";
-import { TopologyTabs } from "./TopologyTabs.tsx";
+import { TopologyTabs } from "../_ui/TopologyTabs.tsx";
 
 export function LiveView({ id, revision, topology }: { id: string; revision: number; topology: Topology }) {
   return (

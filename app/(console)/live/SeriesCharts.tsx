@@ -10,8 +10,8 @@ import { useEffect, useMemo, useState } from "react";
 import { useTRPC } from "@/app/trpc.ts";
 import type { LivePoint } from "@/lvs/protocol/live.ts";
 import { LiveChart, type ChartSeries } from "./LiveChart.tsx";
-import { seriesId, toColumns, type PointField } from "./liveSeries.ts";
-import type { TopicState } from "./liveState.ts";
+import { seriesId, toColumns, type PointField } from "../_live/liveSeries.ts";
+import type { TopicState } from "../_live/liveState.ts";
 
 export const RANGES = ["live", "15m", "1h", "24h"] as const;
 export type RangeKey = (typeof RANGES)[number];

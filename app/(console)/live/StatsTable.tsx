@@ -6,7 +6,7 @@
  */
 import { useTranslations } from "next-intl";
 import { useMemo, useState } from "react";
-import type { DirectorState } from "./liveState.ts";
+import type { DirectorState } from "../_live/liveState.ts";
 import {
   CONN_COLUMNS, RATE_COLUMNS, STATS_COLUMNS, ipvsadmText, statsRows, type Sort, type SortColumn, type StatsMode,
 } from "./statsRows.ts";

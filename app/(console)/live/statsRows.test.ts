@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { FIXTURES } from "@/lvs/formats/listings/fixtures.ts";
 import { parseRate, parseStats } from "@/lvs/formats/listings/stats.ts";
 import { serviceKeyString } from "@/lvs/tableKey.ts";
-import type { ServiceState } from "./liveState.ts";
+import type { ServiceState } from "../_live/liveState.ts";
 import { compileDirector } from "@/lvs/compile.ts";
 import { emptyTopology, newDirector, newMembership, newRealServer, newVirtualService } from "@/lvs/defaults.ts";
 import { ipvsadmText, parseServiceKeyString, plannedServices, statsRows } from "./statsRows.ts";

@@ -10,7 +10,7 @@ import type { DestinationStats, IpvsServiceKey, Protocol, Topology } from "@/lvs
 import { PROTOCOLS } from "@/lvs/model.ts";
 import { destinationOf, serviceKeyOfVirtualService, zeroFigures } from "@/lvs/stats/topologyStats.ts";
 import { compareDestinationsIpvs, compareServicesIpvs, describeServiceKey, ipvsadmSort, serviceKeyString } from "@/lvs/tableKey.ts";
-import type { ServiceState } from "./liveState.ts";
+import type { ServiceState } from "../_live/liveState.ts";
 
 /** Inverse of serviceKeyString: "tcp|127.0.10.1|80", "fwmark|inet6|5"; null if malformed. */
 export function parseServiceKeyString(text: string): IpvsServiceKey | null {

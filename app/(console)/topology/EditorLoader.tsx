@@ -4,8 +4,8 @@ import { useTranslations } from "next-intl";
 import dynamic from "next/dynamic";
 import { useTRPC } from "@/app/trpc.ts";
 import { useErrorText } from "@/app/_shell/useErrorText.ts";
-import { LiveOverlay } from "../live/LiveContext.tsx";
-import { TopologyTabs } from "../live/TopologyTabs.tsx";
+import { LiveOverlay } from "../_live/LiveContext.tsx";
+import { TopologyTabs } from "../_ui/TopologyTabs.tsx";
 
 const TopologyEditor = dynamic(() => import("./TopologyEditor.tsx").then((m) => m.TopologyEditor), { ssr: false });
 

@@ -1,0 +1,58 @@
+"use client";
+import { BaseEdge, getBezierPath, useNodesData, type EdgeProps } from "@xyflow/react";
+import { memo } from "react";
+import type { ForwardingMethod } from "@/lvs/model.ts";
+import type { MembershipEdge, RealServerNode, ServiceNode } from "../graph.ts";
+import { IssueBadge } from "../nodes/IssueBadge.tsx";
+import { destinationLine } from "../labels.ts";
+import { EdgeLabelPortal } from "./EdgeLabelPortal.tsx";
+import { useEdgeTraffic } from "../overlays/liveOverlays.tsx";
+
+export const METHOD_COLOR: Record<ForwardingMethod, string> = { dr: "#2563eb", nat: "#ea580c", tun: "#9333ea" };
+
+/** service → real server: `-> RIP:port Route 1`; colour = method, dashes = draining, faint = disabled. */
+export const MembershipEdgeView = memo(function MembershipEdgeView(props: EdgeProps<MembershipEdge>) {
+  const { id, source, target, data, selected, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition } = props;
+  const svc = useNodesData<ServiceNode>(source);
+  const rs = useNodesData<RealServerNode>(target);
+  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  // live view: thickness follows conns/s, moving dashes while traffic flows, quiesced = dashed
+  const traffic = useEdgeTraffic(id);
+  if (!data) return null;
+  const m = data.membership;
+  const color = METHOD_COLOR[m.method];
+  const style = {
+    stroke: m.state === "disabled" ? "#94a3b8" : color,
+    strokeWidth: Math.max(selected ? 3 : 1.75, traffic?.width ?? 0),
+    strokeDasharray: m.state === "draining" || traffic?.quiesced ? "6 4" : m.state === "disabled" ? "2 4" : undefined,
+    opacity: m.state === "disabled" ? 0.6 : 1,
+  };
+  return (
+    <>
+      <BaseEdge id={id} path={path} style={style} interactionWidth={16} />
+      {traffic?.animated && !traffic.quiesced && (
+        <path d={path} fill="none" stroke="white" strokeOpacity={0.8} strokeWidth={Math.max(1, style.strokeWidth / 2.5)} strokeDasharray="3 9" pointerEvents="none" data-testid={`edge-${id}-flow`}>
+          <animate attributeName="stroke-dashoffset" from="24" to="0" dur="1s" repeatCount="indefinite" />
+        </path>
+      )}
+      <EdgeLabelPortal>
+        <div
+          data-testid={`edge-${id}`}
+          data-method={m.method}
+          data-state={m.state}
+          data-live-cps={traffic?.cps}
+          data-live-width={traffic?.width}
+          data-live-quiesced={traffic ? String(traffic.quiesced) : undefined}
+          className={`nodrag nopan pointer-events-auto absolute flex items-center gap-1 rounded border bg-white/95 px-1 font-mono text-[10px] leading-4 shadow-sm ${selected ? "border-sky-500" : "border-slate-300"}`}
+          style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`, color: style.stroke }}
+        >
+          <span data-testid={`edge-${id}-line`}>
+            {destinationLine(m, rs?.data.realServer, svc?.data.service)}
+          </span>
+          {m.state !== "active" && <span className="uppercase text-slate-500">{m.state}</span>}
+          <IssueBadge objectId={id} />
+        </div>
+      </EdgeLabelPortal>
+    </>
+  );
+});

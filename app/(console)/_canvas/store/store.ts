@@ -1,0 +1,315 @@
+/**
+ * The editor's state: React Flow nodes/edges whose `data` carry the LVS objects (see graph.ts),
+ * plus the actions the canvas, inspector, palette and shortcuts call. Undo/redo is zundo's
+ * `temporal` over {nodes, edges}, ignoring selection and measurement; a whole drag is one step.
+ *
+ * A store per editor instance (createEditorStore) so tests and several editors never share state.
+ */
+import { createStore } from "zustand/vanilla";
+import { temporal } from "zundo";
+import {
+  applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange, type XYPosition,
+} from "@xyflow/react";
+import type { Issue } from "@/lvs/issues.ts";
+import type { Director, Membership, RealServer, Topology, VirtualService } from "@/lvs/model.ts";
+import {
+  connectionMeaning, edgesTouching, graphToTopology, isValidConnection, membershipEdge, placementEdge,
+  topologyToGraph, type ConnectionLike, type ConnectionMeaning, type EditorEdge, type EditorNode, type Graph,
+  type NodeKind, type ServiceNode,
+} from "../graph.ts";
+import { pasteGraph } from "./pasteGraph.ts";
+import { documentJson, sameDocument, sameObject, type History } from "./sameDocument.ts";
+import { newMembership } from "@/lvs/defaults.ts";
+import { paletteDirector, paletteRealServer, paletteService } from "./paletteObjects.ts";
+
+export type IdKind = NodeKind | "membership";
+export { documentJson, sameDocument, sameObject };
+
+export interface EditorOptions {
+  revision?: number;
+  /** injected for deterministic tests */
+  newId?: (kind: IdKind) => string;
+}
+
+
+export interface Badge {
+  errors: number;
+  warnings: number;
+  /** message of the first issue, for the badge's tooltip */
+  first: string;
+}
+
+export interface EditorState extends History {
+  name: string;
+  /** server revision the document is based on (optimistic concurrency) */
+  revision: number;
+  /** canonical JSON of the last loaded/saved document: `dirty` compares against it */
+  savedJson: string;
+  dirty: boolean;
+  /** validate() of the current document, and per object id the badge to draw */
+  issues: Issue[];
+  badges: Record<string, Badge>;
+  clipboard: Graph | null;
+  pasteCount: number;
+  /** snapshot taken when a drag starts: the drag becomes one undo step */
+  dragSnapshot: History | null;
+
+  /** the id generator (injected in tests) */
+  newId(kind: IdKind): string;
+  load(topology: Topology, revision: number): void;
+  markSaved(revision: number, json: string): void;
+  setDerived(d: Pick<EditorState, "issues" | "badges" | "dirty">): void;
+  topology(): Topology;
+  onNodesChange(changes: NodeChange<EditorNode>[]): void;
+  onEdgesChange(changes: EdgeChange<EditorEdge>[]): void;
+  canConnect(c: ConnectionLike): boolean;
+  connect(c: ConnectionLike): ConnectionMeaning | null;
+  addNode(kind: NodeKind, position: XYPosition): string;
+  updateDirector(id: string, value: Director): void;
+  updateService(id: string, value: VirtualService): void;
+  updateRealServer(id: string, value: RealServer): void;
+  updateMembership(id: string, value: Membership): void;
+  deleteElements(nodeIds: Iterable<string>, edgeIds: Iterable<string>): void;
+  deleteSelected(): void;
+  copySelection(): void;
+  paste(): void;
+  select(ids: Iterable<string>): void;
+  setPositions(positions: Record<string, XYPosition>): void;
+  appendGraph(graph: Graph): void;
+  /** replace the whole document as one undo step (imports); keeps name and revision */
+  replaceDocument(topology: Topology): void;
+}
+
+const randomId = (kind: IdKind) => {
+  const prefix = { director: "dir", service: "svc", realServer: "rs", membership: "m" }[kind];
+  const bytes = crypto.getRandomValues(new Uint8Array(6));
+  return `${prefix}-${Array.from(bytes, (b) => b.toString(36).padStart(2, "0")).join("")}`;
+};
+
+export function createEditorStore(initial: Topology, options: EditorOptions = {}) {
+  const newId = options.newId ?? randomId;
+  const first = topologyToGraph(initial);
+
+  const store = createStore<EditorState>()(
+    temporal(
+      (set, get) => {
+        const withService = (nodes: EditorNode[], serviceId: string, f: (s: VirtualService) => VirtualService) =>
+          nodes.map((n) => (n.id === serviceId && n.type === "service" ? { ...n, data: { service: f(n.data.service) } } : n));
+
+        // an edit that changes nothing (a form echoing the store's own value) is no edit: no undo step
+        const replaceNode = (id: string, f: (n: EditorNode) => EditorNode) => {
+          const nodes = get().nodes;
+          const i = nodes.findIndex((n) => n.id === id);
+          const next = i < 0 ? undefined : f(nodes[i]!);
+          if (next && next !== nodes[i]) set({ nodes: nodes.map((n, j) => (j === i ? next : n)) });
+        };
+
+        return {
+          name: initial.name,
+          revision: options.revision ?? 0,
+          savedJson: documentJson(initial),
+          dirty: false,
+          issues: [],
+          badges: {},
+          nodes: first.nodes,
+          edges: first.edges,
+          clipboard: null,
+          pasteCount: 0,
+          dragSnapshot: null,
+
+          newId,
+
+          load(topology, revision) {
+            const g = topologyToGraph(topology);
+            set({
+              name: topology.name, nodes: g.nodes, edges: g.edges, dragSnapshot: null,
+              revision, savedJson: documentJson(topology), dirty: false,
+            });
+            store.temporal.getState().clear();
+          },
+          markSaved: (revision, json) => set({ revision, savedJson: json, dirty: documentJson(get().topology()) !== json }),
+          setDerived: (d) => set(d),
+
+          topology: () => graphToTopology(get().name, get().nodes, get().edges),
+
+          onNodesChange(changes) {
+            const removed = changes.filter((c) => c.type === "remove").map((c) => c.id);
+            const rest = changes.filter((c) => c.type !== "remove");
+            const dragging = rest.some((c) => c.type === "position" && c.dragging);
+            const dragEnded = rest.some((c) => c.type === "position" && c.dragging === false);
+            const t = store.temporal.getState();
+            if (dragging && !get().dragSnapshot) {
+              set({ dragSnapshot: { nodes: get().nodes, edges: get().edges } });
+              t.pause();
+            }
+            if (rest.length) set({ nodes: applyNodeChanges(rest, get().nodes) });
+            const snap = get().dragSnapshot;
+            if (dragEnded && snap) {
+              set({ dragSnapshot: null });
+              t.resume();
+              if (!sameDocument(snap, get())) {
+                store.temporal.setState((h) => ({ pastStates: [...h.pastStates, snap], futureStates: [] }));
+              }
+            }
+            if (removed.length) get().deleteElements(removed, []);
+          },
+
+          onEdgesChange(changes) {
+            const removed = changes.filter((c) => c.type === "remove").map((c) => c.id);
+            const rest = changes.filter((c) => c.type !== "remove");
+            if (rest.length) set({ edges: applyEdgeChanges(rest, get().edges) });
+            if (removed.length) get().deleteElements([], removed);
+          },
+
+          canConnect: (c) => isValidConnection(c, get().nodes, get().edges),
+
+          connect(c) {
+            const { nodes, edges } = get();
+            if (!isValidConnection(c, nodes, edges)) return null;
+            const kinds = new Map(nodes.map((n) => [n.id, n.type] as const));
+            const meaning = connectionMeaning(c, (id) => kinds.get(id))!;
+            if (meaning.kind === "placement") {
+              set({
+                nodes: withService(nodes, meaning.serviceId, (s) => ({ ...s, directorIds: [...s.directorIds, meaning.directorId] })),
+                edges: [...edges, placementEdge(meaning.directorId, meaning.serviceId)],
+              });
+            } else {
+              const m = newMembership(newId("membership"), meaning.serviceId, meaning.realServerId);
+              set({ edges: [...edges.map((e) => (e.selected ? { ...e, selected: false } : e)), { ...membershipEdge(m), selected: true }] });
+            }
+            return meaning;
+          },
+
+          addNode(kind, position) {
+            const id = newId(kind);
+            const ordinal = get().nodes.filter((n) => n.type === kind).length + 1;
+            const node: EditorNode =
+              kind === "director"
+                ? { id, type: "director", position, data: { director: paletteDirector(id, ordinal) } }
+                : kind === "service"
+                  ? { id, type: "service", position, data: { service: paletteService(id, ordinal) } }
+                  : { id, type: "realServer", position, data: { realServer: paletteRealServer(id, ordinal) } };
+            set({
+              nodes: [...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), { ...node, selected: true }],
+              edges: get().edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+            });
+            return id;
+          },
+
+          updateDirector: (id, value) =>
+            replaceNode(id, (n) =>
+              n.type === "director" && !sameObject(n.data.director, { ...value, id }) ? { ...n, data: { director: { ...value, id } } } : n,
+            ),
+          updateService: (id, value) =>
+            replaceNode(id, (n) => {
+              if (n.type !== "service") return n;
+              const service = { ...value, id, directorIds: n.data.service.directorIds };
+              return sameObject(n.data.service, service) ? n : { ...n, data: { service } };
+            }),
+          updateRealServer: (id, value) =>
+            replaceNode(id, (n) =>
+              n.type === "realServer" && !sameObject(n.data.realServer, { ...value, id }) ? { ...n, data: { realServer: { ...value, id } } } : n,
+            ),
+          updateMembership(id, value) {
+            const edges = get().edges;
+            const i = edges.findIndex((e) => e.id === id && e.type === "membership");
+            const e = edges[i];
+            if (!e || e.type !== "membership" || !e.data) return;
+            const membership = { ...value, id, serviceId: e.data.membership.serviceId, realServerId: e.data.membership.realServerId };
+            if (sameObject(e.data.membership, membership)) return;
+            set({ edges: edges.map((x, j) => (j === i ? { ...e, data: { membership } } : x)) });
+          },
+
+          deleteElements(nodeIds, edgeIds) {
+            const goneNodes = new Set(nodeIds);
+            const goneEdges = new Set([...edgeIds, ...edgesTouching(goneNodes, get().edges)]);
+            if (!goneNodes.size && !goneEdges.size) return;
+            const unplace = new Map<string, Set<string>>(); // serviceId → directorIds removed
+            for (const e of get().edges) {
+              if (goneEdges.has(e.id) && e.type === "placement") {
+                const s = unplace.get(e.target) ?? new Set<string>();
+                s.add(e.source);
+                unplace.set(e.target, s);
+              }
+            }
+            const nodes = get()
+              .nodes.filter((n) => !goneNodes.has(n.id))
+              .map((n): EditorNode => {
+                if (n.type !== "service") return n;
+                const drop = unplace.get(n.id);
+                const ids = n.data.service.directorIds.filter((d) => !goneNodes.has(d) && !drop?.has(d));
+                return ids.length === n.data.service.directorIds.length
+                  ? n
+                  : { ...n, data: { service: { ...n.data.service, directorIds: ids } } };
+              });
+            set({ nodes, edges: get().edges.filter((e) => !goneEdges.has(e.id)) });
+          },
+
+          deleteSelected() {
+            get().deleteElements(
+              get().nodes.filter((n) => n.selected).map((n) => n.id),
+              get().edges.filter((e) => e.selected).map((e) => e.id),
+            );
+          },
+
+          copySelection() {
+            const nodes = get().nodes.filter((n) => n.selected);
+            if (!nodes.length) return;
+            const ids = new Set(nodes.map((n) => n.id));
+            const edges = get().edges.filter((e) => ids.has(e.source) && ids.has(e.target));
+            set({ clipboard: { nodes, edges }, pasteCount: 0 });
+          },
+
+          paste() {
+            const clip = get().clipboard;
+            if (!clip) return;
+            const count = get().pasteCount + 1;
+            const copy = pasteGraph(clip, 40 * count, new Set(get().nodes.map((n) => n.id)), newId);
+            set({
+              pasteCount: count,
+              nodes: [...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...copy.nodes],
+              edges: [...get().edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...copy.edges],
+            });
+          },
+
+          select(ids) {
+            const want = new Set(ids);
+            set({
+              nodes: get().nodes.map((n) => (!!n.selected === want.has(n.id) ? n : { ...n, selected: want.has(n.id) })),
+              edges: get().edges.map((e) => (!!e.selected === want.has(e.id) ? e : { ...e, selected: want.has(e.id) })),
+            });
+          },
+
+          setPositions(positions) {
+            set({ nodes: get().nodes.map((n) => (positions[n.id] ? { ...n, position: positions[n.id]! } : n)) });
+          },
+
+          replaceDocument(topology) {
+            const g = topologyToGraph(topology);
+            set({ nodes: g.nodes, edges: g.edges });
+          },
+
+          appendGraph(graph) {
+            const have = new Set(get().nodes.map((n) => n.id));
+            set({
+              nodes: [...get().nodes, ...graph.nodes.filter((n) => !have.has(n.id))],
+              edges: [...get().edges, ...graph.edges],
+            });
+          },
+        };
+      },
+      {
+        partialize: (s): History => ({ nodes: s.nodes, edges: s.edges }),
+        equality: sameDocument,
+        limit: 200,
+      },
+    ),
+  );
+  return store;
+}
+
+export type EditorStore = ReturnType<typeof createEditorStore>;
+
+/** The service nodes a director's VIPs belong to (for export per director). */
+export const servicesOf = (nodes: readonly EditorNode[], directorId: string) =>
+  nodes.filter((n): n is ServiceNode => n.type === "service" && n.data.service.directorIds.includes(directorId));

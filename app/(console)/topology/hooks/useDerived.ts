@@ -1,0 +1,56 @@
+"use client";
+import { useEffect } from "react";
+import { validate } from "@/lvs/validate.ts";
+import type { Issue } from "@/lvs/issues.ts";
+import { graphToTopology } from "../../_canvas/graph.ts";
+import { documentJson, sameDocument, type Badge, type EditorState, type EditorStore } from "../../_canvas/store/store.ts";
+
+/** Per object id: counts of errors/warnings; badges keep their identity when unchanged (no re-render). */
+export function badgesOf(issues: readonly Issue[], previous: Record<string, Badge> = {}): Record<string, Badge> {
+  const next: Record<string, Badge> = {};
+  for (const i of issues) {
+    if (!i.objectId) continue;
+    const b = (next[i.objectId] ??= { errors: 0, warnings: 0, first: i.message });
+    if (i.severity === "error") {
+      if (b.errors === 0) b.first = i.message;
+      b.errors++;
+    } else b.warnings++;
+  }
+  for (const [id, b] of Object.entries(next)) {
+    const p = previous[id];
+    if (p && p.errors === b.errors && p.warnings === b.warnings && p.first === b.first) next[id] = p;
+  }
+  return next;
+}
+
+/**
+ * Runs validate() on every document change (coalesced to one run per animation frame) and keeps
+ * issues, badges and the unsaved-changes flag in the store. Selection and measurement alone do not
+ * trigger it; a drag only recomputes the flag at its end.
+ */
+export function useDerived(store: EditorStore) {
+  useEffect(() => {
+    let frame = 0;
+    let last: { nodes: EditorState["nodes"]; edges: EditorState["edges"] } | null = null;
+    const run = () => {
+      frame = 0;
+      const s = store.getState();
+      if (s.dragSnapshot) return;
+      if (last && sameDocument(last, s)) return;
+      last = { nodes: s.nodes, edges: s.edges };
+      const topology = graphToTopology(s.name, s.nodes, s.edges);
+      const issues = validate(topology);
+      s.setDerived({ issues, badges: badgesOf(issues, s.badges), dirty: documentJson(topology) !== s.savedJson });
+    };
+    run();
+    const unsub = store.subscribe((s, prev) => {
+      if (s.nodes === prev.nodes && s.edges === prev.edges && s.savedJson === prev.savedJson && s.dragSnapshot === prev.dragSnapshot) return;
+      if (s.savedJson !== prev.savedJson) last = null;
+      if (!frame) frame = requestAnimationFrame(run);
+    });
+    return () => {
+      unsub();
+      if (frame) cancelAnimationFrame(frame);
+    };
+  }, [store]);
+}

@@ -1,0 +1,70 @@
+"use client";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useState } from "react";
+import type { Topology } from "@/lvs/model.ts";
+import { useTRPC } from "@/app/trpc.ts";
+import { describeTrpcError } from "@/app/trpcError.ts";
+import { documentJson, type EditorStore } from "../../_canvas/store/store.ts";
+
+export interface Conflict {
+  /** what the server has now */
+  server: { revision: number; document: Topology };
+  /** the document this editor was based on */
+  base: Topology;
+}
+
+/**
+ * Save with optimistic concurrency: expectedRevision = the revision we loaded. A CONFLICT never
+ * overwrites: it fetches the current revision so the operator can reload or compare.
+ */
+export function useSave(id: string, store: EditorStore) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const mutation = useMutation(trpc.topology.save.mutationOptions());
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const save = useCallback(
+    async (opts: { overwriteRevision?: number } = {}) => {
+      const s = store.getState();
+      const document = s.topology();
+      const json = documentJson(document);
+      setError(null);
+      try {
+        const result = await mutation.mutateAsync({
+          id,
+          expectedRevision: opts.overwriteRevision ?? s.revision,
+          document,
+          message: "",
+        });
+        const revision = result.revision;
+        store.getState().markSaved(revision, json);
+        setConflict(null);
+        queryClient.setQueryData(trpc.topology.get.queryKey({ id }), (old) => (old ? { ...old, revision, document } : old));
+        return true;
+      } catch (e) {
+        const err = describeTrpcError(e);
+        if (err.code === "CONFLICT") {
+          const current = await queryClient.fetchQuery({ ...trpc.topology.get.queryOptions({ id }), staleTime: 0 });
+          setConflict({
+            server: { revision: current.revision, document: current.document },
+            base: JSON.parse(s.savedJson) as Topology,
+          });
+        } else setError(err.message || err.code);
+        return false;
+      }
+    },
+    [id, store, mutation, queryClient, trpc],
+  );
+
+  const reload = useCallback(() => {
+    if (!conflict) return;
+    store.getState().load(conflict.server.document, conflict.server.revision);
+    queryClient.setQueryData(trpc.topology.get.queryKey({ id }), (old) =>
+      old ? { ...old, revision: conflict.server.revision, document: conflict.server.document } : old,
+    );
+    setConflict(null);
+  }, [conflict, store, queryClient, trpc, id]);
+
+  return { save, saving: mutation.isPending, conflict, dismissConflict: () => setConflict(null), reload, error };
+}

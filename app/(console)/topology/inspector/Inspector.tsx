@@ -1,0 +1,83 @@
+"use client";
+import { useTranslations } from "next-intl";
+import { useEditor } from "../../_canvas/store/context.ts";
+import { DrainActions } from "../../deploy/DrainActions.tsx";
+import { MembershipPanel } from "./MembershipPanel.tsx";
+import { PacketPath } from "./PacketPath.tsx";
+import { DirectorPanel } from "./DirectorPanel.tsx";
+import { RealServerPanel } from "./RealServerPanel.tsx";
+import { ServicePanel } from "./ServicePanel.tsx";
+
+/** The selection as one primitive key, so the inspector re-renders only when the selection changes. */
+const selectionKey = (s: { nodes: { id: string; selected?: boolean }[]; edges: { id: string; selected?: boolean }[] }) => {
+  const ids = [...s.nodes.filter((n) => n.selected), ...s.edges.filter((e) => e.selected)].map((x) => x.id);
+  return ids.join("\n");
+};
+
+export function Inspector() {
+  const t = useTranslations("editor.inspector");
+  const key = useEditor(selectionKey);
+  const ids = key ? key.split("\n") : [];
+  return (
+    <section className="p-3" data-testid="inspector">
+      <h2 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">{t("title")}</h2>
+      {ids.length === 0 && <p className="text-sm text-slate-500" data-testid="inspector-empty">{t("empty")}</p>}
+      {ids.length > 1 && <p className="text-sm text-slate-600" data-testid="inspector-multi">{t("multi", { count: ids.length })}</p>}
+      {ids.length === 1 && <SelectedObject id={ids[0]!} />}
+    </section>
+  );
+}
+
+function SelectedObject({ id }: { id: string }) {
+  const t = useTranslations("editor.inspector");
+  const node = useEditor((s) => s.nodes.find((n) => n.id === id));
+  const edge = useEditor((s) => (node ? undefined : s.edges.find((e) => e.id === id)));
+  const issues = useEditor((s) => s.issues);
+  const mine = issues.filter((i) => i.objectId === id);
+  let body: React.ReactNode = null;
+  let title = "";
+  if (node?.type === "director") {
+    title = t("director");
+    body = (
+      <>
+        <DirectorPanel key={id} director={node.data.director} />
+        <DrainActions subject={{ kind: "director", key: node.data.director.id }} />
+      </>
+    );
+  } else if (node?.type === "service") {
+    title = t("service");
+    body = <ServicePanel key={id} service={node.data.service} />;
+  } else if (node?.type === "realServer") {
+    title = t("realServer");
+    body = (
+      <>
+        <RealServerPanel key={id} realServer={node.data.realServer} />
+        <DrainActions subject={{ kind: "realServer", key: node.data.realServer.id }} />
+      </>
+    );
+  } else if (edge?.type === "membership" && edge.data) {
+    title = t("membership");
+    body = (
+      <>
+        <MembershipPanel key={id} membership={edge.data.membership} />
+        <DrainActions subject={{ kind: "membership", key: edge.data.membership.id }} />
+        <PacketPath membership={edge.data.membership} />
+      </>
+    );
+  } else return null;
+  return (
+    <div data-testid="inspector-object" data-object={id}>
+      <h3 className="mb-2 text-sm font-semibold text-slate-900">{title}</h3>
+      {mine.length > 0 && (
+        <ul className="mb-2 space-y-1 rounded border border-red-200 bg-red-50 p-2 text-xs" data-testid="inspector-issues" aria-label={t("issuesHere")}>
+          {mine.map((i, k) => (
+            <li key={k} className={i.severity === "error" ? "text-red-700" : "text-amber-700"}>
+              <span className="font-mono text-[10px]">{i.code}</span> {i.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {body}
+    </div>
+  );
+}

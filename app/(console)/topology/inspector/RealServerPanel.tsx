@@ -1,0 +1,29 @@
+"use client";
+import { useTranslations } from "next-intl";
+import type { RealServer } from "@/lvs/model.ts";
+import { realServerSchema } from "@/lvs/schemas.ts";
+import { useEditor } from "../../_canvas/store/context.ts";
+import { CheckboxInput, ListInput, NumberInput, TextInput, useObjectForm, type AnyForm } from "./form.tsx";
+
+/** The RIP and what the operator declares about the host (checked against the forwarding method). */
+export function RealServerPanel({ realServer }: { realServer: RealServer }) {
+  const t = useTranslations("editor.fields");
+  const update = useEditor((s) => s.updateRealServer);
+  const form = useObjectForm(realServerSchema, realServer, (v) => update(realServer.id, v)) as unknown as AnyForm;
+  return (
+    <form className="space-y-2" onSubmit={(e) => e.preventDefault()} data-testid="panel-realServer">
+      <TextInput form={form} name="name" label={t("name")} />
+      <div className="grid grid-cols-[1fr_5rem] gap-2">
+        <TextInput form={form} name="address" label={t("rip")} />
+        <NumberInput form={form} name="port" label={t("port")} nullable placeholder={t("servicePort")} />
+      </div>
+      <fieldset className="space-y-2 rounded border border-slate-200 p-2">
+        <legend className="px-1 text-xs font-medium text-slate-600">{t("host")}</legend>
+        <ListInput form={form} name="host.loopbackVips" label={t("loopbackVips")} />
+        <ListInput form={form} name="host.tunnelVips" label={t("tunnelVips")} />
+        <CheckboxInput form={form} name="host.arpSuppressed" label={t("arpSuppressed")} />
+        <TextInput form={form} name="host.gateway" label={t("gateway")} nullable />
+      </fieldset>
+    </form>
+  );
+}
