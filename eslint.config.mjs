@@ -56,13 +56,8 @@ export default tseslint.config(
     rules: { "boundaries/import-directions": ["error", [...DEPLOYABLES, ...SERVER_FOLDERS]] },
   },
   {
-    // KNOWN EXCEPTIONS while issue 11 lands: the in-process demo agent and the agent+server tests move to
-    // a child process and it/ (step 3); realtime/ stops importing live/ and services/ values (step 4).
-    files: [
-      "agent/cli.test.ts", "agent/endToEnd.test.ts", "agent/linkTls.test.ts", "agent/multiProcess.test.ts",
-      "server/demo/startDemo.ts", "server/realtime/agentHub.test.ts", "server/services/deploy/testing/deployHarness.ts",
-      "server/realtime/agentDirectory.ts", "server/realtime/agentPlugin.ts",
-    ],
+    // KNOWN EXCEPTIONS while issue 11 lands: realtime/ stops importing live/ and services/ values (step 4).
+    files: ["server/realtime/agentDirectory.ts", "server/realtime/agentPlugin.ts"],
     rules: { "boundaries/import-directions": "off" },
   },
   {

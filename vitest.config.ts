@@ -4,7 +4,7 @@ import path from "node:path";
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
-    include: ["{lvs,server,agent,app,lab,bench,scripts,cli}/**/*.test.{ts,tsx}"],
+    include: ["{lvs,server,agent,app,lab,bench,scripts,cli,it}/**/*.test.{ts,tsx}"],
     exclude: ["node_modules", ".next", "lab/build", "e2e"],
     environment: "node",
     testTimeout: 20000,

@@ -40,6 +40,7 @@ import { canonicalTable } from "../lvs/canonical.ts";
 import type { HealthConfig } from "../lvs/protocol/agent.ts";
 import type { IpvsTable } from "../lvs/model.ts";
 import { NAT_NAMESPACES_SCRIPT } from "./natNamespaces.ts";
+import { until } from "../it/helpers.ts";
 
 const LAB = process.env.LVS_LAB_DIR;
 const VIP = "192.168.1.1";
@@ -60,14 +61,6 @@ const HEALTH: HealthConfig = {
   ],
   sorryServers: [{ service: { protocol: "tcp", family: "inet", address: VIP, port: 8080 }, address: "10.0.13.2", port: 80 }],
 };
-
-async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string, diag?: () => string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}${diag ? `\n${diag()}` : ""}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 /** A control plane: hub (in-memory directory) on a loopback port. */
 async function controlPlane(directory: MemoryAgentDirectory, desired: Map<string, DesiredState>, port = 0) {
@@ -169,7 +162,7 @@ describe.skipIf(!LAB)("agent on the real kernel: health, connection table, drift
     const log = memoryLog();
     const agent = await startAgent(vm, log);
     const diag = () => `agent log:\n${log.lines.slice(-30).join("\n")}\nvm commands:\n${vm.channel.log.filter((l) => !l.startsWith("nc ")).slice(-10).join("\n")}`;
-    await until(() => directory.rows.get("d1")!.appliedRevision === 1, 30_000, "revision 1 acknowledged", diag);
+    await until(() => directory.rows.get("d1")!.appliedRevision === 1, 30_000, "revision 1 acknowledged", { diag });
     expect(canon(await vm.kernel())).toEqual(canon(REV1));
     expect(new Set(await vm.traffic(80, 4))).toEqual(new Set(["rs1", "rs2"]));
 
@@ -177,7 +170,7 @@ describe.skipIf(!LAB)("agent on the real kernel: health, connection table, drift
     await vm.channel.shell("kill $(/usr/sbin/ip netns pids rs1)");
     const t0 = Date.now();
     const rs1Down = table([rs(1, 0), rs(2)], [rs(2)]);
-    await until(async () => isEqual(canon(await vm.kernel()), canon(rs1Down)), 60_000, "rs1 quiesced/removed in the kernel", diag);
+    await until(async () => isEqual(canon(await vm.kernel()), canon(rs1Down)), 60_000, "rs1 quiesced/removed in the kernel", { diag });
     const detectMs = Date.now() - t0;
     console.log(`lab: rs1 failure reached the kernel table in ${detectMs} ms (fall ${FALL} × ${interval} ms, probes and ipvsadm through the VM channel)`);
     expect(await vm.traffic(80, 4)).toEqual(["rs2", "rs2", "rs2", "rs2"]);
@@ -186,18 +179,18 @@ describe.skipIf(!LAB)("agent on the real kernel: health, connection table, drift
     // rs2 dies too: :8080 falls back to the sorry server rs3; :80 keeps both at weight 0
     await vm.channel.shell("kill $(/usr/sbin/ip netns pids rs2)");
     const allDown = table([rs(1, 0), rs(2, 0)], [rs(3)]);
-    await until(async () => isEqual(canon(await vm.kernel()), canon(allDown)), 60_000, "sorry server in the kernel", diag);
+    await until(async () => isEqual(canon(await vm.kernel()), canon(allDown)), 60_000, "sorry server in the kernel", { diag });
     expect(await vm.traffic(8080, 3)).toEqual(["rs3", "rs3", "rs3"]);
 
     // rs1 comes back: after `rise` successes it is restored everywhere and the sorry server leaves
     await vm.channel.shell("/usr/sbin/ip netns exec rs1 httpd -p 80 -h /www/rs1");
     const rs1Back = table([rs(1), rs(2, 0)], [rs(1)]);
-    await until(async () => isEqual(canon(await vm.kernel()), canon(rs1Back)), 60_000, "rs1 restored in the kernel", diag);
+    await until(async () => isEqual(canon(await vm.kernel()), canon(rs1Back)), 60_000, "rs1 restored in the kernel", { diag });
     expect(await vm.traffic(8080, 2)).toEqual(["rs1", "rs1"]);
     expect(await vm.traffic(80, 2)).toEqual(["rs1", "rs1"]);
 
     // the control plane got every transition, with timestamps in order
-    await until(() => directory.rows.get("d1")!.transitions.length >= 6, 30_000, "transitions at the control plane", diag);
+    await until(() => directory.rows.get("d1")!.transitions.length >= 6, 30_000, "transitions at the control plane", { diag });
     const tr = directory.rows.get("d1")!.transitions.map((t) => `${t.service.protocol === "fwmark" ? "" : t.service.port} ${t.destination.address} ${t.from}->${t.to}`);
     expect(tr.sort()).toEqual([
       "80 10.0.11.2 down->up", "80 10.0.11.2 up->down", "80 10.0.12.2 up->down",
@@ -226,11 +219,11 @@ describe.skipIf(!LAB)("agent on the real kernel: health, connection table, drift
       const svc = directory.latestStats("d1")?.services.find((x) => x.key.protocol === "tcp" && x.key.port === 8080);
       const d = svc?.destinations.find((x) => x.address === "10.0.11.2");
       return (d?.inactConns ?? 0) >= 2 && (d?.counters.conns ?? 0) >= 2;
-    }, 30_000, "ActiveConn/InActConn and counters of rs1 on :8080 at the control plane", diag);
+    }, 30_000, "ActiveConn/InActConn and counters of rs1 on :8080 at the control plane", { diag });
 
     // someone deletes the :80 service by hand: the periodic re-reconcile puts it back
     expect((await vm.channel.run(["ipvsadm", "-D", "-t", `${VIP}:80`])).code).toBe(0);
-    await until(async () => isEqual(canon(await vm.kernel()), canon(rs1Back)), 30_000, "drift repaired by the periodic resync", diag);
+    await until(async () => isEqual(canon(await vm.kernel()), canon(rs1Back)), 30_000, "drift repaired by the periodic resync", { diag });
 
     // fail-static files hold what the kernel runs (effective table: health applied)
     const boot = parseRules(await fs.readFile(bootRules, "utf8"));
@@ -270,7 +263,7 @@ describe.skipIf(!LAB)("agent on the real kernel: health, connection table, drift
     expect(restore).toMatch(/^-a -t 192\.168\.1\.1:80 -r 10\.0\.12\.2:80 -m -w 0$/m);
     expect(restore).not.toMatch(/^-a -t 192\.168\.1\.1:8080 -r 10\.0\.12\.2:80/m);
     // in this boot rs2 answers: after `rise` successes it is back everywhere
-    await until(async () => isEqual(canon(await vm.kernel()), canon(REV1)), 60_000, "rs2 restored after rise", () => log.lines.slice(-10).join("\n"));
+    await until(async () => isEqual(canon(await vm.kernel()), canon(REV1)), 60_000, "rs2 restored after rise", { diag: () => log.lines.slice(-10).join("\n") });
     expect(new Set(await vm.traffic(80, 4))).toEqual(new Set(["rs1", "rs2"]));
     await until(() => log.lines.filter((l) => /reconnecting in \d+ ms/.test(l)).length >= 2, 10_000, "agent retrying the control plane");
 
@@ -279,7 +272,7 @@ describe.skipIf(!LAB)("agent on the real kernel: health, connection table, drift
     desired.set("d1", { revision: 2, table: rev2, health: HEALTH });
     const cp = await controlPlane(directory, desired, cpPort);
     cps.push(cp);
-    await until(() => directory.rows.get("d1")!.appliedRevision === 2, 20_000, "revision 2 after reconnect", () => log.lines.slice(-20).join("\n"));
+    await until(() => directory.rows.get("d1")!.appliedRevision === 2, 20_000, "revision 2 after reconnect", { diag: () => log.lines.slice(-20).join("\n") });
     expect(canon(await vm.kernel())).toEqual(canon(rev2));
 
     // per-operation errors from the real kernel: Debian's 6.1 has no "twos" scheduler (validation only
@@ -290,7 +283,7 @@ describe.skipIf(!LAB)("agent on the real kernel: health, connection table, drift
     const rev3: IpvsTable = { services: [...table([rs(1, 2), rs(2, 3)], [rs(1), rs(2)]).services, tcpService(VIP, 9090, [rs(3)], "twos")] };
     desired.set("d1", { revision: 3, table: rev3, health: HEALTH });
     await cp.bus.publish("topology.saved", { topologyId: "t1", revision: 3, author: null, at: Date.now() });
-    await until(() => applied.some((a) => a.revision === 3), 30_000, "revision 3 outcome", () => log.lines.slice(-20).join("\n"));
+    await until(() => applied.some((a) => a.revision === 3), 30_000, "revision 3 outcome", { diag: () => log.lines.slice(-20).join("\n") });
     const r3 = applied.find((a) => a.revision === 3)!;
     console.log(`lab: revision 3 (twos) outcome ${r3.outcome}: ${r3.message}`);
     expect(r3.outcome).toBe("failed");
@@ -303,7 +296,7 @@ describe.skipIf(!LAB)("agent on the real kernel: health, connection table, drift
     const rev4: IpvsTable = { services: [...rev3.services.slice(0, 2), tcpService(VIP, 9090, [rs(3)], "rr")] };
     desired.set("d1", { revision: 4, table: rev4, health: HEALTH });
     await cp.bus.publish("topology.saved", { topologyId: "t1", revision: 4, author: null, at: Date.now() });
-    await until(() => directory.rows.get("d1")!.appliedRevision === 4, 30_000, "revision 4 applied", () => log.lines.slice(-20).join("\n"));
+    await until(() => directory.rows.get("d1")!.appliedRevision === 4, 30_000, "revision 4 applied", { diag: () => log.lines.slice(-20).join("\n") });
     expect(canon(await vm.kernel())).toEqual(canon(rev4));
   }, 480_000);
 });

@@ -29,6 +29,7 @@ import { renderRules } from "../lvs/formats/ipvsadm/render.ts";
 import { canonicalTable } from "../lvs/canonical.ts";
 import type { IpvsTable } from "../lvs/model.ts";
 import { NAT_NAMESPACES_SCRIPT } from "./natNamespaces.ts";
+import { until } from "../it/helpers.ts";
 
 const LAB = process.env.LVS_LAB_DIR;
 
@@ -62,14 +63,6 @@ const revisions: Array<{ table: IpvsTable; expect: RegExp[]; forbid: RegExp }> =
     forbid: /^-[DdC]/m,
   },
 ];
-
-async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.skipIf(!LAB)("agent ipvs engine on the real kernel (lab)", () => {
   const channel = new VmExecChannel();

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs/promises";
 import http from "node:http";
-import net, { type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { APIRequestContext } from "@playwright/test";
@@ -35,13 +35,7 @@ export async function startBackend(name: string, address: string): Promise<Backe
   return b;
 }
 
-export async function freePort(address: string): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, address, r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+export { freePort } from "../../it/helpers.ts";
 
 /** One GET on a fresh connection; resolves with the body or null on any failure. */
 export function getOnce(address: string, port: number, timeoutMs = 1000): Promise<string | null> {

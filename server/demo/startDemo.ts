@@ -4,21 +4,18 @@
  *    enrolls its director and applies revision 1 through the deploy service (saving is not applying).
  *  - On later starts it finds the demo again through <LVS_DATA_DIR>/demo/state.json; a database with
  *    other topologies and no demo state is left alone.
- *  - Then it runs the demo's backends, a local agent (agent/runAgent.ts + the userspace engine, in
- *    this process, connected over /api/agent like any agent) and a gentle traffic generator.
+ *  - Then it runs the demo's backends, its director agent (the real bin/lvs-agent.mjs on the userspace
+ *    engine, as a child process: demoAgent.ts) and a gentle traffic generator.
  * Failures (a demo port taken, ...) are logged and the control plane keeps running without the demo.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { runAgent, type RunningAgent } from "../../agent/runAgent.ts";
-import { UserspaceEngine } from "../../agent/engines/userspace/userspaceEngine.ts";
-import { defaultCheckers } from "../../agent/health/checkers.ts";
-import type { AgentLog } from "../../agent/log.ts";
 import type { RunningServer } from "../app.ts";
 import type { Logger } from "../log.ts";
 import { applyRevision } from "../services/deploy/applyRevision.ts";
 import { DirectorService } from "../services/directorService.ts";
 import { TopologyService } from "../services/topologyService.ts";
+import { startDemoAgent, type DemoAgent } from "./demoAgent.ts";
 import { startDemoBackends, type DemoBackends } from "./demoBackends.ts";
 import { DEMO, demoTopology } from "./demoTopology.ts";
 import { TrafficGenerator } from "./trafficGenerator.ts";
@@ -28,6 +25,7 @@ export interface RunningDemo {
   directorId: string;
   traffic: TrafficGenerator;
   backends: DemoBackends;
+  agent: DemoAgent;
   close(): Promise<void>;
 }
 
@@ -35,10 +33,6 @@ interface DemoState {
   topologyId: string;
   directorId: string;
   token: string;
-}
-
-function agentLog(log: Logger): AgentLog {
-  return { info: (m) => log.debug(m), warn: (m) => log.warn(m), error: (m) => log.error(m) };
 }
 
 /** Finds or seeds the demo topology; null when the database holds someone else's topologies. */
@@ -87,15 +81,10 @@ export async function startDemo(server: RunningServer, o: { dataDir: string; log
     o.log.warn({ err: (e as Error).message }, "demo not started: its backends cannot listen");
     return null;
   }
-  const engine = new UserspaceEngine();
-  let agent: RunningAgent;
+  let agent: DemoAgent;
   try {
-    agent = await runAgent({
-      server: server.url, token: state.token, engine, stateDir: path.join(dir, "agent"), log: agentLog(o.log.child({ part: "demo-agent" })),
-      checkers: defaultCheckers, hostname: "demo-director",
-    });
+    agent = await startDemoAgent({ serverUrl: server.url, token: state.token, stateDir: path.join(dir, "agent"), log: o.log.child({ part: "demo-agent" }) });
   } catch (e) {
-    await engine.close();
     await backends.close();
     o.log.warn({ err: (e as Error).message }, "demo not started: its agent failed");
     return null;
@@ -108,10 +97,10 @@ export async function startDemo(server: RunningServer, o: { dataDir: string; log
     directorId: state.directorId,
     traffic,
     backends,
+    agent,
     async close() {
       await traffic.stop();
       await agent.stop();
-      await engine.close();
       await backends.close();
     },
   };

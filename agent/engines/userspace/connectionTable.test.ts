@@ -8,8 +8,9 @@ import dgram from "node:dgram";
 import { UserspaceEngine } from "./userspaceEngine.ts";
 import { RateEstimator } from "./estimator.ts";
 import { pooledRelayBuffers, RELAY_POOL_MAX } from "./relay.ts";
-import { connect, freePort, service, sleep, startBackend, startUdpBackend, type Backend } from "./testing.ts";
+import { connect, freePort, service, startBackend, startUdpBackend, type Backend } from "./testing.ts";
 import type { Counters } from "../../../lvs/model.ts";
+import { until } from "../../../it/helpers.ts";
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -35,14 +36,6 @@ async function engineWith(timeouts: ConstructorParameters<typeof UserspaceEngine
   };
 }
 
-const until = async (cond: () => boolean | Promise<boolean>, what: string): Promise<void> => {
-  for (let i = 0; i < 200; i++) {
-    if (await cond()) return;
-    await sleep(10);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
-
 describe("connection table (ipvsadm -Lnc) and counters", () => {
   it("TCP: ESTABLISHED (active) while open, TIME_WAIT (inactive) for 120 s after close, then gone", async () => {
     const t = await engineWith();
@@ -65,7 +58,7 @@ describe("connection table (ipvsadm -Lnc) and counters", () => {
     t.advance(100_000); // then idle 100 s: still well inside the 900 s tcp timeout
     expect((await t.engine.connections({ offset: 0, limit: 10 })).entries[0]!.expiresIn).toBe(800);
     await c.close();
-    await until(async () => (await t.engine.connections({ offset: 0, limit: 10 })).entries[0]?.state === "TIME_WAIT", "TIME_WAIT");
+    await until(async () => (await t.engine.connections({ offset: 0, limit: 10 })).entries[0]?.state === "TIME_WAIT", 2000, "TIME_WAIT", { intervalMs: 10 });
     list = await t.engine.connections({ offset: 0, limit: 10 });
     expect(list.entries[0]!.expiresIn).toBe(120);
     d = (await t.engine.stats()).services[0]!.destinations[0]!;
@@ -92,7 +85,7 @@ describe("connection table (ipvsadm -Lnc) and counters", () => {
       expect(await busy.echo(`x${i}`)).toBe(`x${i}`);
       t.advance(10_000); // 10 s steps: busy is seen every step, idle never
     }
-    await until(() => idleClosed, "the idle client to be closed");
+    await until(() => idleClosed, 2000, "the idle client to be closed", { intervalMs: 10 });
     expect(busy.socket.destroyed).toBe(false);
     expect(await busy.echo("still")).toBe("still");
     const states = (await t.engine.connections({ offset: 0, limit: 10 })).entries.map((e) => e.state).sort();
@@ -115,7 +108,7 @@ describe("connection table (ipvsadm -Lnc) and counters", () => {
     const ask = async (text: string): Promise<string> => {
       const n = replies.length;
       client.send(text, port, vip);
-      await until(() => replies.length > n, `a reply to ${text}`);
+      await until(() => replies.length > n, 2000, `a reply to ${text}`, { intervalMs: 10 });
       return replies.at(-1)!.split(":")[0]!;
     };
     const first = await ask("a");
@@ -145,7 +138,7 @@ describe("persistence templates in the connection table", () => {
     await t.engine.apply({ services: [service("tcp", vip, port, "rr", [{ address: "127.0.41.9", port: dead }], { persistence: { timeout: 300, netmask: null } })] });
     await connect(vip, port).catch(() => undefined);
     const template = async () => (await t.engine.connections({ offset: 0, limit: 10 })).entries.find((e) => e.client.port === 0);
-    await until(async () => (await template()) !== undefined, "the template");
+    await until(async () => (await template()) !== undefined, 2000, "the template", { intervalMs: 10 });
     expect((await template())!.state).toBe("NONE");
     t.backends.push(await startBackend("rs9", "127.0.41.9"));
     const live = t.backends[0]!;
@@ -170,7 +163,7 @@ describe("relay read buffers", () => {
       expect(await c.echo(payload)).toBe(payload);
       sent += payload.length;
       await c.close();
-      await until(async () => (await t.engine.connections({ offset: 0, limit: 100 })).entries.filter((e) => e.state === "TIME_WAIT").length === i + 1, "TIME_WAIT");
+      await until(async () => (await t.engine.connections({ offset: 0, limit: 100 })).entries.filter((e) => e.state === "TIME_WAIT").length === i + 1, 2000, "TIME_WAIT", { intervalMs: 10 });
       expect(pooledRelayBuffers()).toBeGreaterThan(0);
     }
     expect(pooledRelayBuffers()).toBeLessThanOrEqual(RELAY_POOL_MAX);

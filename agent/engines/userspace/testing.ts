@@ -52,20 +52,7 @@ export async function startUdpBackend(name: string, address: string): Promise<Ba
   return b;
 }
 
-export async function freePort(address: string, type: "tcp" | "udp" = "tcp"): Promise<number> {
-  if (type === "udp") {
-    const s = dgram.createSocket("udp4");
-    await new Promise<void>((r) => s.bind(0, address, () => r()));
-    const p = s.address().port;
-    await new Promise<void>((r) => s.close(() => r()));
-    return p;
-  }
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, address, () => r()));
-  const p = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return p;
-}
+export { freePort } from "../../../it/helpers.ts";
 
 export interface Client {
   socket: net.Socket;

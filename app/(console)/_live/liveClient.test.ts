@@ -7,6 +7,7 @@ import type { LiveClientMessage, LiveServerMessage } from "@/lvs/protocol/live.t
 import { LiveClient } from "./liveClient.ts";
 import { backoffDelay, type SocketLike } from "./liveSocket.ts";
 import { seriesId } from "./liveSeries.ts";
+import { until } from "../../../it/helpers.ts";
 
 const KEY = "tcp|127.0.10.1|80";
 const rates = (cps: number) => ({ cps, inPps: cps * 10, outPps: cps * 9, inBps: cps * 1000, outBps: cps * 900 });
@@ -69,14 +70,6 @@ async function startServer(): Promise<Server> {
 
 const wsFactory = (url: string) => new WebSocket(url) as unknown as SocketLike;
 
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 let server: Server | null = null;
 let client: LiveClient | null = null;
 afterEach(async () => {
@@ -108,7 +101,7 @@ describe("LiveClient on a real ws server", () => {
     server.send({ type: "stats", sub: "topo", seq: 3, directorId: "dir-db-1", at: 3000, merged: 2,
       services: [{ key: KEY, counters: counters(41), rates: rates(4), destinations: [], removed: ["127.0.20.1|8080"] }] });
     const state = () => client!.store.getState().topics.topo!;
-    await until(() => state().seq === 3, "seq 3");
+    await until(() => state().seq === 3, 5000, "seq 3", { intervalMs: 5 });
     expect(client.store.getState().status).toBe("open");
     const svc = state().directors.get("dir-db-1")!.services.get(KEY)!;
     expect(svc.rates.cps).toBe(4);
@@ -130,15 +123,15 @@ describe("LiveClient on a real ws server", () => {
     await server.next();
     server.send(snapshot(1000));
     server.send({ type: "stats", sub: "topo", seq: 1, directorId: "dir-db-1", at: 2000, merged: 1, services: [] });
-    await until(() => client!.store.getState().topics.topo!.seq === 1, "seq 1");
+    await until(() => client!.store.getState().topics.topo!.seq === 1, 5000, "seq 1", { intervalMs: 5 });
     server.sockets[0]!.terminate();
-    await until(() => client!.store.getState().status === "reconnecting", "reconnecting");
+    await until(() => client!.store.getState().status === "reconnecting", 5000, "reconnecting", { intervalMs: 5 });
     const again = await server.next();
     expect(again).toEqual({ type: "subscribe", topologyId: "topo", since: 2000 });
     expect(client.store.getState().opens).toBe(2);
     // the server's resume: a fresh snapshot at 5000 with the samples 3000 and 4000 the client missed
     server.send(snapshot(5000, "e1", [{ series: seriesId("dir-db-1", KEY), points: [point(3000, 7), point(4000, 8)] }]));
-    await until(() => client!.store.getState().topics.topo!.lastAt === 5000, "resume snapshot");
+    await until(() => client!.store.getState().topics.topo!.lastAt === 5000, 5000, "resume snapshot", { intervalMs: 5 });
     const pts = client.store.getState().topics.topo!.series.get(seriesId("dir-db-1", KEY))!.toArray();
     expect(pts.map((p) => p.at)).toEqual([1000, 2000, 3000, 4000, 5000]);
   });
@@ -154,7 +147,7 @@ describe("LiveClient on a real ws server", () => {
     expect(await server.next()).toEqual({ type: "subscribe", topologyId: "topo", since: 1000 });
     expect(client.store.getState().topics.topo!.seq).toBe(0);
     server.send(snapshot(9000, "e2"));
-    await until(() => client!.store.getState().topics.topo!.epoch === "e2", "new epoch");
+    await until(() => client!.store.getState().topics.topo!.epoch === "e2", 5000, "new epoch", { intervalMs: 5 });
     expect(client.store.getState().topics.topo!.series.get(seriesId("dir-db-1", KEY))!.toArray().map((p) => p.at)).toEqual([9000]);
   });
 
@@ -166,11 +159,11 @@ describe("LiveClient on a real ws server", () => {
     await server.next();
     server.send(snapshot(1000));
     server.send({ type: "director", sub: "topo", seq: 1, directorId: "dir-db-1", online: false, at: 1500 });
-    await until(() => client!.store.getState().topics.topo!.seq === 1, "director message");
+    await until(() => client!.store.getState().topics.topo!.seq === 1, 5000, "director message", { intervalMs: 5 });
     expect(client.store.getState().topics.topo!.directors.get("dir-db-1")!.online).toBe(false);
     expect(client.store.getState().topics.topo!.snapshotsByKey()).toEqual({ d1: null });
     server.send({ type: "topology.saved", topologyId: "topo", revision: 7, author: null, at: 1600 });
-    await until(() => client!.store.getState().saved.topo === 7, "topology.saved");
+    await until(() => client!.store.getState().saved.topo === 7, 5000, "topology.saved", { intervalMs: 5 });
     client.unsubscribe({ topologyId: "topo" });
     expect(await server.next()).toEqual({ type: "unsubscribe", topologyId: "topo" });
     expect(client.store.getState().topics.topo).toBeUndefined();
@@ -188,14 +181,14 @@ describe("LiveClient on a real ws server", () => {
     server.send({ type: "deploy.progress", topologyId: "topo", rolloutId: "r1", revision: 3, status: "running", directorId: null, at: 1100 });
     server.send({ type: "topology.applied", topologyId: "topo", directorId: "dir-db-1", revision: 3, outcome: "ok", message: null, at: 1200 });
     server.send({ type: "drain.changed", topologyId: "topo", drainId: "x", status: "drained", at: 1300 });
-    await until(() => events.length === 3, "three notices");
+    await until(() => events.length === 3, 5000, "three notices", { intervalMs: 5 });
     expect(events).toEqual(["deploy.progress topo", "topology.applied topo", "drain.changed topo"]);
     server.send({ type: "director", sub: "topo", seq: 1, directorId: "dir-db-1", online: false, at: 1500 });
-    await until(() => client!.store.getState().topics.topo!.seq === 1, "director message in sequence (no gap)");
+    await until(() => client!.store.getState().topics.topo!.seq === 1, 5000, "director message in sequence (no gap)", { intervalMs: 5 });
     off();
     server.send({ type: "drain.changed", topologyId: "topo", drainId: "x", status: "enabled", at: 1600 });
     server.send({ type: "topology.saved", topologyId: "topo", revision: 8, author: null, at: 1700 });
-    await until(() => client!.store.getState().saved.topo === 8, "topology.saved");
+    await until(() => client!.store.getState().saved.topo === 8, 5000, "topology.saved", { intervalMs: 5 });
     expect(events).toHaveLength(3);
   });
 });

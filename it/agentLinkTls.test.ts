@@ -14,18 +14,11 @@ import { pino } from "pino";
 import { AgentHub, type DesiredState } from "../server/realtime/agentHub.ts";
 import { MemoryAgentDirectory } from "../server/realtime/testing/memoryAgentDirectory.ts";
 import { MemoryEventBus } from "../server/events/MemoryEventBus.ts";
-import { runAgent, type RunningAgent } from "./runAgent.ts";
-import { FakeEngine } from "./fakeEngine.ts";
-import { memoryLog } from "./log.ts";
-import { dest, tcpService } from "./testing/fixtures.ts";
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { runAgent, type RunningAgent } from "../agent/runAgent.ts";
+import { FakeEngine } from "../agent/fakeEngine.ts";
+import { memoryLog } from "../agent/log.ts";
+import { dest, tcpService } from "../agent/testing/fixtures.ts";
+import { until } from "./helpers.ts";
 
 describe("agent link over TLS (wss)", () => {
   let dir: string;

@@ -8,10 +8,8 @@
  *    exits; SIGTERM ends it with 0 and the forwarding it owns.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -23,52 +21,9 @@ import { TopologyService } from "../server/services/topologyService.ts";
 import { DirectorService } from "../server/services/directorService.ts";
 import { applyRevision } from "../server/services/deploy/applyRevision.ts";
 import type { Topology } from "../lvs/model.ts";
+import { freePort, httpGet, spawnNode, until, type Proc } from "./helpers.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
-const BIN = path.join(ROOT, "bin/lvs-agent.mjs");
-
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function spawnAgent(args: string[], env: Record<string, string> = {}): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout!.on("data", (b) => (out += b));
-  child.stderr!.on("data", (b) => (out += b));
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  return { child, output: () => out, exited };
-}
-
-async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function get(address: string, port: number, timeoutMs = 1000): Promise<string | null> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: address, port, path: "/", agent: false, timeout: timeoutMs }, (res) => {
-      let body = "";
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve(body));
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", () => resolve(null));
-  });
-}
-
-async function freePort(address: string): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, address, r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+const BIN = "bin/lvs-agent.mjs";
 
 function topology(vipPort: number, b1: number, b2: number): Topology {
   const host = { loopbackVips: [], tunnelVips: [], arpSuppressed: false, gateway: null };
@@ -99,7 +54,7 @@ describe("lvs-agent command line", () => {
       [["--server", "http://127.0.0.1:1", "--token", "x".repeat(20), "--bogus"], /Unknown option '--bogus'/],
     ];
     const runs = cases.map(([args, re]) => {
-      const p = spawnAgent(args, { LVS_AGENT_TOKEN: "" });
+      const p = spawnNode([BIN, ...args], { LVS_AGENT_TOKEN: "" });
       return p.exited.then((code) => ({ code, out: p.output(), re }));
     });
     for (const r of await Promise.all(runs)) {
@@ -151,15 +106,15 @@ describe("lvs-agent process against a running control plane", () => {
   }, 30_000);
 
   it("auto picks an engine and says why; revoked: logs 401 plainly, retries with backoff, keeps forwarding, never exits; SIGTERM exits 0", async () => {
-    const p = spawnAgent(["--server", s.url, "--engine", "auto", "--state-dir", path.join(dir, "state")], { LVS_AGENT_TOKEN: token });
+    const p = spawnNode([BIN, "--server", s.url, "--engine", "auto", "--state-dir", path.join(dir, "state")], { LVS_AGENT_TOKEN: token });
     procs.push(p);
     const ipvs = existsSync("/proc/net/ip_vs");
     await until(() => /engine (ipvs|userspace): auto: /.test(p.output()), 20_000, `engine choice logged:\n${p.output()}`);
     if (!ipvs) expect(p.output()).toMatch(/engine userspace: auto: the kernel has no IPVS \(\/proc\/net\/ip_vs missing/);
     if (ipvs) return; // forwarding checks below need the userspace engine (loopback VIPs)
 
-    await until(async () => (await get("127.0.12.1", vipPort)) != null, 20_000, `VIP forwarding:\n${p.output()}`);
-    expect(new Set(await Promise.all([1, 2, 3, 4].map(() => get("127.0.12.1", vipPort))))).toEqual(new Set(["b1", "b2"]));
+    await until(async () => (await httpGet("127.0.12.1", vipPort)) != null, 20_000, `VIP forwarding:\n${p.output()}`);
+    expect(new Set(await Promise.all([1, 2, 3, 4].map(() => httpGet("127.0.12.1", vipPort))))).toEqual(new Set(["b1", "b2"]));
     await until(async () => (await s.db.prisma.director.findUniqueOrThrow({ where: { id: directorId } })).online, 5000, "online in the database");
 
     await new DirectorService({ prisma: s.db.prisma, bus: s.bus, log: s.log }).revoke(directorId);
@@ -176,12 +131,12 @@ describe("lvs-agent process against a running control plane", () => {
     }
     expect(delays.at(-1)!.attempt).toBeGreaterThan(delays[0]!.attempt);
     // still forwarding its last table, still running
-    for (let i = 0; i < 4; i++) expect(await get("127.0.12.1", vipPort)).toMatch(/^b[12]$/);
+    for (let i = 0; i < 4; i++) expect(await httpGet("127.0.12.1", vipPort)).toMatch(/^b[12]$/);
     expect(p.child.exitCode).toBeNull();
 
     p.child.kill("SIGTERM");
     expect(await p.exited).toBe(0);
     expect(p.output()).toMatch(/SIGTERM: stopping \(the userspace engine stops forwarding\)/);
-    expect(await get("127.0.12.1", vipPort, 300)).toBeNull(); // the userspace engine's sockets went with it
+    expect(await httpGet("127.0.12.1", vipPort, 300)).toBeNull(); // the userspace engine's sockets went with it
   }, 90_000);
 });

@@ -4,11 +4,12 @@
  * failure) or in parallel, with a result per director and an audit event.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileDirector } from "../../../lvs/compile.ts";
-import { serviceKeyText } from "../../../lvs/protocol/agent.ts";
-import { NO_POSTGRES_REASON, TEST_DATABASE_URL } from "../../db/testDatabase.ts";
-import { applyRevision } from "./applyRevision.ts";
-import { startHarness, twoDirectorTopology, until, type Harness } from "./testing/deployHarness.ts";
+import { compileDirector } from "../lvs/compile.ts";
+import { serviceKeyText } from "../lvs/protocol/agent.ts";
+import { NO_POSTGRES_REASON, TEST_DATABASE_URL } from "../server/db/testDatabase.ts";
+import { applyRevision } from "../server/services/deploy/applyRevision.ts";
+import { startHarness, twoDirectorTopology, type Harness } from "./deployHarness.ts";
+import { until } from "./helpers.ts";
 
 const actor = { actor: "alice@example.com", sourceIp: "127.0.0.1" };
 const VS1 = serviceKeyText({ protocol: "tcp", family: "inet", address: "127.0.10.1", port: 80 });

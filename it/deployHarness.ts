@@ -7,26 +7,19 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { startServer, type RunningServer } from "../../../app.ts";
-import { loadEnv } from "../../../env.ts";
-import { createAgentPlugin } from "../../../realtime/agentPlugin.ts";
-import { createTestPostgres, type TestPostgres } from "../../../db/testDatabase.ts";
-import { TopologyService } from "../../topologyService.ts";
-import { DirectorService } from "../../directorService.ts";
-import { runAgent, type RunningAgent } from "../../../../agent/runAgent.ts";
-import { FakeEngine } from "../../../../agent/fakeEngine.ts";
-import type { ForwardingEngine } from "../../../../agent/engine.ts";
-import { memoryLog } from "../../../../agent/log.ts";
-import type { Membership, Topology } from "../../../../lvs/model.ts";
-import type { DeployDeps } from "../types.ts";
-
-export async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { startServer, type RunningServer } from "../server/app.ts";
+import { loadEnv } from "../server/env.ts";
+import { createAgentPlugin } from "../server/realtime/agentPlugin.ts";
+import { createTestPostgres, type TestPostgres } from "../server/db/testDatabase.ts";
+import { TopologyService } from "../server/services/topologyService.ts";
+import { DirectorService } from "../server/services/directorService.ts";
+import { runAgent, type RunningAgent } from "../agent/runAgent.ts";
+import { FakeEngine } from "../agent/fakeEngine.ts";
+import type { ForwardingEngine } from "../agent/engine.ts";
+import { memoryLog } from "../agent/log.ts";
+import type { Membership, Topology } from "../lvs/model.ts";
+import type { DeployDeps } from "../server/services/deploy/types.ts";
+import { until } from "./helpers.ts";
 
 /** Two directors (d1, d2) running vs1 = TCP 127.0.10.1:80 with real servers rs1/rs2 (weights 1 and 2). */
 export function twoDirectorTopology(o: { weight2?: number; scheduler?: string; extraService?: boolean; rs2State?: Membership["state"] } = {}): Topology {

@@ -4,60 +4,15 @@
  * SIGKILL. Enrollment and topology go through the public tRPC API.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
-import net from "node:net";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import type { Topology } from "../lvs/model.ts";
 import { firstAdminCookie } from "../server/auth/testing.ts";
+import { freePort, httpGet, spawnNode, until, type Proc } from "./helpers.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
-
-async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function freePort(address: string): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, address, r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-function get(address: string, port: number, timeoutMs = 1000): Promise<string | null> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: address, port, path: "/", agent: false, timeout: timeoutMs }, (res) => {
-      let body = "";
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve(body));
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", () => resolve(null));
-  });
-}
-
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function start(args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout!.on("data", (b) => (out += b));
-  child.stderr!.on("data", (b) => (out += b));
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  return { child, output: () => out, exited };
-}
 
 /** the admin's session (first-run setup over HTTP); the server's database is its own, not ours to open */
 let cookie = "";
@@ -101,10 +56,10 @@ describe("control plane and agent as separate processes", () => {
   let token: string;
   let url: string;
 
-  const startCp = () => start(["--import", "tsx", "server/index.ts"], {
+  const startCp = () => spawnNode(["--import", "tsx", "server/index.ts"], {
     PORT: String(cpPort), HOST: "127.0.0.1", DATABASE_URL: `pglite:${path.join(dir, "db")}`, LVS_NEXT: "0", LVS_DEMO: "0", LOG_LEVEL: "warn",
   });
-  const startAgent = () => start(["bin/lvs-agent.mjs", "--server", url, "--engine", "userspace", "--state-dir", path.join(dir, "agent")], { LVS_AGENT_TOKEN: token });
+  const startAgent = () => spawnNode(["bin/lvs-agent.mjs", "--server", url, "--engine", "userspace", "--state-dir", path.join(dir, "agent")], { LVS_AGENT_TOKEN: token });
 
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), "agent-mp-"));
@@ -137,22 +92,22 @@ describe("control plane and agent as separate processes", () => {
 
   it("forwards, survives SIGKILL of the control plane, restores from its state dir after its own SIGKILL, and resyncs", async () => {
     agent = startAgent();
-    await until(async () => (await get("127.0.11.1", vipPort)) != null, 20_000, `VIP forwarding; agent said:\n${agent.output()}`);
-    expect(new Set(await Promise.all([1, 2, 3, 4].map(() => get("127.0.11.1", vipPort))))).toEqual(new Set(["b1", "b2"]));
+    await until(async () => (await httpGet("127.0.11.1", vipPort)) != null, 20_000, `VIP forwarding; agent said:\n${agent.output()}`);
+    expect(new Set(await Promise.all([1, 2, 3, 4].map(() => httpGet("127.0.11.1", vipPort))))).toEqual(new Set(["b1", "b2"]));
 
     // the control plane dies hard: rules stay, the agent stays up and keeps trying
     cp!.child.kill("SIGKILL");
     await cp!.exited;
-    for (let i = 0; i < 4; i++) expect(await get("127.0.11.1", vipPort)).toMatch(/^b[12]$/);
+    for (let i = 0; i < 4; i++) expect(await httpGet("127.0.11.1", vipPort)).toMatch(/^b[12]$/);
     await until(() => /reconnecting in \d+ ms/.test(agent!.output()), 10_000, "agent retrying");
     expect(agent.child.exitCode).toBeNull();
 
     // the agent dies hard too, and comes back with no control plane: forwarding from the state dir
     agent.child.kill("SIGKILL");
     await agent.exited;
-    expect(await get("127.0.11.1", vipPort, 300)).toBeNull();
+    expect(await httpGet("127.0.11.1", vipPort, 300)).toBeNull();
     agent = startAgent();
-    await until(async () => (await get("127.0.11.1", vipPort)) != null, 20_000, `restored forwarding; agent said:\n${agent.output()}`);
+    await until(async () => (await httpGet("127.0.11.1", vipPort)) != null, 20_000, `restored forwarding; agent said:\n${agent.output()}`);
     expect(agent.output()).toMatch(/restored revision 2 from .*state\.json \(applied\)/);
 
     // the control plane returns: the agent reconnects, and a change made now reaches forwarding
@@ -165,7 +120,7 @@ describe("control plane and agent as separate processes", () => {
     const t0 = Date.now();
     await trpc(url, "deploy.applyRevision", { topologyId: id });
     await until(async () => {
-      const got = await Promise.all([1, 2, 3, 4].map(() => get("127.0.11.1", vipPort)));
+      const got = await Promise.all([1, 2, 3, 4].map(() => httpGet("127.0.11.1", vipPort)));
       return got.every((g) => g === "b1");
     }, 4000, "weight change forwarding");
     // two processes and four HTTP round trips per poll: a second of the issue plus polling slack

@@ -8,7 +8,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import http from "node:http";
-import net from "node:net";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -19,45 +18,19 @@ import { createAgentPlugin } from "../server/realtime/agentPlugin.ts";
 import { TopologyService } from "../server/services/topologyService.ts";
 import { DirectorService } from "../server/services/directorService.ts";
 import { applyRevision } from "../server/services/deploy/applyRevision.ts";
-import { runAgent, type RunningAgent } from "./runAgent.ts";
-import { UserspaceEngine } from "./engines/userspace/userspaceEngine.ts";
-import { defaultCheckers } from "./health/checkers.ts";
-import { memoryLog } from "./log.ts";
+import { runAgent, type RunningAgent } from "../agent/runAgent.ts";
+import { UserspaceEngine } from "../agent/engines/userspace/userspaceEngine.ts";
+import { defaultCheckers } from "../agent/health/checkers.ts";
+import { memoryLog } from "../agent/log.ts";
 import type { Topology } from "../lvs/model.ts";
-
-async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until, freePort, httpGet } from "./helpers.ts";
 
 function backend(address: string, name: string): Promise<http.Server> {
   const s = http.createServer((_q, res) => res.end(name));
   return new Promise((r) => s.listen(0, address, () => r(s)));
 }
 
-async function freePort(address: string): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, address, r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-function get(address: string, port: number, timeoutMs = 1000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: address, port, path: "/", agent: false, timeout: timeoutMs }, (res) => {
-      let body = "";
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve(body));
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", reject);
-  });
-}
-const tryGet = (a: string, p: number) => get(a, p, 500).catch(() => null);
+const tryGet = (a: string, p: number) => httpGet(a, p, 500);
 
 const check = { kind: "tcp" as const, port: null, intervalMs: 200, timeoutMs: 150, rise: 2, fall: 3, onFailure: "quiesce" as const };
 
@@ -142,7 +115,7 @@ describe("control plane + agent (userspace engine) + real backends on loopback",
   it("forwards the saved topology and records the applied revision", async () => {
     await until(async () => (await tryGet("127.0.10.1", vipPort)) != null, 10_000, "VIP answering");
     const seen = new Set<string>();
-    for (let i = 0; i < 6; i++) seen.add((await get("127.0.10.1", vipPort))!);
+    for (let i = 0; i < 6; i++) seen.add((await httpGet("127.0.10.1", vipPort))!);
     expect(seen).toEqual(new Set(["b1", "b2"]));
     await until(async () => (await row()).appliedRevision === revision, 5000, "appliedRevision in the database");
     const r = await row();
@@ -184,7 +157,7 @@ describe("control plane + agent (userspace engine) + real backends on loopback",
     await until(async () => (await weightOf("127.0.20.1")) === 0, 3000, "b1 quiesced");
     // fall 3 × interval 200 ms (+ first probe, + scheduling): well under 3 intervals' slack
     expect(Date.now() - down0).toBeLessThan(check.fall * check.intervalMs + 3 * check.intervalMs);
-    for (let i = 0; i < 4; i++) expect(await get("127.0.10.1", vipPort)).toBe("b2");
+    for (let i = 0; i < 4; i++) expect(await httpGet("127.0.10.1", vipPort)).toBe("b2");
     b1 = await new Promise<http.Server>((r) => { const x = http.createServer((_q, res) => res.end("b1")); x.listen(b1Port, "127.0.20.1", () => r(x)); });
     await until(async () => (await weightOf("127.0.20.1")) === 1, 3000, "b1 restored after rise");
     await until(async () => (await s.db.prisma.healthTransition.count({ where: { directorId } })) >= 2, 3000, "transitions stored");
@@ -198,7 +171,7 @@ describe("control plane + agent (userspace engine) + real backends on loopback",
     await until(() => log.lines.some((l) => l.includes("token revoked")), 1000, "revocation in the agent log");
     await until(() => log.lines.some((l) => l.includes("401 unauthorized: token revoked")), 3000, "refused on reconnect");
     expect(agent.link.connected).toBe(false);
-    expect(await get("127.0.10.1", vipPort)).toMatch(/^b[12]$/);
+    expect(await httpGet("127.0.10.1", vipPort)).toMatch(/^b[12]$/);
     // a fresh token brings it back
     const rotated = await directors().rotate(directorId);
     token = rotated.token;
@@ -206,7 +179,7 @@ describe("control plane + agent (userspace engine) + real backends on loopback",
 
   it("killing the control plane leaves traffic flowing; a restarted agent restores forwarding from its state dir", async () => {
     await s.close();
-    for (let i = 0; i < 4; i++) expect(await get("127.0.10.1", vipPort)).toMatch(/^b[12]$/);
+    for (let i = 0; i < 4; i++) expect(await httpGet("127.0.10.1", vipPort)).toMatch(/^b[12]$/);
     await agent.stop();
     await engine.close();
     expect(await tryGet("127.0.10.1", vipPort)).toBeNull();
@@ -215,7 +188,7 @@ describe("control plane + agent (userspace engine) + real backends on loopback",
     agent = await runAgent({ server: s.url, token, engine, stateDir, log: log2, backoff: { initialMs: 100, maxMs: 400 }, checkers: defaultCheckers });
     expect(log2.lines.join("\n")).toMatch(/restored revision \d+/);
     const seen = new Set<string>();
-    for (let i = 0; i < 6; i++) seen.add((await get("127.0.10.1", vipPort))!);
+    for (let i = 0; i < 6; i++) seen.add((await httpGet("127.0.10.1", vipPort))!);
     expect(seen).toEqual(new Set(["b1", "b2"]));
     await until(() => log2.lines.some((l) => l.includes("ECONNREFUSED") || l.includes("link closed")), 3000, "agent notices no control plane");
   });

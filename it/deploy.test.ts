@@ -3,15 +3,16 @@
  * real agents (FakeEngine: its statistics come from the table it runs, with no connections).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileDirector } from "../../../lvs/compile.ts";
-import type { Topology } from "../../../lvs/model.ts";
-import { NO_POSTGRES_REASON, TEST_DATABASE_URL } from "../../db/testDatabase.ts";
-import { applyRevision } from "./applyRevision.ts";
-import { driftOf, importActual } from "./drift.ts";
-import { enableDrain, evaluateDrains, forceDrain, listDrains, startDrain } from "./drainService.ts";
-import { planRevision } from "./planRevision.ts";
-import { diffRevisions, listRevisions } from "./revisions.ts";
-import { startHarness, twoDirectorTopology, until, type Harness } from "./testing/deployHarness.ts";
+import { compileDirector } from "../lvs/compile.ts";
+import type { Topology } from "../lvs/model.ts";
+import { NO_POSTGRES_REASON, TEST_DATABASE_URL } from "../server/db/testDatabase.ts";
+import { applyRevision } from "../server/services/deploy/applyRevision.ts";
+import { driftOf, importActual } from "../server/services/deploy/drift.ts";
+import { enableDrain, evaluateDrains, forceDrain, listDrains, startDrain } from "../server/services/deploy/drainService.ts";
+import { planRevision } from "../server/services/deploy/planRevision.ts";
+import { diffRevisions, listRevisions } from "../server/services/deploy/revisions.ts";
+import { startHarness, twoDirectorTopology, type Harness } from "./deployHarness.ts";
+import { until } from "./helpers.ts";
 
 const actor = { actor: "bob@example.com" };
 

@@ -7,23 +7,16 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
 import { pino } from "pino";
-import { AgentHub, MAX_BACKLOG, type DesiredState } from "./agentHub.ts";
-import { MemoryAgentDirectory } from "./testing/memoryAgentDirectory.ts";
-import { MemoryEventBus } from "../events/MemoryEventBus.ts";
-import { runAgent, type RunningAgent } from "../../agent/runAgent.ts";
-import { FakeEngine } from "../../agent/fakeEngine.ts";
-import { memoryLog } from "../../agent/log.ts";
-import { dest, tcpCheck, tcpService } from "../../agent/testing/fixtures.ts";
+import { AgentHub, MAX_BACKLOG, type DesiredState } from "../server/realtime/agentHub.ts";
+import { MemoryAgentDirectory } from "../server/realtime/testing/memoryAgentDirectory.ts";
+import { MemoryEventBus } from "../server/events/MemoryEventBus.ts";
+import { runAgent, type RunningAgent } from "../agent/runAgent.ts";
+import { FakeEngine } from "../agent/fakeEngine.ts";
+import { memoryLog } from "../agent/log.ts";
+import { dest, tcpCheck, tcpService } from "../agent/testing/fixtures.ts";
+import { until } from "./helpers.ts";
 
 const silent = pino({ level: "silent" });
-
-async function until(cond: () => boolean, ms = 3000, what = "condition"): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("AgentHub over loopback", () => {
   let server: http.Server;
