@@ -4,14 +4,13 @@
  */
 import type { AppliedOp, ApplyResult, ConnectionList, ConnectionPage, ForwardingEngine } from "./engine.ts";
 import type { ConnectionEntry, IpvsTable, StatsSnapshot } from "../lvs/model.ts";
-import { serviceKeyText } from "../lvs/protocol/agent.ts";
-import { keyOf } from "./health/effective.ts";
+import { agentServiceKeyText, serviceKeyOf } from "../lvs/tableKey.ts";
 
 export class FakeEngine implements ForwardingEngine {
   readonly kind = "fake" as const;
   table: IpvsTable = { services: [] };
   applied: IpvsTable[] = [];
-  /** services (by serviceKeyText) whose apply fails */
+  /** services (by agentServiceKeyText) whose apply fails */
   failing = new Set<string>();
   connectionEntries: ConnectionEntry[] = [];
   closed = false;
@@ -22,9 +21,9 @@ export class FakeEngine implements ForwardingEngine {
     this.applied.push(structuredClone(desired));
     const ops: AppliedOp[] = [];
     const next: IpvsTable = { services: [] };
-    const before = new Map(this.table.services.map((s) => [serviceKeyText(keyOf(s)), s]));
+    const before = new Map(this.table.services.map((s) => [agentServiceKeyText(serviceKeyOf(s)), s]));
     for (const s of desired.services) {
-      const k = serviceKeyText(keyOf(s));
+      const k = agentServiceKeyText(serviceKeyOf(s));
       if (this.failing.has(k)) {
         ops.push({ op: `set ${k}`, ok: false, error: "injected failure" });
         const old = before.get(k);
@@ -34,7 +33,7 @@ export class FakeEngine implements ForwardingEngine {
       if (JSON.stringify(before.get(k)) !== JSON.stringify(s)) ops.push({ op: `set ${k}`, ok: true });
       next.services.push(structuredClone(s));
     }
-    const wanted = new Set(desired.services.map((s) => serviceKeyText(keyOf(s))));
+    const wanted = new Set(desired.services.map((s) => agentServiceKeyText(serviceKeyOf(s))));
     for (const k of before.keys()) if (!wanted.has(k)) ops.push({ op: `delete ${k}`, ok: true });
     this.table = next;
     return { ok: ops.every((o) => o.ok), ops, notes: [] };
@@ -50,7 +49,7 @@ export class FakeEngine implements ForwardingEngine {
     return {
       at: this.now(),
       services: this.table.services.map((s) => ({
-        key: keyOf(s), counters: { ...zero }, rates: { ...rates },
+        key: serviceKeyOf(s), counters: { ...zero }, rates: { ...rates },
         destinations: s.destinations.map((d) => ({
           address: d.address, port: d.port, weight: d.weight, activeConns: 0, inactConns: 0, persistConns: 0,
           counters: { ...zero }, rates: { ...rates },

@@ -5,14 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileDirector } from "../lvs/compile.ts";
-import { serviceKeyText } from "../lvs/protocol/agent.ts";
+import { agentServiceKeyText } from "../lvs/tableKey.ts";
 import { NO_POSTGRES_REASON, TEST_DATABASE_URL } from "../server/db/testDatabase.ts";
 import { applyRevision } from "../server/services/deploy/applyRevision.ts";
 import { startHarness, twoDirectorTopology, type Harness } from "./deployHarness.ts";
 import { until } from "./helpers.ts";
 
 const actor = { actor: "alice@example.com", sourceIp: "127.0.0.1" };
-const VS1 = serviceKeyText({ protocol: "tcp", family: "inet", address: "127.0.10.1", port: 80 });
+const VS1 = agentServiceKeyText({ protocol: "tcp", family: "inet", address: "127.0.10.1", port: 80 });
 
 for (const kind of ["pglite", "postgres"] as const) {
   describe.skipIf(kind === "postgres" && !TEST_DATABASE_URL)(`applyRevision on ${kind}${kind === "postgres" && !TEST_DATABASE_URL ? ` (skipped: ${NO_POSTGRES_REASON})` : ""}`, () => {

@@ -6,7 +6,8 @@
  */
 import { canonicalTable } from "../lvs/canonical.ts";
 import type { IpvsTable } from "../lvs/model.ts";
-import { compareDestinationsIpvs, compareServicesIpvs, serviceKeyString, destinationKeyString } from "../lvs/tableKey.ts";
+import { compareDestinationsIpvs, compareServicesIpvs } from "../lvs/ipvsadmOrder.ts";
+import { serviceKeyString, destinationKeyString } from "../lvs/tableKey.ts";
 
 function consistent<T>(items: readonly T[], cmp: (a: T, b: T) => number): boolean {
   for (let i = 0; i < items.length; i++) {

@@ -9,7 +9,8 @@
  */
 import { canonicalAddress } from "./address.ts";
 import type { IpvsDestination, IpvsService, IpvsTable, Persistence, SchedulerFlag, TunnelOptions } from "./model.ts";
-import { destinationKeyString, serviceKeyString, sortDestinationsIpvs, sortServicesIpvs } from "./tableKey.ts";
+import { sortDestinationsIpvs, sortServicesIpvs } from "./ipvsadmOrder.ts";
+import { destinationKeyString, serviceKeyString } from "./tableKey.ts";
 
 const FLAG_BIT: Record<SchedulerFlag, number> = {
   "flag-1": 1, "sh-fallback": 1, "mh-fallback": 1,

@@ -1,70 +1,64 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { compareDestinationsIpvs, compareServicesIpvs, ipvsadmSort } from "./tableKey.ts";
 import type { IpvsServiceKey } from "./model.ts";
-import { canonicalService, equalTables, schedulerFlagNames, schedulerFlagBits } from "./canonical.ts";
+import { newVirtualService } from "./defaults.ts";
+import { agentServiceKeyText, describeServiceKey, parseServiceKeyString, serviceKeyOf, serviceKeyOfVirtualService, serviceKeyString } from "./tableKey.ts";
+import { ipvsServiceArbitrary } from "./testing/arbitraries.ts";
 
-const tcp = (address: string, port: number): IpvsServiceKey => ({ protocol: "tcp", family: address.includes(":") ? "inet6" : "inet", address, port });
+describe("serviceKeyString (the id on the wire and in HealthTransition.serviceKey)", () => {
+  it("keeps the exact text stored and sent today", () => {
+    expect(serviceKeyString({ protocol: "tcp", family: "inet", address: "127.0.10.1", port: 80 })).toBe("tcp|127.0.10.1|80");
+    expect(serviceKeyString({ protocol: "udp", family: "inet6", address: "2001:db8::1", port: 53 })).toBe("udp|2001:db8::1|53");
+    expect(serviceKeyString({ protocol: "fwmark", family: "inet6", fwmark: 5 })).toBe("fwmark|inet6|5");
+  });
 
-describe("ipvsadmSort (glibc 2.36 merge sort)", () => {
-  it("is a stable sort for a consistent comparator", () => {
-    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer())), (xs) => {
-      const sorted = ipvsadmSort(xs, (a, b) => a[0] - b[0]);
-      const expected = xs.map((x, i) => [x, i] as const).sort((a, b) => a[0][0] - b[0][0] || a[1] - b[1]).map((p) => p[0]);
-      expect(sorted).toEqual(expected);
+  it("parseServiceKeyString inverts it for every service key", () => {
+    fc.assert(fc.property(ipvsServiceArbitrary(), (s) => {
+      const k = serviceKeyOf(s);
+      expect(parseServiceKeyString(serviceKeyString(k))).toEqual(k);
     }));
   });
 
-  it("reproduces the non-total order of the int32 comparator, depending on input order like qsort", () => {
-    const a = tcp("10.0.0.1", 80);
-    const b = tcp("100.0.0.1", 80);
-    const c = tcp("192.168.0.1", 80);
-    // a < b, b < c, but c < a (10.x - 192.x wraps positive): a cycle
-    expect(compareServicesIpvs(a, b)).toBeLessThan(0);
-    expect(compareServicesIpvs(b, c)).toBeLessThan(0);
-    expect(compareServicesIpvs(a, c)).toBeGreaterThan(0);
-    const order = (xs: IpvsServiceKey[]) => ipvsadmSort(xs, compareServicesIpvs).map((k) => (k.protocol === "fwmark" ? "" : k.address));
-    expect(order([a, b, c])).toEqual(["10.0.0.1", "100.0.0.1", "192.168.0.1"]);
-    expect(order([c, b, a])).toEqual(["192.168.0.1", "10.0.0.1", "100.0.0.1"]);
-  });
-
-  it("orders by fwmark, family, protocol, address, port", () => {
-    const keys: IpvsServiceKey[] = [
-      { protocol: "fwmark", family: "inet", fwmark: 2 },
-      { protocol: "fwmark", family: "inet6", fwmark: 1 },
-      { protocol: "fwmark", family: "inet", fwmark: 1 },
-      { protocol: "sctp", family: "inet", address: "10.0.0.1", port: 1 },
-      { protocol: "udp", family: "inet", address: "10.0.0.1", port: 1 },
-      tcp("2001:db8::1", 1),
-      tcp("10.0.0.1", 2),
-      tcp("10.0.0.1", 1),
-    ];
-    expect(ipvsadmSort(keys, compareServicesIpvs)).toEqual([keys[7], keys[6], keys[4], keys[3], keys[5], keys[2], keys[1], keys[0]]);
-  });
-
-  it("orders real servers by address then port", () => {
-    const ds = [{ address: "10.0.0.2", port: 1 }, { address: "10.0.0.1", port: 9 }, { address: "10.0.0.1", port: 3 }];
-    expect(ipvsadmSort(ds, compareDestinationsIpvs)).toEqual([ds[2], ds[1], ds[0]]);
+  it("parseServiceKeyString canonicalises the address and refuses malformed text", () => {
+    expect(parseServiceKeyString("tcp|2001:DB8:0::1|80")).toEqual({ protocol: "tcp", family: "inet6", address: "2001:db8::1", port: 80 });
+    for (const bad of ["", "tcp|10.0.0.1", "tcp|nope|80", "icmp|10.0.0.1|0", "tcp|10.0.0.1|", "tcp|10.0.0.1|65536", "tcp|10.0.0.1|8a",
+      "fwmark|inet|0", "fwmark|inet|4294967296", "fwmark|ipv4|5", "fwmark|inet|1.5", "tcp|10.0.0.1|80|x"]) {
+      expect(parseServiceKeyString(bad), bad).toBeNull();
+    }
   });
 });
 
-describe("canonical", () => {
-  it("names flag bits per scheduler", () => {
-    expect(schedulerFlagNames("sh", schedulerFlagBits(["flag-2", "flag-1"]))).toEqual(["sh-fallback", "sh-port"]);
-    expect(schedulerFlagNames("rr", schedulerFlagBits(["mh-port"]))).toEqual(["flag-2"]);
+describe("agentServiceKeyText", () => {
+  it("agentServiceKeyText keeps the text agents persist health states under", () => {
+    expect(agentServiceKeyText({ protocol: "tcp", family: "inet", address: "10.0.0.1", port: 80 })).toBe("tcp 10.0.0.1:80");
+    expect(agentServiceKeyText({ protocol: "udp", family: "inet6", address: "2001:db8::1", port: 53 })).toBe("udp [2001:db8::1]:53");
+    expect(agentServiceKeyText({ protocol: "fwmark", family: "inet", fwmark: 7 })).toBe("fwmark 7 inet");
   });
-  it("normalises masks, tunnels and DR ports", () => {
-    const s = canonicalService({
-      protocol: "tcp", family: "inet6", address: "2001:DB8::1", port: 80, scheduler: "wlc", flags: [],
-      persistence: { timeout: 5, netmask: "128" }, persistenceEngine: null, onePacket: false,
-      destinations: [{ address: "2001:db8::9", port: 8080, method: "tun", weight: 1, upperThreshold: 0, lowerThreshold: 0, tunnel: null }],
-    });
-    expect(s).toMatchObject({ address: "2001:db8::1", persistence: { timeout: 5, netmask: null } });
-    expect(s.destinations[0]).toMatchObject({ port: 80, tunnel: { type: "ipip", port: null, checksum: null } });
+});
+
+describe("describeServiceKey (what a person reads)", () => {
+  it("speaks ipvsadm -Ln", () => {
+    const keys: [IpvsServiceKey, string][] = [
+      [{ protocol: "tcp", family: "inet", address: "10.0.0.1", port: 80 }, "TCP 10.0.0.1:80"],
+      [{ protocol: "udp", family: "inet6", address: "2001:db8::1", port: 53 }, "UDP [2001:db8::1]:53"],
+      [{ protocol: "fwmark", family: "inet", fwmark: 5 }, "FWM 5"],
+      [{ protocol: "fwmark", family: "inet6", fwmark: 5 }, "FWM 5 IPv6"],
+    ];
+    for (const [k, text] of keys) expect(describeServiceKey(k)).toBe(text);
   });
-  it("compares tables as sets", () => {
-    const mk = (...addrs: string[]) => ({ services: addrs.map((a) => ({ ...tcp(a, 80), scheduler: "wlc", flags: [], persistence: null, persistenceEngine: null, onePacket: false, destinations: [] })) });
-    expect(equalTables(mk("10.0.0.1", "192.168.0.1", "100.0.0.1"), mk("100.0.0.1", "10.0.0.1", "192.168.0.1"))).toBe(true);
-    expect(equalTables(mk("10.0.0.1"), mk("10.0.0.2"))).toBe(false);
+
+  it("names a service still being edited with ? for what is missing", () => {
+    expect(describeServiceKey({ protocol: "tcp", family: "inet", address: null, port: 80 })).toBe("TCP ?:80");
+    expect(describeServiceKey({ protocol: "sctp", family: "inet6", address: null, port: null })).toBe("SCTP [?]:?");
+    expect(describeServiceKey({ protocol: "fwmark", family: "inet", fwmark: null })).toBe("FWM ?");
+  });
+});
+
+describe("serviceKeyOfVirtualService", () => {
+  it("gives the canonical key, or null while a field is missing", () => {
+    const vs = newVirtualService("s", { protocol: "tcp", address: "2001:db8::1", port: 80 });
+    expect(serviceKeyOfVirtualService({ ...vs, address: "2001:DB8::0:1" })).toEqual({ protocol: "tcp", family: "inet6", address: "2001:db8::1", port: 80 });
+    expect(serviceKeyOfVirtualService({ ...vs, port: null })).toBeNull();
+    expect(serviceKeyOfVirtualService({ ...vs, protocol: "fwmark", address: null, port: null, fwmark: null })).toBeNull();
   });
 });

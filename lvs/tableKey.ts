@@ -1,17 +1,20 @@
 /**
- * Keys of IPVS services and destinations, and ipvsadm's sort order.
+ * The one place where IPVS service and destination keys become strings, and back.
  *
- * ipvsadm (`-S`, `-L`) sorts with glibc qsort and the libipvs comparators, which subtract unsigned
- * 32-bit values into a signed int: marks and addresses more than 2^31 apart compare backwards, so
- * the order is not a total order. glibc 2.36 (Debian 12) implements qsort as a top-down merge sort;
- * `ipvsadmSort` reproduces that algorithm, so the result equals ipvsadm's whenever the input order
- * equals the kernel's dump order, and always when the comparator happens to be consistent on the set.
+ * Two texts with two purposes:
+ *  - `serviceKeyString` / `parseServiceKeyString`: the machine id of a key, "tcp|10.0.0.1|80",
+ *    "tcp|2001:db8::1|80", "fwmark|inet6|5". Map keys everywhere, the `serviceKey` of `/api/live`
+ *    messages and of stored health transitions (HealthTransition.serviceKey): never change it.
+ *  - `describeServiceKey`: what a person reads, in ipvsadm -Ln's words: "TCP 10.0.0.1:80",
+ *    "UDP [2001:db8::1]:53", "FWM 5", "FWM 5 IPv6"; also for services still being edited ("?" for a
+ *    missing VIP, port or mark), as validation messages name them.
+ * Addresses in keys are canonical (lvs/address.ts canonicalAddress).
  */
-import { compareAddressesIpvs, cDiffU32, formatAddressPort } from "./address.ts";
-import type { IpvsDestination, IpvsService, IpvsServiceKey } from "./model.ts";
-
-const AF_NUM = { inet: 2, inet6: 10 } as const;
-const PROTO_NUM = { tcp: 6, udp: 17, sctp: 132, fwmark: 0 } as const;
+import { canonicalAddress } from "./address.ts";
+import {
+  PROTOCOLS, type AddressFamily, type IpvsDestination, type IpvsService, type IpvsServiceKey, type Protocol,
+  type ServiceProtocol, type VirtualService,
+} from "./model.ts";
 
 /** Just the key fields of a service. */
 export function serviceKeyOf(s: IpvsServiceKey): IpvsServiceKey {
@@ -20,9 +23,32 @@ export function serviceKeyOf(s: IpvsServiceKey): IpvsServiceKey {
     : { protocol: s.protocol, family: s.family, address: s.address, port: s.port };
 }
 
-/** A stable string id of a service key: "tcp|10.0.0.1|80", "fwmark|inet6|5". Addresses must be canonical. */
+/** The IPVS key of a virtual service (address canonical), or null when it is incomplete (no VIP/port/mark). */
+export function serviceKeyOfVirtualService(vs: VirtualService): IpvsServiceKey | null {
+  if (vs.protocol === "fwmark") return vs.fwmark === null ? null : { protocol: "fwmark", family: vs.family, fwmark: vs.fwmark };
+  if (vs.address === null || vs.port === null) return null;
+  return { protocol: vs.protocol, family: vs.family, address: canonicalAddress(vs.address) ?? vs.address, port: vs.port };
+}
+
+/** The machine id of a service key: "tcp|10.0.0.1|80", "fwmark|inet6|5". Addresses must be canonical. */
 export function serviceKeyString(k: IpvsServiceKey): string {
   return k.protocol === "fwmark" ? `fwmark|${k.family}|${k.fwmark}` : `${k.protocol}|${k.address}|${k.port}`;
+}
+
+/** Inverse of serviceKeyString (the address is canonicalised); null if malformed. */
+export function parseServiceKeyString(text: string): IpvsServiceKey | null {
+  const parts = text.split("|");
+  if (parts.length !== 3) return null;
+  const [proto, a, b] = parts as [string, string, string];
+  if (proto === "fwmark") {
+    const fwmark = Number(b);
+    if ((a !== "inet" && a !== "inet6") || !/^\d+$/.test(b) || fwmark < 1 || fwmark > 0xffffffff) return null;
+    return { protocol: "fwmark", family: a, fwmark };
+  }
+  const port = Number(b);
+  const address = canonicalAddress(a);
+  if (!(PROTOCOLS as readonly string[]).includes(proto) || !address || !/^\d+$/.test(b) || port > 65535) return null;
+  return { protocol: proto as Protocol, family: address.includes(":") ? "inet6" : "inet", address, port };
 }
 
 export function destinationKeyString(d: Pick<IpvsDestination, "address" | "port">): string {
@@ -33,71 +59,31 @@ export function sameServiceKey(a: IpvsServiceKey, b: IpvsServiceKey): boolean {
   return serviceKeyString(a) === serviceKeyString(b);
 }
 
-/** Human text of a service key: "TCP 10.0.0.1:80", "FWM 5 IPv6". */
-export function describeServiceKey(k: IpvsServiceKey): string {
-  if (k.protocol === "fwmark") return `FWM ${k.fwmark}${k.family === "inet6" ? " IPv6" : ""}`;
-  return `${k.protocol.toUpperCase()} ${formatAddressPort(k.address, k.port)}`;
+/**
+ * The agent's own text key of a service: "tcp 10.0.0.1:80", "tcp [::1]:80", "fwmark 7 inet6". Agents
+ * persist health states under it (the fail-static state file's `down` list holds
+ * `${agentServiceKeyText(service)} -> address:port`), so it must not change.
+ */
+export function agentServiceKeyText(k: IpvsServiceKey): string {
+  if (k.protocol === "fwmark") return `fwmark ${k.fwmark} ${k.family}`;
+  return `${k.protocol} ${k.family === "inet6" ? `[${k.address}]` : k.address}:${k.port}`;
 }
 
-/** libipvs ipvs_cmp_services, including the int32 wrap-around. */
-export function compareServicesIpvs(a: IpvsServiceKey, b: IpvsServiceKey): number {
-  const ma = a.protocol === "fwmark" ? a.fwmark : 0;
-  const mb = b.protocol === "fwmark" ? b.fwmark : 0;
-  let r = cDiffU32(ma, mb);
-  if (r !== 0) return r;
-  r = AF_NUM[a.family] - AF_NUM[b.family];
-  if (r !== 0) return r;
-  r = PROTO_NUM[a.protocol] - PROTO_NUM[b.protocol];
-  if (r !== 0) return r;
-  // fwmark services come back from the kernel with address and port zeroed
-  const zero = a.family === "inet6" ? "::" : "0.0.0.0";
-  const aa = a.protocol === "fwmark" ? zero : a.address;
-  const bb = b.protocol === "fwmark" ? (b.family === "inet6" ? "::" : "0.0.0.0") : b.address;
-  r = compareAddressesIpvs(a.family, aa, bb);
-  if (r !== 0) return r;
-  return (a.protocol === "fwmark" ? 0 : a.port) - (b.protocol === "fwmark" ? 0 : b.port);
+/** The key fields of a service, possibly incomplete while it is edited. */
+export interface ServiceKeyFields {
+  protocol: ServiceProtocol;
+  family: AddressFamily;
+  address?: string | null;
+  port?: number | null;
+  fwmark?: number | null;
 }
 
-/** libipvs ipvs_cmp_dests: the first operand's family picks the address width. */
-export function compareDestinationsIpvs(a: Pick<IpvsDestination, "address" | "port">, b: Pick<IpvsDestination, "address" | "port">): number {
-  const r = compareAddressesIpvs(a.address.includes(":") ? "inet6" : "inet", a.address, b.address);
-  if (r !== 0) return r;
-  return a.port - b.port;
-}
-
-/** glibc 2.36 qsort (msort_with_tmp): top-down merge sort, left element wins when cmp <= 0. */
-export function ipvsadmSort<T>(items: readonly T[], cmp: (a: T, b: T) => number): T[] {
-  const a = items.slice();
-  const tmp: T[] = new Array<T>(a.length);
-  const sort = (lo: number, n: number): void => {
-    if (n <= 1) return;
-    const n1 = n >> 1;
-    const n2 = n - n1;
-    sort(lo, n1);
-    sort(lo + n1, n2);
-    let i = lo;
-    let j = lo + n1;
-    const iEnd = lo + n1;
-    const jEnd = lo + n;
-    let k = 0;
-    while (i < iEnd && j < jEnd) {
-      if (cmp(a[i] as T, a[j] as T) <= 0) tmp[k++] = a[i++] as T;
-      else tmp[k++] = a[j++] as T;
-    }
-    while (i < iEnd) tmp[k++] = a[i++] as T;
-    // the rest of the right run is already in place
-    for (let m = 0; m < k; m++) a[lo + m] = tmp[m] as T;
-  };
-  sort(0, a.length);
-  return a;
-}
-
-export function sortServicesIpvs<S extends IpvsServiceKey>(services: readonly S[]): S[] {
-  return ipvsadmSort(services, compareServicesIpvs);
-}
-
-export function sortDestinationsIpvs<D extends Pick<IpvsDestination, "address" | "port">>(dests: readonly D[]): D[] {
-  return ipvsadmSort(dests, compareDestinationsIpvs);
+/** Human text of a service key as ipvsadm -Ln prints it: "TCP 10.0.0.1:80", "FWM 5 IPv6"; "?" for a missing field. */
+export function describeServiceKey(k: ServiceKeyFields): string {
+  if (k.protocol === "fwmark") return `FWM ${k.fwmark ?? "?"}${k.family === "inet6" ? " IPv6" : ""}`;
+  const address = k.address ?? "?";
+  const host = k.family === "inet6" || address.includes(":") ? `[${address}]` : address;
+  return `${k.protocol.toUpperCase()} ${host}:${k.port ?? "?"}`;
 }
 
 export function findService(services: readonly IpvsService[], key: IpvsServiceKey): IpvsService | undefined {

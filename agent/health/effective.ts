@@ -4,24 +4,18 @@
  * is added with weight 1. Pure.
  */
 import type { HealthConfig } from "../../lvs/protocol/agent.ts";
-import { serviceKeyText } from "../../lvs/protocol/agent.ts";
-import type { IpvsDestination, IpvsService, IpvsServiceKey, IpvsTable } from "../../lvs/model.ts";
+import { agentServiceKeyText, serviceKeyOf } from "../../lvs/tableKey.ts";
+import type { IpvsDestination, IpvsTable } from "../../lvs/model.ts";
 import { targetKey } from "./monitor.ts";
-
-export function keyOf(s: IpvsService): IpvsServiceKey {
-  return s.protocol === "fwmark"
-    ? { protocol: "fwmark", family: s.family, fwmark: s.fwmark }
-    : { protocol: s.protocol, family: s.family, address: s.address, port: s.port };
-}
 
 export function effectiveTable(table: IpvsTable, health: HealthConfig, isDown: (targetKey: string) => boolean): IpvsTable {
   const onFailure = new Map<string, "quiesce" | "remove">();
   for (const t of health.targets) if (t.check.kind !== "none") onFailure.set(targetKey(t), t.check.onFailure);
-  const sorry = new Map(health.sorryServers.map((s) => [serviceKeyText(s.service), s]));
+  const sorry = new Map(health.sorryServers.map((s) => [agentServiceKeyText(s.service), s]));
 
   return {
     services: table.services.map((svc) => {
-      const key = keyOf(svc);
+      const key = serviceKeyOf(svc);
       const destinations: IpvsDestination[] = [];
       let anyUp = false;
       for (const d of svc.destinations) {
@@ -34,7 +28,7 @@ export function effectiveTable(table: IpvsTable, health: HealthConfig, isDown: (
           anyUp = true;
         }
       }
-      const s = sorry.get(serviceKeyText(key));
+      const s = sorry.get(agentServiceKeyText(key));
       if (!anyUp && s && svc.destinations.length > 0) {
         const method = svc.destinations[0]!.method;
         const port = method === "nat" ? s.port : svc.protocol === "fwmark" ? s.port : svc.port;

@@ -6,7 +6,8 @@
  * stays out until `rise` successes, instead of getting traffic for `fall` intervals).
  */
 import type { HealthStateEntry, HealthTarget, HealthTransition } from "../../lvs/protocol/agent.ts";
-import { endpointText, serviceKeyText } from "../../lvs/protocol/agent.ts";
+import { endpointText } from "../../lvs/protocol/agent.ts";
+import { agentServiceKeyText } from "../../lvs/tableKey.ts";
 import type { CheckerRegistry } from "./checkers.ts";
 
 export interface Clock {
@@ -36,7 +37,7 @@ interface Running {
 }
 
 export function targetKey(t: Pick<HealthTarget, "service" | "destination">): string {
-  return `${serviceKeyText(t.service)} -> ${endpointText(t.destination)}`;
+  return `${agentServiceKeyText(t.service)} -> ${endpointText(t.destination)}`;
 }
 
 export interface HealthMonitorOptions {

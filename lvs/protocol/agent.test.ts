@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseAgentMessage, parseServerMessage, serviceKeyText } from "./agent.ts";
+import { parseAgentMessage, parseServerMessage } from "./agent.ts";
 
 describe("agent protocol", () => {
   it("parses valid messages both ways", () => {
@@ -15,10 +15,5 @@ describe("agent protocol", () => {
     expect(parseAgentMessage(JSON.stringify({ v: 2, type: "heartbeat", at: 1, appliedRevision: null }))).toMatchObject({ ok: false, reason: "protocol version 2, this side speaks 1: upgrade the agent and the control plane together" });
     // a server message is not an agent message
     expect(parseAgentMessage(JSON.stringify({ v: 1, type: "welcome", directorId: "d", directorName: "d", serverTime: 1, heartbeatMs: 1000 })).ok).toBe(false);
-  });
-  it("writes service keys as text", () => {
-    expect(serviceKeyText({ protocol: "tcp", family: "inet", address: "10.0.0.1", port: 80 })).toBe("tcp 10.0.0.1:80");
-    expect(serviceKeyText({ protocol: "udp", family: "inet6", address: "2001:db8::1", port: 53 })).toBe("udp [2001:db8::1]:53");
-    expect(serviceKeyText({ protocol: "fwmark", family: "inet", fwmark: 7 })).toBe("fwmark 7 inet");
   });
 });

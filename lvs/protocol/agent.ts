@@ -19,7 +19,6 @@
 import { z } from "zod";
 import { healthCheckSchema, ipAddressSchema, ipvsTableSchema, portSchema } from "../schemas.ts";
 import { FAMILIES, MAX_FWMARK, PROTOCOLS } from "../model.ts";
-import type { IpvsServiceKey } from "../model.ts";
 import { isCleanStatsFrame } from "../stats/statsFrameCheck.ts";
 
 export const PROTOCOL_VERSION = 1 as const;
@@ -253,12 +252,6 @@ export function parseAgentMessage(text: string): ParseResult<AgentMessage> {
   return parseWith(agentMessageSchema, text);
 }
 export const parseServerMessage = (text: string) => parseWith(serverMessageSchema, text);
-
-/** Stable text key of a service, e.g. "tcp 10.0.0.1:80", "tcp [::1]:80", "fwmark 7 inet6". */
-export function serviceKeyText(k: IpvsServiceKey): string {
-  if (k.protocol === "fwmark") return `fwmark ${k.fwmark} ${k.family}`;
-  return `${k.protocol} ${k.family === "inet6" ? `[${k.address}]` : k.address}:${k.port}`;
-}
 
 export function endpointText(e: { address: string; port: number }): string {
   return e.address.includes(":") ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;

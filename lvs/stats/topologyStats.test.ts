@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { compileDirector } from "../compile.ts";
 import { emptyTopology, newDirector, newMembership, newRealServer, newVirtualService } from "../defaults.ts";
-import { serviceKeyString } from "../tableKey.ts";
+import { serviceKeyOfVirtualService, serviceKeyString } from "../tableKey.ts";
 import type { Counters, Rates, StatsSnapshot, Topology } from "../model.ts";
-import { destinationOf, healthKey, serviceKeyOfVirtualService, topologyFigures } from "./topologyStats.ts";
+import { destinationOf, healthKey, topologyFigures } from "./topologyStats.ts";
 
 const c = (n: number): Counters => ({ conns: n, inPkts: 10 * n, outPkts: 9 * n, inBytes: 1000 * n, outBytes: 900 * n });
 const r = (n: number): Rates => ({ cps: n, inPps: 10 * n, outPps: 9 * n, inBps: 1000 * n, outBps: 900 * n });

@@ -15,7 +15,7 @@ import { canonicalAddress } from "../address.ts";
 import type {
   Counters, DestinationStats, IpvsServiceKey, Membership, Rates, RealServer, ServiceStats, Topology, VirtualService,
 } from "../model.ts";
-import { serviceKeyString } from "../tableKey.ts";
+import { serviceKeyOfVirtualService, serviceKeyString } from "../tableKey.ts";
 import { zeroCounters } from "./rollup.ts";
 
 export interface Figures {
@@ -67,13 +67,6 @@ export const zeroFigures = (): Figures => ({ counters: zeroCounters(), rates: ze
 /** Directors are the topology's director ids; services an IpvsServiceKey or its serviceKeyString. */
 export function healthKey(directorId: string, service: IpvsServiceKey | string, address: string, port: number): string {
   return `${directorId}|${keyText(service)}|${canonicalAddress(address) ?? address}|${port}`;
-}
-
-/** The IPVS key of a virtual service, or null when it is incomplete (no VIP/port/mark). */
-export function serviceKeyOfVirtualService(vs: VirtualService): IpvsServiceKey | null {
-  if (vs.protocol === "fwmark") return vs.fwmark === null ? null : { protocol: "fwmark", family: vs.family, fwmark: vs.fwmark };
-  if (vs.address === null || vs.port === null) return null;
-  return { protocol: vs.protocol, family: vs.family, address: canonicalAddress(vs.address) ?? vs.address, port: vs.port };
 }
 
 /** The destination (address, port) a membership compiles to, as compileDirector does. */

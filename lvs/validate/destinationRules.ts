@@ -4,7 +4,8 @@
 import type { ForwardingMethod, TunnelOptions } from "../model.ts";
 import { makeIssue, type Issue, type Site } from "../issues.ts";
 import { canonical, familyOf } from "./net.ts";
-import { serviceKeyText, type ServiceView } from "./serviceRules.ts";
+import type { ServiceView } from "./serviceRules.ts";
+import { describeServiceKey } from "../tableKey.ts";
 
 export interface DestinationView {
   address: string;
@@ -34,7 +35,7 @@ export function destinationIdentity(d: Pick<DestinationView, "address" | "port">
 
 export function checkDestination(svc: ServiceView, d: DestinationView, at: Site): Issue[] {
   const out: Issue[] = [];
-  const where = `${serviceKeyText(svc)} -> ${destinationKeyText(d, svc)}`;
+  const where = `${describeServiceKey(svc)} -> ${destinationKeyText(d, svc)}`;
 
   const fam = familyOf(d.address);
   if (fam !== null && fam !== svc.family && d.method !== "tun")

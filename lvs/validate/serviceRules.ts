@@ -6,6 +6,7 @@ import { SCHEDULERS } from "../model.ts";
 import type { AddressFamily, Persistence, SchedulerFlag, ServiceProtocol } from "../model.ts";
 import { makeIssue, type Issue, type Site } from "../issues.ts";
 import { familyOf, netmaskValidFor } from "./net.ts";
+import { describeServiceKey } from "../tableKey.ts";
 
 /** The service fields the rules read; both VirtualService and IpvsService map onto it. */
 export interface ServiceView {
@@ -21,19 +22,11 @@ export interface ServiceView {
   onePacket: boolean;
 }
 
-/** A stable text key for duplicate detection: what the kernel identifies a service by. */
-export function serviceKeyText(s: Pick<ServiceView, "protocol" | "family" | "address" | "port" | "fwmark">): string {
-  if (s.protocol === "fwmark") return `FWM ${s.fwmark ?? "?"} ${s.family === "inet6" ? "IPv6" : "IPv4"}`;
-  const a = s.address ?? "?";
-  const addr = s.family === "inet6" ? `[${a}]` : a;
-  return `${s.protocol.toUpperCase()} ${addr}:${s.port ?? "?"}`;
-}
-
 const KNOWN = new Set<string>(SCHEDULERS);
 
 export function checkService(s: ServiceView, at: Site): Issue[] {
   const out: Issue[] = [];
-  const key = serviceKeyText(s);
+  const key = describeServiceKey(s);
 
   if (s.protocol === "fwmark") {
     if (s.fwmark === null || s.address !== null || s.port !== null)

@@ -1,7 +1,8 @@
 /** Rules over one director's IpvsTable (imports, agent desired tables): the same service/destination rules. */
 import type { IpvsService, IpvsTable } from "../model.ts";
 import { makeIssue, type Issue, type Site } from "../issues.ts";
-import { checkService, serviceKeyText, type ServiceView } from "./serviceRules.ts";
+import { checkService, type ServiceView } from "./serviceRules.ts";
+import { describeServiceKey } from "../tableKey.ts";
 import { checkDestination, destinationIdentity, destinationKeyText } from "./destinationRules.ts";
 import { serviceIdentity } from "./topologyRules.ts";
 
@@ -20,7 +21,7 @@ export function tableRules(table: IpvsTable): Issue[] {
   const seen = new Map<string, number>();
   table.services.forEach((s, i) => {
     const view = ipvsServiceView(s);
-    const key = serviceKeyText(view);
+    const key = describeServiceKey(view);
     const at: Site = { path: ["services", i], objectId: key };
     out.push(...checkService(view, at));
     const ident = serviceIdentity(view);

@@ -1,7 +1,8 @@
 /** Cross-object rules over a structurally valid Topology. */
 import type { Director, HealthCheck, Membership, RealServer, Topology, VirtualService } from "../model.ts";
 import { makeIssue, type Issue, type Site } from "../issues.ts";
-import { checkService, serviceKeyText, type ServiceView } from "./serviceRules.ts";
+import { checkService, type ServiceView } from "./serviceRules.ts";
+import { describeServiceKey } from "../tableKey.ts";
 import { checkDestination, destinationIdentity, destinationKeyText } from "./destinationRules.ts";
 import { checkForwarding } from "./methodRules.ts";
 import { canonical, familyOf } from "./net.ts";
@@ -72,7 +73,7 @@ export function topologyRules(t: Topology, elsewhere: ReadonlySet<string> = new 
   for (const s of t.services) {
     const at: Site = { path: ["services", s.id], objectId: s.id };
     const view = serviceView(s);
-    const key = serviceKeyText(view);
+    const key = describeServiceKey(view);
     out.push(...checkService(view, at));
     out.push(...checkHealth(s.healthCheck, at, "healthCheck"));
 

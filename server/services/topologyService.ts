@@ -5,6 +5,7 @@
  * `topology.saved` (ids only) after the commit.
  */
 import type { Topology } from "../../lvs/model.ts";
+import { emptyTopology } from "../../lvs/defaults.ts";
 import { Prisma, type PrismaClient } from "../../generated/prisma/client.ts";
 import type { EventBus } from "../events/EventBus.ts";
 import type { Logger } from "../log.ts";
@@ -39,10 +40,6 @@ export interface TopologyServiceDeps {
   log: Logger;
   /** injected clock (ms) for event timestamps */
   now?: () => number;
-}
-
-export function emptyTopology(name: string): Topology {
-  return { name, directors: [], services: [], realServers: [], memberships: [], layout: {} };
 }
 
 const TX = { maxWait: 10_000, timeout: 120_000 } as const;

@@ -8,7 +8,7 @@ import net from "node:net";
 import dgram from "node:dgram";
 import type { AppliedOp, ApplyResult, ConnectionList, ConnectionPage, EngineNote, ForwardingEngine } from "../../engine.ts";
 import type { ConnectionEntry, IpvsService, IpvsServiceKey, IpvsTable, Protocol, StatsSnapshot } from "../../../lvs/model.ts";
-import { serviceKeyText } from "../../../lvs/protocol/agent.ts";
+import { agentServiceKeyText, serviceKeyOf } from "../../../lvs/tableKey.ts";
 import { schedulers as defaultRegistry, type SchedulerRegistry } from "../../../lvs/schedulers/registry.ts";
 import { bindConnection, unbindConnection } from "../../../lvs/schedulers/destination.ts";
 import { foldAddress } from "../../../lvs/schedulers/hash.ts";
@@ -77,14 +77,14 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
 
   /** Per-service options outside the IPVS table (PROXY protocol v2). Takes effect for new connections. */
   setServiceOptions(key: IpvsServiceKey, opts: ServiceOptions): void {
-    const k = serviceKeyText(key);
+    const k = agentServiceKeyText(key);
     this.serviceOptions.set(k, { ...this.serviceOptions.get(k), ...opts });
     const svc = this.services.get(k);
     if (svc) svc.proxyProtocol = this.proxyFor(key);
   }
 
   private proxyFor(key: IpvsServiceKey): boolean {
-    return this.serviceOptions.get(serviceKeyText(key))?.proxyProtocol ?? this.options.proxyProtocol?.(key) ?? false;
+    return this.serviceOptions.get(agentServiceKeyText(key))?.proxyProtocol ?? this.options.proxyProtocol?.(key) ?? false;
   }
 
   async apply(desired: IpvsTable): Promise<ApplyResult> {
@@ -94,15 +94,15 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
     for (const s of desired.services) {
       const unsupported = unsupportedReason(s);
       if (unsupported) {
-        notes.push({ kind: "unsupported", service: keyOf(s), message: unsupported });
-        ops.push({ op: `skip ${serviceKeyText(keyOf(s))}`, ok: false, error: unsupported });
+        notes.push({ kind: "unsupported", service: serviceKeyOf(s), message: unsupported });
+        ops.push({ op: `skip ${agentServiceKeyText(serviceKeyOf(s))}`, ok: false, error: unsupported });
         continue;
       }
-      wanted.set(serviceKeyText(keyOf(s)), s);
+      wanted.set(agentServiceKeyText(serviceKeyOf(s)), s);
     }
     for (const [k, svc] of this.services) if (!wanted.has(k)) ops.push(await this.removeService(k, svc));
     for (const [k, s] of wanted) {
-      const key = keyOf(s) as PortKey;
+      const key = serviceKeyOf(s) as PortKey;
       let svc = this.services.get(k);
       if (!svc) {
         const created = await this.addService(k, key, s, ops);
@@ -352,12 +352,6 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
     this.services.clear();
     await Promise.all(closing);
   }
-}
-
-function keyOf(s: IpvsService): IpvsServiceKey {
-  return s.protocol === "fwmark"
-    ? { protocol: "fwmark", family: s.family, fwmark: s.fwmark }
-    : { protocol: s.protocol, family: s.family, address: s.address, port: s.port };
 }
 
 function unsupportedReason(s: IpvsService): string | null {

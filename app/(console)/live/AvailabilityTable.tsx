@@ -8,10 +8,9 @@ import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useTRPC } from "@/app/trpc.ts";
 import { formatAvailability } from "@/lvs/availability.ts";
-import { describeServiceKey } from "@/lvs/tableKey.ts";
+import { describeServiceKey, parseServiceKeyString } from "@/lvs/tableKey.ts";
 import { duration } from "../_live/format.ts";
 import { RANGE_MS, useNow, type RangeKey } from "./SeriesCharts.tsx";
-import { parseServiceKeyString } from "./statsRows.ts";
 
 interface Figures {
   availability: number;

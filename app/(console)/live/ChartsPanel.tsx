@@ -7,10 +7,10 @@
 import { useTranslations } from "next-intl";
 import { useState } from "react";
 import type { Topology } from "@/lvs/model.ts";
-import { describeServiceKey } from "@/lvs/tableKey.ts";
+import { describeServiceKey, parseServiceKeyString } from "@/lvs/tableKey.ts";
 import type { DirectorState, TopicState } from "../_live/liveState.ts";
 import { SeriesCharts, type RangeKey } from "./SeriesCharts.tsx";
-import { parseServiceKeyString, plannedServices, statsRows, type StatsRow } from "./statsRows.ts";
+import { plannedServices, statsRows, type StatsRow } from "./statsRows.ts";
 
 /** real servers are shown unfolded up to this many on the director */
 const UNFOLD_MAX = 12;

@@ -5,7 +5,7 @@ import { serviceKeyString } from "@/lvs/tableKey.ts";
 import type { ServiceState } from "../_live/liveState.ts";
 import { compileDirector } from "@/lvs/compile.ts";
 import { emptyTopology, newDirector, newMembership, newRealServer, newVirtualService } from "@/lvs/defaults.ts";
-import { ipvsadmText, parseServiceKeyString, plannedServices, statsRows } from "./statsRows.ts";
+import { ipvsadmText, plannedServices, statsRows } from "./statsRows.ts";
 
 const zero = { conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 };
 const zeroR = { cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0 };
@@ -26,19 +26,6 @@ function states(): ServiceState[] {
     return { key, counters: s.counters, rates: r?.rates ?? zeroR, destinations };
   }).reverse();
 }
-
-describe("parseServiceKeyString", () => {
-  it("inverts serviceKeyString", () => {
-    for (const k of [
-      { protocol: "tcp", family: "inet", address: "10.0.0.1", port: 80 },
-      { protocol: "udp", family: "inet6", address: "2001:db8::80", port: 53 },
-      { protocol: "fwmark", family: "inet6", fwmark: 7 },
-    ] as const) expect(parseServiceKeyString(serviceKeyString(k))).toEqual(k);
-    expect(parseServiceKeyString("tcp|nope|80")).toBeNull();
-    expect(parseServiceKeyString("icmp|10.0.0.1|0")).toBeNull();
-    expect(parseServiceKeyString("fwmark|inet|0")).toBeNull();
-  });
-});
 
 describe("ipvsadm text of live figures", () => {
   it("prints exactly what ipvsadm -Ln --stats --exact prints, in ipvsadm's order", () => {

@@ -4,29 +4,12 @@
  * orders the services by it and the real servers inside each service by it (grouping is kept).
  * Also the exact ipvsadm text of the same figures (renderStats / renderRate). Pure.
  */
-import { canonicalAddress } from "@/lvs/address.ts";
 import { renderRate, renderStats } from "@/lvs/formats/listings/stats.ts";
-import type { DestinationStats, IpvsServiceKey, Protocol, Topology } from "@/lvs/model.ts";
-import { PROTOCOLS } from "@/lvs/model.ts";
-import { destinationOf, serviceKeyOfVirtualService, zeroFigures } from "@/lvs/stats/topologyStats.ts";
-import { compareDestinationsIpvs, compareServicesIpvs, describeServiceKey, ipvsadmSort, serviceKeyString } from "@/lvs/tableKey.ts";
+import type { DestinationStats, Topology } from "@/lvs/model.ts";
+import { destinationOf, zeroFigures } from "@/lvs/stats/topologyStats.ts";
+import { compareDestinationsIpvs, compareServicesIpvs, ipvsadmSort } from "@/lvs/ipvsadmOrder.ts";
+import { describeServiceKey, parseServiceKeyString, serviceKeyOfVirtualService, serviceKeyString } from "@/lvs/tableKey.ts";
 import type { ServiceState } from "../_live/liveState.ts";
-
-/** Inverse of serviceKeyString: "tcp|127.0.10.1|80", "fwmark|inet6|5"; null if malformed. */
-export function parseServiceKeyString(text: string): IpvsServiceKey | null {
-  const parts = text.split("|");
-  if (parts.length !== 3) return null;
-  const [proto, a, b] = parts as [string, string, string];
-  if (proto === "fwmark") {
-    const fwmark = Number(b);
-    if ((a !== "inet" && a !== "inet6") || !Number.isInteger(fwmark) || fwmark < 1) return null;
-    return { protocol: "fwmark", family: a, fwmark };
-  }
-  const port = Number(b);
-  const address = canonicalAddress(a);
-  if (!(PROTOCOLS as readonly string[]).includes(proto) || !address || !Number.isInteger(port) || port < 0 || port > 65535) return null;
-  return { protocol: proto as Protocol, family: address.includes(":") ? "inet6" : "inet", address, port };
-}
 
 export const STATS_COLUMNS = ["conns", "inPkts", "outPkts", "inBytes", "outBytes"] as const;
 export const RATE_COLUMNS = ["cps", "inPps", "outPps", "inBps", "outBps"] as const;

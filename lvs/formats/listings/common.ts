@@ -106,10 +106,6 @@ export function parseServiceHead(t: string[], line: number, raw: string): { key:
   return { key: { protocol, family: familyOfAddress(ap.address), address: ap.address, port: ap.port }, used: 2 };
 }
 
-export function serviceKeyString(key: IpvsServiceKey): string {
-  return key.protocol === "fwmark" ? `fwmark|${key.family}|${key.fwmark}` : `${key.protocol}|${key.address}|${key.port}`;
-}
-
 // ---------------------------------------------------------------- forwarding
 
 export const FORWARD_NAMES = ["Masq", "Local", "Tunnel", "Route"] as const;

@@ -4,7 +4,7 @@
  * persistConns comes from `ipvsadm -Ln --persistent-conn` when given, else 0.
  */
 import type { Counters, Rates, StatsSnapshot } from "../../model.ts";
-import { serviceKeyString } from "./common.ts";
+import { serviceKeyString } from "../../tableKey.ts";
 import type { PersistentConnListing, ServiceListing } from "./list.ts";
 import type { RateListing, StatsListing } from "./stats.ts";
 
