@@ -16,10 +16,12 @@ import { consoleLog } from "./log.ts";
 import { runAgent } from "./runAgent.ts";
 import { serverUrls } from "./link.ts";
 import { createEngine, type EngineChoice } from "./createEngine.ts";
+import { DEFAULT_CHECK_USER, DEFAULT_CHECKS_DIR } from "./health/exec.ts";
 
 export const USAGE = `usage:
   lvs-agent --server http(s)://HOST:PORT --token TOKEN [--engine auto|ipvs|userspace] [--state-dir DIR]
             [--boot-rules PATH|none] [--ipvsadm PATH] [--insecure] [--heal-drift]
+            [--checks-dir DIR] [--check-user USER] [--check-allow-root]
   lvs-agent run --engine userspace --rules FILE [...]   standalone, without a control plane
 
   --server      control plane URL (the agent connects to /api/agent); repeat it or give a
@@ -31,6 +33,10 @@ export const USAGE = `usage:
                 (default /etc/ipvsadm.rules, /etc/sysconfig/ipvsadm on Red Hat; "none" to skip)
   --heal-drift  put back hand-made ipvsadm changes to managed services every 30 s (default: leave
                 them, the console shows them as drift to re-apply or import)
+  --checks-dir  exec health checks: the programs the console may name (default /etc/lvs-agent/checks.d,
+                or LVS_AGENT_CHECKS_DIR); each must be owned by root and not writable by others
+  --check-user  user the exec checks run as (default nobody, or LVS_AGENT_CHECK_USER); root is refused
+                unless --check-allow-root
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -47,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
         engine: { type: "string", default: "auto" }, "state-dir": { type: "string", default: "/var/lib/lvs-agent" },
         "boot-rules": { type: "string" }, ipvsadm: { type: "string", default: "ipvsadm" },
         insecure: { type: "boolean", default: false }, "heal-drift": { type: "boolean", default: false }, help: { type: "boolean", short: "h" },
+        "checks-dir": { type: "string" }, "check-user": { type: "string" }, "check-allow-root": { type: "boolean", default: false },
       },
       strict: true,
     }));
@@ -91,6 +98,11 @@ export async function main(argv: string[]): Promise<number> {
     ...(built.bootRules ? { bootRules: built.bootRules } : {}),
     ...(values.insecure ? { insecure: true } : {}),
     ...(values["heal-drift"] ? { healDrift: true } : {}),
+    exec: {
+      dir: path.resolve(values["checks-dir"] ?? process.env.LVS_AGENT_CHECKS_DIR ?? DEFAULT_CHECKS_DIR),
+      user: values["check-user"] ?? process.env.LVS_AGENT_CHECK_USER ?? DEFAULT_CHECK_USER,
+      allowRoot: values["check-allow-root"]!,
+    },
   });
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {

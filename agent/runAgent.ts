@@ -8,7 +8,8 @@ import { Agent } from "./agent.ts";
 import { AgentLink, type BackoffOptions } from "./link.ts";
 import { FailStatic, type FailStaticOptions } from "./failStatic.ts";
 import type { AgentLog } from "./log.ts";
-import { defaultCheckers, type CheckerRegistry } from "./health/checkers.ts";
+import { checkersWith, type CheckerRegistry } from "./health/checkers.ts";
+import type { ExecCheckerOptions } from "./health/exec.ts";
 import { realTimers, systemClock, type Clock, type Timers } from "./health/monitor.ts";
 import { validateDesired } from "./validateDesired.ts";
 
@@ -26,6 +27,8 @@ export interface RunAgentOptions {
   timers?: Timers;
   random?: () => number;
   checkers?: CheckerRegistry;
+  /** exec health checks: checks directory, user, allowRoot (defaults: /etc/lvs-agent/checks.d, nobody) */
+  exec?: ExecCheckerOptions;
   backoff?: BackoffOptions;
   hostname?: string;
   insecure?: boolean;
@@ -46,7 +49,7 @@ export async function runAgent(o: RunAgentOptions): Promise<RunningAgent> {
   const agent = new Agent({
     engine: o.engine,
     store: new FailStatic({ stateDir: o.stateDir, ...(o.bootRules ? { bootRules: o.bootRules } : {}) }),
-    log: o.log, clock: o.clock ?? systemClock, timers, checkers: o.checkers ?? defaultCheckers, validate: validateDesired,
+    log: o.log, clock: o.clock ?? systemClock, timers, checkers: o.checkers ?? checkersWith(o.exec ?? {}), validate: validateDesired,
     ...(o.resyncIntervalMs != null ? { resyncIntervalMs: o.resyncIntervalMs } : {}),
     ...(o.healDrift ? { healDrift: true } : {}),
   });

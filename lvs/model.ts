@@ -108,8 +108,21 @@ export type HealthCheck = HealthCheckTiming &
         bodyMatch: string | null;
       }
     | { kind: "udp"; port: number | null; send: string; expect: string | null }
-    | { kind: "exec"; command: string }
+    | {
+        kind: "exec";
+        /** name of a program the director's administrator installed in the agent's checks directory
+         * (default /etc/lvs-agent/checks.d/); never a path or a shell string */
+        check: string;
+        /** extra arguments after the target address and port ($1 $2); see EXEC_CHECK_ARG */
+        args: string[];
+      }
   );
+
+/** An exec check's program name: a file name in the agent's checks directory (no path, no leading dot). */
+export const EXEC_CHECK_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
+/** One exec check argument: printable, no spaces or quotes, so every export format carries it verbatim. */
+export const EXEC_CHECK_ARG = /^[A-Za-z0-9._:/@=,+%-]{1,256}$/;
+export const MAX_EXEC_CHECK_ARGS = 16;
 
 // ---------------------------------------------------------------- topology (what operators design)
 

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import ipaddr from "ipaddr.js";
 import {
-  ADMIN_STATES, ENGINE_KINDS, FAMILIES, FORWARDING_METHODS, MAX_FWMARK, MAX_PERSISTENCE_TIMEOUT,
+  ADMIN_STATES, ENGINE_KINDS, EXEC_CHECK_ARG, EXEC_CHECK_NAME, MAX_EXEC_CHECK_ARGS, FAMILIES, FORWARDING_METHODS, MAX_FWMARK, MAX_PERSISTENCE_TIMEOUT,
   MAX_THRESHOLD, MAX_WEIGHT, PROTOCOLS, SCHEDULER_FLAGS, SERVICE_PROTOCOLS, TUNNEL_CSUM, TUNNEL_TYPES,
 } from "./model.ts";
 import type * as M from "./model.ts";
@@ -68,7 +68,12 @@ export const healthCheckSchema = z.discriminatedUnion("kind", [
     expect: z.string().max(1024).nullable(),
     ...timing,
   }),
-  z.object({ kind: z.literal("exec"), command: z.string().min(1).max(4096), ...timing }),
+  z.object({
+    kind: z.literal("exec"),
+    check: z.string().max(64).regex(EXEC_CHECK_NAME, "exec check: the name of a program in the agent's checks directory (letters, digits, . _ + -; no path)"),
+    args: z.array(z.string().max(256).regex(EXEC_CHECK_ARG, "exec check argument: 1-256 of letters, digits and . _ : / @ = , + % - (no spaces, quotes or control characters)")).max(MAX_EXEC_CHECK_ARGS),
+    ...timing,
+  }),
 ]);
 
 export const networkInterfaceSchema = z.object({

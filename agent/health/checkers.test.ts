@@ -6,7 +6,6 @@ import type { AddressInfo } from "node:net";
 import { tcpChecker } from "./tcp.ts";
 import { httpChecker } from "./http.ts";
 import { udpChecker } from "./udp.ts";
-import { execChecker } from "./exec.ts";
 import type { HealthCheck } from "../../lvs/model.ts";
 
 const timing = { intervalMs: 1000, timeoutMs: 500, rise: 1, fall: 1, onFailure: "quiesce" as const };
@@ -75,12 +74,5 @@ describe("health checkers against real loopback servers", () => {
 
   it("tcp: a peer that accepts but never speaks counts as up", async () => {
     expect((await tcpChecker.check({ address: A, port: silentPort }, { kind: "tcp", port: null, ...timing }, 300)).ok).toBe(true);
-  });
-
-  it("exec: exit code decides, target passed as env and arguments, timeout kills", async () => {
-    const c = (command: string): HealthCheck => ({ kind: "exec", command, ...timing });
-    expect(await execChecker.check({ address: A, port: 80 }, c('[ "$LVS_RS_ADDRESS" = 127.0.40.1 ] && [ "$2" = 80 ]'), 2000)).toEqual({ ok: true, message: "exit 0" });
-    expect(await execChecker.check({ address: A, port: 80 }, c("exit 3"), 2000)).toEqual({ ok: false, message: "exit 3" });
-    expect(await execChecker.check({ address: A, port: 80 }, c("sleep 5"), 200)).toEqual({ ok: false, message: "timeout after 200 ms" });
   });
 });

@@ -1,15 +1,27 @@
 /**
  * HealthCheck <-> keepalived checkers. Mapping:
  *   tcp -> TCP_CHECK, http -> HTTP_GET, https -> SSL_GET (url { path; status_code lo-hi; regex }, virtualhost),
- *   udp -> UDP_CHECK (payload / require_reply as hex), exec -> MISC_CHECK (misc_path, misc_timeout),
+ *   udp -> UDP_CHECK (payload / require_reply as hex),
+ *   exec -> MISC_CHECK (misc_path "CHECKS_DIR/NAME ADDRESS PORT ARGS...", misc_timeout): the agent passes the
+ *   real server as $1 $2, keepalived does not, so the export writes them; an import strips them again.
+ *   An imported misc_path keeps only the program's file name: exec checks run programs the director's
+ *   administrator installed in the agent's checks directory, never a path or a shell line.
  *   intervalMs -> delay_loop, timeoutMs -> connect_timeout, fall -> retry + 1,
  *   onFailure quiesce -> inhibit_on_failure (on the real_server). keepalived has no "rise": parsed as 1.
  */
-import type { HealthCheck, HealthCheckTiming } from "../../model.ts";
+import { EXEC_CHECK_ARG, EXEC_CHECK_NAME, MAX_EXEC_CHECK_ARGS, type HealthCheck, type HealthCheckTiming } from "../../model.ts";
 import type { Diagnostic, Statement } from "./tokenize.ts";
 
 export const CHECKER_KEYWORDS = ["TCP_CHECK", "HTTP_GET", "SSL_GET", "UDP_CHECK", "MISC_CHECK"] as const;
 export const UNSUPPORTED_CHECKERS = ["SMTP_CHECK", "DNS_CHECK", "PING_CHECK", "BFD_CHECK", "FILE_CHECK"] as const;
+
+/** Where the exported keepalived.conf expects the exec check programs (the agent's default). */
+export const CHECKS_DIR = "/etc/lvs-agent/checks.d";
+
+export interface CheckTarget {
+  address: string;
+  port: number;
+}
 
 export function seconds(ms: number): string {
   return String(Math.round(ms) / 1000);
@@ -25,7 +37,7 @@ function textOfHex(h: string): string | null {
 const quote = (s: string) => (/[\s"#!{}]/.test(s) || s === "" ? `"${s.replace(/"/g, "'")}"` : s);
 
 /** Lines of the checker block (without indentation) for a real server; [] for kind none. */
-export function renderChecker(hc: HealthCheck, vsDelayLoopMs: number | null): string[] {
+export function renderChecker(hc: HealthCheck, vsDelayLoopMs: number | null, target: CheckTarget): string[] {
   if (hc.kind === "none") return [];
   const common: string[] = [];
   if (vsDelayLoopMs === null || vsDelayLoopMs !== hc.intervalMs) common.push(`delay_loop ${seconds(hc.intervalMs)}`);
@@ -45,7 +57,8 @@ export function renderChecker(hc: HealthCheck, vsDelayLoopMs: number | null): st
       return ["UDP_CHECK {", ...port(hc.port), ...(hc.send !== "" ? [`payload ${hexOf(hc.send)}`] : []),
         ...(hc.expect !== null ? [`require_reply ${hexOf(hc.expect)}`] : []), `connect_timeout ${seconds(hc.timeoutMs)}`, ...common, "}"];
     case "exec":
-      return ["MISC_CHECK {", `misc_path "${hc.command.replace(/"/g, "'")}"`, `misc_timeout ${seconds(hc.timeoutMs)}`, ...common, "}"];
+      if (!EXEC_CHECK_NAME.test(hc.check) || !hc.args.every((a) => EXEC_CHECK_ARG.test(a))) throw new Error(`exec check "${hc.check}" cannot be written to keepalived.conf`);
+      return ["MISC_CHECK {", `misc_path "${[`${CHECKS_DIR}/${hc.check}`, target.address, String(target.port), ...hc.args].join(" ")}"`, `misc_timeout ${seconds(hc.timeoutMs)}`, ...common, "}"];
   }
 }
 
@@ -70,7 +83,7 @@ function num(s: Statement, warn: (d: Diagnostic) => void, min = 0): number | nul
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
 /** Parses one checker block into a HealthCheck. Returns null (with a warning) for unsupported checkers. */
-export function parseChecker(s: Statement, d: CheckerDefaults, warn: (d: Diagnostic) => void): HealthCheck | null {
+export function parseChecker(s: Statement, d: CheckerDefaults, warn: (d: Diagnostic) => void, target: CheckTarget): HealthCheck | null {
   const kw = s.keyword;
   const own: { delay: number | null; timeout: number | null; retry: number | null; port: number | null } = { delay: null, timeout: null, retry: null, port: null };
   let path = "/";
@@ -79,7 +92,8 @@ export function parseChecker(s: Statement, d: CheckerDefaults, warn: (d: Diagnos
   let regex: string | null = null;
   let payload = "";
   let reply: string | null = null;
-  let command = "";
+  let command: string[] = [];
+  let commandLine = s.line;
   let urls = 0;
   for (const x of s.block ?? []) {
     switch (x.keyword) {
@@ -95,7 +109,7 @@ export function parseChecker(s: Statement, d: CheckerDefaults, warn: (d: Diagnos
       case "virtualhost": host = x.args[0] ?? null; break;
       case "payload": payload = textOfHex(x.args[0] ?? "") ?? (warn({ line: x.line, message: "payload is not hex; ignored" }), ""); break;
       case "require_reply": reply = x.args.length ? (textOfHex(x.args[0]!) ?? (warn({ line: x.line, message: "require_reply is not hex; ignored" }), null)) : ""; break;
-      case "misc_path": command = x.args.join(" "); break;
+      case "misc_path": command = x.args.flatMap((a) => a.split(/\s+/)).filter((a) => a !== ""); commandLine = x.line; break;
       case "url":
         if (++urls > 1) {
           warn({ line: x.line, message: `${kw}: only the first url block is kept (the model checks one path)` });
@@ -138,12 +152,23 @@ export function parseChecker(s: Statement, d: CheckerDefaults, warn: (d: Diagnos
     case "HTTP_GET": case "SSL_GET":
       return { kind: kw === "HTTP_GET" ? "http" : "https", port, path: path.startsWith("/") ? path : `/${path}`, host, status, bodyMatch: regex, ...timing };
     case "UDP_CHECK": return { kind: "udp", port, send: payload, expect: reply, ...timing };
-    case "MISC_CHECK":
-      if (!command) {
+    case "MISC_CHECK": {
+      if (command.length === 0) {
         warn({ line: s.line, message: "MISC_CHECK without misc_path; checker ignored" });
         return null;
       }
-      return { kind: "exec", command, ...timing };
+      const [program, ...rest] = command as [string, ...string[]];
+      const name = program.slice(program.lastIndexOf("/") + 1);
+      const args = rest[0] === target.address && rest[1] === String(target.port) ? rest.slice(2) : rest;
+      if (!EXEC_CHECK_NAME.test(name) || args.length > MAX_EXEC_CHECK_ARGS || !args.every((a) => EXEC_CHECK_ARG.test(a))) {
+        warn({ line: commandLine, message: `misc_path "${command.join(" ")}": an exec check names a program in the agent's checks directory with simple arguments (no shell); checker ignored` });
+        return null;
+      }
+      if (program !== `${CHECKS_DIR}/${name}`) {
+        warn({ line: commandLine, message: `misc_path ${program}: exec checks run programs from the agent's checks directory (${CHECKS_DIR}); install it there as "${name}"` });
+      }
+      return { kind: "exec", check: name, args, ...timing };
+    }
     default:
       warn({ line: s.line, message: `${kw} has no equivalent health check in LVS Console; real server imported without it` });
       return null;

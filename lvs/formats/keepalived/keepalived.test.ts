@@ -375,7 +375,10 @@ virtual_server 10.9.9.9 80 {
         {
           "destinationHealthChecks": [
             {
-              "command": "/usr/local/bin/check --fast",
+              "args": [
+                "--fast",
+              ],
+              "check": "check",
               "fall": 1,
               "intervalMs": 60000,
               "kind": "exec",
@@ -464,6 +467,7 @@ virtual_server 10.9.9.9 80 {
         "45: nb_get_retry is deprecated; read as retry",
         "46: SSL_GET: delay_before_retry is not represented in the model; ignored",
         "57: weight 70000 is above ipvsadm's 65535; clamped",
+        "59: misc_path /usr/local/bin/check: exec checks run programs from the agent's checks directory (/etc/lvs-agent/checks.d); install it there as "check"",
         "66: PING_CHECK has no equivalent health check in LVS Console; real server imported without it",
         "71: virtual_server_group web is not supported; its services are not imported",
         "72: virtual_server group web: virtual_server_group is not supported; block skipped",
@@ -502,7 +506,7 @@ const check: fc.Arbitrary<HealthCheck> = fc.oneof(
     bodyMatch: fc.option(text.filter((s) => s.length > 0), { nil: null }),
   }).chain((c) => timingArb.map((t) => ({ ...c, ...t }))),
   fc.record({ kind: fc.constant("udp" as const), port, send: text, expect: fc.option(text, { nil: null }) }).chain((c) => timingArb.map((t) => ({ ...c, ...t }))),
-  fc.record({ kind: fc.constant("exec" as const), command: text.filter((s) => s.trim().length > 0 && s === s.trim() && !/\s\s/.test(s)) }).chain((c) => timingArb.map((t) => ({ ...c, ...t }))),
+  fc.record({ kind: fc.constant("exec" as const), check: fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,15}$/), args: fc.array(fc.stringMatching(/^[A-Za-z0-9._:/@=,+%-]{1,12}$/), { maxLength: 3 }) }).chain((c) => timingArb.map((t) => ({ ...c, ...t }))),
 );
 
 const serviceArb = fc.boolean().chain((v6svc) => {

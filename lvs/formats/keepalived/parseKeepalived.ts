@@ -111,7 +111,7 @@ function parseRealServer(s: Statement, vsPort: number, fwmark: boolean, vsDefaul
     else ctx.warn({ line: x.line, message: `real_server: unknown keyword "${k}" ignored` });
   }
   for (const c of checkers) {
-    const hc = parseChecker(c, defaults, ctx.warn);
+    const hc = parseChecker(c, defaults, ctx.warn, dest);
     if (hc && d.check) ctx.warn({ line: c.line, message: `real_server has several checkers; only the first (${d.check.kind}) is kept` });
     else if (hc) d.check = hc;
   }

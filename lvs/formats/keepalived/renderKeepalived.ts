@@ -71,7 +71,7 @@ function serviceLines(s: IpvsService, meta: KeepalivedServiceMeta | undefined): 
     if (d.lowerThreshold) out.push(`lthreshold ${d.lowerThreshold}`);
     if (hc && hc.kind !== "none" && hc.onFailure === "quiesce") out.push("inhibit_on_failure");
     if (hc && hc.kind !== "none" && hc.rise > 1) out.push(`# rise ${hc.rise}: keepalived has no rise count; the server returns after one good check`);
-    if (hc) out.push(...renderChecker(hc, vsCheck ? vsCheck.intervalMs : null));
+    if (hc) out.push(...renderChecker(hc, vsCheck ? vsCheck.intervalMs : null, d));
     out.push("}");
   });
   out.push("}");
