@@ -1,5 +1,21 @@
-/** A relative path to return to after sign-in; anything else (absolute, protocol-relative) becomes "/". */
+/**
+ * The path to return to after sign-in: only a same-origin path, judged the way a browser will read it.
+ * The value is resolved against a placeholder origin with the WHATWG URL parser (which, like browsers,
+ * drops tabs and newlines and reads `\` as `/`), and kept only if it stays on that origin; it is
+ * returned as the parsed path + query + fragment, so what the browser navigates to is what was checked.
+ * Control characters and anything else (absolute, protocol-relative, `/\t/host`) become "/".
+ */
+const PLACEHOLDER = "http://placeholder.invalid";
+
 export function safeNext(next: string | null | undefined): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
-  return next;
+  if (!next || !next.startsWith("/") || /[\u0000-\u001f\u007f\\]/.test(next)) return "/";
+  let url: URL;
+  try {
+    url = new URL(next, PLACEHOLDER);
+  } catch {
+    return "/";
+  }
+  if (url.origin !== PLACEHOLDER) return "/";
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return path.startsWith("//") ? "/" : path;
 }

@@ -24,6 +24,8 @@ export const ACTIONS = {
   "topology.rollback": "operator",
   "realServer.drain": "operator",
   "director.admin": "admin",
+  /** attach or change an exec health check: it runs a program on the directors */
+  "healthCheck.exec": "admin",
   "token.admin": "admin",
   "user.admin": "admin",
   "settings.admin": "admin",

@@ -4,7 +4,7 @@
  * whose services do not audit themselves (topology, director tokens).
  */
 import type { Prisma } from "../../generated/prisma/client.ts";
-import { recordAudit } from "../services/audit.ts";
+import { auditError, recordAudit } from "../services/audit.ts";
 import { auditActor, type Context } from "./trpc.ts";
 
 export async function audited<T>(ctx: Context, action: string, target: string, run: () => Promise<T>, diff: (r: T) => Prisma.InputJsonValue): Promise<T> {
@@ -12,7 +12,7 @@ export async function audited<T>(ctx: Context, action: string, target: string, r
   try {
     result = await run();
   } catch (err) {
-    await recordAudit(ctx.db, auditActor(ctx), { action, target, outcome: "failure", diff: { error: err instanceof Error ? err.message : String(err) } });
+    await recordAudit(ctx.db, auditActor(ctx), { action, target, outcome: "failure", diff: auditError(err) });
     throw err;
   }
   await recordAudit(ctx.db, auditActor(ctx), { action, target, outcome: "success", diff: diff(result) });

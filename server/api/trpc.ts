@@ -15,6 +15,7 @@ import { can, requiredRole, type Action, type Role } from "../../lvs/auth/permis
 import type { SessionInfo } from "../auth/session.ts";
 import { recordAudit, type AuditActor } from "../services/audit.ts";
 import { ServiceError, type ServiceIssue } from "../services/ServiceError.ts";
+import { inputProblem } from "./inputGuard.ts";
 
 export type { Role };
 
@@ -88,6 +89,23 @@ const errorMapping = t.middleware(async ({ next }) => {
   return result;
 });
 
+/**
+ * Refuses, before any schema, input with a NUL byte anywhere or nested absurdly deep (server/api/inputGuard.ts):
+ * BAD_REQUEST with the offending path, like a schema error.
+ */
+const inputGuard = t.middleware(async ({ getRawInput, next }) => {
+  const raw = await getRawInput().catch(() => undefined);
+  const problem = inputProblem(raw);
+  if (problem) {
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message: `${problem.path || "input"}: ${problem.message}`,
+      cause: new ServiceError("BAD_REQUEST", `${problem.path || "input"}: ${problem.message}`, [{ path: problem.path, message: problem.message }]),
+    });
+  }
+  return next();
+});
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 /**
@@ -95,7 +113,7 @@ export const createCallerFactory = t.createCallerFactory;
  * Everything else is `authedProcedure(action)`; server/api/gate.test.ts fails for any procedure an
  * anonymous caller can reach that is not on its short public list.
  */
-export const publicProcedure = t.procedure.use(errorMapping).meta({ public: true });
+export const publicProcedure = t.procedure.use(errorMapping).use(inputGuard).meta({ public: true });
 
 /** Who an audit row names for this request: the session's user and the client address. */
 export function auditActor(ctx: Pick<Context, "session" | "ip">): AuditActor {
@@ -123,6 +141,7 @@ function deniedTarget(path: string, raw: unknown): string {
 export function authedProcedure(action: Action) {
   return t.procedure
     .use(errorMapping)
+    .use(inputGuard)
     .meta({ action })
     .use(async ({ ctx, type, path, getRawInput, next }) => {
       const session = ctx.session;

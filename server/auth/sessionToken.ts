@@ -31,12 +31,18 @@ export function clearSessionCookie(secure: boolean): string {
   return sessionCookie("", 0, secure);
 }
 
-/** Read one cookie from a Cookie header. */
+/** Read one cookie from a Cookie header; a value that is not valid percent-encoding counts as absent. */
 export function readCookie(header: string | undefined, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(";")) {
     const i = part.indexOf("=");
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        return null; // "lvs_session=%": no session, not an error
+      }
+    }
   }
   return null;
 }

@@ -5,6 +5,7 @@
  */
 import type { Prisma } from "../../generated/prisma/client.ts";
 import type { Database } from "../db/openDatabase.ts";
+import { ServiceError } from "./ServiceError.ts";
 
 export type AuditOutcome = "success" | "failure" | "denied";
 
@@ -38,4 +39,16 @@ export async function recordAudit(db: Database, who: AuditActor, entry: AuditEnt
       ...(entry.diff == null ? {} : { diff: entry.diff }),
     },
   });
+}
+
+/**
+ * What an audit row says about a failure: a ServiceError's own message (written for users) and code;
+ * anything else only as a code and a summary. Raw database or driver text (SQL, constraint names,
+ * "invalid byte sequence ...") never lands where users read it; the server log has the details.
+ */
+export function auditError(err: unknown): { code: string; error: string } {
+  if (err instanceof ServiceError) return { code: err.code, error: err.message };
+  const prismaCode = err && typeof err === "object" && typeof (err as { code?: unknown }).code === "string" && /^P\d{4}$/.test((err as { code: string }).code)
+    ? (err as { code: string }).code : null;
+  return { code: prismaCode ? `DATABASE_${prismaCode}` : "INTERNAL", error: "internal error" };
 }

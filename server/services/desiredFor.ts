@@ -10,12 +10,13 @@ import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { compileDirector } from "../../lvs/compile.ts";
 import { healthPlan } from "../../lvs/healthPlan.ts";
 import type { Topology } from "../../lvs/model.ts";
+import { upgradeTopology } from "../../lvs/upgradeTopology.ts";
 import type { DesiredState } from "../realtime/agentHub.ts";
 
 /** The stored snapshot of one revision, or null. */
 export async function loadRevisionDocument(prisma: PrismaClient, topologyId: string, revision: number): Promise<Topology | null> {
   const r = await prisma.topologyRevision.findUnique({ where: { topologyId_revision: { topologyId, revision } }, select: { snapshot: true } });
-  return r ? (r.snapshot as unknown as Topology) : null;
+  return r ? upgradeTopology(r.snapshot as unknown as Topology) : null;
 }
 
 export function createDesiredFor(prisma: PrismaClient) {

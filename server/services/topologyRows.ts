@@ -33,14 +33,16 @@ async function insertUnnest(tx: Tx, table: string, columns: Array<[name: string,
   await tx.$executeRawUnsafe(sql, ...arrays);
 }
 
-async function syncDirectors(tx: Tx, topologyId: string, directors: Director[]): Promise<Map<string, string>> {
+async function syncDirectors(tx: Tx, topologyId: string, directors: Director[], removeEnrolled: string[]): Promise<Map<string, string>> {
   const existing = await tx.director.findMany({
     where: { topologyId },
-    select: { id: true, key: true, name: true, managementAddress: true, interfaces: true, engine: true },
+    select: { id: true, key: true, name: true, managementAddress: true, interfaces: true, engine: true, agentTokenHash: true },
   });
   const byKey = new Map(existing.map((d) => [d.key, d]));
   const keep = new Set(directors.map((d) => d.id));
-  const gone = existing.filter((d) => !keep.has(d.key)).map((d) => d.id);
+  const removable = new Set(removeEnrolled);
+  // an enrolled director's row (its agent token) goes only through director.remove
+  const gone = existing.filter((d) => !keep.has(d.key) && (d.agentTokenHash === null || removable.has(d.key))).map((d) => d.id);
   if (gone.length) await tx.director.deleteMany({ where: { id: { in: gone } } });
   const idByKey = new Map<string, string>();
   const fresh: unknown[][] = [];
@@ -70,8 +72,8 @@ async function syncDirectors(tx: Tx, topologyId: string, directors: Director[]):
   return idByKey;
 }
 
-export async function writeTopologyRows(tx: Tx, topologyId: string, doc: Topology): Promise<void> {
-  const directorId = await syncDirectors(tx, topologyId, doc.directors);
+export async function writeTopologyRows(tx: Tx, topologyId: string, doc: Topology, removeEnrolled: string[] = []): Promise<void> {
+  const directorId = await syncDirectors(tx, topologyId, doc.directors, removeEnrolled);
 
   // the rest is replaced (cascades remove placements and memberships)
   await tx.virtualService.deleteMany({ where: { topologyId } });

@@ -12,6 +12,28 @@ import type { Logger } from "../log.ts";
 import { ServiceError } from "./ServiceError.ts";
 import { topologyIntegrityIssues } from "./topologyIntegrity.ts";
 import { writeTopologyRows } from "./topologyRows.ts";
+import { execCheckChanges } from "../../lvs/execCheckChanges.ts";
+import { upgradeTopology } from "../../lvs/upgradeTopology.ts";
+import { loadRevisionDocument } from "./desiredFor.ts";
+
+/**
+ * A save never deletes an enrolled director (its row holds the agent token): that is director.remove
+ * (admin). Dropping one the previous revision had is refused; one enrolled ahead of the design (not in
+ * either document) is simply kept.
+ */
+async function refuseDroppingEnrolled(tx: Prisma.TransactionClient, topologyId: string, previous: Topology | null, doc: Topology, allowed: string[]): Promise<void> {
+  const keep = new Set([...doc.directors.map((d) => d.id), ...allowed]);
+  const had = (previous?.directors ?? []).map((d) => d.id).filter((k) => !keep.has(k));
+  if (had.length === 0) return;
+  const dropped = await tx.director.findMany({
+    where: { topologyId, agentTokenHash: { not: null }, key: { in: had } },
+    select: { key: true, name: true }, orderBy: { key: "asc" },
+  });
+  if (dropped.length === 0) return;
+  const names = dropped.map((d) => d.name).join(", ");
+  throw new ServiceError("CONFLICT", `enrolled director ${names} cannot be removed by a save (its agent token would be deleted); an admin removes it on the Directors tab`,
+    dropped.map((d) => ({ path: "document.directors", message: `enrolled director "${d.name}" (${d.key}) is missing` })));
+}
 
 export interface TopologySummary {
   id: string;
@@ -32,6 +54,10 @@ export interface SaveTopologyInput {
   message: string;
   /** who saves (user email); null until auth lands */
   author: string | null;
+  /** may attach or change exec health checks (admins): they run a program on every director */
+  mayChangeExecChecks?: boolean;
+  /** keys of enrolled directors this save may delete (director.remove, admin); others are refused */
+  removeEnrolled?: string[];
 }
 
 export interface TopologyServiceDeps {
@@ -65,7 +91,7 @@ export class TopologyService {
   async get(id: string): Promise<StoredTopology> {
     const row = await this.deps.prisma.topology.findUnique({ where: { id } });
     if (!row) throw new ServiceError("NOT_FOUND", `no topology with id ${id}`);
-    return { ...row, document: row.document as unknown as Topology };
+    return { ...row, document: upgradeTopology(row.document as unknown as Topology) };
   }
 
   async create(name: string, author: string | null): Promise<StoredTopology> {
@@ -90,6 +116,15 @@ export class TopologyService {
   async save(input: SaveTopologyInput): Promise<TopologySummary> {
     const issues = topologyIntegrityIssues(input.document);
     if (issues.length) throw new ServiceError("BAD_REQUEST", `the document is inconsistent: ${issues[0]!.path}: ${issues[0]!.message}`, issues);
+    // the revision this save replaces is immutable: a successful save replaces exactly this snapshot
+    const previous = await loadRevisionDocument(this.deps.prisma, input.id, input.expectedRevision);
+    if (!input.mayChangeExecChecks) {
+      const changed = execCheckChanges(previous, input.document);
+      if (changed.length) {
+        throw new ServiceError("FORBIDDEN", `only an admin may attach or change an exec health check (${changed.map((c) => `${c.path}: ${c.check}`).slice(0, 3).join(", ")})`,
+          changed.slice(0, 50).map((c) => ({ path: `document.${c.path}`, message: `exec check "${c.check}" needs the admin role` })));
+      }
+    }
     const doc = input.document as unknown as Prisma.InputJsonValue;
     let saved: TopologySummary;
     try {
@@ -106,11 +141,12 @@ export class TopologyService {
             { path: "expectedRevision", message: `is ${input.expectedRevision}, current revision is ${cur.revision}` },
           ]);
         }
+        await refuseDroppingEnrolled(tx, input.id, previous, input.document, input.removeEnrolled ?? []);
         const revision = input.expectedRevision + 1;
         await tx.topologyRevision.create({
           data: { topologyId: input.id, revision, snapshot: doc, author: input.author, message: input.message },
         });
-        await writeTopologyRows(tx, input.id, input.document);
+        await writeTopologyRows(tx, input.id, input.document, input.removeEnrolled ?? []);
         return tx.topology.findUniqueOrThrow({ where: { id: input.id }, select: summary });
       }, TX);
     } catch (err) {
@@ -121,6 +157,37 @@ export class TopologyService {
     }
     await this.publishSaved(saved.id, saved.revision, input.author);
     return saved;
+  }
+
+  /**
+   * Removes director `key` from the topology (a new revision without it, its placements and its canvas
+   * position) and deletes its row with the agent token; the agent is disconnected. Admin only (the
+   * router checks); the revision must be the one the admin confirmed.
+   */
+  async removeDirector(input: { id: string; key: string; expectedRevision: number; author: string | null }): Promise<TopologySummary & { name: string }> {
+    const current = await this.get(input.id);
+    const director = current.document.directors.find((d) => d.id === input.key);
+    const row = await this.deps.prisma.director.findUnique({ where: { topologyId_key: { topologyId: input.id, key: input.key } }, select: { id: true, name: true } });
+    if (!director && !row) throw new ServiceError("NOT_FOUND", `topology ${current.name} has no director ${input.key}`);
+    const { [input.key]: _gone, ...layout } = current.document.layout;
+    const document: Topology = {
+      ...current.document,
+      directors: current.document.directors.filter((d) => d.id !== input.key),
+      services: current.document.services.map((s) => (s.directorIds.includes(input.key) ? { ...s, directorIds: s.directorIds.filter((d) => d !== input.key) } : s)),
+      layout,
+    };
+    const name = director?.name ?? row?.name ?? input.key;
+    const saved = await this.save({
+      id: input.id, expectedRevision: input.expectedRevision, document, author: input.author, message: `removed director ${name}`,
+      mayChangeExecChecks: true, removeEnrolled: [input.key],
+    });
+    if (row) {
+      // rows enrolled ahead of the design are not in the document: delete them here
+      await this.deps.prisma.director.deleteMany({ where: { id: row.id } });
+      await this.deps.bus.publish("director.status", { directorId: row.id, topologyId: input.id, online: false, at: this.now() })
+        .catch((err: unknown) => this.deps.log.error({ err, directorId: row.id }, "could not publish director.status"));
+    }
+    return { ...saved, name };
   }
 
   private async publishSaved(topologyId: string, revision: number, author: string | null): Promise<void> {

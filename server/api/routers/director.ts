@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DirectorService } from "../../services/directorService.ts";
+import { TopologyService } from "../../services/topologyService.ts";
 import { audited } from "../audited.ts";
 import { authedProcedure, router, type Context } from "../trpc.ts";
 
@@ -14,6 +15,14 @@ export const directorRouter = router({
     .input(z.object({ topologyId: id, key: id, name: z.string().trim().min(1).max(128).optional() }))
     .mutation(({ ctx, input }) =>
       audited(ctx, "director.enroll", `topology:${input.topologyId}/director:${input.key}`, () => service(ctx).create(input), (r) => ({ directorId: r.director.id, name: r.director.name }))),
+  /** removes the director from the topology (new revision) and deletes its row and agent token; confirmed in the UI */
+  remove: authedProcedure("director.admin")
+    .input(z.object({ topologyId: id, key: id, expectedRevision: z.number().int().min(0) }))
+    .mutation(({ ctx, input }) =>
+      audited(ctx, "director.remove", `topology:${input.topologyId}/director:${input.key}`,
+        () => new TopologyService({ prisma: ctx.db.prisma, bus: ctx.bus, log: ctx.log, now: ctx.now })
+          .removeDirector({ id: input.topologyId, key: input.key, expectedRevision: input.expectedRevision, author: ctx.session?.email ?? null }),
+        (r) => ({ name: r.name, revision: r.revision }))),
   rotateToken: authedProcedure("token.admin")
     .input(z.object({ id }))
     .mutation(({ ctx, input }) => audited(ctx, "director.rotateToken", `director:${input.id}`, () => service(ctx).rotate(input.id), (r) => ({ key: r.director.key, name: r.director.name }))),

@@ -5,6 +5,7 @@ import { topologySchema } from "../../../lvs/schemas.ts";
 import { TopologyService } from "../../services/topologyService.ts";
 import { audited } from "../audited.ts";
 import { authedProcedure, router, type Context } from "../trpc.ts";
+import { can } from "../../auth/permissions.ts";
 
 const topologyId = z.string().min(1).max(64);
 const service = (ctx: Context) => new TopologyService({ prisma: ctx.db.prisma, bus: ctx.bus, log: ctx.log, now: ctx.now });
@@ -39,7 +40,8 @@ export const topologyRouter = router({
     )
     .mutation(async ({ ctx, input }) => {
       const before = await service(ctx).get(input.id).then((t) => t.document, () => null);
-      return audited(ctx, "topology.save", `topology:${input.id}`, () => service(ctx).save({ ...input, author: author(ctx) }), (saved) => ({
+      const mayChangeExecChecks = can(ctx.session?.role, "healthCheck.exec");
+      return audited(ctx, "topology.save", `topology:${input.id}`, () => service(ctx).save({ ...input, author: author(ctx), mayChangeExecChecks }), (saved) => ({
         revision: { from: input.expectedRevision, to: saved.revision },
         message: input.message,
         ...changeLines(before, input.document),

@@ -18,7 +18,7 @@ import { realServerLabel, serviceLabel } from "../../../lvs/diff.ts";
 import { membershipEndpoints } from "../../../lvs/membershipEndpoints.ts";
 import type { Membership, Topology } from "../../../lvs/model.ts";
 import { destinationKeyString, serviceKeyString } from "../../../lvs/tableKey.ts";
-import { recordAudit } from "../audit.ts";
+import { auditError, recordAudit } from "../audit.ts";
 import { loadRevisionDocument } from "../desiredFor.ts";
 import { ServiceError } from "../ServiceError.ts";
 import { TopologyService } from "../topologyService.ts";
@@ -116,7 +116,7 @@ export async function startDrain(
     await deps.bus.publish("drain.changed", { topologyId: input.topologyId, drainId: row.id, status: row.status, at: (deps.now ?? Date.now)() });
     return { drain: view(row), rollout: r.rollout, done: r.done };
   } catch (err) {
-    await recordAudit(deps.db, input.actor, { action: "realServer.drain", target: `topology:${input.topologyId}`, outcome: "failure", diff: { label, error: (err as Error).message } });
+    await recordAudit(deps.db, input.actor, { action: "realServer.drain", target: `topology:${input.topologyId}`, outcome: "failure", diff: { label, ...auditError(err) } });
     throw err;
   }
 }

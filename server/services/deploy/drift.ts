@@ -12,7 +12,7 @@ import { actualTable, detectDrift, type ObservedTable, type PlannedOp } from "..
 import { healthPlan } from "../../../lvs/healthPlan.ts";
 import { importActualTable } from "../../../lvs/importActual.ts";
 import type { IpvsTable, Topology } from "../../../lvs/model.ts";
-import { recordAudit } from "../audit.ts";
+import { auditError, recordAudit } from "../audit.ts";
 import { loadRevisionDocument } from "../desiredFor.ts";
 import { ServiceError } from "../ServiceError.ts";
 import { TopologyService } from "../topologyService.ts";
@@ -86,7 +86,7 @@ export async function importActual(deps: DeployDeps, input: { topologyId: string
     await recordAudit(deps.db, input.actor, { action: "deploy.importActual", target: `topology:${input.topologyId}`, outcome: "success", diff: { director: row.key, revision: saved.revision } as Prisma.InputJsonValue });
     return { revision: saved.revision };
   } catch (err) {
-    await recordAudit(deps.db, input.actor, { action: "deploy.importActual", target: `topology:${input.topologyId}`, outcome: "failure", diff: { director: row.key, error: (err as Error).message } });
+    await recordAudit(deps.db, input.actor, { action: "deploy.importActual", target: `topology:${input.topologyId}`, outcome: "failure", diff: { director: row.key, ...auditError(err) } });
     throw err;
   }
 }
