@@ -5,10 +5,11 @@
  * returned as the parsed path + query + fragment, so what the browser navigates to is what was checked.
  * Control characters and anything else (absolute, protocol-relative, `/\t/host`) become "/".
  */
+const hasControl = (s: string) => Array.from(s).some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 const PLACEHOLDER = "http://placeholder.invalid";
 
 export function safeNext(next: string | null | undefined): string {
-  if (!next || !next.startsWith("/") || /[\u0000-\u001f\u007f\\]/.test(next)) return "/";
+  if (!next || !next.startsWith("/") || next.includes("\\") || hasControl(next)) return "/";
   let url: URL;
   try {
     url = new URL(next, PLACEHOLDER);

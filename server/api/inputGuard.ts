@@ -27,7 +27,7 @@ export function inputProblem(raw: unknown): InputProblem | null {
       for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], sub(String(i)), depth + 1]);
     } else {
       for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-        if (k.includes("\u0000")) return { path: sub(k.replace(/\u0000/g, "\\u0000")), message: "a key contains a NUL byte (\\u0000)" };
+        if (k.includes("\u0000")) return { path: sub(k.split("\u0000").join("\\u0000")), message: "a key contains a NUL byte (\\u0000)" };
         stack.push([x, sub(k), depth + 1]);
       }
     }

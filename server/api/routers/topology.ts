@@ -5,7 +5,7 @@ import { topologySchema } from "../../../lvs/schemas.ts";
 import { TopologyService } from "../../services/topologyService.ts";
 import { audited } from "../audited.ts";
 import { authedProcedure, router, type Context } from "../trpc.ts";
-import { can } from "../../auth/permissions.ts";
+import { can } from "../../../lvs/auth/permissions.ts";
 
 const topologyId = z.string().min(1).max(64);
 const service = (ctx: Context) => new TopologyService({ prisma: ctx.db.prisma, bus: ctx.bus, log: ctx.log, now: ctx.now });
