@@ -11,7 +11,7 @@
 import { canonicalAddress } from "./address.ts";
 import { canonicalTable, canonicalTunnel } from "./canonical.ts";
 import { LvsError } from "./errors.ts";
-import type { IpvsDestination, IpvsService, IpvsTable, Topology, VirtualService } from "./model.ts";
+import type { IpvsDestination, IpvsService, IpvsTable, Membership, Topology, VirtualService } from "./model.ts";
 import { destinationKeyString, serviceKeyString } from "./tableKey.ts";
 
 function serviceOf(vs: VirtualService): IpvsService {
@@ -32,11 +32,23 @@ function serviceOf(vs: VirtualService): IpvsService {
   return { protocol: vs.protocol, address: canonicalAddress(vs.address) ?? vs.address, port: vs.port, ...common };
 }
 
+/** The memberships of each service (by service id), in document order: one pass, not one per service. */
+export function membershipsByService(topology: Pick<Topology, "memberships">): Map<string, Membership[]> {
+  const out = new Map<string, Membership[]>();
+  for (const m of topology.memberships) {
+    const list = out.get(m.serviceId);
+    if (list) list.push(m);
+    else out.set(m.serviceId, [m]);
+  }
+  return out;
+}
+
 export function compileDirector(topology: Topology, directorId: string): IpvsTable {
   if (!topology.directors.some((d) => d.id === directorId)) {
     throw new LvsError("dangling_reference", `director ${directorId} is not in the topology`);
   }
   const realServers = new Map(topology.realServers.map((r) => [r.id, r]));
+  const membershipsOf = membershipsByService(topology);
   const services: IpvsService[] = [];
   const seenServices = new Map<string, string>();
   for (const vs of topology.services) {
@@ -47,8 +59,8 @@ export function compileDirector(topology: Topology, directorId: string): IpvsTab
     if (other) throw new LvsError("duplicate_key", `services ${other} and ${vs.id} are the same IPVS service on director ${directorId}`);
     seenServices.set(key, vs.id);
     const seenDests = new Map<string, string>();
-    for (const m of topology.memberships) {
-      if (m.serviceId !== vs.id || m.state === "disabled") continue;
+    for (const m of membershipsOf.get(vs.id) ?? []) {
+      if (m.state === "disabled") continue;
       const rs = realServers.get(m.realServerId);
       if (!rs) throw new LvsError("dangling_reference", `membership ${m.id} names real server ${m.realServerId}, which is not in the topology`);
       const port =

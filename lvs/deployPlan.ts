@@ -49,9 +49,29 @@ export interface PlannedOp {
   inactConns: number | null;
 }
 
-function connsOf(o: Op, observed: ObservedTable | null): { activeConns: number | null; inactConns: number | null } {
-  if (!observed || o.kind === "clear") return { activeConns: null, inactConns: null };
-  const svc = observed.services.find((s) => s.key === serviceKeyString(o.service));
+type ObservedService = ObservedTable["services"][number];
+interface ObservedIndex {
+  services: Map<string, ObservedService>;
+  destinations: Map<string, ObservedService["destinations"][number]>;
+}
+
+/** Services by key and destinations by service + destination key (the first one wins, as a find would). */
+function observedIndex(observed: ObservedTable): ObservedIndex {
+  const idx: ObservedIndex = { services: new Map(), destinations: new Map() };
+  for (const s of observed.services) {
+    if (!idx.services.has(s.key)) idx.services.set(s.key, s);
+    for (const d of s.destinations) {
+      const k = `${s.key} ${destinationKeyString(d)}`;
+      if (!idx.destinations.has(k)) idx.destinations.set(k, d);
+    }
+  }
+  return idx;
+}
+
+function connsOf(o: Op, idx: ObservedIndex | null): { activeConns: number | null; inactConns: number | null } {
+  if (!idx || o.kind === "clear") return { activeConns: null, inactConns: null };
+  const key = serviceKeyString(o.service);
+  const svc = idx.services.get(key);
   if (!svc) return { activeConns: null, inactConns: null };
   if (o.kind === "delete-service" || o.kind === "add-service" || o.kind === "edit-service") {
     return {
@@ -59,14 +79,14 @@ function connsOf(o: Op, observed: ObservedTable | null): { activeConns: number |
       inactConns: svc.destinations.reduce((n, d) => n + d.inactConns, 0),
     };
   }
-  const k = destinationKeyString(o.destination);
-  const d = svc.destinations.find((x) => destinationKeyString(x) === k);
+  const d = idx.destinations.get(`${key} ${destinationKeyString(o.destination)}`);
   return d ? { activeConns: d.activeConns, inactConns: d.inactConns } : { activeConns: null, inactConns: null };
 }
 
 export function annotateOps(ops: readonly Op[], observed: ObservedTable | null): PlannedOp[] {
+  const idx = observed ? observedIndex(observed) : null;
   return ops.map((o) => {
-    const c = connsOf(o, observed);
+    const c = connsOf(o, idx);
     let risk: OpRisk = "none";
     if (o.kind === "delete-service" || o.kind === "clear") risk = "drops-connections";
     else if (o.kind === "delete-destination") {
@@ -84,11 +104,39 @@ export function planDirector(actual: IpvsTable, desired: IpvsTable, observed: Ob
 
 const targetId = (service: string, address: string, port: number) => `${service}|${destinationKeyString({ address, port })}`;
 
-/** Is this difference between the running and the desired table the agent's health handling? */
+interface HealthIndex {
+  /** checked targets (check kind not none) by service + destination id; the first one wins */
+  targets: Map<string, HealthConfig["targets"][number]>;
+  /** "service|address" of every sorry server */
+  sorry: Set<string>;
+}
+
+function healthIndex(health: HealthConfig): HealthIndex {
+  const idx: HealthIndex = { targets: new Map(), sorry: new Set() };
+  for (const t of health.targets) {
+    if (t.check.kind === "none") continue;
+    const id = targetId(serviceKeyString(t.service), t.destination.address, t.destination.port);
+    if (!idx.targets.has(id)) idx.targets.set(id, t);
+  }
+  for (const s of health.sorryServers) idx.sorry.add(`${serviceKeyString(s.service)} ${s.address}`);
+  return idx;
+}
+
+/** Is this difference between the running and the desired table the agent's health handling? (one op; see healthExplainer for many) */
 export function healthExplains(o: Op, health: HealthConfig): boolean {
+  return healthExplainer(health)(o);
+}
+
+/** healthExplains with the health config indexed once, for filtering a whole plan. */
+export function healthExplainer(health: HealthConfig): (o: Op) => boolean {
+  const idx = healthIndex(health);
+  return (o) => explainedBy(o, idx);
+}
+
+function explainedBy(o: Op, idx: HealthIndex): boolean {
   if (o.kind === "clear" || o.kind === "add-service" || o.kind === "edit-service" || o.kind === "delete-service") return false;
   const svc = serviceKeyString(o.service);
-  const target = health.targets.find((t) => t.check.kind !== "none" && targetId(serviceKeyString(t.service), t.destination.address, t.destination.port) === targetId(svc, o.destination.address, o.destination.port));
+  const target = idx.targets.get(targetId(svc, o.destination.address, o.destination.port));
   if (o.kind === "edit-destination") {
     // desired weight w, running 0 (quiesced): only the weight differs
     const p = o.previous;
@@ -96,7 +144,7 @@ export function healthExplains(o: Op, health: HealthConfig): boolean {
   }
   if (o.kind === "add-destination") return !!target && target.check.kind !== "none" && target.check.onFailure === "remove";
   // delete-destination: an extra real server that is the service's sorry server
-  return health.sorryServers.some((s) => serviceKeyString(s.service) === svc && s.address === o.destination.address);
+  return idx.sorry.has(`${svc} ${o.destination.address}`);
 }
 
 /**
@@ -133,7 +181,8 @@ export interface Drift {
 export function detectDrift(reported: IpvsTable | null, desired: IpvsTable, health: HealthConfig, observed: ObservedTable | null): Drift {
   if (!reported && !observed) return { ops: [], observed: [] };
   const actual = actualTable(reported ?? { services: [] }, observed);
-  const ops = annotateOps(plan(actual, desired).filter((o) => !healthExplains(o, health)), observed);
+  const explains = healthExplainer(health);
+  const ops = annotateOps(plan(actual, desired).filter((o) => !explains(o)), observed);
   const inReport = new Set((reported?.services ?? []).map((s) => serviceKeyString(s)));
   const lines = (observed?.services ?? []).filter((s) => !inReport.has(s.key)).map((s) => `${s.label}: running (seen in statistics), not in the last report`);
   return { ops, observed: lines };

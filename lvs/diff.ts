@@ -70,17 +70,27 @@ function diffById<T extends { id: string }>(
 }
 
 export function diffTopologies(before: Topology, after: Topology): Change[] {
-  const svcLabel = (t: Topology) => (id: string) => {
-    const s = t.services.find((x) => x.id === id);
-    return s ? serviceLabel(s) : id;
+  // labels by id, indexed once per side (a lookup per changed membership, not a scan)
+  const labels = (t: Topology) => {
+    const svc = new Map<string, VirtualService>();
+    for (const s of t.services) if (!svc.has(s.id)) svc.set(s.id, s);
+    const rs = new Map<string, RealServer>();
+    for (const r of t.realServers) if (!rs.has(r.id)) rs.set(r.id, r);
+    return {
+      svc: (id: string) => {
+        const s = svc.get(id);
+        return s ? serviceLabel(s) : id;
+      },
+      rs: (id: string) => {
+        const r = rs.get(id);
+        return r ? hostPort(r.address, r.port) : id;
+      },
+    };
   };
-  const rsLabel = (t: Topology) => (id: string) => {
-    const r = t.realServers.find((x) => x.id === id);
-    return r ? hostPort(r.address, r.port) : id;
-  };
-  const memberLabel = (m: Membership, side: "before" | "after") => {
-    const t = side === "before" ? before : after;
-    return `${svcLabel(t)(m.serviceId)} -> ${rsLabel(t)(m.realServerId)}`;
+  const side = { before: labels(before), after: labels(after) };
+  const memberLabel = (m: Membership, which: "before" | "after") => {
+    const l = which === "before" ? side.before : side.after;
+    return `${l.svc(m.serviceId)} -> ${l.rs(m.realServerId)}`;
   };
   return [
     ...diffById<Director>("director", before.directors, after.directors, (d) => `director ${d.name}`),

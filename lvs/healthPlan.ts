@@ -7,6 +7,7 @@
 import type { HealthConfig, HealthTarget, SorryServer } from "./protocol/agent.ts";
 import type { IpvsService, IpvsServiceKey, IpvsTable, Topology, VirtualService } from "./model.ts";
 import { canonicalAddress } from "./address.ts";
+import { membershipsByService } from "./compile.ts";
 import { serviceKeyOf, serviceKeyString } from "./tableKey.ts";
 
 function keyOfService(s: VirtualService): IpvsServiceKey | null {
@@ -19,6 +20,7 @@ function keyOfService(s: VirtualService): IpvsServiceKey | null {
 export function healthPlan(topology: Topology, directorId: string, table: IpvsTable): HealthConfig {
   const compiled = new Map<string, IpvsService>(table.services.map((s) => [serviceKeyString(serviceKeyOf(s)), s]));
   const realServers = new Map(topology.realServers.map((r) => [r.id, r]));
+  const membershipsOf = membershipsByService(topology);
   const targets: HealthTarget[] = [];
   const sorryServers: SorryServer[] = [];
 
@@ -29,15 +31,22 @@ export function healthPlan(topology: Topology, directorId: string, table: IpvsTa
     const inTable = compiled.get(serviceKeyString(key));
     if (!inTable) continue;
     const seen = new Set<string>();
-    for (const m of topology.memberships) {
-      if (m.serviceId !== svc.id || m.state === "disabled") continue;
+    // the compiled destinations by address (a service has few per address: the ports compile chose)
+    const byAddress = new Map<string, IpvsService["destinations"]>();
+    for (const d of inTable.destinations) {
+      const list = byAddress.get(d.address);
+      if (list) list.push(d);
+      else byAddress.set(d.address, [d]);
+    }
+    for (const m of membershipsOf.get(svc.id) ?? []) {
+      if (m.state === "disabled") continue;
       const check = m.healthCheck ?? svc.healthCheck;
       if (!check || check.kind === "none") continue;
       const rs = realServers.get(m.realServerId);
       const address = rs ? canonicalAddress(rs.address) : null;
       if (!rs || !address) continue;
       // the compiled destination of this membership: same address; the port compile chose
-      const candidates = inTable.destinations.filter((d) => d.address === address);
+      const candidates = byAddress.get(address) ?? [];
       const wantPort = rs.port ?? (key.protocol === "fwmark" ? 0 : key.port);
       const d = candidates.find((c) => c.port === wantPort) ?? (candidates.length === 1 ? candidates[0] : undefined);
       if (!d) continue;

@@ -12,6 +12,7 @@
  */
 import { canonicalAddress } from "./address.ts";
 import { canonicalTable } from "./canonical.ts";
+import { membershipsByService } from "./compile.ts";
 import { newMembership, newRealServer, newVirtualService, type IdGenerator } from "./defaults.ts";
 import { formatAddressPort } from "./address.ts";
 import type { IpvsService, IpvsServiceKey, IpvsTable, Membership, RealServer, Topology, VirtualService } from "./model.ts";
@@ -31,6 +32,13 @@ export function importActualTable(doc: Topology, directorId: string, actual: Ipv
   const realServers = new Map<string, RealServer>(out.realServers.map((r) => [rsKey(r.address, r.port), r]));
   const running = canonicalTable(actual).services;
   const runningKeys = new Set(running.map((s) => serviceKeyString(s)));
+  // indexes built once: memberships per service, real servers by id, and what to drop at the end
+  const ctx: SyncContext = {
+    membershipsOf: membershipsByService(out),
+    byId: new Map(out.realServers.map((r) => [r.id, r])),
+    gone: new Set(),
+    realServers, rsKey, newId,
+  };
 
   for (const s of running) {
     let vs = placed.get(serviceKeyString(s));
@@ -46,24 +54,31 @@ export function importActualTable(doc: Topology, directorId: string, actual: Ipv
       scheduler: s.scheduler, flags: s.flags.slice(), persistence: s.persistence ? { ...s.persistence } : null,
       persistenceEngine: s.persistenceEngine, onePacket: s.onePacket,
     });
-    syncMemberships(out, vs, s, realServers, rsKey, newId);
+    syncMemberships(out, vs, s, ctx);
   }
+  const goneServices = new Set<string>();
   for (const [key, vs] of placed) {
     if (runningKeys.has(key)) continue;
     vs.directorIds = vs.directorIds.filter((d) => d !== directorId);
-    if (vs.directorIds.length === 0) {
-      out.services = out.services.filter((x) => x.id !== vs.id);
-      out.memberships = out.memberships.filter((m) => m.serviceId !== vs.id);
-    }
+    if (vs.directorIds.length === 0) goneServices.add(vs.id);
   }
+  if (goneServices.size) out.services = out.services.filter((x) => !goneServices.has(x.id));
+  if (goneServices.size || ctx.gone.size) out.memberships = out.memberships.filter((m) => !goneServices.has(m.serviceId) && !ctx.gone.has(m.id));
   return out;
 }
 
-function syncMemberships(
-  out: Topology, vs: VirtualService, s: IpvsService, realServers: Map<string, RealServer>,
-  rsKey: (a: string, p: number | null) => string, newId: IdGenerator,
-): void {
-  const byId = new Map(out.realServers.map((r) => [r.id, r]));
+interface SyncContext {
+  membershipsOf: Map<string, Membership[]>;
+  byId: Map<string, RealServer>;
+  /** memberships to remove (their real server no longer runs in the service) */
+  gone: Set<string>;
+  realServers: Map<string, RealServer>;
+  rsKey: (a: string, p: number | null) => string;
+  newId: IdGenerator;
+}
+
+function syncMemberships(out: Topology, vs: VirtualService, s: IpvsService, ctx: SyncContext): void {
+  const { byId, realServers, rsKey, newId } = ctx;
   const servicePort = s.protocol === "fwmark" ? 0 : s.port;
   // the destination key each existing membership compiles to (same rule as compileDirector)
   const destKeyOf = (m: Membership) => {
@@ -71,11 +86,19 @@ function syncMemberships(
     const port = s.protocol === "fwmark" ? (rs.port ?? 0) : m.method === "nat" ? (rs.port ?? s.port) : s.port;
     return destinationKeyString({ address: canonicalAddress(rs.address) ?? rs.address, port });
   };
-  const existing = out.memberships.filter((m) => m.serviceId === vs.id && m.state !== "disabled" && byId.has(m.realServerId));
+  const existing = (ctx.membershipsOf.get(vs.id) ?? []).filter((m) => m.state !== "disabled" && byId.has(m.realServerId));
+  // existing memberships by the destination they compile to, in document order
+  const byDest = new Map<string, Membership[]>();
+  for (const m of existing) {
+    const k = destKeyOf(m);
+    const list = byDest.get(k);
+    if (list) list.push(m);
+    else byDest.set(k, [m]);
+  }
   const kept = new Set<string>();
   for (const d of s.destinations) {
     const k = destinationKeyString(d);
-    const m = existing.find((x) => !kept.has(x.id) && destKeyOf(x) === k);
+    const m = byDest.get(k)?.find((x) => !kept.has(x.id));
     const fields = { method: d.method, upperThreshold: d.upperThreshold, lowerThreshold: d.lowerThreshold, tunnel: d.tunnel ? { ...d.tunnel } : null };
     if (m) {
       kept.add(m.id);
@@ -96,6 +119,5 @@ function syncMemberships(
     out.memberships.push(nm);
     kept.add(nm.id);
   }
-  const gone = new Set(existing.filter((m) => !kept.has(m.id)).map((m) => m.id));
-  out.memberships = out.memberships.filter((m) => !gone.has(m.id));
+  for (const m of existing) if (!kept.has(m.id)) ctx.gone.add(m.id);
 }

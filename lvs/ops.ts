@@ -4,11 +4,9 @@
  * Ops carry full fields because ipvsadm sends full structures: an `-e` without `-w` sets weight 1,
  * an `-E` without `-p` clears persistence.
  */
-import { canonicalDestination, canonicalService } from "./canonical.ts";
-import { LvsError } from "./errors.ts";
 import type { IpvsDestination, IpvsService, IpvsServiceKey, IpvsTable } from "./model.ts";
-import { describeServiceKey, destinationKeyString, serviceKeyOf, serviceKeyString } from "./tableKey.ts";
-import { formatAddressPort } from "./address.ts";
+import { TableBuilder } from "./tableBuilder.ts";
+import { serviceKeyOf } from "./tableKey.ts";
 
 /** A service without its destinations: what -A / -E carry. */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -32,66 +30,18 @@ export function serviceSpecOf(s: IpvsService): ServiceSpec {
   return spec as ServiceSpec;
 }
 
-/** One op applied to a table (returns a new table; throws LvsError with the kernel's message). */
+/** One op applied to a table (returns a new table; throws LvsError with the kernel's message). O(table) for the copy: replay many ops with applyOps or a TableBuilder. */
 export function applyOp(table: IpvsTable, op: Op): IpvsTable {
-  if (op.kind === "clear") return { services: [] };
-  const key = serviceKeyString(op.service);
-  const idx = table.services.findIndex((s) => serviceKeyString(s) === key);
-  const existing = idx >= 0 ? table.services[idx] : undefined;
-  const replace = (svc: IpvsService | null): IpvsTable => ({
-    services: svc === null ? table.services.filter((_, i) => i !== idx) : table.services.map((s, i) => (i === idx ? svc : s)),
-  });
-  const where = describeServiceKey(op.service);
-
-  switch (op.kind) {
-    case "add-service": {
-      if (existing) throw new LvsError("service_exists", `Service already exists (${where})`);
-      const svc = canonicalService({ ...op.service, destinations: [] });
-      return { services: [...table.services, svc] };
-    }
-    case "edit-service": {
-      if (!existing) throw new LvsError("no_such_service", `No such service (${where})`);
-      const svc = canonicalService({ ...op.service, destinations: [] });
-      return replace({ ...svc, destinations: existing.destinations });
-    }
-    case "delete-service":
-      if (!existing) throw new LvsError("no_such_service", `No such service (${where})`);
-      return replace(null);
-    default:
-      break;
-  }
-  if (!existing) throw new LvsError("no_such_service", `Service not defined (${where})`);
-  const dest =
-    op.kind === "delete-destination"
-      ? op.destination
-      : canonicalDestination(existing, op.destination);
-  const dkey = destinationKeyString(dest);
-  const didx = existing.destinations.findIndex((d) => destinationKeyString(d) === dkey);
-  const dwhere = `${formatAddressPort(dest.address, dest.port)} in ${where}`;
-  switch (op.kind) {
-    case "add-destination":
-      if (didx >= 0) throw new LvsError("destination_exists", `Destination already exists (${dwhere})`);
-      if (op.destination.lowerThreshold > op.destination.upperThreshold) {
-        throw new LvsError("invalid_value", `Numerical result out of range (-y ${op.destination.lowerThreshold} > -x ${op.destination.upperThreshold}, ${dwhere})`);
-      }
-      return replace({ ...existing, destinations: [...existing.destinations, dest as IpvsDestination] });
-    case "edit-destination":
-      if (didx < 0) throw new LvsError("no_such_destination", `No such destination (${dwhere})`);
-      if (op.destination.lowerThreshold > op.destination.upperThreshold) {
-        throw new LvsError("invalid_value", `Numerical result out of range (-y ${op.destination.lowerThreshold} > -x ${op.destination.upperThreshold}, ${dwhere})`);
-      }
-      return replace({ ...existing, destinations: existing.destinations.map((d, i) => (i === didx ? (dest as IpvsDestination) : d)) });
-    case "delete-destination":
-      if (didx < 0) throw new LvsError("no_such_destination", `No such destination (${dwhere})`);
-      return replace({ ...existing, destinations: existing.destinations.filter((_, i) => i !== didx) });
-  }
+  const b = TableBuilder.from(table);
+  b.apply(op);
+  return b.toTable();
 }
 
 /** Apply ops in order, as `ipvsadm -R` would with a batch; stops at the first kernel error (throws). */
 export function applyOps(table: IpvsTable, ops: readonly Op[]): IpvsTable {
-  let t: IpvsTable = { services: table.services.map((s) => ({ ...s, destinations: s.destinations.slice() })) };
-  for (const op of ops) t = applyOp(t, op);
-  return t;
+  const b = TableBuilder.from(table);
+  for (const o of ops) b.apply(o);
+  return b.toTable();
 }
 
 export const op = {

@@ -5,7 +5,7 @@
  * / -Lnc with the lvs/ listing renderers. Every -R batch is recorded.
  */
 import type { ConnectionEntry, Counters, IpvsTable, Rates } from "../../../lvs/model.ts";
-import { applyOp } from "../../../lvs/ops.ts";
+import { TableBuilder } from "../../../lvs/tableBuilder.ts";
 import { LvsError } from "../../../lvs/errors.ts";
 import { parseArgv } from "../../../lvs/formats/ipvsadm/argv.ts";
 import { interpretLine } from "../../../lvs/formats/ipvsadm/parseLine.ts";
@@ -73,25 +73,31 @@ export class FakeIpvsadm implements Exec {
   private restore(text: string): ExecResult {
     this.batches.push(text);
     let stderr = "";
+    const table = TableBuilder.from(this.table);
+    // the kernel applies each line as it comes: what ran before a parse error stays
+    const done = (r: ExecResult): ExecResult => {
+      this.table = table.toTable();
+      return r;
+    };
     for (const raw of text.split("\n")) {
       const line = raw.trim();
       if (!line) continue;
       const argv = parseArgv(line.split(/\s+/).filter((w) => w !== "ipvsadm"));
-      if (!argv.ok) return { code: 2, stdout: "", stderr: stderr + `${argv.option}: bad option\n` };
+      if (!argv.ok) return done({ code: 2, stdout: "", stderr: stderr + `${argv.option}: bad option\n` });
       const r = interpretLine(argv.options, argv.leftovers);
-      if (r.kind === "error") return { code: 2, stdout: "", stderr: stderr + `${r.message}\n` };
+      if (r.kind === "error") return done({ code: 2, stdout: "", stderr: stderr + `${r.message}\n` });
       if (r.kind === "ignored") continue;
       if (this.reject?.test(line)) {
         stderr += `${this.reject.message}\n`;
         continue;
       }
       try {
-        this.table = applyOp(this.table, r.op);
+        table.apply(r.op);
       } catch (e) {
         if (!(e instanceof LvsError)) throw e;
         stderr += `${e.message.replace(/ \(.*\)$/, "")}\n`;
       }
     }
-    return { code: stderr ? 1 : 0, stdout: "", stderr };
+    return done({ code: stderr ? 1 : 0, stdout: "", stderr });
   }
 }

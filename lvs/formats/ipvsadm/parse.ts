@@ -8,8 +8,9 @@
  */
 import { LvsError } from "../../errors.ts";
 import type { IpvsTable } from "../../model.ts";
-import { applyOp, type Op } from "../../ops.ts";
-import { destinationKeyString, serviceKeyString } from "../../tableKey.ts";
+import type { Op } from "../../ops.ts";
+import { TableBuilder, type TableLines } from "../../tableBuilder.ts";
+import { serviceKeyString } from "../../tableKey.ts";
 import { parseArgv } from "./argv.ts";
 import { foreignDialect } from "./dialects.ts";
 import { interpretLine } from "./parseLine.ts";
@@ -25,24 +26,21 @@ export interface ParseRulesResult {
   errors: RulesProblem[];
   warnings: RulesProblem[];
   /**
-   * The line that last added or edited each service (`serviceKeyString`) and real server
-   * (`serviceKeyString + " " + destinationKeyString`), so later checks on the table can point at it.
+   * The line that last added or edited each service (`lines.services[i]`) and real server
+   * (`lines.destinations[i][j]`) of `table`, so later checks on the table can point at it.
    */
-  lines: Map<string, number>;
+  lines: TableLines;
 }
 
 /** The rules line of an issue path into the parsed table (["services", i, "destinations", j, ...]), if known. */
 export function lineOfPath(result: Pick<ParseRulesResult, "table" | "lines">, path: readonly (string | number)[]): number | null {
   if (path[0] !== "services" || typeof path[1] !== "number") return null;
-  const svc = result.table.services[path[1]];
-  if (!svc) return null;
-  const sk = serviceKeyString(svc);
+  if (!result.table.services[path[1]]) return null;
   if (path[2] === "destinations" && typeof path[3] === "number") {
-    const d = svc.destinations[path[3]];
-    const line = d ? result.lines.get(`${sk} ${destinationKeyString(d)}`) : undefined;
+    const line = result.lines.destinations[path[1]]?.[path[3]];
     if (line !== undefined) return line;
   }
-  return result.lines.get(sk) ?? null;
+  return result.lines.services[path[1]] ?? null;
 }
 
 /** "line 3: -y 10 without -x: ..." */
@@ -51,12 +49,11 @@ export function formatProblem(p: RulesProblem): string {
 }
 
 export function parseRules(text: string): ParseRulesResult {
-  let table: IpvsTable = { services: [] };
+  const table = new TableBuilder();
   const errors: RulesProblem[] = [];
   const warnings: RulesProblem[] = [];
   /** services whose -A failed: later "Service not defined" errors for them would only repeat it */
   const failed = new Set<string>();
-  const where = new Map<string, number>();
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = i + 1;
@@ -94,27 +91,22 @@ export function parseRules(text: string): ParseRulesResult {
       continue;
     }
     try {
-      table = applyOp(table, r.op);
+      table.apply(r.op, line);
       if (r.op.kind === "clear") failed.clear();
-      else if (r.op.kind === "add-service" || r.op.kind === "edit-service") where.set(serviceKeyString(r.op.service), line);
-      else if (r.op.kind === "add-destination" || r.op.kind === "edit-destination") {
-        where.set(`${serviceKeyString(r.op.service)} ${destinationKeyString(r.op.destination)}`, line);
-      }
     } catch (e) {
       if (!(e instanceof LvsError)) throw e;
       if (r.op.kind !== "clear" && e.code === "no_such_service" && failed.has(serviceKeyString(r.op.service))) continue;
       errors.push({ line, message: `${e.message}: ${explain(e.code)}${familyHint(table, r.op)}` });
     }
   }
-  return { table, errors, warnings, lines: where };
+  return { ...table.toTableWithLines(), errors, warnings };
 }
 
 /** "-f 1" vs "-f 1 -6" are different services: say so when the other one exists. */
-function familyHint(table: IpvsTable, o: Op): string {
+function familyHint(table: TableBuilder, o: Op): string {
   if (o.kind === "clear" || o.service.protocol !== "fwmark") return "";
   const { fwmark, family } = o.service;
-  const other = table.services.find((s) => s.protocol === "fwmark" && s.fwmark === fwmark && s.family !== family);
-  if (!other) return "";
+  if (!table.has({ protocol: "fwmark", family: family === "inet" ? "inet6" : "inet", fwmark })) return "";
   return family === "inet" ? ` (an IPv6 service -f ${fwmark} -6 exists: add -6 after -f)` : ` (an IPv4 service -f ${fwmark} exists: drop the -6)`;
 }
 
