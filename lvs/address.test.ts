@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import ipaddr from "ipaddr.js";
 import {
   addressFamily, canonicalAddress, cDiffU32, compareAddressesIpvs, formatAddressPort, netmaskToPrefix, parseAddress,
   prefixContains, prefixToNetmask,
@@ -80,5 +82,24 @@ describe("ipvsadm comparator arithmetic", () => {
     expect(compareAddressesIpvs("inet", "10.0.0.1", "100.0.0.1")).toBeLessThan(0);
     expect(compareAddressesIpvs("inet6", "2001:db8::1", "2001:db8::2")).toBeLessThan(0);
     expect(compareAddressesIpvs("inet6", "2001:db8::1", "fd00::1")).toBeGreaterThan(0); // wraps in word 0
+  });
+});
+
+describe("parseAddress fast IPv6 path", () => {
+  it("accepts and reads exactly what ipaddr.js does, for any colon-hex text", () => {
+    const hex = fc.stringMatching(/^[0-9a-fA-F]{0,5}$/);
+    const text = fc.array(fc.oneof(hex, fc.constant(""), fc.constant(":")), { minLength: 1, maxLength: 10 }).map((a) => a.join(":"));
+    fc.assert(fc.property(text, (s) => {
+      if (!s.includes(":")) return;
+      const r = parseAddress(s);
+      const ok = ipaddr.IPv6.isValid(s);
+      expect(r.ok, s).toBe(ok);
+      if (ok && r.ok) expect(r.value.bytes).toEqual(ipaddr.IPv6.parse(s).toByteArray());
+    }), { numRuns: 5000 });
+  });
+  it("returns the same frozen result for the same text (memo), never a shared mutable one", () => {
+    const a = parseAddress("2001:db8::7");
+    expect(parseAddress("2001:db8::7")).toBe(a);
+    expect(Object.isFrozen(a.ok && a.value.bytes)).toBe(true);
   });
 });

@@ -18,8 +18,32 @@ export type AddressResult = { ok: true; value: ParsedAddress } | { ok: false; me
 
 const V4_DECIMAL = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
 
+/**
+ * Memo of parseAddress/addressWords: a rules file names each VIP on every one of its -a lines and
+ * ipvsadm's sort compares addresses n·log n times, while parsing IPv6 text (ipaddr.js) is slow.
+ * Bounded (dropped whole when full); results are frozen, so sharing them is safe. Pure: the same
+ * input always gives the same result.
+ */
+const MEMO_MAX = 1 << 16;
+let parsedMemo = new Map<string, AddressResult>();
+let wordsMemo = new Map<string, readonly [number, number, number, number]>();
+
 /** Parse an IPv4 dotted quad or an IPv6 address (inet_pton rules: no zone id, no brackets). */
 export function parseAddress(input: string): AddressResult {
+  const hit = parsedMemo.get(input);
+  if (hit) return hit;
+  const r = parseAddressText(input);
+  if (r.ok) {
+    Object.freeze(r.value.bytes);
+    Object.freeze(r.value);
+  }
+  Object.freeze(r);
+  if (parsedMemo.size >= MEMO_MAX) parsedMemo = new Map();
+  parsedMemo.set(input, r);
+  return r;
+}
+
+function parseAddressText(input: string): AddressResult {
   const s = input.trim();
   if (s === "") return { ok: false, message: "empty address" };
   if (s.includes(":")) {
@@ -35,6 +59,8 @@ export function parseAddress(input: string): AddressResult {
       const bytes = [...new Array<number>(12).fill(0), ...v4];
       return { ok: true, value: { family: "inet6", bytes, text: formatIpv6(bytes) } };
     }
+    const fast = plainIpv6Bytes(s);
+    if (fast) return { ok: true, value: { family: "inet6", bytes: fast, text: formatIpv6(fast) } };
     if (!ipaddr.IPv6.isValid(s)) return { ok: false, message: `${s}: not an IPv6 address` };
     const bytes = ipaddr.IPv6.parse(s).toByteArray();
     return { ok: true, value: { family: "inet6", bytes, text: formatIpv6(bytes) } };
@@ -52,6 +78,38 @@ export function parseAddress(input: string): AddressResult {
   const bytes = m.slice(1, 5).map(Number);
   if (bytes.some((b) => b > 255)) return { ok: false, message: `${s}: IPv4 octets are 0..255` };
   return { ok: true, value: { family: "inet", bytes, text: bytes.join(".") } };
+}
+
+const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+
+/**
+ * The bytes of the plainest IPv6 texts, which every parser reads alike: eight groups of 1–4 hex
+ * digits, or one "::" standing for at least two zero groups. Anything else (dotted tails, a "::"
+ * for one group, errors) is left to ipaddr.js (null), whose validation is what parseAddress means
+ * but costs ~20 µs an address.
+ */
+function plainIpv6Bytes(s: string): number[] | null {
+  const dbl = s.indexOf("::");
+  if (dbl !== s.lastIndexOf("::") || s.includes(":::")) return null;
+  const head = dbl < 0 ? s.split(":") : dbl === 0 ? [] : s.slice(0, dbl).split(":");
+  const tail = dbl < 0 ? [] : dbl + 2 === s.length ? [] : s.slice(dbl + 2).split(":");
+  if (dbl < 0 ? head.length !== 8 : head.length + tail.length > 6) return null;
+  const groups: number[] = [];
+  for (const g of head) {
+    if (!HEX_GROUP.test(g)) return null;
+    groups.push(parseInt(g, 16));
+  }
+  if (dbl >= 0) {
+    const zeros = 8 - head.length - tail.length;
+    for (let i = 0; i < zeros; i++) groups.push(0);
+    for (const g of tail) {
+      if (!HEX_GROUP.test(g)) return null;
+      groups.push(parseInt(g, 16));
+    }
+  }
+  const bytes: number[] = [];
+  for (const g of groups) bytes.push(g >> 8, g & 255);
+  return bytes;
 }
 
 /** Canonical text of an address, or null when it is not one. */
@@ -164,12 +222,19 @@ export function ipv4ToUint32(bytes: readonly number[]): number {
 }
 
 /** The four 32-bit words of `union nf_inet_addr` in host order (IPv4 fills word 0, the rest are 0). */
-export function addressWords(address: string): [number, number, number, number] {
+export function addressWords(address: string): readonly [number, number, number, number] {
+  const hit = wordsMemo.get(address);
+  if (hit) return hit;
   const r = parseAddress(address);
-  if (!r.ok) return [0, 0, 0, 0];
-  const b = r.value.bytes;
-  if (b.length === 4) return [ipv4ToUint32(b), 0, 0, 0];
-  return [ipv4ToUint32(b.slice(0, 4)), ipv4ToUint32(b.slice(4, 8)), ipv4ToUint32(b.slice(8, 12)), ipv4ToUint32(b.slice(12, 16))];
+  const b = r.ok ? r.value.bytes : [];
+  const words: readonly [number, number, number, number] = Object.freeze(
+    !r.ok ? [0, 0, 0, 0]
+    : b.length === 4 ? [ipv4ToUint32(b), 0, 0, 0]
+    : [ipv4ToUint32(b.slice(0, 4)), ipv4ToUint32(b.slice(4, 8)), ipv4ToUint32(b.slice(8, 12)), ipv4ToUint32(b.slice(12, 16))],
+  );
+  if (wordsMemo.size >= MEMO_MAX) wordsMemo = new Map();
+  wordsMemo.set(address, words);
+  return words;
 }
 
 /**

@@ -54,16 +54,25 @@ export function canonicalTunnel(t: TunnelOptions | null): TunnelOptions {
   return { type, port: t?.port ?? null, checksum: t?.checksum ?? "nocsum" };
 }
 
+const DESTINATION_FIELDS = 7;
+
+/** The destination as the kernel holds it in `svc`; `d` itself when it already is (a million-destination table is not copied). */
 export function canonicalDestination(svc: IpvsService, d: IpvsDestination): IpvsDestination {
   const fixedPort = d.method === "dr" || d.method === "tun";
+  const address = canonicalAddress(d.address) ?? d.address;
+  const port = fixedPort && svc.protocol !== "fwmark" ? svc.port : d.port;
+  const tunnel = d.method === "tun" ? canonicalTunnel(d.tunnel) : null;
+  const t = d.tunnel;
+  const sameTunnel = tunnel === null ? t === null : t !== null && t.type === tunnel.type && t.port === tunnel.port && t.checksum === tunnel.checksum && Object.keys(t).length === 3;
+  if (address === d.address && port === d.port && sameTunnel && Object.keys(d).length === DESTINATION_FIELDS) return d;
   return {
-    address: canonicalAddress(d.address) ?? d.address,
-    port: fixedPort && svc.protocol !== "fwmark" ? svc.port : d.port,
+    address,
+    port,
     method: d.method,
     weight: d.weight,
     upperThreshold: d.upperThreshold,
     lowerThreshold: d.lowerThreshold,
-    tunnel: d.method === "tun" ? canonicalTunnel(d.tunnel) : null,
+    tunnel,
   };
 }
 

@@ -72,7 +72,8 @@ export function ruleLines(table: IpvsTable, opts: RenderRulesOptions = {}): stri
 }
 
 export function renderRules(table: IpvsTable, opts: RenderRulesOptions = {}): string {
-  return ruleLines(table, opts).map((l) => `${l}\n`).join("");
+  const lines = ruleLines(table, opts);
+  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
 }
 
 /** A shell script that builds the table with ipvsadm commands (adds to the current table). */
