@@ -7,7 +7,7 @@
 # Produces in lab/build/ (gitignored):
 #   vmlinuz          the kernel that linux-image-amd64 depends on
 #   vmlinux          the same kernel uncompressed (ELF, PVH boot: ~2x faster under TCG)
-#   base.cpio.gz     busybox, ipvsadm, iproute2's ip, shared libs, IPVS + network modules, /init
+#   base.cpio.gz     busybox, ipvsadm, keepalived (VRRP), iproute2's ip, shared libs, IPVS + network modules, /init
 #   manifest.json    kernel/ipvsadm versions, module list, schedulers present
 # lab/vm.ts appends a per-run cpio (the test script and files) to base.cpio.gz and boots it.
 set -euo pipefail
@@ -60,6 +60,9 @@ fi
 
 # ------------------------------------------------------------------ packages (apt-get download needs no root)
 pkgs=("$kpkg" busybox-static ipvsadm libnl-3-200 libnl-genl-3-200 libpopt0)
+# keepalived (VRRP for the HA lab, lab/failover*.ts) and the libraries Debian builds it against; the
+# rest of what ldd names (libssl, libperl via libsnmp, ...) is copied from the host
+pkgs+=(keepalived libsnmp40 libsnmp-base libnftnl11 libpcre2-8-0 libglib2.0-0 libmnl0 libsystemd0 libpci3 libsensors5 libwrap0)
 if [[ ! -x /usr/sbin/ip && ! -x /sbin/ip && ! -x /bin/ip ]]; then
   pkgs+=(iproute2 libbpf1 libbsd0 libcap2 libelf1 libmnl0 libmd0 zlib1g libselinux1 libxtables12 libtirpc3 libdb5.3)
 fi
@@ -132,6 +135,12 @@ copy_with_libs() {
   done < <(LD_LIBRARY_PATH="$libpath" ldd "$src")
 }
 copy_with_libs "${EXTRACT}/sbin/ipvsadm" /usr/sbin/ipvsadm
+keepalived_bin=""
+for c in "${EXTRACT}/usr/sbin/keepalived" "${EXTRACT}/sbin/keepalived"; do
+  if [[ -x "$c" ]]; then keepalived_bin="$c"; break; fi
+done
+[[ -n "$keepalived_bin" ]] || die "keepalived package did not provide sbin/keepalived"
+copy_with_libs "$keepalived_bin" /usr/sbin/keepalived
 host_ip=""
 for c in "${EXTRACT}/sbin/ip" "${EXTRACT}/bin/ip" /usr/sbin/ip /sbin/ip /bin/ip; do
   if [[ -x "$c" ]]; then host_ip="$c"; break; fi
@@ -236,8 +245,9 @@ chmod 755 "${TREE}/init"
 mv "${BUILD}/base.cpio.gz.tmp" "${BUILD}/base.cpio.gz"
 
 ipvsadm_ver="$(dpkg-deb -f "$(ls "${DEBS}"/ipvsadm_*.deb | head -n1)" Version)"
+keepalived_ver="$(dpkg-deb -f "$(ls "${DEBS}"/keepalived_*.deb | head -n1)" Version)"
 {
-  printf '{\n  "kernelPackage": "%s",\n  "kernelVersion": "%s",\n  "ipvsadmVersion": "%s",\n' "$kpkg" "$kver" "$ipvsadm_ver"
+  printf '{\n  "kernelPackage": "%s",\n  "kernelVersion": "%s",\n  "ipvsadmVersion": "%s",\n  "keepalivedVersion": "%s",\n' "$kpkg" "$kver" "$ipvsadm_ver" "$keepalived_ver"
   printf '  "schedulers": [%s],\n' "$(printf '"%s",' "${schedulers[@]}" | sed 's/,$//')"
   printf '  "modules": [%s]\n}\n' "$(printf '"%s",' "${order[@]}" | sed 's/,$//')"
 } > "${BUILD}/manifest.json"
