@@ -14,6 +14,8 @@ import { effectiveTable } from "./health/effective.ts";
 import type { AgentIssue, AgentMessage, DesiredMessage, HealthTransition, HealthConfig, ServerMessage } from "../lvs/protocol/agent.ts";
 import { AGENT_FEATURES, PROTOCOL_VERSION } from "../lvs/protocol/agent.ts";
 import type { IpvsTable } from "../lvs/model.ts";
+import type { HaSupervisor } from "./ha/haSupervisor.ts";
+import type { DesiredHa, HaTransition } from "../lvs/protocol/ha.ts";
 
 export type { AgentIssue };
 
@@ -35,6 +37,10 @@ export interface AgentOptions {
    * operator re-applies or imports the actual table; the periodic pass only retries a failed revision.
    */
   healDrift?: boolean;
+  /** VRRP (keepalived) and IPVS connection sync; absent = this agent does no HA */
+  ha?: HaSupervisor;
+  /** how often HA status (process alive, sync daemons, connection count) is refreshed and sent; default 5 s */
+  haStatusIntervalMs?: number;
 }
 
 const MAX_UNSENT_TRANSITIONS = 1000;
@@ -43,6 +49,7 @@ interface Current {
   revision: number;
   table: IpvsTable;
   health: HealthConfig;
+  ha: DesiredHa | null;
 }
 
 export class Agent {
@@ -64,8 +71,22 @@ export class Agent {
   private resyncTimer: unknown = null;
   /** what the connected control plane listed in welcome.features (reset by the next welcome) */
   private serverFeatures = new Set<string>();
+  private haTimer: unknown = null;
+  /** VRRP transitions not delivered yet (offline): sent after the next welcome */
+  private unsentHa: HaTransition[] = [];
 
   constructor(private readonly opts: AgentOptions) {
+    if (opts.ha) {
+      opts.ha.onTransition = (t) => {
+        if (!this.serverFeatures.has(AGENT_FEATURES.ha) || !this.send({ v: PROTOCOL_VERSION, type: "ha.transition", transitions: [t] })) {
+          this.unsentHa.push(t);
+          if (this.unsentHa.length > MAX_UNSENT_TRANSITIONS) this.unsentHa.splice(0, this.unsentHa.length - MAX_UNSENT_TRANSITIONS);
+        }
+      };
+      opts.ha.onStatus = (status) => {
+        if (this.serverFeatures.has(AGENT_FEATURES.ha)) this.send({ v: PROTOCOL_VERSION, type: "ha.status", status });
+      };
+    }
     this.statsIntervalMs = opts.statsIntervalMs ?? 1000;
     this.resyncIntervalMs = opts.resyncIntervalMs ?? 30000;
     this.monitor = new HealthMonitor({
@@ -107,10 +128,12 @@ export class Agent {
       this.opts.log.error(`cannot read state: ${(e as Error).message}; starting without a restored table`);
     }
     if (persisted) {
-      this.current = { revision: persisted.revision, table: persisted.table, health: persisted.health };
+      this.current = { revision: persisted.revision, table: persisted.table, health: persisted.health, ha: persisted.ha };
       const down = new Set(persisted.down);
       this.monitor.update(persisted.health.targets, (k) => (down.has(k) ? "down" : undefined));
       const result = await this.enqueue(() => this.reconcile("restore"));
+      // fail-static for VRRP too: keepalived and the sync daemons as the last revision said
+      if (persisted.ha && this.opts.ha) await this.enqueue(() => this.opts.ha!.apply(persisted.ha)).catch((e: Error) => this.opts.log.error(`HA restore: ${e.message}`));
       if (result.ok) this.appliedRevision = persisted.revision;
       this.opts.log.info(`restored revision ${persisted.revision} from ${this.opts.store.file} (${result.ok ? "applied" : "apply failed"})`);
     } else {
@@ -118,6 +141,23 @@ export class Agent {
     }
     this.scheduleStats();
     this.scheduleResync();
+    this.scheduleHaStatus();
+  }
+
+  /** HA status every few seconds (what notify lines cannot say: process alive, sync daemons, mirrored connections). */
+  private scheduleHaStatus(): void {
+    const ha = this.opts.ha;
+    if (this.stopped || !ha) return;
+    this.haTimer = this.opts.timers.setTimeout(async () => {
+      if (ha.active && this.online() && this.serverFeatures.has(AGENT_FEATURES.ha)) {
+        try {
+          this.send({ v: PROTOCOL_VERSION, type: "ha.status", status: await ha.refresh() });
+        } catch (e) {
+          this.opts.log.warn(`ha status: ${(e as Error).message}`);
+        }
+      }
+      this.scheduleHaStatus();
+    }, this.opts.haStatusIntervalMs ?? 5000);
   }
 
   /** "health.state" of every checked target (or of `keys`), if the control plane understands it. */
@@ -182,6 +222,10 @@ export class Agent {
         // transitions only: the control plane may have missed some (restart while offline), so it
         // gets the current state of every target and records what differs from what it stored
         this.sendHealthState();
+        if (this.opts.ha && this.serverFeatures.has(AGENT_FEATURES.ha)) {
+          if (this.unsentHa.length) this.send({ v: PROTOCOL_VERSION, type: "ha.transition", transitions: this.unsentHa.splice(0, 1000) });
+          this.send({ v: PROTOCOL_VERSION, type: "ha.status", status: this.opts.ha.status() });
+        }
         return;
       case "desired":
         this.send(await this.enqueue(() => this.onDesired(msg)));
@@ -209,6 +253,7 @@ export class Agent {
     this.monitor.stop();
     if (this.statsTimer != null) this.opts.timers.clearTimeout(this.statsTimer);
     if (this.resyncTimer != null) this.opts.timers.clearTimeout(this.resyncTimer);
+    if (this.haTimer != null) this.opts.timers.clearTimeout(this.haTimer);
     await this.queue.catch(() => {});
     await this.persisting;
   }
@@ -233,11 +278,25 @@ export class Agent {
         table: await this.opts.engine.read().catch(() => ({ services: [] })),
       };
     }
-    this.current = { revision: msg.revision, table: msg.table, health: msg.health };
+    // an older control plane sends no `ha`: keep what runs (VRRP is fail-static)
+    const ha = msg.ha === undefined ? (this.current?.ha ?? null) : msg.ha;
+    this.current = { revision: msg.revision, table: msg.table, health: msg.health, ha };
     // a new target starts "up" without a transition: say so (the control plane may hold an old "down")
     const started = this.monitor.update(msg.health.targets);
     if (started.length) this.sendHealthState(started);
     const result = await this.reconcile(`revision ${msg.revision}`);
+    // VRRP after IPVS: a director claims the VIP only with the table loaded
+    if (this.opts.ha && (msg.ha !== undefined || this.opts.ha.active)) {
+      try {
+        const st = await this.opts.ha.apply(ha);
+        if (st.keepalived.error) issues.push({ path: "ha.keepalived", code: "ha.keepalived", severity: "error", message: st.keepalived.error });
+        if (st.sync.error) issues.push({ path: "ha.sync", code: "ha.sync", severity: "warning", message: st.sync.error });
+      } catch (e) {
+        issues.push({ path: "ha", code: "ha.failed", severity: "error", message: (e as Error).message });
+      }
+    } else if (ha && !this.opts.ha) {
+      issues.push({ path: "ha", code: "ha.unsupported", severity: "warning", message: "this agent runs no HA supervisor: VRRP and connection sync are not applied" });
+    }
     if (result.ok) {
       this.opts.log.info(`revision ${msg.revision} applied (${result.ops.length} op(s))`);
       this.appliedRevision = msg.revision;
@@ -258,7 +317,7 @@ export class Agent {
 
   private persist(cur: Current): Promise<void> {
     const down = [...this.monitor.states()].filter(([, st]) => st === "down").map(([k]) => k);
-    return this.opts.store.save({ revision: cur.revision, table: cur.table, health: cur.health, savedAt: this.opts.clock.now(), down });
+    return this.opts.store.save({ revision: cur.revision, table: cur.table, health: cur.health, savedAt: this.opts.clock.now(), down, ha: cur.ha });
   }
 
   /** Applies the health-adjusted current table. Must run inside the queue. */

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { healthConfigSchema } from "../lvs/protocol/agent.ts";
 import type { HealthConfig } from "../lvs/protocol/agent.ts";
 import { ipvsTableSchema } from "../lvs/schemas.ts";
+import { desiredHaSchema, type DesiredHa } from "../lvs/protocol/ha.ts";
 import type { IpvsTable } from "../lvs/model.ts";
 
 export const persistedSchema = z.object({
@@ -19,6 +20,8 @@ export const persistedSchema = z.object({
   savedAt: z.number().int().min(0),
   /** health targets (monitor keys) that were down when saved; older files have none */
   down: z.array(z.string().max(1024)).max(100000).default([]),
+  /** the VRRP / connection sync part of the revision (older files have none) */
+  ha: desiredHaSchema.nullable().default(null),
 });
 export type PersistedState = z.infer<typeof persistedSchema>;
 
@@ -82,7 +85,7 @@ export class FailStatic {
     return parsed.data;
   }
 
-  async save(state: { revision: number; table: IpvsTable; health: HealthConfig; savedAt: number; down: string[] }): Promise<void> {
+  async save(state: { revision: number; table: IpvsTable; health: HealthConfig; savedAt: number; down: string[]; ha?: DesiredHa | null }): Promise<void> {
     await writeAtomic(this.file, JSON.stringify(state));
   }
 

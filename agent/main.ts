@@ -12,7 +12,11 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import os from "node:os";
 import { consoleLog } from "./log.ts";
+import { HaSupervisor } from "./ha/haSupervisor.ts";
+import { localKeepalivedHost } from "./ha/localKeepalivedHost.ts";
+import { nodeExec } from "./engines/ipvs/exec.ts";
 import { runAgent } from "./runAgent.ts";
 import { serverUrls } from "./link.ts";
 import { createEngine, type EngineChoice } from "./createEngine.ts";
@@ -93,7 +97,13 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   log.info(`engine ${built.engine.kind}: ${built.reason}; state dir ${stateDir}`);
+  // VRRP through Debian's keepalived when the director is in an HA group (idle otherwise)
+  const ha = new HaSupervisor({
+    host: localKeepalivedHost(), exec: nodeExec(), ipvsadm: values.ipvsadm!, log, now: Date.now,
+    routerId: os.hostname(), kernelSync: built.engine.kind === "ipvs",
+  });
   const running = await runAgent({
+    ha,
     server: values.server!, token: token!, engine: built.engine, stateDir, log,
     ...(built.bootRules ? { bootRules: built.bootRules } : {}),
     ...(values.insecure ? { insecure: true } : {}),
@@ -113,6 +123,8 @@ export async function main(argv: string[]): Promise<number> {
     process.once("SIGTERM", () => stop("SIGTERM"));
   });
   await running.stop();
+  // keepalived keeps running on purpose (VRRP is fail-static like the IPVS table)
+  await ha.close();
   await built.engine.close();
   return 0;
 }

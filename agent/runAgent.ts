@@ -12,6 +12,7 @@ import { checkersWith, type CheckerRegistry } from "./health/checkers.ts";
 import type { ExecCheckerOptions } from "./health/exec.ts";
 import { realTimers, systemClock, type Clock, type Timers } from "./health/monitor.ts";
 import { validateDesired } from "./validateDesired.ts";
+import type { HaSupervisor } from "./ha/haSupervisor.ts";
 
 export const AGENT_VERSION = "0.1.0";
 
@@ -36,6 +37,9 @@ export interface RunAgentOptions {
   resyncIntervalMs?: number;
   /** see AgentOptions.healDrift */
   healDrift?: boolean;
+  /** VRRP through keepalived + IPVS connection sync (see agent/ha/haSupervisor.ts) */
+  ha?: HaSupervisor;
+  haStatusIntervalMs?: number;
 }
 
 export interface RunningAgent {
@@ -52,6 +56,8 @@ export async function runAgent(o: RunAgentOptions): Promise<RunningAgent> {
     log: o.log, clock: o.clock ?? systemClock, timers, checkers: o.checkers ?? checkersWith(o.exec ?? {}), validate: validateDesired,
     ...(o.resyncIntervalMs != null ? { resyncIntervalMs: o.resyncIntervalMs } : {}),
     ...(o.healDrift ? { healDrift: true } : {}),
+    ...(o.ha ? { ha: o.ha } : {}),
+    ...(o.haStatusIntervalMs != null ? { haStatusIntervalMs: o.haStatusIntervalMs } : {}),
   });
   await agent.start();
   const link = new AgentLink({

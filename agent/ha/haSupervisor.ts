@@ -17,7 +17,7 @@
  */
 import type { Exec } from "../engines/ipvs/exec.ts";
 import type { KeepalivedHost } from "./keepalivedHost.ts";
-import type { DesiredHa, HaInstanceStatus, HaStatus, HaTransition, VrrpState } from "../../lvs/ha/haContract.ts";
+import type { DesiredHa, HaInstanceStatus, HaStatus, HaTransition, VrrpState } from "../../lvs/protocol/ha.ts";
 import { notifyScriptText, parseNotifyLine, renderVrrpConfig } from "../../lvs/ha/renderVrrpConfig.ts";
 import type { AgentLog } from "../log.ts";
 
@@ -96,7 +96,7 @@ export class HaSupervisor {
   }
 
   private async applyKeepalived(ha: DesiredHa): Promise<void> {
-    const version = await this.o.host.version().catch(() => null);
+    const version = this.keepalived.version ?? (await this.o.host.version().catch(() => null));
     if (!version) {
       this.keepalived = { running: false, version: null, error: KEEPALIVED_MISSING };
       this.o.log.error(KEEPALIVED_MISSING);
@@ -138,7 +138,8 @@ export class HaSupervisor {
   }
 
   private async applySync(ha: DesiredHa | null): Promise<void> {
-    const want = ha?.sync && this.o.kernelSync && !ha.maintenance ? ha.sync : null;
+    // kept in maintenance: the director mirrors the connections it will get back at the hand-back
+    const want = ha?.sync && this.o.kernelSync ? ha.sync : null;
     this.sync = { ...this.sync, wanted: !!ha?.sync, error: null };
     if (ha?.sync && !this.o.kernelSync) {
       this.sync.error = "IPVS connection sync is a kernel feature: not available on the userspace engine";

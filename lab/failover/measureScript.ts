@@ -14,8 +14,10 @@ import { HA_LAB } from "./haNetwork.ts";
 
 /** defines now(), reqloop_start/stop, held_open/held_ping/held_close, wait_vip */
 export const MEASURE_FUNCTIONS = `
+ip() { /usr/sbin/ip "$@"; }
 now() { read up rest < /proc/uptime; echo $(( \${up%.*}\${up#*.} * 10 )); }
 cat > /tmp/reqloop.sh <<'@@REQ@@'
+ip() { /usr/sbin/ip "$@"; }
 now() { read up rest < /proc/uptime; echo $(( \${up%.*}\${up#*.} * 10 )); }
 max=$1; out=$2; i=0
 : > $out

@@ -6,7 +6,7 @@
  * All instances start as BACKUP: the priorities elect the MASTER, so a restart of the first director
  * does not grab the VIP before it has heard the current master (no needless transition).
  */
-import type { DesiredHa, VrrpInstanceSpec } from "./haContract.ts";
+import type { DesiredHa, VrrpInstanceSpec } from "../protocol/ha.ts";
 
 export interface RenderVrrpOptions {
   /** global_defs router_id (the director's name) */

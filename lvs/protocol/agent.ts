@@ -5,7 +5,8 @@
  * `Authorization: Bearer <token>` on the upgrade and the server refuses before any frame is read.
  *
  * Server → agent: welcome, desired, heartbeat, connections.request, error
- * Agent → server: hello, ack, heartbeat, stats, health, health.state, connections.response, error
+ * Agent → server: hello, ack, heartbeat, stats, health, health.state, connections.response, error,
+ *                 ha.status, ha.transition
  *
  * Additive features inside version 1: the server lists what it understands beyond the original
  * message set in `welcome.features` (absent = none); an agent sends a feature's messages only to a
@@ -13,6 +14,9 @@
  *  - "health.state": right after welcome (after any transitions held while offline) the agent sends
  *    the CURRENT state of every checked target, so the control plane corrects what it missed while
  *    the agent was offline or restarting (it records a transition only where its stored state differs).
+ *  - "ha": `desired.ha` (VRRP instances + connection sync, lvs/protocol/ha.ts) is understood; the agent
+ *    reports `ha.status` (after welcome, on every change and every few seconds) and each VRRP state
+ *    change as `ha.transition` at once.
  *
  * Pure: zod only.
  */
@@ -20,10 +24,11 @@ import { z } from "zod";
 import { healthCheckSchema, ipAddressSchema, ipvsTableSchema, portSchema } from "../schemas.ts";
 import { FAMILIES, MAX_FWMARK, PROTOCOLS } from "../model.ts";
 import { isCleanStatsFrame } from "../stats/statsFrameCheck.ts";
+import { desiredHaSchema, haStatusSchema, haTransitionSchema } from "./ha.ts";
 
 export const PROTOCOL_VERSION = 1 as const;
 /** Features of version 1 a control plane may list in `welcome.features` (see the header). */
-export const AGENT_FEATURES = { healthState: "health.state" } as const;
+export const AGENT_FEATURES = { healthState: "health.state", ha: "ha" } as const;
 /** Largest frame either side accepts (ws maxPayload); a 100k-destination table fits. */
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 /** Close codes used on the agent link (4000-4999 are application codes). */
@@ -88,6 +93,8 @@ export const desiredSchema = z.object({
   table: ipvsTableSchema,
   health: healthConfigSchema,
   options: desiredOptionsSchema,
+  /** VRRP + connection sync for this director (feature "ha"); absent/null = no HA group */
+  ha: desiredHaSchema.nullable().optional(),
 });
 export const heartbeatSchema = z.object({ v, type: z.literal("heartbeat"), at: ms, appliedRevision: revision.nullable() });
 export const connectionsRequestSchema = z.object({
@@ -212,8 +219,14 @@ export const connectionsResponseSchema = z.object({
   error: z.string().max(4096).optional(),
 });
 
+/** What keepalived and the sync daemons do on this director now (feature "ha"). */
+export const haStatusMessageSchema = z.object({ v, type: z.literal("ha.status"), status: haStatusSchema });
+/** VRRP state changes, sent the moment keepalived's notify script reports them (feature "ha"). */
+export const haTransitionMessageSchema = z.object({ v, type: z.literal("ha.transition"), transitions: z.array(haTransitionSchema).min(1).max(1000) });
+
 export const agentMessageSchema = z.discriminatedUnion("type", [
   helloSchema, ackSchema, heartbeatSchema, statsSchema, healthSchema, healthStateSchema, connectionsResponseSchema, errorSchema,
+  haStatusMessageSchema, haTransitionMessageSchema,
 ]);
 export type AgentMessage = z.infer<typeof agentMessageSchema>;
 

@@ -17,6 +17,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { AgentMessage, HealthConfig, HealthTransition, ServerMessage } from "../../lvs/protocol/agent.ts";
 import { AGENT_FEATURES, CLOSE, MAX_FRAME_BYTES, PROTOCOL_VERSION, parseAgentMessage } from "../../lvs/protocol/agent.ts";
 import type { IpvsTable } from "../../lvs/model.ts";
+import type { DesiredHa, HaStatus, HaTransition } from "../../lvs/protocol/ha.ts";
 import { serviceKeyString } from "../../lvs/tableKey.ts";
 import type { AgentDirectory, AgentIdentity } from "./agentDirectory.ts";
 import type { EventBus } from "../events/EventBus.ts";
@@ -25,7 +26,14 @@ export interface DesiredState {
   revision: number;
   table: IpvsTable;
   health: HealthConfig;
+  /** VRRP + connection sync of the director's HA group; a change (e.g. a planned switchover) is pushed without a new revision */
+  ha?: DesiredHa | null;
 }
+
+/** What agents report about VRRP / connection sync (feature "ha"), handed to whoever records it. */
+export type HaReport =
+  | { kind: "status"; directorId: string; topologyId: string; status: HaStatus; at: number }
+  | { kind: "transitions"; directorId: string; topologyId: string; transitions: HaTransition[]; at: number };
 
 export interface HubLog {
   info(obj: object, msg: string): void;
@@ -41,6 +49,8 @@ export interface AgentHubOptions {
   heartbeatMs?: number;
   statsIntervalMs?: number;
   maxPayload?: number;
+  /** VRRP status and transitions from agents (feature "ha"); absent = not recorded */
+  onHa?: (r: HaReport) => void | Promise<void>;
 }
 
 interface Conn {
@@ -48,6 +58,8 @@ interface Conn {
   director: AgentIdentity;
   helloSeen: boolean;
   sentRevision: number | null;
+  /** JSON of the DesiredHa last sent (HA changes without a new revision) */
+  sentHa: string | null;
   lastFrameAt: number;
   pending: Map<string, (msg: Extract<AgentMessage, { type: "connections.response" }>) => void>;
   /** messages of one connection are handled in order */
@@ -164,7 +176,7 @@ export class AgentHub {
   private accept(ws: WebSocket, director: AgentIdentity): void {
     const old = this.conns.get(director.id);
     if (old) old.ws.close(CLOSE.replaced, "replaced by a newer connection of the same director");
-    const c: Conn = { ws, director, helloSeen: false, sentRevision: null, lastFrameAt: this.now(), pending: new Map(), chain: Promise.resolve(), backlog: 0, droppedStats: 0 };
+    const c: Conn = { ws, director, helloSeen: false, sentRevision: null, sentHa: null, lastFrameAt: this.now(), pending: new Map(), chain: Promise.resolve(), backlog: 0, droppedStats: 0 };
     this.conns.set(director.id, c);
     const log = this.opts.log;
     log.info({ directorId: director.id, director: director.name }, "agent connected");
@@ -208,8 +220,9 @@ export class AgentHub {
     switch (msg.type) {
       case "hello": {
         await this.opts.directory.markOnline(d.id, { at, appliedRevision: msg.appliedRevision, table: msg.table });
-        this.send(c, { v: PROTOCOL_VERSION, type: "welcome", directorId: d.id, directorName: d.name, serverTime: at, heartbeatMs: this.heartbeatMs, features: [AGENT_FEATURES.healthState] });
+        this.send(c, { v: PROTOCOL_VERSION, type: "welcome", directorId: d.id, directorName: d.name, serverTime: at, heartbeatMs: this.heartbeatMs, features: [AGENT_FEATURES.healthState, AGENT_FEATURES.ha] });
         c.sentRevision = null;
+        c.sentHa = null;
         await this.push(c);
         await this.publish("director.status", { directorId: d.id, topologyId: d.topologyId, online: true, at });
         return;
@@ -253,6 +266,13 @@ export class AgentHub {
       case "error":
         this.opts.log.warn({ directorId: d.id, code: msg.code, message: msg.message }, "agent reported an error");
         return;
+      case "ha.status":
+        await this.opts.onHa?.({ kind: "status", directorId: d.id, topologyId: d.topologyId, status: msg.status, at });
+        return;
+      case "ha.transition":
+        this.opts.log.info({ directorId: d.id, transitions: msg.transitions.map((t) => `${t.name} ${t.from}->${t.to}`) }, "VRRP state change");
+        await this.opts.onHa?.({ kind: "transitions", directorId: d.id, topologyId: d.topologyId, transitions: msg.transitions, at });
+        return;
     }
   }
 
@@ -290,11 +310,14 @@ export class AgentHub {
 
   private async push(c: Conn): Promise<void> {
     const desired = await this.opts.desiredFor(c.director.id);
-    if (!desired || desired.revision === c.sentRevision || c.ws.readyState !== c.ws.OPEN) return;
+    const ha = desired?.ha === undefined ? null : JSON.stringify(desired.ha);
+    if (!desired || (desired.revision === c.sentRevision && ha === c.sentHa) || c.ws.readyState !== c.ws.OPEN) return;
     c.sentRevision = desired.revision;
+    c.sentHa = ha;
     this.send(c, {
       v: PROTOCOL_VERSION, type: "desired", revision: desired.revision, table: desired.table, health: desired.health,
       options: { statsIntervalMs: this.opts.statsIntervalMs ?? 1000 },
+      ...(desired.ha !== undefined ? { ha: desired.ha } : {}),
     });
   }
 
