@@ -51,6 +51,21 @@ export const ISSUE_CODES = {
   "service.proxy-protocol-needs-userspace": { severity: "warning", rule: "PROXY protocol is sent only by the userspace engine." },
   "service.sorry-server-family": { severity: "warning", rule: "keepalived drops a sorry server of another address family than the service." },
   "service.health-check-status-range": { severity: "error", rule: "An HTTP status range must go from low to high." },
+  // ---- HA groups (VRRP through keepalived, IPVS connection sync)
+  "ha.group-of-one": { severity: "error", rule: "An HA group needs two or more directors: a single director is still a single point of failure." },
+  "ha.unknown-director": { severity: "error", rule: "An HA group lists a director that does not exist." },
+  "ha.no-vip": { severity: "warning", rule: "An HA group floats the VIPs placed on its directors; with none placed on two of them VRRP has nothing to move." },
+  "ha.vip-not-in-network": { severity: "error", rule: "A VIP moved by VRRP must lie in the network of the interface it floats on, on every director of the group (gratuitous ARP only reaches that segment)." },
+  "ha.vip-partly-placed": { severity: "warning", rule: "A VIP of an HA group should be placed on every director of the group, or a takeover by one that lacks it drops its traffic." },
+  "ha.duplicate-router-id": { severity: "error", rule: "virtual_router_id must be unique per network: two VRRP groups with the same id on one segment fight over one virtual MAC." },
+  "ha.router-ids-exhausted": { severity: "error", rule: "VRRP has 255 virtual_router_ids per network; more groups cannot be numbered." },
+  "ha.auth-needs-v2": { severity: "error", rule: "VRRPv3 (RFC 5798) has no authentication; auth_pass only exists in VRRPv2." },
+  "ha.advert-v2-whole-seconds": { severity: "error", rule: "VRRPv2 advertises in whole seconds; a sub-second advert_int needs VRRPv3." },
+  "ha.equal-priorities": { severity: "warning", rule: "Equal priorities without nopreempt let the highest IP address win each election; use distinct priorities or nopreempt." },
+  "ha.no-interface-address": { severity: "error", rule: "Each director of an HA group needs an address (DIP) on the VRRP interface: unicast adverts and the VIP's network come from it." },
+  "ha.sync-userspace": { severity: "warning", rule: "IPVS connection sync is a kernel feature: directors on the userspace engine cannot mirror connections (established connections break on takeover)." },
+  "ha.mixed-family": { severity: "warning", rule: "One VRRP instance carries one address family; IPv4 and IPv6 VIPs of one group need two groups." },
+  "ha.duplicate-director": { severity: "error", rule: "A director is listed twice in one HA group." },
   // ---- destination (ipvsadm -a)
   "destination.duplicate": { severity: "error", rule: "A service can hold each real server address:port only once." },
   "destination.address-family": { severity: "error", rule: "A real server of another address family is allowed only with tunnelling (-i)." },
@@ -86,6 +101,8 @@ export interface Issue {
   objectId: string | null;
   /** an operator-facing explanation of the LVS rule broken */
   message: string;
+  /** the values the message names (for translated messages): addresses, ids, numbers */
+  params?: Record<string, string | number>;
 }
 
 /** Where an issue is reported: path prefix + object to badge. */

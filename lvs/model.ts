@@ -216,6 +216,46 @@ export interface Position {
   y: number;
 }
 
+/**
+ * An HA group: directors sharing VIPs, one MASTER at a time elected by VRRP (keepalived on each
+ * director, run by its agent). Directors placed on the same VIP form a group even without this
+ * object (lvs/ha/haGroups.ts derives it with defaults); declaring it sets the VRRP settings.
+ */
+export interface HaGroup {
+  id: string;
+  name: string;
+  /** preference order: the first is the preferred MASTER (default priorities 200, 190, 180, ...) */
+  directorIds: string[];
+  /** 1..255; null = allocated (unique among the topology's groups) */
+  virtualRouterId: number | null;
+  /** by director id, 1..254; a director not listed gets its default */
+  priorities: Record<string, number>;
+  /** true: a recovered higher-priority director does not take the VIP back (equal priorities need it) */
+  nopreempt: boolean;
+  /** VRRP advertisement interval; sub-second needs VRRPv3 */
+  advertIntMs: number;
+  vrrpVersion: 2 | 3;
+  /** true: adverts go unicast to the other directors' DIPs; false: multicast 224.0.0.18 */
+  unicast: boolean;
+  /** VRRPv2 PASS authentication, 1..8 characters; VRRPv3 has none */
+  authPass: string | null;
+  /** the interface the VIPs float on; null = each director's interface whose network holds the VIP */
+  interface: string | null;
+  /** IPVS connection sync daemons (kernel engine only), so the new MASTER knows established connections */
+  connectionSync: boolean;
+}
+
+export const HA_DEFAULTS = {
+  advertIntMs: 1000,
+  vrrpVersion: 3 as const,
+  unicast: true,
+  nopreempt: false,
+  connectionSync: true,
+  /** priority of the first director; each next one gets 10 less */
+  firstPriority: 200,
+  priorityStep: 10,
+};
+
 export interface Topology {
   name: string;
   directors: Director[];
@@ -224,6 +264,8 @@ export interface Topology {
   memberships: Membership[];
   /** canvas positions by object id */
   layout: Record<string, Position>;
+  /** VRRP settings of HA groups (absent on older documents: groups then get defaults) */
+  haGroups?: HaGroup[];
 }
 
 // ---------------------------------------------------------------- IPVS table (what one director runs)

@@ -139,6 +139,21 @@ export const membershipSchema = z.object({
 
 export const positionSchema = z.object({ x: z.number().finite(), y: z.number().finite() });
 
+export const haGroupSchema = z.object({
+  id,
+  name: z.string().max(128),
+  directorIds: z.array(id).max(16),
+  virtualRouterId: z.number().int().min(1, "virtual_router_id must be 1..255").max(255, "virtual_router_id must be 1..255").nullable(),
+  priorities: z.record(id, z.number().int().min(1, "VRRP priority must be 1..254").max(254, "VRRP priority must be 1..254 (255 is the address owner's)")),
+  nopreempt: z.boolean(),
+  advertIntMs: z.number().int().min(10, "advert_int must be 0.01..40.95 s").max(40950, "advert_int must be 0.01..40.95 s"),
+  vrrpVersion: z.union([z.literal(2), z.literal(3)]),
+  unicast: z.boolean(),
+  authPass: z.string().regex(/^[!-~]{1,8}$/, "auth_pass is 1..8 printable characters without spaces").nullable(),
+  interface: z.string().regex(/^[A-Za-z0-9_.:@-]{1,15}$/, "not an interface name").nullable(),
+  connectionSync: z.boolean(),
+});
+
 /** Limits keep one topology document bounded (the editor is measured at 500 nodes / 1 000 edges). */
 export const topologySchema = z.object({
   name,
@@ -147,6 +162,7 @@ export const topologySchema = z.object({
   realServers: z.array(realServerSchema).max(20000),
   memberships: z.array(membershipSchema).max(50000),
   layout: z.record(z.string().max(64), positionSchema),
+  haGroups: z.array(haGroupSchema).max(1000).optional(),
 });
 
 // ---------------------------------------------------------------- IPVS table level

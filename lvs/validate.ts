@@ -9,6 +9,7 @@ import { makeIssue, type Issue } from "./issues.ts";
 import { schemaIssues } from "./validate/schemaIssues.ts";
 import { topologyRules } from "./validate/topologyRules.ts";
 import { tableRules } from "./validate/tableRules.ts";
+import { haRules } from "./ha/haRules.ts";
 
 function dedupe(issues: Issue[]): Issue[] {
   const seen = new Set<string>();
@@ -62,7 +63,7 @@ function validPart(input: unknown): { topology: Topology; invalidIds: Set<string
 export function validate(topology: Topology): Issue[] {
   return guard(() => {
     const parsed = topologySchema.safeParse(topology as unknown);
-    if (parsed.success) return topologyRules(parsed.data);
+    if (parsed.success) return [...topologyRules(parsed.data), ...haRules(parsed.data)];
     const schema = schemaIssues(parsed.error, topology);
     const part = validPart(topology);
     return part ? [...schema, ...topologyRules(part.topology, part.invalidIds)] : schema;

@@ -132,7 +132,7 @@ export class FailoverLab {
 
   async waitApplied(only: DirectorName[] = [...this.agents.keys()]): Promise<void> {
     for (const d of only) {
-      await until(() => this.directory.rows.get(d)?.appliedRevision === this.revision, 120_000, `${d} at revision ${this.revision}`).catch((e: Error) => {
+      await until(() => this.directory.rows.get(d)?.appliedRevision === this.revision, 300_000, `${d} at revision ${this.revision}`).catch((e: Error) => {
         throw new Error(`${e.message}\n${d} agent log:\n${this.logs.get(d)?.lines.slice(-30).join("\n")}`);
       });
     }
