@@ -48,7 +48,7 @@ held_ping() { # tag timeout_ms -> prints how many echoed the tag
   end=$(( $(now) + $2 ))
   while :; do
     k=0; i=1
-    while [ $i -le $HELD ]; do grep -q "^$1-$i\$" /tmp/h$i.out 2>/dev/null && k=$((k+1)); i=$((i+1)); done
+    while [ $i -le $HELD ]; do grep -qx "$1-$i" /tmp/h$i.out 2>/dev/null && k=$((k+1)); i=$((i+1)); done
     [ $k -ge $HELD ] && break
     [ $(now) -ge $end ] && break
     sleep 0.05
