@@ -182,6 +182,8 @@ export interface RealServerHost {
   arpSuppressed: boolean;
   /** default gateway of the real server (NAT needs a DIP; DR must NOT use the director) */
   gateway: string | null;
+  /** NAT: the real-server agent may replace the default route with one through a DIP (else it only verifies) */
+  manageGateway?: boolean;
 }
 
 export interface RealServer {

@@ -114,6 +114,7 @@ export const realServerHostSchema = z.object({
   tunnelVips: z.array(ipAddressSchema).max(64),
   arpSuppressed: z.boolean(),
   gateway: ipAddressSchema.nullable(),
+  manageGateway: z.boolean().optional(),
 });
 
 export const realServerSchema = z.object({
