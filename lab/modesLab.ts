@@ -120,7 +120,11 @@ export async function runModesLab(o: { requests?: number; log?: (line: string) =
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   let agent: Awaited<ReturnType<typeof runAgent>> | null = null;
   try {
-    const ready = await channel.shell("ipvsadm -Ln >/dev/null && echo ok");
+    // a VM that dies (or never boots) must fail the run, not leave it waiting for the channel
+    const ready = await Promise.race([
+      channel.shell("ipvsadm -Ln >/dev/null && echo ok"),
+      vm.then((r) => { throw new Error(`lab VM ended before it was ready (exit ${r.exitCode}): ${r.output.slice(-2000)}`); }),
+    ]);
     if (ready.stdout.trim() !== "ok") throw new Error(`lab VM not ready: ${JSON.stringify(ready)}`);
     say(`vm ready after ${Date.now() - started} ms`);
 
