@@ -27,6 +27,8 @@ export const USAGE = `usage:
             [--boot-rules PATH|none] [--ipvsadm PATH] [--insecure] [--heal-drift]
             [--checks-dir DIR] [--check-user USER] [--check-allow-root]
   lvs-agent run --engine userspace --rules FILE [...]   standalone, without a control plane
+  lvs-agent realserver --topology FILE --rip ADDR [--verify|--undo|--restore|--script]
+                                                       prepare a real server for DR/TUN/NAT
 
   --server      control plane URL (the agent connects to /api/agent); repeat it or give a
                 comma-separated list for several instances: after a lost connection the next is tried
@@ -44,6 +46,10 @@ export const USAGE = `usage:
 `;
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "realserver") {
+    const { runRealServerCli } = await import("./realserver/realServerCli.ts");
+    return runRealServerCli(argv.slice(1));
+  }
   if (argv[0] === "run") {
     const { runStandalone } = await import("./standalone.ts");
     return runStandalone(argv.slice(1));

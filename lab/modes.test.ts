@@ -57,4 +57,11 @@ describe.skipIf(!LAB)("forwarding modes with real packets (lab)", () => {
     expect(r.failStatic.restored?.changes).toEqual(expect.arrayContaining(["addr add 10.0.0.100/32 dev lo"]));
     expect(r.failStatic.dr.ok).toBe(2);
   });
+
+  it("the exported prepare script does on a host without an agent what the role does, and undoes it", () => {
+    expect(r.script.code, r.script.stderr).toBe(0);
+    expect(r.script.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(r.script.dr.ok).toBe(2);
+    expect(r.script.undoChecks.every((c) => !c.ok)).toBe(true);
+  });
 });

@@ -12,7 +12,8 @@
  * rsnat; N requests per mode from the client namespace; ipvsadm --stats: DR/TUN OutPkts stay 0
  * while InPkts grow. (3) idempotence (a second apply changes nothing) and undo on the real kernel
  * (every address and sysctl back to what it was; DR fails again), then fail-static: a new role
- * process restores the saved settings from its state file and DR answers again.
+ * process restores the saved settings from its state file and DR answers again. (4) the exported
+ * prepare script (for hosts without an agent) run by sh in the DR namespace does the same, and undoes it.
  */
 import http from "node:http";
 import fs from "node:fs/promises";
@@ -39,6 +40,7 @@ import type { Topology } from "../lvs/model.ts";
 import { realServerHostSettings } from "../lvs/realServer/hostSettings.ts";
 import { directorPrerequisites } from "../lvs/realServer/directorPrerequisites.ts";
 import { checkHost, type HostCheck } from "../lvs/realServer/hostChecks.ts";
+import { prepareScript } from "../lvs/realServer/prepareScript.ts";
 
 export const RS = { dr: "10.0.0.2", tun: "10.0.9.2", nat: "10.0.1.2", bad: "10.0.2.2" } as const;
 export const VIPS = { dr: "10.0.0.100", tun: "10.0.0.101", nat: "10.0.0.102", bad: "10.0.0.103" } as const;
@@ -82,6 +84,8 @@ export interface ModesLabResult {
   undo: { changes: string[]; drChecks: HostCheck[]; tunChecks: HostCheck[]; dr: ModeCount; drAddressesAfter: string[]; tunSysctlAfter: string | null };
   /** a new role process restoring from its state file after the settings were wiped */
   failStatic: { restored: PrepareReport | null; dr: ModeCount };
+  /** the exported prepare script run by sh in the DR namespace, then with `undo` */
+  script: { code: number; stderr: string; checks: HostCheck[]; dr: ModeCount; undoChecks: HostCheck[] };
   vmMs: number;
 }
 
@@ -134,8 +138,8 @@ export async function runModesLab(o: { requests?: number; log?: (line: string) =
       server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token, log: agentLog, stateDir: path.join(stateDir, "director"),
       engine: new IpvsEngine({ exec: channel, managedFile: path.join(stateDir, "ipvs-managed.json") }), checkers: {}, resyncIntervalMs: 0,
     });
-    await until(() => directory.rows.get("d1")!.appliedRevision === 1, 60_000, "the director agent to apply revision 1").catch((e: Error) => {
-      throw new Error(`${e.message}\n${agentLog.lines.join("\n")}`);
+    await until(() => directory.rows.get("d1")!.appliedRevision === 1, 240_000, "the director agent to apply revision 1").catch((e: Error) => {
+      throw new Error(`${e.message}\n${agentLog.lines.join("\n")}\nvm commands:\n${channel.log.slice(-10).join("\n")}`);
     });
     const director = new IpRealServerSystem({ exec: channel, ip: "/usr/sbin/ip" });
     const pre = directorPrerequisites(topology, "d1");
@@ -187,8 +191,18 @@ export async function runModesLab(o: { requests?: number; log?: (line: string) =
     // fail-static: prepare again, wipe the host's settings behind the role's back (a reboot), restore
     await roles.dr.apply(hostDesired("dr"), 3);
     await inNamespace(channel, NS.dr).run(["sh", "-c", `/usr/sbin/ip addr del ${VIPS.dr}/32 dev lo; echo 0 > /proc/sys/net/ipv4/conf/all/arp_ignore; echo 0 > /proc/sys/net/ipv4/conf/all/arp_announce`]);
-    const restored = await role("dr").start();
+    const fsRole = role("dr");
+    const restored = await fsRole.start();
     const fsDr = await requests("dr", 2);
+    // (4) a host without an agent: the exported script does the same (the role undoes its own first)
+    await fsRole.undo();
+    const script = prepareScript(hostDesired("dr"), "rsdr");
+    const runScript = (arg: string) => inNamespace(channel, NS.dr).run(["sh", "-c", `ip() { /usr/sbin/ip "$@"; }\n${script.replace(/^#!.*\n/, "")}`, "prepare.sh", ...(arg ? [arg] : [])]);
+    const scriptRun = await runScript("");
+    const scriptChecks = (await roles.dr.verify(hostDesired("dr"))).checks;
+    const scriptDr = await requests("dr", 2);
+    await runScript("undo");
+    const scriptUndoChecks = (await roles.dr.verify(hostDesired("dr"))).checks;
 
     return {
       dr: { ...dr, ...delta(VIPS.dr) }, tun: { ...tun, ...delta(VIPS.tun) }, nat,
@@ -202,6 +216,7 @@ export async function runModesLab(o: { requests?: number; log?: (line: string) =
         drAddressesAfter: [...drAddr.matchAll(/inet6? (\S+)/g)].map((m) => m[1]!), tunSysctlAfter: tunRp || null,
       },
       failStatic: { restored, dr: fsDr },
+      script: { code: scriptRun.code, stderr: scriptRun.stderr, checks: scriptChecks, dr: scriptDr, undoChecks: scriptUndoChecks },
       vmMs: Date.now() - started,
     };
   } finally {

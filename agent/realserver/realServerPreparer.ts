@@ -37,12 +37,17 @@ export class RealServerPreparer {
 
   /** Fail-static: put back the last desired settings before anything else (no network needed). */
   async start(): Promise<PrepareReport | null> {
-    const saved = await this.o.store.load();
-    if (!saved) return null;
-    this.state = saved;
-    if (!saved.desired) return null;
+    const saved = await this.load();
+    if (!saved?.desired) return null;
     this.o.log.info(`real server: restoring the settings of revision ${saved.revision ?? "?"} (fail-static)`);
     return this.apply(saved.desired, saved.revision);
+  }
+
+  /** Read what the agent owns from the state file, changing nothing. */
+  async load(): Promise<RealServerState | null> {
+    const saved = await this.o.store.load();
+    if (saved) this.state = saved;
+    return saved;
   }
 
   get revision(): number | null {
