@@ -14,7 +14,7 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { appRouter } from "./api/root.ts";
 import { clientIp, isPageRequest, pageRedirect, sameOrigin, setupRequiredFor } from "./auth/requestGuards.ts";
 import { createSessionResolver } from "./auth/sessions.ts";
-import type { Context } from "./api/trpc.ts";
+import type { AuthOptions, Context } from "./api/trpc.ts";
 import type { SessionResolver } from "./auth/session.ts";
 import { openDatabase, type Database } from "./db/openDatabase.ts";
 import { loadEnv, type Env } from "./env.ts";
@@ -51,6 +51,8 @@ export interface StartServerOptions {
   /** live statistics tuning (benchmarks and tests): rollup bucket, writer flush period, ring size */
   live?: Partial<Pick<LiveRuntimeOptions, "bucketMs" | "flushMs" | "ringCapacity" | "pruneEveryMs">>;
   now?: () => number;
+  /** sign-in: password verifier (tests count the checks) and limits */
+  auth?: AuthOptions;
 }
 
 export interface RunningServer {
@@ -74,6 +76,26 @@ type NextApp = {
   close(): Promise<void>;
   didWebSocketSetup: boolean;
 };
+
+/** Procedures that check a password: never in a batch (a batch must not outrun the sign-in throttle). */
+const UNBATCHABLE = new Set(["auth.login", "auth.setup", "auth.changePassword"]);
+
+/** The first password-checking procedure named in a batched tRPC URL (`/api/trpc/a,b?batch=1`), else null. */
+export function batchedSignIn(url: string): string | null {
+  const q = url.indexOf("?");
+  const params = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
+  if (!params.has("batch")) return null;
+  const paths = decodeURIComponentSafe((q < 0 ? url : url.slice(0, q)).replace(/^\/api\/trpc\/?/, "")).split(",");
+  return paths.find((p) => UNBATCHABLE.has(p.trim())) ?? null;
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -140,6 +162,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         now,
         http: { req, res },
         live,
+        ...(options.auth ? { auth: options.auth } : {}),
       }),
       onError: ({ error, path: p }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error.cause ?? error, path: p }, "tRPC internal error");
@@ -169,6 +192,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       if (pathname === "/api/trpc" || pathname.startsWith("/api/trpc/")) {
         if (!sameOrigin(req)) return sendJson(res, 403, { error: "cross-origin API call refused" });
         if (pathname === "/api/trpc") req.url = "/api/trpc/" + url.slice("/api/trpc".length);
+        const unbatchable = batchedSignIn(req.url ?? "");
+        if (unbatchable) {
+          return sendJson(res, 400, { error: { message: `${unbatchable} cannot be batched: send it as a single request`, code: -32600, data: { code: "BAD_REQUEST", httpStatus: 400, path: unbatchable } } });
+        }
         return trpc(req, res);
       }
       if (nextHandler) {

@@ -16,6 +16,7 @@ import type { SessionInfo } from "../auth/session.ts";
 import { recordAudit, type AuditActor } from "../services/audit.ts";
 import { ServiceError, type ServiceIssue } from "../services/ServiceError.ts";
 import { inputProblem } from "./inputGuard.ts";
+import type { LoginLimits } from "../auth/loginLimiter.ts";
 
 export type { Role };
 
@@ -32,6 +33,13 @@ export interface Context {
   http?: { req: IncomingMessage; res: ServerResponse };
   /** live statistics (history, connection tables, availability); absent when the live runtime is not started */
   live?: LiveApi;
+  /** sign-in tuning (tests): password verifier, limits */
+  auth?: AuthOptions;
+}
+
+export interface AuthOptions {
+  verify?: (hash: string, password: string) => Promise<boolean>;
+  limits?: LoginLimits;
 }
 
 const MAX_ISSUES = 50;

@@ -12,7 +12,6 @@ import { createTestPostgres, NO_POSTGRES_REASON, TEST_DATABASE_URL, type TestPos
 import { MemoryEventBus } from "../events/MemoryEventBus.ts";
 import { createLogger } from "../log.ts";
 import { AuthService } from "./authService.ts";
-import { LoginLimiter } from "./loginLimiter.ts";
 import { lookupSession, pruneSessions, type SessionPolicy } from "./sessions.ts";
 
 const log = createLogger("silent");
@@ -79,7 +78,7 @@ describe.each(kinds)(`accounts on $kind${TEST_DATABASE_URL ? "" : ` (postgres sk
 
   it.skipIf(skip)("login: success and failure are audited with who and from where; the session resolves", async () => {
     const admin = (await db.prisma.user.findFirstOrThrow()).email;
-    const auth = new AuthService({ db, now: clock, limiter: new LoginLimiter(clock), policy });
+    const auth = new AuthService({ db, now: clock, policy });
     await expect(auth.login({ email: admin, password: "wrong-password-1" }, { ip: "127.0.0.8" })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     await expect(auth.login({ email: "nobody@example.com", password: PW }, { ip: "127.0.0.8" })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     const ok = await auth.login({ email: admin, password: PW }, { ip: "127.0.0.8", userAgent: "vitest" });
@@ -97,8 +96,7 @@ describe.each(kinds)(`accounts on $kind${TEST_DATABASE_URL ? "" : ` (postgres sk
 
   it.skipIf(skip)("login is throttled per account and per address, then frees after the window", async () => {
     const admin = (await db.prisma.user.findFirstOrThrow()).email;
-    const limiter = new LoginLimiter(clock, { perAccount: 3, perAddress: 5, windowMs: 60_000 });
-    const auth = new AuthService({ db, now: clock, limiter, policy });
+    const auth = new AuthService({ db, now: clock, limits: { perAccount: 3, perAddress: 5, windowMs: 60_000 }, policy });
     for (let i = 0; i < 3; i++) await expect(auth.login({ email: admin, password: "wrong-password-x" }, { ip: `127.0.1.${i}` })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     // the account is locked even with the right password and a fresh address
     await expect(auth.login({ email: admin, password: PW }, { ip: "127.0.1.99" })).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
@@ -112,7 +110,7 @@ describe.each(kinds)(`accounts on $kind${TEST_DATABASE_URL ? "" : ` (postgres sk
 
   it.skipIf(skip)("a session ends after the idle time, and at the absolute lifetime even when used", async () => {
     const admin = (await db.prisma.user.findFirstOrThrow()).email;
-    const auth = new AuthService({ db, now: clock, limiter: new LoginLimiter(clock), policy });
+    const auth = new AuthService({ db, now: clock, policy });
     const idle = await auth.login({ email: admin, password: PW }, { ip: null });
     now += policy.idleMs - 1000;
     expect(await lookupSession(db.prisma, idle.cookie.token, now, policy)).not.toBeNull(); // refreshes lastSeenAt
@@ -140,7 +138,7 @@ describe.each(kinds)(`accounts on $kind${TEST_DATABASE_URL ? "" : ` (postgres sk
     expect(await code(admin.user.create({ email: "op@example.com", role: "viewer", password: "operator-password" }))).toBe("CONFLICT");
     expect(await code(admin.user.create({ email: "weak@example.com", role: "viewer", password: "short" }))).toBe("BAD_REQUEST");
 
-    const auth = new AuthService({ db, now: clock, limiter: new LoginLimiter(clock), policy });
+    const auth = new AuthService({ db, now: clock, policy });
     const s1 = await auth.login({ email: "op@example.com", password: "operator-password" }, { ip: null });
     await admin.user.setRole({ id: op.id, role: "viewer" });
     expect(await lookupSession(db.prisma, s1.cookie.token, now, policy)).toBeNull(); // role change ends sessions
@@ -214,7 +212,7 @@ describe.each(kinds)(`accounts on $kind${TEST_DATABASE_URL ? "" : ` (postgres sk
   it.skipIf(skip)("a user changes their own password: the current one is required, other sessions end, audited", async () => {
     const row = await db.prisma.user.findUniqueOrThrow({ where: { email: "op@example.com" } });
     const me = { userId: row.id, email: row.email, role: row.role };
-    const auth = new AuthService({ db, now: clock, limiter: new LoginLimiter(clock), policy });
+    const auth = new AuthService({ db, now: clock, policy });
     const other = await auth.login({ email: me.email, password: "a-new-password-1" }, { ip: null });
     const self = createCaller(ctx(me));
     expect(await code(self.auth.changePassword({ currentPassword: "not-my-password", newPassword: "third-password-3" }))).toBe("BAD_REQUEST");
@@ -230,7 +228,7 @@ describe.each(kinds)(`accounts on $kind${TEST_DATABASE_URL ? "" : ` (postgres sk
   it.skipIf(skip)("pruneSessions removes ended sessions only", async () => {
     const row = await db.prisma.user.findUniqueOrThrow({ where: { email: "op@example.com" } });
     await db.prisma.session.deleteMany({});
-    const auth = new AuthService({ db, now: clock, limiter: new LoginLimiter(clock), policy });
+    const auth = new AuthService({ db, now: clock, policy });
     const old = await auth.login({ email: row.email, password: "third-password-3" }, { ip: null });
     now += policy.idleMs + 1;
     const fresh = await db.prisma.session.create({ data: { tokenHash: "fresh", userId: row.id, expiresAt: new Date(now + 1000), lastSeenAt: new Date(now) } });

@@ -7,7 +7,7 @@ import type { SessionInfo } from "./session.ts";
 import type { Database } from "../db/openDatabase.ts";
 import { recordAudit } from "../services/audit.ts";
 import { ServiceError } from "../services/ServiceError.ts";
-import { LoginLimiter, loginLimiterFor } from "./loginLimiter.ts";
+import { LoginLimiter, type LoginLimits } from "./loginLimiter.ts";
 import { hashPassword, PasswordPolicyError, verifyPassword } from "./password.ts";
 import { tokenHash } from "./sessionToken.ts";
 import { createSession, destroySession, lookupSession, type NewSession, type SessionPolicy } from "./sessions.ts";
@@ -33,9 +33,18 @@ function timingDummy(): Promise<string> {
 
 export class AuthService {
   private readonly limiter: LoginLimiter;
+  private readonly verify: (hash: string, password: string) => Promise<boolean>;
 
-  constructor(private readonly deps: { db: Database; now: () => number; limiter?: LoginLimiter; policy?: SessionPolicy }) {
-    this.limiter = deps.limiter ?? loginLimiterFor(deps.db, deps.now);
+  constructor(private readonly deps: {
+    db: Database;
+    now: () => number;
+    limits?: LoginLimits;
+    /** password verifier (default argon2id verifyPassword); tests inject a counting one */
+    verify?: (hash: string, password: string) => Promise<boolean>;
+    policy?: SessionPolicy;
+  }) {
+    this.limiter = new LoginLimiter(deps.db.prisma, deps.now, deps.limits);
+    this.verify = deps.verify ?? verifyPassword;
   }
 
   async setupRequired(): Promise<boolean> {
@@ -66,19 +75,19 @@ export class AuthService {
     const audit = (outcome: "success" | "failure" | "denied", userId: string | null, reason?: string) =>
       recordAudit(db, { actor: email, userId, sourceIp: client.ip }, { action: "auth.login", target: `user:${email}`, outcome, ...(reason ? { diff: { reason } } : {}) });
 
-    const wait = this.limiter.retryAfter(email, client.ip);
-    if (wait > 0) {
+    // reserve the attempt BEFORE the password check: a batch or a crowd of requests cannot outrun the count
+    const reserved = await this.limiter.reserve(email, client.ip);
+    if (!reserved.ok) {
       await audit("denied", null, "too many failed attempts");
-      throw new ServiceError("TOO_MANY_REQUESTS", `too many failed sign-ins: try again in ${Math.ceil(wait / 1000)} s`);
+      throw new ServiceError("TOO_MANY_REQUESTS", `too many failed sign-ins: try again in ${Math.ceil(reserved.retryAfterMs / 1000)} s`);
     }
     const user = await db.prisma.user.findUnique({ where: { email } });
-    const ok = await verifyPassword(user?.passwordHash ?? (await timingDummy()), input.password);
+    const ok = await this.verify(user?.passwordHash ?? (await timingDummy()), input.password);
     if (!user || !ok || user.disabled) {
-      this.limiter.fail(email, client.ip);
       await audit("failure", user?.id ?? null, !user ? "unknown account" : !ok ? "wrong password" : "account disabled");
       throw new ServiceError("UNAUTHORIZED", "wrong email or password, or the account is disabled");
     }
-    this.limiter.succeed(email);
+    await this.limiter.succeeded(email, reserved);
     await audit("success", user.id);
     return this.start(user, client);
   }
@@ -102,14 +111,14 @@ export class AuthService {
     const { db } = this.deps;
     const who = { actor: session.email, userId: session.userId, sourceIp: client.ip };
     const target = `user:${session.email}`;
-    const wait = this.limiter.retryAfter(session.email, client.ip);
-    if (wait > 0) throw new ServiceError("TOO_MANY_REQUESTS", `too many failed attempts: try again in ${Math.ceil(wait / 1000)} s`);
+    const reserved = await this.limiter.reserve(session.email, client.ip);
+    if (!reserved.ok) throw new ServiceError("TOO_MANY_REQUESTS", `too many failed attempts: try again in ${Math.ceil(reserved.retryAfterMs / 1000)} s`);
     const user = await db.prisma.user.findUnique({ where: { id: session.userId } });
-    if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
-      this.limiter.fail(session.email, client.ip);
+    if (!user || !(await this.verify(user.passwordHash, input.currentPassword))) {
       await recordAudit(db, who, { action: "auth.changePassword", target, outcome: "failure", diff: { reason: "wrong current password" } });
       throw new ServiceError("BAD_REQUEST", "the current password is wrong", [{ path: "currentPassword", message: "wrong password" }]);
     }
+    await this.limiter.succeeded(session.email, reserved);
     const passwordHash = await hashOrBadRequest(input.newPassword);
     const keep = client.token ? tokenHash(client.token) : "";
     await db.prisma.$transaction([

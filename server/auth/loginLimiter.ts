@@ -1,9 +1,14 @@
 /**
- * Sign-in throttling: failures are counted per account and per client address separately
- * (an attacker spraying many accounts from one address hits the address limit; many addresses
- * against one account hit the account limit). A success clears the account's count only.
+ * Sign-in throttling in the database, so it holds across requests in one tRPC batch, concurrent
+ * requests and several control-plane instances. An attempt is RESERVED before the password is checked:
+ * under a transaction-scoped advisory lock per key, the attempts of the account and of the client
+ * address inside the window are counted, and only if both are below their limits is one attempt
+ * recorded for each; otherwise the sign-in is refused without a password check. So at most `perAccount`
+ * password checks per account and `perAddress` per address happen in any window.
+ * A success clears the account's attempts and its own address attempt (a good sign-in does not count
+ * against the address). Works on PostgreSQL and PGlite (raw SQL: LoginAttempt, see the migration).
  */
-import { FailureLimiter } from "./rateLimit.ts";
+import type { PrismaClient } from "../../generated/prisma/client.ts";
 
 export interface LoginLimits {
   perAccount: number;
@@ -13,35 +18,50 @@ export interface LoginLimits {
 
 export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perAccount: 5, perAddress: 20, windowMs: 15 * 60_000 };
 
+/** the first key of the two-int pg_advisory_xact_lock form, unique to sign-in throttling */
+const LOCK_SPACE = 7_370_119;
+
+export type Reservation = { ok: true; ids: bigint[]; addressId: bigint | null } | { ok: false; retryAfterMs: number };
+
 export class LoginLimiter {
-  private readonly account: FailureLimiter;
-  private readonly address: FailureLimiter;
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly now: () => number,
+    private readonly limits: LoginLimits = DEFAULT_LOGIN_LIMITS,
+  ) {}
 
-  constructor(now: () => number, limits: LoginLimits = DEFAULT_LOGIN_LIMITS) {
-    this.account = new FailureLimiter({ limit: limits.perAccount, windowMs: limits.windowMs, now });
-    this.address = new FailureLimiter({ limit: limits.perAddress, windowMs: limits.windowMs, now });
+  /** Reserves one password check for `email` from `ip`, or says how long to wait. */
+  async reserve(email: string, ip: string | null): Promise<Reservation> {
+    const now = this.now();
+    const at = new Date(now);
+    const cutoff = new Date(now - this.limits.windowMs);
+    const keys: Array<[key: string, limit: number]> = [[`account:${email}`, this.limits.perAccount]];
+    if (ip) keys.push([`address:${ip}`, this.limits.perAddress]);
+    keys.sort((a, b) => (a[0] < b[0] ? -1 : 1)); // one lock order: no deadlock between two sign-ins
+    return this.prisma.$transaction(async (tx) => {
+      for (const [key] of keys) await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${LOCK_SPACE}, hashtext($1))::text AS locked`, key);
+      await tx.$executeRawUnsafe(`DELETE FROM "LoginAttempt" WHERE "at" <= $1`, cutoff);
+      let wait = 0;
+      for (const [key, limit] of keys) {
+        const rows = await tx.$queryRawUnsafe<Array<{ n: number; oldest: Date | null }>>(
+          `SELECT count(*)::int AS n, min("at") AS oldest FROM "LoginAttempt" WHERE "key" = $1 AND "at" > $2`, key, cutoff);
+        const { n, oldest } = rows[0] ?? { n: 0, oldest: null };
+        if (n >= limit) wait = Math.max(wait, (oldest ? new Date(oldest).getTime() : now) + this.limits.windowMs - now, 1);
+      }
+      if (wait > 0) return { ok: false as const, retryAfterMs: wait };
+      const ids: bigint[] = [];
+      let addressId: bigint | null = null;
+      for (const [key] of keys) {
+        const r = await tx.$queryRawUnsafe<Array<{ id: bigint }>>(`INSERT INTO "LoginAttempt" ("key", "at") VALUES ($1, $2) RETURNING "id"`, key, at);
+        ids.push(r[0]!.id);
+        if (key.startsWith("address:")) addressId = r[0]!.id;
+      }
+      return { ok: true as const, ids, addressId };
+    }, { maxWait: 30_000, timeout: 60_000 });
   }
 
-  /** ms until this account / address may try again (0 = now) */
-  retryAfter(email: string, ip: string | null): number {
-    return Math.max(this.account.retryAfter(email), ip ? this.address.retryAfter(ip) : 0);
+  /** After a good password: the account starts afresh, and this attempt does not count against the address. */
+  async succeeded(email: string, r: Extract<Reservation, { ok: true }>): Promise<void> {
+    await this.prisma.$executeRawUnsafe(`DELETE FROM "LoginAttempt" WHERE "key" = $1 OR "id" = $2`, `account:${email}`, r.addressId ?? -1n);
   }
-
-  fail(email: string, ip: string | null): void {
-    this.account.fail(email);
-    if (ip) this.address.fail(ip);
-  }
-
-  succeed(email: string): void {
-    this.account.succeed(email);
-  }
-}
-
-const perDatabase = new WeakMap<object, LoginLimiter>();
-
-/** One limiter per server instance (keyed by its database handle), created on first use. */
-export function loginLimiterFor(key: object, now: () => number): LoginLimiter {
-  let l = perDatabase.get(key);
-  if (!l) perDatabase.set(key, (l = new LoginLimiter(now)));
-  return l;
 }

@@ -24,7 +24,7 @@ export const emailSchema = z
 /** the length rules live in password.ts (one message for UI and API); the cap here bounds the input */
 export const passwordSchema = z.string().max(PASSWORD_MAX, `password is at most ${PASSWORD_MAX} characters`);
 
-const service = (ctx: Context) => new AuthService({ db: ctx.db, now: ctx.now });
+const service = (ctx: Context) => new AuthService({ db: ctx.db, now: ctx.now, ...ctx.auth });
 const client = (ctx: Context) => ({ ip: ctx.ip, userAgent: ctx.http?.req.headers["user-agent"] ?? null });
 
 function signedIn(ctx: Context, s: SignedIn): { session: SessionInfo } {
