@@ -24,7 +24,7 @@ const V4_DECIMAL = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1
  * Bounded (dropped whole when full); results are frozen, so sharing them is safe. Pure: the same
  * input always gives the same result.
  */
-const MEMO_MAX = 1 << 16;
+const MEMO_MAX = 1 << 18;
 let parsedMemo = new Map<string, AddressResult>();
 let wordsMemo = new Map<string, readonly [number, number, number, number]>();
 

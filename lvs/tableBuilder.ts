@@ -7,7 +7,7 @@
  * last, an edit keeps its place, a delete removes it (Map insertion order gives exactly that).
  * Errors are the kernel's (libipvs ipvs_strerror texts); an op that throws changes nothing.
  */
-import { formatAddressPort } from "./address.ts";
+import { canonicalAddress, formatAddressPort } from "./address.ts";
 import { canonicalDestination, canonicalService } from "./canonical.ts";
 import { LvsError } from "./errors.ts";
 import type { IpvsDestination, IpvsService, IpvsServiceKey, IpvsTable } from "./model.ts";
@@ -36,12 +36,13 @@ export class TableBuilder {
   static from(table: IpvsTable): TableBuilder {
     const b = new TableBuilder();
     for (const s of table.services) {
-      const key = serviceKeyString(s);
+      // keyed as the kernel would hold it (ops carry canonical addresses)
+      const key = serviceKeyString(s.protocol === "fwmark" ? s : { ...s, address: canonicalAddress(s.address) ?? s.address });
       // a table with a key twice is not one the kernel can hold; the first one is the one ops see
       if (b.services.has(key)) continue;
       const destinations = new Map<string, IpvsDestination>();
       for (const d of s.destinations) {
-        const dkey = destinationKeyString(d);
+        const dkey = destinationKeyString({ address: canonicalAddress(d.address) ?? d.address, port: d.port });
         if (!destinations.has(dkey)) destinations.set(dkey, d);
       }
       b.services.set(key, { service: { ...s, destinations: [] }, destinations });

@@ -3,10 +3,11 @@
  * a few real servers each), deterministic from a seed-free index arithmetic: IPv4 TCP and UDP,
  * IPv6 TCP, fwmark (IPv4 and IPv6) services; NAT, DR and TUN real servers; persistence on some.
  */
+import { canonicalAddress } from "../address.ts";
 import type { IpvsDestination, IpvsService, IpvsTable } from "../model.ts";
 
 const v4 = (n: number, base: number): string => `${base}.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
-const v6 = (n: number, prefix: string): string => `${prefix}::${(n >> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+const v6 = (n: number, prefix: string): string => canonicalAddress(`${prefix}::${(n >> 16).toString(16)}:${(n & 0xffff).toString(16)}`) as string;
 
 /** Service i of a generated table (same i, same service, whatever n). */
 export function genService(i: number, destinations: number): IpvsService {
@@ -40,23 +41,35 @@ export function genTable(services: number, destinations: number): IpvsTable {
 }
 
 /**
- * `desired` = `actual` with about `fraction` of its lines changed: weights edited, real servers
- * replaced, services dropped and added, in equal parts. Returns how many lines differ.
+ * `desired` = `actual` with `fraction` of its rules lines changed, in turn: a weight edited (-e), a
+ * real server replaced by another (-a and -d), a scheduler changed (-E), a real server removed (-d).
+ * `changedLines` counts rules lines whose text differs; `expectedOps` is the minimal plan's size.
  */
-export function perturb(table: IpvsTable, fraction: number): { table: IpvsTable; changedLines: number } {
+export function perturb(table: IpvsTable, fraction: number): { table: IpvsTable; changedLines: number; expectedOps: number } {
   const lines = table.services.reduce((n, s) => n + 1 + s.destinations.length, 0);
   const target = Math.max(4, Math.round(lines * fraction));
   const services = table.services.map((s) => ({ ...s, destinations: s.destinations.slice() }));
   let changed = 0;
-  let k = 0;
+  let ops = 0;
   const step = Math.max(1, Math.floor(services.length / target));
-  for (let i = 1; changed < target && i < services.length; i += step, k++) {
+  for (let i = 0, k = 0; changed < target; i = (i + step) % services.length, k++) {
     const s = services[i] as IpvsService;
-    const d = s.destinations[0];
-    if (k % 4 === 0 && d) { s.destinations[0] = { ...d, weight: d.weight + 10 }; changed += 1; }
-    else if (k % 4 === 1 && d) { s.destinations[0] = { ...d, address: s.family === "inet6" ? "2001:db8:3::1" : "192.0.2.1" }; changed += 2; }
-    else if (k % 4 === 2) { changed += 1 + s.destinations.length; services[i] = { ...s, destinations: [] }; (services[i] as IpvsService).scheduler = "sh"; changed -= s.destinations.length; }
-    else { changed += 1; s.scheduler = s.scheduler === "rr" ? "wlc" : "rr"; }
+    const d = s.destinations[k % 2];
+    if (!d) continue;
+    if (k % 4 === 0) {
+      s.destinations[k % 2] = { ...d, weight: d.weight + 10 };
+      ops += 1;
+    } else if (k % 4 === 1) {
+      s.destinations[k % 2] = { ...d, address: s.family === "inet6" ? `2001:db8:3::${(k % 0xffff).toString(16)}` : `192.0.${(k >> 8) & 255}.${k & 255}` };
+      ops += 2;
+    } else if (k % 4 === 2) {
+      services[i] = { ...s, scheduler: s.scheduler === "sh" ? "rr" : "sh" };
+      ops += 1;
+    } else {
+      s.destinations.splice(k % 2, 1);
+      ops += 1;
+    }
+    changed += 1;
   }
-  return { table: { services }, changedLines: changed };
+  return { table: { services }, changedLines: changed, expectedOps: ops };
 }

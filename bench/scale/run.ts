@@ -1,0 +1,130 @@
+/**
+ * npm run bench:scale — the core, the agent and the UI at real scale (issue 17). Generates its
+ * tables itself (lvs/testing/bigTable.ts: IPv4/IPv6 TCP/UDP and fwmark services, NAT/DR/TUN real
+ * servers, persistence on some) and prints:
+ *   scale convert: 100000 services in <s> s, rss <MB> MB     (lvsctl convert in a child process)
+ *   scale plan: 10000 services, <n> ops in <s> s              (plan + batch text, 1 % of lines changed)
+ *   scale agent: reconcile 10000 services in <s> s; stats <pct>% of a core   (QEMU lab when LVS_LAB_DIR is set)
+ *   scale ui: 10000 services open in <s> s; pan <fps> fps at 500 nodes       (bench/scaleUi.ts)
+ * Options (env): SCALE_CONVERT_SERVICES (100000), SCALE_PLAN_SERVICES (10000), SCALE_AGENT_SERVICES (10000).
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { genTable, perturb } from "../../lvs/testing/bigTable.ts";
+import { renderBatch, renderRules } from "../../lvs/formats/ipvsadm/render.ts";
+import { plan } from "../../lvs/reconcile.ts";
+import { applyOps } from "../../lvs/ops.ts";
+import { equalTables } from "../../lvs/canonical.ts";
+import { FakeIpvsadm } from "../../agent/engines/ipvs/fakeIpvsadm.ts";
+import { IpvsEngine } from "../../agent/engines/ipvs/ipvsEngine.ts";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "../..");
+const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
+const say = (s: string) => process.stdout.write(`${s}\n`);
+const info = (s: string) => process.stdout.write(`  ${s}\n`);
+
+interface ChildFigures { code: number; seconds: number; maxRssMb: number; cpuSeconds: number }
+
+function lvsctlChild(args: string[]): Promise<ChildFigures & { wallSeconds: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "convertChild.ts"), ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
+    child.on("error", reject);
+    child.on("close", () => {
+      const last = out.trim().split("\n").at(-1) ?? "";
+      try {
+        resolve({ ...(JSON.parse(last) as ChildFigures), wallSeconds: (performance.now() - t0) / 1000 });
+      } catch {
+        reject(new Error(`lvsctl child gave no figures: ${out.slice(-500)} ${err}`));
+      }
+    });
+  });
+}
+
+async function convert(dir: string): Promise<void> {
+  const n = num("SCALE_CONVERT_SERVICES", 100_000);
+  const input = path.join(dir, "rules.txt");
+  const output = path.join(dir, "out.txt");
+  fs.writeFileSync(input, renderRules(genTable(n, 10)));
+  const lines = n * 11;
+  info(`generated ${lines} rules lines (${(fs.statSync(input).size / 1e6).toFixed(1)} MB)`);
+  const c = await lvsctlChild(["convert", "--to", "ipvsadm", input, "-o", output]);
+  if (c.code !== 0) throw new Error(`lvsctl convert exited ${c.code}`);
+  const same = fs.readFileSync(input).equals(fs.readFileSync(output));
+  say(`scale convert: ${n} services in ${c.wallSeconds.toFixed(1)} s, rss ${Math.round(c.maxRssMb)} MB`);
+  info(`lvsctl convert --to ipvsadm: ${c.cpuSeconds.toFixed(1)} s CPU, ${c.seconds.toFixed(1)} s in main(); output ${same ? "equals" : "DIFFERS FROM"} the (canonical) input`);
+  const v = await lvsctlChild(["validate", input]);
+  info(`lvsctl validate: ${v.wallSeconds.toFixed(1)} s, rss ${Math.round(v.maxRssMb)} MB, ${v.cpuSeconds.toFixed(1)} s CPU, exit ${v.code}`);
+}
+
+function planFigures(): void {
+  const n = num("SCALE_PLAN_SERVICES", 10_000);
+  const actual = genTable(n, 10);
+  const next = perturb(actual, 0.01);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const ops = plan(actual, next.table);
+  const batch = renderBatch(ops);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  say(`scale plan: ${n} services, ${ops.length} ops in ${seconds.toFixed(2)} s`);
+  const exact = ops.length === next.expectedOps && equalTables(applyOps(actual, ops), next.table);
+  info(`${next.changedLines} of ${n * 11} rules lines changed (${((next.changedLines / (n * 11)) * 100).toFixed(2)} %); minimal plan ${next.expectedOps} ops; ${exact ? "the plan is exactly that and applying it gives the desired table" : "PLAN DIFFERS from the minimal one"}; batch ${batch.length} bytes; ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU`);
+}
+
+async function agentFigures(): Promise<void> {
+  const n = num("SCALE_AGENT_SERVICES", 10_000);
+  if (process.env.LVS_LAB_DIR) {
+    const { measureAgentLab } = await import("./agentLab.ts");
+    const f = await measureAgentLab({ services: n, log: info });
+    say(`scale agent: reconcile ${n} services in ${f.reconcileSeconds.toFixed(1)} s; stats ${f.statsPct.toFixed(1)}% of a core`);
+    info(`measured in the QEMU kernel lab (${process.env.LVS_LAB_DIR}, software emulation): ${f.reconcileOps} ops from an empty table; 1 % update ${f.updateOps} ops in ${f.updateSeconds.toFixed(1)} s; kernel table ${f.converged ? "equals" : "DIFFERS FROM"} the desired one; stats read ${f.statsReadSeconds.toFixed(2)} s wall each (${f.statsSamples} reads)`);
+    return;
+  }
+  // no lab: the same engine against the fake ipvsadm (no kernel; the fake's own work is in the figures)
+  const fake = new FakeIpvsadm();
+  const engine = new IpvsEngine({ exec: fake });
+  const t0 = performance.now();
+  const r = await engine.apply(genTable(n, 10));
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu0 = process.cpuUsage();
+  const w0 = performance.now();
+  for (let i = 0; i < 5; i++) JSON.stringify(await engine.stats());
+  const busy = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6;
+  const perRead = busy / 5;
+  say(`scale agent: reconcile ${n} services in ${seconds.toFixed(1)} s; stats ${(perRead * 100).toFixed(1)}% of a core`);
+  info(`NOT the kernel: LVS_LAB_DIR is unset, so against agent/engines/ipvs/fakeIpvsadm.ts in this process (${r.ops.length} ops, ok ${r.ok}); stats = CPU of one read+parse+merge+JSON per second (${((performance.now() - w0) / 5000).toFixed(2)} s wall each)`);
+}
+
+async function uiFigures(): Promise<void> {
+  const file = path.join(root, "bench", "scaleUi.ts");
+  if (!fs.existsSync(file)) {
+    say("scale ui: not measured (bench/scaleUi.ts missing)");
+    return;
+  }
+  const { measureScaleUi } = (await import(file)) as { measureScaleUi: () => Promise<{ openSeconds: number; panFps: number }> };
+  const r = await measureScaleUi();
+  say(`scale ui: 10000 services open in ${r.openSeconds.toFixed(1)} s; pan ${r.panFps.toFixed(1)} fps at 500 nodes`);
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-scale-"));
+try {
+  const [load] = os.loadavg();
+  info(`load average ${load?.toFixed(2)} on ${os.cpus().length} CPUs`);
+  const only = process.argv.slice(2);
+  const want = (part: string) => only.length === 0 || only.includes(part);
+  if (want("convert")) await convert(dir);
+  if (want("plan")) planFigures();
+  if (want("agent")) await agentFigures();
+  if (want("ui")) await uiFigures();
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
