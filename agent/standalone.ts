@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { parseRules } from "../lvs/formats/ipvsadm/parse.ts";
 import { renderStats } from "../lvs/formats/listings/stats.ts";
 import { UserspaceEngine, type UserspaceEngineOptions } from "./engines/userspace/userspaceEngine.ts";
+import { ClusterEngine } from "./engines/userspace/clusterEngine.ts";
 
 export interface StandaloneOptions {
   /** path of the rules file */
@@ -23,10 +24,12 @@ export interface StandaloneOptions {
   engine?: UserspaceEngineOptions;
   /** install SIGHUP/SIGUSR2/SIGINT/SIGTERM handlers (default true) */
   signals?: boolean;
+  /** worker processes sharing the listening sockets (default 1: forward in this process); see clusterEngine.ts */
+  workers?: number;
 }
 
 export interface Standalone {
-  engine: UserspaceEngine;
+  engine: UserspaceEngine | ClusterEngine;
   /** re-read the file; false (and the previous table kept) when it is malformed or cannot be applied */
   reload(): Promise<boolean>;
   printStats(): Promise<void>;
@@ -42,7 +45,7 @@ export class RulesFileError extends Error {
   }
 }
 
-async function load(engine: UserspaceEngine, path: string, err: NodeJS.WritableStream): Promise<void> {
+async function load(engine: UserspaceEngine | ClusterEngine, path: string, err: NodeJS.WritableStream): Promise<void> {
   const text = await fs.readFile(path, "utf8");
   const parsed = parseRules(text);
   for (const w of parsed.warnings) err.write(`${path}:${w.line}: warning: ${w.message}\n`);
@@ -55,8 +58,10 @@ async function load(engine: UserspaceEngine, path: string, err: NodeJS.WritableS
 export async function startStandalone(o: StandaloneOptions): Promise<Standalone> {
   const out = o.out ?? process.stdout;
   const err = o.err ?? process.stderr;
-  const engine = new UserspaceEngine(o.engine);
+  const workers = o.workers ?? 1;
+  const engine = workers > 1 ? new ClusterEngine({ workers, log: (l) => void err.write(`${l}\n`) }) : new UserspaceEngine(o.engine);
   try {
+    if (engine instanceof ClusterEngine) await engine.start();
     await load(engine, o.rules, err);
   } catch (e) {
     await engine.close();
@@ -112,8 +117,9 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
   return { engine, reload, printStats, stop, stopped };
 }
 
-const USAGE = `usage: lvs-agent run --engine userspace --rules FILE [--stats-interval SECONDS] [--exact]
+const USAGE = `usage: lvs-agent run --engine userspace --rules FILE [--stats-interval SECONDS] [--exact] [--workers N]
   SIGHUP reloads FILE (live, established connections kept); SIGUSR2 prints ipvsadm -Ln --stats
+  --workers N: N processes share the listening sockets (TCP without -p/-x/-y on all, the rest on the first)
 `;
 
 /** CLI entry (agent/main.ts passes the words after `run`), or programmatic with options. Returns an exit code. */
@@ -129,6 +135,7 @@ export async function runStandalone(args: string[] | StandaloneOptions): Promise
           rules: { type: "string" },
           "stats-interval": { type: "string" },
           exact: { type: "boolean", default: false },
+          workers: { type: "string", default: "1" },
           help: { type: "boolean", short: "h" },
         },
         strict: true,
@@ -154,7 +161,12 @@ export async function runStandalone(args: string[] | StandaloneOptions): Promise
       process.stderr.write(`lvs-agent run: --stats-interval must be a number of seconds (got ${values["stats-interval"]})\n`);
       return 2;
     }
-    opts = { rules: values.rules, statsIntervalMs: interval * 1000, exact: values.exact };
+    const workers = Number(values.workers);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+      process.stderr.write(`lvs-agent run: --workers must be a whole number 1..64 (got ${values.workers})\n`);
+      return 2;
+    }
+    opts = { rules: values.rules, statsIntervalMs: interval * 1000, exact: values.exact, workers };
   } else {
     opts = args;
   }
@@ -165,7 +177,8 @@ export async function runStandalone(args: string[] | StandaloneOptions): Promise
     (opts.err ?? process.stderr).write(`${e instanceof RulesFileError ? e.message : `${opts.rules}: ${(e as Error).message}`}\n`);
     return 1;
   }
-  (opts.err ?? process.stderr).write(`lvs-agent: forwarding ${opts.rules} with the userspace engine (pid ${process.pid})\n`);
+  const w = opts.workers ?? 1;
+  (opts.err ?? process.stderr).write(`lvs-agent: forwarding ${opts.rules} with the userspace engine (pid ${process.pid}${w > 1 ? `, ${w} workers` : ""})\n`);
   await s.stopped;
   return 0;
 }

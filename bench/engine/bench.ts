@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import type { ChildProcess } from "node:child_process";
 import * as C from "./configs.ts";
-import { childPid, cpuMs, parseWrk, rssKiB, run, start, waitPort, type WrkResult } from "./procs.ts";
+import { childPid, cpuMs, parseWrk, rssKiB, run, start, treeCpuMs, waitPort, type WrkResult } from "./procs.ts";
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -24,6 +24,7 @@ fs.writeFileSync(path.join(dir, "www/bulk"), "");
 fs.truncateSync(path.join(dir, "www/bulk"), 100 * 1024 * 1024);
 for (const [name, text] of [
   ["backend.conf", C.backendConf(dir)], ["haproxy.cfg", C.haproxyConf(dir)], ["stream.conf", C.nginxStreamConf(dir)], ["engine.rules", C.engineRules()],
+  ["haproxy2.cfg", C.haproxyConf(dir, C.THREADS, C.HAPROXY2_VIP, "haproxy2")], ["engine2.rules", C.engine2Rules()],
 ] as const) fs.writeFileSync(path.join(dir, name), text);
 
 const children: ChildProcess[] = [];
@@ -40,8 +41,11 @@ const engineArgs = [
   path.join(root, "bin/lvs-agent.mjs"), "run", "--engine", "userspace", "--rules", path.join(dir, "engine.rules"),
 ];
 const engine = start("node", engineArgs, path.join(dir, "engine.log"));
-children.push(backend, udpEcho, haproxy, stream, engine);
-for (const [h, p] of [[C.BACKENDS[0]!, C.HTTP_PORT], [C.HAPROXY_VIP, C.HTTP_PORT], [C.NGINX_VIP, C.HTTP_PORT], [C.ENGINE_VIP, C.HTTP_PORT], [C.ENGINE_WLC100_VIP, C.HTTP_PORT]] as const) {
+// multi-core: HAProxy with nbthread 2, the engine with 2 workers sharing the listening socket
+const haproxy2 = start("haproxy", ["-f", path.join(dir, "haproxy2.cfg"), "-db"], path.join(dir, "haproxy2.log"));
+const engine2 = start("node", [path.join(root, "bin/lvs-agent.mjs"), "run", "--engine", "userspace", "--workers", String(C.THREADS), "--rules", path.join(dir, "engine2.rules")], path.join(dir, "engine2.log"));
+children.push(backend, udpEcho, haproxy, stream, engine, haproxy2, engine2);
+for (const [h, p] of [[C.BACKENDS[0]!, C.HTTP_PORT], [C.HAPROXY_VIP, C.HTTP_PORT], [C.NGINX_VIP, C.HTTP_PORT], [C.ENGINE_VIP, C.HTTP_PORT], [C.ENGINE_WLC100_VIP, C.HTTP_PORT], [C.HAPROXY2_VIP, C.HTTP_PORT], [C.ENGINE2_VIP, C.HTTP_PORT]] as const) {
   await waitPort(h, p);
 }
 const streamWorker = childPid(stream.pid!);
@@ -58,11 +62,11 @@ type Sample = WrkResult & { cpuUsPerReq: number };
 const results = new Map<string, Sample[]>();
 const record = (k: string, s: Sample): void => void (results.get(k) ?? results.set(k, []).get(k)!).push(s);
 
-async function wrk(host: string, pid: number | null, close: boolean): Promise<Sample> {
-  const args = ["-t1", "-c50", `-d${SECONDS}s`, "--latency", ...(close ? ["-H", "Connection: close"] : []), `http://${host}:${C.HTTP_PORT}/1k`];
-  const c0 = pid ? cpuMs(pid) : 0;
+async function wrk(host: string, pid: number | null, close: boolean, threads = 1): Promise<Sample> {
+  const args = [`-t${threads}`, `-c${50 * threads}`, `-d${SECONDS}s`, "--latency", ...(close ? ["-H", "Connection: close"] : []), `http://${host}:${C.HTTP_PORT}/1k`];
+  const c0 = pid ? treeCpuMs(pid) : 0;
   const r = parseWrk(await run("wrk", args));
-  const c1 = pid ? cpuMs(pid) : 0;
+  const c1 = pid ? treeCpuMs(pid) : 0;
   return { ...r, cpuUsPerReq: pid && r.requests ? ((c1 - c0) * 1000) / r.requests : NaN };
 }
 
@@ -93,6 +97,12 @@ for (let rep = 0; rep < REPS; rep++) {
   for (const [name, host, pid] of [["direct", C.BACKENDS[0]!, null], ["nginx", C.NGINX_VIP, streamWorker], ["engine", C.ENGINE_VIP, engine.pid!]] as const) {
     record(`udp ${name}`, await udp(host, pid));
   }
+  // multi-core rows: 2 HAProxy threads vs 2 engine workers, wrk with 2 threads x 50 connections
+  const multi = [["haproxy", C.HAPROXY2_VIP, haproxy2.pid!], ["engine", C.ENGINE2_VIP, engine2.pid!]] as const;
+  for (const [name, host, pid] of rep % 2 ? [...multi].reverse() : multi) {
+    record(`keepalive-${C.THREADS}core ${name}`, await wrk(host, pid, false, C.THREADS));
+    record(`newconn-${C.THREADS}core ${name}`, await wrk(host, pid, true, C.THREADS));
+  }
   for (const [name, host] of [["minimal", C.ENGINE_VIP], ["wlc100", C.ENGINE_WLC100_VIP], ["wlc100+persist", C.ENGINE_PERSIST_VIP]] as const) {
     record(`tax-newconn ${name}`, await wrk(host, engine.pid!, true));
     record(`tax-keepalive ${name}`, await wrk(host, engine.pid!, false));
@@ -119,6 +129,7 @@ for (const t of targets) line("keepalive", t.name, "req/s", "haproxy");
 for (const t of targets) line("newconn", t.name, "conn/s", "haproxy");
 for (const t of targets) line("bulk", t.name, "MB/s", "haproxy", 1);
 for (const t of ["direct", "nginx", "engine"]) line("udp", t, "rtt/s", "nginx");
+for (const m of ["keepalive", "newconn"]) for (const t of ["haproxy", "engine"]) line(`${m}-${C.THREADS}core`, t, m === "keepalive" ? "req/s" : "conn/s", "haproxy");
 for (const t of ["minimal", "wlc100", "wlc100+persist"]) line("tax-newconn", t, "conn/s", "minimal");
 for (const t of ["minimal", "wlc100", "wlc100+persist"]) line("tax-keepalive", t, "req/s", "minimal");
 

@@ -9,6 +9,10 @@ export const NGINX_VIP = "127.0.42.1";
 export const ENGINE_VIP = "127.0.43.1";
 export const ENGINE_WLC100_VIP = "127.0.43.2";
 export const ENGINE_PERSIST_VIP = "127.0.43.3";
+/** the multi-core rows: HAProxy nbthread 2 and the engine with --workers 2 */
+export const HAPROXY2_VIP = "127.0.41.2";
+export const ENGINE2_VIP = "127.0.43.4";
+export const THREADS = 2;
 const STREAM_MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so";
 
 export function backendConf(dir: string): string {
@@ -38,18 +42,18 @@ http {
 `;
 }
 
-export function haproxyConf(dir: string): string {
+export function haproxyConf(dir: string, threads = 1, vip = HAPROXY_VIP, name = "haproxy"): string {
   return `global
-  nbthread 1
+  nbthread ${threads}
   maxconn 9000
-  pidfile ${dir}/haproxy.pid
+  pidfile ${dir}/${name}.pid
 defaults
   mode tcp
   timeout connect 5s
   timeout client 300s
   timeout server 300s
 frontend f
-  bind ${HAPROXY_VIP}:${HTTP_PORT}
+  bind ${vip}:${HTTP_PORT}
   maxconn 9000
   default_backend b
 backend b
@@ -72,6 +76,11 @@ stream {
   server { listen ${NGINX_VIP}:${UDP_PORT} udp; proxy_pass u; proxy_timeout 30s; }
 }
 `;
+}
+
+/** The multi-core engine's rules: the same rr service over the 3 backends, on its own VIP. */
+export function engine2Rules(): string {
+  return [`-A -t ${ENGINE2_VIP}:${HTTP_PORT} -s rr`, ...BACKENDS.map((a) => `-a -t ${ENGINE2_VIP}:${HTTP_PORT} -r ${a}:${HTTP_PORT} -m -w 1`)].join("\n") + "\n";
 }
 
 export function engineRules(): string {

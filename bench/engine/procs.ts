@@ -28,6 +28,19 @@ export function cpuMs(pid: number): number {
   return (Number(f[11]) + Number(f[12])) * 10;
 }
 
+/** cpuMs of a process and its direct children (the multi-core engine's workers) */
+export function treeCpuMs(pid: number): number {
+  let total = cpuMs(pid);
+  for (const d of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) total += cpuMs(Number(d));
+    } catch { /* gone */ }
+  }
+  return total;
+}
+
 export function rssKiB(pid: number): number {
   const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
   return Number(m?.[1] ?? 0);

@@ -66,7 +66,7 @@ export async function measureAgentLab(opts: { services?: number; destinations?: 
     const second = await engine.apply(next.table);
     const updateSeconds = (performance.now() - t0) / 1000;
     log(`update: ${second.ops.length} ops (expected ${next.expectedOps}), ok ${second.ok}, ${updateSeconds.toFixed(2)} s`);
-    const converged = first.ok && second.ok && equalTables(second.actual, next.table);
+    const converged = first.ok && second.ok && equalTables(second.actual ?? (await engine.read()), next.table);
 
     // stats once a second, as the agent's timer does; CPU of this process over wall time
     const seconds = opts.statsSeconds ?? 20;
