@@ -10,8 +10,12 @@
  * payload relayed by a bare `ws` broadcaster to the same 100 sockets in the same run.
  * Env: BENCH_DATABASE_URL (PostgreSQL; default PGlite in memory), BENCH_SECONDS (measured seconds
  * of the control-plane phase, default 12), BENCH_SUBSCRIBERS (default 100).
+ * `-- --instances 2`: a second control-plane instance on the same PostgreSQL (BENCH_DATABASE_URL, or a
+ * throwaway one started here); the agents stay on the first, the subscribers move to the second, so
+ * every frame crosses instances (stats relay over NOTIFY). Prints the single-instance run of the same
+ * run too, and one line `fanout instances=2: p95 <ms> ms, p99 <ms> ms, lost <n> frames`.
  */
-import { fork, type ChildProcess } from "node:child_process";
+import { execFileSync, fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { connectAgent, drive, makeSnapshot, type AgentConn } from "./fanout/agentLoad.ts";
 import { cpuSeconds } from "./fanout/stats.ts";
@@ -23,12 +27,33 @@ const DESTS = 10;
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100);
 const MEASURE_S = Math.min(30, Number(process.env.BENCH_SECONDS ?? 12));
 const BARE_S = 6;
+const INSTANCES = (() => {
+  const i = process.argv.indexOf("--instances");
+  const n = i >= 0 ? Number(process.argv[i + 1]) : 1;
+  if (n !== 1 && n !== 2) {
+    process.stderr.write("fanout bench: --instances must be 1 or 2\n");
+    process.exit(2);
+  }
+  return n;
+})();
+let throwawayPg: string | null = null;
+if (INSTANCES === 2 && !/^postgres/.test(process.env.BENCH_DATABASE_URL ?? "")) {
+  // several instances share PostgreSQL (PGlite is one process): start a throwaway one
+  const out = execFileSync("bash", [path.join(import.meta.dirname, "..", "scripts", "pg-throwaway.sh"), "start"], { encoding: "utf8" });
+  process.env.BENCH_DATABASE_URL = /DATABASE_URL=(\S+)/.exec(out)![1]!;
+  throwawayPg = /PGDIR=(\S+)/.exec(out)![1]!;
+}
+const stopPg = () => {
+  if (throwawayPg) execFileSync("bash", [path.join(import.meta.dirname, "..", "scripts", "pg-throwaway.sh"), "stop", throwawayPg], { stdio: "ignore" });
+  throwawayPg = null;
+};
 const WARMUP_S = 3;
 
 const children: ChildProcess[] = [];
 const hardStop = setTimeout(() => {
   process.stderr.write("fanout bench: exceeded 120 s (a very busy machine?), stopping\n");
   for (const c of children) c.kill("SIGKILL");
+  stopPg();
   process.exit(2);
 }, 120_000);
 
@@ -50,17 +75,21 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "-");
 
 type Report = { latency: { n: number; p50: number; p95: number; p99: number; max: number }; frames: number; bytes: number; merged: number; snapshots: number; backlog: number };
-type CpuReport = { cpu: NodeJS.CpuUsage; rss: number; ingest?: { rows: number; writeMs: number; lagRows: number; totalRows: number }; kind?: string; storeLatency?: Report["latency"] };
+type CpuReport = { cpu: NodeJS.CpuUsage; rss: number; ingest?: { rows: number; writeMs: number; lagRows: number; totalRows: number }; kind?: string; storeLatency?: Report["latency"]; relay?: { received: number; lost: number } };
 
 const t0 = Date.now();
 const server = child("serverProcess.ts", { BENCH_DIRECTORS: String(DIRECTORS) }, true);
 const bare = child("bareProcess.ts");
 const subs = child("subscribersProcess.ts");
+type Ready = { url: string; topologies: string[]; tokens: string[]; cookie: string; kind: string; bucketMs: number };
 const [ready, bareReady] = await Promise.all([
-  ask<{ url: string; topologies: string[]; tokens: string[]; cookie: string; kind: string; bucketMs: number }>(server, null),
+  ask<Ready>(server, null),
   ask<{ url: string }>(bare, null),
   ask(subs, null),
 ]);
+// the second instance starts once the first has migrated and seeded the database
+const server2 = INSTANCES === 2 ? child("serverProcess.ts", { BENCH_ROLE: "second" }) : null;
+const ready2 = server2 ? await ask<Ready>(server2, null) : null;
 const perTopic = Math.max(1, Math.round(SUBSCRIBERS / DIRECTORS));
 process.stderr.write(`setup ${((Date.now() - t0) / 1000).toFixed(1)} s (database: ${ready.kind})\n`);
 
@@ -93,6 +122,9 @@ let flushed = { rows: 0, ms: NaN, totalRows: 0 };
 // while the agents still run: close every series' bucket in progress and time writing them
 const ingest = async () => void (flushed = await ask<typeof flushed>(server, { cmd: "ingest" }));
 const cp = await phase("control plane", () => Promise.all(ready.tokens.map((t, i) => connectAgent(`${ready.url}/api/agent`, t, snaps[i]!))), `${ready.url}/api/live`, "live", ready.cookie, server, MEASURE_S, ingest);
+const cross = server2 && ready2
+  ? await phase("2 instances (agents on A, subscribers on B)", () => Promise.all(ready.tokens.map((t, i) => connectAgent(`${ready.url}/api/agent`, t, snaps[i]!))), `${ready2.url}/api/live`, "live", ready2.cookie, server2, MEASURE_S)
+  : null;
 const bareRun = await phase("bare ws", () => Promise.all(ready.topologies.map((t, i) => connectAgent(`${bareReady.url}/?agent=${t}`, null, snaps[i]!))), bareReady.url, "bare", null, bare, BARE_S);
 
 const row = (r: typeof cp) => {
@@ -107,6 +139,7 @@ const lines = [
   "| run | agent frames | agent MB/s | frames received / expected | merged | p50 ms | p95 ms | p99 ms | max ms | CPU s per s | CPU ms per agent frame | RSS MB |",
   "|---|---|---|---|---|---|---|---|---|---|---|---|",
   row(cp),
+  ...(cross ? [row(cross)] : []),
   row(bareRun),
   "",
   `inside the control plane, agent send → store: p50 ${fmt(cp.cpu.storeLatency!.p50, 0)} ms, p95 ${fmt(cp.cpu.storeLatency!.p95, 0)} ms, p99 ${fmt(cp.cpu.storeLatency!.p99, 0)} ms (n=${cp.cpu.storeLatency!.n})`,
@@ -116,11 +149,21 @@ const lines = [
   `total ${((Date.now() - t0) / 1000).toFixed(1)} s`,
 ];
 process.stdout.write(lines.join("\n") + "\n");
-const p95ok = cp.rep.latency.p95 <= 500 && cp.rep.latency.p99 <= 1000;
-process.stdout.write(`targets: p95 <= 500 ms ${cp.rep.latency.p95 <= 500 ? "met" : "MISSED"}, p99 <= 1000 ms ${cp.rep.latency.p99 <= 1000 ? "met" : "MISSED"}\n`);
+const lost = (r: typeof cp) => Math.max(0, r.sent * perTopic - r.rep.frames);
+if (cross) {
+  const relay = cross.cpu.relay;
+  if (relay) process.stdout.write(`stats relay on the subscribers' instance: ${relay.received} frames received, ${relay.lost} lost in transit\n`);
+  process.stdout.write(`fanout instances=1: p95 ${fmt(cp.rep.latency.p95, 0)} ms, p99 ${fmt(cp.rep.latency.p99, 0)} ms, lost ${lost(cp)} frames\n`);
+  process.stdout.write(`fanout instances=2: p95 ${fmt(cross.rep.latency.p95, 0)} ms, p99 ${fmt(cross.rep.latency.p99, 0)} ms, lost ${lost(cross)} frames\n`);
+}
+const judged = cross ?? cp;
+const p95ok = judged.rep.latency.p95 <= 500 && judged.rep.latency.p99 <= 1000 && (!cross || lost(cross) === 0);
+process.stdout.write(`targets${cross ? " (2 instances)" : ""}: p95 <= 500 ms ${judged.rep.latency.p95 <= 500 ? "met" : "MISSED"}, p99 <= 1000 ms ${judged.rep.latency.p99 <= 1000 ? "met" : "MISSED"}${cross ? `, 0 lost ${lost(cross) === 0 ? "met" : "MISSED"}` : ""}\n`);
 server.send({ cmd: "exit" });
+server2?.send({ cmd: "exit" });
 bare.send({ cmd: "exit" });
 subs.kill();
 await sleep(500);
+stopPg();
 clearTimeout(hardStop);
 process.exit(p95ok ? 0 : 1);

@@ -24,6 +24,7 @@ import { createLogger, type Logger } from "./log.ts";
 import { defaultPlugins, type PluginHandle, type ServerPlugin } from "./plugins.ts";
 import { WsRouter } from "./realtime/router.ts";
 import { LiveRuntime, type LiveRuntimeOptions } from "./live/liveRuntime.ts";
+import { startCluster, type ClusterRuntime } from "./cluster/startCluster.ts";
 import { createMetricsRegistry } from "./live/metrics.ts";
 
 export const PROJECT_DIR = path.resolve(import.meta.dirname, "..");
@@ -65,6 +66,8 @@ export interface RunningServer {
   log: Logger;
   /** live statistics: store, rollup writer, LiveApi */
   live: LiveRuntime;
+  /** this instance among the instances sharing the database (leases, leadership, stats relay) */
+  cluster: ClusterRuntime;
   /** graceful: stop accepting, plugins close their sockets (1001), Next, bus, database */
   close(): Promise<void>;
 }
@@ -115,13 +118,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const handles: PluginHandle[] = [];
   let bus: EventBus | null = null;
   let liveRuntime: LiveRuntime | null = null;
+  let clusterRuntime: ClusterRuntime | null = null;
   let nextApp: NextApp | null = null;
   try {
     const migrated = await db.migrate({ log: (m) => log.info(m) });
     log.info({ kind: db.kind, applied: migrated.applied.length }, "database ready");
     bus = createEventBus(db, log.child({ part: "bus" }), options.pgChannel ? { pgChannel: options.pgChannel } : {});
     await bus.ready();
-    const live = new LiveRuntime({ db, log: log.child({ part: "live" }), now, retentionMs: env.LVS_STATS_RETENTION_HOURS * 3600_000, healthRetentionMs: env.LVS_HEALTH_RETENTION_DAYS * 86_400_000, ...options.live });
+    const cluster = await startCluster({ db, bus, log: log.child({ part: "cluster" }), now });
+    clusterRuntime = cluster;
+    const live = new LiveRuntime({ db, relay: cluster.relay, bus, isLeader: () => cluster.cluster.isLeader(), log: log.child({ part: "live" }), now, retentionMs: env.LVS_STATS_RETENTION_HOURS * 3600_000, healthRetentionMs: env.LVS_HEALTH_RETENTION_DAYS * 86_400_000, ...options.live });
     liveRuntime = live;
     live.start();
     // /metrics: node_exporter IPVS names, read from the same latest snapshots the UI shows
@@ -228,7 +234,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     });
     server.on("upgrade", ws.handleUpgrade);
 
-    const pluginCtx = { ws, db, bus, log, env, now, live, resolveSession };
+    const pluginCtx = { ws, db, bus, log, env, now, live, cluster, resolveSession };
     for (const plugin of options.plugins ?? defaultPlugins) {
       handles.push(await plugin.start({ ...pluginCtx, log: log.child({ plugin: plugin.name }) }));
     }
@@ -252,6 +258,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         for (const h of handles.reverse()) await h.close?.().catch((err) => log.error({ err }, "plugin close failed"));
         ws.close();
         await live.close().catch((err) => log.error({ err }, "live stats close failed"));
+        await cluster.close().catch((err) => log.error({ err }, "cluster close failed"));
         if (nextApp) await nextApp.close().catch(() => {});
         const force = setTimeout(() => server.closeAllConnections(), 2000);
         force.unref();
@@ -261,10 +268,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         await db.close();
       })());
 
-    return { url: `http://${urlHost}:${port}`, port, server, db, bus, ws, log, live, close };
+    return { url: `http://${urlHost}:${port}`, port, server, db, bus, ws, log, live, cluster, close };
   } catch (err) {
     for (const h of handles) await h.close?.().catch(() => {});
     if (liveRuntime) await liveRuntime.close().catch(() => {});
+    if (clusterRuntime) await clusterRuntime.close().catch(() => {});
     if (nextApp) await nextApp.close().catch(() => {});
     if (bus) await bus.close().catch(() => {});
     await db.close();

@@ -13,6 +13,7 @@ import type { Env } from "./env.ts";
 import type { EventBus } from "./events/EventBus.ts";
 import type { Logger } from "./log.ts";
 import type { LiveRuntime } from "./live/liveRuntime.ts";
+import type { ClusterRuntime } from "./cluster/startCluster.ts";
 import { agentPlugin } from "./realtime/agentPlugin.ts";
 import { drainPlugin } from "./services/deploy/drainPlugin.ts";
 import { LiveHub, LIVE_PATH } from "./realtime/liveHub.ts";
@@ -27,6 +28,8 @@ export interface ServerPluginContext {
   now: () => number;
   /** live statistics of this instance (absent in tests that start plugins by hand) */
   live?: LiveRuntime;
+  /** this instance among several (absent in tests that start plugins by hand: one instance, always leading) */
+  cluster?: ClusterRuntime;
   /** the session of a request (browser WebSocket upgrades check it; agent links use their own tokens) */
   resolveSession: SessionResolver;
 }

@@ -12,6 +12,8 @@ import { TopologyService } from "../../server/services/topologyService.ts";
 import { summarize } from "./stats.ts";
 
 const directors = Number(process.env.BENCH_DIRECTORS ?? 10);
+// BENCH_ROLE=second: another instance on the same PostgreSQL (nothing seeded; subscribers connect here)
+const second = process.env.BENCH_ROLE === "second";
 const bucketMs = Number(process.env.BENCH_BUCKET_MS ?? 60_000);
 const s = await startServer({
   env: loadEnv({ DATABASE_URL: process.env.BENCH_DATABASE_URL || "pglite:memory", LOG_LEVEL: "warn", LVS_NEXT: "0", LVS_DEMO: "0" }),
@@ -22,7 +24,7 @@ const topo = new TopologyService({ prisma: s.db.prisma, bus: s.bus, log: s.log }
 const dirs = new DirectorService({ prisma: s.db.prisma, bus: s.bus, log: s.log });
 const topologies: string[] = [];
 const tokens: string[] = [];
-for (let i = 0; i < directors; i++) {
+for (let i = 0; i < (second ? 0 : directors); i++) {
   const t = await topo.create(`bench-${i}-${Date.now()}`, null);
   await topo.save({
     id: t.id, expectedRevision: t.revision, message: "", author: null,
@@ -49,6 +51,7 @@ process.on("message", async (m: { cmd: string }) => {
     process.send!({
       cpu: process.cpuUsage(cpu0), rss: process.memoryUsage().rss,
       ingest: { rows: w.written - ingest0.written, writeMs: w.writeMs - ingest0.writeMs, lagRows: w.lagRows, totalRows: await s.live.repo.count() },
+      relay: s.cluster.relay.counters(),
       kind: s.db.kind,
       storeLatency: summarize(ingestLat),
     });

@@ -43,7 +43,7 @@ export class Cluster {
   private ticking: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly leadershipListeners = new Set<(leader: boolean) => void>();
-  private readonly leaseListeners = new Set<(held: HeldLease[]) => void>();
+  private readonly leaseListeners = new Set<(held: HeldLease[], renewedFrom: number) => void>();
   private readonly tickMs: number;
   private readonly leaderTtlMs: number;
   private readonly now: () => number;
@@ -78,8 +78,11 @@ export class Cluster {
     return () => this.leadershipListeners.delete(listener);
   }
 
-  /** the agent leases this instance still holds, after each renewal */
-  onAgentLeases(listener: (held: HeldLease[]) => void): () => void {
+  /**
+   * The agent leases this instance still holds, after each renewal. `renewedFrom` (performance.now()
+   * when the renewal started): a lease taken after it is not in `held` yet and must not count as lost.
+   */
+  onAgentLeases(listener: (held: HeldLease[], renewedFrom: number) => void): () => void {
     this.leaseListeners.add(listener);
     return () => this.leaseListeners.delete(listener);
   }
@@ -94,8 +97,9 @@ export class Cluster {
     if (this.closed) return;
     const s = this.o.store;
     await s.heartbeat(this.instanceId, this.o.hostname);
+    const renewedFrom = performance.now();
     const held = await s.renewAgents(this.instanceId, this.agentTtlMs);
-    for (const l of this.leaseListeners) l(held);
+    for (const l of this.leaseListeners) l(held, renewedFrom);
     const leader = await s.tryHold(LEADER_LEASE, this.instanceId, this.leaderTtlMs).catch(() => false);
     if (leader !== this.leader && !this.closed) {
       this.leader = leader;

@@ -48,6 +48,8 @@ export const eventChannels = {
   }),
   /** a drain's status or connection counts changed (read the Drain row) */
   "drain.changed": z.object({ topologyId: id, drainId: id, status: z.string().max(32), at }),
+  /** another instance took a director's agent connection over: the named connection must close */
+  "agent.taken": z.object({ directorId: id, instanceId: id, connectionId: id, at }),
   /** a director's agent connected or disconnected */
   "director.status": z.object({ directorId: id, topologyId: id, online: z.boolean(), at }),
 } as const;

@@ -22,9 +22,17 @@ import type { DirectorMetrics } from "./metrics.ts";
 import { RollupRepository } from "./rollupRepository.ts";
 import { RollupWriter } from "./rollupWriter.ts";
 import { StatsStore, toLiveService, type StatsUpdate } from "./statsStore.ts";
+import type { StatsRelay } from "../cluster/statsRelay.ts";
+import type { EventBus } from "../events/EventBus.ts";
 
 export interface LiveRuntimeOptions {
   db: Database;
+  /** several instances: stats of agents held here go out, those held elsewhere come in */
+  relay?: StatsRelay;
+  /** director.status: a director held elsewhere went offline (its latest values are dropped) */
+  bus?: EventBus;
+  /** pruning runs on one instance: the leader (default: always) */
+  isLeader?: () => boolean;
   log: Logger;
   now: () => number;
   retentionMs: number;
@@ -71,13 +79,24 @@ export class LiveRuntime implements LiveApi {
     this.store = new StatsStore({ ...(o.ringCapacity ? { ringCapacity: o.ringCapacity } : {}), ...(o.bucketMs ? { bucketMs: o.bucketMs } : {}) });
     this.repo = new RollupRepository(o.db.prisma);
     this.writer = new RollupWriter({
-      store: this.store, repo: this.repo, log: o.log, now: o.now, retentionMs: o.retentionMs,
+      store: this.store, repo: this.repo, log: o.log, now: o.now, retentionMs: o.retentionMs, ...(o.isLeader ? { isLeader: o.isLeader } : {}),
       ...(o.healthRetentionMs ? { healthRetentionMs: o.healthRetentionMs } : {}),
       ...(o.flushMs ? { flushMs: o.flushMs } : {}), ...(o.pruneEveryMs ? { pruneEveryMs: o.pruneEveryMs } : {}),
     });
     this.store.onUpdate((u) => this.route(u));
     this.desiredFor = createDesiredFor(o.db.prisma);
+    // another instance holds these agents: rings and latest values for this instance's browsers,
+    // no rollups (the holder writes them); frames of a director held here are stale (a handover)
+    o.relay?.onRemote((directorId, snapshot) => {
+      if (!this.local.has(directorId)) this.store.record(directorId, snapshot, { rollup: false });
+    });
+    o.bus?.subscribe("director.status", (e) => {
+      if (!e.online && !this.local.has(e.directorId)) this.store.closeDirector(e.directorId);
+    });
   }
+
+  /** directors whose agent this instance holds */
+  private readonly local = new Set<string>();
 
   /**
    * Health of every checked real server: its latest stored transition, or — for a health-check
@@ -146,7 +165,8 @@ export class LiveRuntime implements LiveApi {
       authenticate: (t) => inner.authenticate(t),
       tokenState: (id, h) => inner.tokenState(id, h),
       markOnline: (id, r) => inner.markOnline(id, r),
-      markOffline: (id) => (store.closeDirector(id), inner.markOffline(id)),
+      markOffline: (id) => (this.local.delete(id), store.closeDirector(id), inner.markOffline(id)),
+      dropStats: (id) => (this.local.delete(id), store.closeDirector(id), inner.dropStats?.(id)),
       recordReport: (id, r) => inner.recordReport(id, r),
       // lastSeen is best effort: the stats path must not wait behind database writes (rollups)
       touch: (id, at) => {
@@ -156,8 +176,10 @@ export class LiveRuntime implements LiveApi {
       recordTransitions: (id, t) => inner.recordTransitions(id, t),
       latestHealth: (id) => inner.latestHealth(id),
       recordStats: (id, snapshot) => {
+        this.local.add(id);
         inner.recordStats(id, snapshot);
         store.record(id, snapshot);
+        this.o.relay?.publish(id, snapshot);
       },
       latestStats: (id) => store.latest(id) ?? inner.latestStats(id),
     };

@@ -18,6 +18,8 @@ export interface RollupWriterOptions {
   healthRetentionMs?: number;
   flushMs?: number;
   pruneEveryMs?: number;
+  /** several instances: only the leader prunes (every instance writes the rollups of its own agents) */
+  isLeader?: () => boolean;
 }
 
 /** default health-transition retention: 400 days (availability over a year needs them) */
@@ -64,9 +66,10 @@ export class RollupWriter {
     return this.running;
   }
 
-  /** Deletes rollups and health transitions older than their retentions. */
+  /** Deletes rollups and health transitions older than their retentions (on the leading instance). */
   prune(): Promise<void> {
     this.running = this.running.then(async () => {
+      if (this.o.isLeader && !this.o.isLeader()) return;
       try {
         const n = await this.o.repo.prune(this.o.now() - this.o.retentionMs);
         this.pruned += n;

@@ -92,8 +92,13 @@ export class StatsStore {
     return () => this.listeners.delete(listener);
   }
 
-  /** Takes one agent snapshot: rings, rollers, latest; returns and announces the changed services. */
-  record(directorId: string, snapshot: StatsSnapshot): StatsUpdate {
+  /**
+   * Takes one agent snapshot: rings, rollers, latest; returns and announces the changed services.
+   * `rollup: false` for a snapshot relayed from the instance that holds the agent (it writes the
+   * rollups; this instance only keeps the rings and the latest values for its browsers).
+   */
+  record(directorId: string, snapshot: StatsSnapshot, o: { rollup?: boolean } = {}): StatsUpdate {
+    const rollup = o.rollup ?? true;
     let d = this.directors.get(directorId);
     if (!d) {
       d = { snapshot, services: new Map() };
@@ -122,11 +127,11 @@ export class StatsStore {
         ds.seen = at;
         svcActive += dest.activeConns;
         svcInact += dest.inactConns;
-        this.sample(ds.series, directorId, key, dk, at, dest, dest.activeConns, dest.inactConns);
+        this.sample(ds.series, directorId, key, dk, at, dest, dest.activeConns, dest.inactConns, rollup);
         if (!ds.prev || !sameDest(ds.prev, dest)) changedDests.push(dest);
         ds.prev = dest;
       }
-      this.sample(svc.total, directorId, key, "", at, s, svcActive, svcInact);
+      this.sample(svc.total, directorId, key, "", at, s, svcActive, svcInact, rollup);
       let removed: string[] | undefined;
       if (svc.dests.size > s.destinations.length) {
         for (const [dk, ds] of svc.dests) {
@@ -151,8 +156,9 @@ export class StatsStore {
     return { ring: new PointRing(this.ringCapacity), roller: new MinuteRoller(this.bucketMs) };
   }
 
-  private sample(s: Series, directorId: string, serviceKey: string, destKey: string, at: number, x: ServiceStats | DestinationStats, active: number, inact: number): void {
+  private sample(s: Series, directorId: string, serviceKey: string, destKey: string, at: number, x: ServiceStats | DestinationStats, active: number, inact: number, rollup: boolean): void {
     s.ring.pushRates(at, x.rates, active, inact);
+    if (!rollup) return;
     const done = s.roller.add({ at, counters: x.counters, activeConns: active, inactConns: inact });
     for (const rollup of done) this.completed.push({ directorId, serviceKey, destKey, rollup });
   }

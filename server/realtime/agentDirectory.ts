@@ -37,6 +37,8 @@ export interface AgentDirectory {
   tokenState(directorId: string, hash: string): Promise<"ok" | "revoked" | "replaced">;
   markOnline(directorId: string, r: { at: number; appliedRevision: number | null; table: IpvsTable }): Promise<void>;
   markOffline(directorId: string): Promise<void>;
+  /** this instance lost the director to another (its agent reconnected there): forget its live values, keep it online */
+  dropStats?(directorId: string): void;
   recordReport(directorId: string, r: { at: number; appliedRevision: number | null; table: IpvsTable }): Promise<void>;
   touch(directorId: string, at: number): Promise<void>;
   recordTransitions(directorId: string, transitions: HealthTransition[]): Promise<void>;
@@ -78,6 +80,11 @@ export class PrismaAgentDirectory implements AgentDirectory {
       where: { id: directorId },
       data: { online: true, lastSeenAt: new Date(r.at), appliedRevision: r.appliedRevision, reportedTable: r.table as object, reportedAt: new Date(r.at) },
     });
+  }
+
+  dropStats(directorId: string): void {
+    this.stats.delete(directorId);
+    this.observedText.delete(directorId);
   }
 
   async markOffline(directorId: string): Promise<void> {

@@ -11,6 +11,7 @@
  *   of instances can serve agents. Revocation reaches the instance holding the socket through
  *   `director.status` events: the holder re-checks the token and closes.
  */
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -40,7 +41,23 @@ export interface HubLog {
   warn(obj: object, msg: string): void;
 }
 
+/**
+ * Several instances: at most one holds a director's agent (a lease in the database; the newest
+ * connection wins). Without it (tests, one instance) every connection simply holds its director.
+ */
+export interface AgentCluster {
+  instanceId: string;
+  /** this connection now holds the director; returns the previous holder (another instance's connection closes) */
+  acquire(directorId: string, connectionId: string): Promise<{ instanceId: string; connectionId: string } | null>;
+  /** gives the director up if this connection still holds it; true when it did */
+  release(directorId: string, connectionId: string): Promise<boolean>;
+  /** after each renewal: the connections of this instance that still hold their director (leases
+   *  taken after `renewedFrom`, a performance.now() time, are not in the list yet) */
+  onLeases(listener: (held: Array<{ directorId: string; connectionId: string }>, renewedFrom: number) => void): () => void;
+}
+
 export interface AgentHubOptions {
+  cluster?: AgentCluster;
   directory: AgentDirectory;
   bus: EventBus;
   desiredFor: (directorId: string) => Promise<DesiredState | null>;
@@ -54,6 +71,10 @@ export interface AgentHubOptions {
 }
 
 interface Conn {
+  /** this connection's id (the agent lease names it) */
+  id: string;
+  /** when the lease was taken (performance.now(), after hello); null before */
+  leasedAt: number | null;
   ws: WebSocket;
   director: AgentIdentity;
   helloSeen: boolean;
@@ -115,6 +136,19 @@ export class AgentHub {
     this.unsubscribe.push(opts.bus.subscribe("director.status", (e) => {
       if (!e.online && this.conns.has(e.directorId)) void this.recheck(e.directorId);
     }));
+    // another instance took one of our agents over (it reconnected there): close ours at once
+    this.unsubscribe.push(opts.bus.subscribe("agent.taken", (e) => {
+      const c = this.conns.get(e.directorId);
+      if (c && c.id === e.connectionId) c.ws.close(CLOSE.replaced, "replaced by a newer connection on another control-plane instance");
+    }));
+    if (opts.cluster) {
+      this.unsubscribe.push(opts.cluster.onLeases((held, renewedFrom) => {
+        const mine = new Set(held.map((h) => `${h.directorId}|${h.connectionId}`));
+        for (const c of this.conns.values()) {
+          if (c.leasedAt !== null && c.leasedAt < renewedFrom && !mine.has(`${c.director.id}|${c.id}`)) c.ws.close(CLOSE.replaced, "this control-plane instance no longer holds the director's lease");
+        }
+      }));
+    }
     this.heartbeatTimer = setInterval(() => this.beat(), this.heartbeatMs);
     this.heartbeatTimer.unref();
   }
@@ -176,7 +210,7 @@ export class AgentHub {
   private accept(ws: WebSocket, director: AgentIdentity): void {
     const old = this.conns.get(director.id);
     if (old) old.ws.close(CLOSE.replaced, "replaced by a newer connection of the same director");
-    const c: Conn = { ws, director, helloSeen: false, sentRevision: null, sentHa: null, lastFrameAt: this.now(), pending: new Map(), chain: Promise.resolve(), backlog: 0, droppedStats: 0 };
+    const c: Conn = { id: randomUUID(), leasedAt: null, ws, director, helloSeen: false, sentRevision: null, sentHa: null, lastFrameAt: this.now(), pending: new Map(), chain: Promise.resolve(), backlog: 0, droppedStats: 0 };
     this.conns.set(director.id, c);
     const log = this.opts.log;
     log.info({ directorId: director.id, director: director.name }, "agent connected");
@@ -204,9 +238,22 @@ export class AgentHub {
       log.info({ directorId: director.id, code, reason: reason.toString() }, "agent disconnected");
       if (this.conns.get(director.id) !== c) return;
       this.conns.delete(director.id);
-      void this.opts.directory.markOffline(director.id).catch(() => {});
-      void this.publish("director.status", { directorId: director.id, topologyId: director.topologyId, online: false, at: this.now() });
+      // queued behind this connection's messages: a hello still being handled takes the lease first
+      c.chain = c.chain.then(() => this.gone(c));
     });
+  }
+
+  /** the connection closed: offline, unless another connection (here or on another instance) holds the director now */
+  private async gone(c: Conn): Promise<void> {
+    const d = c.director;
+    const cluster = this.opts.cluster;
+    if (cluster) {
+      if (c.leasedAt === null) return this.opts.directory.dropStats?.(d.id);
+      const held = await cluster.release(d.id, c.id).catch(() => true);
+      if (!held) return this.opts.directory.dropStats?.(d.id);
+    }
+    await this.opts.directory.markOffline(d.id).catch(() => {});
+    await this.publish("director.status", { directorId: d.id, topologyId: d.topologyId, online: false, at: this.now() });
   }
 
   private bad(c: Conn, reason: string): void {
@@ -219,6 +266,14 @@ export class AgentHub {
     const at = this.now();
     switch (msg.type) {
       case "hello": {
+        if (this.opts.cluster) {
+          const leasedAt = performance.now();
+          const prev = await this.opts.cluster.acquire(d.id, c.id);
+          c.leasedAt = leasedAt;
+          if (prev && prev.instanceId !== this.opts.cluster.instanceId) {
+            await this.publish("agent.taken", { directorId: d.id, instanceId: prev.instanceId, connectionId: prev.connectionId, at });
+          }
+        }
         await this.opts.directory.markOnline(d.id, { at, appliedRevision: msg.appliedRevision, table: msg.table });
         this.send(c, { v: PROTOCOL_VERSION, type: "welcome", directorId: d.id, directorName: d.name, serverTime: at, heartbeatMs: this.heartbeatMs, features: [AGENT_FEATURES.healthState, AGENT_FEATURES.ha] });
         c.sentRevision = null;

@@ -9,13 +9,14 @@ export const AGENT_PATH = "/api/agent";
 export function createAgentPlugin(o: { heartbeatMs?: number; desiredFor?: (directorId: string) => Promise<DesiredState | null> } = {}): ServerPlugin {
   return {
     name: "agent",
-    start({ ws, db, bus, log, now, live }) {
+    start({ ws, db, bus, log, now, live, cluster }) {
       const hubLog = log.child({ hub: "agent" });
       const hub = new AgentHub({
         directory: live ? live.wrapDirectory(new PrismaAgentDirectory(db.prisma)) : new PrismaAgentDirectory(db.prisma), bus, now,
         desiredFor: o.desiredFor ?? createDesiredFor(db.prisma),
         log: { info: (obj, msg) => hubLog.info(obj, msg), warn: (obj, msg) => hubLog.warn(obj, msg) },
         ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
+        ...(cluster ? { cluster: cluster.agents } : {}),
       });
       const unregister = ws.registerWsPath(AGENT_PATH, hub.handleUpgrade);
       // live.connections asks the agent holding the socket for its connection table

@@ -1,7 +1,7 @@
 /**
  * Follows drains in the background: after agent statistics arrive (`agent.report`, coalesced per
  * topology) and once a second for timeouts, evaluateDrains() moves them to drained / timed-out.
- * Every instance may run it: the state lives in the Drain rows.
+ * The state lives in the Drain rows; with several instances only the leader evaluates.
  */
 import type { ServerPlugin } from "../../plugins.ts";
 import { evaluateDrains } from "./drainService.ts";
@@ -9,7 +9,7 @@ import { evaluateDrains } from "./drainService.ts";
 export function createDrainPlugin(o: { tickMs?: number } = {}): ServerPlugin {
   return {
     name: "drain",
-    start({ db, bus, log, now }) {
+    start({ db, bus, log, now, cluster }) {
       const deps = { db, bus, log: log.child({ part: "drain" }), now };
       let running: Promise<unknown> = Promise.resolve();
       let queued = false;
@@ -19,7 +19,7 @@ export function createDrainPlugin(o: { tickMs?: number } = {}): ServerPlugin {
         queued = true;
         running = running.then(async () => {
           queued = false;
-          if (closed) return;
+          if (closed || (cluster && !cluster.cluster.isLeader())) return;
           await evaluateDrains(deps).catch((err: Error) => deps.log.warn({ err: err.message }, "drain evaluation failed"));
         });
       };
