@@ -153,4 +153,17 @@ describe("lvsctl (in process)", () => {
     expect((JSON.parse(json.stdout) as { kind: string }[]).map((o) => o.kind)).toEqual(["edit-service", "edit-destination", "add-destination"]);
     expect(inProcess(["plan", "a.rules"], files).code).toBe(2);
   });
+
+  it("convert refuses what validate refuses: nothing it prints can add a line, nothing the kernel rejects passes", () => {
+    const injected = JSON.stringify({ services: [{ protocol: "tcp", address: "10.0.0.1", port: 80, family: "inet", scheduler: "rr\n-C", flags: [], persistence: null, persistenceEngine: null, onePacket: false, destinations: [] }] }, null, 2);
+    const r = inProcess(["convert", "--from", "json", "--to", "ipvsadm", "t.json"], { "t.json": injected });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^t\.json:\d+: services\[0\]\.scheduler: /m);
+    const ka = "virtual_server 10.0.0.1 80 {\n    lb_algo loadbalance\n    lb_kind NAT\n    protocol TCP\n    real_server 10.0.1.1 80 {\n        weight 1\n    }\n}\n";
+    const k = inProcess(["convert", "--from", "keepalived", "--to", "ipvsadm", "k.conf"], { "k.conf": ka });
+    expect(k.code).toBe(1);
+    expect(k.stdout).toBe("");
+    expect(k.stderr).toMatch(/^k\.conf:1: .*scheduler.*loadbalance/m);
+  });
 });

@@ -190,6 +190,18 @@ function report(io: CliIo, loaded: Loaded): boolean {
   return loaded.errors.length === 0;
 }
 
+/** Prints lvs/validate's issues of the table as FILE:LINE: path: message [code]; false when any is an error. */
+function reportTableIssues(io: CliIo, file: string, loaded: Loaded): boolean {
+  const name = file === "-" ? "<stdin>" : file;
+  let ok = true;
+  for (const issue of validateTable(loaded.table)) {
+    const line = loaded.lineOf(issue.path);
+    io.stderr(`${name}${line === null ? "" : `:${line}`}: ${issue.severity === "warning" ? "warning: " : ""}${jsonPathText(issue.path)}: ${issue.message} [${issue.code}]\n`);
+    if (issue.severity === "error") ok = false;
+  }
+  return ok;
+}
+
 function run(args: string[], io: CliIo): number {
   const [cmd, ...rest] = args;
   if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h") {
@@ -203,6 +215,8 @@ function run(args: string[], io: CliIo): number {
     if (files.length > 1) throw new UsageError("convert reads one file (or - for stdin)");
     const loaded = load(io, files[0] ?? "-", inputFormat(flags.get("--from")));
     if (!report(io, loaded)) return 1;
+    // convert refuses what validate refuses: never print a table the kernel (or ipvsadm) would reject
+    if (!reportTableIssues(io, files[0] ?? "-", loaded)) return 1;
     const text = render(loaded, to as OutputFormat);
     const out = flags.get("-o") ?? flags.get("--output");
     if (out) io.writeFile(out, text);
@@ -216,12 +230,7 @@ function run(args: string[], io: CliIo): number {
     const loaded = load(io, file, inputFormat(flags.get("--from")));
     let ok = report(io, loaded);
     // the well-formed rest is checked too, so one run reports every problem
-    const name = file === "-" ? "<stdin>" : file;
-    for (const issue of validateTable(loaded.table)) {
-      const line = loaded.lineOf(issue.path);
-      io.stderr(`${name}${line === null ? "" : `:${line}`}: ${issue.severity === "warning" ? "warning: " : ""}${jsonPathText(issue.path)}: ${issue.message} [${issue.code}]\n`);
-      if (issue.severity === "error") ok = false;
-    }
+    if (!reportTableIssues(io, file, loaded)) ok = false;
     if (ok) io.stdout(`${file === "-" ? "<stdin>" : file}: ok (${loaded.table.services.length} virtual services)\n`);
     return ok ? 0 : 1;
   }

@@ -27,12 +27,31 @@ export const ipAddressSchema = z
   });
 
 export const portSchema = z.number().int().min(0).max(65535);
-const id = z.string().min(1).max(64);
-const name = z.string().min(1).max(128);
+/**
+ * Text that reaches an exported configuration (keepalived.conf, ipvsadm rules, command scripts) or a
+ * log line: no control characters (C0 incl. tab/newline/CR/NUL, DEL, C1) and no Unicode line or
+ * paragraph separators, so no value can start a new line or block in any export.
+ */
+export function hasControlCharacter(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029) return true;
+  }
+  return false;
+}
+export const NO_CONTROL_MESSAGE = "must not contain control characters (newline, tab, NUL, ...)";
+export const lineText = (max: number) => z.string().max(max).refine((s) => !hasControlCharacter(s), { message: NO_CONTROL_MESSAGE });
+/** a kernel scheduler name: what ipvsadm -s takes (validate says whether the kernel has it) */
+export const schedulerNameSchema = z.string().min(1).max(16).regex(/^[a-z][a-z0-9_-]*$/, "scheduler: a name like rr, wlc or mh (lowercase letters, digits, _ and -)");
+/** a value keepalived.conf carries in one quoted word: printable, no quote, no whitespace */
+const quotableWord = (max: number) => z.string().max(max).regex(/^[\x21\x23-\x7e]*$/, "printable ASCII without spaces or quotes (it is written into keepalived.conf)");
+
+const id = lineText(64).pipe(z.string().min(1));
+const name = lineText(128).pipe(z.string().min(1));
 
 export const persistenceSchema = z.object({
   timeout: z.number().int().min(1, "-p timeout must be 1..2678400 s").max(MAX_PERSISTENCE_TIMEOUT, "-p timeout must be 1..2678400 s"),
-  netmask: z.string().max(15).nullable(),
+  netmask: z.string().max(15).regex(/^[0-9.]+$/, "-M netmask: a dotted IPv4 mask or an IPv6 prefix length").nullable(),
 });
 
 export const tunnelSchema = z.object({
@@ -55,10 +74,10 @@ export const healthCheckSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.enum(["http", "https"]),
     port: portSchema.nullable(),
-    path: z.string().min(1).max(2048).startsWith("/"),
-    host: z.string().max(255).nullable(),
+    path: quotableWord(2048).pipe(z.string().min(1).startsWith("/")),
+    host: z.string().max(255).regex(/^[A-Za-z0-9._:[\]-]+$/, "virtualhost: a host name or address (letters, digits, . - : [ ])").nullable(),
     status: z.tuple([z.number().int().min(100).max(599), z.number().int().min(100).max(599)]),
-    bodyMatch: z.string().max(1024).nullable(),
+    bodyMatch: lineText(1024).refine((v) => !v.includes('"'), { message: "must not contain a double quote (it is written into keepalived.conf)" }).nullable(),
     ...timing,
   }),
   z.object({
@@ -77,7 +96,7 @@ export const healthCheckSchema = z.discriminatedUnion("kind", [
 ]);
 
 export const networkInterfaceSchema = z.object({
-  name: z.string().min(1).max(15),
+  name: z.string().min(1).max(15).regex(/^[A-Za-z0-9_.:@-]+$/, "interface name: letters, digits and _ . : @ -"),
   address: ipAddressSchema,
   prefix: z.number().int().min(0).max(128),
 });
@@ -85,7 +104,7 @@ export const networkInterfaceSchema = z.object({
 export const directorSchema = z.object({
   id,
   name,
-  managementAddress: z.string().max(255).nullable(),
+  managementAddress: lineText(255).nullable(),
   interfaces: z.array(networkInterfaceSchema).max(64),
   engine: z.enum(ENGINE_KINDS),
 });
@@ -97,12 +116,12 @@ export const virtualServiceSchema = z.object({
   address: ipAddressSchema.nullable(),
   port: portSchema.nullable(),
   fwmark: z.number().int().min(1).max(MAX_FWMARK).nullable(),
-  scheduler: z.string().min(1).max(16),
+  scheduler: schedulerNameSchema,
   flags: z.array(z.enum(SCHEDULER_FLAGS)).max(7),
   persistence: persistenceSchema.nullable(),
   persistenceEngine: z.literal("sip").nullable(),
   onePacket: z.boolean(),
-  description: z.string().max(1024),
+  description: lineText(1024),
   directorIds: z.array(id).max(16),
   healthCheck: healthCheckSchema.nullable(),
   sorryServer: z.object({ address: ipAddressSchema, port: portSchema.nullable() }).nullable(),
@@ -119,7 +138,7 @@ export const realServerHostSchema = z.object({
 
 export const realServerSchema = z.object({
   id,
-  name: z.string().max(128),
+  name: lineText(128),
   address: ipAddressSchema,
   port: portSchema.nullable(),
   host: realServerHostSchema,
@@ -142,7 +161,7 @@ export const positionSchema = z.object({ x: z.number().finite(), y: z.number().f
 
 export const haGroupSchema = z.object({
   id,
-  name: z.string().max(128),
+  name: lineText(128),
   directorIds: z.array(id).max(16),
   virtualRouterId: z.number().int().min(1, "virtual_router_id must be 1..255").max(255, "virtual_router_id must be 1..255").nullable(),
   priorities: z.record(id, z.number().int().min(1, "VRRP priority must be 1..254").max(254, "VRRP priority must be 1..254 (255 is the address owner's)")),
@@ -162,7 +181,7 @@ export const topologySchema = z.object({
   services: z.array(virtualServiceSchema).max(5000),
   realServers: z.array(realServerSchema).max(20000),
   memberships: z.array(membershipSchema).max(50000),
-  layout: z.record(z.string().max(64), positionSchema),
+  layout: z.record(lineText(64), positionSchema),
   haGroups: z.array(haGroupSchema).max(1000).optional(),
 });
 
@@ -180,7 +199,7 @@ const destinationSchema = z.object({
 
 const serviceCommon = {
   family: z.enum(FAMILIES),
-  scheduler: z.string().min(1).max(16),
+  scheduler: schedulerNameSchema,
   flags: z.array(z.enum(SCHEDULER_FLAGS)).max(7),
   persistence: persistenceSchema.nullable(),
   persistenceEngine: z.literal("sip").nullable(),

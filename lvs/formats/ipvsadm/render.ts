@@ -29,12 +29,21 @@ export function serviceOption(k: IpvsServiceKey): string {
 
 /** The options after `-A <svc>` / `-E <svc>`, as print_service_entry writes them. */
 export function serviceArgs(s: ServiceSpec): string {
+  // defence in depth: the schemas refuse these already; a value that could add a word or a line is never written
+  if (!/^[a-z][a-z0-9_-]{0,15}$/.test(s.scheduler)) throw new Error(`ipvsadm: scheduler ${JSON.stringify(s.scheduler)} cannot be written (a name like rr or wlc)`);
   let out = ` -s ${s.scheduler}`;
   if (s.persistence) {
+    if (!Number.isInteger(s.persistence.timeout)) throw new Error(`ipvsadm: -p ${JSON.stringify(s.persistence.timeout)} cannot be written`);
     out += ` -p ${s.persistence.timeout}`;
-    if (s.persistence.netmask !== null) out += ` -M ${s.persistence.netmask}`;
+    if (s.persistence.netmask !== null) {
+      if (!/^[0-9.]{1,15}$/.test(s.persistence.netmask)) throw new Error(`ipvsadm: netmask ${JSON.stringify(s.persistence.netmask)} cannot be written`);
+      out += ` -M ${s.persistence.netmask}`;
+    }
   }
-  if (s.persistenceEngine) out += ` --pe ${s.persistenceEngine}`;
+  if (s.persistenceEngine) {
+    if (s.persistenceEngine !== "sip") throw new Error(`ipvsadm: --pe ${JSON.stringify(s.persistenceEngine)} cannot be written`);
+    out += ` --pe ${s.persistenceEngine}`;
+  }
   if (s.onePacket) out += " -o";
   const bits = schedulerFlagBits(s.flags);
   if (bits) out += ` -b ${schedulerFlagNames(s.scheduler, bits).join(",")}`;

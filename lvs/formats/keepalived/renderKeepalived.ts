@@ -5,6 +5,7 @@
  */
 import type { ForwardingMethod, HealthCheck, IpvsDestination, IpvsService, IpvsTable, Topology } from "../../model.ts";
 import { directorConfig } from "./fromTopology.ts";
+import { hasControlCharacter } from "../../schemas.ts";
 import { renderChecker, seconds } from "./healthCheck.ts";
 import type { KeepalivedServiceMeta, KeepalivedVrrpInstance } from "./types.ts";
 
@@ -130,5 +131,10 @@ export function renderKeepalived(source: KeepalivedSource, options: RenderKeepal
   table.services.forEach((s, i) => blocks.push(serviceLines(s, metas[i])));
   const flat = [...(header !== null ? [header, ""] : [])];
   blocks.forEach((b, i) => flat.push(...(i ? [""] : []), ...b));
+  // defence in depth: the schemas refuse control characters; a value that would start a new line or
+  // block (a name, path or host with a newline) is never written
+  flat.forEach((l, n) => {
+    if (hasControlCharacter(l)) throw new Error(`keepalived.conf: line ${n + 1} would contain a control character; it cannot be written (${JSON.stringify(l.slice(0, 60))})`);
+  });
   return indent(flat) + "\n";
 }
