@@ -12,7 +12,7 @@ describe.skipIf(!LAB)("forwarding modes with real packets (lab)", () => {
   let r: ModesLabResult;
   beforeAll(async () => {
     r = await runModesLab({ requests: 6 });
-  }, 900_000);
+  }, 1_800_000);
 
   it("prints the one-line summary: every mode answered, DR/TUN replies bypass the director, both failures detected", () => {
     expect(modesLine(r)).toBe(

@@ -110,7 +110,7 @@ export async function runModesLab(o: { requests?: number; log?: (line: string) =
   const channel = new VmExecChannel();
   await channel.listen();
   const started = Date.now();
-  const vm: Promise<VmResult> = runInVm({ script: `${MODES_NAMESPACES_SCRIPT}\n${channel.vmLoopScript()}`, net: "user", timeoutMs: 600_000, memoryMb: 512 });
+  const vm: Promise<VmResult> = runInVm({ script: `${MODES_NAMESPACES_SCRIPT}\n${channel.vmLoopScript()}`, net: "user", timeoutMs: 1_700_000, memoryMb: 512 });
   vm.catch(() => {});
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), "lab-modes-"));
   const directory = new MemoryAgentDirectory();

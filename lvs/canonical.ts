@@ -90,7 +90,11 @@ export function canonicalService(s: IpvsService): IpvsService {
     s.protocol === "fwmark"
       ? { protocol: "fwmark", family: s.family, fwmark: s.fwmark, ...common }
       : { protocol: s.protocol, family: s.family, address: canonicalAddress(s.address) ?? s.address, port: s.port, ...common };
-  svc.destinations = sortDestinationsIpvs(s.destinations.map((d) => canonicalDestination(svc, d)));
+  // `ipvsadm -R` adds the real servers in the order given; the kernel keeps each service's list
+  // head-first (list_add_rcu in __ip_vs_update_dest) and dumps it that way; ipvsadm sorts the dump.
+  // With a comparator that is not a total order (mixed families, addresses 2^31 apart) the input
+  // order matters, so sort the reversed list: this is exactly what -S prints after -R (lab-checked).
+  svc.destinations = sortDestinationsIpvs(s.destinations.map((d) => canonicalDestination(svc, d)).reverse());
   return svc;
 }
 

@@ -9,8 +9,8 @@
  *  - Services in `actual` that are absent from `desired` are deleted only if `managed(key)` says so;
  *    the others are left alone (the agent reports them as unmanaged).
  */
-import { canonicalTable } from "./canonical.ts";
-import type { IpvsDestination, IpvsServiceKey, IpvsTable } from "./model.ts";
+import { canonicalDestination, canonicalService, canonicalTable } from "./canonical.ts";
+import type { IpvsDestination, IpvsService, IpvsServiceKey, IpvsTable } from "./model.ts";
 import { op, serviceSpecOf, type Op, type ServiceSpec } from "./ops.ts";
 import { describeServiceKey, destinationKeyString, serviceKeyOf, serviceKeyString } from "./tableKey.ts";
 import { formatAddressPort } from "./address.ts";
@@ -51,10 +51,12 @@ export function plan(actual: IpvsTable, desired: IpvsTable, opts: PlanOptions = 
   const desiredKeys = new Set(d.services.map((s) => serviceKeyString(s)));
   const ops: Op[] = [];
 
+  const givenOrder = new Map(desired.services.map((s) => [serviceKeyString(canonicalService(s)), s.destinations]));
   for (const s of d.services) {
     if (actualByKey.has(serviceKeyString(s))) continue;
     ops.push(op.addService(serviceSpecOf(s)));
-    for (const dest of s.destinations) ops.push(op.addDestination(s, dest));
+    // add in the order the desired table gives: the kernel then lists them in its canonical order
+    for (const dest of inGivenOrder(s, givenOrder.get(serviceKeyString(s)) ?? [])) ops.push(op.addDestination(s, dest));
   }
   for (const s of d.services) {
     const cur = actualByKey.get(serviceKeyString(s));
@@ -78,6 +80,18 @@ export function plan(actual: IpvsTable, desired: IpvsTable, opts: PlanOptions = 
     if (!desiredKeys.has(serviceKeyString(s)) && managed(serviceKeyOf(s))) ops.push(op.deleteService(s));
   }
   return ops;
+}
+
+/** `s`'s (canonical) destinations in the order `given` lists them (the kernel's list is the reverse). */
+function inGivenOrder(s: IpvsService, given: readonly IpvsDestination[]): IpvsDestination[] {
+  const byKey = new Map(s.destinations.map((x) => [destinationKeyString(x), x]));
+  const out: IpvsDestination[] = [];
+  for (const g of given) {
+    const k = destinationKeyString(canonicalDestination(s, g));
+    const x = byKey.get(k);
+    if (x) { out.push(x); byKey.delete(k); }
+  }
+  return [...out, ...byKey.values()];
 }
 
 /** Services of `actual` that plan() leaves alone: absent from `desired` and not managed. */
