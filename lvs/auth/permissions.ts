@@ -23,6 +23,8 @@ export const ACTIONS = {
   "topology.apply": "operator",
   "topology.rollback": "operator",
   "realServer.drain": "operator",
+  /** planned switchover of a director in an HA group (and the hand-back) */
+  "ha.switchover": "operator",
   "director.admin": "admin",
   /** attach or change an exec health check: it runs a program on the directors */
   "healthCheck.exec": "admin",

@@ -6,6 +6,7 @@ import { liveRouter } from "./routers/live.ts";
 import { authRouter } from "./routers/auth.ts";
 import { userRouter } from "./routers/user.ts";
 import { auditRouter } from "./routers/audit.ts";
+import { haRouter } from "./routers/ha.ts";
 
 export const appRouter = router({
   topology: topologyRouter,
@@ -15,6 +16,7 @@ export const appRouter = router({
   auth: authRouter,
   user: userRouter,
   audit: auditRouter,
+  ha: haRouter,
 });
 
 export type AppRouter = typeof appRouter;

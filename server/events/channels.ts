@@ -50,6 +50,9 @@ export const eventChannels = {
   "drain.changed": z.object({ topologyId: id, drainId: id, status: z.string().max(32), at }),
   /** another instance took a director's agent connection over: the named connection must close */
   "agent.taken": z.object({ directorId: id, instanceId: id, connectionId: id, at }),
+  /** HA changed for a director: VRRP transition, status report, or a planned switchover / hand-back
+   *  (agents get their desired HA again: `maintenance` is not part of a revision) */
+  "ha.changed": z.object({ topologyId: id, directorId: id, kind: z.enum(["transition", "status", "maintenance"]), at }),
   /** a director's agent connected or disconnected */
   "director.status": z.object({ directorId: id, topologyId: id, online: z.boolean(), at }),
 } as const;

@@ -133,6 +133,11 @@ export class AgentHub {
         void this.push(c).catch((err: Error) => opts.log.warn({ directorId: id, err: err.message }, "agent push failed"));
       }
     }));
+    // a planned switchover or hand-back changes the director's desired HA without a new revision
+    this.unsubscribe.push(opts.bus.subscribe("ha.changed", (e) => {
+      const c = e.kind === "maintenance" ? this.conns.get(e.directorId) : undefined;
+      if (c?.helloSeen) void this.push(c).catch((err: Error) => opts.log.warn({ directorId: e.directorId, err: err.message }, "agent push failed"));
+    }));
     this.unsubscribe.push(opts.bus.subscribe("director.status", (e) => {
       if (!e.online && this.conns.has(e.directorId)) void this.recheck(e.directorId);
     }));

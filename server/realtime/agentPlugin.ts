@@ -3,6 +3,7 @@ import type { ServerPlugin } from "../plugins.ts";
 import { AgentHub, type DesiredState } from "./agentHub.ts";
 import { PrismaAgentDirectory } from "./agentDirectory.ts";
 import { createDesiredFor } from "../services/desiredFor.ts";
+import { recordHaReport } from "../services/ha/haService.ts";
 
 export const AGENT_PATH = "/api/agent";
 
@@ -15,6 +16,7 @@ export function createAgentPlugin(o: { heartbeatMs?: number; desiredFor?: (direc
         directory: live ? live.wrapDirectory(new PrismaAgentDirectory(db.prisma)) : new PrismaAgentDirectory(db.prisma), bus, now,
         desiredFor: o.desiredFor ?? createDesiredFor(db.prisma),
         log: { info: (obj, msg) => hubLog.info(obj, msg), warn: (obj, msg) => hubLog.warn(obj, msg) },
+        onHa: (r) => recordHaReport({ db, bus, now }, r).catch((e: Error) => hubLog.warn({ directorId: r.directorId, err: e.message }, "HA report not recorded")),
         ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
         ...(cluster ? { cluster: cluster.agents } : {}),
       });

@@ -12,6 +12,7 @@ import { healthPlan } from "../../lvs/healthPlan.ts";
 import type { Topology } from "../../lvs/model.ts";
 import { upgradeTopology } from "../../lvs/upgradeTopology.ts";
 import type { DesiredState } from "../realtime/agentHub.ts";
+import { desiredHaFor } from "../../lvs/ha/haGroups.ts";
 
 /** The stored snapshot of one revision, or null. */
 export async function loadRevisionDocument(prisma: PrismaClient, topologyId: string, revision: number): Promise<Topology | null> {
@@ -26,13 +27,19 @@ export function createDesiredFor(prisma: PrismaClient) {
     if (!d || d.targetRevision == null) return null;
     const cacheKey = `${d.topologyId}\u0000${d.targetRevision}\u0000${d.key}`;
     const hit = cache.get(cacheKey);
-    if (hit) return hit;
+    // a planned switchover is not a revision: the maintenance flag is read on every push
+    const inMaintenance = async (state: DesiredState): Promise<DesiredState> => {
+      if (!state.ha) return state;
+      const open = await prisma.haMaintenance.findFirst({ where: { directorId, endedAt: null }, select: { id: true } });
+      return open ? { ...state, ha: { ...state.ha, maintenance: true } } : state;
+    };
+    if (hit) return inMaintenance(hit);
     const document = await loadRevisionDocument(prisma, d.topologyId, d.targetRevision);
     if (!document || !document.directors.some((x) => x.id === d.key)) return null;
     const table = compileDirector(document, d.key);
-    const state: DesiredState = { revision: d.targetRevision, table, health: healthPlan(document, d.key, table) };
+    const state: DesiredState = { revision: d.targetRevision, table, health: healthPlan(document, d.key, table), ha: desiredHaFor(document, d.key) };
     if (cache.size > 256) cache.delete(cache.keys().next().value!);
     cache.set(cacheKey, state);
-    return state;
+    return inMaintenance(state);
   };
 }
