@@ -46,7 +46,7 @@ const haproxy2 = start("haproxy", ["-f", path.join(dir, "haproxy2.cfg"), "-db"],
 const engine2 = start("node", [path.join(root, "bin/lvs-agent.mjs"), "run", "--engine", "userspace", "--workers", String(C.THREADS), "--rules", path.join(dir, "engine2.rules")], path.join(dir, "engine2.log"));
 children.push(backend, udpEcho, haproxy, stream, engine, haproxy2, engine2);
 for (const [h, p] of [[C.BACKENDS[0]!, C.HTTP_PORT], [C.HAPROXY_VIP, C.HTTP_PORT], [C.NGINX_VIP, C.HTTP_PORT], [C.ENGINE_VIP, C.HTTP_PORT], [C.ENGINE_WLC100_VIP, C.HTTP_PORT], [C.HAPROXY2_VIP, C.HTTP_PORT], [C.ENGINE2_VIP, C.HTTP_PORT]] as const) {
-  await waitPort(h, p);
+  await waitPort(h, p, 180_000); // the engine starts under tsx: slow on a loaded machine
 }
 const streamWorker = childPid(stream.pid!);
 

@@ -119,7 +119,31 @@ function parseServiceLine(line: number, raw: string): Omit<ListedService, "desti
   return s;
 }
 
+/**
+ * Lines already parsed, by their text, per listing kind: the agent reads -Ln every second and most
+ * lines repeat byte for byte (see stats.ts). Bounded; the shared parts are frozen.
+ */
+const MEMO_MAX = 1 << 18;
+const serviceMemo = { map: new Map<string, Omit<ListedService, "destinations">>() };
+const destMemos = new Map<readonly string[], Map<string, unknown>>();
+
+function memoServiceLine(n: number, raw: string): Omit<ListedService, "destinations"> {
+  let s = serviceMemo.map.get(raw);
+  if (!s) {
+    s = parseServiceLine(n, raw);
+    Object.freeze(s.key);
+    Object.freeze(s.flags);
+    if (s.persistence) Object.freeze(s.persistence);
+    Object.freeze(s);
+    if (serviceMemo.map.size >= MEMO_MAX) serviceMemo.map = new Map();
+    serviceMemo.map.set(raw, s);
+  }
+  return s;
+}
+
 function readListing<D>(text: string, header: string[], parseDest: (line: number, raw: string, t: string[]) => D) {
+  let destMemo = destMemos.get(header) as Map<string, D> | undefined;
+  if (!destMemo || destMemo.size >= MEMO_MAX) destMemos.set(header, (destMemo = new Map()));
   let version: string | null = null;
   let size: number | null = null;
   const services: (Omit<ListedService, "destinations"> & { destinations: D[] })[] = [];
@@ -141,10 +165,15 @@ function readListing<D>(text: string, header: string[], parseDest: (line: number
     if (raw.startsWith("  -> ")) {
       const svc = services[services.length - 1];
       if (!svc) throw new ListingParseError(n, "destination line before any service", raw);
-      const t = tokens(raw.slice(5));
-      svc.destinations.push(parseDest(n, raw, t));
+      let d = destMemo.get(raw);
+      if (d === undefined) {
+        d = parseDest(n, raw, tokens(raw.slice(5)));
+        Object.freeze(d);
+        destMemo.set(raw, d);
+      }
+      svc.destinations.push(d);
     } else {
-      services.push({ ...parseServiceLine(n, raw), destinations: [] });
+      services.push({ ...memoServiceLine(n, raw), destinations: [] });
     }
   }
   if (headerSeen < header.length) throw new ListingParseError(lines(text).length + 1, "the listing ended before its header", "");

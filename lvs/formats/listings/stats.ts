@@ -33,7 +33,19 @@ interface Row {
   destinations: { address: string; port: number; values: number[] }[];
 }
 
+type ParsedLine = { kind: "service"; key: IpvsServiceKey; values: number[] } | { kind: "destination"; address: string; port: number; values: number[] };
+
+/**
+ * Lines already parsed, by their text: an agent reads these listings every second and most lines
+ * (idle services, idle real servers, every service line's key part) repeat byte for byte, so a
+ * 10 000-service table is mostly lookups. Bounded (dropped whole when full); entries are frozen.
+ */
+const MEMO_MAX = 1 << 18;
+const memos = new Map<readonly string[], Map<string, ParsedLine>>();
+
 function read(text: string, head: string[], cols: readonly string[]): Row[] {
+  let memo = memos.get(head);
+  if (!memo || memo.size >= MEMO_MAX) memos.set(head, (memo = new Map()));
   const rows: Row[] = [];
   let seen = 0;
   for (const [n, raw] of lines(text)) {
@@ -45,25 +57,44 @@ function read(text: string, head: string[], cols: readonly string[]): Row[] {
       continue;
     }
     if (raw.trim() === "") continue;
-    const nums = (t: string[], from: number) => {
-      if (t.length - from !== 5) throw new ListingParseError(n, `expected 5 numbers (${cols.join(" ")})`, raw);
-      return t.slice(from).map((v, i) => parseLargenum(v, n, raw, cols[i]!));
-    };
-    if (raw.startsWith("  -> ")) {
+    let p = memo.get(raw);
+    if (!p) {
+      p = parseLine(n, raw, cols);
+      deepFreeze(p);
+      memo.set(raw, p);
+    }
+    if (p.kind === "destination") {
       const row = rows[rows.length - 1];
       if (!row) throw new ListingParseError(n, "destination line before any service", raw);
-      const t = tokens(raw.slice(5));
-      const ap = parseAddrPort(t[0] ?? "");
-      if (!ap) throw new ListingParseError(n, "expected a numeric real server address:port", raw);
-      row.destinations.push({ ...ap, values: nums(t, 1) });
+      row.destinations.push(p);
     } else {
-      const t = tokens(raw);
-      const { key, used } = parseServiceHead(t, n, raw);
-      rows.push({ key, values: nums(t, used), destinations: [] });
+      rows.push({ key: p.key, values: p.values, destinations: [] });
     }
   }
   if (seen < head.length) throw new ListingParseError(lines(text).length + 1, "the listing ended before its header", "");
   return rows;
+}
+
+function parseLine(n: number, raw: string, cols: readonly string[]): ParsedLine {
+  const nums = (t: string[], from: number) => {
+    if (t.length - from !== 5) throw new ListingParseError(n, `expected 5 numbers (${cols.join(" ")})`, raw);
+    return t.slice(from).map((v, i) => parseLargenum(v, n, raw, cols[i]!));
+  };
+  if (raw.startsWith("  -> ")) {
+    const t = tokens(raw.slice(5));
+    const ap = parseAddrPort(t[0] ?? "");
+    if (!ap) throw new ListingParseError(n, "expected a numeric real server address:port", raw);
+    return { kind: "destination", address: ap.address, port: ap.port, values: nums(t, 1) };
+  }
+  const t = tokens(raw);
+  const { key, used } = parseServiceHead(t, n, raw);
+  return { kind: "service", key, values: nums(t, used) };
+}
+
+function deepFreeze(p: ParsedLine): void {
+  Object.freeze(p.values);
+  if (p.kind === "service") Object.freeze(p.key);
+  Object.freeze(p);
 }
 
 const toCounters = (v: number[]): Counters => ({ conns: v[0]!, inPkts: v[1]!, outPkts: v[2]!, inBytes: v[3]!, outBytes: v[4]! });
