@@ -26,6 +26,7 @@ import { WsRouter } from "./realtime/router.ts";
 import { LiveRuntime, type LiveRuntimeOptions } from "./live/liveRuntime.ts";
 import { startCluster, type ClusterRuntime } from "./cluster/startCluster.ts";
 import { createMetricsRegistry } from "./live/metrics.ts";
+import { isMetricsRequest, serveMetrics, startMetricsServer } from "./live/metricsEndpoint.ts";
 
 export const PROJECT_DIR = path.resolve(import.meta.dirname, "..");
 /** a topology document with 50 000 memberships is ~15 MB of JSON */
@@ -64,6 +65,8 @@ export interface RunningServer {
   bus: EventBus;
   ws: WsRouter;
   log: Logger;
+  /** where /metrics is served when LVS_METRICS_LISTEN moved it off the console's port, else null */
+  metricsUrl: string | null;
   /** live statistics: store, rollup writer, LiveApi */
   live: LiveRuntime;
   /** this instance among the instances sharing the database (leases, leadership, stats relay) */
@@ -182,19 +185,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         void db.ping().then((up) => sendJson(res, up ? 200 : 503, { status: up ? "ok" : "degraded", database: up ? "up" : "down", kind: db.kind }));
         return;
       }
-      if (pathname === "/metrics" && (req.method === "GET" || req.method === "HEAD")) {
-        void metrics.metrics().then(
-          (text) => {
-            res.writeHead(200, { "content-type": metrics.contentType, "cache-control": "no-store" });
-            res.end(req.method === "HEAD" ? undefined : text);
-          },
-          (err) => {
-            log.error({ err }, "metrics scrape failed");
-            if (!res.headersSent) sendJson(res, 500, { error: "metrics scrape failed" });
-          },
-        );
-        return;
-      }
+      if (isMetricsRequest(req, pathname) && !env.LVS_METRICS_LISTEN) return serveMetrics(req, res, metrics, env.LVS_METRICS_TOKEN ?? null, log);
       if (pathname === "/api/trpc" || pathname.startsWith("/api/trpc/")) {
         if (!sameOrigin(req)) return sendJson(res, 403, { error: "cross-origin API call refused" });
         if (pathname === "/api/trpc") req.url = "/api/trpc/" + url.slice("/api/trpc".length);
@@ -247,6 +238,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         resolve();
       });
     });
+    const metricsServer = env.LVS_METRICS_LISTEN ? await startMetricsServer(env.LVS_METRICS_LISTEN, metrics, env.LVS_METRICS_TOKEN ?? null, log) : null;
+    if (metricsServer) handles.push({ close: () => metricsServer.close() });
     const port = (server.address() as AddressInfo).port;
     const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
 
@@ -268,7 +261,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         await db.close();
       })());
 
-    return { url: `http://${urlHost}:${port}`, port, server, db, bus, ws, log, live, cluster, close };
+    return { url: `http://${urlHost}:${port}`, port, server, db, bus, ws, log, live, cluster, close, metricsUrl: metricsServer?.url ?? null };
   } catch (err) {
     for (const h of handles) await h.close?.().catch(() => {});
     if (liveRuntime) await liveRuntime.close().catch(() => {});

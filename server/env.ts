@@ -26,6 +26,10 @@ export const envSchema = z.object({
   LVS_NEXT: flag("1"),
   /** 1 = behind a reverse proxy: the client address (audit log, sign-in limits) is the last X-Forwarded-For hop */
   LVS_TRUST_PROXY: flag("0"),
+  /** bearer token /metrics requires (Prometheus `authorization: { credentials: ... }`); unset = open */
+  LVS_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").max(512).regex(/^[\x21-\x7e]+$/, "printable characters without spaces").optional(),
+  /** host:port where /metrics is served instead of the console's port (e.g. 127.0.0.1:9105) */
+  LVS_METRICS_LISTEN: z.string().max(300).regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s[\]]+):\d{1,5}$/, "must be host:port, e.g. 127.0.0.1:9105 or [::1]:9105").optional(),
   /** how long per-minute statistics rollups are kept (hours; pruned every 10 minutes) */
   LVS_STATS_RETENTION_HOURS: z.coerce
     .number({ message: "must be a number of hours" })
