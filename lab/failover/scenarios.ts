@@ -78,7 +78,7 @@ ${o.waitSync ? `n=0; while [ $(conn_count ${o.to}) -lt ${o.held} ] && [ $n -lt 1
 reqloop_start 600
 sleep 1.5
 ${inject}
-echo M-VIP $(wait_vip ${o.to} 30000)
+echo M-VIP $(wait_vip ${o.to} 120000)
 sleep 2.5
 echo M-HELD $(held_ping c 6000) $HELD
 reqloop_stop
