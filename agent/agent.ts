@@ -204,11 +204,11 @@ export class Agent {
     }, this.resyncIntervalMs);
   }
 
-  async hello(hostname: string, agentVersion: string): Promise<AgentMessage> {
+  async hello(hostname: string, agentVersion: string, execChecks?: string[]): Promise<AgentMessage> {
     const table = await this.opts.engine.read().catch(() => ({ services: [] }));
     return {
       v: PROTOCOL_VERSION, type: "hello", agentVersion, engine: this.opts.engine.kind, hostname,
-      appliedRevision: this.appliedRevision, table,
+      appliedRevision: this.appliedRevision, table, ...(execChecks ? { execChecks } : {}),
     };
   }
 

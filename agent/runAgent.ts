@@ -9,7 +9,7 @@ import { AgentLink, type BackoffOptions } from "./link.ts";
 import { FailStatic, type FailStaticOptions } from "./failStatic.ts";
 import type { AgentLog } from "./log.ts";
 import { checkersWith, type CheckerRegistry } from "./health/checkers.ts";
-import type { ExecCheckerOptions } from "./health/exec.ts";
+import { listChecks, type ExecCheckerOptions } from "./health/exec.ts";
 import { realTimers, systemClock, type Clock, type Timers } from "./health/monitor.ts";
 import { validateDesired } from "./validateDesired.ts";
 import type { HaSupervisor } from "./ha/haSupervisor.ts";
@@ -64,7 +64,7 @@ export async function runAgent(o: RunAgentOptions): Promise<RunningAgent> {
     server: o.server, token: o.token, log: o.log, timers, random: o.random ?? Math.random,
     ...(o.backoff ? { backoff: o.backoff } : {}),
     ...(o.insecure ? { insecure: true } : {}),
-    hello: () => agent.hello(o.hostname ?? os.hostname(), AGENT_VERSION),
+    hello: async () => agent.hello(o.hostname ?? os.hostname(), AGENT_VERSION, await listChecks(o.exec?.dir)),
     onMessage: (msg) => void agent.handle(msg).catch((e: Error) => o.log.error(`handling ${msg.type}: ${e.message}`)),
   });
   agent.send = (m) => link.send(m);

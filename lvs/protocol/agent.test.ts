@@ -17,3 +17,12 @@ describe("agent protocol", () => {
     expect(parseAgentMessage(JSON.stringify({ v: 1, type: "welcome", directorId: "d", directorName: "d", serverTime: 1, heartbeatMs: 1000 })).ok).toBe(false);
   });
 });
+
+describe("hello.execChecks (additive)", () => {
+  const hello = { v: 1, type: "hello", agentVersion: "1", engine: "userspace", hostname: "h", appliedRevision: null, table: { services: [] } };
+  it("lists installed check names; absent is fine; a path or shell text is refused", () => {
+    expect(parseAgentMessage(JSON.stringify(hello)).ok).toBe(true);
+    expect(parseAgentMessage(JSON.stringify({ ...hello, execChecks: ["check_http", "dns.sh"] }))).toMatchObject({ ok: true, message: { execChecks: ["check_http", "dns.sh"] } });
+    for (const bad of ["../sh", "/bin/sh", "a b", "x;reboot", ""]) expect(parseAgentMessage(JSON.stringify({ ...hello, execChecks: [bad] })).ok).toBe(false);
+  });
+});

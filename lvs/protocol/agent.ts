@@ -22,7 +22,7 @@
  */
 import { z } from "zod";
 import { healthCheckSchema, ipAddressSchema, ipvsTableSchema, portSchema } from "../schemas.ts";
-import { FAMILIES, MAX_FWMARK, PROTOCOLS } from "../model.ts";
+import { EXEC_CHECK_NAME, FAMILIES, MAX_FWMARK, PROTOCOLS } from "../model.ts";
 import { isCleanStatsFrame } from "../stats/statsFrameCheck.ts";
 import { desiredHaSchema, haStatusSchema, haTransitionSchema } from "./ha.ts";
 
@@ -127,6 +127,11 @@ export const helloSchema = z.object({
   appliedRevision: revision.nullable(),
   /** the table the engine actually runs */
   table: ipvsTableSchema,
+  /**
+   * Additive: the exec health checks this director's administrator installed (names in the agent's
+   * checks directory that pass its ownership/permission checks). An exec check names one of these.
+   */
+  execChecks: z.array(z.string().max(64).regex(EXEC_CHECK_NAME)).max(1024).optional(),
 });
 
 const appliedOpSchema = z.object({ op: z.string().max(4096), ok: z.boolean(), error: z.string().max(4096).optional() });
