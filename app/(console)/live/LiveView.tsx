@@ -10,6 +10,7 @@ import { useEffect, useMemo, useState } from "react";
 import { useTRPC } from "@/app/trpc.ts";
 import type { Topology } from "@/lvs/model.ts";
 import { AvailabilityTable } from "./AvailabilityTable.tsx";
+import { HaPanel } from "./HaPanel.tsx";
 import { ConnectionTable } from "./ConnectionTable.tsx";
 import { LiveCanvas } from "./LiveCanvas.tsx";
 import {
@@ -121,6 +122,7 @@ function LiveBody({ id, revision, topology }: { id: string; revision: number; to
         )}
         <div className="space-y-4">
           {director && <ConnectionTable key={director.directorId} directorId={director.directorId} />}
+          <HaPanel topologyId={id} />
           <AvailabilityTable topologyId={id} directorId={director?.directorId} range={range} />
         </div>
       </div>
