@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
 import boundaries from "./scripts/eslint/importBoundaries.mjs";
 
-const SERVER_INTERNAL = "inside server/: realtime/ holds sockets, live/ holds state, services/ the use cases, api/ the tRPC surface";
+const SERVER_INTERNAL = "inside server/: realtime/ holds sockets (and defines the ports it needs), live/ holds state, services/ the use cases, api/ the tRPC surface; the files at server/ itself compose them";
 /** The allowed import directions (ARCHITECTURE.md draws them). */
 const DEPLOYABLES = [
   { from: "lvs/", allowOnly: ["lvs/"], message: "lvs/ is the pure domain and shared contracts; it imports nothing outside lvs/" },
@@ -14,7 +14,7 @@ const DEPLOYABLES = [
 ];
 const SERVER_FOLDERS = [
   { from: "server/", disallow: ["app/"], message: "the control plane does not import the UI (tests may check a UI helper)" },
-  { from: "server/realtime/", disallow: ["server/live/", "server/services/", "server/api/"], allowTypesFrom: ["server/live/", "server/services/"], message: SERVER_INTERNAL },
+  { from: "server/realtime/", disallow: ["server/live/", "server/services/", "server/api/", "server/auth/", "server/demo/"], message: SERVER_INTERNAL },
   { from: "server/live/", disallow: ["server/realtime/", "server/api/"], allowTypesFrom: ["server/realtime/"], message: SERVER_INTERNAL },
   { from: "server/services/", disallow: ["server/api/", "server/realtime/", "server/live/"], allowTypesFrom: ["server/realtime/"], message: SERVER_INTERNAL },
   { from: "server/auth/", disallow: ["server/api/", "server/realtime/", "server/live/"], message: SERVER_INTERNAL },
@@ -54,11 +54,6 @@ export default tseslint.config(
     files: ["server/**/*.ts"],
     ignores: ["**/*.test.ts"],
     rules: { "boundaries/import-directions": ["error", [...DEPLOYABLES, ...SERVER_FOLDERS]] },
-  },
-  {
-    // KNOWN EXCEPTIONS while issue 11 lands: realtime/ stops importing live/ and services/ values (step 4).
-    files: ["server/realtime/agentDirectory.ts", "server/realtime/agentPlugin.ts"],
-    rules: { "boundaries/import-directions": "off" },
   },
   {
     files: ["**/*.{js,mjs,cjs}"],

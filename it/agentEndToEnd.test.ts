@@ -14,7 +14,7 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { startServer, type RunningServer } from "../server/app.ts";
 import { loadEnv } from "../server/env.ts";
-import { createAgentPlugin } from "../server/realtime/agentPlugin.ts";
+import { createAgentPlugin } from "../server/agentPlugin.ts";
 import { TopologyService } from "../server/services/topologyService.ts";
 import { DirectorService } from "../server/services/directorService.ts";
 import { applyRevision } from "../server/services/deploy/applyRevision.ts";

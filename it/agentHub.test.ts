@@ -8,7 +8,8 @@ import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
 import { pino } from "pino";
 import { AgentHub, MAX_BACKLOG, type DesiredState } from "../server/realtime/agentHub.ts";
-import { MemoryAgentDirectory } from "../server/realtime/testing/memoryAgentDirectory.ts";
+import type { AgentEvent } from "../server/realtime/agentEvents.ts";
+import { MemoryAgentDirectory } from "./memoryAgentDirectory.ts";
 import { MemoryEventBus } from "../server/events/MemoryEventBus.ts";
 import { runAgent, type RunningAgent } from "../agent/runAgent.ts";
 import { FakeEngine } from "../agent/fakeEngine.ts";
@@ -36,6 +37,7 @@ describe("AgentHub over loopback", () => {
       log: { info: (o, m) => hubLog.push(`info ${m} ${JSON.stringify(o)}`), warn: (o, m) => hubLog.push(`warn ${m} ${JSON.stringify(o)}`) },
       heartbeatMs: 200, ...(maxPayload ? { maxPayload } : {}),
     });
+    directory.watch(hub);
     server = http.createServer((_q, s) => s.end());
     server.on("upgrade", (req, socket, head) => {
       if (req.url === "/api/agent") hub.handleUpgrade(req, socket, head);
@@ -88,6 +90,31 @@ describe("AgentHub over loopback", () => {
     await until(() => directory.latestStats("d1") != null, 2500, "stats");
     expect(directory.latestStats("d1")!.services[0]!.destinations).toHaveLength(2);
   });
+
+  it("emits typed agent events in link order: connected, hello, applied, stats, then gone (a throwing listener harms nothing)", async () => {
+    const token = directory.add("d1", "director-1");
+    desiredByDirector.set("d1", { revision: 1, table: t1, health: noHealth });
+    const seen: AgentEvent[] = [];
+    hub.onAgentEvent(() => { throw new Error("a broken subscriber"); });
+    const off = hub.onAgentEvent((e) => seen.push(e));
+    const a = await agent(token);
+    await until(() => seen.some((e) => e.type === "stats"), 5000, "a stats event");
+    const types = seen.map((e) => e.type);
+    expect(types.slice(0, 2)).toEqual(["connected", "hello"]);
+    expect(types.indexOf("applied")).toBeGreaterThan(1);
+    const applied = seen.find((e) => e.type === "applied");
+    expect(applied).toMatchObject({ type: "applied", revision: 1, ok: true, appliedRevision: 1, director: { id: "d1", topologyId: "t1", key: "d1", name: "director-1" } });
+    expect(seen.every((e) => e.director.id === "d1" && typeof e.at === "number")).toBe(true);
+    await hubLogHas("agent event listener failed");
+    await a.stop();
+    await until(() => seen.at(-1)?.type === "gone", 3000, "gone");
+    off();
+    expect(directory.rows.get("d1")!.online).toBe(false);
+  });
+
+  async function hubLogHas(text: string) {
+    await until(() => hubLog.some((l) => l.includes(text)), 2000, text);
+  }
 
   it("refuses a missing or unknown token before any frame, and says why", async () => {
     const a = await agent("lvsa_not-a-real-token-at-all");
@@ -246,6 +273,7 @@ describe("AgentHub over loopback", () => {
     desiredByDirector.set("d1", { revision: 2, table: t2, health: noHealth });
     bus = new MemoryEventBus(silent);
     hub = new AgentHub({ directory, bus, desiredFor: async (id) => desiredByDirector.get(id) ?? null, log: { info: () => {}, warn: () => {} }, heartbeatMs: 200 });
+    directory.watch(hub);
     server = http.createServer();
     server.on("upgrade", (req, socket, head) => hub.handleUpgrade(req, socket, head));
     await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));

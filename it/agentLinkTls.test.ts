@@ -12,7 +12,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { pino } from "pino";
 import { AgentHub, type DesiredState } from "../server/realtime/agentHub.ts";
-import { MemoryAgentDirectory } from "../server/realtime/testing/memoryAgentDirectory.ts";
+import { MemoryAgentDirectory } from "./memoryAgentDirectory.ts";
 import { MemoryEventBus } from "../server/events/MemoryEventBus.ts";
 import { runAgent, type RunningAgent } from "../agent/runAgent.ts";
 import { FakeEngine } from "../agent/fakeEngine.ts";
@@ -38,6 +38,7 @@ describe("agent link over TLS (wss)", () => {
       "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
     ], { stdio: "ignore" });
     hub = new AgentHub({ directory, bus: new MemoryEventBus(pino({ level: "silent" })), desiredFor: async (id) => desired.get(id) ?? null, log: { info: () => {}, warn: () => {} }, heartbeatMs: 500 });
+    directory.watch(hub);
     server = https.createServer({ key: await fs.readFile(path.join(dir, "key.pem")), cert: await fs.readFile(path.join(dir, "cert.pem")) });
     server.on("upgrade", (req, socket, head) => hub.handleUpgrade(req, socket, head));
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { startServer, type RunningServer } from "../server/app.ts";
 import { loadEnv } from "../server/env.ts";
-import { createAgentPlugin } from "../server/realtime/agentPlugin.ts";
+import { createAgentPlugin } from "../server/agentPlugin.ts";
 import { createTestPostgres, type TestPostgres } from "../server/db/testDatabase.ts";
 import { TopologyService } from "../server/services/topologyService.ts";
 import { DirectorService } from "../server/services/directorService.ts";

@@ -28,7 +28,7 @@ import { runInVm, type VmResult } from "./vm.ts";
 import { VmExecChannel } from "./vmExecChannel.ts";
 import { vmTcpChecker } from "./agentVmChecker.ts";
 import { AgentHub, type DesiredState } from "../server/realtime/agentHub.ts";
-import { MemoryAgentDirectory } from "../server/realtime/testing/memoryAgentDirectory.ts";
+import { MemoryAgentDirectory } from "../it/memoryAgentDirectory.ts";
 import { MemoryEventBus } from "../server/events/MemoryEventBus.ts";
 import { runAgent, type RunningAgent } from "../agent/runAgent.ts";
 import { IpvsEngine } from "../agent/engines/ipvs/ipvsEngine.ts";
@@ -66,6 +66,7 @@ const HEALTH: HealthConfig = {
 async function controlPlane(directory: MemoryAgentDirectory, desired: Map<string, DesiredState>, port = 0) {
   const bus = new MemoryEventBus(pino({ level: "silent" }));
   const hub = new AgentHub({ directory, bus, desiredFor: async (id) => desired.get(id) ?? null, log: { info: () => {}, warn: () => {} }, heartbeatMs: 2000, statsIntervalMs: 5000 });
+  directory.watch(hub);
   const server = http.createServer();
   server.on("upgrade", (req, socket, head) => hub.handleUpgrade(req, socket, head));
   await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));

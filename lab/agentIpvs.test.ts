@@ -18,7 +18,7 @@ import { pino } from "pino";
 import { runInVm, type VmResult } from "./vm.ts";
 import { VmExecChannel } from "./vmExecChannel.ts";
 import { AgentHub, type DesiredState } from "../server/realtime/agentHub.ts";
-import { MemoryAgentDirectory } from "../server/realtime/testing/memoryAgentDirectory.ts";
+import { MemoryAgentDirectory } from "../it/memoryAgentDirectory.ts";
 import { MemoryEventBus } from "../server/events/MemoryEventBus.ts";
 import { runAgent, type RunningAgent } from "../agent/runAgent.ts";
 import { IpvsEngine } from "../agent/engines/ipvs/ipvsEngine.ts";
@@ -85,6 +85,7 @@ describe.skipIf(!LAB)("agent ipvs engine on the real kernel (lab)", () => {
 
     stateDir = await fs.mkdtemp(path.join(os.tmpdir(), "lab-agent-"));
     hub = new AgentHub({ directory, bus, desiredFor: async (id) => desired.get(id) ?? null, log: { info: () => {}, warn: (o, m) => log.warn(`hub ${m} ${JSON.stringify(o)}`) }, heartbeatMs: 2000 });
+    directory.watch(hub);
     server = http.createServer();
     server.on("upgrade", (req, socket, head) => hub.handleUpgrade(req, socket, head));
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));

@@ -27,6 +27,7 @@ import { LiveRuntime, type LiveRuntimeOptions } from "./live/liveRuntime.ts";
 import { startCluster, type ClusterRuntime } from "./cluster/startCluster.ts";
 import { createMetricsRegistry } from "./live/metrics.ts";
 import { isMetricsRequest, serveMetrics, startMetricsServer } from "./live/metricsEndpoint.ts";
+import { createDesiredState } from "./services/desiredState.ts";
 
 export const PROJECT_DIR = path.resolve(import.meta.dirname, "..");
 /** a topology document with 50 000 memberships is ~15 MB of JSON */
@@ -130,7 +131,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await bus.ready();
     const cluster = await startCluster({ db, bus, log: log.child({ part: "cluster" }), now });
     clusterRuntime = cluster;
-    const live = new LiveRuntime({ db, relay: cluster.relay, bus, isLeader: () => cluster.cluster.isLeader(), log: log.child({ part: "live" }), now, retentionMs: env.LVS_STATS_RETENTION_HOURS * 3600_000, healthRetentionMs: env.LVS_HEALTH_RETENTION_DAYS * 86_400_000, ...options.live });
+    // ONE desired-state service: the agent hub pushes from it, the live runtime reads health targets
+    const desired = createDesiredState(db.prisma);
+    const live = new LiveRuntime({ db, relay: cluster.relay, bus, isLeader: () => cluster.cluster.isLeader(), log: log.child({ part: "live" }), now, desired, retentionMs: env.LVS_STATS_RETENTION_HOURS * 3600_000, healthRetentionMs: env.LVS_HEALTH_RETENTION_DAYS * 86_400_000, ...options.live });
     liveRuntime = live;
     live.start();
     // /metrics: node_exporter IPVS names, read from the same latest snapshots the UI shows
@@ -225,7 +228,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     });
     server.on("upgrade", ws.handleUpgrade);
 
-    const pluginCtx = { ws, db, bus, log, env, now, live, cluster, resolveSession };
+    const pluginCtx = { ws, db, bus, log, env, now, live, cluster, desired, resolveSession };
     for (const plugin of options.plugins ?? defaultPlugins) {
       handles.push(await plugin.start({ ...pluginCtx, log: log.child({ plugin: plugin.name }) }));
     }

@@ -14,7 +14,8 @@ import type { EventBus } from "./events/EventBus.ts";
 import type { Logger } from "./log.ts";
 import type { LiveRuntime } from "./live/liveRuntime.ts";
 import type { ClusterRuntime } from "./cluster/startCluster.ts";
-import { agentPlugin } from "./realtime/agentPlugin.ts";
+import type { DesiredStateService } from "./services/desiredState.ts";
+import { agentPlugin } from "./agentPlugin.ts";
 import { drainPlugin } from "./services/deploy/drainPlugin.ts";
 import { LiveHub, LIVE_PATH } from "./realtime/liveHub.ts";
 import type { WsRouter } from "./realtime/router.ts";
@@ -30,6 +31,8 @@ export interface ServerPluginContext {
   live?: LiveRuntime;
   /** this instance among several (absent in tests that start plugins by hand: one instance, always leading) */
   cluster?: ClusterRuntime;
+  /** the one desired-state service (compilation + cache) */
+  desired: DesiredStateService;
   /** the session of a request (browser WebSocket upgrades check it; agent links use their own tokens) */
   resolveSession: SessionResolver;
 }

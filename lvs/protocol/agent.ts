@@ -115,6 +115,8 @@ export const serverMessageSchema = z.discriminatedUnion("type", [
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 export type DesiredMessage = z.infer<typeof desiredSchema>;
+/** What the control plane wants one director to run (the body of a `desired` message). */
+export type DesiredState = Pick<DesiredMessage, "revision" | "table" | "health" | "ha">;
 
 // ---------------------------------------------------------------- agent → server
 

@@ -26,6 +26,7 @@ describe("import directions (eslint boundaries/import-directions)", () => {
     ["server/realtime/x.ts", 'import { createLiveRuntime } from "../live/liveRuntime.ts";\nexport const b = createLiveRuntime;'],
     ["server/auth/x.ts", 'import type { Context } from "../api/trpc.ts";\nexport type B = Context;'],
     ["server/live/x.ts", 'import { a } from "../realtime/agentHub.ts";\nexport const b = a;'],
+    ["server/realtime/x.ts", 'import type { LiveApi } from "../live/liveApi.ts";\nexport type B = LiveApi;'],
   ])("%s: forbidden %s", async (file, code) => {
     expect(await boundaryErrors(file, code)).toHaveLength(1);
   });
@@ -34,7 +35,7 @@ describe("import directions (eslint boundaries/import-directions)", () => {
     ["lvs/protocol/x.ts", 'import { z } from "zod";\nimport { a } from "../model.ts";\nexport const b = [z, a];'],
     ["app/x.ts", 'import type { AppRouter } from "../server/api/root.ts";\nexport type B = AppRouter;'],
     ["app/x.ts", 'import { can } from "@/lvs/auth/permissions.ts";\nexport const b = can;'],
-    ["server/realtime/x.ts", 'import type { LiveApi } from "../live/liveApi.ts";\nexport type B = LiveApi;'],
+    ["server/live/x.ts", 'import type { AgentEvent } from "../realtime/agentEvents.ts";\nexport type B = AgentEvent;'],
     ["server/api/x.ts", 'import { a } from "../services/audit.ts";\nexport const b = a;'],
     ["server/x.test.ts", 'import { a } from "../app/_shell/safeNext.ts";\nexport const b = a;'],
     ["bench/x.ts", 'import { a } from "../server/app.ts";\nimport { c } from "../agent/agent.ts";\nexport const b = [a, c];'],

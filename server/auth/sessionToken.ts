@@ -18,6 +18,13 @@ export function tokenMatches(token: string, storedHash: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Two stored token hashes (hex) are the same, compared in constant time; empty never matches. */
+export function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, "hex");
+  const y = Buffer.from(b, "hex");
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}
+
 export const SESSION_COOKIE = "lvs_session";
 
 /** Cookie attributes: HTTP-only, SameSite=Lax, Secure when served over HTTPS. */

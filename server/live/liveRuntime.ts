@@ -1,7 +1,9 @@
 /**
- * The live-statistics runtime of one control-plane instance: the StatsStore fed by the agent hub
- * (through `wrapDirectory`), the rollup writer with its retention, and the LiveApi the `live`
- * tRPC router and `/api/live` read. Created by startServer before the plugins.
+ * The live-statistics runtime of one control-plane instance: the state side of the stats path. It
+ * follows the agent hub's typed events (`attach`: stats into the StatsStore and its rings, offline
+ * directors closed, Director.observed for drain/drift), runs the rollup writer with its retention,
+ * and is the LiveApi the `live` tRPC router, `/metrics` and `/api/live` read (that hub only
+ * serialises what `onUpdate` hands it). Created by startServer before the plugins.
  * Scope: live values exist on the instance that holds the agent's socket; history (rollups) and
  * health history are in the database and visible from every instance.
  */
@@ -11,12 +13,13 @@ import type { StatsSnapshot } from "../../lvs/model.ts";
 import { destinationKeyString, serviceKeyString } from "../../lvs/tableKey.ts";
 import type { Database } from "../db/openDatabase.ts";
 import type { Logger } from "../log.ts";
-import type { AgentDirectory } from "../realtime/agentDirectory.ts";
+import type { AgentEvent, AgentEventSource } from "../realtime/agentEvents.ts";
+import type { DesiredStateService } from "../services/desiredState.ts";
 import { MAX_RECENT_POINTS, type LiveDirectorState, type LiveTopic, type LiveService } from "../../lvs/protocol/live.ts";
 import { ServiceError } from "../services/ServiceError.ts";
 import { availabilityQuery, currentHealth, type HealthNow } from "./healthQuery.ts";
-import { createDesiredFor } from "../services/desiredFor.ts";
 import { historyQuery } from "./historyQuery.ts";
+import { ObservedWriter } from "./observedWriter.ts";
 import type { AvailabilityInput, ConnectionsInput, ConnectionsResult, HistoryInput, LiveApi } from "./liveApi.ts";
 import type { DirectorMetrics } from "./metrics.ts";
 import { RollupRepository } from "./rollupRepository.ts";
@@ -35,6 +38,8 @@ export interface LiveRuntimeOptions {
   isLeader?: () => boolean;
   log: Logger;
   now: () => number;
+  /** the one desired-state service (which targets are health-checked) */
+  desired: DesiredStateService;
   retentionMs: number;
   /** health transitions (availability history) retention; default 400 days */
   healthRetentionMs?: number;
@@ -73,7 +78,7 @@ export class LiveRuntime implements LiveApi {
   private connectionSource: ConnectionSource | null = null;
   private readonly meta = new Map<string, DirectorMeta>();
   private readonly listeners = new Set<(u: RoutedUpdate) => void>();
-  private readonly desiredFor: ReturnType<typeof createDesiredFor>;
+  private readonly observed: ObservedWriter;
 
   constructor(private readonly o: LiveRuntimeOptions) {
     this.store = new StatsStore({ ...(o.ringCapacity ? { ringCapacity: o.ringCapacity } : {}), ...(o.bucketMs ? { bucketMs: o.bucketMs } : {}) });
@@ -84,7 +89,7 @@ export class LiveRuntime implements LiveApi {
       ...(o.flushMs ? { flushMs: o.flushMs } : {}), ...(o.pruneEveryMs ? { pruneEveryMs: o.pruneEveryMs } : {}),
     });
     this.store.onUpdate((u) => this.route(u));
-    this.desiredFor = createDesiredFor(o.db.prisma);
+    this.observed = new ObservedWriter(o.db.prisma, o.now);
     // another instance holds these agents: rings and latest values for this instance's browsers,
     // no rollups (the holder writes them); frames of a director held here are stale (a handover)
     o.relay?.onRemote((directorId, snapshot) => {
@@ -109,7 +114,7 @@ export class LiveRuntime implements LiveApi {
     const out = [...known];
     for (const d of directors) {
       if (!d.online) continue;
-      const desired = await this.desiredFor(d.id).catch(() => null);
+      const desired = await this.o.desired.desiredFor(d.id).catch(() => null);
       for (const t of desired?.health.targets ?? []) {
         const serviceKey = serviceKeyString(t.service);
         const k = `${d.id}|${serviceKey}|${t.destination.address}|${t.destination.port}`;
@@ -129,8 +134,32 @@ export class LiveRuntime implements LiveApi {
     await this.writer.close();
   }
 
-  setConnectionSource(source: ConnectionSource | null): void {
-    this.connectionSource = source;
+  /**
+   * Follows an agent hub: its events feed the store (stats, offline) and Director.observed, and it
+   * answers connection-table requests. Returns the detach function.
+   */
+  attach(hub: AgentEventSource & ConnectionSource): () => void {
+    this.connectionSource = hub;
+    const off = hub.onAgentEvent((e) => this.onAgentEvent(e));
+    return () => {
+      off();
+      if (this.connectionSource === hub) this.connectionSource = null;
+    };
+  }
+
+  private onAgentEvent(e: AgentEvent): void {
+    const d = e.director;
+    if (!this.meta.has(d.id)) this.meta.set(d.id, { id: d.id, topologyId: d.topologyId, key: d.key, name: d.name });
+    if (e.type === "stats") {
+      this.local.add(d.id);
+      this.store.record(d.id, e.snapshot);
+      this.o.relay?.publish(d.id, e.snapshot);
+    } else if (e.type === "gone") {
+      // offline, or another connection (maybe on another instance) holds it now: forget the live values
+      this.local.delete(d.id);
+      this.store.closeDirector(d.id);
+    }
+    this.observed.onAgentEvent(e);
   }
 
   /** stats updates of every director, with its topology (sync; the hub fans them out) */
@@ -156,33 +185,6 @@ export class LiveRuntime implements LiveApi {
     const d = await this.o.db.prisma.director.findUnique({ where: { id: directorId }, select: { id: true, topologyId: true, key: true, name: true } });
     if (d) this.meta.set(d.id, d);
     return d;
-  }
-
-  /** The agent hub's directory with stats and offline events feeding this runtime. */
-  wrapDirectory(inner: AgentDirectory): AgentDirectory {
-    const store = this.store;
-    return {
-      authenticate: (t) => inner.authenticate(t),
-      tokenState: (id, h) => inner.tokenState(id, h),
-      markOnline: (id, r) => inner.markOnline(id, r),
-      markOffline: (id) => (this.local.delete(id), store.closeDirector(id), inner.markOffline(id)),
-      dropStats: (id) => (this.local.delete(id), store.closeDirector(id), inner.dropStats?.(id)),
-      recordReport: (id, r) => inner.recordReport(id, r),
-      // lastSeen is best effort: the stats path must not wait behind database writes (rollups)
-      touch: (id, at) => {
-        void inner.touch(id, at).catch((e: Error) => this.o.log.warn({ directorId: id, err: e.message }, "lastSeen update failed"));
-        return Promise.resolve();
-      },
-      recordTransitions: (id, t) => inner.recordTransitions(id, t),
-      latestHealth: (id) => inner.latestHealth(id),
-      recordStats: (id, snapshot) => {
-        this.local.add(id);
-        inner.recordStats(id, snapshot);
-        store.record(id, snapshot);
-        this.o.relay?.publish(id, snapshot);
-      },
-      latestStats: (id) => store.latest(id) ?? inner.latestStats(id),
-    };
   }
 
   /** Director states of a topic: online, latest stats (filtered to the topic), current health. */

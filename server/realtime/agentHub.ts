@@ -7,6 +7,8 @@
  * - On hello the agent gets `welcome` and its full desired state (resync); on `deploy.target` (an
  *   operator applied a revision; saving alone pushes nothing) and topology.saved/applied events
  *   connected agents get the new desired state if it changed (`force`: resend it anyway).
+ * - What happens on a link is emitted as typed agent events (agentEvents.ts: connected, hello, stats,
+ *   health, applied, gone); the live runtime subscribes and owns the statistics state.
  * - State is per connection only; the database and the bus carry everything shared, so any number
  *   of instances can serve agents. Revocation reaches the instance holding the socket through
  *   `director.status` events: the holder re-checks the token and closes.
@@ -15,21 +17,17 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { AgentMessage, HealthConfig, HealthTransition, ServerMessage } from "../../lvs/protocol/agent.ts";
+import type { AgentMessage, HealthTransition, ServerMessage } from "../../lvs/protocol/agent.ts";
 import { AGENT_FEATURES, CLOSE, MAX_FRAME_BYTES, PROTOCOL_VERSION, parseAgentMessage } from "../../lvs/protocol/agent.ts";
-import type { IpvsTable } from "../../lvs/model.ts";
-import type { DesiredHa, HaStatus, HaTransition } from "../../lvs/protocol/ha.ts";
+import type { HaStatus, HaTransition } from "../../lvs/protocol/ha.ts";
 import { serviceKeyString } from "../../lvs/tableKey.ts";
+import type { DesiredState } from "../../lvs/protocol/agent.ts";
 import type { AgentDirectory, AgentIdentity } from "./agentDirectory.ts";
+import { AgentEvents, type AgentEvent, type AgentEventSource, type AgentRef } from "./agentEvents.ts";
+import { appliedNotice, impliedTransitions, refuse } from "./agentFrames.ts";
 import type { EventBus } from "../events/EventBus.ts";
 
-export interface DesiredState {
-  revision: number;
-  table: IpvsTable;
-  health: HealthConfig;
-  /** VRRP + connection sync of the director's HA group; a change (e.g. a planned switchover) is pushed without a new revision */
-  ha?: DesiredHa | null;
-}
+export type { DesiredState };
 
 /** What agents report about VRRP / connection sync (feature "ha"), handed to whoever records it. */
 export type HaReport =
@@ -95,20 +93,13 @@ export const MAX_BACKLOG = 100;
 /** how long an authenticated connection may take to send hello */
 export const HELLO_WAIT_MS = 30_000;
 
-/** Why a revision did not apply, most specific first: a failed operation, a blocking issue, any issue. */
-function failureMessage(msg: Extract<AgentMessage, { type: "ack" }>): string {
-  const op = msg.ops.find((o) => !o.ok);
-  if (op) return `${op.op}: ${op.error ?? "failed"}`;
-  const issue = msg.issues.find((i) => i.severity === "error") ?? msg.issues[0];
-  return issue ? `${issue.path}: ${issue.message}` : msg.outcome;
+
+
+function ref(d: AgentIdentity): AgentRef {
+  return { id: d.id, topologyId: d.topologyId, key: d.key, name: d.name };
 }
 
-function refuse(socket: Duplex, status: number, reason: string): void {
-  const text = status === 401 ? "Unauthorized" : status === 404 ? "Not Found" : "Bad Request";
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
-}
-
-export class AgentHub {
+export class AgentHub implements AgentEventSource {
   private readonly wss: WebSocketServer;
   private readonly conns = new Map<string, Conn>();
   private readonly unsubscribe: Array<() => void> = [];
@@ -116,10 +107,12 @@ export class AgentHub {
   private readonly now: () => number;
   private readonly heartbeatMs: number;
   private seq = 0;
+  private readonly events: AgentEvents;
 
   constructor(private readonly opts: AgentHubOptions) {
     this.now = opts.now ?? Date.now;
     this.heartbeatMs = opts.heartbeatMs ?? 5000;
+    this.events = new AgentEvents((e, err) => opts.log.warn({ directorId: e.director.id, event: e.type, err: err.message }, "agent event listener failed"));
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload ?? MAX_FRAME_BYTES });
     const repush = () => void this.pushAll().catch((e: Error) => opts.log.warn({ err: e.message }, "agent push failed"));
     this.unsubscribe.push(opts.bus.subscribe("topology.saved", repush));
@@ -172,6 +165,11 @@ export class AgentHub {
     });
   };
 
+  /** Typed events of every agent link on this instance (agentEvents.ts). */
+  onAgentEvent(listener: (e: AgentEvent) => void): () => void {
+    return this.events.onAgentEvent(listener);
+  }
+
   /** Directors with a live agent on this instance. */
   connectedDirectors(): string[] {
     return [...this.conns.keys()];
@@ -219,6 +217,7 @@ export class AgentHub {
     this.conns.set(director.id, c);
     const log = this.opts.log;
     log.info({ directorId: director.id, director: director.name }, "agent connected");
+    this.events.emit({ type: "connected", director: ref(director), at: this.now() });
 
     ws.on("message", (data, isBinary) => {
       c.lastFrameAt = this.now();
@@ -251,11 +250,14 @@ export class AgentHub {
   /** the connection closed: offline, unless another connection (here or on another instance) holds the director now */
   private async gone(c: Conn): Promise<void> {
     const d = c.director;
+    this.events.emit({ type: "gone", director: ref(d), at: this.now() });
     const cluster = this.opts.cluster;
     if (cluster) {
-      if (c.leasedAt === null) return this.opts.directory.dropStats?.(d.id);
+      // lost to another connection (here or on another instance): it stays online, only the
+      // live values of this instance went with the "gone" event
+      if (c.leasedAt === null) return;
       const held = await cluster.release(d.id, c.id).catch(() => true);
-      if (!held) return this.opts.directory.dropStats?.(d.id);
+      if (!held) return;
     }
     await this.opts.directory.markOffline(d.id).catch(() => {});
     await this.publish("director.status", { directorId: d.id, topologyId: d.topologyId, online: false, at: this.now() });
@@ -280,6 +282,7 @@ export class AgentHub {
           }
         }
         await this.opts.directory.markOnline(d.id, { at, appliedRevision: msg.appliedRevision, table: msg.table });
+        this.events.emit({ type: "hello", director: ref(d), appliedRevision: msg.appliedRevision, table: msg.table, at });
         this.send(c, { v: PROTOCOL_VERSION, type: "welcome", directorId: d.id, directorName: d.name, serverTime: at, heartbeatMs: this.heartbeatMs, features: [AGENT_FEATURES.healthState, AGENT_FEATURES.ha] });
         c.sentRevision = null;
         c.sentHa = null;
@@ -290,34 +293,28 @@ export class AgentHub {
       case "ack": {
         const applied = msg.ok ? msg.revision : msg.appliedRevision;
         await this.opts.directory.recordReport(d.id, { at, appliedRevision: applied, table: msg.table });
+        this.events.emit({ type: "applied", director: ref(d), revision: msg.revision, ok: msg.ok, appliedRevision: applied, table: msg.table, at });
         if (msg.outcome !== "applied") this.opts.log.warn({ directorId: d.id, revision: msg.revision, outcome: msg.outcome, issues: msg.issues.slice(0, 5), failed: msg.ops.filter((o) => !o.ok).slice(0, 5) }, "agent did not apply revision");
-        await this.publish("topology.applied", {
-          topologyId: d.topologyId, directorId: d.id, revision: msg.revision, outcome: msg.ok ? "ok" : "failed",
-          message: msg.ok ? null : failureMessage(msg).slice(0, 1024),
-          errors: [
-            ...msg.ops.filter((o) => !o.ok).map((o) => ({ op: o.op.slice(0, 200), error: (o.error ?? "failed").slice(0, 300) })),
-            ...msg.issues.filter((i) => i.severity === "error").map((i) => ({ op: i.path.slice(0, 200), error: i.message.slice(0, 300) })),
-          ].slice(0, 8),
-          at,
-        });
+        await this.publish("topology.applied", appliedNotice(d, msg, at));
         await this.publish("agent.report", { directorId: d.id, topologyId: d.topologyId, at });
         return;
       }
       case "stats":
-        this.opts.directory.recordStats(d.id, msg.snapshot);
+        this.events.emit({ type: "stats", director: ref(d), snapshot: msg.snapshot, at });
         // not awaited: this agent's next stats frame must not wait for the database or the bus (a
         // NOTIFY round trip per frame behind a busy pool delayed live stats by seconds in bench:fanout)
-        void this.opts.directory.touch(d.id, at).catch((e: Error) => this.opts.log.warn({ directorId: d.id, err: e.message }, "lastSeen update failed"));
+        this.touch(d.id, at);
         void this.publish("agent.report", { directorId: d.id, topologyId: d.topologyId, at });
         return;
       case "health":
-        await this.recordHealth(d.id, msg.transitions);
+        await this.recordHealth(d, msg.transitions, at);
         return;
       case "health.state":
-        await this.recordHealth(d.id, await this.missedTransitions(d.id, msg));
+        await this.recordHealth(d, await this.missedTransitions(d.id, msg), at);
         return;
       case "heartbeat":
-        await this.opts.directory.touch(d.id, at);
+        // lastSeen is best effort: frames of this link must not wait behind database writes
+        this.touch(d.id, at);
         return;
       case "connections.response":
         c.pending.get(msg.requestId)?.(msg);
@@ -336,9 +333,15 @@ export class AgentHub {
     }
   }
 
-  private async recordHealth(directorId: string, transitions: HealthTransition[]): Promise<void> {
+  private touch(directorId: string, at: number): void {
+    void this.opts.directory.touch(directorId, at).catch((e: Error) => this.opts.log.warn({ directorId, err: e.message }, "lastSeen update failed"));
+  }
+
+  private async recordHealth(d: AgentIdentity, transitions: HealthTransition[], at: number): Promise<void> {
     if (!transitions.length) return;
+    const directorId = d.id;
     await this.opts.directory.recordTransitions(directorId, transitions);
+    this.events.emit({ type: "health", director: ref(d), transitions, at });
     for (const t of transitions) {
       await this.publish("health.changed", {
         directorId, serviceKey: serviceKeyString(t.service), rip: t.destination.address, port: t.destination.port,
@@ -347,25 +350,8 @@ export class AgentHub {
     }
   }
 
-  /**
-   * The transitions a "health.state" report implies: one per target whose reported state differs from
-   * the latest stored one. A target with nothing stored counts as up (the agent starts targets up and
-   * the control plane shows them so), so only a "down" is recorded for it, from "unknown". Stamped at
-   * the report's time, never before the stored transition, so each history stays in order.
-   */
   private async missedTransitions(directorId: string, msg: Extract<AgentMessage, { type: "health.state" }>): Promise<HealthTransition[]> {
-    const stored = new Map((await this.opts.directory.latestHealth(directorId)).map((h) => [`${h.serviceKey}|${h.address}|${h.port}`, h]));
-    const out: HealthTransition[] = [];
-    for (const s of msg.states) {
-      const prev = stored.get(`${serviceKeyString(s.service)}|${s.destination.address}|${s.destination.port}`);
-      if ((prev?.state ?? "up") === s.state) continue;
-      out.push({
-        service: s.service, destination: s.destination, realServerId: s.realServerId, serviceId: s.serviceId,
-        from: prev?.state ?? "unknown", to: s.state, at: Math.max(msg.at, prev?.at ?? 0),
-        message: `reported on reconnect${s.message ? `: ${s.message}` : ""}`.slice(0, 1024),
-      });
-    }
-    return out;
+    return impliedTransitions(await this.opts.directory.latestHealth(directorId), msg);
   }
 
   private async push(c: Conn): Promise<void> {

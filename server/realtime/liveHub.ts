@@ -16,17 +16,27 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import type { EventBus } from "../events/EventBus.ts";
-import type { LiveRuntime } from "../live/liveRuntime.ts";
+import type { Point } from "../../lvs/stats/pointRing.ts";
 import type { Logger } from "../log.ts";
 import {
   LIVE_MAX_BUFFER_BYTES, LIVE_SLOW_BUFFER_BYTES, liveClientMessageSchema, MAX_LIVE_FRAME_BYTES, MAX_LIVE_SUBSCRIPTIONS, topicKey,
-  type LiveServerMessage, type LiveService, type LiveStatsMessage, type LiveTopic,
+  type LiveDirectorState, type LiveServerMessage, type LiveService, type LiveStatsMessage, type LiveTopic,
 } from "../../lvs/protocol/live.ts";
 import { mergeServices } from "./mergeServices.ts";
 
 export const LIVE_PATH = "/api/live";
 
-export type LiveFeed = Pick<LiveRuntime, "snapshot" | "recent" | "onUpdate" | "epoch" | "directorMeta">;
+/** What this hub serialises: the live runtime (server/live/liveRuntime.ts) implements it. */
+export interface LiveFeed {
+  /** changes per process start; a client seeing another epoch drops its state */
+  readonly epoch: string;
+  snapshot(topic: LiveTopic): Promise<LiveDirectorState[]>;
+  /** ring points after `since` for the series of the given director states (resume) */
+  recent(directors: readonly LiveDirectorState[], since: number, until: number): Array<{ series: string; points: Point[] }>;
+  /** stats updates of every director, routed to its topology */
+  onUpdate(listener: (u: { topologyId: string; directorId: string; at: number; changed: LiveService[] }) => void): () => void;
+  directorMeta(directorId: string): Promise<{ topologyId: string } | null>;
+}
 
 interface Topic {
   key: string;

@@ -5,7 +5,7 @@ import { MemoryEventBus } from "../../events/MemoryEventBus.ts";
 import type { EventPayload } from "../../events/channels.ts";
 import { createLogger } from "../../log.ts";
 import { tokenHash } from "../../auth/sessionToken.ts";
-import { PrismaAgentDirectory } from "../../realtime/agentDirectory.ts";
+import { PrismaAgentDirectory } from "../../services/agentRecords.ts";
 import { appRouter } from "../root.ts";
 import { createCallerFactory } from "../trpc.ts";
 import { sampleTopology, testSession } from "../testFixtures.ts";

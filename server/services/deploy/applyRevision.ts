@@ -16,7 +16,7 @@ import { Prisma } from "../../../generated/prisma/client.ts";
 import type { Topology } from "../../../lvs/model.ts";
 import type { EventPayload } from "../../events/channels.ts";
 import { recordAudit } from "../audit.ts";
-import { loadRevisionDocument } from "../desiredFor.ts";
+import { loadRevisionDocument } from "../desiredState.ts";
 import { ServiceError } from "../ServiceError.ts";
 import type { AuditActor, DeployDeps, DirectorResult, RolloutKind, RolloutMode, RolloutStatus, RolloutView } from "./types.ts";
 

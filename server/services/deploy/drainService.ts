@@ -19,7 +19,7 @@ import { membershipEndpoints } from "../../../lvs/membershipEndpoints.ts";
 import type { Membership, Topology } from "../../../lvs/model.ts";
 import { destinationKeyString, serviceKeyString } from "../../../lvs/tableKey.ts";
 import { auditError, recordAudit } from "../audit.ts";
-import { loadRevisionDocument } from "../desiredFor.ts";
+import { loadRevisionDocument } from "../desiredState.ts";
 import { ServiceError } from "../ServiceError.ts";
 import { TopologyService } from "../topologyService.ts";
 import { startRollout } from "./applyRevision.ts";

@@ -13,7 +13,7 @@ import { healthPlan } from "../../../lvs/healthPlan.ts";
 import { importActualTable } from "../../../lvs/importActual.ts";
 import type { IpvsTable, Topology } from "../../../lvs/model.ts";
 import { auditError, recordAudit } from "../audit.ts";
-import { loadRevisionDocument } from "../desiredFor.ts";
+import { loadRevisionDocument } from "../desiredState.ts";
 import { ServiceError } from "../ServiceError.ts";
 import { TopologyService } from "../topologyService.ts";
 import type { AuditActor, DeployDeps } from "./types.ts";

@@ -10,7 +10,7 @@ import { diffTopologies, renderChange, type Change } from "../../../lvs/diff.ts"
 import { planDirector, type ObservedTable, type PlannedOp } from "../../../lvs/deployPlan.ts";
 import type { IpvsTable } from "../../../lvs/model.ts";
 import { recordAudit } from "../audit.ts";
-import { loadRevisionDocument } from "../desiredFor.ts";
+import { loadRevisionDocument } from "../desiredState.ts";
 import { resolveRevision } from "./applyRevision.ts";
 import type { AuditActor, DeployDeps } from "./types.ts";
 

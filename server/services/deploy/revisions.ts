@@ -1,6 +1,6 @@
 /** Revision history (author, time, message, which directors run it) and a readable diff between any two. */
 import { diffTopologies, renderChange, type Change } from "../../../lvs/diff.ts";
-import { loadRevisionDocument } from "../desiredFor.ts";
+import { loadRevisionDocument } from "../desiredState.ts";
 import { ServiceError } from "../ServiceError.ts";
 import type { DeployDeps } from "./types.ts";
 

@@ -1,4 +1,6 @@
 /**
+ * The desired-state service, created ONCE at start-up (startServer) and shared by the agent hub (what
+ * to push) and the live runtime (which targets are health-checked): it owns compilation and its cache.
  * desiredFor(directorId): the state the control plane wants one director's agent to run.
  * Saving is not applying: it is the revision an operator APPLIED to that director
  * (Director.targetRevision, set by applyRevision in server/services/deploy/applyRevision.ts), compiled
@@ -11,8 +13,14 @@ import { compileDirector } from "../../lvs/compile.ts";
 import { healthPlan } from "../../lvs/healthPlan.ts";
 import type { Topology } from "../../lvs/model.ts";
 import { upgradeTopology } from "../../lvs/upgradeTopology.ts";
-import type { DesiredState } from "../realtime/agentHub.ts";
 import { desiredHaFor } from "../../lvs/ha/haGroups.ts";
+import type { DesiredState } from "../../lvs/protocol/agent.ts";
+
+export type { DesiredState };
+
+export interface DesiredStateService {
+  desiredFor(directorId: string): Promise<DesiredState | null>;
+}
 
 /** The stored snapshot of one revision, or null. */
 export async function loadRevisionDocument(prisma: PrismaClient, topologyId: string, revision: number): Promise<Topology | null> {
@@ -20,9 +28,10 @@ export async function loadRevisionDocument(prisma: PrismaClient, topologyId: str
   return r ? upgradeTopology(r.snapshot as unknown as Topology) : null;
 }
 
-export function createDesiredFor(prisma: PrismaClient) {
+export function createDesiredState(prisma: PrismaClient): DesiredStateService {
   const cache = new Map<string, DesiredState>();
-  return async function desiredFor(directorId: string): Promise<DesiredState | null> {
+  return { desiredFor };
+  async function desiredFor(directorId: string): Promise<DesiredState | null> {
     const d = await prisma.director.findUnique({ where: { id: directorId }, select: { topologyId: true, key: true, targetRevision: true } });
     if (!d || d.targetRevision == null) return null;
     const cacheKey = `${d.topologyId}\u0000${d.targetRevision}\u0000${d.key}`;
@@ -41,5 +50,5 @@ export function createDesiredFor(prisma: PrismaClient) {
     if (cache.size > 256) cache.delete(cache.keys().next().value!);
     cache.set(cacheKey, state);
     return inMaintenance(state);
-  };
+  }
 }

@@ -1,10 +1,10 @@
-/** An in-memory AgentDirectory for hub tests. */
-import type { HealthTransition } from "../../../lvs/protocol/agent.ts";
-import type { IpvsTable, StatsSnapshot } from "../../../lvs/model.ts";
-import { newToken, tokenHash } from "../../auth/sessionToken.ts";
-import type { AgentDirectory, AgentIdentity, StoredHealth } from "../agentDirectory.ts";
-import { serviceKeyString } from "../../../lvs/tableKey.ts";
-import { sameHash } from "../agentDirectory.ts";
+/** An in-memory AgentDirectory for hub tests; `watch(hub)` also keeps the latest stats the hub emits. */
+import type { HealthTransition } from "../lvs/protocol/agent.ts";
+import type { IpvsTable, StatsSnapshot } from "../lvs/model.ts";
+import { newToken, sameHash, tokenHash } from "../server/auth/sessionToken.ts";
+import type { AgentDirectory, AgentIdentity, StoredHealth } from "../server/realtime/agentDirectory.ts";
+import { serviceKeyString } from "../lvs/tableKey.ts";
+import type { AgentEventSource } from "../server/realtime/agentEvents.ts";
 
 export interface MemoryDirectorRow {
   id: string;
@@ -77,8 +77,11 @@ export class MemoryAgentDirectory implements AgentDirectory {
     }
     return [...latest.values()];
   }
-  recordStats(id: string, s: StatsSnapshot) {
-    this.stats.set(id, s);
+  /** keeps each director's latest stats from the hub's agent events (what LiveRuntime does for real) */
+  watch(hub: AgentEventSource): () => void {
+    return hub.onAgentEvent((e) => {
+      if (e.type === "stats") this.stats.set(e.director.id, e.snapshot);
+    });
   }
   latestStats(id: string) {
     return this.stats.get(id) ?? null;
