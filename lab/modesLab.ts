@@ -25,7 +25,7 @@ import { runInVm, type VmResult } from "./vm.ts";
 import { VmExecChannel } from "./vmExecChannel.ts";
 import { MODES_NAMESPACES_SCRIPT } from "./modesNamespaces.ts";
 import { AgentHub, type DesiredState } from "../server/realtime/agentHub.ts";
-import { MemoryAgentDirectory } from "../server/realtime/testing/memoryAgentDirectory.ts";
+import { MemoryAgentDirectory } from "../it/memoryAgentDirectory.ts";
 import { MemoryEventBus } from "../server/events/MemoryEventBus.ts";
 import { runAgent } from "../agent/runAgent.ts";
 import { IpvsEngine } from "../agent/engines/ipvs/ipvsEngine.ts";

@@ -14,7 +14,7 @@ import { pino } from "pino";
 import { runInVm, type VmResult } from "../vm.ts";
 import { VmExecChannel } from "../vmExecChannel.ts";
 import { AgentHub, type DesiredState, type HaReport } from "../../server/realtime/agentHub.ts";
-import { MemoryAgentDirectory } from "../../server/realtime/testing/memoryAgentDirectory.ts";
+import { MemoryAgentDirectory } from "../../it/memoryAgentDirectory.ts";
 import { MemoryEventBus } from "../../server/events/MemoryEventBus.ts";
 import { runAgent, type RunningAgent } from "../../agent/runAgent.ts";
 import { IpvsEngine } from "../../agent/engines/ipvs/ipvsEngine.ts";

@@ -14,7 +14,7 @@ import { topologyIntegrityIssues } from "./topologyIntegrity.ts";
 import { writeTopologyRows } from "./topologyRows.ts";
 import { execCheckChanges } from "../../lvs/execCheckChanges.ts";
 import { upgradeTopology } from "../../lvs/upgradeTopology.ts";
-import { loadRevisionDocument } from "./desiredFor.ts";
+import { loadRevisionDocument } from "./desiredState.ts";
 
 /**
  * A save never deletes an enrolled director (its row holds the agent token): that is director.remove
