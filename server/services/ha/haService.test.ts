@@ -12,7 +12,7 @@ import { appRouter } from "../../api/root.ts";
 import { createCallerFactory } from "../../api/trpc.ts";
 import { testSession } from "../../api/testFixtures.ts";
 import { recordHaReport } from "./haService.ts";
-import { createDesiredFor } from "../desiredFor.ts";
+import { createDesiredState } from "../desiredState.ts";
 import type { Topology } from "../../../lvs/model.ts";
 import type { HaStatus, VrrpState } from "../../../lvs/protocol/ha.ts";
 
@@ -84,7 +84,7 @@ describe("HA service (PGlite)", () => {
   });
 
   it("a planned switchover is audited, puts the director's desired HA into maintenance (no new revision), and is planned downtime", async () => {
-    const desiredFor = createDesiredFor(db.prisma);
+    const { desiredFor } = createDesiredState(db.prisma);
     const before = await desiredFor(ids.get("d1")!);
     expect(before!.ha).toMatchObject({ maintenance: false, instances: [{ priority: 200, unicastPeers: ["10.0.0.2"] }] });
     const pushed: string[] = [];
