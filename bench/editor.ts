@@ -24,7 +24,7 @@ import { startServer } from "../server/app.ts";
 import { sessionCookieFor } from "../server/auth/testing.ts";
 import { loadEnv } from "../server/env.ts";
 import { benchTopology } from "./editorTopology.ts";
-import { frameStats, type TraceEvent } from "./editorTrace.ts";
+import { measure, pan, trpc, zoom, type Measured } from "./editorPage.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const { values: opts } = parseArgs({
@@ -46,69 +46,6 @@ const MS = intArg("ms", opts.ms, 500, 60_000);
 
 function log(s: string) {
   process.stderr.write(`[bench:editor] ${s}\n`);
-}
-
-async function trpc(url: string, cookie: string, route: string, input: unknown): Promise<unknown> {
-  const res = await fetch(`${url}/api/trpc/${route}`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify(input) });
-  const body = (await res.json()) as { result?: { data?: unknown }; error?: { message?: string } };
-  if (body.error) throw new Error(`${route}: ${body.error.message ?? res.status}`);
-  return body.result?.data;
-}
-
-/** Starts a rAF counter in the page; RAF_STOP returns the frame timestamps (ms). Strings: tsx would wrap named functions. */
-const RAF_START = `(() => {
-  window.__rafTimes = [];
-  window.__rafOn = true;
-  const tick = (t) => { window.__rafTimes.push(t); if (window.__rafOn) requestAnimationFrame(tick); };
-  requestAnimationFrame(tick);
-})()`;
-const RAF_STOP = `(() => { window.__rafOn = false; return window.__rafTimes; })()`;
-
-async function pan(page: Page, ms: number) {
-  const box = (await page.locator(".react-flow__pane").boundingBox())!;
-  const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
-  await page.mouse.move(cx, cy);
-  await page.mouse.down();
-  const end = Date.now() + ms;
-  for (let i = 0; Date.now() < end && i < 100_000; i++) {
-    const a = i / 15;
-    await page.mouse.move(cx + Math.cos(a) * 200, cy + Math.sin(a) * 150);
-  }
-  await page.mouse.up();
-}
-
-async function zoom(page: Page, ms: number) {
-  const box = (await page.locator(".react-flow__pane").boundingBox())!;
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  const end = Date.now() + ms;
-  for (let i = 0; Date.now() < end && i < 100_000; i++) {
-    await page.mouse.wheel(0, i % 20 < 10 ? -60 : 60);
-    await page.waitForTimeout(8);
-  }
-}
-
-async function measure(page: Page, label: string, act: (p: Page, ms: number) => Promise<void>) {
-  const browser = page.context().browser()!;
-  await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline.frame", "toplevel"] });
-  await page.evaluate(RAF_START);
-  const t0 = Date.now();
-  await act(page, MS);
-  const wallMs = Date.now() - t0;
-  const raf = await page.evaluate<number[]>(RAF_STOP);
-  const trace = JSON.parse((await browser.stopTracing()).toString("utf8")) as { traceEvents: TraceEvent[] };
-  const rendered = await page.evaluate(() => ({
-    nodes: document.querySelectorAll(".react-flow__node").length,
-    edges: document.querySelectorAll(".react-flow__edge").length,
-  }));
-  const rafIntervals = raf.slice(1).map((t, i) => t - raf[i]!);
-  return { label, wallMs, rendered, trace: frameStats(trace.traceEvents), raf: summarize(rafIntervals) };
-}
-
-function summarize(intervals: number[]) {
-  const sorted = [...intervals].sort((a, b) => a - b);
-  const total = intervals.reduce((a, b) => a + b, 0);
-  const q = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : 0);
-  return { frames: intervals.length, fps: total ? (intervals.length * 1000) / total : 0, p50Ms: q(0.5), p95Ms: q(0.95), maxMs: sorted.at(-1) ?? 0 };
 }
 
 async function focusBySearch(page: Page, query: string, id: string) {
@@ -182,11 +119,11 @@ async function main() {
       return { files: scripts.length, transferBytes: scripts.reduce((a, e) => a + e.transferSize, 0), decodedBytes: scripts.reduce((a, e) => a + e.decodedBodySize, 0) };
     });
 
-    const fitPan = await measure(page, "pan, fit view (whole graph)", pan);
-    const fitZoom = await measure(page, "zoom, fit view (whole graph)", zoom);
+    const fitPan = await measure(page, "pan, fit view (whole graph)", pan, MS);
+    const fitZoom = await measure(page, "zoom, fit view (whole graph)", zoom, MS);
     // the search box focuses one service at zoom 1.2: most of the graph is off screen
     await focusBySearch(page, "10.100.0.1", "svc-1");
-    const closePan = await measure(page, "pan, zoom 1.2 (culled)", pan);
+    const closePan = await measure(page, "pan, zoom 1.2 (culled)", pan, MS);
     await focusBySearch(page, "10.100.0.1", "svc-1");
     const edits = await editLatency(page, "svc-1");
     const editSorted = [...edits].sort((a, b) => a - b);
@@ -208,7 +145,7 @@ async function main() {
 
 function print(r: {
   nodes: number; edges: number; documentJsonBytes: number; loadMs: number; firstLoadJs: { files: number; transferBytes: number; decodedBytes: number };
-  interactions: Awaited<ReturnType<typeof measure>>[]; fieldEditMs: { median: number; max: number }; chromium: string;
+  interactions: Measured[]; fieldEditMs: { median: number; max: number }; chromium: string;
   machine: { cpus: number; loadAvg1m: number };
 }) {
   const kb = (b: number) => `${(b / 1024).toFixed(0)} KiB`;

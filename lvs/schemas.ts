@@ -174,13 +174,17 @@ export const haGroupSchema = z.object({
   connectionSync: z.boolean(),
 });
 
-/** Limits keep one topology document bounded (the editor is measured at 500 nodes / 1 000 edges). */
+/**
+ * Limits keep one topology document bounded. Large IPVS users run tens of thousands of services per
+ * director (kube-proxy: one per Service port); the editor opens big documents grouped (issue 17,
+ * measured at 10 000 services / 50 000 memberships by bench:scale).
+ */
 export const topologySchema = z.object({
   name,
   directors: z.array(directorSchema).max(500),
-  services: z.array(virtualServiceSchema).max(5000),
-  realServers: z.array(realServerSchema).max(20000),
-  memberships: z.array(membershipSchema).max(50000),
+  services: z.array(virtualServiceSchema).max(100_000),
+  realServers: z.array(realServerSchema).max(100_000),
+  memberships: z.array(membershipSchema).max(500_000),
   layout: z.record(lineText(64), positionSchema),
   haGroups: z.array(haGroupSchema).max(1000).optional(),
 });

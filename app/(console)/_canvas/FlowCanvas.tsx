@@ -8,8 +8,9 @@
 import {
   Background, Controls, ReactFlow, useStore as useFlowStore, type ReactFlowProps, type ReactFlowState,
 } from "@xyflow/react";
-import type { ReactNode } from "react";
-import type { EditorEdge, EditorNode } from "./graph.ts";
+import { useLayoutEffect, useRef, useState, type ReactNode } from "react";
+import { EdgeLabelLayerContext } from "./edges/EdgeLabelPortal.tsx";
+import type { CanvasEdge, CanvasNode } from "./groups/groupGraph.ts";
 import { edgeTypes, nodeTypes } from "./kinds.ts";
 
 const proOptions = { hideAttribution: true };
@@ -21,39 +22,56 @@ const proOptions = { hideAttribution: true };
  * dragged the viewport is its own compositor layer, so a pan moves pixels instead of repainting.
  */
 export const FAR_ZOOM = 0.45;
+/**
+ * Culling (onlyRenderVisibleElements) only above this many nodes: below it, a pan that moves part of
+ * the graph out of view and back mounted and unmounted nodes, edges and labels on every frame
+ * (createElementNS/appendChild, layout and paint in the bench:editor profile), while drawing all of
+ * them lets the pan move one composited layer. Far out, the dot grid is not drawn either: a full
+ * repaint of the pattern per pan frame for dots too small to see.
+ */
+const CULL_ABOVE = 1_500;
 const farSelector = (s: ReactFlowState) => s.transform[2] < FAR_ZOOM;
 const LOD_CSS = `[data-lod="far"] .react-flow__edgelabel-renderer{display:none}
 [data-lod="far"] .react-flow__node>div{box-shadow:none}
-[data-lod="far"] .react-flow__node>div *{visibility:hidden}
+[data-lod="far"] .react-flow__node>div:not([data-kind="serviceGroup"]):not([data-kind="pool"]) *{visibility:hidden}
 [data-lod="far"] .react-flow__node [data-testid^="badge-"],[data-lod="far"] .react-flow__node [data-testid^="badge-"] *{visibility:visible}
 .react-flow__pane.dragging .react-flow__viewport{will-change:transform}`;
 
-export type FlowCanvasProps = Omit<ReactFlowProps<EditorNode, EditorEdge>, "nodeTypes" | "edgeTypes" | "proOptions" | "children"> & {
+export type FlowCanvasProps = Omit<ReactFlowProps<CanvasNode, CanvasEdge>, "nodeTypes" | "edgeTypes" | "proOptions" | "children"> & {
   /** the wrapper's data-testid ("canvas" in the editor, "live-canvas" in the live view) */
   testId: string;
   className?: string;
+  /** data-view of the wrapper: "graph" or "grouped" */
+  view?: string;
   children?: ReactNode;
 } & Pick<React.HTMLAttributes<HTMLDivElement>, "onDragOver" | "onDrop">;
 
 /** Needs a <ReactFlowProvider> above it (the caller's hooks use the same flow). */
-export function FlowCanvas({ testId, className, children, onDragOver, onDrop, ...flow }: FlowCanvasProps) {
+export function FlowCanvas({ testId, className, view, children, onDragOver, onDrop, ...flow }: FlowCanvasProps) {
   const far = useFlowStore(farSelector);
+  const wrapper = useRef<HTMLDivElement>(null);
+  const [labelLayer, setLabelLayer] = useState<Element | null>(null);
+  // after commit: React Flow renders the label layer inside our wrapper
+  useLayoutEffect(() => setLabelLayer(wrapper.current?.querySelector(".react-flow__edgelabel-renderer") ?? null), []);
+  const count = flow.nodes?.length ?? 0;
   return (
-    <div className={className} onDragOver={onDragOver} onDrop={onDrop} data-testid={testId} data-lod={far ? "far" : "near"}>
+    <div ref={wrapper} className={className} onDragOver={onDragOver} onDrop={onDrop} data-testid={testId} data-view={view} data-lod={far ? "far" : "near"}>
       <style>{LOD_CSS}</style>
-      <ReactFlow<EditorNode, EditorEdge>
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        deleteKeyCode={null}
-        onlyRenderVisibleElements
-        minZoom={0.05}
-        proOptions={proOptions}
-        {...flow}
-      >
-        <Background gap={20} />
-        {children}
-        <Controls showInteractive={false} />
-      </ReactFlow>
+      <EdgeLabelLayerContext.Provider value={labelLayer}>
+        <ReactFlow<CanvasNode, CanvasEdge>
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          deleteKeyCode={null}
+          onlyRenderVisibleElements={count > CULL_ABOVE}
+          minZoom={0.05}
+          proOptions={proOptions}
+          {...flow}
+        >
+          {!far && <Background gap={20} />}
+          {children}
+          <Controls showInteractive={false} />
+        </ReactFlow>
+      </EdgeLabelLayerContext.Provider>
     </div>
   );
 }

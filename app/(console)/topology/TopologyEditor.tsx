@@ -7,7 +7,12 @@ import type { Topology } from "@/lvs/model.ts";
 import { EditorContext } from "../_canvas/store/context.ts";
 import { ConflictDialog } from "./dialogs/ConflictDialog.tsx";
 import { ExportDialog } from "./dialogs/ExportDialog.tsx";
-import type { EditorEdge, EditorNode, NodeKind } from "../_canvas/graph.ts";
+import type { NodeKind } from "../_canvas/graph.ts";
+import type { CanvasEdge, CanvasNode } from "../_canvas/groups/groupGraph.ts";
+import { useCanvasElements } from "../_canvas/groups/useCanvasElements.ts";
+import { ViewContext } from "../_canvas/groups/ViewContext.ts";
+import { createViewStore, initialMode, type ViewStore } from "../_canvas/groups/viewStore.ts";
+import { ServiceTable } from "./table/ServiceTable.tsx";
 import { ImportDialog } from "./dialogs/ImportDialog.tsx";
 import { Inspector } from "./inspector/Inspector.tsx";
 import { IssuesPanel } from "./inspector/IssuesPanel.tsx";
@@ -30,27 +35,29 @@ export interface TopologyEditorProps {
 /** Rendered only once the topology query resolved (never drop nodes onto a canvas about to be replaced). */
 export function TopologyEditor(props: TopologyEditorProps) {
   const [store] = useState(() => createEditorStore(props.document, { revision: props.revision }));
+  const [view] = useState(() => createViewStore(initialMode(store.getState().nodes.length)));
   return (
     <EditorContext.Provider value={store}>
-      <ReactFlowProvider>
-        <EditorBody id={props.id} store={store} />
-      </ReactFlowProvider>
+      <ViewContext.Provider value={view}>
+        <ReactFlowProvider>
+          <EditorBody id={props.id} store={store} view={view} />
+        </ReactFlowProvider>
+      </ViewContext.Provider>
     </EditorContext.Provider>
   );
 }
 
-const MINIMAP_COLOR: Record<NodeKind, string> = { director: "#1e293b", service: "#818cf8", realServer: "#10b981" };
-const minimapColor = (n: EditorNode) => MINIMAP_COLOR[n.type];
+const MINIMAP_COLOR: Record<CanvasNode["type"], string> = {
+  director: "#1e293b", service: "#818cf8", realServer: "#10b981", serviceGroup: "#c7d2fe", pool: "#a7f3d0",
+};
+const minimapColor = (n: CanvasNode) => MINIMAP_COLOR[n.type];
 
-function EditorBody({ id, store }: { id: string; store: EditorStore }) {
-  const nodes = useStore(store, (s) => s.nodes);
-  const edges = useStore(store, (s) => s.edges);
-  const onNodesChange = useStore(store, (s) => s.onNodesChange);
-  const onEdgesChange = useStore(store, (s) => s.onEdgesChange);
+function EditorBody({ id, store, view }: { id: string; store: EditorStore; view: ViewStore }) {
+  const { mode, nodes, edges, onNodesChange, onEdgesChange } = useCanvasElements(store, view);
   const dirty = useStore(store, (s) => s.dirty);
   const { screenToFlowPosition } = useReactFlow();
   const t = useTranslations("editor");
-  const focus = useFocus(store);
+  const focus = useFocus(store, view);
   const saver = useSave(id, store);
   const [dialog, setDialog] = useState<"export" | "import" | null>(null);
   // fit only a loaded document: on an empty canvas React Flow would fit (and move) at the first drop
@@ -78,7 +85,7 @@ function EditorBody({ id, store }: { id: string; store: EditorStore }) {
   );
 
   const onConnect = useCallback((c: Connection) => void store.getState().connect(c), [store]);
-  const isValidConnection = useCallback<IsValidConnection<EditorEdge>>((c) => store.getState().canConnect(c), [store]);
+  const isValidConnection = useCallback<IsValidConnection<CanvasEdge>>((c) => store.getState().canConnect(c), [store]);
 
   return (
     <div className="flex min-h-0 flex-1 flex-col" data-testid="topology-editor">
@@ -92,7 +99,8 @@ function EditorBody({ id, store }: { id: string; store: EditorStore }) {
       />
       <div className="flex min-h-0 flex-1">
         <Palette />
-        <FlowCanvas
+        {mode === "table" ? <ServiceTable /> : <FlowCanvas
+          key={mode}
           testId="canvas"
           className="relative min-w-0 flex-1"
           onDragOver={onDragOver}
@@ -105,11 +113,13 @@ function EditorBody({ id, store }: { id: string; store: EditorStore }) {
           isValidConnection={isValidConnection}
           multiSelectionKeyCode={["Meta", "Control", "Shift"]}
           selectionKeyCode="Shift"
-          fitView={fitOnLoad}
+          nodesDraggable={mode === "graph"}
+          fitView={fitOnLoad || mode === "grouped"}
           fitViewOptions={{ maxZoom: 1.2, padding: 0.15 }}
+          view={mode}
         >
-          <MiniMap<EditorNode> pannable zoomable nodeColor={minimapColor} data-testid="minimap" />
-        </FlowCanvas>
+          <MiniMap<CanvasNode> pannable zoomable nodeColor={minimapColor} data-testid="minimap" />
+        </FlowCanvas>}
         <aside className="flex w-80 shrink-0 flex-col border-l border-slate-200 bg-white">
           <div className="min-h-0 flex-1 overflow-y-auto">
             <Inspector />

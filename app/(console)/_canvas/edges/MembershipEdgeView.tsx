@@ -1,8 +1,10 @@
 "use client";
-import { BaseEdge, getBezierPath, useNodesData, type EdgeProps } from "@xyflow/react";
+import { BaseEdge, getBezierPath, type EdgeProps } from "@xyflow/react";
 import { memo } from "react";
 import type { ForwardingMethod } from "@/lvs/model.ts";
-import type { MembershipEdge, RealServerNode, ServiceNode } from "../graph.ts";
+import type { MembershipEdge } from "../graph.ts";
+import { useEditor } from "../store/context.ts";
+import { nodeById } from "../store/nodeIndex.ts";
 import { IssueBadge } from "../nodes/IssueBadge.tsx";
 import { destinationLine } from "../labels.ts";
 import { EdgeLabelPortal } from "./EdgeLabelPortal.tsx";
@@ -13,8 +15,13 @@ export const METHOD_COLOR: Record<ForwardingMethod, string> = { dr: "#2563eb", n
 /** service → real server: `-> RIP:port Route 1`; colour = method, dashes = draining, faint = disabled. */
 export const MembershipEdgeView = memo(function MembershipEdgeView(props: EdgeProps<MembershipEdge>) {
   const { id, source, target, data, selected, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition } = props;
-  const svc = useNodesData<ServiceNode>(source);
-  const rs = useNodesData<RealServerNode>(target);
+  // the label's objects from the document store by the membership's own ends (in the grouped canvas
+  // the edge leaves the service's pool node); not React Flow's useNodesData, whose selectors run for
+  // every edge on every pan frame (bench:editor profile)
+  const svcNode = useEditor((s) => nodeById(s.nodes, data?.membership.serviceId ?? source));
+  const rsNode = useEditor((s) => nodeById(s.nodes, data?.membership.realServerId ?? target));
+  const svc = svcNode?.type === "service" ? svcNode.data.service : undefined;
+  const rs = rsNode?.type === "realServer" ? rsNode.data.realServer : undefined;
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   // live view: thickness follows conns/s, moving dashes while traffic flows, quiesced = dashed
   const traffic = useEdgeTraffic(id);
@@ -47,7 +54,7 @@ export const MembershipEdgeView = memo(function MembershipEdgeView(props: EdgePr
           style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`, color: style.stroke }}
         >
           <span data-testid={`edge-${id}-line`}>
-            {destinationLine(m, rs?.data.realServer, svc?.data.service)}
+            {destinationLine(m, rs, svc)}
           </span>
           {m.state !== "active" && <span className="uppercase text-slate-500">{m.state}</span>}
           <IssueBadge objectId={id} />

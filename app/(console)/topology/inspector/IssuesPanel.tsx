@@ -2,6 +2,9 @@
 import { useTranslations } from "next-intl";
 import { useEditor } from "../../_canvas/store/context.ts";
 
+/** A big cluster can have thousands of issues: the list shows the first ones (badges show all). */
+const MAX_LISTED = 200;
+
 /** validate() output for the whole document; a click focuses the node or edge concerned. */
 export function IssuesPanel({ onFocus }: { onFocus(id: string): void }) {
   const t = useTranslations("editor.issues");
@@ -16,7 +19,7 @@ export function IssuesPanel({ onFocus }: { onFocus(id: string): void }) {
       </h2>
       <ul className="min-h-0 overflow-y-auto px-2 pb-2 text-xs">
         {issues.length === 0 && <li className="px-1 text-slate-400" data-testid="issues-none">{t("none")}</li>}
-        {issues.map((i, k) => (
+        {issues.slice(0, MAX_LISTED).map((i, k) => (
           <li key={`${i.code}-${i.objectId}-${k}`}>
             <button
               type="button"
@@ -34,6 +37,7 @@ export function IssuesPanel({ onFocus }: { onFocus(id: string): void }) {
             </button>
           </li>
         ))}
+        {issues.length > MAX_LISTED && <li className="px-1 text-slate-500" data-testid="issues-more">{t("more", { count: issues.length - MAX_LISTED })}</li>}
       </ul>
     </section>
   );

@@ -6,6 +6,7 @@ import { useCan, useSession } from "../../../_shell/useSession.ts";
 import { useEditor, useEditorStore, useTemporal } from "../../_canvas/store/context.ts";
 import { autoLayout } from "../layout/autoLayout.ts";
 import { SearchBox } from "./SearchBox.tsx";
+import { ViewSwitch } from "./ViewSwitch.tsx";
 
 const btn =
   "rounded border border-slate-300 bg-white px-2.5 py-1 text-sm text-slate-800 hover:bg-slate-100 disabled:cursor-not-allowed disabled:opacity-40";
@@ -75,6 +76,7 @@ export function Toolbar({ onSave, saving, saveError, onExport, onImport, focus }
       <button type="button" className={btn} data-testid="open-import" onClick={onImport}>{t("import")}</button>
       <button type="button" className={btn} data-testid="open-export" onClick={onExport}>{t("export")}</button>
       <SearchBox focus={focus} />
+      <ViewSwitch />
       <div className="ml-auto flex items-center gap-2">
         {saveError && <span className="text-xs text-red-600" data-testid="save-error">{saveError}</span>}
         {session && !canSave && (

@@ -1,0 +1,109 @@
+/**
+ * The UI half of bench:scale (issue 17): in Chromium against the production build,
+ *  - open time of a big cluster: a generated 10 000-service / 50 000-membership topology (saved
+ *    through the API), from navigation to the grouped canvas drawn (its service groups visible) and
+ *    the main thread idle again (the editor validates the document before it draws);
+ *  - the 500-node / 1 000-edge whole-graph pan (bench:editor's document and gesture), as trace fps
+ *    (compositor frames in a Chromium performance trace).
+ * Builds the UI when sources changed (scripts/start.mjs --build-only; LVS_SKIP_BUILD=1 reuses a stale
+ * one), serves it on an ephemeral loopback port with a throwaway PGlite database.
+ *
+ *   import { measureScaleUi } from "./scaleUi.ts"   (bench/scale.ts prints the "scale ui:" line)
+ *   node --import tsx bench/scaleUi.ts              (prints it alone, with details on stderr)
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "@playwright/test";
+import { startServer } from "../server/app.ts";
+import { sessionCookieFor } from "../server/auth/testing.ts";
+import { loadEnv } from "../server/env.ts";
+import type { Topology } from "../lvs/model.ts";
+import { measure, pan, trpc } from "./editorPage.ts";
+import { benchTopology } from "./editorTopology.ts";
+import { scaleTopology } from "./scaleTopology.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const log = (s: string) => process.stderr.write(`[scale ui] ${s}\n`);
+
+export interface ScaleUiOptions {
+  services?: number;
+  membershipsPerService?: number;
+  panMs?: number;
+}
+
+/** Saves `doc` as a new topology; returns its id. */
+async function saveTopology(url: string, cookie: string, doc: Topology): Promise<string> {
+  const created = (await trpc(url, cookie, "topology.create", { name: doc.name })) as { id: string; revision: number };
+  await trpc(url, cookie, "topology.save", { id: created.id, expectedRevision: created.revision, document: doc, message: "bench" });
+  return created.id;
+}
+
+async function openPage(browser: Browser, url: string, cookie: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: "en-US" });
+  const [name, ...rest] = cookie.split("=");
+  await context.addCookies([{ name: name!, value: rest.join("="), url }]);
+  return context.newPage();
+}
+
+/** Navigation → grouped canvas with its groups drawn (the editor validates the document before) → an idle frame. */
+async function openSeconds(page: Page, url: string, id: string): Promise<number> {
+  const t0 = Date.now();
+  await page.goto(`${url}/topology/${id}`);
+  await page.locator('[data-testid="canvas"][data-view="grouped"] [data-kind="serviceGroup"]').first().waitFor({ timeout: 300_000 });
+  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
+  return (Date.now() - t0) / 1000;
+}
+
+export async function measureScaleUi(options: ScaleUiOptions = {}): Promise<{ openSeconds: number; panFps: number }> {
+  const services = options.services ?? 10_000;
+  const per = options.membershipsPerService ?? 5;
+  if (process.env.LVS_SKIP_BUILD !== "1") log("checking the production build (rebuilds when sources changed)");
+  const built = spawnSync(process.execPath, ["scripts/start.mjs", "--build-only"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  if (built.status !== 0) throw new Error("the UI build failed (scripts/start.mjs --build-only)");
+
+  const dir = mkdtempSync(path.join(os.tmpdir(), "bench-scale-ui-"));
+  const env = loadEnv({ DATABASE_URL: `pglite:${path.join(dir, "pglite")}`, LVS_DATA_DIR: dir, LVS_DEMO: "0", LOG_LEVEL: "warn", NODE_ENV: "production" });
+  const server = await startServer({ env, port: 0, host: "127.0.0.1", next: true, dev: false });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  try {
+    const cookie = await sessionCookieFor(server.db, "admin");
+    log(`saving a ${services}-service / ${services * per}-membership topology`);
+    const bigId = await saveTopology(server.url, cookie, scaleTopology(services, per));
+    const panId = await saveTopology(server.url, cookie, benchTopology(500, 1000));
+
+    const page = await openPage(browser, server.url, cookie);
+    // a first visit loads the JavaScript and warms the server; the figure is the second open
+    await openSeconds(page, server.url, panId);
+    const open = await openSeconds(page, server.url, bigId);
+    log(`${services} services open in ${open.toFixed(2)} s`);
+
+    await page.goto(`${server.url}/topology/${panId}`);
+    await page.locator('[data-testid="canvas"][data-view="graph"] .react-flow__node').first().waitFor({ timeout: 120_000 });
+    await page.waitForTimeout(500);
+    const m = await measure(page, "pan, fit view (whole graph)", pan, options.panMs ?? 3000);
+    log(`500-node pan: trace ${m.trace.fps.toFixed(1)} fps, ${(m.trace.mainCpuMs / Math.max(1, m.trace.frames)).toFixed(1)} ms CPU/frame, rAF ${m.raf.fps.toFixed(1)} fps; load ${os.loadavg()[0]!.toFixed(2)}`);
+    return { openSeconds: open, panFps: m.trace.fps };
+  } finally {
+    await browser.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  measureScaleUi().then(
+    (r) => {
+      process.stdout.write(`scale ui: 10000 services open in ${r.openSeconds.toFixed(2)} s; pan ${r.panFps.toFixed(1)} fps at 500 nodes\n`);
+      process.exit(0);
+    },
+    (e: unknown) => {
+      process.stderr.write(`scale ui failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}
