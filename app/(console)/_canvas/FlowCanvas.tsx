@@ -30,6 +30,12 @@ export const FAR_ZOOM = 0.45;
  * repaint of the pattern per pan frame for dots too small to see.
  */
 const CULL_ABOVE = 1_500;
+/**
+ * React Flow gives a node that is neither selectable nor draggable `pointer-events: none` unless the
+ * flow has a node click handler: the group and pool nodes (and every node of the read-only live
+ * canvas) have buttons that must be clickable.
+ */
+const keepPointerEvents = () => {};
 const farSelector = (s: ReactFlowState) => s.transform[2] < FAR_ZOOM;
 const LOD_CSS = `[data-lod="far"] .react-flow__edgelabel-renderer{display:none}
 [data-lod="far"] .react-flow__node>div{box-shadow:none}
@@ -63,6 +69,7 @@ export function FlowCanvas({ testId, className, view, children, onDragOver, onDr
           edgeTypes={edgeTypes}
           deleteKeyCode={null}
           onlyRenderVisibleElements={count > CULL_ABOVE}
+          onNodeClick={keepPointerEvents}
           minZoom={0.05}
           proOptions={proOptions}
           {...flow}

@@ -49,6 +49,8 @@ export function useCanvasElements(store: EditorStore, view: ViewStore) {
         const id = "id" in c ? c.id : c.item.id;
         if (!isDerived(id)) own.push(c as NodeChange<EditorNode>);
         else if (c.type === "dimensions" && c.dimensions) {
+          const was = sizes.current.get(id);
+          if (was?.width === c.dimensions.width && was.height === c.dimensions.height) continue;
           sizes.current.set(id, c.dimensions);
           measured = true;
         }
