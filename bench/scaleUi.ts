@@ -48,10 +48,10 @@ async function openPage(browser: Browser, url: string, cookie: string): Promise<
 }
 
 /** Navigation → grouped canvas with its groups drawn (the editor validates the document before) → an idle frame. */
-async function openSeconds(page: Page, url: string, id: string): Promise<number> {
+async function openSeconds(page: Page, url: string, id: string, view: "graph" | "grouped"): Promise<number> {
   const t0 = Date.now();
   await page.goto(`${url}/topology/${id}`);
-  await page.locator('[data-testid="canvas"][data-view="grouped"] [data-kind="serviceGroup"]').first().waitFor({ timeout: 300_000 });
+  await page.locator(`[data-testid="canvas"][data-view="${view}"] .react-flow__node`).first().waitFor({ timeout: 300_000 });
   await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
   return (Date.now() - t0) / 1000;
 }
@@ -78,8 +78,8 @@ export async function measureScaleUi(options: ScaleUiOptions = {}): Promise<{ op
 
     const page = await openPage(browser, server.url, cookie);
     // a first visit loads the JavaScript and warms the server; the figure is the second open
-    await openSeconds(page, server.url, panId);
-    const open = await openSeconds(page, server.url, bigId);
+    await openSeconds(page, server.url, panId, "graph");
+    const open = await openSeconds(page, server.url, bigId, "grouped");
     log(`${services} services open in ${open.toFixed(2)} s`);
 
     await page.goto(`${server.url}/topology/${panId}`);
