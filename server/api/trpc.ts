@@ -15,6 +15,7 @@ import { can, requiredRole, type Action, type Role } from "../../lvs/auth/permis
 import type { SessionInfo } from "../auth/session.ts";
 import { recordAudit, type AuditActor } from "../services/audit.ts";
 import { ServiceError, type ServiceIssue } from "../services/ServiceError.ts";
+import { LvsError } from "../../lvs/errors.ts";
 import { inputProblem } from "./inputGuard.ts";
 import type { LoginLimits } from "../auth/loginLimiter.ts";
 
@@ -90,6 +91,10 @@ const errorMapping = t.middleware(async ({ next }) => {
     const cause = result.error.cause;
     if (cause instanceof ServiceError) {
       result.error = new TRPCError({ code: cause.code, message: cause.message, cause });
+    } else if (cause instanceof LvsError) {
+      // the domain refused the call (a dangling reference, a duplicate key...): the caller's input, not a crash
+      const message = `${cause.code}: ${cause.message}`;
+      result.error = new TRPCError({ code: "BAD_REQUEST", message, cause: new ServiceError("BAD_REQUEST", message) });
     } else if (cause instanceof ZodError && result.error.code === "INTERNAL_SERVER_ERROR") {
       result.error = new TRPCError({ code: "BAD_REQUEST", message: cause.issues[0]?.message ?? "invalid input", cause });
     }
