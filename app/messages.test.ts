@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import en from "../messages/en.json" with { type: "json" };
 import zh from "../messages/zh.json" with { type: "json" };
+import { parse, TYPE, type MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 
 /** Every leaf key path of a message catalogue, e.g. "topologies.create.title". */
 function keys(obj: unknown, prefix = ""): string[] {
@@ -8,9 +9,18 @@ function keys(obj: unknown, prefix = ""): string[] {
   return Object.entries(obj).flatMap(([k, v]) => keys(v, prefix ? `${prefix}.${k}` : k));
 }
 
-/** ICU placeholders like {name} or {count, plural, ...} used by one message. */
+/** ICU arguments ({name}, {count, plural, ...}, {kind, select, ...}) used by one message, nested ones included. */
 function placeholders(message: string): string[] {
-  return [...message.matchAll(/\{\s*([A-Za-z_][\w]*)\s*[,}]/g)].map((m) => m[1] ?? "").sort();
+  const names = new Set<string>();
+  const walk = (nodes: MessageFormatElement[]) => {
+    for (const n of nodes) {
+      if ("value" in n && typeof n.value === "string" && n.type !== TYPE.literal && n.type !== TYPE.pound) names.add(n.value);
+      if ("options" in n) for (const o of Object.values(n.options)) walk((o as { value: MessageFormatElement[] }).value);
+      if ("children" in n) walk(n.children as MessageFormatElement[]);
+    }
+  };
+  walk(parse(message));
+  return [...names].sort();
 }
 
 function lookup(obj: unknown, path: string): unknown {

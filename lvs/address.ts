@@ -5,6 +5,11 @@
  */
 import ipaddr from "ipaddr.js";
 import type { AddressFamily } from "./model.ts";
+import { coded, type Coded, type DiagnosticCode } from "./formats/diagnostics.ts";
+
+function bad(code: DiagnosticCode, text: string): { ok: false } & Coded {
+  return { ok: false, ...coded(code, { text }) };
+}
 
 export interface ParsedAddress {
   family: AddressFamily;
@@ -14,7 +19,7 @@ export interface ParsedAddress {
   text: string;
 }
 
-export type AddressResult = { ok: true; value: ParsedAddress } | { ok: false; message: string };
+export type AddressResult = { ok: true; value: ParsedAddress } | ({ ok: false } & Coded);
 
 const V4_DECIMAL = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
 
@@ -45,38 +50,35 @@ export function parseAddress(input: string): AddressResult {
 
 function parseAddressText(input: string): AddressResult {
   const s = input.trim();
-  if (s === "") return { ok: false, message: "empty address" };
+  if (s === "") return bad("address.empty", s);
   if (s.includes(":")) {
-    if (s.includes("%")) return { ok: false, message: `${s}: IPv6 zone ids (%iface) are not accepted by IPVS` };
-    if (s.startsWith("[")) return { ok: false, message: `${s}: brackets belong around the address only when a port follows` };
+    if (s.includes("%")) return bad("address.zone-id", s);
+    if (s.startsWith("[")) return bad("address.brackets", s);
     const tail = /(?:^|:)(\d+\.\d+\.\d+\.\d+)$/.exec(s);
-    if (tail && !V4_DECIMAL.test(tail[1] as string)) return { ok: false, message: `${s}: bad dotted IPv4 tail` };
+    if (tail && !V4_DECIMAL.test(tail[1] as string)) return bad("address.bad-v4-tail", s);
     // ipaddr.js reads the deprecated IPv4-compatible form ::a.b.c.d as IPv4-mapped; inet_pton does not
     const compat = /^::(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
     if (compat) {
       const v4 = compat.slice(1, 5).map(Number);
-      if (v4.some((b) => b > 255)) return { ok: false, message: `${s}: IPv4 octets are 0..255` };
+      if (v4.some((b) => b > 255)) return bad("address.octets", s);
       const bytes = [...new Array<number>(12).fill(0), ...v4];
       return { ok: true, value: { family: "inet6", bytes, text: formatIpv6(bytes) } };
     }
     const fast = plainIpv6Bytes(s);
     if (fast) return { ok: true, value: { family: "inet6", bytes: fast, text: formatIpv6(fast) } };
-    if (!ipaddr.IPv6.isValid(s)) return { ok: false, message: `${s}: not an IPv6 address` };
+    if (!ipaddr.IPv6.isValid(s)) return bad("address.not-ipv6", s);
     const bytes = ipaddr.IPv6.parse(s).toByteArray();
     return { ok: true, value: { family: "inet6", bytes, text: formatIpv6(bytes) } };
   }
   const m = V4_DECIMAL.exec(s);
   if (!m) {
     if (/^[0-9.]+$/.test(s) || /^0x/i.test(s)) {
-      return {
-        ok: false,
-        message: `${s}: not a dotted-quad IPv4 address (write four decimal octets without leading zeros; inet_aton would read 010 as octal and 10.1 as 10.0.0.1)`,
-      };
+      return bad("address.not-dotted", s);
     }
-    return { ok: false, message: `${s}: not an IP address (host names are not resolved here: write the address)` };
+    return bad("address.not-ip", s);
   }
   const bytes = m.slice(1, 5).map(Number);
-  if (bytes.some((b) => b > 255)) return { ok: false, message: `${s}: IPv4 octets are 0..255` };
+  if (bytes.some((b) => b > 255)) return bad("address.octets", s);
   return { ok: true, value: { family: "inet", bytes, text: bytes.join(".") } };
 }
 

@@ -99,11 +99,17 @@ export interface Issue {
   path: IssuePath;
   /** the node or edge to badge in the editor: service, real server, membership or director id; null for document-level issues */
   objectId: string | null;
-  /** an operator-facing explanation of the LVS rule broken */
+  /** an operator-facing explanation of the LVS rule broken (English: CLI, logs, API) */
   message: string;
-  /** the values the message names (for translated messages): addresses, ids, numbers */
-  params?: Record<string, string | number>;
+  /**
+   * The values the message is made of, for rendering it in another language: the UI looks up the
+   * message `issue.<code>` (messages/*.json) and formats it with these. `variant` picks one of several
+   * sentences a code has (an ICU `select`). makeIssue always sets it.
+   */
+  params?: IssueParams;
 }
+
+export type IssueParams = Record<string, string | number>;
 
 /** Where an issue is reported: path prefix + object to badge. */
 export interface Site {
@@ -111,8 +117,13 @@ export interface Site {
   objectId: string | null;
 }
 
-export function makeIssue(code: IssueCode, site: Site, field: IssuePath, message: string): Issue {
-  return { code, severity: ISSUE_CODES[code].severity, path: [...site.path, ...field], objectId: site.objectId, message };
+export function makeIssue(code: IssueCode, site: Site, field: IssuePath, message: string, params: IssueParams = {}): Issue {
+  return { code, severity: ISSUE_CODES[code].severity, path: [...site.path, ...field], objectId: site.objectId, message, params };
+}
+
+/** "IPv4" / "IPv6" for a family: the one word both languages use. */
+export function familyWord(f: "inet" | "inet6"): "IPv4" | "IPv6" {
+  return f === "inet6" ? "IPv6" : "IPv4";
 }
 
 export function hasErrors(issues: readonly Issue[]): boolean {

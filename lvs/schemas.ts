@@ -14,16 +14,17 @@ import type * as M from "./model.ts";
 export const ipv4Schema = z
   .string()
   .max(15)
-  .refine((s) => ipaddr.IPv4.isValidFourPartDecimal(s), { message: "not an IPv4 address (a.b.c.d)" });
+  .refine((s) => ipaddr.IPv4.isValidFourPartDecimal(s), { message: "not an IPv4 address (a.b.c.d)", params: { lvs: "ipv4" } });
 export const ipv6Schema = z
   .string()
   .max(45)
-  .refine((s) => ipaddr.IPv6.isValid(s), { message: "not an IPv6 address" });
+  .refine((s) => ipaddr.IPv6.isValid(s), { message: "not an IPv6 address", params: { lvs: "ipv6" } });
 export const ipAddressSchema = z
   .string()
   .max(45)
   .refine((s) => ipaddr.IPv4.isValidFourPartDecimal(s) || ipaddr.IPv6.isValid(s), {
     message: "not an IP address (IPv4 a.b.c.d or IPv6)",
+    params: { lvs: "ip" },
   });
 
 export const portSchema = z.number().int().min(0).max(65535);

@@ -26,7 +26,7 @@ function guard(run: () => Issue[]): Issue[] {
     return dedupe(run());
   } catch (e) {
     // A rule bug must not take the editor down; report it as an issue instead.
-    return [makeIssue("schema.invalid", { path: [], objectId: null }, [], `Validation failed internally: ${e instanceof Error ? e.message : String(e)}`)];
+    return [makeIssue("schema.invalid", { path: [], objectId: null }, [], `Validation failed internally: ${e instanceof Error ? e.message : String(e)}`, { variant: "internal", field: "document" })];
   }
 }
 

@@ -2,7 +2,7 @@
  * Rules for one real server inside one service (ipvsadm -a), shared by validate() and validateTable().
  */
 import type { ForwardingMethod, TunnelOptions } from "../model.ts";
-import { makeIssue, type Issue, type Site } from "../issues.ts";
+import { familyWord, makeIssue, type Issue, type Site } from "../issues.ts";
 import { canonical, familyOf } from "./net.ts";
 import type { ServiceView } from "./serviceRules.ts";
 import { describeServiceKey } from "../tableKey.ts";
@@ -40,36 +40,38 @@ export function checkDestination(svc: ServiceView, d: DestinationView, at: Site)
   const fam = familyOf(d.address);
   if (fam !== null && fam !== svc.family && d.method !== "tun")
     out.push(makeIssue("destination.address-family", at, ["method"],
-      `${where}: an ${fam === "inet" ? "IPv4" : "IPv6"} real server behind an ${svc.family === "inet" ? "IPv4" : "IPv6"} service works only with tunnelling; ipvsadm: "Different address family is allowed only for tunneling servers".`));
+      `${where}: an ${fam === "inet" ? "IPv4" : "IPv6"} real server behind an ${svc.family === "inet" ? "IPv4" : "IPv6"} service works only with tunnelling; ipvsadm: "Different address family is allowed only for tunneling servers".`,
+      { where, family: familyWord(fam), serviceFamily: familyWord(svc.family) }));
 
   if (svc.protocol !== "fwmark" && d.method !== "nat" && d.port !== null && svc.port !== null && d.port !== svc.port)
     out.push(makeIssue("destination.port-ignored", at, ["port"],
-      `${where}: ${METHOD_NAME[d.method]} forwards the packet unchanged, so it cannot map port ${svc.port} to ${d.port}; ipvsadm silently uses ${svc.port}. Use NAT for port mapping or listen on ${svc.port}.`));
+      `${where}: ${METHOD_NAME[d.method]} forwards the packet unchanged, so it cannot map port ${svc.port} to ${d.port}; ipvsadm silently uses ${svc.port}. Use NAT for port mapping or listen on ${svc.port}.`,
+      { where, method: METHOD_NAME[d.method], servicePort: svc.port, port: d.port }));
 
   if (d.upperThreshold === 0 && d.lowerThreshold > 0)
     out.push(makeIssue("destination.lower-threshold-without-upper", at, ["lowerThreshold"],
-      `${where}: a lower threshold (-y ${d.lowerThreshold}) without an upper one (-x) is rejected by the kernel ("Numerical result out of range"); set -x or clear -y.`));
+      `${where}: a lower threshold (-y ${d.lowerThreshold}) without an upper one (-x) is rejected by the kernel ("Numerical result out of range"); set -x or clear -y.`, { where, lower: d.lowerThreshold }));
   else if (d.upperThreshold > 0 && d.lowerThreshold > d.upperThreshold)
     out.push(makeIssue("destination.thresholds-order", at, ["lowerThreshold"],
-      `${where}: the lower threshold -y ${d.lowerThreshold} is above the upper threshold -x ${d.upperThreshold}; the kernel rejects it (l_threshold > u_threshold).`));
+      `${where}: the lower threshold -y ${d.lowerThreshold} is above the upper threshold -x ${d.upperThreshold}; the kernel rejects it (l_threshold > u_threshold).`, { where, lower: d.lowerThreshold, upper: d.upperThreshold }));
 
   const t = d.tunnel;
   if (t !== null) {
     if (d.method !== "tun")
       out.push(makeIssue("destination.tunnel-options-without-tun", at, ["tunnel"],
-        `${where}: tunnel options apply only to tunnelling (-i), not ${METHOD_NAME[d.method]}; ipvsadm: "Tunnel options conflict with forward method".`));
+        `${where}: tunnel options apply only to tunnelling (-i), not ${METHOD_NAME[d.method]}; ipvsadm: "Tunnel options conflict with forward method".`, { where, method: METHOD_NAME[d.method] }));
     else if (t.type === "gue" && (t.port === null || t.port === 0))
       out.push(makeIssue("destination.tunnel-gue-needs-port", at, ["tunnel", "port"],
-        `${where}: a GUE tunnel needs the UDP port the real server decapsulates on (--tun-port).`));
+        `${where}: a GUE tunnel needs the UDP port the real server decapsulates on (--tun-port).`, { where }));
     else if (t.type !== "gue" && t.port !== null)
       out.push(makeIssue("destination.tunnel-port-not-gue", at, ["tunnel", "port"],
-        `${where}: --tun-port is only for GUE; ${t.type.toUpperCase()} has no port.`));
+        `${where}: --tun-port is only for GUE; ${t.type.toUpperCase()} has no port.`, { where, type: t.type.toUpperCase() }));
     if (d.method === "tun" && t.type === "gre" && t.checksum === "remcsum")
       out.push(makeIssue("destination.tunnel-gre-remcsum", at, ["tunnel", "checksum"],
-        `${where}: GRE tunnels support --tun-nocsum and --tun-csum, not --tun-remcsum (remote checksum offload is GUE only).`));
+        `${where}: GRE tunnels support --tun-nocsum and --tun-csum, not --tun-remcsum (remote checksum offload is GUE only).`, { where }));
     if (d.method === "tun" && t.type === "ipip" && t.checksum !== null)
       out.push(makeIssue("destination.tunnel-ipip-checksum", at, ["tunnel", "checksum"],
-        `${where}: IPIP tunnels carry no checksum option; remove --tun-${t.checksum} or use GUE/GRE.`));
+        `${where}: IPIP tunnels carry no checksum option; remove --tun-${t.checksum} or use GUE/GRE.`, { where, checksum: t.checksum }));
   }
   return out;
 }

@@ -27,13 +27,14 @@ export function tableRules(table: IpvsTable): Issue[] {
     const ident = serviceIdentity(view);
     const prev = seen.get(ident);
     if (prev !== undefined)
-      out.push(makeIssue("service.duplicate", at, [], `${key} is defined twice (entries ${prev + 1} and ${i + 1}); the kernel holds one such service ("Service already exists").`));
+      out.push(makeIssue("service.duplicate", at, [], `${key} is defined twice (entries ${prev + 1} and ${i + 1}); the kernel holds one such service ("Service already exists").`,
+        { key, first: prev + 1, second: i + 1, variant: "table" }));
     else seen.set(ident, i);
 
     if (s.destinations.length === 0)
-      out.push(makeIssue("service.no-real-servers", at, ["destinations"], `${key} has no real servers; connections to it are refused or dropped.`));
+      out.push(makeIssue("service.no-real-servers", at, ["destinations"], `${key} has no real servers; connections to it are refused or dropped.`, { key }));
     else if (s.destinations.every((d) => d.weight === 0))
-      out.push(makeIssue("service.all-weights-zero", at, ["destinations"], `${key}: every real server has weight 0, so new connections find no server.`));
+      out.push(makeIssue("service.all-weights-zero", at, ["destinations"], `${key}: every real server has weight 0, so new connections find no server.`, { key, variant: "table" }));
 
     const dests = new Map<string, number>();
     s.destinations.forEach((d, j) => {
@@ -42,7 +43,8 @@ export function tableRules(table: IpvsTable): Issue[] {
       const id = destinationIdentity(d, view, d.method);
       const p = dests.get(id);
       if (p !== undefined)
-        out.push(makeIssue("destination.duplicate", dAt, [], `${key} lists real server ${destinationKeyText(d, view)} twice (entries ${p + 1} and ${j + 1}); the kernel holds each address:port once per service.`));
+        out.push(makeIssue("destination.duplicate", dAt, [], `${key} lists real server ${destinationKeyText(d, view)} twice (entries ${p + 1} and ${j + 1}); the kernel holds each address:port once per service.`,
+        { key, server: destinationKeyText(d, view), first: p + 1, second: j + 1, variant: "table" }));
       else dests.set(id, j);
     });
   });

@@ -1,6 +1,6 @@
 /** Cross-object rules over a structurally valid Topology. */
 import type { Director, HealthCheck, Membership, RealServer, Topology, VirtualService } from "../model.ts";
-import { makeIssue, type Issue, type Site } from "../issues.ts";
+import { familyWord, makeIssue, type Issue, type Site } from "../issues.ts";
 import { checkService, type ServiceView } from "./serviceRules.ts";
 import { describeServiceKey } from "../tableKey.ts";
 import { checkDestination, destinationIdentity, destinationKeyText } from "./destinationRules.ts";
@@ -24,7 +24,7 @@ export function serviceIdentity(s: ServiceView): string {
 function checkHealth(hc: HealthCheck | null, at: Site, field: string): Issue[] {
   if (hc && (hc.kind === "http" || hc.kind === "https") && hc.status[0] > hc.status[1])
     return [makeIssue("service.health-check-status-range", at, [field, "status"],
-      `The HTTP check expects status ${hc.status[0]}-${hc.status[1]}; the range must go from low to high (e.g. 200-299).`)];
+      `The HTTP check expects status ${hc.status[0]}-${hc.status[1]}; the range must go from low to high (e.g. 200-299).`, { low: hc.status[0], high: hc.status[1] })];
   return [];
 }
 
@@ -39,7 +39,7 @@ function duplicateIds(t: Topology): Issue[] {
       const prev = seen.get(o.id);
       if (prev !== undefined)
         out.push(makeIssue("topology.duplicate-id", { path: [kind, o.id], objectId: o.id }, ["id"],
-          `The id "${o.id}" is used twice (${prev} and ${kind}); every object needs its own id so edits and badges reach the right one.`));
+          `The id "${o.id}" is used twice (${prev} and ${kind}); every object needs its own id so edits and badges reach the right one.`, { id: o.id, first: prev, second: kind }));
       else seen.set(o.id, kind);
     }
   }
@@ -57,9 +57,9 @@ export function topologyRules(t: Topology, elsewhere: ReadonlySet<string> = new 
   for (const m of t.memberships) {
     const at: Site = { path: ["memberships", m.id], objectId: m.id };
     if (!services.has(m.serviceId) && !elsewhere.has(m.serviceId))
-      out.push(makeIssue("membership.missing-service", at, ["serviceId"], `This link points at service "${m.serviceId}", which does not exist; delete the link or restore the service.`));
+      out.push(makeIssue("membership.missing-service", at, ["serviceId"], `This link points at service "${m.serviceId}", which does not exist; delete the link or restore the service.`, { serviceId: m.serviceId }));
     if (!servers.has(m.realServerId) && !elsewhere.has(m.realServerId))
-      out.push(makeIssue("membership.missing-real-server", at, ["realServerId"], `This link points at real server "${m.realServerId}", which does not exist; delete the link or restore the server.`));
+      out.push(makeIssue("membership.missing-real-server", at, ["realServerId"], `This link points at real server "${m.realServerId}", which does not exist; delete the link or restore the server.`, { realServerId: m.realServerId }));
     if (services.has(m.serviceId) && servers.has(m.realServerId)) {
       const list = bySvc.get(m.serviceId) ?? [];
       list.push(m);
@@ -82,7 +82,7 @@ export function topologyRules(t: Topology, elsewhere: ReadonlySet<string> = new 
       const d = directors.get(did);
       if (!d) {
         if (elsewhere.has(did)) continue;
-        out.push(makeIssue("service.unknown-director", at, ["directorIds"], `${key} is placed on director "${did}", which does not exist.`));
+        out.push(makeIssue("service.unknown-director", at, ["directorIds"], `${key} is placed on director "${did}", which does not exist.`, { key, director: did }));
         continue;
       }
       if (placed.includes(d)) continue;
@@ -92,31 +92,34 @@ export function topologyRules(t: Topology, elsewhere: ReadonlySet<string> = new 
       const other = table.get(ident);
       if (other)
         out.push(makeIssue("service.duplicate", at, ["directorIds"],
-          `${key} is also defined by service "${other.description || other.id}" on director ${d.name}; the kernel holds one service per ${s.protocol === "fwmark" ? "mark and family" : "protocol, VIP and port"} ("Service already exists").`));
+          `${key} is also defined by service "${other.description || other.id}" on director ${d.name}; the kernel holds one service per ${s.protocol === "fwmark" ? "mark and family" : "protocol, VIP and port"} ("Service already exists").`,
+          { key, other: other.description || other.id, director: d.name, variant: s.protocol === "fwmark" ? "mark" : "vip" }));
       else table.set(ident, s);
       perDirector.set(d.id, table);
     }
     if (s.directorIds.length === 0)
-      out.push(makeIssue("service.not-placed", at, ["directorIds"], `${key} is placed on no director, so nothing announces or balances this ${s.protocol === "fwmark" ? "mark" : "VIP"}.`));
+      out.push(makeIssue("service.not-placed", at, ["directorIds"], `${key} is placed on no director, so nothing announces or balances this ${s.protocol === "fwmark" ? "mark" : "VIP"}.`,
+        { key, variant: s.protocol === "fwmark" ? "mark" : "vip" }));
     if (s.proxyProtocol) {
       const kernel = placed.filter((d) => d.engine === "ipvs");
       if (kernel.length)
         out.push(makeIssue("service.proxy-protocol-needs-userspace", at, ["proxyProtocol"],
-          `${key}: PROXY protocol headers are added only by the userspace engine; kernel IPVS on ${kernel.map((d) => d.name).join(", ")} forwards packets unchanged.`));
+          `${key}: PROXY protocol headers are added only by the userspace engine; kernel IPVS on ${kernel.map((d) => d.name).join(", ")} forwards packets unchanged.`, { key, directors: kernel.map((d) => d.name).join(", ") }));
     }
 
     if (s.sorryServer && familyOf(s.sorryServer.address) !== null && familyOf(s.sorryServer.address) !== s.family)
       out.push(makeIssue("service.sorry-server-family", at, ["sorryServer", "address"],
-        `${key}: sorry server ${s.sorryServer.address} is not ${s.family === "inet" ? "IPv4" : "IPv6"} like the service; keepalived skips such a sorry server ("Address family of virtual server and sorry server don't match").`));
+        `${key}: sorry server ${s.sorryServer.address} is not ${s.family === "inet" ? "IPv4" : "IPv6"} like the service; keepalived skips such a sorry server ("Address family of virtual server and sorry server don't match").`,
+        { key, address: s.sorryServer.address, family: familyWord(s.family) }));
 
     const members = bySvc.get(s.id) ?? [];
     const live = members.filter((m) => m.state !== "disabled");
     if (members.length === 0)
-      out.push(makeIssue("service.no-real-servers", at, [], `${key} has no real servers; connections to it are refused or dropped.`));
+      out.push(makeIssue("service.no-real-servers", at, [], `${key} has no real servers; connections to it are refused or dropped.`, { key }));
     else if (live.length === 0)
-      out.push(makeIssue("service.all-disabled", at, [], `${key}: every real server is disabled, so the kernel table holds the service with no destinations.`));
+      out.push(makeIssue("service.all-disabled", at, [], `${key}: every real server is disabled, so the kernel table holds the service with no destinations.`, { key }));
     else if (live.every((m) => m.weight === 0 || m.state === "draining"))
-      out.push(makeIssue("service.all-weights-zero", at, [], `${key}: every real server has weight 0 (quiesced or draining), so new connections find no server.`));
+      out.push(makeIssue("service.all-weights-zero", at, [], `${key}: every real server has weight 0 (quiesced or draining), so new connections find no server.`, { key, variant: "topology" }));
 
     const idents = new Map<string, Membership>();
     for (const m of members) {
@@ -130,7 +133,8 @@ export function topologyRules(t: Topology, elsewhere: ReadonlySet<string> = new 
         const prev = idents.get(id);
         if (prev)
           out.push(makeIssue("destination.duplicate", mAt, ["realServerId"],
-            `${key} already has real server ${destinationKeyText(dest, view)} (link "${prev.id}"); the kernel holds each address:port once per service ("Destination already exists").`));
+            `${key} already has real server ${destinationKeyText(dest, view)} (link "${prev.id}"); the kernel holds each address:port once per service ("Destination already exists").`,
+            { key, server: destinationKeyText(dest, view), link: prev.id, variant: "topology" }));
         else idents.set(id, m);
       }
       out.push(...checkForwarding(s, m, rs, placed));

@@ -85,7 +85,7 @@ export class FakeIpvsadm implements Exec {
       const argv = parseArgv(line.split(/\s+/).filter((w) => w !== "ipvsadm"));
       if (!argv.ok) return done({ code: 2, stdout: "", stderr: stderr + `${argv.option}: bad option\n` });
       const r = interpretLine(argv.options, argv.leftovers);
-      if (r.kind === "error") return done({ code: 2, stdout: "", stderr: stderr + `${r.message}\n` });
+      if (r.kind === "error") return done({ code: 2, stdout: "", stderr: stderr + `${r.error.message}\n` });
       if (r.kind === "ignored") continue;
       if (this.reject?.test(line)) {
         stderr += `${this.reject.message}\n`;

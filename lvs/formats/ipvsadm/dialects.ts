@@ -4,27 +4,29 @@
  * Recognised so that an import fails with a clear reason instead of a generic "unknown option".
  */
 
-const FORK = "forked ipvsadm builds (Alibaba LVS/DPVS); mainline ipvsadm does not support it";
+import { coded, type Coded } from "../diagnostics.ts";
 
-const SHORT: Record<string, string> = {
-  z: `-z is a FULLNAT local-address option of ${FORK}`,
-  P: `-P (add local address) is a FULLNAT command of ${FORK}`,
-  Q: `-Q (delete local address) is a FULLNAT command of ${FORK}`,
-  G: `-G (list local addresses) is a FULLNAT command of ${FORK}`,
-  j: `-j is the SYN-proxy option of ${FORK}`,
+const fork = (option: string, kind: "laddr" | "command" | "synproxy" | "fullnat"): Coded => coded("ipvsadm.fork-option", { option, kind });
+
+const SHORT: Record<string, Coded> = {
+  z: fork("-z", "laddr"),
+  P: fork("-P (add local address)", "command"),
+  Q: fork("-Q (delete local address)", "command"),
+  G: fork("-G (list local addresses)", "command"),
+  j: fork("-j", "synproxy"),
 };
 
-const LONG: Record<string, string> = {
-  "--fullnat": `--fullnat is the FULLNAT forwarding method of ${FORK}`,
-  "--laddr": `--laddr is a FULLNAT local-address option of ${FORK}`,
-  "--add-laddr": `--add-laddr is a FULLNAT command of ${FORK}`,
-  "--del-laddr": `--del-laddr is a FULLNAT command of ${FORK}`,
-  "--get-laddr": `--get-laddr is a FULLNAT command of ${FORK}`,
-  "--synproxy": `--synproxy is the SYN-proxy option of ${FORK}`,
+const LONG: Record<string, Coded> = {
+  "--fullnat": fork("--fullnat", "fullnat"),
+  "--laddr": fork("--laddr", "laddr"),
+  "--add-laddr": fork("--add-laddr", "command"),
+  "--del-laddr": fork("--del-laddr", "command"),
+  "--get-laddr": fork("--get-laddr", "command"),
+  "--synproxy": fork("--synproxy", "synproxy"),
 };
 
 /** The message for the first foreign-dialect option on a line, or null. */
-export function foreignDialect(words: readonly string[]): string | null {
+export function foreignDialect(words: readonly string[]): Coded | null {
   const first = words[0] ?? "";
   const isServerCmd = /^-[ae]/.test(first) || first === "--add-server" || first === "--edit-server";
   for (let i = 0; i < words.length; i++) {
@@ -43,7 +45,7 @@ export function foreignDialect(words: readonly string[]): string | null {
     if (w === "-b" || w === "--sched-flags") {
       const next = words[i + 1];
       if (isServerCmd || next === undefined || next.startsWith("-")) {
-        return "-b used as a forwarding method is FULLNAT from forked ipvsadm builds (Alibaba LVS/DPVS); mainline IPVS forwards only with -g (DR), -i (TUN) and -m (NAT), and mainline -b takes scheduler flags on -A/-E";
+        return coded("ipvsadm.fork-b-method");
       }
     }
   }

@@ -1,6 +1,14 @@
-/** A problem with one ipvsadm command line: thrown inside the line interpreter, returned as data. */
-export class LineError extends Error {}
+import { coded, type Coded, type DiagnosticCode, type DiagnosticParams } from "../diagnostics.ts";
 
-export function fail(message: string): never {
-  throw new LineError(message);
+/** A problem with one ipvsadm command line: thrown inside the line interpreter, returned as data. */
+export class LineError extends Error {
+  readonly coded: Coded;
+  constructor(c: Coded) {
+    super(c.message);
+    this.coded = c;
+  }
+}
+
+export function fail(code: DiagnosticCode, params: DiagnosticParams = {}): never {
+  throw new LineError(coded(code, params));
 }

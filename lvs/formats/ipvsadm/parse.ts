@@ -14,11 +14,11 @@ import { serviceKeyString } from "../../tableKey.ts";
 import { parseArgv } from "./argv.ts";
 import { foreignDialect } from "./dialects.ts";
 import { interpretLine } from "./parseLine.ts";
+import { coded, type Coded } from "../diagnostics.ts";
 
-export interface RulesProblem {
+export interface RulesProblem extends Coded {
   /** 1-based line number */
   line: number;
-  message: string;
 }
 
 export interface ParseRulesResult {
@@ -62,30 +62,27 @@ export function parseRules(text: string): ParseRulesResult {
     let words = trimmed.split(/[ \t\r\f\v]+/);
     const hash = words.findIndex((w) => w.startsWith("#"));
     if (hash >= 0) {
-      warnings.push({ line, message: "trailing comment ignored here, but ipvsadm -R fails on it (\"unexpected argument\"): put comments on their own line" });
+      warnings.push({ line, ...coded("ipvsadm.trailing-comment") });
       words = words.slice(0, hash);
     }
     words = words.filter((w) => w !== "ipvsadm");
     if (words.length === 0) continue;
     const foreign = foreignDialect(words);
     if (foreign) {
-      errors.push({ line, message: foreign });
+      errors.push({ line, ...foreign });
       continue;
     }
     const argv = parseArgv(words);
     if (!argv.ok) {
-      const why =
-        argv.reason === "unknown" ? `${argv.option}: not an ipvsadm option`
-        : argv.reason === "missing-argument" ? `${argv.option} needs a value`
-        : `${argv.option} takes no value`;
-      errors.push({ line, message: why });
+      const code = argv.reason === "unknown" ? "ipvsadm.unknown-option" : argv.reason === "missing-argument" ? "ipvsadm.missing-argument" : "ipvsadm.unexpected-value";
+      errors.push({ line, ...coded(code, { option: argv.option }) });
       continue;
     }
     const r = interpretLine(argv.options, argv.leftovers);
-    for (const w of r.warnings) warnings.push({ line, message: w });
+    for (const w of r.warnings) warnings.push({ line, ...w });
     if (r.kind === "ignored") continue;
     if (r.kind === "error") {
-      errors.push({ line, message: r.message });
+      errors.push({ line, ...r.error });
       const cmd = argv.options[0]?.def.long;
       if (r.service && cmd === "add-service") failed.add(serviceKeyString(r.service));
       continue;
@@ -96,31 +93,16 @@ export function parseRules(text: string): ParseRulesResult {
     } catch (e) {
       if (!(e instanceof LvsError)) throw e;
       if (r.op.kind !== "clear" && e.code === "no_such_service" && failed.has(serviceKeyString(r.op.service))) continue;
-      errors.push({ line, message: `${e.message}: ${explain(e.code)}${familyHint(table, r.op)}` });
+      errors.push({ line, ...coded("ipvsadm.replay", { detail: e.message, why: e.code, ...familyHint(table, r.op) }) });
     }
   }
   return { ...table.toTableWithLines(), errors, warnings };
 }
 
 /** "-f 1" vs "-f 1 -6" are different services: say so when the other one exists. */
-function familyHint(table: TableBuilder, o: Op): string {
-  if (o.kind === "clear" || o.service.protocol !== "fwmark") return "";
+function familyHint(table: TableBuilder, o: Op): { hint: string; fwmark: number } {
+  if (o.kind === "clear" || o.service.protocol !== "fwmark") return { hint: "none", fwmark: 0 };
   const { fwmark, family } = o.service;
-  if (!table.has({ protocol: "fwmark", family: family === "inet" ? "inet6" : "inet", fwmark })) return "";
-  return family === "inet" ? ` (an IPv6 service -f ${fwmark} -6 exists: add -6 after -f)` : ` (an IPv4 service -f ${fwmark} exists: drop the -6)`;
-}
-
-function explain(code: LvsError["code"]): string {
-  switch (code) {
-    case "no_such_service":
-      return "the service must be defined (-A) on an earlier line";
-    case "service_exists":
-      return "the service is defined twice (use -E to change it)";
-    case "destination_exists":
-      return "the real server is added twice to this service (use -e to change it)";
-    case "no_such_destination":
-      return "the real server must be added (-a) on an earlier line";
-    default:
-      return "rejected";
-  }
+  if (!table.has({ protocol: "fwmark", family: family === "inet" ? "inet6" : "inet", fwmark })) return { hint: "none", fwmark };
+  return { hint: family === "inet" ? "ipv6_exists" : "ipv4_exists", fwmark };
 }

@@ -9,11 +9,12 @@ import type { ParsedOption } from "./argv.ts";
 import { fail, LineError } from "./lineError.ts";
 import { serviceSpec } from "./serviceSpec.ts";
 import { parseDecimal, parseHostPort } from "./hostPort.ts";
+import { coded, type Coded } from "../diagnostics.ts";
 
 export type LineResult =
-  | { kind: "op"; op: Op; warnings: string[] }
-  | { kind: "ignored"; warnings: string[] }
-  | { kind: "error"; message: string; warnings: string[]; service: IpvsServiceKey | null };
+  | { kind: "op"; op: Op; warnings: Coded[] }
+  | { kind: "ignored"; warnings: Coded[] }
+  | { kind: "error"; error: Coded; warnings: Coded[]; service: IpvsServiceKey | null };
 
 const COMMANDS: Record<string, string> = {
   "add-service": "-A", "edit-service": "-E", "delete-service": "-D", clear: "-C", "add-server": "-a",
@@ -48,26 +49,26 @@ const ALLOWED: Record<string, { required: string[]; optional: string[] }> = {
 };
 
 const IGNORED: Record<string, string> = {
-  list: "lists the table and does not change it",
-  save: "prints the table and does not change it",
-  zero: "zeroes counters, which are not part of the table",
-  set: "sets connection timeouts, which are not part of the table",
-  "start-daemon": "starts the sync daemon, which is not part of the table",
-  "stop-daemon": "stops the sync daemon, which is not part of the table",
+  list: "list",
+  save: "save",
+  zero: "zero",
+  set: "set",
+  "start-daemon": "daemon",
+  "stop-daemon": "daemon",
 };
 
 export function interpretLine(options: readonly ParsedOption[], leftovers: readonly string[]): LineResult {
-  const warnings: string[] = [];
+  const warnings: Coded[] = [];
   let service: IpvsServiceKey | null = null;
   try {
     const first = options[0];
     if (!first || !COMMANDS[first.def.long]) {
-      fail(`${first ? first.written : (leftovers[0] ?? "")}: ipvsadm needs a command first (-A, -E, -D, -C, -a, -e or -d); it stops the whole restore here ("Try \`ipvsadm -h'")`);
+      fail("ipvsadm.command-first", { word: first ? first.written : (leftovers[0] ?? "") });
     }
     const cmd = (first as ParsedOption).def.long;
     const cmdWritten = (first as ParsedOption).written;
-    if (IGNORED[cmd]) return { kind: "ignored", warnings: [`${cmdWritten} ${IGNORED[cmd]}: line ignored`] };
-    if (!ALLOWED[cmd]) fail(`${cmdWritten} inside a rules stream makes ipvsadm exit and abort the restore`);
+    if (IGNORED[cmd]) return { kind: "ignored", warnings: [coded("ipvsadm.ignored-command", { command: cmdWritten, why: IGNORED[cmd] })] };
+    if (!ALLOWED[cmd]) fail("ipvsadm.aborting-command", { command: cmdWritten });
 
     const seen = new Map<string, string>();
     let proto: Protocol | "fwmark" | null = null;
@@ -94,10 +95,10 @@ export function interpretLine(options: readonly ParsedOption[], leftovers: reado
       const name = o.def.long;
       const v = o.value ?? "";
       const shown = o.value === undefined ? o.written : `${o.written} ${o.value}`;
-      if (COMMANDS[name]) fail(`${o.written} after ${cmdWritten}: multiple commands specified (one command per line)`);
+      if (COMMANDS[name]) fail("ipvsadm.multiple-commands", { option: o.written, command: cmdWritten });
       const optc = OPTC[name];
       if (optc) {
-        if (seen.has(optc)) fail(`${o.written} after ${seen.get(optc)}: multiple '${optc}' options specified`);
+        if (seen.has(optc)) fail("ipvsadm.multiple-options", { option: o.written, previous: seen.get(optc) ?? "", optc });
         seen.set(optc, o.written);
       }
       switch (name) {
@@ -106,7 +107,7 @@ export function interpretLine(options: readonly ParsedOption[], leftovers: reado
         case "sctp-service": {
           proto = name === "tcp-service" ? "tcp" : name === "udp-service" ? "udp" : "sctp";
           const hp = parseHostPort(v, proto);
-          if (!hp.ok) fail(`${shown}: illegal virtual server address[:port]: ${hp.message}`);
+          if (!hp.ok) fail("ipvsadm.illegal-service-address", { ...hp.params, shown, detailCode: hp.code });
           else {
             family = hp.family;
             address = hp.address;
@@ -121,9 +122,9 @@ export function interpretLine(options: readonly ParsedOption[], leftovers: reado
           if (n === null && signed !== null) {
             // ipvsadm 1.31 as released prints marks >= 2^31 with %d in -S/-L output
             n = signed + 4294967296;
-            warnings.push(`${shown}: read as mark ${n} (ipvsadm 1.31 -S prints marks above 2^31-1 as negative numbers, which ipvsadm -R itself rejects; write -f ${n})`);
+            warnings.push(coded("ipvsadm.negative-fwmark", { shown, mark: n }));
           }
-          if (n === null) fail(`${shown}: invalid fwmark value (1..4294967295)`);
+          if (n === null) fail("ipvsadm.invalid-fwmark", { shown });
           proto = "fwmark";
           fwmark = n as number;
           family = "inet";
@@ -131,11 +132,11 @@ export function interpretLine(options: readonly ParsedOption[], leftovers: reado
           break;
         }
         case "ipv6":
-          if (proto !== "fwmark") fail(`${o.written} used before -f: -6 marks a fwmark service as IPv6 and must follow -f MARK`);
+          if (proto !== "fwmark") fail("ipvsadm.ipv6-before-fwmark", { option: o.written });
           family = "inet6";
           service = { protocol: "fwmark", family, fwmark };
           if (netmaskRaw !== null) {
-            warnings.push(`-M ${netmaskRaw} before -6: ipvsadm resets the mask to /128 when it reads -6 (write -M after -6)`);
+            warnings.push(coded("ipvsadm.netmask-before-ipv6", { netmask: netmaskRaw }));
             netmaskRaw = null;
           }
           break;
@@ -146,7 +147,7 @@ export function interpretLine(options: readonly ParsedOption[], leftovers: reado
           if (o.value === undefined) persistence = 360;
           else {
             const n = parseDecimal(v, 1, 2678400);
-            if (n === null) fail(`${shown}: invalid persistence timeout (1..2678400 s, 31 days)`);
+            if (n === null) fail("ipvsadm.invalid-persistence", { shown });
             persistence = n;
           }
           break;
@@ -163,14 +164,14 @@ export function interpretLine(options: readonly ParsedOption[], leftovers: reado
           break;
         case "weight": {
           const n = parseDecimal(v, 0, 65535);
-          if (n === null) fail(`${shown}: illegal weight (0..65535)`);
+          if (n === null) fail("ipvsadm.illegal-weight", { shown });
           weight = n as number;
           break;
         }
         case "u-threshold":
         case "l-threshold": {
           const n = parseDecimal(v, 0, 2147483647);
-          if (n === null) fail(`${shown}: illegal ${name === "u-threshold" ? "upper" : "lower"} threshold (0..2147483647)`);
+          if (n === null) fail("ipvsadm.illegal-threshold", { shown, which: name === "u-threshold" ? "upper" : "lower" });
           if (name === "u-threshold") upper = n as number;
           else lower = n as number;
           break;
@@ -185,19 +186,19 @@ export function interpretLine(options: readonly ParsedOption[], leftovers: reado
           flagsRaw = v;
           break;
         case "tun-type":
-          if (v !== "ipip" && v !== "gue" && v !== "gre") fail(`${shown}: illegal tunnel type (ipip, gue or gre)`);
+          if (v !== "ipip" && v !== "gue" && v !== "gre") fail("ipvsadm.illegal-tunnel-type", { shown });
           tunType = v as TunnelType;
           break;
         case "tun-port": {
           const n = parseDecimal(v, 1, 65535);
-          if (n === null) fail(`${shown}: illegal tunnel port (1..65535)`);
+          if (n === null) fail("ipvsadm.illegal-tunnel-port", { shown });
           tunPort = n;
           break;
         }
         case "tun-nocsum":
         case "tun-csum":
         case "tun-remcsum":
-          if (checksum !== null) fail(`${o.written} conflicts with --tun-${checksum}: choose one checksum mode`);
+          if (checksum !== null) fail("ipvsadm.checksum-conflict", { option: o.written, checksum });
           checksum = name.slice(4) as TunnelChecksum;
           break;
         default:
@@ -206,21 +207,18 @@ export function interpretLine(options: readonly ParsedOption[], leftovers: reado
     }
     if (leftovers.length > 0) {
       const w = leftovers[0] as string;
-      fail(/\/ipvsadm$/.test(w)
-        ? `unexpected argument ${w}: ipvsadm -R skips only the bare word "ipvsadm", not a path`
-        : `unexpected argument ${w} (ipvsadm takes no free words; comments must start the line)`);
+      fail(/\/ipvsadm$/.test(w) ? "ipvsadm.ipvsadm-path" : "ipvsadm.unexpected-argument", { word: w });
     }
 
     const rules = ALLOWED[cmd] as { required: string[]; optional: string[] };
     for (const [optc, written] of seen) {
       if (!rules.required.includes(optc) && !rules.optional.includes(optc)) {
-        fail(`${written} is not allowed with ${cmdWritten} (ipvsadm: Illegal '${optc}' option with the '${cmd}' command)`);
+        fail("ipvsadm.option-not-allowed", { option: written, command: cmdWritten, optc, cmd });
       }
     }
     for (const optc of rules.required) {
       if (!seen.has(optc)) {
-        const what = optc === "service-address" ? "a service (-t, -u, --sctp-service or -f)" : "a real server (-r)";
-        fail(`${cmdWritten} needs ${what} (ipvsadm: You need to supply the '${optc}' option for the '${cmd}' command)`);
+        fail("ipvsadm.option-required", { command: cmdWritten, what: optc === "service-address" ? "service" : "server", optc, cmd });
       }
     }
     if (cmd === "clear") return { kind: "op", op: { kind: "clear", dropsConnections: true }, warnings };
@@ -234,34 +232,35 @@ export function interpretLine(options: readonly ParsedOption[], leftovers: reado
 
     // -a / -e / -d
     const hp = parseHostPort(rsRaw ?? "", proto === "fwmark" || proto === null ? "tcp" : proto);
-    if (!hp.ok) return fail(`-r ${rsRaw}: illegal real server address[:port]: ${hp.message}`);
+    if (!hp.ok) return fail("ipvsadm.illegal-real-server", { ...hp.params, raw: rsRaw ?? "", detailCode: hp.code });
     const svcPort = key.protocol === "fwmark" ? 0 : key.port;
     let dport = hp.port ?? svcPort;
     if (cmd === "delete-server") return { kind: "op", op: op.deleteDestination(key, { address: hp.address, port: dport }), warnings };
     const m: ForwardingMethod = method ?? "dr";
     if (key.protocol !== "fwmark" && (m === "dr" || m === "tun")) {
       if (hp.port !== null && hp.port !== svcPort) {
-        warnings.push(`-r ${rsRaw} with ${m === "dr" ? "-g" : "-i"}: ipvsadm uses the service port ${svcPort} (DR and TUN cannot map ports)`);
+        warnings.push(coded("ipvsadm.port-forced", { raw: rsRaw ?? "", flag: m === "dr" ? "-g" : "-i", port: svcPort }));
       }
       dport = svcPort;
     }
     if (hp.family !== key.family && m !== "tun") {
-      fail(`-r ${rsRaw}: an ${hp.family === "inet6" ? "IPv6" : "IPv4"} real server in an ${key.family === "inet6" ? "IPv6" : "IPv4"} service: a different address family is allowed only for tunneling servers (-i)${key.protocol === "fwmark" && key.family === "inet" ? `; an IPv6 fwmark service is written -f ${key.fwmark} -6` : ""}`);
+      fail("ipvsadm.real-server-family", {
+        raw: rsRaw ?? "", family: hp.family === "inet6" ? "IPv6" : "IPv4", serviceFamily: key.family === "inet6" ? "IPv6" : "IPv4",
+        hint: key.protocol === "fwmark" && key.family === "inet" ? "fwmark6" : "none", fwmark: key.protocol === "fwmark" ? key.fwmark : 0,
+      });
     }
     const tunOpts = seen.has("tun-type") || seen.has("tun-port") || checksum !== null;
-    if (tunOpts && m !== "tun") fail(`tunnel options (--tun-*) need -i: they conflict with ${m === "nat" ? "-m" : "-g"}`);
+    if (tunOpts && m !== "tun") fail("ipvsadm.tunnel-options-need-i", { flag: m === "nat" ? "-m" : "-g" });
     if (m === "tun") {
       if (tunType === "ipip" && (tunPort !== null || checksum !== null)) {
-        fail(`${tunPort !== null ? "--tun-port" : `--tun-${checksum}`} is not allowed with --tun-type ipip (ipip takes no tunnel options)`);
+        fail("ipvsadm.ipip-no-options", { option: tunPort !== null ? "--tun-port" : `--tun-${checksum}` });
       }
-      if (tunType === "gue" && tunPort === null) fail("--tun-type gue needs --tun-port PORT");
-      if (tunType === "gre" && tunPort !== null) fail("--tun-port is not allowed with --tun-type gre");
-      if (tunType === "gre" && checksum === "remcsum") fail("--tun-remcsum is not allowed with --tun-type gre");
+      if (tunType === "gue" && tunPort === null) fail("ipvsadm.gue-needs-port");
+      if (tunType === "gre" && tunPort !== null) fail("ipvsadm.gre-no-port");
+      if (tunType === "gre" && checksum === "remcsum") fail("ipvsadm.gre-no-remcsum");
     }
     if (lower > upper) {
-      fail(upper === 0
-        ? `-y ${lower} without -x: the lower threshold needs an upper threshold (the kernel rejects -y above -x: "Numerical result out of range")`
-        : `-y ${lower} above -x ${upper}: the lower threshold must not exceed the upper one (kernel: "Numerical result out of range")`);
+      fail(upper === 0 ? "ipvsadm.lower-without-upper" : "ipvsadm.lower-above-upper", { lower, upper });
     }
     const dest = {
       address: hp.address, port: dport, method: m, weight, upperThreshold: upper, lowerThreshold: lower,
@@ -269,7 +268,7 @@ export function interpretLine(options: readonly ParsedOption[], leftovers: reado
     };
     return { kind: "op", op: cmd === "add-server" ? op.addDestination(key, dest) : op.editDestination(key, dest), warnings };
   } catch (e) {
-    if (e instanceof LineError) return { kind: "error", message: e.message, warnings, service };
+    if (e instanceof LineError) return { kind: "error", error: e.coded, warnings, service };
     throw e;
   }
 }

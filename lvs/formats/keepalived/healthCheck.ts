@@ -10,7 +10,7 @@
  *   onFailure quiesce -> inhibit_on_failure (on the real_server). keepalived has no "rise": parsed as 1.
  */
 import { EXEC_CHECK_ARG, EXEC_CHECK_NAME, MAX_EXEC_CHECK_ARGS, type HealthCheck, type HealthCheckTiming } from "../../model.ts";
-import type { Diagnostic, Statement } from "./tokenize.ts";
+import { at, type Diagnostic, type Statement } from "./tokenize.ts";
 
 export const CHECKER_KEYWORDS = ["TCP_CHECK", "HTTP_GET", "SSL_GET", "UDP_CHECK", "MISC_CHECK"] as const;
 export const UNSUPPORTED_CHECKERS = ["SMTP_CHECK", "DNS_CHECK", "PING_CHECK", "BFD_CHECK", "FILE_CHECK"] as const;
@@ -71,10 +71,10 @@ export interface CheckerDefaults {
 }
 
 function num(s: Statement, warn: (d: Diagnostic) => void, min = 0): number | null {
-  if (s.args.length > 1) warn({ line: s.line, message: `${s.keyword}: extra words "${s.args.slice(1).join(" ")}" ignored (one setting per line)` });
+  if (s.args.length > 1) warn(at(s.line, "keepalived.extra-words", { keyword: s.keyword, words: s.args.slice(1).join(" ") }));
   const v = Number(s.args[0]);
   if (s.args.length < 1 || !Number.isFinite(v) || v < min) {
-    warn({ line: s.line, message: `${s.keyword}: "${s.args[0] ?? ""}" is not a valid number; ignored` });
+    warn(at(s.line, "keepalived.not-number", { keyword: s.keyword, value: s.args[0] ?? "" }));
     return null;
   }
   return v;
@@ -103,16 +103,16 @@ export function parseChecker(s: Statement, d: CheckerDefaults, warn: (d: Diagnos
       case "delay_loop": own.delay = num(x, warn); break;
       case "retry": own.retry = num(x, warn); break;
       case "nb_get_retry":
-        warn({ line: x.line, message: "nb_get_retry is deprecated; read as retry" });
+        warn(at(x.line, "keepalived.nb-get-retry"));
         own.retry = num(x, warn);
         break;
       case "virtualhost": host = x.args[0] ?? null; break;
-      case "payload": payload = textOfHex(x.args[0] ?? "") ?? (warn({ line: x.line, message: "payload is not hex; ignored" }), ""); break;
-      case "require_reply": reply = x.args.length ? (textOfHex(x.args[0]!) ?? (warn({ line: x.line, message: "require_reply is not hex; ignored" }), null)) : ""; break;
+      case "payload": payload = textOfHex(x.args[0] ?? "") ?? (warn(at(x.line, "keepalived.not-hex", { keyword: "payload" })), ""); break;
+      case "require_reply": reply = x.args.length ? (textOfHex(x.args[0]!) ?? (warn(at(x.line, "keepalived.not-hex", { keyword: "require_reply" })), null)) : ""; break;
       case "misc_path": command = x.args.flatMap((a) => a.split(/\s+/)).filter((a) => a !== ""); commandLine = x.line; break;
       case "url":
         if (++urls > 1) {
-          warn({ line: x.line, message: `${kw}: only the first url block is kept (the model checks one path)` });
+          warn(at(x.line, "keepalived.one-url", { keyword: kw }));
           break;
         }
         for (const u of x.block ?? []) {
@@ -120,21 +120,21 @@ export function parseChecker(s: Statement, d: CheckerDefaults, warn: (d: Diagnos
           else if (u.keyword === "status_code") {
             const codes = u.args.flatMap((a) => a.split(",")).map((a) => a.split("-").map(Number));
             const flat = codes.flat().filter((v) => Number.isInteger(v) && v >= 100 && v <= 599);
-            if (flat.length === 0) warn({ line: u.line, message: "status_code needs codes like 200 or 200-299; using 200-299" });
+            if (flat.length === 0) warn(at(u.line, "keepalived.status-code-missing"));
             else {
               status = [Math.min(...flat), Math.max(...flat)];
-              if (codes.length > 1) warn({ line: u.line, message: `several status codes read as the range ${status[0]}-${status[1]}` });
+              if (codes.length > 1) warn(at(u.line, "keepalived.status-range", { low: status[0], high: status[1] }));
             }
           } else if (u.keyword === "regex") regex = u.args.join(" ");
-          else warn({ line: u.line, message: `url: "${u.keyword}" is not represented (digest and friends are ignored)` });
+          else warn(at(u.line, "keepalived.url-keyword", { keyword: u.keyword }));
         }
         break;
       case "bindto": case "bind_port": case "connect_ip": case "fwmark": case "warmup": case "delay_before_retry":
       case "http_protocol": case "fast_recovery": case "enable_sni": case "misc_dynamic": case "user": case "alpha":
-        warn({ line: x.line, message: `${kw}: ${x.keyword} is not represented in the model; ignored` });
+        warn(at(x.line, "keepalived.checker-not-represented", { checker: kw, keyword: x.keyword }));
         break;
       default:
-        warn({ line: x.line, message: `${kw}: unknown keyword "${x.keyword}" ignored` });
+        warn(at(x.line, "keepalived.checker-unknown-keyword", { checker: kw, keyword: x.keyword }));
     }
   }
   const delay = own.delay ?? d.delayLoopS ?? 60;
@@ -154,23 +154,23 @@ export function parseChecker(s: Statement, d: CheckerDefaults, warn: (d: Diagnos
     case "UDP_CHECK": return { kind: "udp", port, send: payload, expect: reply, ...timing };
     case "MISC_CHECK": {
       if (command.length === 0) {
-        warn({ line: s.line, message: "MISC_CHECK without misc_path; checker ignored" });
+        warn(at(s.line, "keepalived.misc-no-path"));
         return null;
       }
       const [program, ...rest] = command as [string, ...string[]];
       const name = program.slice(program.lastIndexOf("/") + 1);
       const args = rest[0] === target.address && rest[1] === String(target.port) ? rest.slice(2) : rest;
       if (!EXEC_CHECK_NAME.test(name) || args.length > MAX_EXEC_CHECK_ARGS || !args.every((a) => EXEC_CHECK_ARG.test(a))) {
-        warn({ line: commandLine, message: `misc_path "${command.join(" ")}": an exec check names a program in the agent's checks directory with simple arguments (no shell); checker ignored` });
+        warn(at(commandLine, "keepalived.misc-not-simple", { command: command.join(" ") }));
         return null;
       }
       if (program !== `${CHECKS_DIR}/${name}`) {
-        warn({ line: commandLine, message: `misc_path ${program}: exec checks run programs from the agent's checks directory (${CHECKS_DIR}); install it there as "${name}"` });
+        warn(at(commandLine, "keepalived.misc-install", { program, dir: CHECKS_DIR, name }));
       }
       return { kind: "exec", check: name, args, ...timing };
     }
     default:
-      warn({ line: s.line, message: `${kw} has no equivalent health check in LVS Console; real server imported without it` });
+      warn(at(s.line, "keepalived.checker-unsupported", { checker: kw }));
       return null;
   }
 }

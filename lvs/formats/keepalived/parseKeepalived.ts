@@ -9,7 +9,7 @@ import type { ForwardingMethod, HealthCheck, IpvsDestination, IpvsService, Persi
 import { DEFAULT_PERSISTENCE_TIMEOUT, MAX_PERSISTENCE_TIMEOUT, MAX_WEIGHT, SCHEDULERS, SCHEDULER_FLAGS } from "../../model.ts";
 import { canonicalAddress, familyOfAddress } from "../listings/common.ts";
 import { CHECKER_KEYWORDS, UNSUPPORTED_CHECKERS, parseChecker, type CheckerDefaults } from "./healthCheck.ts";
-import { parseStatements, type Diagnostic, type Statement } from "./tokenize.ts";
+import { at, parseStatements, type Diagnostic, type Statement } from "./tokenize.ts";
 import type { KeepalivedServiceMeta, KeepalivedVrrpInstance, ParsedKeepalived } from "./types.ts";
 import { parseVrrpInstance } from "./parseVrrp.ts";
 
@@ -29,7 +29,7 @@ interface Ctx {
 function intArg(s: Statement, ctx: Ctx, min: number, max: number): number | null {
   const raw = s.args[0];
   if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    ctx.warn({ line: s.line, message: `${s.keyword}: "${raw ?? ""}" is not an integer in ${min}..${max}; ignored` });
+    ctx.warn(at(s.line, "keepalived.not-integer", { keyword: s.keyword, value: raw ?? "", min, max }));
     return null;
   }
   return Number(raw);
@@ -38,7 +38,7 @@ function intArg(s: Statement, ctx: Ctx, min: number, max: number): number | null
 function numArg(s: Statement, ctx: Ctx): number | null {
   const v = Number(s.args[0]);
   if (s.args[0] === undefined || !Number.isFinite(v) || v < 0) {
-    ctx.warn({ line: s.line, message: `${s.keyword}: "${s.args[0] ?? ""}" is not a valid number; ignored` });
+    ctx.warn(at(s.line, "keepalived.not-number", { keyword: s.keyword, value: s.args[0] ?? "" }));
     return null;
   }
   return v;
@@ -48,11 +48,11 @@ function numArg(s: Statement, ctx: Ctx): number | null {
 function methodOf(s: Statement, ctx: Ctx): { method: ForwardingMethod; tunnel: TunnelOptions | null } | null {
   const method = METHODS[(s.args[0] ?? "").toUpperCase()];
   if (!method) {
-    ctx.warn({ line: s.line, message: `${s.keyword}: unknown method "${s.args[0] ?? ""}" (NAT, DR or TUN); ignored` });
+    ctx.warn(at(s.line, "keepalived.unknown-method", { keyword: s.keyword, value: s.args[0] ?? "" }));
     return null;
   }
   if (method !== "tun" || s.args.length === 1) {
-    if (s.args.length > 1) ctx.warn({ line: s.line, message: `${s.keyword}: tunnel options after ${s.args[0]} ignored` });
+    if (s.args.length > 1) ctx.warn(at(s.line, "keepalived.tunnel-options-ignored", { keyword: s.keyword, value: s.args[0] ?? "" }));
     return { method, tunnel: null };
   }
   const tunnel: TunnelOptions = { type: "ipip", port: null, checksum: null };
@@ -61,7 +61,7 @@ function methodOf(s: Statement, ctx: Ctx): { method: ForwardingMethod; tunnel: T
     if (a === "type" && ["ipip", "gue", "gre"].includes(s.args[i + 1] ?? "")) tunnel.type = s.args[++i] as TunnelOptions["type"];
     else if (a === "port" && /^\d+$/.test(s.args[i + 1] ?? "") && Number(s.args[i + 1]) <= 65535) tunnel.port = Number(s.args[++i]);
     else if (a === "nocsum" || a === "csum" || a === "remcsum") tunnel.checksum = a;
-    else ctx.warn({ line: s.line, message: `${s.keyword}: unknown tunnel option "${a}" ignored` });
+    else ctx.warn(at(s.line, "keepalived.unknown-tunnel-option", { keyword: s.keyword, value: a }));
   }
   return { method, tunnel };
 }
@@ -76,12 +76,12 @@ interface RsDraft {
 function parseRealServer(s: Statement, vsPort: number, fwmark: boolean, vsDefaults: CheckerDefaults, ctx: Ctx): RsDraft | null {
   const address = canonicalAddress(s.args[0] ?? "");
   if (address === null) {
-    ctx.error({ line: s.line, message: `real_server: "${s.args[0] ?? ""}" is not an IP address; real server skipped` });
+    ctx.error(at(s.line, "keepalived.rs-bad-address", { value: s.args[0] ?? "" }));
     return null;
   }
   let port = fwmark ? 0 : vsPort;
   if (s.args[1] !== undefined) {
-    if (!/^\d+$/.test(s.args[1]) || Number(s.args[1]) > 65535) ctx.warn({ line: s.line, message: `real_server: port "${s.args[1]}" invalid; using ${port}` });
+    if (!/^\d+$/.test(s.args[1]) || Number(s.args[1]) > 65535) ctx.warn(at(s.line, "keepalived.rs-bad-port", { value: s.args[1], port }));
     else port = Number(s.args[1]);
   }
   const dest: IpvsDestination = { address, port, method: "nat", weight: 1, upperThreshold: 0, lowerThreshold: 0, tunnel: null };
@@ -92,7 +92,7 @@ function parseRealServer(s: Statement, vsPort: number, fwmark: boolean, vsDefaul
     const k = x.keyword;
     if (k === "weight") {
       const w = intArg(x, ctx, 0, 2147483647);
-      if (w !== null && w > MAX_WEIGHT) ctx.warn({ line: x.line, message: `weight ${w} is above ipvsadm's 65535; clamped` });
+      if (w !== null && w > MAX_WEIGHT) ctx.warn(at(x.line, "keepalived.weight-clamped", { weight: w }));
       if (w !== null) dest.weight = Math.min(w, MAX_WEIGHT);
     } else if (k === "lvs_method" || k === "lb_kind") {
       const m = methodOf(x, ctx);
@@ -107,12 +107,12 @@ function parseRealServer(s: Statement, vsPort: number, fwmark: boolean, vsDefaul
     else if (k === "connect_timeout") defaults.connectTimeoutS = numArg(x, ctx) ?? defaults.connectTimeoutS;
     else if (k === "retry") defaults.retry = numArg(x, ctx) ?? defaults.retry;
     else if ((CHECKER_KEYWORDS as readonly string[]).includes(k) || (UNSUPPORTED_CHECKERS as readonly string[]).includes(k)) checkers.push(x);
-    else if (IGNORED_RS.has(k)) ctx.warn({ line: x.line, message: `real_server: ${k} is not represented in LVS Console; ignored` });
-    else ctx.warn({ line: x.line, message: `real_server: unknown keyword "${k}" ignored` });
+    else if (IGNORED_RS.has(k)) ctx.warn(at(x.line, "keepalived.not-represented", { block: "real_server", keyword: k }));
+    else ctx.warn(at(x.line, "keepalived.unknown-keyword", { block: "real_server", keyword: k }));
   }
   for (const c of checkers) {
     const hc = parseChecker(c, defaults, ctx.warn, dest);
-    if (hc && d.check) ctx.warn({ line: c.line, message: `real_server has several checkers; only the first (${d.check.kind}) is kept` });
+    if (hc && d.check) ctx.warn(at(c.line, "keepalived.several-checkers", { kind: d.check.kind }));
     else if (hc) d.check = hc;
   }
   return d;
@@ -122,25 +122,25 @@ function parseVirtualServer(s: Statement, ctx: Ctx): { svc: IpvsService; meta: K
   const [a0, a1] = s.args;
   let key: { fwmark: number } | { address: string; port: number };
   if (a0 === "group") {
-    ctx.warn({ line: s.line, message: `virtual_server group ${a1 ?? ""}: virtual_server_group is not supported; block skipped` });
+    ctx.warn(at(s.line, "keepalived.group-unsupported", { name: a1 ?? "" }));
     return null;
   }
   if (a0 === "fwmark") {
     if (!/^\d+$/.test(a1 ?? "") || Number(a1) < 1 || Number(a1) > 4294967295) {
-      ctx.error({ line: s.line, message: `virtual_server fwmark: "${a1 ?? ""}" is not a mark 1..4294967295; block skipped` });
+      ctx.error(at(s.line, "keepalived.bad-fwmark", { value: a1 ?? "" }));
       return null;
     }
     key = { fwmark: Number(a1) };
   } else {
     const address = canonicalAddress(a0 ?? "");
     if (address === null) {
-      ctx.error({ line: s.line, message: `virtual_server: "${a0 ?? ""}" is not an IP address; block skipped` });
+      ctx.error(at(s.line, "keepalived.bad-address", { value: a0 ?? "" }));
       return null;
     }
     let port = 0;
-    if (a1 === undefined) ctx.warn({ line: s.line, message: "virtual_server without a port: port 0 (needs persistence)" });
+    if (a1 === undefined) ctx.warn(at(s.line, "keepalived.no-port"));
     else if (!/^\d+$/.test(a1) || Number(a1) > 65535) {
-      ctx.error({ line: s.line, message: `virtual_server: port "${a1}" is not 0..65535; block skipped` });
+      ctx.error(at(s.line, "keepalived.bad-port", { value: a1 }));
       return null;
     } else port = Number(a1);
     key = { address, port };
@@ -162,13 +162,13 @@ function parseVirtualServer(s: Statement, ctx: Ctx): { svc: IpvsService; meta: K
     if (k === "lvs_sched" || k === "lb_algo") {
       scheduler = x.args[0] ?? scheduler;
       if (scheduler !== null && !(SCHEDULERS as readonly string[]).includes(scheduler))
-        ctx.warn({ line: x.line, message: `${k}: "${scheduler}" is not a kernel scheduler (keepalived ignores it); kept so validation reports it` });
+        ctx.warn(at(x.line, "keepalived.not-kernel-scheduler", { keyword: k, scheduler }));
     }
     else if (k === "lvs_method" || k === "lb_kind") method = methodOf(x, ctx) ?? method;
     else if (k === "protocol") {
       const p = PROTOCOLS[(x.args[0] ?? "").toUpperCase()];
       if (p) protocol = p;
-      else ctx.warn({ line: x.line, message: `protocol "${x.args[0] ?? ""}" unknown (TCP, UDP or SCTP); TCP kept` });
+      else ctx.warn(at(x.line, "keepalived.unknown-protocol", { value: x.args[0] ?? "" }));
     } else if (k === "persistence_timeout") {
       const t = x.args.length === 0 ? DEFAULT_PERSISTENCE_TIMEOUT : intArg(x, ctx, 1, MAX_PERSISTENCE_TIMEOUT);
       if (t !== null) persistence = { timeout: t, netmask: persistence?.netmask ?? null };
@@ -177,12 +177,12 @@ function parseVirtualServer(s: Statement, ctx: Ctx): { svc: IpvsService; meta: K
       persistence = { timeout: persistence?.timeout ?? DEFAULT_PERSISTENCE_TIMEOUT, netmask: m === "255.255.255.255" || m === "128" ? null : m };
     } else if (k === "persistence_engine") {
       if (x.args[0] === "sip") pe = "sip";
-      else ctx.warn({ line: x.line, message: `persistence_engine "${x.args[0] ?? ""}" unknown (only sip exists); ignored` });
+      else ctx.warn(at(x.line, "keepalived.unknown-pe", { value: x.args[0] ?? "" }));
     } else if (k === "ops") onePacket = true;
     else if ((SCHEDULER_FLAGS as readonly string[]).includes(k)) flags.push(k as SchedulerFlag);
     else if (k === "ip_family") {
       if (x.args[0] === "inet" || x.args[0] === "inet6") family = x.args[0];
-      else ctx.warn({ line: x.line, message: `ip_family "${x.args[0] ?? ""}" unknown (inet or inet6); ignored` });
+      else ctx.warn(at(x.line, "keepalived.unknown-family", { value: x.args[0] ?? "" }));
     } else if (k === "delay_loop") defaults.delayLoopS = numArg(x, ctx);
     else if (k === "connect_timeout") defaults.connectTimeoutS = numArg(x, ctx);
     else if (k === "retry") defaults.retry = numArg(x, ctx);
@@ -190,14 +190,14 @@ function parseVirtualServer(s: Statement, ctx: Ctx): { svc: IpvsService; meta: K
     else if (k === "sorry_server") {
       const addr = canonicalAddress(x.args[0] ?? "");
       const p = x.args[1];
-      if (addr === null) ctx.warn({ line: x.line, message: `sorry_server: "${x.args[0] ?? ""}" is not an IP address; ignored` });
+      if (addr === null) ctx.warn(at(x.line, "keepalived.sorry-not-ip", { value: x.args[0] ?? "" }));
       else sorry = { address: addr, port: p !== undefined && /^\d+$/.test(p) && Number(p) <= 65535 ? Number(p) : null };
     } else if (k === "real_server") rsStatements.push(x);
-    else if (IGNORED_VS.has(k) || k === "lb_kind_default") ctx.warn({ line: x.line, message: `virtual_server: ${k} is not represented in LVS Console; ignored` });
-    else ctx.warn({ line: x.line, message: `virtual_server: unknown keyword "${k}" ignored` });
+    else if (IGNORED_VS.has(k) || k === "lb_kind_default") ctx.warn(at(x.line, "keepalived.not-represented", { block: "virtual_server", keyword: k }));
+    else ctx.warn(at(x.line, "keepalived.unknown-keyword", { block: "virtual_server", keyword: k }));
   }
   if (scheduler === null) {
-    ctx.warn({ line: s.line, message: "virtual_server without lvs_sched: wlc assumed" });
+    ctx.warn(at(s.line, "keepalived.no-scheduler"));
     scheduler = "wlc";
   }
   const vsPort = "port" in key ? key.port : 0;
@@ -226,18 +226,18 @@ export function parseKeepalived(text: string): ParsedKeepalived {
   const out: ParsedKeepalived = { table: { services: [] }, services: [], vrrpInstances: [], warnings, errors };
   for (const s of statements) {
     const k = s.keyword;
-    if (k === "include") ctx.warn({ line: s.line, message: `include ${s.args.join(" ")}: included files are not read; import them separately` });
+    if (k === "include") ctx.warn(at(s.line, "keepalived.include", { files: s.args.join(" ") }));
     else if (k === "virtual_server") {
       const r = parseVirtualServer(s, ctx);
       if (r) {
         out.table.services.push(r.svc);
         out.services.push(r.meta);
       }
-    } else if (k === "virtual_server_group") ctx.warn({ line: s.line, message: `virtual_server_group ${s.args[0] ?? ""} is not supported; its services are not imported` });
+    } else if (k === "virtual_server_group") ctx.warn(at(s.line, "keepalived.group-block", { name: s.args[0] ?? "" }));
     else if (k === "vrrp_instance") {
       const v: KeepalivedVrrpInstance | null = parseVrrpInstance(s, ctx.warn);
       if (v) out.vrrpInstances.push(v);
-    } else if (!IGNORED_TOP.has(k)) ctx.warn({ line: s.line, message: `unknown top-level keyword "${k}" ignored` });
+    } else if (!IGNORED_TOP.has(k)) ctx.warn(at(s.line, "keepalived.unknown-top", { keyword: k }));
   }
   errors.sort((a, b) => a.line - b.line);
   warnings.sort((a, b) => a.line - b.line);

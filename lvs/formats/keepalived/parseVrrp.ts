@@ -1,6 +1,6 @@
 /** vrrp_instance blocks: only what the console shows (state, interface, router id, priority, VIPs). */
 import { canonicalAddress } from "../listings/common.ts";
-import type { Diagnostic, Statement } from "./tokenize.ts";
+import { at, type Diagnostic, type Statement } from "./tokenize.ts";
 import type { KeepalivedVrrpInstance } from "./types.ts";
 
 /** Keywords that are valid inside vrrp_instance but have no place in the model. */
@@ -21,36 +21,36 @@ export function parseVrrpInstance(s: Statement, warn: (d: Diagnostic) => void): 
     switch (x.keyword) {
       case "state":
         if (a === "MASTER" || a === "BACKUP") v.state = a;
-        else warn({ line: x.line, message: `vrrp_instance ${v.name}: state "${a}" is neither MASTER nor BACKUP; ignored` });
+        else warn(at(x.line, "keepalived.vrrp-state", { name: v.name, value: a }));
         break;
       case "interface": v.interface = a || null; break;
       case "virtual_router_id":
         if (/^\d+$/.test(a) && Number(a) >= 1 && Number(a) <= 255) v.virtualRouterId = Number(a);
-        else warn({ line: x.line, message: `vrrp_instance ${v.name}: virtual_router_id must be 1..255; "${a}" ignored` });
+        else warn(at(x.line, "keepalived.vrrp-router-id", { name: v.name, value: a }));
         break;
       case "priority":
         if (/^\d+$/.test(a) && Number(a) >= 1 && Number(a) <= 255) v.priority = Number(a);
-        else warn({ line: x.line, message: `vrrp_instance ${v.name}: priority must be 1..255; "${a}" ignored` });
+        else warn(at(x.line, "keepalived.vrrp-priority", { name: v.name, value: a }));
         break;
       case "virtual_ipaddress":
         for (const ip of x.block ?? []) {
           const addr = canonicalAddress(ip.keyword.split("/")[0]!);
-          if (addr === null) warn({ line: ip.line, message: `virtual_ipaddress: "${ip.keyword}" is not an IP address; ignored` });
+          if (addr === null) warn(at(ip.line, "keepalived.vip-not-ip", { value: ip.keyword }));
           else {
             v.virtualIpaddresses.push(addr);
             const extra = [ip.keyword.includes("/") ? `/${ip.keyword.split("/")[1]}` : "", ...ip.args].filter((t) => t !== "");
             if (extra.length > 0) {
-              warn({ line: ip.line, message: `virtual_ipaddress: only the address ${addr} is kept; "${extra.join(" ")}" is not represented and an exported keepalived.conf will not have it` });
+              warn(at(ip.line, "keepalived.vip-extra", { address: addr, extra: extra.join(" ") }));
             }
           }
         }
         break;
       case "advert_int":
-        if (a !== "1") warn({ line: x.line, message: `vrrp_instance ${v.name}: advert_int ${a} is not kept; an exported keepalived.conf uses the advert_int it is rendered with (1 by default)` });
+        if (a !== "1") warn(at(x.line, "keepalived.advert-int", { name: v.name, value: a }));
         break;
       default:
-        if (!KNOWN.has(x.keyword)) warn({ line: x.line, message: `vrrp_instance ${v.name}: unknown keyword "${x.keyword}" ignored` });
-        else warn({ line: x.line, message: `vrrp_instance ${v.name}: ${x.keyword} is not represented in the model; an exported keepalived.conf will not have it` });
+        if (!KNOWN.has(x.keyword)) warn(at(x.line, "keepalived.vrrp-unknown-keyword", { name: v.name, keyword: x.keyword }));
+        else warn(at(x.line, "keepalived.vrrp-not-represented", { name: v.name, keyword: x.keyword }));
     }
   }
   return v;

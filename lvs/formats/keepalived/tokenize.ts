@@ -4,6 +4,7 @@
  * group words. Braces glued to words (`url{`) are split off. Lenient: problems are reported with
  * line numbers, never thrown.
  */
+import { coded, type Coded, type DiagnosticCode, type DiagnosticParams } from "../diagnostics.ts";
 
 export interface Statement {
   keyword: string;
@@ -13,9 +14,13 @@ export interface Statement {
   block: Statement[] | null;
 }
 
-export interface Diagnostic {
+export interface Diagnostic extends Coded {
   line: number;
-  message: string;
+}
+
+/** A diagnostic at a line, by code (the English text comes from diagnostics.ts). */
+export function at(line: number, code: DiagnosticCode, params: DiagnosticParams = {}): Diagnostic {
+  return { line, ...coded(code, params) };
 }
 
 /** Words of a line; braces come back as the symbols OPEN/CLOSE so a quoted "{" stays a word. */
@@ -67,7 +72,7 @@ export function parseStatements(text: string): { statements: Statement[]; errors
           // "{" on its own line attaches to the previous statement (keepalived allows this)
           const prev = top.list[top.list.length - 1];
           if (!prev || prev.block !== null) {
-            errors.push({ line, message: 'a "{" without a keyword before it' });
+            errors.push(at(line, "keepalived.open-without-keyword"));
             cur = { keyword: "", args: [], line, block: null };
             top.list.push(cur);
           } else cur = prev;
@@ -76,7 +81,7 @@ export function parseStatements(text: string): { statements: Statement[]; errors
         stack.push({ list: cur.block, opener: cur });
         cur = null;
       } else if (w === CLOSE) {
-        if (stack.length === 1) errors.push({ line, message: 'an unmatched "}"' });
+        if (stack.length === 1) errors.push(at(line, "keepalived.unmatched-close"));
         else stack.pop();
         cur = null;
       } else if (!cur) {
@@ -86,6 +91,6 @@ export function parseStatements(text: string): { statements: Statement[]; errors
     }
   }
   for (const open of stack.slice(1).reverse())
-    errors.push({ line: open.opener!.line, message: `the block of "${open.opener!.keyword}" is never closed with "}"` });
+    errors.push(at(open.opener!.line, "keepalived.unclosed-block", { keyword: open.opener!.keyword }));
   return { statements: root, errors };
 }
