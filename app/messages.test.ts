@@ -14,7 +14,7 @@ function placeholders(message: string): string[] {
   const names = new Set<string>();
   const walk = (nodes: MessageFormatElement[]) => {
     for (const n of nodes) {
-      if ("value" in n && typeof n.value === "string" && n.type !== TYPE.literal && n.type !== TYPE.pound) names.add(n.value);
+      if ("value" in n && typeof n.value === "string" && n.type !== TYPE.literal) names.add(n.value);
       if ("options" in n) for (const o of Object.values(n.options)) walk((o as { value: MessageFormatElement[] }).value);
       if ("children" in n) walk(n.children as MessageFormatElement[]);
     }

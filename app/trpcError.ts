@@ -18,11 +18,13 @@ export interface UiError {
   message: string;
   /** zod field errors when the server's error formatter provides them: field path -> messages */
   fieldErrors: Record<string, string[]>;
+  /** the refusal as code + params (lvs/protocol/errors.ts) when the server sent one */
+  reason: { code: string; params: Record<string, string | number> } | null;
 }
 
 interface TrpcLikeError {
   message?: unknown;
-  data?: { code?: unknown; httpStatus?: unknown; zodError?: { fieldErrors?: unknown } | null } | null;
+  data?: { code?: unknown; httpStatus?: unknown; zodError?: { fieldErrors?: unknown } | null; reason?: unknown } | null;
   cause?: unknown;
 }
 
@@ -31,7 +33,7 @@ function isKnownCode(code: unknown): code is KnownErrorCode {
 }
 
 export function describeTrpcError(error: unknown): UiError {
-  if (error == null) return { code: "unknown", message: "", fieldErrors: {} };
+  if (error == null) return { code: "unknown", message: "", fieldErrors: {}, reason: null };
   const e = error as TrpcLikeError;
   const message = typeof e.message === "string" ? e.message : String(error);
   const data = e.data ?? null;
@@ -42,8 +44,12 @@ export function describeTrpcError(error: unknown): UiError {
       if (Array.isArray(v)) fieldErrors[k] = v.filter((m): m is string => typeof m === "string");
     }
   }
-  if (data && isKnownCode(data.code)) return { code: data.code, message, fieldErrors };
-  if (data && typeof data.code === "string") return { code: "unknown", message, fieldErrors };
+  const r = data?.reason as { code?: unknown; params?: unknown } | null | undefined;
+  const reason = r && typeof r.code === "string" && typeof r.params === "object" && r.params !== null
+    ? { code: r.code, params: r.params as Record<string, string | number> }
+    : null;
+  if (data && isKnownCode(data.code)) return { code: data.code, message, fieldErrors, reason };
+  if (data && typeof data.code === "string") return { code: "unknown", message, fieldErrors, reason };
   // no tRPC error shape at all: the request never got an answer (fetch failed, server down, bad JSON)
-  return { code: error instanceof TypeError || /fetch|network/i.test(message) ? "network" : "unknown", message, fieldErrors };
+  return { code: error instanceof TypeError || /fetch|network/i.test(message) ? "network" : "unknown", message, fieldErrors, reason: null };
 }

@@ -13,6 +13,7 @@ import { DIAGNOSTIC_CODES, type Coded } from "@/lvs/formats/diagnostics.ts";
 import { parseRules } from "@/lvs/formats/ipvsadm/parse.ts";
 import { parseKeepalived } from "@/lvs/formats/keepalived/index.ts";
 import type { Membership, RealServer, Topology, VirtualService } from "@/lvs/model.ts";
+import { SERVER_ERROR_CODES, SERVER_ERRORS, serverErrorText } from "@/lvs/protocol/errors.ts";
 import { codedText, type Catalogue } from "./codedText.ts";
 
 function lookup(obj: unknown, path: string): unknown {
@@ -36,6 +37,14 @@ describe("every code lvs/ can emit has a message in both languages", () => {
   it.each(ISSUE_CODE_LIST)("issue.%s", (code) => {
     expect(EN.has(`issue.${code}`)).toBe(true);
     expect(ZH.has(`issue.${code}`)).toBe(true);
+  });
+  it.each(SERVER_ERROR_CODES)("serverError.%s (English = the server's own text)", (code) => {
+    expect(EN.has(`serverError.${code}`)).toBe(true);
+    expect(ZH.has(`serverError.${code}`)).toBe(true);
+    // every placeholder filled with a sample value of its own name
+    const params = Object.fromEntries([...SERVER_ERRORS[code].matchAll(/\{(\w+)\}/g)].map((m) => [m[1]!, `<${m[1]}>`]));
+    expect(codedText(EN, "serverError", { code, params, message: "" }, true)).toBe(serverErrorText(code, params));
+    expect(codedText(ZH, "serverError", { code, params, message: "" }, true)).not.toMatch(/\{\w+\}/);
   });
   it.each(DIAGNOSTIC_CODES)("parse.%s", (code) => {
     expect(EN.has(`parse.${code}`)).toBe(true);

@@ -14,7 +14,7 @@ import type { LiveApi } from "../live/liveApi.ts";
 import { can, requiredRole, type Action, type Role } from "../../lvs/auth/permissions.ts";
 import type { SessionInfo } from "../auth/session.ts";
 import { recordAudit, type AuditActor } from "../services/audit.ts";
-import { ServiceError, type ServiceIssue } from "../services/ServiceError.ts";
+import { refuse, ServiceError, type ServiceIssue } from "../services/ServiceError.ts";
 import { LvsError } from "../../lvs/errors.ts";
 import { inputProblem } from "./inputGuard.ts";
 import type { LoginLimits } from "../auth/loginLimiter.ts";
@@ -79,6 +79,8 @@ const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
         path: shape.data.path ?? null,
         zodError: zodError ? z.flattenError(zodError) : null,
         issues: zodError ? zodIssues(zodError) : (serviceError?.issues ?? []),
+        /** the refusal as code + params for the UI's language (lvs/protocol/errors.ts), when the server has one */
+        reason: internal ? null : (serviceError?.reason ?? null),
       },
     };
   },
@@ -158,14 +160,15 @@ export function authedProcedure(action: Action) {
     .meta({ action })
     .use(async ({ ctx, type, path, getRawInput, next }) => {
       const session = ctx.session;
-      if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
+      if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first", cause: refuse("UNAUTHORIZED", "auth.sign-in-first") });
       if (!can(session.role, action)) {
         const needs = requiredRole(action);
         if (type === "mutation") {
           const target = deniedTarget(path, await getRawInput().catch(() => undefined));
           await recordAudit(ctx.db, auditActor(ctx), { action: path, target, outcome: "denied", diff: { needs, role: session.role } });
         }
-        throw new TRPCError({ code: "FORBIDDEN", message: `${path} needs the ${needs} role (you are ${session.role})` });
+        const reason = refuse("FORBIDDEN", "auth.role-required", { path, needs, role: session.role });
+        throw new TRPCError({ code: "FORBIDDEN", message: reason.message, cause: reason });
       }
       return next({ ctx: { ...ctx, session } });
     });

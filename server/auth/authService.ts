@@ -6,7 +6,7 @@
 import type { SessionInfo } from "./session.ts";
 import type { Database } from "../db/openDatabase.ts";
 import { recordAudit } from "../services/audit.ts";
-import { ServiceError } from "../services/ServiceError.ts";
+import { refuse, ServiceError } from "../services/ServiceError.ts";
 import { LoginLimiter, type LoginLimits } from "./loginLimiter.ts";
 import { hashPassword, PasswordPolicyError, verifyPassword } from "./password.ts";
 import { tokenHash } from "./sessionToken.ts";
@@ -63,7 +63,7 @@ export class AuthService {
     const who = { actor: input.email, userId: user?.id ?? null, sourceIp: client.ip };
     if (!user) {
       await recordAudit(this.deps.db, { ...who, userId: null }, { action: "auth.setup", target: `user:${input.email}`, outcome: "denied", diff: { reason: "setup is already done" } });
-      throw new ServiceError("CONFLICT", "setup is already done: sign in instead");
+      throw refuse("CONFLICT", "auth.setup-done");
     }
     await recordAudit(this.deps.db, who, { action: "auth.setup", target: `user:${user.email}`, outcome: "success", diff: { role: "admin" } });
     return this.start(user, client);
@@ -79,13 +79,13 @@ export class AuthService {
     const reserved = await this.limiter.reserve(email, client.ip);
     if (!reserved.ok) {
       await audit("denied", null, "too many failed attempts");
-      throw new ServiceError("TOO_MANY_REQUESTS", `too many failed sign-ins: try again in ${Math.ceil(reserved.retryAfterMs / 1000)} s`);
+      throw refuse("TOO_MANY_REQUESTS", "auth.throttled", { seconds: Math.ceil(reserved.retryAfterMs / 1000) });
     }
     const user = await db.prisma.user.findUnique({ where: { email } });
     const ok = await this.verify(user?.passwordHash ?? (await timingDummy()), input.password);
     if (!user || !ok || user.disabled) {
       await audit("failure", user?.id ?? null, !user ? "unknown account" : !ok ? "wrong password" : "account disabled");
-      throw new ServiceError("UNAUTHORIZED", "wrong email or password, or the account is disabled");
+      throw refuse("UNAUTHORIZED", "auth.wrong-credentials");
     }
     await this.limiter.succeeded(email, reserved);
     await audit("success", user.id);
@@ -112,11 +112,11 @@ export class AuthService {
     const who = { actor: session.email, userId: session.userId, sourceIp: client.ip };
     const target = `user:${session.email}`;
     const reserved = await this.limiter.reserve(session.email, client.ip);
-    if (!reserved.ok) throw new ServiceError("TOO_MANY_REQUESTS", `too many failed attempts: try again in ${Math.ceil(reserved.retryAfterMs / 1000)} s`);
+    if (!reserved.ok) throw refuse("TOO_MANY_REQUESTS", "auth.throttled-attempts", { seconds: Math.ceil(reserved.retryAfterMs / 1000) });
     const user = await db.prisma.user.findUnique({ where: { id: session.userId } });
     if (!user || !(await this.verify(user.passwordHash, input.currentPassword))) {
       await recordAudit(db, who, { action: "auth.changePassword", target, outcome: "failure", diff: { reason: "wrong current password" } });
-      throw new ServiceError("BAD_REQUEST", "the current password is wrong", [{ path: "currentPassword", message: "wrong password" }]);
+      throw refuse("BAD_REQUEST", "auth.wrong-current-password", {}, [{ path: "currentPassword", message: "wrong password" }]);
     }
     await this.limiter.succeeded(session.email, reserved);
     const passwordHash = await hashOrBadRequest(input.newPassword);

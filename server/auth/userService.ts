@@ -7,7 +7,7 @@
 import type { Role } from "../../lvs/auth/permissions.ts";
 import type { Database } from "../db/openDatabase.ts";
 import { recordAudit, type AuditActor } from "../services/audit.ts";
-import { ServiceError } from "../services/ServiceError.ts";
+import { refuse } from "../services/ServiceError.ts";
 import { hashOrBadRequest } from "./authService.ts";
 
 export interface UserView {
@@ -43,7 +43,7 @@ export class UserService {
     const passwordHash = await hashOrBadRequest(input.password);
     if (await this.prisma.user.findUnique({ where: { email: input.email } })) {
       await this.audit("user.create", input.email, "failure", { reason: "email already used" });
-      throw new ServiceError("CONFLICT", `a user with the email "${input.email}" already exists`, [{ path: "email", message: "already used" }]);
+      throw refuse("CONFLICT", "user.email-taken", { email: input.email }, [{ path: "email", message: "already used" }]);
     }
     const u = await this.prisma.user.create({ data: { email: input.email, name: input.name, role: input.role, passwordHash } });
     await this.audit("user.create", u.email, "success", { role: u.role, name: u.name });
@@ -76,7 +76,7 @@ export class UserService {
     if (u.disabled === disabled) return;
     if (disabled && u.id === this.deps.actor.userId) {
       await this.audit("user.disable", u.email, "denied", { reason: "cannot disable yourself" });
-      throw new ServiceError("BAD_REQUEST", "you cannot disable your own account");
+      throw refuse("BAD_REQUEST", "user.disable-self");
     }
     if (disabled && u.role === "admin") await this.keepAnAdmin(u.id, "user.disable", u.email);
     await this.prisma.$transaction([
@@ -88,7 +88,7 @@ export class UserService {
 
   private async find(id: string) {
     const u = await this.prisma.user.findUnique({ where: { id } });
-    if (!u) throw new ServiceError("NOT_FOUND", `user ${id} not found`);
+    if (!u) throw refuse("NOT_FOUND", "user.not-found", { id });
     return u;
   }
 
@@ -96,7 +96,7 @@ export class UserService {
     const others = await this.prisma.user.count({ where: { role: "admin", disabled: false, id: { not: exceptId } } });
     if (others === 0) {
       await this.audit(action, email, "denied", { reason: "last enabled admin" });
-      throw new ServiceError("CONFLICT", `${email} is the last enabled admin: make another admin first`);
+      throw refuse("CONFLICT", "user.last-admin", { email });
     }
   }
 

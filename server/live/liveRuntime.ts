@@ -16,7 +16,7 @@ import type { Logger } from "../log.ts";
 import type { AgentEvent, AgentEventSource } from "../realtime/agentEvents.ts";
 import type { DesiredStateService } from "../services/desiredState.ts";
 import { MAX_RECENT_POINTS, type LiveDirectorState, type LiveTopic, type LiveService } from "../../lvs/protocol/live.ts";
-import { ServiceError } from "../services/ServiceError.ts";
+import { refuse } from "../services/ServiceError.ts";
 import { availabilityQuery, currentHealth, type HealthNow } from "./healthQuery.ts";
 import { historyQuery } from "./historyQuery.ts";
 import { ObservedWriter } from "./observedWriter.ts";
@@ -236,14 +236,14 @@ export class LiveRuntime implements LiveApi {
 
   async connections(input: ConnectionsInput): Promise<ConnectionsResult> {
     const d = await this.o.db.prisma.director.findUnique({ where: { id: input.directorId }, select: { id: true, online: true } });
-    if (!d) throw new ServiceError("NOT_FOUND", `directorId: no director ${input.directorId}`);
-    if (!this.connectionSource) throw new ServiceError("NOT_FOUND", `directorId: no agent hub runs on this control plane`);
+    if (!d) throw refuse("NOT_FOUND", "live.no-director", { id: input.directorId });
+    if (!this.connectionSource) throw refuse("NOT_FOUND", "live.no-hub");
     const page = { offset: input.offset, limit: input.limit, ...pick(input, ["client", "virtual", "destination"]) };
     let r;
     try {
       r = await this.connectionSource.requestConnections(input.directorId, page);
     } catch (e) {
-      throw new ServiceError("NOT_FOUND", `directorId: director ${input.directorId}: ${(e as Error).message}`);
+      throw refuse("NOT_FOUND", "live.agent-failed", { id: input.directorId, detail: (e as Error).message });
     }
     return { directorId: input.directorId, offset: input.offset, limit: input.limit, total: r.total, entries: r.entries, error: r.error ?? null };
   }

@@ -1,3 +1,6 @@
+import { serverErrorText, type ServerErrorCode, type ServerErrorReason } from "../../lvs/protocol/errors.ts";
+import type { DiagnosticParams } from "../../lvs/formats/diagnostics.ts";
+
 /**
  * Errors a use case raises for the caller's mistakes. The tRPC layer maps `code` onto TRPCError codes
  * (server/api/trpc.ts); anything else is an internal error and is logged, not shown.
@@ -12,6 +15,8 @@ export interface ServiceIssue {
 
 export class ServiceError extends Error {
   override name = "ServiceError";
+  /** the refusal as a code + params the UI translates (lvs/protocol/errors.ts); set by `refuse` */
+  reason: ServerErrorReason | null = null;
   constructor(
     readonly code: ServiceErrorCode,
     message: string,
@@ -19,4 +24,11 @@ export class ServiceError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A ServiceError whose English message comes from the code table, with the reason attached. */
+export function refuse(code: ServiceErrorCode, reason: ServerErrorCode, params: DiagnosticParams = {}, issues: ServiceIssue[] = []): ServiceError {
+  const e = new ServiceError(code, serverErrorText(reason, params), issues);
+  e.reason = { code: reason, params };
+  return e;
 }

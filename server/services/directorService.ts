@@ -7,7 +7,7 @@ import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { EventBus } from "../events/EventBus.ts";
 import type { Logger } from "../log.ts";
 import { newToken, tokenHash } from "../auth/sessionToken.ts";
-import { ServiceError } from "./ServiceError.ts";
+import { refuse } from "./ServiceError.ts";
 
 export const AGENT_TOKEN_PREFIX = "lvsa_";
 
@@ -65,9 +65,9 @@ export class DirectorService {
   async create(input: { topologyId: string; key: string; name?: string }): Promise<{ director: DirectorSummary; token: string }> {
     const { prisma } = this.deps;
     const topology = await prisma.topology.findUnique({ where: { id: input.topologyId }, select: { id: true } });
-    if (!topology) throw new ServiceError("NOT_FOUND", `topology ${input.topologyId} does not exist`);
+    if (!topology) throw refuse("NOT_FOUND", "director.topology-missing", { id: input.topologyId });
     const existing = await prisma.director.findUnique({ where: { topologyId_key: { topologyId: input.topologyId, key: input.key } }, select: summarySelect });
-    if (existing?.agentTokenHash) throw new ServiceError("CONFLICT", `director ${input.key} is already enrolled: rotate its token instead`);
+    if (existing?.agentTokenHash) throw refuse("CONFLICT", "director.already-enrolled", { key: input.key });
     const token = newToken(AGENT_TOKEN_PREFIX);
     const row = existing
       ? await prisma.director.update({ where: { id: existing.id }, data: { agentTokenHash: tokenHash(token), tokenRevokedAt: null, tokenRotatedAt: new Date(this.now()) }, select: summarySelect })
@@ -96,7 +96,7 @@ export class DirectorService {
   /** The token stops working at once; the agent is disconnected and refused with "token revoked". */
   async revoke(directorId: string): Promise<DirectorSummary> {
     const existing = await this.mustExist(directorId);
-    if (!existing.agentTokenHash) throw new ServiceError("BAD_REQUEST", `director ${existing.key} has no agent token to revoke`);
+    if (!existing.agentTokenHash) throw refuse("BAD_REQUEST", "director.no-token", { key: existing.key });
     const row = await this.deps.prisma.director.update({
       where: { id: directorId }, data: { tokenRevokedAt: new Date(this.now()), online: false }, select: summarySelect,
     });
@@ -107,7 +107,7 @@ export class DirectorService {
 
   private async mustExist(directorId: string) {
     const d = await this.deps.prisma.director.findUnique({ where: { id: directorId }, select: summarySelect });
-    if (!d) throw new ServiceError("NOT_FOUND", `director ${directorId} does not exist`);
+    if (!d) throw refuse("NOT_FOUND", "director.not-found", { id: directorId });
     return d;
   }
 

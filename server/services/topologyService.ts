@@ -9,7 +9,7 @@ import { emptyTopology } from "../../lvs/defaults.ts";
 import { Prisma, type PrismaClient } from "../../generated/prisma/client.ts";
 import type { EventBus } from "../events/EventBus.ts";
 import type { Logger } from "../log.ts";
-import { ServiceError } from "./ServiceError.ts";
+import { refuse } from "./ServiceError.ts";
 import { topologyIntegrityIssues } from "./topologyIntegrity.ts";
 import { writeTopologyRows } from "./topologyRows.ts";
 import { execCheckChanges } from "../../lvs/execCheckChanges.ts";
@@ -90,7 +90,7 @@ export class TopologyService {
 
   async get(id: string): Promise<StoredTopology> {
     const row = await this.deps.prisma.topology.findUnique({ where: { id } });
-    if (!row) throw new ServiceError("NOT_FOUND", `no topology with id ${id}`);
+    if (!row) throw refuse("NOT_FOUND", "topology.not-found", { id });
     return { ...row, document: upgradeTopology(row.document as unknown as Topology) };
   }
 
@@ -106,7 +106,7 @@ export class TopologyService {
         return t;
       }, TX);
     } catch (err) {
-      if (isUniqueViolation(err, "name")) throw new ServiceError("CONFLICT", `a topology named "${name}" already exists`, [{ path: "name", message: "already used" }]);
+      if (isUniqueViolation(err, "name")) throw refuse("CONFLICT", "topology.name-taken", { name }, [{ path: "name", message: "already used" }]);
       throw err;
     }
     await this.publishSaved(row.id, row.revision, author);
@@ -115,7 +115,7 @@ export class TopologyService {
 
   async save(input: SaveTopologyInput): Promise<TopologySummary> {
     const issues = topologyIntegrityIssues(input.document);
-    if (issues.length) throw new ServiceError("BAD_REQUEST", `the document is inconsistent: ${issues[0]!.path}: ${issues[0]!.message}`, issues);
+    if (issues.length) throw refuse("BAD_REQUEST", "topology.inconsistent", { path: issues[0]!.path, detail: issues[0]!.message }, issues);
     // the revision this save replaces is immutable: a successful save replaces exactly this snapshot
     const previous = await loadRevisionDocument(this.deps.prisma, input.id, input.expectedRevision);
     if (!input.mayChangeExecChecks) {
@@ -136,8 +136,8 @@ export class TopologyService {
         });
         if (hit.count === 0) {
           const cur = await tx.topology.findUnique({ where: { id: input.id }, select: { revision: true } });
-          if (!cur) throw new ServiceError("NOT_FOUND", `no topology with id ${input.id}`);
-          throw new ServiceError("CONFLICT", `topology was saved by someone else: current revision is ${cur.revision}`, [
+          if (!cur) throw refuse("NOT_FOUND", "topology.not-found", { id: input.id });
+          throw refuse("CONFLICT", "topology.stale-revision", { revision: cur.revision }, [
             { path: "expectedRevision", message: `is ${input.expectedRevision}, current revision is ${cur.revision}` },
           ]);
         }
@@ -151,7 +151,7 @@ export class TopologyService {
       }, TX);
     } catch (err) {
       if (isUniqueViolation(err, "name")) {
-        throw new ServiceError("CONFLICT", `a topology named "${input.document.name}" already exists`, [{ path: "document.name", message: "already used" }]);
+        throw refuse("CONFLICT", "topology.name-taken", { name: input.document.name }, [{ path: "document.name", message: "already used" }]);
       }
       throw err;
     }

@@ -11,7 +11,7 @@ import { enableDrain, forceDrain, listDrains, MAX_RAMP_MS, startDrain } from "..
 import { planRevision } from "../../services/deploy/planRevision.ts";
 import { diffRevisions, listRevisions } from "../../services/deploy/revisions.ts";
 import type { DeployDeps, RolloutKind } from "../../services/deploy/types.ts";
-import { ServiceError } from "../../services/ServiceError.ts";
+import { refuse } from "../../services/ServiceError.ts";
 import { auditActor, authedProcedure, router, type Context } from "../trpc.ts";
 
 const id = z.string().min(1).max(64);
@@ -59,7 +59,7 @@ export const deployRouter = router({
       if (!rev) {
         const rows = await ctx.db.prisma.director.findMany({ where: { topologyId: input.topologyId, key: { in: input.directors } }, select: { targetRevision: true } });
         const targets = [...new Set(rows.map((r) => r.targetRevision).filter((x): x is number => x != null))];
-        if (targets.length !== 1) throw new ServiceError("BAD_REQUEST", "revision: these directors run different revisions (or none): name one", [{ path: "revision", message: "required here" }]);
+        if (targets.length !== 1) throw refuse("BAD_REQUEST", "deploy.name-revision", {}, [{ path: "revision", message: "required here" }]);
         rev = targets[0]!;
       }
       return start(ctx, { ...input, revision: rev }, "reapply");
@@ -75,7 +75,7 @@ export const deployRouter = router({
 
   rollout: authedProcedure("topology.read").input(z.object({ id })).query(async ({ ctx, input }) => {
     const row = await ctx.db.prisma.rollout.findUnique({ where: { id: input.id } });
-    if (!row) throw new ServiceError("NOT_FOUND", `no rollout with id ${input.id}`);
+    if (!row) throw refuse("NOT_FOUND", "deploy.no-rollout", { id: input.id });
     return rolloutView(row, ctx.now());
   }),
 

@@ -17,7 +17,7 @@ import type { Topology } from "../../../lvs/model.ts";
 import type { EventPayload } from "../../events/channels.ts";
 import { recordAudit } from "../audit.ts";
 import { loadRevisionDocument } from "../desiredState.ts";
-import { ServiceError } from "../ServiceError.ts";
+import { refuse } from "../ServiceError.ts";
 import type { AuditActor, DeployDeps, DirectorResult, RolloutKind, RolloutMode, RolloutStatus, RolloutView } from "./types.ts";
 
 export interface ApplyRevisionInput {
@@ -68,10 +68,10 @@ export function rolloutView(row: {
 /** The revision to apply and its document; NOT_FOUND names what is missing. */
 export async function resolveRevision(deps: DeployDeps, topologyId: string, revision?: number): Promise<{ revision: number; document: Topology }> {
   const t = await deps.db.prisma.topology.findUnique({ where: { id: topologyId }, select: { revision: true } });
-  if (!t) throw new ServiceError("NOT_FOUND", `no topology with id ${topologyId}`);
+  if (!t) throw refuse("NOT_FOUND", "topology.not-found", { id: topologyId });
   const rev = revision ?? t.revision;
   const document = await loadRevisionDocument(deps.db.prisma, topologyId, rev);
-  if (!document) throw new ServiceError("NOT_FOUND", `topology ${topologyId} has no revision ${rev}`, [{ path: "revision", message: `no revision ${rev}` }]);
+  if (!document) throw refuse("NOT_FOUND", "topology.no-revision", { id: topologyId, revision: rev }, [{ path: "revision", message: `no revision ${rev}` }]);
   return { revision: rev, document };
 }
 
@@ -82,7 +82,7 @@ export async function startRollout(deps: DeployDeps, input: ApplyRevisionInput):
   const inDoc = new Map(document.directors.map((d) => [d.id, d]));
   const keys = input.directors ?? document.directors.map((d) => d.id);
   for (const [i, k] of keys.entries()) {
-    if (!inDoc.has(k)) throw new ServiceError("BAD_REQUEST", `directors.${i}: director "${k}" is not in revision ${revision}`, [{ path: `directors.${i}`, message: `not in revision ${revision}` }]);
+    if (!inDoc.has(k)) throw refuse("BAD_REQUEST", "deploy.director-not-in-revision", { index: i, key: k, revision }, [{ path: `directors.${i}`, message: `not in revision ${revision}` }]);
   }
   const rows = await prisma.director.findMany({ where: { topologyId: input.topologyId, key: { in: keys } } });
   const byKey = new Map(rows.map((r) => [r.key, r]));

@@ -20,7 +20,7 @@ import type { Membership, Topology } from "../../../lvs/model.ts";
 import { destinationKeyString, serviceKeyString } from "../../../lvs/tableKey.ts";
 import { auditError, recordAudit } from "../audit.ts";
 import { loadRevisionDocument } from "../desiredState.ts";
-import { ServiceError } from "../ServiceError.ts";
+import { refuse } from "../ServiceError.ts";
 import { TopologyService } from "../topologyService.ts";
 import { startRollout } from "./applyRevision.ts";
 import type { AuditActor, DeployDeps, RolloutView } from "./types.ts";
@@ -52,10 +52,10 @@ async function latestApplied(deps: DeployDeps, topologyId: string) {
   const topo = new TopologyService({ prisma: deps.db.prisma, bus: deps.bus, log: deps.log, ...(deps.now ? { now: deps.now } : {}) });
   const current = await topo.get(topologyId);
   const directors = await deps.db.prisma.director.findMany({ where: { topologyId, targetRevision: { not: null } }, select: { key: true, name: true, targetRevision: true } });
-  if (directors.length === 0) throw new ServiceError("CONFLICT", "nothing is applied to any director yet: apply the topology first");
+  if (directors.length === 0) throw refuse("CONFLICT", "drain.nothing-applied");
   const behind = directors.find((d) => d.targetRevision !== current.revision);
   if (behind) {
-    throw new ServiceError("CONFLICT", `revision ${current.revision} is saved but director ${behind.name} runs revision ${behind.targetRevision}: apply or roll back first, then drain`);
+    throw refuse("CONFLICT", "drain.not-applied", { revision: current.revision, name: behind.name, target: String(behind.targetRevision) });
   }
   return { topo, current, directorKeys: directors.map((d) => d.key) };
 }
@@ -64,18 +64,18 @@ function selectMemberships(doc: Topology, subject: DrainSubject): { memberships:
   const active = (m: Membership) => m.state === "active";
   if (subject.kind === "membership") {
     const m = doc.memberships.find((x) => x.id === subject.key);
-    if (!m) throw new ServiceError("NOT_FOUND", `no membership "${subject.key}"`, [{ path: "subject.key", message: "no such membership" }]);
+    if (!m) throw refuse("NOT_FOUND", "drain.no-membership", { key: subject.key }, [{ path: "subject.key", message: "no such membership" }]);
     const vs = doc.services.find((s) => s.id === m.serviceId)!;
     const rs = doc.realServers.find((r) => r.id === m.realServerId)!;
     return { memberships: [m].filter(active), label: `${serviceLabel(vs)} -> ${realServerLabel(rs)}` };
   }
   if (subject.kind === "realServer") {
     const rs = doc.realServers.find((r) => r.id === subject.key);
-    if (!rs) throw new ServiceError("NOT_FOUND", `no real server "${subject.key}"`, [{ path: "subject.key", message: "no such real server" }]);
+    if (!rs) throw refuse("NOT_FOUND", "drain.no-real-server", { key: subject.key }, [{ path: "subject.key", message: "no such real server" }]);
     return { memberships: doc.memberships.filter((m) => m.realServerId === rs.id && active(m)), label: `real server ${realServerLabel(rs)}` };
   }
   const d = doc.directors.find((x) => x.id === subject.key);
-  if (!d) throw new ServiceError("NOT_FOUND", `no director "${subject.key}"`, [{ path: "subject.key", message: "no such director" }]);
+  if (!d) throw refuse("NOT_FOUND", "drain.no-director", { key: subject.key }, [{ path: "subject.key", message: "no such director" }]);
   const services = new Set(doc.services.filter((s) => s.directorIds.includes(d.id)).map((s) => s.id));
   return { memberships: doc.memberships.filter((m) => services.has(m.serviceId) && active(m)), label: `director ${d.name}` };
 }
@@ -94,13 +94,13 @@ export async function startDrain(
   deps: DeployDeps, input: { topologyId: string; subject: DrainSubject; timeoutMs?: number; actor: AuditActor },
 ): Promise<{ drain: DrainView; rollout: RolloutView; done: Promise<RolloutView> }> {
   const timeoutMs = input.timeoutMs ?? 300_000;
-  if (!(timeoutMs >= 1000 && timeoutMs <= 86_400_000)) throw new ServiceError("BAD_REQUEST", "timeoutMs: must be between 1 s and 24 h", [{ path: "timeoutMs", message: "1000..86400000" }]);
+  if (!(timeoutMs >= 1000 && timeoutMs <= 86_400_000)) throw refuse("BAD_REQUEST", "drain.timeout-range", {}, [{ path: "timeoutMs", message: "1000..86400000" }]);
   let label = `${input.subject.kind} ${input.subject.key}`;
   try {
     const { current } = await latestApplied(deps, input.topologyId);
     const selected = selectMemberships(current.document, input.subject);
     label = selected.label;
-    if (selected.memberships.length === 0) throw new ServiceError("BAD_REQUEST", `${label}: no active membership to drain (already draining or disabled)`, [{ path: "subject", message: "nothing active" }]);
+    if (selected.memberships.length === 0) throw refuse("BAD_REQUEST", "drain.nothing-active", { label }, [{ path: "subject", message: "nothing active" }]);
     const keys = new Set(selected.memberships.map((m) => m.id));
     const next: Topology = { ...current.document, memberships: current.document.memberships.map((m) => (keys.has(m.id) ? { ...m, state: "draining" } : m)) };
     const message = `drain ${label}`;
@@ -165,14 +165,14 @@ export async function evaluateDrains(deps: DeployDeps, topologyId?: string): Pro
 
 async function loadDrain(deps: DeployDeps, drainId: string) {
   const row = await deps.db.prisma.drain.findUnique({ where: { id: drainId } });
-  if (!row) throw new ServiceError("NOT_FOUND", `no drain with id ${drainId}`, [{ path: "drainId", message: "no such drain" }]);
+  if (!row) throw refuse("NOT_FOUND", "drain.not-found", { id: drainId }, [{ path: "drainId", message: "no such drain" }]);
   return row;
 }
 
 /** "force": the operator declares it drained without waiting for the connections. */
 export async function forceDrain(deps: DeployDeps, input: { drainId: string; actor: AuditActor }): Promise<DrainView> {
   const row = await loadDrain(deps, input.drainId);
-  if (row.status !== "draining" && row.status !== "timed-out") throw new ServiceError("CONFLICT", `drain is ${row.status}, not draining`);
+  if (row.status !== "draining" && row.status !== "timed-out") throw refuse("CONFLICT", "drain.not-draining", { status: row.status });
   const now = (deps.now ?? Date.now)();
   forceDrained({ status: row.status, startedAt: row.startedAt.getTime(), timeoutMs: row.timeoutMs, previousWeight: 0, activeConns: 0, inactConns: 0, since: now }, now);
   const updated = await deps.db.prisma.drain.update({ where: { id: row.id }, data: { status: "forced", since: new Date(now) } });
@@ -201,7 +201,7 @@ export async function enableDrain(
   const now = (deps.now ?? Date.now)();
   // a slow start runs in the instance that started it; one "ramping" for longer than any ramp was interrupted
   const staleRamp = row.status === "ramping" && now - row.since.getTime() > MAX_RAMP_MS + 60_000;
-  if (row.status === "enabled" || (row.status === "ramping" && !staleRamp)) throw new ServiceError("CONFLICT", `drain is already ${row.status}`);
+  if (row.status === "enabled" || (row.status === "ramping" && !staleRamp)) throw refuse("CONFLICT", "drain.already", { status: row.status });
   const { current } = await latestApplied(deps, row.topologyId);
   const keys = new Set(row.membershipKeys);
   // the weights to restore: as the drain revision kept them (a ramp changes them in later revisions)

@@ -14,7 +14,7 @@ import { importActualTable } from "../../../lvs/importActual.ts";
 import type { IpvsTable, Topology } from "../../../lvs/model.ts";
 import { auditError, recordAudit } from "../audit.ts";
 import { loadRevisionDocument } from "../desiredState.ts";
-import { ServiceError } from "../ServiceError.ts";
+import { refuse } from "../ServiceError.ts";
 import { TopologyService } from "../topologyService.ts";
 import type { AuditActor, DeployDeps } from "./types.ts";
 
@@ -74,8 +74,8 @@ export async function driftOf(deps: DeployDeps, topologyId: string): Promise<Dir
 export async function importActual(deps: DeployDeps, input: { topologyId: string; directorKey: string; actor: AuditActor }): Promise<{ revision: number }> {
   const prisma = deps.db.prisma;
   const row = await prisma.director.findUnique({ where: { topologyId_key: { topologyId: input.topologyId, key: input.directorKey } } });
-  if (!row) throw new ServiceError("NOT_FOUND", `no director "${input.directorKey}" in topology ${input.topologyId}`, [{ path: "directorKey", message: "no such director" }]);
-  if (!row.reportedTable) throw new ServiceError("CONFLICT", `director ${row.name} has not reported a table yet`);
+  if (!row) throw refuse("NOT_FOUND", "director.no-key", { key: input.directorKey, id: input.topologyId }, [{ path: "directorKey", message: "no such director" }]);
+  if (!row.reportedTable) throw refuse("CONFLICT", "director.no-table", { name: row.name });
   const topo = new TopologyService({ prisma, bus: deps.bus, log: deps.log, ...(deps.now ? { now: deps.now } : {}) });
   const current = await topo.get(input.topologyId);
   const actual = actualTable(row.reportedTable as unknown as IpvsTable, fresherObserved(row));

@@ -1,7 +1,7 @@
 /** Revision history (author, time, message, which directors run it) and a readable diff between any two. */
 import { diffTopologies, renderChange, type Change } from "../../../lvs/diff.ts";
 import { loadRevisionDocument } from "../desiredState.ts";
-import { ServiceError } from "../ServiceError.ts";
+import { refuse } from "../ServiceError.ts";
 import type { DeployDeps } from "./types.ts";
 
 export interface RevisionSummary {
@@ -39,8 +39,8 @@ export interface RevisionDiff {
 
 export async function diffRevisions(deps: DeployDeps, topologyId: string, from: number, to: number): Promise<RevisionDiff> {
   const [a, b] = await Promise.all([loadRevisionDocument(deps.db.prisma, topologyId, from), loadRevisionDocument(deps.db.prisma, topologyId, to)]);
-  if (!a) throw new ServiceError("NOT_FOUND", `topology ${topologyId} has no revision ${from}`, [{ path: "from", message: `no revision ${from}` }]);
-  if (!b) throw new ServiceError("NOT_FOUND", `topology ${topologyId} has no revision ${to}`, [{ path: "to", message: `no revision ${to}` }]);
+  if (!a) throw refuse("NOT_FOUND", "topology.no-revision", { id: topologyId, revision: from }, [{ path: "from", message: `no revision ${from}` }]);
+  if (!b) throw refuse("NOT_FOUND", "topology.no-revision", { id: topologyId, revision: to }, [{ path: "to", message: `no revision ${to}` }]);
   const changes = diffTopologies(a, b);
   return { from, to, changes, lines: changes.map(renderChange) };
 }

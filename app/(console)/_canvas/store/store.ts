@@ -35,8 +35,8 @@ export interface EditorOptions {
 export interface Badge {
   errors: number;
   warnings: number;
-  /** message of the first issue, for the badge's tooltip */
-  first: string;
+  /** the first issue (errors first), for the badge's tooltip in the UI language */
+  first: Pick<Issue, "code" | "params" | "message">;
 }
 
 export interface EditorState extends History {

@@ -1,6 +1,7 @@
 "use client";
 import { useReactFlow } from "@xyflow/react";
 import { useTranslations } from "next-intl";
+import { useCodedText } from "@/app/_i18n/useCodedText.ts";
 import { useEffect, useMemo, useState } from "react";
 import { useEditor, useEditorStore } from "../../_canvas/store/context.ts";
 import { buttonClass, Dialog, primaryClass } from "../../_ui/Dialog.tsx";
@@ -16,6 +17,7 @@ import { autoLayout, loadElk } from "../layout/autoLayout.ts";
  */
 export function ImportDialog({ onClose }: { onClose(): void }) {
   const t = useTranslations("editor.import");
+  const parseText = useCodedText("parse");
   const store = useEditorStore();
   const directorKey = useEditor((s) =>
     s.nodes.flatMap((n) => (n.type === "director" ? [`${n.id}\t${n.data.director.name}`] : [])).join("\n"),
@@ -111,7 +113,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
             <div className="rounded border border-red-200 bg-red-50 p-2" data-testid="import-errors">
               <div className="text-xs font-semibold text-red-800">{t("errors")}</div>
               <ul className="font-mono text-xs text-red-700">
-                {parsed.errors.map((e, i) => <li key={i} data-testid="import-error">{t("line", { line: e.line })}: {e.message}</li>)}
+                {parsed.errors.map((e, i) => <li key={i} data-testid="import-error">{t("line", { line: e.line })}: {parseText(e)}</li>)}
               </ul>
               <p className="mt-1 text-xs text-red-800">{t("invalid")}</p>
             </div>
@@ -120,7 +122,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
             <div className="rounded border border-amber-200 bg-amber-50 p-2" data-testid="import-warnings">
               <div className="text-xs font-semibold text-amber-800">{t("warnings")}</div>
               <ul className="font-mono text-xs text-amber-800">
-                {parsed.warnings.map((e, i) => <li key={i}>{t("line", { line: e.line })}: {e.message}</li>)}
+                {parsed.warnings.map((e, i) => <li key={i}>{t("line", { line: e.line })}: {parseText(e)}</li>)}
               </ul>
             </div>
           )}

@@ -8,14 +8,15 @@ import { compileDirector } from "@/lvs/compile.ts";
 import { LvsError } from "@/lvs/errors.ts";
 import type { IpvsTable, Topology } from "@/lvs/model.ts";
 import { parseRules } from "@/lvs/formats/ipvsadm/parse.ts";
+import type { Coded } from "@/lvs/formats/diagnostics.ts";
 import { renderCommands, renderRules } from "@/lvs/formats/ipvsadm/render.ts";
 import { parseKeepalived, renderKeepalived, type KeepalivedServiceMeta } from "@/lvs/formats/keepalived/index.ts";
 
 export type ImportFormat = "ipvsadm" | "keepalived";
 
-export interface ImportProblem {
+/** a parser diagnostic: code + params for the UI language, English message for logs */
+export interface ImportProblem extends Coded {
   line: number;
-  message: string;
 }
 
 export interface ParsedImport {

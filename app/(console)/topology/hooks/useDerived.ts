@@ -10,15 +10,15 @@ export function badgesOf(issues: readonly Issue[], previous: Record<string, Badg
   const next: Record<string, Badge> = {};
   for (const i of issues) {
     if (!i.objectId) continue;
-    const b = (next[i.objectId] ??= { errors: 0, warnings: 0, first: i.message });
+    const b = (next[i.objectId] ??= { errors: 0, warnings: 0, first: i });
     if (i.severity === "error") {
-      if (b.errors === 0) b.first = i.message;
+      if (b.errors === 0) b.first = i;
       b.errors++;
     } else b.warnings++;
   }
   for (const [id, b] of Object.entries(next)) {
     const p = previous[id];
-    if (p && p.errors === b.errors && p.warnings === b.warnings && p.first === b.first) next[id] = p;
+    if (p && p.errors === b.errors && p.warnings === b.warnings && p.first.message === b.first.message) next[id] = p;
   }
   return next;
 }

@@ -4,6 +4,7 @@ import { useCallback, useState } from "react";
 import type { Topology } from "@/lvs/model.ts";
 import { useTRPC } from "@/app/trpc.ts";
 import { describeTrpcError } from "@/app/trpcError.ts";
+import { useErrorText } from "@/app/_shell/useErrorText.ts";
 import { documentJson, type EditorStore } from "../../_canvas/store/store.ts";
 
 export interface Conflict {
@@ -23,9 +24,10 @@ export function useSave(id: string, store: EditorStore) {
   const mutation = useMutation(trpc.topology.save.mutationOptions());
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const errorText = useErrorText();
 
   const save = useCallback(
-    async (opts: { overwriteRevision?: number } = {}) => {
+    async (opts: { overwriteRevision?: number; message?: string } = {}) => {
       const s = store.getState();
       const document = s.topology();
       const json = documentJson(document);
@@ -35,7 +37,7 @@ export function useSave(id: string, store: EditorStore) {
           id,
           expectedRevision: opts.overwriteRevision ?? s.revision,
           document,
-          message: "",
+          message: opts.message?.trim() ?? "",
         });
         const revision = result.revision;
         store.getState().markSaved(revision, json);
@@ -44,17 +46,17 @@ export function useSave(id: string, store: EditorStore) {
         return true;
       } catch (e) {
         const err = describeTrpcError(e);
-        if (err.code === "CONFLICT") {
+        if (err.code === "CONFLICT" && err.reason?.code !== "topology.name-taken") {
           const current = await queryClient.fetchQuery({ ...trpc.topology.get.queryOptions({ id }), staleTime: 0 });
           setConflict({
             server: { revision: current.revision, document: current.document },
             base: JSON.parse(s.savedJson) as Topology,
           });
-        } else setError(err.message || err.code);
+        } else setError(errorText(e).text);
         return false;
       }
     },
-    [id, store, mutation, queryClient, trpc],
+    [id, store, mutation, queryClient, trpc, errorText],
   );
 
   const reload = useCallback(() => {

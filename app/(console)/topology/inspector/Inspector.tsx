@@ -1,5 +1,6 @@
 "use client";
 import { useTranslations } from "next-intl";
+import { useCodedText } from "@/app/_i18n/useCodedText.ts";
 import { useEditor } from "../../_canvas/store/context.ts";
 import { DrainActions } from "../../deploy/DrainActions.tsx";
 import { MembershipPanel } from "./MembershipPanel.tsx";
@@ -33,6 +34,7 @@ function SelectedObject({ id }: { id: string }) {
   const node = useEditor((s) => s.nodes.find((n) => n.id === id));
   const edge = useEditor((s) => (node ? undefined : s.edges.find((e) => e.id === id)));
   const issues = useEditor((s) => s.issues);
+  const issueText = useCodedText("issue");
   const mine = issues.filter((i) => i.objectId === id);
   let body: React.ReactNode = null;
   let title = "";
@@ -72,7 +74,7 @@ function SelectedObject({ id }: { id: string }) {
         <ul className="mb-2 space-y-1 rounded border border-red-200 bg-red-50 p-2 text-xs" data-testid="inspector-issues" aria-label={t("issuesHere")}>
           {mine.map((i, k) => (
             <li key={k} className={i.severity === "error" ? "text-red-700" : "text-amber-700"}>
-              <span className="font-mono text-[10px]">{i.code}</span> {i.message}
+              <span className="font-mono text-[10px]">{i.code}</span> {issueText(i)}
             </li>
           ))}
         </ul>

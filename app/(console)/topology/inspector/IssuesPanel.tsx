@@ -1,5 +1,6 @@
 "use client";
 import { useTranslations } from "next-intl";
+import { useCodedText } from "@/app/_i18n/useCodedText.ts";
 import { useEditor } from "../../_canvas/store/context.ts";
 
 /** A big cluster can have thousands of issues: the list shows the first ones (badges show all). */
@@ -9,6 +10,7 @@ const MAX_LISTED = 200;
 export function IssuesPanel({ onFocus }: { onFocus(id: string): void }) {
   const t = useTranslations("editor.issues");
   const issues = useEditor((s) => s.issues);
+  const issueText = useCodedText("issue");
   const errors = issues.filter((i) => i.severity === "error").length;
   return (
     <section className="flex max-h-[40%] shrink-0 flex-col border-t border-slate-200" data-testid="issues-panel">
@@ -32,7 +34,7 @@ export function IssuesPanel({ onFocus }: { onFocus(id: string): void }) {
               <span className={`mt-0.5 h-2 w-2 shrink-0 rounded-full ${i.severity === "error" ? "bg-red-600" : "bg-amber-500"}`} />
               <span>
                 <span className="font-mono text-[10px] text-slate-500">{i.code}</span>
-                <span className="block text-slate-800">{i.message}</span>
+                <span className="block text-slate-800">{issueText(i)}</span>
               </span>
             </button>
           </li>

@@ -4,18 +4,24 @@
  * written to the store at once (one undo step per change), invalid input stays in the form with its
  * error inline and changes nothing.
  */
-import { zodResolver } from "@hookform/resolvers/zod";
-import { useEffect, useRef, type ReactNode } from "react";
+import { useTranslations } from "next-intl";
+import { useEffect, useMemo, useRef, type ReactNode } from "react";
 import { get, useForm, type FieldValues, type Path, type RegisterOptions, type UseFormReturn } from "react-hook-form";
 import type { z } from "zod";
+import { translatedResolver } from "./fieldResolver.ts";
 
 export function useObjectForm<S extends z.ZodType<FieldValues, FieldValues>>(
   schema: S,
   value: z.output<S>,
   onValid: (v: z.output<S>) => void,
 ) {
+  const t = useTranslations("fieldError");
+  const resolver = useMemo(
+    () => translatedResolver(schema, (p) => (t.has(String(p.variant) as never) ? t(String(p.variant) as never, p as never) : t("other"))),
+    [schema, t],
+  );
   const form = useForm<z.input<S>, unknown, z.output<S>>({
-    resolver: zodResolver(schema as never) as never,
+    resolver: resolver as never,
     mode: "onChange",
     values: value as z.input<S>,
     resetOptions: { keepErrors: false },
