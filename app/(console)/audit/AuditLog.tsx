@@ -5,6 +5,7 @@ import { useState, type FormEvent } from "react";
 import { inputClass } from "../../_shell/AuthCard.tsx";
 import { useErrorText } from "../../_shell/useErrorText.ts";
 import { useTRPC } from "../../trpc.ts";
+import { DateTime } from "../_ui/DateTime.tsx";
 
 const OUTCOMES = ["success", "failure", "denied"] as const;
 type Outcome = (typeof OUTCOMES)[number];
@@ -129,7 +130,7 @@ export function AuditLog({ initial }: { initial?: { actor: string; action: strin
           <tbody>
             {page.data?.items.map((r) => (
               <tr key={r.id} className="border-b border-slate-100 align-top last:border-0" data-testid="audit-row" data-action={r.action} data-actor={r.actor} data-outcome={r.outcome} data-target={r.target}>
-                <td className="whitespace-nowrap px-3 py-1.5 font-mono text-xs text-slate-600">{r.at.replace("T", " ").slice(0, 19)}</td>
+                <td className="whitespace-nowrap px-3 py-1.5 font-mono text-xs text-slate-600"><DateTime at={r.at} /></td>
                 <td className="px-3 py-1.5 text-slate-900">{r.actor}</td>
                 <td className="px-3 py-1.5 font-mono text-xs text-slate-500">{r.sourceIp ?? ""}</td>
                 <td className="px-3 py-1.5 font-mono text-xs text-slate-900">{r.action}</td>

@@ -1,11 +1,12 @@
 "use client";
 /** Every drain of the topology, newest first, followed live while one is in progress. */
 import { useQuery } from "@tanstack/react-query";
-import { useFormatter, useTranslations } from "next-intl";
+import { useTranslations } from "next-intl";
 import { useTRPC } from "../../trpc.ts";
 import { DrainControls } from "./DrainControls.tsx";
-import { card, toDate } from "./ui.ts";
+import { card } from "./ui.ts";
 import { useLiveEvents } from "./useDeployEvents.ts";
+import { DateTime } from "../_ui/DateTime.tsx";
 
 const LIVE = new Set(["draining", "timed-out", "ramping"]);
 
@@ -21,7 +22,6 @@ export function useDrains(topologyId: string) {
 
 export function DrainsPanel({ topologyId }: { topologyId: string }) {
   const t = useTranslations("deploy.drain");
-  const format = useFormatter();
   const drains = useDrains(topologyId);
   if (!drains.data?.length) return null;
   return (
@@ -31,7 +31,7 @@ export function DrainsPanel({ topologyId }: { topologyId: string }) {
         {drains.data.map((d) => (
           <li key={d.id} className="px-4 py-2" data-testid="drain-row">
             <div className="mb-1 text-sm text-slate-900">
-              {d.label} <span className="text-xs text-slate-500">· {d.author ?? "—"} · {format.dateTime(toDate(d.startedAt)!, { timeStyle: "medium" })} · {t("revision", { revision: d.revision })}</span>
+              {d.label} <span className="text-xs text-slate-500">· {d.author ?? "—"} · <DateTime at={d.startedAt} /> · {t("revision", { revision: d.revision })}</span>
             </div>
             <DrainControls drain={d} topologyId={topologyId} />
           </li>

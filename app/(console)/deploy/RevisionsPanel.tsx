@@ -1,13 +1,13 @@
 "use client";
 /** Saved revisions: who, when, message, where each runs; plan any of them (an earlier one is a rollback). */
 import { useQuery } from "@tanstack/react-query";
-import { useFormatter, useTranslations } from "next-intl";
+import { useTranslations } from "next-intl";
 import { useTRPC } from "../../trpc.ts";
-import { btn, card, toDate } from "./ui.ts";
+import { btn, card } from "./ui.ts";
+import { DateTime } from "../_ui/DateTime.tsx";
 
 export function RevisionsPanel(props: { topologyId: string; latest: number; selected: number; onPlan(revision: number): void }) {
   const t = useTranslations("deploy");
-  const format = useFormatter();
   const trpc = useTRPC();
   const list = useQuery(trpc.deploy.revisions.queryOptions({ topologyId: props.topologyId, limit: 50 }));
   return (
@@ -24,7 +24,7 @@ export function RevisionsPanel(props: { topologyId: string; latest: number; sele
           {(list.data ?? []).map((r) => (
             <tr key={r.revision} className={`border-t border-slate-100 ${r.revision === props.selected ? "bg-sky-50" : ""}`} data-testid="revision-row" data-revision={r.revision}>
               <td className="px-4 py-1.5 tabular-nums font-medium">{r.revision}</td>
-              <td className="px-2 py-1.5 text-slate-600">{format.dateTime(toDate(r.createdAt)!, { dateStyle: "short", timeStyle: "medium" })}</td>
+              <td className="px-2 py-1.5 text-slate-600"><DateTime at={r.createdAt} /></td>
               <td className="px-2 py-1.5">{r.author ?? "—"}</td>
               <td className="px-2 py-1.5 text-slate-700">{r.message || "—"}</td>
               <td className="px-2 py-1.5 text-slate-600" data-testid="revision-runs-on">{r.appliedOn.join(", ") || "—"}</td>

@@ -13,9 +13,9 @@ import { useTRPC } from "../../trpc.ts";
 import { TopologyTabs } from "../_ui/TopologyTabs.tsx";
 import { buttonClass } from "../_ui/Dialog.tsx";
 import { TokenDialog } from "./TokenDialog.tsx";
+import { DateTime } from "../_ui/DateTime.tsx";
 
 const small = "rounded border border-slate-300 bg-white px-2 py-0.5 text-xs text-slate-800 hover:bg-slate-100 disabled:opacity-40";
-const when = (iso: string | null) => (iso ? iso.replace("T", " ").slice(0, 19) : null);
 
 export function DirectorsView({ id }: { id: string }) {
   const t = useTranslations("directors");
@@ -80,7 +80,7 @@ export function DirectorsView({ id }: { id: string }) {
                     <td className="px-3 py-1.5 text-xs" data-testid="director-online">
                       {d.online ? <span className="text-emerald-700">{t("online")}</span> : <span className="text-slate-500">{t("offline")}</span>}
                     </td>
-                    <td className="px-3 py-1.5 font-mono text-xs text-slate-500">{when(d.lastSeenAt) ?? t("never")}</td>
+                    <td className="px-3 py-1.5 font-mono text-xs text-slate-500">{d.lastSeenAt ? <DateTime at={d.lastSeenAt} /> : t("never")}</td>
                     <td className={`px-3 py-1.5 font-mono text-xs ${behind ? "text-amber-700" : "text-slate-600"}`} data-testid="director-revision">
                       {t("revisionValue", { applied: d.appliedRevision ?? "—", target: d.targetRevision ?? "—" })}
                     </td>

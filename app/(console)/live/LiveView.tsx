@@ -21,6 +21,7 @@ import { ChartsPanel } from "./ChartsPanel.tsx";
 import { RANGES, type RangeKey } from "./SeriesCharts.tsx";
 import { StatsTable } from "./StatsTable.tsx";
 import { TopologyTabs } from "../_ui/TopologyTabs.tsx";
+import { DateTime } from "../_ui/DateTime.tsx";
 
 export function LiveView({ id, revision, topology }: { id: string; revision: number; topology: Topology }) {
   return (
@@ -114,7 +115,7 @@ function LiveBody({ id, revision, topology }: { id: string; revision: number; to
             <ul className="font-mono text-xs">
               {state.events.slice(-10).reverse().map((e) => (
                 <li key={`${e.at}-${e.directorId}-${e.serviceKey}-${e.address}-${e.port}`} data-testid="health-event" data-to={e.to}>
-                  {new Date(e.at).toISOString().slice(11, 19)} {e.address.includes(":") ? `[${e.address}]` : e.address}:{e.port} {t(`overlay.health.${e.from}`)} → <span className={e.to === "down" ? "text-red-700" : "text-emerald-700"}>{t(`overlay.health.${e.to}`)}</span>
+                  <DateTime at={e.at} style="time" /> {e.address.includes(":") ? `[${e.address}]` : e.address}:{e.port} {t(`overlay.health.${e.from}`)} → <span className={e.to === "down" ? "text-red-700" : "text-emerald-700"}>{t(`overlay.health.${e.to}`)}</span>
                 </li>
               ))}
             </ul>

@@ -7,6 +7,7 @@
 import { useTranslations } from "next-intl";
 import { useMemo, useState } from "react";
 import type { DirectorState } from "../_live/liveState.ts";
+import { DateTime } from "../_ui/DateTime.tsx";
 import {
   CONN_COLUMNS, RATE_COLUMNS, STATS_COLUMNS, ipvsadmText, statsRows, type Sort, type SortColumn, type StatsMode,
 } from "./statsRows.ts";
@@ -69,7 +70,7 @@ export function StatsTable({ director, tick }: { director: DirectorState; tick: 
           value={filter}
           onChange={(e) => setFilter(e.target.value)}
         />
-        {director.at !== null && <span className="ml-auto text-xs text-slate-400">{t("at", { time: new Date(director.at).toISOString().slice(11, 19) })}</span>}
+        {director.at !== null && <span className="ml-auto text-xs text-slate-400">{t("at")} <DateTime at={director.at} style="time" /></span>}
       </div>
       {text ? (
         <pre className="overflow-x-auto p-3 font-mono text-xs leading-5 text-slate-800" data-testid="stats-text">

@@ -1,19 +1,16 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useFormatter, useTranslations } from "next-intl";
+import { useTranslations } from "next-intl";
 import { useErrorText } from "../../_shell/useErrorText.ts";
 import { useTRPC } from "../../trpc.ts";
+import { DateTime } from "../_ui/DateTime.tsx";
 
 /** tRPC sends dates as ISO strings (no transformer): accept both. */
-function toDate(value: Date | string): Date {
-  return value instanceof Date ? value : new Date(value);
-}
 
 export function TopologyTable() {
   const t = useTranslations("topologies");
   const tc = useTranslations("common");
-  const format = useFormatter();
   const errorText = useErrorText();
   const trpc = useTRPC();
   const list = useQuery(trpc.topology.list.queryOptions());
@@ -74,9 +71,7 @@ export function TopologyTable() {
                   {topo.revision}
                 </td>
                 <td className="px-4 py-2 text-xs text-slate-500" data-testid="topology-updated">
-                  <time dateTime={toDate(topo.updatedAt).toISOString()}>
-                    {format.dateTime(toDate(topo.updatedAt), { dateStyle: "medium", timeStyle: "short" })}
-                  </time>
+                  <DateTime at={topo.updatedAt} />
                 </td>
                 <td className="px-4 py-2 text-right">
                   <Link href={`/topology/${topo.id}`} className="rounded border border-slate-200 px-2 py-1 text-xs text-slate-600 hover:border-sky-300 hover:text-sky-700">

@@ -7,6 +7,7 @@ import { buttonClass, inputClass } from "../../_shell/AuthCard.tsx";
 import { useErrorText } from "../../_shell/useErrorText.ts";
 import { useCan, useSession } from "../../_shell/useSession.ts";
 import { useTRPC } from "../../trpc.ts";
+import { DateTime } from "../_ui/DateTime.tsx";
 
 const small = "rounded border border-slate-300 bg-white px-2 py-0.5 text-xs text-slate-800 hover:bg-slate-100 disabled:opacity-40";
 
@@ -94,7 +95,7 @@ export function UsersAdmin() {
                     </select>
                   </td>
                   <td className="px-3 py-1.5 text-xs">{u.disabled ? <span className="text-red-700">{t("users.disabled")}</span> : <span className="text-emerald-700">{t("users.active")}</span>}</td>
-                  <td className="px-3 py-1.5 font-mono text-xs text-slate-500">{u.lastSeenAt ? u.lastSeenAt.replace("T", " ").slice(0, 16) : t("users.never")}</td>
+                  <td className="px-3 py-1.5 font-mono text-xs text-slate-500">{u.lastSeenAt ? <DateTime at={u.lastSeenAt} /> : t("users.never")}</td>
                   <td className="flex gap-1 px-3 py-1.5">
                     {/* your own password: the account page (needs the current one, keeps this session) */}
                     {!me && <button type="button" className={small} data-testid="user-reset-password" onClick={() => setResetFor({ id: u.id, email: u.email, password: "" })}>{t("users.resetPassword")}</button>}
