@@ -7,6 +7,7 @@ import type { ReactNode } from "react";
 import { localeTags } from "../i18n/locales.ts";
 import { Header } from "./_shell/Header.tsx";
 import { Providers } from "./providers.tsx";
+import { THEME_SCRIPT } from "./_shell/theme.ts";
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations("common");
@@ -18,7 +19,11 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const locale = await getLocale();
   const t = await getTranslations("common");
   return (
-    <html lang={localeTags[locale]}>
+    <html lang={localeTags[locale]} suppressHydrationWarning>
+      <head>
+        {/* before the first paint: the saved theme, or the OS preference (no light flash in the dark) */}
+        <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+      </head>
       <body className="flex min-h-full flex-col">
         <NextIntlClientProvider>
           <Providers>

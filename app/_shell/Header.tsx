@@ -2,6 +2,7 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { Logo } from "./Logo.tsx";
 import { LanguageSwitch } from "./LanguageSwitch.tsx";
+import { ThemeSwitch } from "./ThemeSwitch.tsx";
 import { NavLinks } from "./NavLinks.tsx";
 import { UserMenu } from "./UserMenu.tsx";
 
@@ -18,6 +19,7 @@ export async function Header() {
       </Link>
       <NavLinks />
       <div className="ml-auto flex items-center gap-3">
+        <ThemeSwitch />
         <LanguageSwitch />
         <UserMenu />
       </div>

@@ -18,6 +18,7 @@ export interface NavItem {
 }
 
 export const navItems: readonly NavItem[] = [
+  { labelKey: "overview", href: "/overview", testId: "nav-overview", action: "topology.read" },
   { labelKey: "topologies", href: "/topologies", testId: "nav-topologies", activePrefixes: ["/topologies", "/topology/"], action: "topology.read" },
   { labelKey: "audit", href: "/audit", testId: "nav-audit", action: "audit.read" },
   { labelKey: "users", href: "/users", testId: "nav-users", action: "user.admin" },

@@ -2,8 +2,7 @@ import { expect, test, watchConsole } from "../fixtures/test.ts";
 
 test("the shell renders: product name, navigation, language switch", async ({ page }) => {
   const problems = watchConsole(page);
-  await page.goto("/");
-  await expect(page).toHaveURL(/\/topologies$/);
+  await page.goto("/topologies");
   await expect(page.getByTestId("app-header")).toBeVisible();
   await expect(page.getByTestId("product-name")).toHaveText("LVS Console");
   const nav = page.getByTestId("nav-topologies");
@@ -14,6 +13,13 @@ test("the shell renders: product name, navigation, language switch", async ({ pa
   await expect(page.getByTestId("topology-list")).toBeVisible();
   await expect(page).toHaveTitle(/Topologies · LVS Console/);
   expect(problems).toEqual([]);
+});
+
+test("the landing page is the overview", async ({ page }) => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/overview$/);
+  await expect(page.getByTestId("nav-overview")).toHaveAttribute("aria-current", "page");
+  await expect(page.getByTestId("overview-page")).toBeVisible();
 });
 
 test("the health endpoint says the database is up", async ({ request }) => {

@@ -5,6 +5,7 @@
  * container (ResizeObserver). The latest value of each series is also written to data-* attributes
  * and a text legend, for people and for tests.
  */
+import { useLocale } from "next-intl";
 import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
@@ -38,10 +39,12 @@ export function LiveChart({ testId, title, series, data, unit = "", height = 120
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const labels = series.map((s) => `${s.key}:${s.label}:${s.color}`).join("|");
+  const locale = useLocale();
 
   useEffect(() => {
     const el = box.current;
     if (!el) return;
+    const clock = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height,
@@ -49,7 +52,9 @@ export function LiveChart({ testId, title, series, data, unit = "", height = 120
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(1, max * 1.1, min)] } },
       axes: [
-        { stroke: "#64748b", grid: { stroke: "#e2e8f0" }, ticks: { stroke: "#e2e8f0" }, font: "10px system-ui" },
+        // one short label per tick (HH:MM in the user's locale and zone), ticks at least 64 px apart:
+        // uPlot's default two-line date+time labels ran into each other on narrow charts
+        { stroke: "#64748b", grid: { stroke: "#e2e8f0" }, ticks: { stroke: "#e2e8f0" }, font: "10px system-ui", space: 64, values: (_u, vals) => vals.map((v) => clock.format(v * 1000)) },
         { stroke: "#64748b", grid: { stroke: "#e2e8f0" }, ticks: { stroke: "#e2e8f0" }, font: "10px system-ui", size: 44, values: (_u, vals) => vals.map((v) => compact(v)) },
       ],
       series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, fill: `${s.color}18`, spanGaps: false, points: { show: false } }))],
@@ -65,7 +70,7 @@ export function LiveChart({ testId, title, series, data, unit = "", height = 120
     };
     // the chart is rebuilt only when its series change; data flows in through setData below
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [labels, height]);
+  }, [labels, height, locale]);
 
   useEffect(() => {
     const u = plot.current;

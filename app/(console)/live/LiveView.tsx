@@ -55,7 +55,8 @@ function LiveBody({ id, revision, topology }: { id: string; revision: number; to
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [state, tick],
   );
-  const director: DirectorState | undefined = directors.find((d) => d.directorId === picked) ?? directors[0];
+  // the first director with an agent online, not a draft that never had one
+  const director: DirectorState | undefined = directors.find((d) => d.directorId === picked) ?? directors.find((d) => d.online) ?? directors[0];
 
   return (
     <div className="flex min-h-0 flex-1 flex-col" data-testid="live-view">

@@ -52,6 +52,14 @@ export function useSeriesPoints(ref: SeriesRef, range: RangeKey, topic: TopicSta
     refetchInterval: range === "24h" ? 60_000 : 10_000,
     placeholderData: (prev) => prev,
   });
+  // the live chart starts full: the server's last 5 minutes (its 1 s ring) once, then the socket's points
+  const [mountedAt] = useState(() => Math.floor(Date.now() / 1000) * 1000);
+  const backfill = useQuery({
+    ...trpc.live.history.queryOptions({ ...ref, from: mountedAt - RANGE_MS.live, to: mountedAt + 10_000, maxPoints: 300 }),
+    enabled: range === "live",
+    staleTime: Infinity,
+    refetchInterval: false,
+  });
   const id = seriesId(ref.directorId, ref.serviceKey, ref.destination);
   const live = useMemo(() => {
     const last = topic?.series.get(id)?.last();
@@ -62,12 +70,21 @@ export function useSeriesPoints(ref: SeriesRef, range: RangeKey, topic: TopicSta
   }, [topic, id, tick]);
   if (range === "live") {
     // a fixed 5-minute window ending at the newest sample: the line scrolls, the axis does not jump
-    const last = live[live.length - 1];
-    return { points: live, stepMs: 1000, state: "ready", xRange: last ? [(last.at - RANGE_MS.live) / 1000, last.at / 1000] : undefined };
+    const points = withBackfill(backfill.data?.stepMs === 1000 ? backfill.data.points : [], live);
+    const last = points[points.length - 1];
+    return { points, stepMs: 1000, state: "ready", xRange: last ? [(last.at - RANGE_MS.live) / 1000, last.at / 1000] : undefined };
   }
   if (history.isError) return { points: [], stepMs: 60_000, state: "error", error: history.error.message };
   if (!history.data) return { points: [], stepMs: 60_000, state: "loading" };
   return { points: history.data.points, stepMs: history.data.stepMs, xRange: [from / 1000, now / 1000], state: "ready" };
+}
+
+/** History older than the first live point, then the live points (one per second, in time order). */
+export function withBackfill(history: readonly LivePoint[], live: readonly LivePoint[]): LivePoint[] {
+  if (history.length === 0) return live as LivePoint[];
+  const first = live[0]?.at ?? Infinity;
+  const last = live[live.length - 1]?.at ?? Infinity;
+  return [...history.filter((p) => p.at < first && p.at >= (Number.isFinite(last) ? last : p.at) - RANGE_MS.live), ...live];
 }
 
 const C = { cps: "#2563eb", in: "#059669", out: "#d97706", active: "#7c3aed", inact: "#94a3b8" };
