@@ -9,7 +9,7 @@ import { emptyTopology } from "../../lvs/defaults.ts";
 import { Prisma, type PrismaClient } from "../../generated/prisma/client.ts";
 import type { EventBus } from "../events/EventBus.ts";
 import type { Logger } from "../log.ts";
-import { refuse } from "./ServiceError.ts";
+import { refuse, ServiceError } from "./ServiceError.ts";
 import { topologyIntegrityIssues } from "./topologyIntegrity.ts";
 import { writeTopologyRows } from "./topologyRows.ts";
 import { execCheckChanges } from "../../lvs/execCheckChanges.ts";

@@ -121,7 +121,7 @@ describe("import", () => {
 
   it("errors carry their line; a file with errors has no summary", () => {
     const bad = parseImport("virtual_server 10.0.0.100 80 {\n  lvs_sched rr\n}\nvirtual_server 10.0.0.300 80 {\n  lvs_sched rr\n}\n", "keepalived");
-    expect(bad.errors).toEqual([{ line: 4, message: 'virtual_server: "10.0.0.300" is not an IP address; block skipped' }]);
+    expect(bad.errors).toEqual([{ line: 4, code: "keepalived.bad-address", params: { value: "10.0.0.300" }, message: 'virtual_server: "10.0.0.300" is not an IP address; block skipped' }]);
     expect(bad.summary).toBe("");
     const rules = parseImport("-A -t 10.0.0.1:80 -s wlc\n-a -t 10.0.0.1:80 -r 10.0.0.7:80 -g -w 99999999\n", "ipvsadm");
     expect(rules.errors.map((e) => e.line)).toEqual([2]);
