@@ -27,6 +27,8 @@ export function PlanPanel(props: { topologyId: string; revision: number; latest:
   const plan = useMutation(trpc.deploy.plan.mutationOptions());
   const onStarted = (r: { id: string }) => {
     props.onRollout(r.id);
+    // the plan is spent: it was computed against tables that the apply is changing now
+    plan.reset();
     void qc.invalidateQueries({ queryKey: trpc.deploy.pathKey() });
   };
   const apply = useMutation(trpc.deploy.applyRevision.mutationOptions({ onSuccess: onStarted }));
@@ -40,6 +42,8 @@ export function PlanPanel(props: { topologyId: string; revision: number; latest:
   };
   const started = isRollback ? rollback : apply;
   const data = plan.data;
+  /** every director already runs this revision and nothing differs: nothing to apply */
+  const current = !!data && data.totals.ops === 0 && data.directors.every((d) => d.appliedRevision === props.revision);
 
   return (
     <section className={card} data-testid="plan-panel" data-revision={props.revision}>
@@ -60,8 +64,8 @@ export function PlanPanel(props: { topologyId: string; revision: number; latest:
               <option value="parallel">{t("plan.parallel")}</option>
             </select>
           </label>
-          <button type="button" className={isRollback ? dangerBtn : primaryBtn} disabled={!canApply || !data || started.isPending || skip.size === data.directors.length} onClick={go} data-testid="apply-button"
-            title={data ? undefined : t("plan.planFirst")}>
+          <button type="button" className={isRollback ? dangerBtn : primaryBtn} disabled={!canApply || !data || current || started.isPending || skip.size === data.directors.length} onClick={go} data-testid="apply-button"
+            title={current ? t("plan.upToDate") : data ? undefined : t("plan.planFirst")}>
             {isRollback ? t("plan.rollback", { revision: props.revision }) : t("plan.apply", { revision: props.revision })}
           </button>
         </div>
@@ -69,7 +73,8 @@ export function PlanPanel(props: { topologyId: string; revision: number; latest:
       {(plan.isError || started.isError) && (
         <p className="px-4 py-2 text-sm text-red-700" role="alert" data-testid="plan-error">{errorText(plan.error ?? started.error).text}</p>
       )}
-      {!data && !plan.isError && <p className="px-4 py-3 text-sm text-slate-500">{t("plan.hint")}</p>}
+      {!data && !plan.isError && <p className="px-4 py-3 text-sm text-slate-500" data-testid="plan-hint">{t("plan.hint")}</p>}
+      {current && <p className="px-4 py-2 text-sm text-emerald-700" data-testid="plan-up-to-date">{t("plan.upToDate")}</p>}
       {data && (
         <div className="divide-y divide-slate-100">
           <p className="px-4 py-2 text-xs text-slate-600" data-testid="plan-totals">

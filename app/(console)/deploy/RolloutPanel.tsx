@@ -1,6 +1,7 @@
 "use client";
 /** Live progress and per-director results of a rollout (the given one, else the latest). */
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
 import { useTranslations } from "next-intl";
 import { useTRPC } from "../../trpc.ts";
 import { card, tone } from "./ui.ts";
@@ -19,6 +20,15 @@ export function RolloutPanel({ topologyId, rolloutId }: { topologyId: string; ro
     refetchInterval: (q) => (q.state.data?.status === "running" ? (live ? 5000 : 400) : false),
   });
   const r = one.data;
+  // a rollout that ends changes where revisions run (also without the live socket)
+  const qc = useQueryClient();
+  const status = r?.status;
+  useEffect(() => {
+    if (status && status !== "running") {
+      void qc.invalidateQueries({ queryKey: trpc.deploy.revisions.pathKey() });
+      void qc.invalidateQueries({ queryKey: trpc.deploy.drift.pathKey() });
+    }
+  }, [status, qc, trpc]);
   if (!r) return null;
   return (
     <section className={card} data-testid="rollout" data-status={r.status} data-revision={r.revision}>

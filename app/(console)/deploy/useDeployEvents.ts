@@ -28,6 +28,9 @@ export function useDeployEvents(topologyId: string): void {
         void qc.invalidateQueries({ queryKey: trpc.deploy.rollout.pathKey() });
         void qc.invalidateQueries({ queryKey: trpc.deploy.rollouts.pathKey() });
         void qc.invalidateQueries({ queryKey: trpc.deploy.drift.pathKey() });
+        // where each revision runs changes with an ack: the revisions table must not show the old one
+        void qc.invalidateQueries({ queryKey: trpc.deploy.revisions.pathKey() });
+        void qc.invalidateQueries({ queryKey: trpc.director.list.pathKey() });
       }
     });
     return () => {
