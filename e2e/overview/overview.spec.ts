@@ -40,7 +40,6 @@ let traffic: Traffic | null = null;
 let topologyId = "";
 let vipPort = 0;
 let name = "";
-let trafficSince = 0;
 
 test.beforeAll(async ({ request, baseURL }) => {
   test.setTimeout(120_000);
@@ -55,7 +54,6 @@ test.beforeAll(async ({ request, baseURL }) => {
   await applyLatest(request, topologyId);
   await expect.poll(() => getOnce(VIP, vipPort, 500), { timeout: 60_000, message: "the VIP never answered" }).toMatch(/^ob\d/);
   traffic = startTraffic(VIP, vipPort, 10, 200);
-  trafficSince = Date.now();
 });
 
 test.afterAll(async () => {
