@@ -59,12 +59,24 @@ function EditorBody({ id, store, view }: { id: string; store: EditorStore; view:
   const t = useTranslations("editor");
   const focus = useFocus(store, view);
   const saver = useSave(id, store);
+  // the optional revision message (the revisions list reads it); Ctrl+S saves with it too
+  const [message, setMessage] = useState("");
+  /** errors the last successful save was made with: saving is allowed, but the operator is told */
+  const [savedWithErrors, setSavedWithErrors] = useState<{ revision: number; errors: number } | null>(null);
+  const saveNow = async () => {
+    const ok = await saver.save({ message });
+    if (!ok) return;
+    setMessage("");
+    const s = store.getState();
+    const errors = s.issues.filter((i) => i.severity === "error").length;
+    setSavedWithErrors(errors > 0 ? { revision: s.revision, errors } : null);
+  };
   const [dialog, setDialog] = useState<"export" | "import" | null>(null);
   // fit only a loaded document: on an empty canvas React Flow would fit (and move) at the first drop
   const [fitOnLoad] = useState(() => store.getState().nodes.length > 0);
 
   useDerived(store);
-  useShortcuts(store, () => void saver.save());
+  useShortcuts(store, () => void saveNow());
 
   useLeaveGuard(dirty, t("leaveUnsaved"));
 
@@ -90,7 +102,10 @@ function EditorBody({ id, store, view }: { id: string; store: EditorStore; view:
   return (
     <div className="flex min-h-0 flex-1 flex-col" data-testid="topology-editor">
       <Toolbar
-        onSave={() => void saver.save()}
+        onSave={() => void saveNow()}
+        message={message}
+        onMessage={setMessage}
+        savedWithErrors={savedWithErrors}
         saving={saver.saving}
         saveError={saver.error}
         onExport={() => setDialog("export")}

@@ -13,6 +13,11 @@ const btn =
 
 export interface ToolbarProps {
   onSave(): void;
+  /** the optional revision message typed next to Save */
+  message: string;
+  onMessage(message: string): void;
+  /** the last save stored a revision that still has validation errors */
+  savedWithErrors: { revision: number; errors: number } | null;
   saving: boolean;
   saveError: string | null;
   onExport(): void;
@@ -20,7 +25,7 @@ export interface ToolbarProps {
   focus(id: string): void;
 }
 
-export function Toolbar({ onSave, saving, saveError, onExport, onImport, focus }: ToolbarProps) {
+export function Toolbar({ onSave, message, onMessage, savedWithErrors, saving, saveError, onExport, onImport, focus }: ToolbarProps) {
   const t = useTranslations("editor.toolbar");
   const store = useEditorStore();
   const name = useEditor((s) => s.name);
@@ -79,6 +84,23 @@ export function Toolbar({ onSave, saving, saveError, onExport, onImport, focus }
       <ViewSwitch />
       <div className="ml-auto flex items-center gap-2">
         {saveError && <span className="text-xs text-red-600" data-testid="save-error">{saveError}</span>}
+        {!saveError && savedWithErrors && savedWithErrors.revision === revision && (
+          <span className="text-xs text-red-700" data-testid="saved-with-errors" role="status">
+            {t("savedWithErrors", { revision: savedWithErrors.revision, count: savedWithErrors.errors })}
+          </span>
+        )}
+        {canSave && (
+          <input
+            className="w-48 rounded border border-slate-300 px-2 py-1 text-xs"
+            data-testid="save-message"
+            placeholder={t("messagePlaceholder")}
+            aria-label={t("messagePlaceholder")}
+            value={message}
+            maxLength={500}
+            onChange={(e) => onMessage(e.target.value)}
+            onKeyDown={(e) => { if (e.key === "Enter") onSave(); }}
+          />
+        )}
         {session && !canSave && (
           <span className="text-xs text-slate-500" data-testid="read-only">{tAuth("readOnly", { role: tAuth(`roles.${session.role}`) })}</span>
         )}
