@@ -5,7 +5,11 @@
  *             [--boot-rules PATH|none] [--ipvsadm PATH] [--insecure] [--heal-drift]
  *   lvs-agent run --engine userspace --rules FILE …      (standalone, no control plane: agent/standalone.ts)
  *
- * The token may also come from LVS_AGENT_TOKEN or --token-file (keeps it out of `ps`).
+ *   lvs-agent check …                                    (is this machine ready? agent/check.ts)
+ *   lvs-agent --version
+ *
+ * Every flag may also come from an LVS_AGENT_* variable (USAGE lists them; the systemd unit reads
+ * them from /etc/lvs-agent/agent.env); the token also from --token-file (keeps it out of `ps`).
  * The process runs until SIGINT/SIGTERM; it never exits because the control plane is away or
  * refuses it. Exit codes: 0 after a signal, 2 for bad usage, 1 if the engine cannot start.
  */
@@ -21,31 +25,70 @@ import { runAgent } from "./runAgent.ts";
 import { serverUrls } from "./link.ts";
 import { createEngine, type EngineChoice } from "./createEngine.ts";
 import { DEFAULT_CHECK_USER, DEFAULT_CHECKS_DIR } from "./health/exec.ts";
+import { AGENT_VERSION } from "./version.ts";
+import { PROTOCOL_VERSION } from "../lvs/protocol/agent.ts";
 
 export const USAGE = `usage:
   lvs-agent --server http(s)://HOST:PORT --token TOKEN [--engine auto|ipvs|userspace] [--state-dir DIR]
             [--boot-rules PATH|none] [--ipvsadm PATH] [--insecure] [--heal-drift]
             [--checks-dir DIR] [--check-user USER] [--check-allow-root]
-  lvs-agent run --engine userspace --rules FILE [...]   standalone, without a control plane
+  lvs-agent run --engine userspace --rules FILE [--stats-interval SECONDS] [--exact]
+                standalone, without a control plane: forwards an ipvsadm rules file (SIGHUP reloads it,
+                SIGUSR2 prints ipvsadm -Ln --stats)
   lvs-agent realserver --topology FILE --rip ADDR [--verify|--undo|--restore|--script]
-                                                       prepare a real server for DR/TUN/NAT
+                prepare a real server for DR/TUN/NAT (lvs-agent realserver --help)
+  lvs-agent check [--engine ipvs|auto|userspace] [--ha]   is this machine ready? (lvs-agent check --help)
+  lvs-agent --version                                      version and agent protocol version
 
   --server      control plane URL (the agent connects to /api/agent); repeat it or give a
                 comma-separated list for several instances: after a lost connection the next is tried
-  --token       agent token shown once when the director was enrolled (or LVS_AGENT_TOKEN, --token-file)
+  --token       agent token shown once when the director was enrolled
+  --token-file  read the token from this file (keeps it out of \`ps\`)
   --engine      auto (default): ipvs if the kernel has IPVS and ipvsadm works, else userspace
   --state-dir   where the last applied table is kept for fail-static restarts (default /var/lib/lvs-agent)
   --boot-rules  ipvs only: also write the table here for the distribution's ipvsadm service
                 (default /etc/ipvsadm.rules, /etc/sysconfig/ipvsadm on Red Hat; "none" to skip)
+  --ipvsadm     the ipvsadm binary (default ipvsadm, from PATH)
+  --insecure    accept a self-signed TLS certificate from the control plane
   --heal-drift  put back hand-made ipvsadm changes to managed services every 30 s (default: leave
                 them, the console shows them as drift to re-apply or import)
-  --checks-dir  exec health checks: the programs the console may name (default /etc/lvs-agent/checks.d,
-                or LVS_AGENT_CHECKS_DIR); each must be owned by root and not writable by others
-  --check-user  user the exec checks run as (default nobody, or LVS_AGENT_CHECK_USER); root is refused
-                unless --check-allow-root
+  --checks-dir  exec health checks: the programs the console may name (default /etc/lvs-agent/checks.d);
+                each must be owned by root and not writable by others
+  --check-user  user the exec checks run as (default nobody); root is refused unless --check-allow-root
+  --check-allow-root  let exec checks run as root
+  -h, --help    this text;  -V, --version  the version
+
+Environment (a flag on the command line wins; lvs-agent.service reads them from /etc/lvs-agent/agent.env):
+  LVS_AGENT_SERVER      --server (comma-separated for several)
+  LVS_AGENT_TOKEN       --token
+  LVS_AGENT_TOKEN_FILE  --token-file
+  LVS_AGENT_ENGINE      --engine
+  LVS_AGENT_STATE_DIR   --state-dir
+  LVS_AGENT_BOOT_RULES  --boot-rules
+  LVS_AGENT_IPVSADM     --ipvsadm
+  LVS_AGENT_INSECURE    1 = --insecure
+  LVS_AGENT_HEAL_DRIFT  1 = --heal-drift
+  LVS_AGENT_CHECKS_DIR  --checks-dir
+  LVS_AGENT_CHECK_USER  --check-user
+
+Exit codes: 0 after SIGINT/SIGTERM (kernel rules stay), 1 when the engine cannot start, 2 for bad
+usage or settings. It never exits because the control plane is away or refuses it: it retries.
 `;
 
-export async function main(argv: string[]): Promise<number> {
+/** `lvs-agent VERSION (protocol N; node vX)`: one line, the version first. */
+export function versionLine(): string {
+  return `lvs-agent ${AGENT_VERSION} (protocol ${PROTOCOL_VERSION}; node ${process.version})\n`;
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (argv[0] === "--version" || argv[0] === "-V" || argv[0] === "version") {
+    process.stdout.write(versionLine());
+    return 0;
+  }
+  if (argv[0] === "check") {
+    const { runCheck } = await import("./check.ts");
+    return runCheck(argv.slice(1), env);
+  }
   if (argv[0] === "realserver") {
     const { runRealServerCli } = await import("./realserver/realServerCli.ts");
     return runRealServerCli(argv.slice(1));
@@ -60,9 +103,8 @@ export async function main(argv: string[]): Promise<number> {
       args: argv,
       options: {
         server: { type: "string", multiple: true }, token: { type: "string" }, "token-file": { type: "string" },
-        engine: { type: "string", default: "auto" }, "state-dir": { type: "string", default: "/var/lib/lvs-agent" },
-        "boot-rules": { type: "string" }, ipvsadm: { type: "string", default: "ipvsadm" },
-        insecure: { type: "boolean", default: false }, "heal-drift": { type: "boolean", default: false }, help: { type: "boolean", short: "h" },
+        engine: { type: "string" }, "state-dir": { type: "string" }, "boot-rules": { type: "string" }, ipvsadm: { type: "string" },
+        insecure: { type: "boolean" }, "heal-drift": { type: "boolean" }, help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "V" },
         "checks-dir": { type: "string" }, "check-user": { type: "string" }, "check-allow-root": { type: "boolean", default: false },
       },
       strict: true,
@@ -75,23 +117,50 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const token = values.token ?? process.env.LVS_AGENT_TOKEN ?? (values["token-file"] ? (await fs.readFile(values["token-file"], "utf8")).trim() : undefined);
+  if (values.version) {
+    process.stdout.write(versionLine());
+    return 0;
+  }
   const problems: string[] = [];
+  const e = (name: string) => env[name] || undefined; // an empty line in agent.env counts as unset
+  const flag = (name: string) => {
+    const v = e(name);
+    if (v !== undefined && v !== "0" && v !== "1") problems.push(`${name} must be 0 or 1 (got ${v})`);
+    return v === "1";
+  };
+  if (!values.server?.length && e("LVS_AGENT_SERVER")) values.server = [e("LVS_AGENT_SERVER")!];
+  values.engine ??= e("LVS_AGENT_ENGINE") ?? "auto";
+  values["state-dir"] ??= e("LVS_AGENT_STATE_DIR") ?? "/var/lib/lvs-agent";
+  values["boot-rules"] ??= e("LVS_AGENT_BOOT_RULES");
+  values.ipvsadm ??= e("LVS_AGENT_IPVSADM") ?? "ipvsadm";
+  values.insecure ??= flag("LVS_AGENT_INSECURE");
+  values["heal-drift"] ??= flag("LVS_AGENT_HEAL_DRIFT");
+  const tokenFile = values["token-file"] ?? e("LVS_AGENT_TOKEN_FILE");
+  let token = values.token ?? e("LVS_AGENT_TOKEN");
+  if (!token && tokenFile) {
+    try {
+      token = (await fs.readFile(tokenFile, "utf8")).trim();
+      if (!token) problems.push(`--token-file ${tokenFile} is empty`);
+    } catch (err) {
+      problems.push(`--token-file ${tokenFile}: ${(err as Error).message}`);
+    }
+  }
   if (!values.server?.length) problems.push("--server is required");
   else {
     try {
       serverUrls(values.server);
-    } catch (e) {
-      problems.push(`--server ${values.server.join(",")}: ${(e as Error).message}`);
+    } catch (err) {
+      problems.push(`--server ${values.server.join(",")}: ${(err as Error).message}`);
     }
   }
-  if (!token) problems.push("--token (or LVS_AGENT_TOKEN / --token-file) is required");
+  if (!token && !tokenFile) problems.push("--token (or LVS_AGENT_TOKEN / --token-file) is required");
   if (!["auto", "ipvs", "userspace"].includes(values.engine!)) problems.push(`--engine must be auto, ipvs or userspace (got ${values.engine})`);
   if (problems.length) {
     process.stderr.write(`lvs-agent: ${problems.join("; ")}\n${USAGE}`);
     return 2;
   }
   const log = consoleLog();
+  log.info(`lvs-agent ${AGENT_VERSION} (protocol ${PROTOCOL_VERSION})`);
   const stateDir = path.resolve(values["state-dir"]!);
   await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
 
@@ -115,8 +184,8 @@ export async function main(argv: string[]): Promise<number> {
     ...(values.insecure ? { insecure: true } : {}),
     ...(values["heal-drift"] ? { healDrift: true } : {}),
     exec: {
-      dir: path.resolve(values["checks-dir"] ?? process.env.LVS_AGENT_CHECKS_DIR ?? DEFAULT_CHECKS_DIR),
-      user: values["check-user"] ?? process.env.LVS_AGENT_CHECK_USER ?? DEFAULT_CHECK_USER,
+      dir: path.resolve(values["checks-dir"] ?? e("LVS_AGENT_CHECKS_DIR") ?? DEFAULT_CHECKS_DIR),
+      user: values["check-user"] ?? e("LVS_AGENT_CHECK_USER") ?? DEFAULT_CHECK_USER,
       allowRoot: values["check-allow-root"]!,
     },
   });
@@ -133,11 +202,4 @@ export async function main(argv: string[]): Promise<number> {
   await ha.close();
   await built.engine.close();
   return 0;
-}
-
-if (import.meta.url === `file://${process.argv[1]}` || process.env.LVS_AGENT_MAIN === "1") {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (e: Error) => {
-    process.stderr.write(`lvs-agent: ${e.stack ?? e.message}\n`);
-    process.exit(1);
-  });
 }

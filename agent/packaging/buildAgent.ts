@@ -26,7 +26,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import * as esbuild from "esbuild";
 import pkg from "../../package.json" with { type: "json" };
-import { PROTOCOL_VERSION } from "../../lvs/agentProtocol.ts";
+import { PROTOCOL_VERSION } from "../../lvs/protocol/agent.ts";
 import { renderInstallScript, renderUnit } from "./templates.ts";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
