@@ -23,7 +23,7 @@ const SERVER_FOLDERS = [
 ];
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", ".next/**", ".data/**", "generated/**", "lab/build/**", "test-results/**", "playwright-report/**", "next-env.d.ts"] },
+  { ignores: ["node_modules/**", ".next/**", ".data/**", "generated/**", "lab/build/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "dist/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

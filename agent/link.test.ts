@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import { AgentLink, agentUrl, backoffDelay, serverUrls } from "./link.ts";
+import { AGENT_VERSION } from "./version.ts";
 import { memoryLog } from "./log.ts";
 import { realTimers } from "./health/monitor.ts";
 import { PROTOCOL_VERSION } from "../lvs/protocol/agent.ts";
@@ -69,7 +70,6 @@ describe("link against a control plane that sends bad frames", () => {
   it.each([
     ["an unknown type", JSON.stringify({ v: 1, type: "reboot" }), /bad frame from control plane: .*type/],
     ["a wrong shape", JSON.stringify({ v: 1, type: "welcome", directorId: 5 }), /bad frame from control plane: message type "welcome": directorId: /],
-    ["another protocol version", JSON.stringify({ v: 2, type: "welcome", directorId: "d", directorName: "d", serverTime: 0, heartbeatMs: 1000 }), /bad frame from control plane: protocol version 2, this side speaks 1: upgrade the agent and the control plane together/],
     ["a binary frame", Buffer.from([1, 2, 3]), /bad frame from control plane: binary frame/],
   ])("closes on %s with the reason logged, hands nothing on and reconnects", async (_name, reply, re) => {
     const { log, closes, received } = await run(reply);
@@ -78,6 +78,26 @@ describe("link against a control plane that sends bad frames", () => {
     expect(closes[0]!.code).toBe(4400);
     expect(received).toEqual([]);
     expect(log.lines.some((l) => /reconnecting in \d+ ms \(attempt \d+\) to ws:\/\/127\.0\.0\.1:\d+\/api\/agent/.test(l))).toBe(true);
+  });
+
+  it("a control plane of another protocol: logs the versions and the command that installs the agent it serves, closes 4426, retries", async () => {
+    const { log, closes, received, link } = await run(JSON.stringify({ v: 2, type: "welcome", directorId: "d", directorName: "d", serverTime: 0, heartbeatMs: 1000, flags: {} }));
+    const consoleUrl = link.url.replace(/^ws/, "http").replace(/\/api\/agent$/, "");
+    expect(log.lines).toContain(`ERROR the control plane speaks agent protocol 2, this agent (lvs-agent ${AGENT_VERSION}) speaks 1: upgrade from this console: curl -fsSL ${consoleUrl}/agent/install.sh | sudo sh -s -- --server ${consoleUrl}`);
+    expect(closes[0]).toEqual({ code: 4426, reason: "agent protocol 1 cannot read protocol 2" });
+    expect(closes.length).toBeGreaterThanOrEqual(2); // it keeps trying: the console may be upgraded meanwhile
+    expect(received).toEqual([]);
+  });
+
+  it("a refusal for its protocol (an error frame of any version) is logged with the console's message and the upgrade command", async () => {
+    const message = "lvs-agent 0.1.0+gaaaaaaaaaaaa speaks agent protocol 1; this console accepts protocol 2: install lvs-agent 0.5.0+gbbbbbbbbbbbb (protocol 2)";
+    const { log, received, closes } = await run(JSON.stringify({ v: 2, type: "error", code: "protocol.incompatible", message }));
+    expect(log.lines.find((l) => l.startsWith("ERROR control plane refused"))).toMatch(
+      new RegExp(`^ERROR control plane refused the agent \\(protocol\\.incompatible\\): ${message.replace(/[.+()]/g, "\\$&")}; upgrade from this console: curl -fsSL http://127\\.0\\.0\\.1:\\d+/agent/install\\.sh \\| sudo sh -s -- --server http://127\\.0\\.0\\.1:\\d+$`),
+    );
+    expect(received).toEqual([]);
+    expect(closes[0]).toEqual({ code: 4426, reason: "refused: agent protocol 1" });
+    expect(closes.length).toBeGreaterThanOrEqual(2); // and retries with its backoff
   });
 
   it("gives up on a control plane that welcomed it and then went silent (half-open link), and reconnects", async () => {

@@ -10,7 +10,8 @@
  */
 import WebSocket from "ws";
 import type { AgentMessage, ServerMessage } from "../lvs/protocol/agent.ts";
-import { MAX_FRAME_BYTES, parseServerMessage } from "../lvs/protocol/agent.ts";
+import { CLOSE, INCOMPATIBLE, MAX_FRAME_BYTES, PROTOCOL_VERSION, frameVersion, installCommand, parseServerMessage, peekError } from "../lvs/protocol/agent.ts";
+import { AGENT_VERSION } from "./version.ts";
 import type { AgentLog } from "./log.ts";
 import type { Timers } from "./health/monitor.ts";
 
@@ -44,6 +45,14 @@ export function agentUrl(server: string): string {
   else if (u.protocol !== "ws:" && u.protocol !== "wss:") throw new Error(`--server: unsupported scheme ${u.protocol} (use http, https, ws or wss)`);
   if (u.pathname === "" || u.pathname === "/") u.pathname = "/api/agent";
   return u.toString();
+}
+
+/** The console's own URL (what install.sh takes) from an agent link URL: ws(s)→http(s), without /api/agent. */
+export function consoleUrlOf(linkUrl: string): string {
+  const u = new URL(linkUrl);
+  u.protocol = u.protocol === "wss:" ? "https:" : "http:";
+  if (u.pathname === "/api/agent") u.pathname = "/";
+  return u.toString().replace(/\/+$/, "");
 }
 
 /** Delay before reconnect attempt `attempt` (0-based): equal jitter over capped exponential growth. */
@@ -157,8 +166,9 @@ export class AgentLink {
     });
     ws.on("message", (data, isBinary) => {
       if (isBinary) return this.badFrame(ws, "binary frame");
-      const parsed = parseServerMessage(data.toString());
-      if (!parsed.ok) return this.badFrame(ws, parsed.reason);
+      const text = data.toString();
+      const parsed = parseServerMessage(text);
+      if (!parsed.ok || (parsed.message.type === "error" && parsed.message.code === INCOMPATIBLE)) return this.unreadable(ws, text, parsed.ok ? "" : parsed.reason);
       const msg = parsed.message;
       if (msg.type === "welcome") {
         this.welcomed = true;
@@ -193,6 +203,31 @@ export class AgentLink {
       this.opts.log.warn(this.lastError);
       ws.terminate();
     }, ms);
+  }
+
+  /**
+   * A refusal for the protocol version, or a frame this protocol cannot read: a refusal (an error frame of any version, e.g. "this console
+   * accepts protocol N: install lvs-agent X"), another protocol version, or a broken frame. The first
+   * two are logged with the command that installs the agent this console serves; the link retries
+   * with its backoff either way (the director keeps forwarding its last table).
+   */
+  private unreadable(ws: WebSocket, text: string, reason: string): void {
+    const upgrade = `upgrade from this console: ${installCommand(consoleUrlOf(this.url))}`;
+    const refusal = peekError(text);
+    if (refusal) {
+      this.lastError = refusal.message;
+      this.opts.log.error(`control plane refused the agent (${refusal.code}): ${refusal.message}${refusal.code === INCOMPATIBLE ? `; ${upgrade}` : ""}`);
+      ws.close(CLOSE.incompatible, `refused: agent protocol ${PROTOCOL_VERSION}`);
+      return;
+    }
+    const v = frameVersion(text);
+    if (v !== null && v !== PROTOCOL_VERSION) {
+      this.lastError = `the control plane speaks agent protocol ${v}, this agent (lvs-agent ${AGENT_VERSION}) speaks ${PROTOCOL_VERSION}`;
+      this.opts.log.error(`${this.lastError}: ${upgrade}`);
+      ws.close(CLOSE.incompatible, `agent protocol ${PROTOCOL_VERSION} cannot read protocol ${v}`);
+      return;
+    }
+    this.badFrame(ws, reason);
   }
 
   private badFrame(ws: WebSocket, reason: string): void {

@@ -13,8 +13,9 @@ import { listChecks, type ExecCheckerOptions } from "./health/exec.ts";
 import { realTimers, systemClock, type Clock, type Timers } from "./health/monitor.ts";
 import { validateDesired } from "./validateDesired.ts";
 import type { HaSupervisor } from "./ha/haSupervisor.ts";
+import { AGENT_VERSION } from "./version.ts";
 
-export const AGENT_VERSION = "0.1.0";
+export { AGENT_VERSION };
 
 export interface RunAgentOptions {
   /** one control-plane URL or several (tried in turn) */

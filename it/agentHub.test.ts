@@ -36,6 +36,7 @@ describe("AgentHub over loopback", () => {
       directory, bus, desiredFor: async (id) => desiredByDirector.get(id) ?? null,
       log: { info: (o, m) => hubLog.push(`info ${m} ${JSON.stringify(o)}`), warn: (o, m) => hubLog.push(`warn ${m} ${JSON.stringify(o)}`) },
       heartbeatMs: 200, ...(maxPayload ? { maxPayload } : {}),
+      install: { serves: () => "0.1.0+gabcdefabcdef", publicUrl: "https://lvs.example.com" },
     });
     directory.watch(hub);
     server = http.createServer((_q, s) => s.end());
@@ -214,6 +215,45 @@ describe("AgentHub over loopback", () => {
     expect(directory.rows.get("d1")!.appliedRevision).toBe(2);
     expect(ws.readyState).toBe(WebSocket.OPEN);
     ws.close();
+  });
+
+  it("refuses an agent of another protocol: a frame every version reads says which version to install, the director records it, a compatible agent clears it", async () => {
+    const token = directory.add("d1");
+    const ws = new WebSocket(url.replace("http", "ws") + "/api/agent", { headers: { authorization: `Bearer ${token}` } });
+    await new Promise<void>((resolve, reject) => { ws.on("open", () => resolve()); ws.on("error", reject); });
+    const frames: string[] = [];
+    ws.on("message", (d) => frames.push(d.toString()));
+    const closed = new Promise<{ code: number; reason: string }>((r) => ws.on("close", (code, reason) => r({ code, reason: reason.toString() })));
+    // a future agent: protocol 2, a hello this console cannot parse
+    ws.send(JSON.stringify({ v: 2, type: "hello", agentVersion: "0.9.0+gfuture", engine: "ebpf", capabilities: ["x"] }));
+    const { code, reason } = await closed;
+    expect(code).toBe(4426);
+    expect(reason).toBe("agent protocol 2 not accepted; console speaks 1");
+    expect(frames).toHaveLength(1);
+    const refusal = JSON.parse(frames[0]!);
+    const message = "lvs-agent 0.9.0+gfuture speaks agent protocol 2; this console accepts protocol 1: install lvs-agent 0.1.0+gabcdefabcdef (protocol 1), "
+      + "the version this console serves: curl -fsSL https://lvs.example.com/agent/install.sh | sudo sh -s -- --server https://lvs.example.com";
+    expect(refusal).toEqual({ v: 1, type: "error", code: "protocol.incompatible", message });
+    await until(() => directory.rows.get("d1")!.refusal != null, 2000, "refusal recorded");
+    expect(directory.rows.get("d1")!.refusal).toMatchObject({ agentVersion: "0.9.0+gfuture", agentProtocol: 2, reason: message });
+    expect(directory.rows.get("d1")!.online).toBe(false);
+    // an agent of protocol 0 is refused the same way
+    const old = new WebSocket(url.replace("http", "ws") + "/api/agent", { headers: { authorization: `Bearer ${token}` } });
+    await new Promise<void>((resolve, reject) => { old.on("open", () => resolve()); old.on("error", reject); });
+    const oldClosed = new Promise<number>((r) => old.on("close", (c) => r(c)));
+    old.send(JSON.stringify({ v: 0, type: "hello", agentVersion: "0.0.1" }));
+    expect(await oldClosed).toBe(4426);
+    // a broken hello of THIS protocol is a bad message, not a version problem
+    const broken = new WebSocket(url.replace("http", "ws") + "/api/agent", { headers: { authorization: `Bearer ${token}` } });
+    await new Promise<void>((resolve, reject) => { broken.on("open", () => resolve()); broken.on("error", reject); });
+    const brokenClosed = new Promise<number>((r) => broken.on("close", (c) => r(c)));
+    broken.send(JSON.stringify({ v: 1, type: "hello", agentVersion: 5 }));
+    expect(await brokenClosed).toBe(4400);
+
+    const a = await agent(token);
+    await until(() => directory.rows.get("d1")!.online && a.link.connected, 3000, "compatible agent online");
+    expect(directory.rows.get("d1")!.refusal).toBeNull();
+    expect(directory.rows.get("d1")!.agent).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+\+/), protocol: 1 });
   });
 
   it("a failed revision is published with the failed operation's error, not a mere warning", async () => {

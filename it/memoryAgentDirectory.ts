@@ -2,7 +2,7 @@
 import type { HealthTransition } from "../lvs/protocol/agent.ts";
 import type { IpvsTable, StatsSnapshot } from "../lvs/model.ts";
 import { newToken, sameHash, tokenHash } from "../server/auth/sessionToken.ts";
-import type { AgentDirectory, AgentIdentity, StoredHealth } from "../server/realtime/agentDirectory.ts";
+import type { AgentBuildInfo, AgentDirectory, AgentIdentity, AgentRefusal, StoredHealth } from "../server/realtime/agentDirectory.ts";
 import { serviceKeyString } from "../lvs/tableKey.ts";
 import type { AgentEventSource } from "../server/realtime/agentEvents.ts";
 
@@ -18,6 +18,8 @@ export interface MemoryDirectorRow {
   appliedRevision: number | null;
   reportedTable: IpvsTable | null;
   transitions: HealthTransition[];
+  agent?: AgentBuildInfo;
+  refusal?: AgentRefusal | null;
 }
 
 export class MemoryAgentDirectory implements AgentDirectory {
@@ -52,7 +54,11 @@ export class MemoryAgentDirectory implements AgentDirectory {
     if (!r || !r.tokenHash || !sameHash(r.tokenHash, hash)) return "replaced" as const;
     return r.revokedAt != null ? ("revoked" as const) : ("ok" as const);
   }
-  async markOnline(id: string, x: { at: number; appliedRevision: number | null; table: IpvsTable }) {
+  async markRefused(id: string, r: AgentRefusal) {
+    this.rows.get(id)!.refusal = r;
+  }
+  async markOnline(id: string, x: { at: number; appliedRevision: number | null; table: IpvsTable; agent?: AgentBuildInfo }) {
+    if (x.agent) Object.assign(this.rows.get(id)!, { agent: x.agent, refusal: null });
     Object.assign(this.rows.get(id)!, { online: true, lastSeenAt: x.at, appliedRevision: x.appliedRevision, reportedTable: x.table });
   }
   async markOffline(id: string) {

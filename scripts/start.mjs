@@ -2,7 +2,11 @@
 // `npm start`: bring the product up on one port (default http://localhost:3000).
 //  1. generate the Prisma client if it is missing (npm's postinstall normally did it),
 //  2. build the Next.js UI when there is no build or the build is stale (sources changed since),
-//  3. run the custom server (server/index.ts) in production mode; it applies the database
+//  3. build the director agent (dist/agent: the single executable, its SHA-256 and install.sh, served
+//     at /agent/*) when its inputs changed (agent/packaging/buildAgent.ts; ~30 s the first time, a few
+//     seconds to find it current); a failed agent build is reported and the console starts anyway,
+//     answering /agent/* with 503 and what to run,
+//  4. run the custom server (server/index.ts) in production mode; it applies the database
 //     migrations itself and uses the embedded PGlite database in .data/ unless DATABASE_URL is set.
 // SIGINT/SIGTERM are forwarded to the server, which shuts down gracefully.
 import { spawn, spawnSync } from "node:child_process";
@@ -84,6 +88,15 @@ function ensureBuild() {
   writeFileSync(STAMP, sourceFingerprint() + "\n");
 }
 
+function ensureAgent() {
+  if (process.env.LVS_SKIP_BUILD === "1" && existsSync(path.join(root, "dist", "agent", "build.json"))) {
+    log("LVS_SKIP_BUILD=1: serving the existing agent build");
+    return;
+  }
+  const status = run(process.execPath, ["--import", "tsx", "agent/packaging/buildAgent.ts"], { ...process.env, NODE_ENV: "production" });
+  if (status !== 0) log("the agent build failed (above): the console starts, /agent/* answers 503 until `npm run build:agent` succeeds");
+}
+
 function serve() {
   const env = { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
   const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], { cwd: root, stdio: "inherit", env });
@@ -104,5 +117,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const buildOnly = process.argv.includes("--build-only");
   ensurePrismaClient();
   ensureBuild();
+  ensureAgent();
   if (!buildOnly) serve();
 }

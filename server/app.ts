@@ -28,6 +28,7 @@ import { startCluster, type ClusterRuntime } from "./cluster/startCluster.ts";
 import { createMetricsRegistry } from "./live/metrics.ts";
 import { isMetricsRequest, serveMetrics, startMetricsServer } from "./live/metricsEndpoint.ts";
 import { createDesiredState } from "./services/desiredState.ts";
+import { agentRelease, serveAgentDownload } from "./agentDownloads.ts";
 
 export const PROJECT_DIR = path.resolve(import.meta.dirname, "..");
 /** a topology document with 50 000 memberships is ~15 MB of JSON */
@@ -56,6 +57,8 @@ export interface StartServerOptions {
   now?: () => number;
   /** sign-in: password verifier (tests count the checks) and limits */
   auth?: AuthOptions;
+  /** where the built agent is served from (/agent/*); default dist/agent (npm run build:agent) */
+  agentDir?: string;
 }
 
 export interface RunningServer {
@@ -161,6 +164,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     }
 
     const theBus = bus;
+    const agentDir = options.agentDir ?? path.join(PROJECT_DIR, "dist", "agent");
+    const install = { publicUrl: env.LVS_PUBLIC_URL ?? null, release: () => agentRelease(agentDir) };
     const trpc = createHTTPHandler({
       router: appRouter,
       basePath: "/api/trpc/",
@@ -175,6 +180,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         http: { req, res },
         live,
         ...(options.auth ? { auth: options.auth } : {}),
+        install,
       }),
       onError: ({ error, path: p }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error.cause ?? error, path: p }, "tRPC internal error");
@@ -189,6 +195,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         return;
       }
       if (isMetricsRequest(req, pathname) && !env.LVS_METRICS_LISTEN) return serveMetrics(req, res, metrics, env.LVS_METRICS_TOKEN ?? null, log);
+      if (serveAgentDownload(agentDir, req, res, pathname)) return;
       if (pathname === "/api/trpc" || pathname.startsWith("/api/trpc/")) {
         if (!sameOrigin(req)) return sendJson(res, 403, { error: "cross-origin API call refused" });
         if (pathname === "/api/trpc") req.url = "/api/trpc/" + url.slice("/api/trpc".length);
@@ -228,7 +235,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     });
     server.on("upgrade", ws.handleUpgrade);
 
-    const pluginCtx = { ws, db, bus, log, env, now, live, cluster, desired, resolveSession };
+    const pluginCtx = { ws, db, bus, log, env, now, live, cluster, desired, resolveSession, install };
     for (const plugin of options.plugins ?? defaultPlugins) {
       handles.push(await plugin.start({ ...pluginCtx, log: log.child({ plugin: plugin.name }) }));
     }

@@ -30,6 +30,20 @@ export const envSchema = z.object({
   LVS_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").max(512).regex(/^[\x21-\x7e]+$/, "printable characters without spaces").optional(),
   /** host:port where /metrics is served instead of the console's port (e.g. 127.0.0.1:9105) */
   LVS_METRICS_LISTEN: z.string().max(300).regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s[\]]+):\d{1,5}$/, "must be host:port, e.g. 127.0.0.1:9105 or [::1]:9105").optional(),
+  /** the console's URL as directors reach it (the enroll dialog's install command); default: what the browser used */
+  LVS_PUBLIC_URL: z
+    .string()
+    .max(2048)
+    .refine((u) => {
+      try {
+        const url = new URL(u);
+        return (url.protocol === "http:" || url.protocol === "https:") && !url.search && !url.hash && !url.username && !url.password;
+      } catch {
+        return false;
+      }
+    }, { message: "must be an http:// or https:// URL without query, fragment or credentials, e.g. https://lvs.example.com" })
+    .transform((u) => u.replace(/\/+$/, ""))
+    .optional(),
   /** how long per-minute statistics rollups are kept (hours; pruned every 10 minutes) */
   LVS_STATS_RETENTION_HOURS: z.coerce
     .number({ message: "must be a number of hours" })

@@ -35,6 +35,8 @@ export interface ServerPluginContext {
   desired: DesiredStateService;
   /** the session of a request (browser WebSocket upgrades check it; agent links use their own tokens) */
   resolveSession: SessionResolver;
+  /** the agent build served at /agent/* and the public URL (refusals of incompatible agents say what to install) */
+  install?: { publicUrl: string | null; release(): { version: string } | null };
 }
 
 export interface ServerPlugin {

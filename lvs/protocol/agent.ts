@@ -18,6 +18,13 @@
  *    reports `ha.status` (after welcome, on every change and every few seconds) and each VRRP state
  *    change as `ha.transition` at once.
  *
+ * Versions: a hello's `v` is the agent's protocol version, `agentVersion` its build
+ * (`<package version>+g<commit>`). The control plane accepts protocols MIN_AGENT_PROTOCOL..PROTOCOL_VERSION.
+ * An agent outside that range is refused in a way every version can read: an `error` frame with code
+ * "protocol.incompatible" whose message says which agent version to install (an error frame's `type`,
+ * `code` and `message` are read whatever its `v`), then close code 4426 with a short reason. The agent
+ * logs it and keeps retrying with its backoff (forwarding its last table) until the versions match.
+ *
  * Pure: zod only.
  */
 import { z } from "zod";
@@ -27,6 +34,10 @@ import { isCleanStatsFrame } from "../stats/statsFrameCheck.ts";
 import { desiredHaSchema, haStatusSchema, haTransitionSchema } from "./ha.ts";
 
 export const PROTOCOL_VERSION = 1 as const;
+/** The oldest agent protocol this control plane still accepts. */
+export const MIN_AGENT_PROTOCOL = 1;
+/** error frame code of a protocol refusal (either side) */
+export const INCOMPATIBLE = "protocol.incompatible";
 /** Features of version 1 a control plane may list in `welcome.features` (see the header). */
 export const AGENT_FEATURES = { healthState: "health.state", ha: "ha" } as const;
 /** Largest frame either side accepts (ws maxPayload); a 100k-destination table fits. */
@@ -37,6 +48,7 @@ export const CLOSE = {
   unauthorized: 4401,
   revoked: 4403,
   replaced: 4409,
+  incompatible: 4426,
   shutdown: 4503,
 } as const;
 
@@ -272,6 +284,54 @@ export function parseAgentMessage(text: string): ParseResult<AgentMessage> {
   return parseWith(agentMessageSchema, text);
 }
 export const parseServerMessage = (text: string) => parseWith(serverMessageSchema, text);
+
+/** `v` of a frame whatever its shape (null when there is none): tells "another protocol" from "broken". */
+export function frameVersion(text: string): number | null {
+  try {
+    const raw: unknown = JSON.parse(text);
+    return raw && typeof raw === "object" && typeof (raw as { v?: unknown }).v === "number" ? (raw as { v: number }).v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A hello of any protocol version: its `v` and `agentVersion` (the fields every version keeps). */
+export function peekHello(text: string): { v: number; agentVersion: string | null } | null {
+  try {
+    const raw = JSON.parse(text) as { v?: unknown; type?: unknown; agentVersion?: unknown } | null;
+    if (!raw || typeof raw !== "object" || raw.type !== "hello" || typeof raw.v !== "number") return null;
+    return { v: raw.v, agentVersion: typeof raw.agentVersion === "string" ? raw.agentVersion.slice(0, 64) : null };
+  } catch {
+    return null;
+  }
+}
+
+/** An error frame of any protocol version. */
+export function peekError(text: string): { code: string; message: string } | null {
+  try {
+    const raw = JSON.parse(text) as { type?: unknown; code?: unknown; message?: unknown } | null;
+    if (!raw || typeof raw !== "object" || raw.type !== "error" || typeof raw.code !== "string" || typeof raw.message !== "string") return null;
+    return { code: raw.code.slice(0, 64), message: raw.message.slice(0, 4096) };
+  } catch {
+    return null;
+  }
+}
+
+export const acceptsAgentProtocol = (v: number): boolean => v >= MIN_AGENT_PROTOCOL && v <= PROTOCOL_VERSION;
+
+/** `curl -fsSL URL/agent/install.sh | sudo sh -s -- --server URL` (add `--token` for a first install). */
+export function installCommand(consoleUrl: string, token?: string): string {
+  const url = consoleUrl.replace(/\/+$/, "");
+  return `curl -fsSL ${url}/agent/install.sh | sudo sh -s -- --server ${url}${token ? ` --token ${token}` : ""}`;
+}
+
+/** What the control plane tells an agent it refuses for its protocol: the version to install and how. */
+export function incompatibleAgentMessage(o: { agentProtocol: number; agentVersion: string | null; serves: string | null; consoleUrl: string | null }): string {
+  const range = MIN_AGENT_PROTOCOL === PROTOCOL_VERSION ? `${PROTOCOL_VERSION}` : `${MIN_AGENT_PROTOCOL}..${PROTOCOL_VERSION}`;
+  const agent = `lvs-agent ${o.agentVersion ?? "(unknown version)"} speaks agent protocol ${o.agentProtocol}`;
+  const install = o.serves ? `install lvs-agent ${o.serves} (protocol ${PROTOCOL_VERSION}), the version this console serves` : `install an lvs-agent of protocol ${PROTOCOL_VERSION}`;
+  return `${agent}; this console accepts protocol ${range}: ${install}${o.consoleUrl ? `: ${installCommand(o.consoleUrl)}` : " (from this console: CONSOLE/agent/install.sh)"}`;
+}
 
 export function endpointText(e: { address: string; port: number }): string {
   return e.address.includes(":") ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;

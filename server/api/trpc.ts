@@ -11,6 +11,7 @@ import type { Database } from "../db/openDatabase.ts";
 import type { EventBus } from "../events/EventBus.ts";
 import type { Logger } from "../log.ts";
 import type { LiveApi } from "../live/liveApi.ts";
+import type { AgentRelease } from "../agentDownloads.ts";
 import { can, requiredRole, type Action, type Role } from "../../lvs/auth/permissions.ts";
 import type { SessionInfo } from "../auth/session.ts";
 import { recordAudit, type AuditActor } from "../services/audit.ts";
@@ -34,6 +35,8 @@ export interface Context {
   http?: { req: IncomingMessage; res: ServerResponse };
   /** live statistics (history, connection tables, availability); absent when the live runtime is not started */
   live?: LiveApi;
+  /** the enroll dialog's install command: LVS_PUBLIC_URL and the agent build the console serves; absent in-process */
+  install?: { publicUrl: string | null; release(): AgentRelease | null };
   /** sign-in tuning (tests): password verifier, limits */
   auth?: AuthOptions;
 }

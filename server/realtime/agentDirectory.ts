@@ -25,12 +25,27 @@ export interface AgentIdentity {
   revoked: boolean;
 }
 
+export interface AgentBuildInfo {
+  version: string;
+  protocol: number;
+}
+
+export interface AgentRefusal {
+  at: number;
+  agentVersion: string | null;
+  agentProtocol: number;
+  reason: string;
+}
+
 export interface AgentDirectory {
   /** the director holding this token (hash compared in constant time), revoked or not; null if none */
   authenticate(token: string): Promise<AgentIdentity | null>;
   /** "ok" while `hash` is still the director's live token */
   tokenState(directorId: string, hash: string): Promise<"ok" | "revoked" | "replaced">;
-  markOnline(directorId: string, r: { at: number; appliedRevision: number | null; table: IpvsTable }): Promise<void>;
+  /** `agent`: what its hello said (build and protocol version); clears a recorded refusal */
+  markOnline(directorId: string, r: { at: number; appliedRevision: number | null; table: IpvsTable; agent?: AgentBuildInfo }): Promise<void>;
+  /** an agent refused before welcome (protocol incompatible), with the message that says what to install */
+  markRefused(directorId: string, r: AgentRefusal): Promise<void>;
   markOffline(directorId: string): Promise<void>;
   recordReport(directorId: string, r: { at: number; appliedRevision: number | null; table: IpvsTable }): Promise<void>;
   touch(directorId: string, at: number): Promise<void>;

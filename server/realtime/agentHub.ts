@@ -18,7 +18,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { AgentMessage, HealthTransition, ServerMessage } from "../../lvs/protocol/agent.ts";
-import { AGENT_FEATURES, CLOSE, MAX_FRAME_BYTES, PROTOCOL_VERSION, parseAgentMessage } from "../../lvs/protocol/agent.ts";
+import { AGENT_FEATURES, CLOSE, INCOMPATIBLE, MAX_FRAME_BYTES, PROTOCOL_VERSION, acceptsAgentProtocol, incompatibleAgentMessage, parseAgentMessage, peekHello } from "../../lvs/protocol/agent.ts";
 import type { HaStatus, HaTransition } from "../../lvs/protocol/ha.ts";
 import { serviceKeyString } from "../../lvs/tableKey.ts";
 import type { DesiredState } from "../../lvs/protocol/agent.ts";
@@ -66,6 +66,8 @@ export interface AgentHubOptions {
   maxPayload?: number;
   /** VRRP status and transitions from agents (feature "ha"); absent = not recorded */
   onHa?: (r: HaReport) => void | Promise<void>;
+  /** for refusing an incompatible agent: the agent version this console serves and its public URL */
+  install?: { serves(): string | null; publicUrl: string | null };
 }
 
 interface Conn {
@@ -222,8 +224,13 @@ export class AgentHub implements AgentEventSource {
     ws.on("message", (data, isBinary) => {
       c.lastFrameAt = this.now();
       if (isBinary) return this.bad(c, "binary frame");
-      const parsed = parseAgentMessage(data.toString());
-      if (!parsed.ok) return this.bad(c, parsed.reason);
+      const text = data.toString();
+      const parsed = parseAgentMessage(text);
+      if (!parsed.ok) {
+        const hello = c.helloSeen ? null : peekHello(text);
+        if (hello && !acceptsAgentProtocol(hello.v)) return this.refuseIncompatible(c, hello);
+        return this.bad(c, parsed.reason);
+      }
       const msg = parsed.message;
       // decided at arrival (not in the chain): frames that arrive together stay in order
       if (msg.type === "hello") c.helloSeen = true;
@@ -263,6 +270,18 @@ export class AgentHub implements AgentEventSource {
     await this.publish("director.status", { directorId: d.id, topologyId: d.topologyId, online: false, at: this.now() });
   }
 
+  /** An agent of another protocol: told (in a form every version reads) which version to install, recorded on the director, closed. */
+  private refuseIncompatible(c: Conn, hello: { v: number; agentVersion: string | null }): void {
+    const message = incompatibleAgentMessage({
+      agentProtocol: hello.v, agentVersion: hello.agentVersion, serves: this.opts.install?.serves() ?? null, consoleUrl: this.opts.install?.publicUrl ?? null,
+    });
+    this.opts.log.warn({ directorId: c.director.id, agentProtocol: hello.v, agentVersion: hello.agentVersion }, `agent refused: ${message}`);
+    this.send(c, { v: PROTOCOL_VERSION, type: "error", code: INCOMPATIBLE, message });
+    c.ws.close(CLOSE.incompatible, `agent protocol ${hello.v} not accepted; console speaks ${PROTOCOL_VERSION}`);
+    void this.opts.directory.markRefused(c.director.id, { at: this.now(), agentVersion: hello.agentVersion, agentProtocol: hello.v, reason: message })
+      .catch((e: Error) => this.opts.log.warn({ directorId: c.director.id, err: e.message }, "recording the refusal failed"));
+  }
+
   private bad(c: Conn, reason: string): void {
     this.opts.log.warn({ directorId: c.director.id, reason }, "bad agent message; closing connection");
     c.ws.close(CLOSE.badMessage, reason.slice(0, 120));
@@ -281,7 +300,7 @@ export class AgentHub implements AgentEventSource {
             await this.publish("agent.taken", { directorId: d.id, instanceId: prev.instanceId, connectionId: prev.connectionId, at });
           }
         }
-        await this.opts.directory.markOnline(d.id, { at, appliedRevision: msg.appliedRevision, table: msg.table });
+        await this.opts.directory.markOnline(d.id, { at, appliedRevision: msg.appliedRevision, table: msg.table, agent: { version: msg.agentVersion, protocol: msg.v } });
         this.events.emit({ type: "hello", director: ref(d), appliedRevision: msg.appliedRevision, table: msg.table, at });
         this.send(c, { v: PROTOCOL_VERSION, type: "welcome", directorId: d.id, directorName: d.name, serverTime: at, heartbeatMs: this.heartbeatMs, features: [AGENT_FEATURES.healthState, AGENT_FEATURES.ha] });
         c.sentRevision = null;

@@ -7,7 +7,7 @@ import type { IpvsTable } from "../../lvs/model.ts";
 import { serviceKeyString } from "../../lvs/tableKey.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { sameHash, tokenHash } from "../auth/sessionToken.ts";
-import type { AgentDirectory, AgentIdentity, StoredHealth } from "../realtime/agentDirectory.ts";
+import type { AgentBuildInfo, AgentDirectory, AgentIdentity, AgentRefusal, StoredHealth } from "../realtime/agentDirectory.ts";
 import { currentHealth } from "./currentHealth.ts";
 
 export class PrismaAgentDirectory implements AgentDirectory {
@@ -28,10 +28,20 @@ export class PrismaAgentDirectory implements AgentDirectory {
     return d.tokenRevokedAt ? "revoked" : "ok";
   }
 
-  async markOnline(directorId: string, r: { at: number; appliedRevision: number | null; table: IpvsTable }): Promise<void> {
+  async markOnline(directorId: string, r: { at: number; appliedRevision: number | null; table: IpvsTable; agent?: AgentBuildInfo }): Promise<void> {
     await this.prisma.director.update({
       where: { id: directorId },
-      data: { online: true, lastSeenAt: new Date(r.at), appliedRevision: r.appliedRevision, reportedTable: r.table as object, reportedAt: new Date(r.at) },
+      data: {
+        online: true, lastSeenAt: new Date(r.at), appliedRevision: r.appliedRevision, reportedTable: r.table as object, reportedAt: new Date(r.at),
+        ...(r.agent ? { agentVersion: r.agent.version, agentProtocol: r.agent.protocol, agentRefusal: null, agentRefusedAt: null } : {}),
+      },
+    });
+  }
+
+  async markRefused(directorId: string, r: AgentRefusal): Promise<void> {
+    await this.prisma.director.updateMany({
+      where: { id: directorId },
+      data: { agentRefusal: r.reason.slice(0, 4096), agentRefusedAt: new Date(r.at), agentVersion: r.agentVersion, agentProtocol: r.agentProtocol },
     });
   }
 

@@ -26,6 +26,12 @@ export interface DirectorSummary {
   targetRevision: number | null;
   reportedAt: Date | null;
   tokenRotatedAt: Date | null;
+  /** what the agent's last hello said: its build (`0.1.0+g<commit>`) and protocol version */
+  agentVersion: string | null;
+  agentProtocol: number | null;
+  /** why its last connection was refused (protocol incompatible: the version to install) */
+  agentRefusal: string | null;
+  agentRefusedAt: Date | null;
 }
 
 export interface DirectorServiceDeps {
@@ -38,15 +44,17 @@ export interface DirectorServiceDeps {
 const summarySelect = {
   id: true, topologyId: true, key: true, name: true, engine: true, agentTokenHash: true, tokenRevokedAt: true,
   online: true, lastSeenAt: true, appliedRevision: true, targetRevision: true, reportedAt: true, tokenRotatedAt: true,
+  agentVersion: true, agentProtocol: true, agentRefusal: true, agentRefusedAt: true,
 } as const;
 
-type Row = { id: string; topologyId: string; key: string; name: string; engine: string; agentTokenHash: string | null; tokenRevokedAt: Date | null; online: boolean; lastSeenAt: Date | null; appliedRevision: number | null; targetRevision: number | null; reportedAt: Date | null; tokenRotatedAt: Date | null };
+type Row = { id: string; topologyId: string; key: string; name: string; engine: string; agentTokenHash: string | null; tokenRevokedAt: Date | null; online: boolean; lastSeenAt: Date | null; appliedRevision: number | null; targetRevision: number | null; reportedAt: Date | null; tokenRotatedAt: Date | null; agentVersion: string | null; agentProtocol: number | null; agentRefusal: string | null; agentRefusedAt: Date | null };
 
 function summary(r: Row): DirectorSummary {
   return {
     id: r.id, topologyId: r.topologyId, key: r.key, name: r.name, engine: r.engine,
     enrolled: r.agentTokenHash != null, revoked: r.tokenRevokedAt != null, online: r.online,
     lastSeenAt: r.lastSeenAt, appliedRevision: r.appliedRevision, targetRevision: r.targetRevision, reportedAt: r.reportedAt, tokenRotatedAt: r.tokenRotatedAt,
+    agentVersion: r.agentVersion, agentProtocol: r.agentProtocol, agentRefusal: r.agentRefusal, agentRefusedAt: r.agentRefusedAt,
   };
 }
 

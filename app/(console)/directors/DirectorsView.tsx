@@ -14,6 +14,8 @@ import { TopologyTabs } from "../_ui/TopologyTabs.tsx";
 import { buttonClass } from "../_ui/Dialog.tsx";
 import { TokenDialog } from "./TokenDialog.tsx";
 import { DateTime } from "../_ui/DateTime.tsx";
+import { AgentVersionCell } from "./AgentVersionCell.tsx";
+import { installBase } from "./installBase.ts";
 
 const small = "rounded border border-slate-300 bg-white px-2 py-0.5 text-xs text-slate-800 hover:bg-slate-100 disabled:opacity-40";
 
@@ -26,6 +28,8 @@ export function DirectorsView({ id }: { id: string }) {
   const canToken = useCan("token.admin");
   const topo = useQuery(trpc.topology.get.queryOptions({ id }));
   const list = useQuery({ ...trpc.director.list.queryOptions({ topologyId: id }), refetchInterval: 2000 });
+  const install = useQuery(trpc.director.install.queryOptions());
+  const base = installBase(install.data?.publicUrl ?? null, typeof window === "undefined" ? "" : window.location.origin).url;
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.director.list.queryKey({ topologyId: id }) });
   const [shown, setShown] = useState<{ name: string; token: string } | null>(null);
   const [confirmRevoke, setConfirmRevoke] = useState<{ id: string; name: string } | null>(null);
@@ -59,6 +63,7 @@ export function DirectorsView({ id }: { id: string }) {
               <tr>
                 <th className="px-3 py-2">{t("name")}</th>
                 <th className="px-3 py-2">{t("engine")}</th>
+                <th className="px-3 py-2">{t("agent")}</th>
                 <th className="px-3 py-2">{t("status")}</th>
                 <th className="px-3 py-2">{t("lastSeen")}</th>
                 <th className="px-3 py-2">{t("revision")}</th>
@@ -68,7 +73,7 @@ export function DirectorsView({ id }: { id: string }) {
             </thead>
             <tbody>
               {list.data?.length === 0 && (
-                <tr><td colSpan={7} className="px-3 py-3 text-sm text-slate-500" data-testid="directors-empty">{t("empty")}</td></tr>
+                <tr><td colSpan={8} className="px-3 py-3 text-sm text-slate-500" data-testid="directors-empty">{t("empty")}</td></tr>
               )}
               {list.data?.map((d) => {
                 const token = !d.enrolled ? "none" : d.revoked ? "revoked" : "enrolled";
@@ -77,6 +82,7 @@ export function DirectorsView({ id }: { id: string }) {
                   <tr key={d.id} className="border-b border-slate-100 last:border-0" data-testid="director-row" data-key={d.key} data-online={d.online} data-token={token}>
                     <td className="px-3 py-1.5 text-slate-900">{d.name}<span className="ml-1 font-mono text-xs text-slate-400">{d.key}</span></td>
                     <td className="px-3 py-1.5 font-mono text-xs text-slate-600">{d.engine}</td>
+                    <AgentVersionCell d={d} served={install.data?.agent?.version ?? null} base={base} />
                     <td className="px-3 py-1.5 text-xs" data-testid="director-online">
                       {d.online ? <span className="text-emerald-700">{t("online")}</span> : <span className="text-slate-500">{t("offline")}</span>}
                     </td>

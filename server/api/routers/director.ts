@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DirectorService } from "../../services/directorService.ts";
 import { TopologyService } from "../../services/topologyService.ts";
 import { audited } from "../audited.ts";
+import { PROTOCOL_VERSION } from "../../../lvs/protocol/agent.ts";
 import { authedProcedure, router, type Context } from "../trpc.ts";
 
 const id = z.string().min(1).max(64);
@@ -10,6 +11,12 @@ const service = (ctx: Context) => new DirectorService({ prisma: ctx.db.prisma, b
 export const directorRouter = router({
   /** directors with online / lastSeen / appliedRevision */
   list: authedProcedure("director.read").input(z.object({ topologyId: id.optional() }).default({})).query(({ ctx, input }) => service(ctx).list(input.topologyId)),
+  /** what the enroll dialog's command needs: the configured public URL and the agent build this console serves */
+  install: authedProcedure("director.read").query(({ ctx }) => ({
+    publicUrl: ctx.install?.publicUrl ?? null,
+    agent: ctx.install?.release() ?? null,
+    protocolVersion: PROTOCOL_VERSION,
+  })),
   /** enroll: the token is in this response only (never in the audit log) */
   create: authedProcedure("director.admin")
     .input(z.object({ topologyId: id, key: id, name: z.string().trim().min(1).max(128).optional() }))
