@@ -1,7 +1,9 @@
 // Agent enrollment from the UI: an admin opens the Directors tab of a topology, enrolls the agent of a
-// director (the token is shown once with the command line to run), a real lvs-agent started with that
-// token turns the director online, and revoking the token turns it offline again.
-import { spawn, type ChildProcess } from "node:child_process";
+// director (the token is shown once with the one install command), runs THAT command (with --root into
+// a temp dir instead of sudo: it downloads the built agent from this console, verifies its SHA-256 and
+// writes the unit and the root-only agent.env), starts the agent it installed with the settings it
+// wrote, sees the director online with the agent's version, and revoking the token turns it offline.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -45,7 +47,7 @@ test.afterEach(async () => {
 });
 
 test("an admin enrolls a director's agent, sees it online, revokes it and sees it offline", async ({ page, request, uniqueName, baseURL }, testInfo) => {
-  test.setTimeout(90_000);
+  test.setTimeout(240_000);
   const problems = watchConsole(page);
   const name = uniqueName("enroll");
   const t = await trpcMutation<{ id: string; revision: number }>(request, "topology.create", { name });
@@ -69,16 +71,32 @@ test("an admin enrolls a director's agent, sees it online, revokes it and sees i
   const token = await dialog.getByTestId("token-value").inputValue();
   expect(token).toMatch(/^lvsa_\S+$/);
   const origin = new URL(baseURL!).origin;
-  await expect(dialog.getByTestId("token-command")).toHaveValue(`npx lvs-agent --server ${origin} --token ${token} --engine auto`);
+  const shown = dialog.getByTestId("token-command");
+  await expect(shown).toHaveAttribute("data-ready", "true");
+  await expect(shown).toHaveValue(`curl -fsSL ${origin}/agent/install.sh | sudo sh -s -- --server ${origin} --token ${token}`);
+  const command = await shown.inputValue();
+  // the browser used 127.0.0.1 and LVS_PUBLIC_URL is not set: a director could not reach that
+  await expect(dialog.getByTestId("token-loopback-warning")).toContainText(origin);
+  await expect(dialog.getByTestId("token-agent-missing")).toHaveCount(0);
   await dialog.getByTestId("token-done").click();
   await expect(dialog).toHaveCount(0);
   await expect(row).toHaveAttribute("data-token", "enrolled");
   await expect(row.getByTestId("director-enroll")).toHaveCount(0);
 
-  // the real agent with that token
+  // the command the dialog shows, as an operator pastes it (into a temp root instead of sudo)
   stateDir = await fs.mkdtemp(path.join(os.tmpdir(), "lvs-e2e-directors-"));
-  agent = spawn(process.execPath, ["bin/lvs-agent.mjs", "--server", origin, "--token", token, "--engine", "userspace", "--state-dir", stateDir], {
-    cwd: process.cwd(), env: { ...process.env, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "pipe"],
+  expect(command).toContain("| sudo sh -s -- ");
+  const installed = spawnSync("sh", ["-c", `${command.replace("| sudo sh -s -- ", "| sh -s -- ")} --root ${stateDir}`], { encoding: "utf8", timeout: 120_000 });
+  expect(installed.status, installed.stderr).toBe(0);
+  expect(installed.stdout).toContain("checksum verified");
+  const envFile = path.join(stateDir, "etc/lvs-agent/agent.env");
+  expect((await fs.stat(envFile)).mode & 0o777).toBe(0o600);
+  const settings = Object.fromEntries((await fs.readFile(envFile, "utf8")).split("\n").filter((l) => /^LVS_AGENT_[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+  expect(settings).toEqual({ LVS_AGENT_SERVER: origin, LVS_AGENT_TOKEN: token });
+  // the agent it installed, with the settings it wrote (systemd would start it the same way)
+  agent = spawn(path.join(stateDir, "usr/local/lib/lvs-agent/lvs-agent"), [], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...settings, LVS_AGENT_ENGINE: "userspace", LVS_AGENT_STATE_DIR: path.join(stateDir, "var/lib/lvs-agent") } as Record<string, string> as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
   });
   const keep = (d: Buffer) => { agentOutput.push(d.toString()); if (agentOutput.length > 200) agentOutput.shift(); };
   agent.stdout!.on("data", keep);
@@ -86,6 +104,9 @@ test("an admin enrolls a director's agent, sees it online, revokes it and sees i
   try {
     await expect(row).toHaveAttribute("data-online", "true", { timeout: 20_000 });
     await expect(row.getByTestId("director-online")).toHaveText("online");
+    // its hello's version: the build this console serves (so nothing to upgrade)
+    await expect(row.getByTestId("director-agent")).toHaveAttribute("data-agent-state", "same");
+    await expect(row.getByTestId("director-agent-version")).toContainText(/\d+\.\d+\.\d+\+\S+ protocol 1/);
   } catch (err) {
     await testInfo.attach("agent-output", { body: agentOutput.join("") });
     throw err;
