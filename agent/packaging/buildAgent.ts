@@ -150,15 +150,24 @@ export async function buildAgent(o: BuildAgentOptions = {}): Promise<AgentBuild>
     .digest("hex");
   const artifact = path.join(dir, "lvs-agent");
 
-  const recorded = o.force ? null : await readBuild(dir);
-  if (recorded?.inputHash === inputHash && existsSync(artifact) && (await sha256File(artifact)) === recorded.sha256) {
-    log(`lvs-agent ${version}: up to date (${dir})`);
-    return { ...recorded, dir, artifact, cached: true };
-  }
+  const current = async (): Promise<AgentBuild | null> => {
+    const recorded = o.force ? null : await readBuild(dir);
+    if (recorded?.inputHash === inputHash && existsSync(artifact) && (await sha256File(artifact)) === recorded.sha256) {
+      log(`lvs-agent ${version}: up to date (${dir})`);
+      return { ...recorded, dir, artifact, cached: true };
+    }
+    return null;
+  };
+  const cached = await current();
+  if (cached) return cached;
 
   await fs.mkdir(dir, { recursive: true });
+  // one build at a time per output dir (parallel test files all ask); the others then find it current
+  const unlock = await lock(path.join(dir, ".lock"));
   const work = await fs.mkdtemp(path.join(dir, ".build-"));
   try {
+    const built = await current();
+    if (built) return built;
     log(`lvs-agent ${version}: bundling (${(bundle.length / 1024).toFixed(0)} KiB of JavaScript), SEA blob, injecting into ${process.execPath} (${process.version})`);
     await fs.writeFile(path.join(work, "lvs-agent.cjs"), bundle);
     await fs.writeFile(path.join(work, "sea-config.json"), JSON.stringify({ main: "lvs-agent.cjs", output: "sea.blob", disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false }));
@@ -190,6 +199,31 @@ export async function buildAgent(o: BuildAgentOptions = {}): Promise<AgentBuild>
     return { ...build, dir, artifact, cached: false };
   } finally {
     await fs.rm(work, { recursive: true, force: true });
+    await unlock();
+  }
+}
+
+/** An exclusive lock file holding our pid; a lock whose process is gone is taken over. */
+async function lock(file: string): Promise<() => Promise<void>> {
+  for (;;) {
+    try {
+      const fh = await fs.open(file, "wx");
+      await fh.writeFile(String(process.pid));
+      await fh.close();
+      return () => fs.rm(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const pid = Number(await fs.readFile(file, "utf8").catch(() => ""));
+      let alive = true; // a lock still without its pid is being taken right now
+      try {
+        if (pid > 0) process.kill(pid, 0);
+        else if (Date.now() - (await fs.stat(file)).mtimeMs > 60_000) alive = false;
+      } catch {
+        alive = false;
+      }
+      if (!alive) await fs.rm(file, { force: true });
+      else await new Promise((r) => setTimeout(r, 500));
+    }
   }
 }
 
