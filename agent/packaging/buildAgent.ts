@@ -101,7 +101,8 @@ export async function bundleAgent(version: string): Promise<string> {
     format: "cjs",
     write: false,
     outfile: "lvs-agent.cjs",
-    define: { __LVS_AGENT_VERSION__: JSON.stringify(version) },
+    // import.meta does not exist in CommonJS: a use left on a path the bundle takes fails loudly (ReferenceError)
+    define: { __LVS_AGENT_VERSION__: JSON.stringify(version), "import.meta.url": "__LVS_AGENT_NO_IMPORT_META__" },
     legalComments: "none",
     charset: "utf8",
     logLevel: "silent",

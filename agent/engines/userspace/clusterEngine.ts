@@ -19,6 +19,8 @@
  * service. A worker that dies is replaced and given the current table.
  */
 import cluster, { type Worker } from "node:cluster";
+
+declare const __LVS_AGENT_VERSION__: string | undefined;
 import { fileURLToPath } from "node:url";
 import type { ApplyResult, ConnectionList, ConnectionPage, ForwardingEngine } from "../../engine.ts";
 import type { Counters, IpvsService, IpvsTable, Rates, StatsSnapshot } from "../../../lvs/model.ts";
@@ -89,11 +91,15 @@ export class ClusterEngine implements ForwardingEngine {
     if (!Number.isInteger(opts.workers) || opts.workers < 1) throw new Error(`workers must be a positive integer (got ${opts.workers})`);
     this.log = opts.log ?? ((l) => void process.stderr.write(`${l}\n`));
     cluster.schedulingPolicy = cluster.SCHED_NONE;
-    cluster.setupPrimary({
-      exec: fileURLToPath(new URL("./clusterWorker.ts", import.meta.url)),
-      execArgv: [...process.execArgv.filter((a) => !a.startsWith("--cpu-prof")), "--import", "tsx"],
-      silent: false,
-    });
+    cluster.setupPrimary(typeof __LVS_AGENT_VERSION__ === "string"
+      // the built agent (one executable): a worker is the same executable, its entry
+      // (agent/packaging/entry.ts) runs clusterWorker.ts when LVS_CLUSTER_WORKER is set
+      ? { execArgv: [], silent: false }
+      : {
+        exec: fileURLToPath(new URL("./clusterWorker.ts", import.meta.url)),
+        execArgv: [...process.execArgv.filter((a) => !a.startsWith("--cpu-prof")), "--import", "tsx"],
+        silent: false,
+      });
     this.workers = Array.from({ length: opts.workers }, () => null);
   }
 
