@@ -81,6 +81,9 @@ env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LVS_AGENT_SERVER=http://10.0.2.2:${por
   LVS_AGENT_STATE_DIR=/var/lib/lvs-agent LVS_AGENT_BOOT_RULES=none $A > /tmp/agent.log 2>&1 &
 AGENT=$!
 i=0; while [ $i -lt 600 ] && ! ipvsadm -Ln | grep -q '10.0.12.2:80'; do sleep 0.5; i=$((i+1)); done
+# the ack goes out after the read-back (slow under emulation): wait for it before stopping the agent
+i=0; while [ $i -lt 600 ] && ! grep -q 'revision 1 applied' /tmp/agent.log; do sleep 0.5; i=$((i+1)); done
+sleep 2
 ipvsadm -Ln
 section traffic
 i=0; while [ $i -lt 6 ]; do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | /usr/sbin/ip netns exec client nc -w 5 ${VIP} 80 | tail -n 1; i=$((i+1)); done
