@@ -16,7 +16,7 @@ import { pino } from "pino";
 import { runInVm, splitSections, type VmFileSource } from "./vm.ts";
 import { NAT_NAMESPACES_SCRIPT } from "./natNamespaces.ts";
 import { AgentHub, type DesiredState } from "../server/realtime/agentHub.ts";
-import { MemoryAgentDirectory } from "../server/realtime/testing/memoryAgentDirectory.ts";
+import { MemoryAgentDirectory } from "../it/memoryAgentDirectory.ts";
 import { MemoryEventBus } from "../server/events/MemoryEventBus.ts";
 import { builtAgent } from "../agent/packaging/testing.ts";
 import { dest, tcpService } from "../agent/testing/fixtures.ts";
