@@ -79,6 +79,12 @@ else
   fi
 fi
 
+# HAProxy: the multi-instance test (it/multiInstance.test.ts) puts two control planes behind a real one
+if ! command -v haproxy >/dev/null && [[ ! -x /usr/sbin/haproxy ]]; then
+  echo "HAProxy not found: installing Debian's haproxy (the multi-instance test skips without it)"
+  apt_install haproxy || echo "cannot install haproxy: the multi-instance test will skip" >&2
+fi
+
 # ---------------------------------------------------------------- 4: QEMU kernel lab
 note "kernel lab"
 t=$SECONDS

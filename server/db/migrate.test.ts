@@ -151,6 +151,9 @@ describe("PGlite data dir", () => {
       await a.migrate();
       await a.prisma.topology.create({ data: { name: "kept", document: {} } });
       await a.close();
+      // another live process holds it (pid 1 is always alive): refused, naming DATABASE_URL for several instances
+      await writeFile(`${dir}.lock`, "1");
+      await expect(openDatabase({ DATABASE_URL: `pglite:${dir}` })).rejects.toThrow(/in use by process 1 .*to run several instances, give them all one PostgreSQL with DATABASE_URL=postgres:\/\//);
       await writeFile(`${dir}.lock`, "999999999"); // a dead owner's stale lock is taken over
       const b = await openDatabase({ DATABASE_URL: `pglite:${dir}` });
       expect((await b.migrate()).applied).toEqual([]);
@@ -159,5 +162,5 @@ describe("PGlite data dir", () => {
     } finally {
       await rm(parent, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });

@@ -110,7 +110,7 @@ async function lockDataDir(dir: string): Promise<() => Promise<void>> {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       const pid = Number((await readFile(lockPath, "utf8").catch(() => "")).trim());
       if (pid && pid !== process.pid && pidAlive(pid)) {
-        throw new Error(`the embedded database ${dir} is in use by process ${pid} (one process per PGlite data dir): stop it, or use another LVS_DATA_DIR / DATABASE_URL`);
+        throw new Error(`the embedded database ${dir} is in use by process ${pid} (one process per PGlite data dir): stop it, or use another LVS_DATA_DIR; to run several instances, give them all one PostgreSQL with DATABASE_URL=postgres://USER@HOST:PORT/DB`);
       }
       if (pid === process.pid) throw new Error(`the embedded database ${dir} is already open in this process`);
       await rm(lockPath, { force: true }); // stale lock of a dead process
