@@ -36,7 +36,7 @@ interface DemoState {
 }
 
 /** Finds or seeds the demo topology; null when the database holds someone else's topologies. */
-export async function ensureDemo(server: Pick<RunningServer, "db" | "bus" | "log">, stateFile: string): Promise<DemoState | null> {
+export async function ensureDemo(server: Pick<RunningServer, "db" | "bus" | "log"> & { cluster?: RunningServer["cluster"] }, stateFile: string): Promise<DemoState | null> {
   const { db, bus, log } = server;
   const prisma = db.prisma;
   const directors = new DirectorService({ prisma, bus, log });
@@ -49,6 +49,14 @@ export async function ensureDemo(server: Pick<RunningServer, "db" | "bus" | "log
       log.info("demo director's token is revoked; the demo agent stays off");
       return null;
     }
+  }
+  if ((await prisma.topology.count()) > 0) return null;
+  // several instances starting together on one empty PostgreSQL: one seeds the demo (and runs its
+  // agent); the others then find topologies and leave the demo alone
+  const seeder = server.cluster?.cluster;
+  if (seeder && !(await seeder.store.tryHold("demo-seed", seeder.instanceId, 10 * 60_000))) {
+    log.info("demo: another instance is seeding it");
+    return null;
   }
   if ((await prisma.topology.count()) > 0) return null;
 
