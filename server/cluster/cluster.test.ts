@@ -48,6 +48,11 @@ describe.each(kinds)("cluster leases on %s", (kind, enabled) => {
     expect(await s.releaseAgent(d1, "b1")).toBe(true);
     expect(await s.agentHolder(d1)).toBeNull();
     expect(await s.releaseAgent(d2, "a2")).toBe(true);
+    // a lease swept while its instance stalled is taken back only while nobody else holds it
+    expect(await s.reacquireAgent(d2, { instanceId: "A", connectionId: "a2" }, 10_000)).toBe(true);
+    expect(await s.reacquireAgent(d2, { instanceId: "B", connectionId: "b2" }, 10_000)).toBe(false);
+    expect(await s.agentHolder(d2)).toEqual({ instanceId: "A", connectionId: "a2" });
+    expect(await s.releaseAgent(d2, "a2")).toBe(true);
   });
 
   it.skipIf(!enabled)("the sweep drops expired leases and shows their directors offline, leaving held ones online", async () => {

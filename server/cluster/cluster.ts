@@ -27,9 +27,9 @@ export interface ClusterOptions {
   instanceId?: string;
   /** heartbeat, lease renewal and sweep period (default 2 s) */
   tickMs?: number;
-  /** a dead leader is replaced after this long (default 6 s) */
+  /** a dead leader is replaced after this long (default 15 s) */
   leaderTtlMs?: number;
-  /** a dead instance's agent leases expire after this long (default 8 s) */
+  /** a dead instance's agent leases expire after this long (default 30 s) */
   agentTtlMs?: number;
 }
 
@@ -51,8 +51,11 @@ export class Cluster {
   constructor(private readonly o: ClusterOptions) {
     this.instanceId = o.instanceId ?? randomUUID();
     this.tickMs = o.tickMs ?? 2000;
-    this.leaderTtlMs = o.leaderTtlMs ?? 6000;
-    this.agentTtlMs = o.agentTtlMs ?? 8000;
+    // generous: a busy instance's event loop may stall for seconds; an agent whose instance died
+    // reconnects elsewhere within about a second anyway (the newest connection wins at once), so these
+    // only bound how long a dead instance leads and how long its never-returning agents look online
+    this.leaderTtlMs = o.leaderTtlMs ?? 15_000;
+    this.agentTtlMs = o.agentTtlMs ?? 30_000;
     this.now = o.now ?? Date.now;
   }
 

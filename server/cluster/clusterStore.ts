@@ -20,6 +20,8 @@ export interface ClusterStore {
   release(name: string, holder: string): Promise<void>;
   /** this connection now holds the director's agent lease (the newest connection wins); returns the previous holder */
   acquireAgent(directorId: string, holder: AgentHolder, ttlMs: number): Promise<AgentHolder | null>;
+  /** takes the director's lease only if nobody holds it (a lease that expired under a stalled instance) */
+  reacquireAgent(directorId: string, holder: AgentHolder, ttlMs: number): Promise<boolean>;
   /** extends every lease this instance holds; returns the connections that still hold theirs */
   renewAgents(instanceId: string, ttlMs: number): Promise<Array<AgentHolder & { directorId: string }>>;
   /** gives the lease up if this connection still holds it; true when it did (the director is then offline) */
@@ -75,6 +77,16 @@ export class PrismaClusterStore implements ClusterStore {
       const p = prev[0];
       return p && p.connectionId !== holder.connectionId ? { instanceId: p.instanceId, connectionId: p.connectionId } : null;
     });
+  }
+
+  async reacquireAgent(directorId: string, holder: AgentHolder, ttlMs: number): Promise<boolean> {
+    const n = await this.prisma.$executeRawUnsafe(
+      `INSERT INTO "AgentLease" ("directorId", "instanceId", "connectionId", "acquiredAt", "expiresAt")
+       VALUES ($1, $2, $3, clock_timestamp(), clock_timestamp() + ($4::int * interval '1 millisecond'))
+       ON CONFLICT ("directorId") DO NOTHING`,
+      directorId, holder.instanceId, holder.connectionId, ms(ttlMs),
+    );
+    return n > 0;
   }
 
   async renewAgents(instanceId: string, ttlMs: number): Promise<Array<AgentHolder & { directorId: string }>> {

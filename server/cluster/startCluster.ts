@@ -18,6 +18,8 @@ export interface ClusterRuntime {
     instanceId: string;
     acquire(directorId: string, connectionId: string): Promise<{ instanceId: string; connectionId: string } | null>;
     release(directorId: string, connectionId: string): Promise<boolean>;
+    /** takes the lease back if nobody holds it (it expired while this instance stalled) */
+    reacquire(directorId: string, connectionId: string): Promise<boolean>;
     onLeases(listener: (held: Array<{ directorId: string; connectionId: string }>, renewedFrom: number) => void): () => void;
   };
   close(): Promise<void>;
@@ -41,6 +43,7 @@ export async function startCluster(o: { db: Database; bus: EventBus; log: Logger
       instanceId: cluster.instanceId,
       acquire: (directorId, connectionId) => store.acquireAgent(directorId, { instanceId: cluster.instanceId, connectionId }, cluster.agentTtlMs),
       release: (directorId, connectionId) => store.releaseAgent(directorId, connectionId),
+      reacquire: (directorId, connectionId) => store.reacquireAgent(directorId, { instanceId: cluster.instanceId, connectionId }, cluster.agentTtlMs),
       onLeases: (listener) => cluster.onAgentLeases(listener),
     },
     async close() {

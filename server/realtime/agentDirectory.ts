@@ -47,6 +47,8 @@ export interface AgentDirectory {
   /** an agent refused before welcome (protocol incompatible), with the message that says what to install */
   markRefused(directorId: string, r: AgentRefusal): Promise<void>;
   markOffline(directorId: string): Promise<void>;
+  /** a lease that expired under a stalled instance was taken back: the director is online again */
+  markOnlineAgain?(directorId: string): Promise<void>;
   recordReport(directorId: string, r: { at: number; appliedRevision: number | null; table: IpvsTable }): Promise<void>;
   touch(directorId: string, at: number): Promise<void>;
   recordTransitions(directorId: string, transitions: HealthTransition[]): Promise<void>;

@@ -49,6 +49,8 @@ export interface AgentCluster {
   acquire(directorId: string, connectionId: string): Promise<{ instanceId: string; connectionId: string } | null>;
   /** gives the director up if this connection still holds it; true when it did */
   release(directorId: string, connectionId: string): Promise<boolean>;
+  /** takes the lease back if nobody holds it; false when another connection does */
+  reacquire(directorId: string, connectionId: string): Promise<boolean>;
   /** after each renewal: the connections of this instance that still hold their director (leases
    *  taken after `renewedFrom`, a performance.now() time, are not in the list yet) */
   onLeases(listener: (held: Array<{ directorId: string; connectionId: string }>, renewedFrom: number) => void): () => void;
@@ -142,10 +144,19 @@ export class AgentHub implements AgentEventSource {
       if (c && c.id === e.connectionId) c.ws.close(CLOSE.replaced, "replaced by a newer connection on another control-plane instance");
     }));
     if (opts.cluster) {
-      this.unsubscribe.push(opts.cluster.onLeases((held, renewedFrom) => {
+      const cluster = opts.cluster;
+      this.unsubscribe.push(cluster.onLeases((held, renewedFrom) => {
         const mine = new Set(held.map((h) => `${h.directorId}|${h.connectionId}`));
         for (const c of this.conns.values()) {
-          if (c.leasedAt !== null && c.leasedAt < renewedFrom && !mine.has(`${c.director.id}|${c.id}`)) c.ws.close(CLOSE.replaced, "this control-plane instance no longer holds the director's lease");
+          if (c.leasedAt === null || c.leasedAt >= renewedFrom || mine.has(`${c.director.id}|${c.id}`)) continue;
+          // our lease is gone: it expired while this instance stalled (take it back, the agent is
+          // still here), or another instance holds the director now (close ours)
+          void cluster.reacquire(c.director.id, c.id).then(async (back) => {
+            if (!back) return c.ws.close(CLOSE.replaced, "another control-plane instance holds the director now");
+            opts.log.warn({ directorId: c.director.id }, "agent lease had expired (this instance stalled); taken back");
+            await this.opts.directory.markOnlineAgain?.(c.director.id);
+            await this.publish("director.status", { directorId: c.director.id, topologyId: c.director.topologyId, online: true, at: this.now() });
+          }, (e: Error) => opts.log.warn({ directorId: c.director.id, err: e.message }, "agent lease check failed"));
         }
       }));
     }

@@ -49,6 +49,10 @@ export class PrismaAgentDirectory implements AgentDirectory {
     await this.prisma.director.updateMany({ where: { id: directorId }, data: { online: false } });
   }
 
+  async markOnlineAgain(directorId: string): Promise<void> {
+    await this.prisma.director.updateMany({ where: { id: directorId }, data: { online: true, lastSeenAt: new Date(this.now()) } });
+  }
+
   async recordReport(directorId: string, r: { at: number; appliedRevision: number | null; table: IpvsTable }): Promise<void> {
     await this.prisma.director.update({
       where: { id: directorId },
