@@ -8,8 +8,7 @@
  *  - the browser on A sees the live stats of the agent held by B; a revision applied on A reaches the
  *    agent on B (it forwards to the new real server);
  *  - kill -9 of B: the agent comes back online through the load balancer (A) within 10 s, the browser's
- *    live view resumes on the same socket without a reload, and no revision is lost; a rollout that
- *    was waiting on B when it died ends as failed with a reason.
+ *    live view resumes on the same socket without a reload, and no revision is lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
@@ -85,8 +84,8 @@ describe.skipIf(!!skipReason)(`several control-plane instances behind HAProxy${s
     return p;
   };
   const healthy = async (port: number) => (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false));
-  const trpc = async <T>(proc: string, input: unknown, method: "GET" | "POST" = "POST"): Promise<T> => {
-    const url = method === "GET" ? `${lbUrl()}/api/trpc/${proc}?input=${encodeURIComponent(JSON.stringify(input))}` : `${lbUrl()}/api/trpc/${proc}`;
+  const trpc = async <T>(proc: string, input: unknown, method: "GET" | "POST" = "POST", base = lbUrl()): Promise<T> => {
+    const url = method === "GET" ? `${base}/api/trpc/${proc}?input=${encodeURIComponent(JSON.stringify(input))}` : `${base}/api/trpc/${proc}`;
     const res = await fetch(url, { method, headers: { cookie, "content-type": "application/json" }, ...(method === "POST" ? { body: JSON.stringify(input) } : {}) });
     const body = (await res.json()) as { result?: { data: T }; error?: { message: string } };
     if (!res.ok || !body.result) throw new Error(`${proc}: ${res.status} ${body.error?.message ?? ""}`);
@@ -158,8 +157,11 @@ describe.skipIf(!!skipReason)(`several control-plane instances behind HAProxy${s
     const second = await trpc<{ revision: number }>("topology.save", { id: created.id, expectedRevision: saved.revision, document: topology(ports.vip, [b1, b2]), message: "second real server" });
     await trpc("deploy.applyRevision", { topologyId: created.id, revision: second.revision, waitMs: 10_000 });
     await until(async () => (await httpGet("127.0.16.1", ports.vip)) === "b2", 20_000, "the new real server behind the VIP");
-    const listed = await trpc<Array<{ id: string; appliedRevision: number | null; online: boolean }>>("director.list", { topologyId: created.id }, "GET");
-    expect(listed[0]).toMatchObject({ appliedRevision: second.revision, online: true });
+    // the agent forwards before its ack is stored: the director shows the revision a moment later
+    await until(async () => {
+      const listed = await trpc<Array<{ appliedRevision: number | null; online: boolean }>>("director.list", { topologyId: created.id }, "GET");
+      return listed[0]!.appliedRevision === second.revision && listed[0]!.online;
+    }, 10_000, "the director to report the applied revision");
 
     // kill -9 the instance holding the agent
     const killedAt = Date.now();
@@ -177,8 +179,8 @@ describe.skipIf(!!skipReason)(`several control-plane instances behind HAProxy${s
     // no revision lost
     const revs = await trpc<Array<{ revision: number }>>("topology.revisions", { id: created.id }, "GET").catch(() => null);
     if (revs) expect(revs.map((r) => r.revision)).toEqual(expect.arrayContaining([saved.revision, second.revision]));
-    const after = await trpc<Array<{ appliedRevision: number | null }>>("director.list", { topologyId: created.id }, "GET");
-    expect(after[0]!.appliedRevision).toBe(second.revision);
+    const after = await trpc<Array<{ id: string; appliedRevision: number | null }>>("director.list", { topologyId: created.id }, "GET");
+    expect(after.find((d) => d.id === enrolled.director.id)!.appliedRevision).toBe(second.revision);
     live.close();
   }, 240_000);
 });

@@ -84,11 +84,11 @@ describe("deploy router (PGlite)", () => {
   it("a rollout left running by a stopped instance shows as interrupted once past its last possible end", async () => {
     const results = [{ directorId: "x", key: "d1", name: "lvs-a", status: "applying", appliedRevision: null, message: null, errors: [], startedAt: 1, finishedAt: null }];
     const row = await db.prisma.rollout.create({
-      data: { topologyId, revision: rev, kind: "apply", mode: "sequential", status: "running", waitMs: 1000, results, createdAt: new Date(Date.now() - 30_000) },
+      data: { topologyId, revision: rev, kind: "apply", mode: "sequential", status: "running", waitMs: 1000, results, createdAt: new Date(Date.now() - 15_000) },
     });
-    // 30 s ago + 1 s wait + 60 s slack: still running
+    // 15 s ago + 1 s wait + 20 s slack: still running
     expect((await operator.deploy.rollout({ id: row.id })).status).toBe("running");
-    await db.prisma.rollout.update({ where: { id: row.id }, data: { createdAt: new Date(Date.now() - 62_000) } });
+    await db.prisma.rollout.update({ where: { id: row.id }, data: { createdAt: new Date(Date.now() - 22_000) } });
     const r = await operator.deploy.rollout({ id: row.id });
     expect(r.status).toBe("failed");
     expect(r.results[0]).toMatchObject({ status: "timeout", message: expect.stringMatching(/^interrupted/) });

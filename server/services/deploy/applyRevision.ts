@@ -40,8 +40,12 @@ export interface ApplyRevisionInput {
 
 const DEFAULT_WAIT_MS = 15_000;
 
-/** Slack on top of the waits before a rollout still marked running is called interrupted. */
-const INTERRUPTED_AFTER_MS = 60_000;
+/**
+ * Slack on top of the waits before a rollout still marked running is called interrupted: its instance
+ * stopped (with several instances, a browser on another instance sees the failure this long after the
+ * rollout's last possible end).
+ */
+const INTERRUPTED_AFTER_MS = 20_000;
 
 /**
  * The API shape of a Rollout row. A rollout runs inside the instance that started it; if that
