@@ -50,7 +50,7 @@ export class PrismaAgentDirectory implements AgentDirectory {
   }
 
   async markOnlineAgain(directorId: string): Promise<void> {
-    await this.prisma.director.updateMany({ where: { id: directorId }, data: { online: true, lastSeenAt: new Date(this.now()) } });
+    await this.prisma.director.updateMany({ where: { id: directorId }, data: { online: true, lastSeenAt: new Date() } });
   }
 
   async recordReport(directorId: string, r: { at: number; appliedRevision: number | null; table: IpvsTable }): Promise<void> {
