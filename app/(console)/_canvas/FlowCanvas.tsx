@@ -22,14 +22,7 @@ const proOptions = { hideAttribution: true };
  * dragged the viewport is its own compositor layer, so a pan moves pixels instead of repainting.
  */
 export const FAR_ZOOM = 0.45;
-/**
- * Culling (onlyRenderVisibleElements) only above this many nodes: below it, a pan that moves part of
- * the graph out of view and back mounted and unmounted nodes, edges and labels on every frame
- * (createElementNS/appendChild, layout and paint in the bench:editor profile), while drawing all of
- * them lets the pan move one composited layer. Far out, the dot grid is not drawn either: a full
- * repaint of the pattern per pan frame for dots too small to see.
- */
-const CULL_ABOVE = 1_500;
+/** Far out, the dot grid is not drawn: a full repaint of the pattern per pan frame for dots too small to see. */
 /**
  * React Flow gives a node that is neither selectable nor draggable `pointer-events: none` unless the
  * flow has a node click handler: the group and pool nodes (and every node of the read-only live
@@ -59,7 +52,6 @@ export function FlowCanvas({ testId, className, view, children, onDragOver, onDr
   const [labelLayer, setLabelLayer] = useState<Element | null>(null);
   // after commit: React Flow renders the label layer inside our wrapper
   useLayoutEffect(() => setLabelLayer(wrapper.current?.querySelector(".react-flow__edgelabel-renderer") ?? null), []);
-  const count = flow.nodes?.length ?? 0;
   return (
     <div ref={wrapper} className={className} onDragOver={onDragOver} onDrop={onDrop} data-testid={testId} data-view={view} data-lod={far ? "far" : "near"}>
       <style>{LOD_CSS}</style>
@@ -68,7 +60,7 @@ export function FlowCanvas({ testId, className, view, children, onDragOver, onDr
           nodeTypes={nodeTypes}
           edgeTypes={edgeTypes}
           deleteKeyCode={null}
-          onlyRenderVisibleElements={count > CULL_ABOVE}
+          onlyRenderVisibleElements
           onNodeClick={keepPointerEvents}
           minZoom={0.05}
           proOptions={proOptions}
