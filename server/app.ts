@@ -90,12 +90,17 @@ type NextApp = {
 /** Procedures that check a password: never in a batch (a batch must not outrun the sign-in throttle). */
 const UNBATCHABLE = new Set(["auth.login", "auth.setup", "auth.changePassword"]);
 
-/** The first password-checking procedure named in a batched tRPC URL (`/api/trpc/a,b?batch=1`), else null. */
+/**
+ * The first password-checking procedure in a tRPC batch of several calls (`/api/trpc/a,b?batch=1`),
+ * else null. A batch of one call (what the browser's batching link sends for a lone sign-in) is one
+ * password check like a plain request.
+ */
 export function batchedSignIn(url: string): string | null {
   const q = url.indexOf("?");
   const params = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
   if (!params.has("batch")) return null;
   const paths = decodeURIComponentSafe((q < 0 ? url : url.slice(0, q)).replace(/^\/api\/trpc\/?/, "")).split(",");
+  if (paths.length < 2) return null;
   return paths.find((p) => UNBATCHABLE.has(p.trim())) ?? null;
 }
 

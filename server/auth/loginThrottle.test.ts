@@ -59,6 +59,10 @@ describe.each(kinds)("sign-in throttling on $kind", ({ kind, skip }) => {
     expect(mixed.status).toBe(400);
     // batching anything else still works
     expect((await fetch(`${servers[0]!.url}/api/trpc/auth.status,auth.status?batch=1&input=${encodeURIComponent("{}")}`)).status).toBe(200);
+    // a batch of one sign-in (what the browser's batching link sends) is one password check, not refused
+    const single = await post(servers[0]!.url, "auth.login?batch=1", { 0: { email: "batch@example.com", password: "wrong-single-password" } }, { "x-forwarded-for": "127.0.7.3" });
+    expect(single.status).toBe(401);
+    expect(checks).toBe(1);
   }, 600_000);
 
   it.skipIf(skip)("30 concurrent sign-ins (spread over the instances): at most 5 password checks, no session for the right password after that", async () => {
