@@ -47,6 +47,11 @@ const stopPg = () => {
   if (throwawayPg) execFileSync("bash", [path.join(import.meta.dirname, "..", "scripts", "pg-throwaway.sh"), "stop", throwawayPg], { stdio: "ignore" });
   throwawayPg = null;
 };
+// a child that crashes (e.g. an unmigrated database) must not leave the others or PostgreSQL running
+process.on("exit", () => {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  stopPg();
+});
 const WARMUP_S = 3;
 
 const children: ChildProcess[] = [];
