@@ -178,7 +178,18 @@ dyn() { # op addr [weight]
     del) ipvsadm -d -t 192.168.1.1:$port -r $2:80 ;;
   esac
 }
-reqs() { n=0; while [ $n -lt $1 ]; do req 192.168.1.1 $port; n=$((n + 1)); done; }
+# each request from its own client port, never used before in this boot: a new SYN whose port matches
+# an IPVS connection still in TIME_WAIT can be given that old connection's real server instead of a
+# scheduling decision, which made the recorded sequence differ now and then
+dport=30000
+reqs() {
+  n=0
+  while [ $n -lt $1 ]; do
+    dport=$((dport + 1))
+    printf 'GET / HTTP/1.0\r\n\r\n' | ip netns exec client nc -w 5 -p $dport 192.168.1.1 $port | tail -n 1
+    n=$((n + 1))
+  done
+}
 port=8400
 for s in $DYN_SCHEDULERS; do
   port=$((port + 1))
