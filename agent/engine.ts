@@ -16,8 +16,9 @@ export interface AppliedOp {
 }
 
 export interface EngineNote {
-  /** "emulated": DR/TUN proxied by userspace; "unsupported": e.g. fwmark on userspace; "unmanaged": kernel service not in the desired table */
-  kind: "emulated" | "unsupported" | "unmanaged";
+  /** "emulated": DR/TUN proxied by userspace; "unsupported": e.g. fwmark on userspace; "unmanaged": kernel service not in the desired table;
+   *  "awaiting-address": the VIP is not on this host yet (VRRP BACKUP): the userspace engine binds when it appears */
+  kind: "emulated" | "unsupported" | "unmanaged" | "awaiting-address";
   service: IpvsServiceKey;
   message: string;
 }

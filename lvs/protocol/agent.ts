@@ -150,7 +150,7 @@ export const helloSchema = z.object({
 
 const appliedOpSchema = z.object({ op: z.string().max(4096), ok: z.boolean(), error: z.string().max(4096).optional() });
 const noteSchema = z.object({
-  kind: z.enum(["emulated", "unsupported", "unmanaged"]),
+  kind: z.enum(["emulated", "unsupported", "unmanaged", "awaiting-address"]),
   service: serviceKeySchema,
   message: z.string().max(4096),
 });

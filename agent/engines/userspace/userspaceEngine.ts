@@ -20,6 +20,7 @@ import { RuntimeService, type RuntimeDestination } from "./runtime.ts";
 import { acceptTcp } from "./tcpForwarder.ts";
 import { UdpListener } from "./udpForwarder.ts";
 import { configuredDestinations, reconcileDestinations } from "./destinations.ts";
+import { isAddressNotAvailable, LateBinds } from "./lateBinds.ts";
 
 export interface UserspaceEngineOptions {
   /** ms clock (default Date.now) */
@@ -32,6 +33,8 @@ export interface UserspaceEngineOptions {
   registry?: SchedulerRegistry;
   /** services that send PROXY protocol v2 to their real servers (VirtualService.proxyProtocol) */
   proxyProtocol?: (key: IpvsServiceKey) => boolean;
+  /** how often the host's addresses are checked while a VIP is not here yet (lateBinds.ts) */
+  addressPollMs?: number;
 }
 
 export interface ServiceOptions {
@@ -44,7 +47,8 @@ export interface ConnectFailures {
   destinations: { address: string; port: number; failures: number }[];
 }
 
-type Listener = { kind: "tcp"; server: net.Server } | { kind: "udp"; udp: UdpListener };
+/** "waiting": the VIP is not on this host yet (VRRP BACKUP): bound as soon as it appears */
+type Listener = { kind: "tcp"; server: net.Server } | { kind: "udp"; udp: UdpListener } | { kind: "waiting" };
 type PortKey = IpvsServiceKey & { protocol: Protocol; address: string; port: number };
 
 export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
@@ -60,6 +64,7 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
   private readonly registry: SchedulerRegistry;
   private readonly ticker: NodeJS.Timeout | null;
   private lastEstimate: number;
+  private readonly lateBinds: LateBinds;
 
   constructor(private readonly options: UserspaceEngineOptions = {}) {
     this.clock = options.clock ?? Date.now;
@@ -69,6 +74,7 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
     this.lastEstimate = this.clock();
     const tickMs = options.tickMs ?? 1000;
     this.ticker = tickMs > 0 ? setInterval(() => this.tick(), tickMs).unref() : null;
+    this.lateBinds = new LateBinds(options.addressPollMs ?? 200);
   }
 
   now(): number {
@@ -112,6 +118,9 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
         this.editService(k, svc, s, ops);
       }
       ops.push(...reconcileDestinations(svc, s.destinations, k));
+      if (this.listeners.get(k)?.kind === "waiting") {
+        notes.push({ kind: "awaiting-address", service: key, message: `${key.address} is not on this host (yet): listening on ${key.address}:${key.port} as soon as the address appears (VRRP makes this director MASTER)` });
+      }
       const emulated = s.destinations.filter((d) => d.method !== "nat");
       if (emulated.length > 0) {
         notes.push({
@@ -187,6 +196,7 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
     svc.templates?.clear();
     const l = this.listeners.get(k);
     this.listeners.delete(k);
+    this.lateBinds.delete(k);
     if (l?.kind === "tcp") l.server.close(); // stops accepting; established connections continue
     if (l?.kind === "udp") {
       const udp = l.udp;
@@ -195,7 +205,33 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
     return { op: `close ${k}`, ok: true };
   }
 
-  private listen(svc: RuntimeService): Promise<Listener> {
+  /** Binds VIP:port; a VIP not on this host yet (EADDRNOTAVAIL) waits for its address instead of failing. */
+  private async listen(svc: RuntimeService): Promise<Listener> {
+    const k = agentServiceKeyText(svc.key);
+    try {
+      return await this.bind(svc);
+    } catch (e) {
+      if (!isAddressNotAvailable(e)) throw e;
+      this.lateBinds.add(k, svc.key.address, async () => {
+        let l: Listener;
+        try {
+          l = await this.bind(svc);
+        } catch (err) {
+          if (isAddressNotAvailable(err)) return false;
+          throw err;
+        }
+        if (this.services.get(k) !== svc || this.listeners.get(k)?.kind !== "waiting") {
+          closeListener(l);
+          return true;
+        }
+        this.listeners.set(k, l);
+        return true;
+      });
+      return { kind: "waiting" };
+    }
+  }
+
+  private bind(svc: RuntimeService): Promise<Listener> {
     const { address, port, family } = svc.key;
     if (svc.key.protocol === "udp") {
       const sock = dgram.createSocket({ type: family === "inet6" ? "udp6" : "udp4" });
@@ -340,9 +376,10 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
   async close(): Promise<void> {
     if (this.ticker) clearInterval(this.ticker);
     const closing: Promise<void>[] = [];
+    this.lateBinds.close();
     for (const l of this.listeners.values()) {
       if (l.kind === "tcp") closing.push(new Promise((r) => l.server.close(() => r())));
-      else l.udp.close();
+      else if (l.kind === "udp") l.udp.close();
     }
     this.listeners.clear();
     for (const udp of this.drainingUdp.values()) udp.close();
@@ -352,6 +389,11 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
     this.services.clear();
     await Promise.all(closing);
   }
+}
+
+function closeListener(l: Listener): void {
+  if (l.kind === "tcp") l.server.close();
+  else if (l.kind === "udp") l.udp.close();
 }
 
 function unsupportedReason(s: IpvsService): string | null {
