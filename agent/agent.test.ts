@@ -11,6 +11,9 @@ import type { Checker } from "./health/checker.ts";
 import { validateDesired } from "./validateDesired.ts";
 import type { AgentMessage } from "../lvs/protocol/agent.ts";
 import { desired, dest, targetsFor, tcpCheck, tcpService } from "./testing/fixtures.ts";
+import { HaSupervisor } from "./ha/haSupervisor.ts";
+import { FakeKeepalivedHost } from "./ha/keepalivedHost.ts";
+import type { DesiredHa } from "../lvs/protocol/ha.ts";
 
 let dir: string;
 beforeEach(async () => {
@@ -299,5 +302,38 @@ describe("Agent", () => {
     const added = b.sent.find((m) => m.type === "health.state");
     expect(added?.type === "health.state" && added.states.map((x) => x.destination.address)).toEqual(["192.168.1.3"]);
     await b.agent.stop();
+  });
+
+  it("a planned switchover stops keepalived before the IPVS reconcile; taking part in VRRP again waits for the table", async () => {
+    const order: string[] = [];
+    const engine = new FakeEngine();
+    const apply = engine.apply.bind(engine);
+    engine.apply = async (t) => (order.push("ipvs"), apply(t));
+    const host = new FakeKeepalivedHost();
+    const start = host.start.bind(host);
+    const stop = host.stop.bind(host);
+    host.start = async () => (order.push("keepalived start"), start());
+    host.stop = async () => (order.push("keepalived stop"), stop());
+    const log = memoryLog();
+    const ha = new HaSupervisor({ host, exec: { run: async () => ({ code: 0, stdout: "", stderr: "" }) }, log, now: () => 0, routerId: "d1", kernelSync: false });
+    const agent = new Agent({ engine, store: new FailStatic({ stateDir: dir }), log, clock: systemClock, timers: realTimers, checkers: {}, validate: validateDesired, ha });
+    agent.send = () => true;
+    await agent.start();
+    const vrrp = (maintenance: boolean): DesiredHa => ({
+      instances: [{
+        name: "VI_g1", groupId: "g1", interface: "eth0", virtualRouterId: 51, priority: 200, nopreempt: false, advertIntMs: 200, version: 3,
+        unicastSource: "10.0.0.1", unicastPeers: ["10.0.0.2"], authPass: null, vips: [{ address: "10.0.0.1", prefix: 24 }],
+      }],
+      sync: null, maintenance,
+    });
+    await agent.handle({ ...desired(1, t1), ha: vrrp(false) });
+    expect(order).toEqual(["ipvs", "keepalived start"]);
+    order.length = 0;
+    await agent.handle({ ...desired(2, t1), ha: vrrp(true) });
+    expect(order).toEqual(["keepalived stop", "ipvs"]);
+    order.length = 0;
+    await agent.handle({ ...desired(3, t1), ha: vrrp(false) });
+    expect(order).toEqual(["ipvs", "keepalived start"]);
+    await agent.stop();
   });
 });

@@ -284,17 +284,24 @@ export class Agent {
     // a new target starts "up" without a transition: say so (the control plane may hold an old "down")
     const started = this.monitor.update(msg.health.targets);
     if (started.length) this.sendHealthState(started);
-    const result = await this.reconcile(`revision ${msg.revision}`);
-    // VRRP after IPVS: a director claims the VIP only with the table loaded
-    if (this.opts.ha && (msg.ha !== undefined || this.opts.ha.active)) {
+    const runHa = this.opts.ha && (msg.ha !== undefined || this.opts.ha.active);
+    const applyHa = async () => {
       try {
-        const st = await this.opts.ha.apply(ha);
+        const st = await this.opts.ha!.apply(ha);
         if (st.keepalived.error) issues.push({ path: "ha.keepalived", code: "ha.keepalived", severity: "error", message: st.keepalived.error });
         if (st.sync.error) issues.push({ path: "ha.sync", code: "ha.sync", severity: "warning", message: st.sync.error });
       } catch (e) {
         issues.push({ path: "ha", code: "ha.failed", severity: "error", message: (e as Error).message });
       }
-    } else if (ha && !this.opts.ha) {
+    };
+    // a planned switchover hands the VIPs over first: giving them up needs no table, and the
+    // switchover must not wait for an IPVS reconcile (seconds on a big table)
+    const stepDown = runHa && ha?.maintenance === true;
+    if (stepDown) await applyHa();
+    const result = await this.reconcile(`revision ${msg.revision}`);
+    // otherwise VRRP after IPVS: a director claims the VIP only with the table loaded
+    if (runHa && !stepDown) await applyHa();
+    else if (ha && !this.opts.ha) {
       issues.push({ path: "ha", code: "ha.unsupported", severity: "warning", message: "this agent runs no HA supervisor: VRRP and connection sync are not applied" });
     }
     if (result.ok) {
