@@ -14,6 +14,7 @@
  *   server  deploy.progress {topologyId, rolloutId, revision, status, directorId, at}  (a rollout moved)
  *   server  topology.applied {topologyId, directorId, revision, outcome, message, at}   (an agent's ack)
  *   server  drain.changed {topologyId, drainId, status, at}                            (a drain moved)
+ *   server  ha.changed {topologyId, directorId, kind, at}       (VRRP transition, HA status, switchover)
  * A `sub` is the topic's key (`topicKey(topic)`); `seq` counts the messages of that sub on this
  * socket: the snapshot is 0 and every later stats/director/health message is exactly +1, so a gap
  * means a lost message (subscribe again for a fresh snapshot). A slow socket does not queue: its
@@ -162,6 +163,7 @@ export const liveServerMessageSchema = z.discriminatedUnion("type", [
     at: z.number().int(),
   }),
   z.object({ type: z.literal("drain.changed"), topologyId, drainId: z.string().max(64), status: z.string().max(32), at: z.number().int() }),
+  z.object({ type: z.literal("ha.changed"), topologyId, directorId: z.string().max(64), kind: z.enum(["transition", "status", "maintenance"]), at: z.number().int() }),
   z.object({ type: z.literal("pong") }),
   z.object({ type: z.literal("error"), message: z.string() }),
 ]);
@@ -169,7 +171,7 @@ export type LiveServerMessage = z.infer<typeof liveServerMessageSchema>;
 export type LiveSnapshotMessage = Extract<LiveServerMessage, { type: "snapshot" }>;
 export type LiveStatsMessage = Extract<LiveServerMessage, { type: "stats" }>;
 /** the topology-wide notices a page re-reads its queries on (deploy view) */
-export type LiveTopologyEvent = Extract<LiveServerMessage, { type: "deploy.progress" | "topology.applied" | "drain.changed" | "topology.saved" }>;
+export type LiveTopologyEvent = Extract<LiveServerMessage, { type: "deploy.progress" | "topology.applied" | "drain.changed" | "topology.saved" | "ha.changed" }>;
 
 /** a browser may watch this many topics at once on one socket */
 export const MAX_LIVE_SUBSCRIPTIONS = 32;

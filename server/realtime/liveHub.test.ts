@@ -116,7 +116,7 @@ describe("LiveHub fan-out", () => {
     expect(JSON.parse(await reply)).toEqual({ type: "error", message: expect.stringMatching(/^invalid message: since: /) });
   });
 
-  it("forwards deploy.progress, topology.applied and drain.changed to the sockets watching that topology only, without sub or seq", async () => {
+  it("forwards deploy.progress, topology.applied, drain.changed and ha.changed to the sockets watching that topology only, without sub or seq", async () => {
     const bus = new MemoryEventBus(silent);
     const store = new StatsStore({ ringCapacity: 4 });
     hub = new LiveHub({ bus, log: silent, feed: feedOf(store) });
@@ -140,12 +140,15 @@ describe("LiveHub fan-out", () => {
     await bus.publish("deploy.progress", { topologyId: "t1", rolloutId: "r1", revision: 4, status: "running", directorId: "d1", at: 10 });
     await bus.publish("topology.applied", { topologyId: "t1", directorId: "d1", revision: 4, outcome: "failed", message: "ipvsadm -a: exists", errors: [{ op: "-a", error: "exists" }], at: 11 });
     await bus.publish("drain.changed", { topologyId: "t1", drainId: "x1", status: "drained", at: 12 });
+    await bus.publish("ha.changed", { topologyId: "t1", directorId: "d2", kind: "transition", at: 12 });
+    await bus.publish("ha.changed", { topologyId: "t3", directorId: "d9", kind: "transition", at: 12 });
     await bus.publish("deploy.progress", { topologyId: "t3", rolloutId: "r9", revision: 1, status: "succeeded", directorId: null, at: 13 });
-    await expect.poll(() => got.t1.filter((m) => m.type === "drain.changed").length).toBe(1);
+    await expect.poll(() => got.t1.filter((m) => m.type === "ha.changed").length).toBe(1);
     expect(got.t1.filter((m) => !["subscribed", "snapshot"].includes(m.type))).toEqual([
       { type: "deploy.progress", topologyId: "t1", rolloutId: "r1", revision: 4, status: "running", directorId: "d1", at: 10 },
       { type: "topology.applied", topologyId: "t1", directorId: "d1", revision: 4, outcome: "failed", message: "ipvsadm -a: exists", at: 11 },
       { type: "drain.changed", topologyId: "t1", drainId: "x1", status: "drained", at: 12 },
+      { type: "ha.changed", topologyId: "t1", directorId: "d2", kind: "transition", at: 12 },
     ]);
     // the per-topic seq is untouched: the next stats message is still seq 1
     store.record("d1", snapshot(2000, 2));

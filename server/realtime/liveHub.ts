@@ -2,7 +2,7 @@
  * `/api/live`: the browser's live channel (messages in lvs/protocol/live.ts).
  * - subscribe → subscribed, snapshot (seq 0), then stats deltas (seq 1, 2, ... per socket and topic),
  *   director online/offline and health transitions for that topic, and the topology's saved,
- *   deploy.progress, topology.applied and drain.changed events (no sub/seq; see lvs/protocol/live.ts).
+ *   deploy.progress, topology.applied, drain.changed and ha.changed events (no sub/seq; see lvs/protocol/live.ts).
  * - Each topic's stats are serialised once; every socket gets that text with its own seq spliced in.
  * - A slow socket (bufferedAmount above `slowBytes`) gets no more stats frames; its stats are
  *   merged per service (latest values win) and sent as one message when it drains — memory per
@@ -104,6 +104,7 @@ export class LiveHub {
     this.off.push(bus.subscribe("topology.saved", (e) => this.toTopology(e.topologyId, { type: "topology.saved", ...e })));
     this.off.push(bus.subscribe("deploy.progress", (e) => this.toTopology(e.topologyId, { type: "deploy.progress", ...e })));
     this.off.push(bus.subscribe("drain.changed", (e) => this.toTopology(e.topologyId, { type: "drain.changed", ...e })));
+    this.off.push(bus.subscribe("ha.changed", (e) => this.toTopology(e.topologyId, { type: "ha.changed", ...e })));
     this.off.push(bus.subscribe("topology.applied", (e) => this.toTopology(e.topologyId, {
       type: "topology.applied", topologyId: e.topologyId, directorId: e.directorId, revision: e.revision, outcome: e.outcome, message: e.message, at: e.at,
     })));

@@ -169,7 +169,7 @@ describe("LiveClient on a real ws server", () => {
     expect(client.store.getState().topics.topo).toBeUndefined();
   });
 
-  it("hands deploy.progress, topology.applied and drain.changed notices to its event listeners without touching the topic's seq", async () => {
+  it("hands deploy.progress, topology.applied, drain.changed and ha.changed notices to its event listeners without touching the topic's seq", async () => {
     server = await startServer();
     client = new LiveClient({ url: server.url, socket: wsFactory });
     const events: string[] = [];
@@ -181,14 +181,15 @@ describe("LiveClient on a real ws server", () => {
     server.send({ type: "deploy.progress", topologyId: "topo", rolloutId: "r1", revision: 3, status: "running", directorId: null, at: 1100 });
     server.send({ type: "topology.applied", topologyId: "topo", directorId: "dir-db-1", revision: 3, outcome: "ok", message: null, at: 1200 });
     server.send({ type: "drain.changed", topologyId: "topo", drainId: "x", status: "drained", at: 1300 });
-    await until(() => events.length === 3, 5000, "three notices", { intervalMs: 5 });
-    expect(events).toEqual(["deploy.progress topo", "topology.applied topo", "drain.changed topo"]);
+    server.send({ type: "ha.changed", topologyId: "topo", directorId: "dir-db-2", kind: "transition", at: 1400 });
+    await until(() => events.length === 4, 5000, "four notices", { intervalMs: 5 });
+    expect(events).toEqual(["deploy.progress topo", "topology.applied topo", "drain.changed topo", "ha.changed topo"]);
     server.send({ type: "director", sub: "topo", seq: 1, directorId: "dir-db-1", online: false, at: 1500 });
     await until(() => client!.store.getState().topics.topo!.seq === 1, 5000, "director message in sequence (no gap)", { intervalMs: 5 });
     off();
     server.send({ type: "drain.changed", topologyId: "topo", drainId: "x", status: "enabled", at: 1600 });
     server.send({ type: "topology.saved", topologyId: "topo", revision: 8, author: null, at: 1700 });
     await until(() => client!.store.getState().saved.topo === 8, 5000, "topology.saved", { intervalMs: 5 });
-    expect(events).toHaveLength(3);
+    expect(events).toHaveLength(4);
   });
 });

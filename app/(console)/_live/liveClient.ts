@@ -104,8 +104,8 @@ export class LiveClient {
   }
 
   /**
-   * Topology-wide notices (saved, deploy.progress, topology.applied, drain.changed) of the topologies
-   * this client has a subscription of; the deploy view re-reads its queries on them.
+   * Topology-wide notices (saved, deploy.progress, topology.applied, drain.changed, ha.changed) of the
+   * topologies this client has a subscription of; the deploy view and the HA panel re-read their queries on them.
    */
   onEvent(listener: (e: LiveTopologyEvent) => void): () => void {
     this.eventListeners.add(listener);
@@ -125,7 +125,7 @@ export class LiveClient {
     if (m.type === "topology.saved") {
       this.store.setState((s) => ({ saved: { ...s.saved, [m.topologyId]: Math.max(m.revision, s.saved[m.topologyId] ?? 0) } }));
     }
-    if (m.type === "topology.saved" || m.type === "deploy.progress" || m.type === "topology.applied" || m.type === "drain.changed") {
+    if (m.type === "topology.saved" || m.type === "deploy.progress" || m.type === "topology.applied" || m.type === "drain.changed" || m.type === "ha.changed") {
       for (const l of this.eventListeners) l(m);
       return;
     }

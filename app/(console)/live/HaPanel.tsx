@@ -1,13 +1,17 @@
 "use client";
 /**
- * HA groups of the topology (ha.overview, refreshed every second): who is MASTER now and since when,
+ * HA groups of the topology (ha.overview, re-read on every `ha.changed` notice of the live socket:
+ * a VRRP transition, a status report, a switchover; a slow poll only as a fallback, a 2 s one while
+ * the socket is not open): who is MASTER now and since when,
  * each director's VRRP state, split brain (two MASTERs) as an error, connection sync health (what the
  * MASTER holds vs what each backup mirrors; not available on the userspace engine), recent
  * transitions, and the planned switchover / hand-back (recorded as planned downtime).
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
+import { useEffect } from "react";
 import { useTRPC } from "@/app/trpc.ts";
+import { useLiveClient, useLiveStatus } from "../_live/LiveContext.tsx";
 
 const time = (ms: number | null) => (ms === null ? "—" : new Date(ms).toLocaleTimeString());
 
@@ -15,8 +19,19 @@ export function HaPanel({ topologyId }: { topologyId: string }) {
   const t = useTranslations("live.ha");
   const trpc = useTRPC();
   const qc = useQueryClient();
-  const q = useQuery({ ...trpc.ha.overview.queryOptions({ topologyId }), refetchInterval: 1000, placeholderData: (p) => p });
+  const client = useLiveClient();
+  const open = useLiveStatus((s) => s.status === "open");
+  const q = useQuery({ ...trpc.ha.overview.queryOptions({ topologyId }), refetchInterval: open ? 30_000 : 2000, placeholderData: (p) => p });
   const done = () => void qc.invalidateQueries({ queryKey: trpc.ha.overview.queryKey({ topologyId }) });
+  useEffect(() => {
+    if (!client) return;
+    // the live view holds a subscription of this topology: its ha.changed notices come to this client
+    return client.onEvent((e) => {
+      if (e.type !== "ha.changed" || e.topologyId !== topologyId) return;
+      void qc.invalidateQueries({ queryKey: trpc.ha.overview.queryKey({ topologyId }) });
+      void qc.invalidateQueries({ queryKey: trpc.ha.availability.pathKey() });
+    });
+  }, [client, qc, trpc, topologyId]);
   const switchover = useMutation(trpc.ha.switchover.mutationOptions({ onSettled: done }));
   const handBack = useMutation(trpc.ha.handBack.mutationOptions({ onSettled: done }));
   if (!q.data || q.data.length === 0) return null;

@@ -11,6 +11,7 @@ import { useTRPC } from "@/app/trpc.ts";
 import type { Topology } from "@/lvs/model.ts";
 import { AvailabilityTable } from "./AvailabilityTable.tsx";
 import { HaPanel } from "./HaPanel.tsx";
+import { HaAvailabilityTable } from "./HaAvailabilityTable.tsx";
 import { ConnectionTable } from "./ConnectionTable.tsx";
 import { LiveCanvas } from "./LiveCanvas.tsx";
 import {
@@ -125,6 +126,7 @@ function LiveBody({ id, revision, topology }: { id: string; revision: number; to
         <div className="space-y-4">
           {director && <ConnectionTable key={director.directorId} directorId={director.directorId} />}
           <HaPanel topologyId={id} />
+          <HaAvailabilityTable topologyId={id} range={range} />
           <AvailabilityTable topologyId={id} directorId={director?.directorId} range={range} />
         </div>
       </div>
