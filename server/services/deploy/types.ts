@@ -3,6 +3,7 @@ import type { Database } from "../../db/openDatabase.ts";
 import type { EventBus } from "../../events/EventBus.ts";
 import type { Logger } from "../../log.ts";
 import type { AuditActor } from "../audit.ts";
+import type { DirectorResult, RolloutMode, RolloutStatus } from "../../../lvs/rollout.ts";
 
 export interface DeployDeps {
   db: Database;
@@ -13,37 +14,7 @@ export interface DeployDeps {
 }
 
 export type RolloutKind = "apply" | "rollback" | "reapply" | "drain" | "enable";
-export type RolloutMode = "sequential" | "parallel";
-export type RolloutStatus = "running" | "succeeded" | "failed" | "pending";
-
-/**
- * One director's part of a rollout.
- *  waiting  not started yet          applying  target set, waiting for the agent's ack
- *  applied  the agent runs it        failed    the agent refused it or some operations failed
- *  timeout  no ack in time           offline   no agent connected: it gets the revision when it connects
- *  skipped  not attempted (an earlier director failed, or not enrolled)
- *  pending  target set, not waited for (waitMs 0)
- */
-export type DirectorOutcome = "waiting" | "applying" | "applied" | "failed" | "timeout" | "offline" | "skipped" | "pending";
-
-export interface OpError {
-  op: string;
-  error: string;
-}
-
-export interface DirectorResult {
-  directorId: string;
-  key: string;
-  name: string;
-  status: DirectorOutcome;
-  /** the revision the agent runs after this attempt (from its ack), null if unknown */
-  appliedRevision: number | null;
-  message: string | null;
-  /** per-operation errors from the agent's ack */
-  errors: OpError[];
-  startedAt: number | null;
-  finishedAt: number | null;
-}
+export type { DirectorOutcome, DirectorResult, OpError, RolloutMode, RolloutStatus } from "../../../lvs/rollout.ts";
 
 export interface RolloutView {
   id: string;
