@@ -15,7 +15,8 @@ import type { AgentRelease } from "../agentDownloads.ts";
 import { can, requiredRole, type Action, type Role } from "../../lvs/auth/permissions.ts";
 import type { SessionInfo } from "../auth/session.ts";
 import { recordAudit, type AuditActor } from "../services/audit.ts";
-import { refuse, ServiceError, type ServiceIssue } from "../services/ServiceError.ts";
+import { refuse, ServiceError, type ServiceErrorCode, type ServiceIssue } from "../services/ServiceError.ts";
+import type { DeployDeps } from "../services/deploy/types.ts";
 import { LvsError } from "../../lvs/errors.ts";
 import { inputProblem } from "./inputGuard.ts";
 import type { LoginLimits } from "../auth/loginLimiter.ts";
@@ -89,13 +90,23 @@ const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
   },
 });
 
-/** Maps ServiceError (and input ZodErrors thrown by services) onto TRPCError codes. */
+/** The one place ServiceError codes (SERVICE_ERROR_CODES) become tRPC codes; a new code fails the type check until mapped. */
+export const TRPC_CODES = {
+  BAD_REQUEST: "BAD_REQUEST",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
+} as const satisfies Record<ServiceErrorCode, TRPCError["code"]>;
+
+/** Maps ServiceError, the domain's LvsError (and input ZodErrors thrown by services) onto TRPCError codes. */
 const errorMapping = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
     if (cause instanceof ServiceError) {
-      result.error = new TRPCError({ code: cause.code, message: cause.message, cause });
+      result.error = new TRPCError({ code: TRPC_CODES[cause.code], message: cause.message, cause });
     } else if (cause instanceof LvsError) {
       // the domain refused the call (a dangling reference, a duplicate key...): the caller's input, not a crash
       const message = `${cause.code}: ${cause.message}`;
@@ -132,6 +143,11 @@ export const createCallerFactory = t.createCallerFactory;
  * anonymous caller can reach that is not on its short public list.
  */
 export const publicProcedure = t.procedure.use(errorMapping).use(inputGuard).meta({ public: true });
+
+/** What a use case needs from the request: database, event bus, log and clock. */
+export function serviceDeps(ctx: Pick<Context, "db" | "bus" | "log" | "now">): DeployDeps {
+  return { db: ctx.db, bus: ctx.bus, log: ctx.log, now: ctx.now };
+}
 
 /** Who an audit row names for this request: the session's user and the client address. */
 export function auditActor(ctx: Pick<Context, "session" | "ip">): AuditActor {

@@ -2,10 +2,20 @@ import { serverErrorText, type ServerErrorCode, type ServerErrorReason } from ".
 import type { DiagnosticParams } from "../../lvs/formats/diagnostics.ts";
 
 /**
- * Errors a use case raises for the caller's mistakes. The tRPC layer maps `code` onto TRPCError codes
- * (server/api/trpc.ts); anything else is an internal error and is logged, not shown.
+ * Every code a use case may refuse a call with: what it means and the HTTP status it stands for. The
+ * tRPC boundary maps each onto its TRPCError code in one table (TRPC_CODES in server/api/trpc.ts);
+ * anything that is not a ServiceError (or a domain LvsError) is an internal error, logged, not shown.
  */
-export type ServiceErrorCode = "NOT_FOUND" | "CONFLICT" | "BAD_REQUEST" | "FORBIDDEN" | "UNAUTHORIZED" | "TOO_MANY_REQUESTS";
+export const SERVICE_ERROR_CODES = {
+  BAD_REQUEST: { status: 400, meaning: "the input breaks a rule (names the field)" },
+  UNAUTHORIZED: { status: 401, meaning: "no valid session" },
+  FORBIDDEN: { status: 403, meaning: "the role may not do this" },
+  NOT_FOUND: { status: 404, meaning: "what the input names does not exist" },
+  CONFLICT: { status: 409, meaning: "the current state forbids it (stale revision, already enrolled...)" },
+  TOO_MANY_REQUESTS: { status: 429, meaning: "throttled; retry later" },
+} as const;
+
+export type ServiceErrorCode = keyof typeof SERVICE_ERROR_CODES;
 
 export interface ServiceIssue {
   /** dotted path into the input, e.g. "document.memberships.3.serviceId" */

@@ -52,3 +52,23 @@ export function auditError(err: unknown): { code: string; error: string } {
     ? (err as { code: string }).code : null;
   return { code: prismaCode ? `DATABASE_${prismaCode}` : "INTERNAL", error: "internal error" };
 }
+
+/**
+ * The one way a use case audits itself: runs `run` and appends exactly one row for the call, "success"
+ * with `diff(result)` or "failure" with the error (rethrown unchanged). Routers never write audit rows
+ * (ARCHITECTURE.md, "Audit").
+ */
+export async function withAudit<T>(
+  db: Database, who: AuditActor, what: { action: string; target: string }, run: () => Promise<T>,
+  diff: (result: T) => Prisma.InputJsonValue | null, failure: (err: unknown) => Prisma.InputJsonValue = auditError,
+): Promise<T> {
+  let result: T;
+  try {
+    result = await run();
+  } catch (err) {
+    await recordAudit(db, who, { ...what, outcome: "failure", diff: failure(err) });
+    throw err;
+  }
+  await recordAudit(db, who, { ...what, outcome: "success", diff: diff(result) });
+  return result;
+}

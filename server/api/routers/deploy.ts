@@ -5,18 +5,18 @@
  * tRPC reserves the procedure name "apply", hence applyRevision.
  */
 import { z } from "zod";
-import { rolloutView, startRollout } from "../../services/deploy/applyRevision.ts";
+import { startReapply, startRollout } from "../../services/deploy/applyRevision.ts";
 import { driftOf, importActual } from "../../services/deploy/drift.ts";
-import { enableDrain, forceDrain, listDrains, MAX_RAMP_MS, startDrain } from "../../services/deploy/drainService.ts";
+import { forceDrain, listDrains, startDrain } from "../../services/deploy/drainService.ts";
+import { MAX_RAMP_MS, startEnable } from "../../services/deploy/enableDrain.ts";
 import { planRevision } from "../../services/deploy/planRevision.ts";
 import { diffRevisions, listRevisions } from "../../services/deploy/revisions.ts";
-import type { DeployDeps, RolloutKind } from "../../services/deploy/types.ts";
-import { refuse } from "../../services/ServiceError.ts";
-import { auditActor, authedProcedure, router, type Context } from "../trpc.ts";
+import { getRollout, listRollouts } from "../../services/deploy/rolloutView.ts";
+import type { RolloutKind, RolloutView } from "../../services/deploy/types.ts";
+import { auditActor, authedProcedure, router, serviceDeps as deps, type Context } from "../trpc.ts";
 
 const id = z.string().min(1).max(64);
 const revision = z.number().int().min(1);
-const deps = (ctx: Context): DeployDeps => ({ db: ctx.db, bus: ctx.bus, log: ctx.log, now: ctx.now });
 
 const rolloutInput = z.object({
   topologyId: id,
@@ -26,13 +26,15 @@ const rolloutInput = z.object({
   message: z.string().max(1024).default(""),
 });
 
+/** the running rollout, at once; its end is only logged if it crashes (progress: deploy.rollout, deploy.progress) */
+function background(ctx: Context, started: { rollout: RolloutView; done: Promise<RolloutView> }): RolloutView {
+  started.done.catch((err: Error) => ctx.log.error({ err, rolloutId: started.rollout.id }, "rollout crashed"));
+  return started.rollout;
+}
+
 async function start(ctx: Context, input: z.infer<typeof rolloutInput> & { revision?: number | undefined }, kind: RolloutKind) {
   const { revision: rev, ...rest } = input;
-  const { rollout, done } = await startRollout(deps(ctx), {
-    ...rest, ...(rev ? { revision: rev } : {}), kind, force: kind === "reapply", actor: auditActor(ctx),
-  });
-  done.catch((err: Error) => ctx.log.error({ err, rolloutId: rollout.id }, "rollout crashed"));
-  return rollout;
+  return background(ctx, await startRollout(deps(ctx), { ...rest, ...(rev ? { revision: rev } : {}), kind, actor: auditActor(ctx) }));
 }
 
 export const deployRouter = router({
@@ -55,14 +57,8 @@ export const deployRouter = router({
   reapply: authedProcedure("topology.apply")
     .input(rolloutInput.extend({ revision: revision.optional(), directors: z.array(id).min(1).max(1000) }))
     .mutation(async ({ ctx, input }) => {
-      let rev = input.revision;
-      if (!rev) {
-        const rows = await ctx.db.prisma.director.findMany({ where: { topologyId: input.topologyId, key: { in: input.directors } }, select: { targetRevision: true } });
-        const targets = [...new Set(rows.map((r) => r.targetRevision).filter((x): x is number => x != null))];
-        if (targets.length !== 1) throw refuse("BAD_REQUEST", "deploy.name-revision", {}, [{ path: "revision", message: "required here" }]);
-        rev = targets[0]!;
-      }
-      return start(ctx, { ...input, revision: rev }, "reapply");
+      const { revision: rev, ...rest } = input;
+      return background(ctx, await startReapply(deps(ctx), { ...rest, ...(rev ? { revision: rev } : {}), actor: auditActor(ctx) }));
     }),
 
   /** drift remedy: save a director's actual (reported) table as a new revision */
@@ -73,17 +69,11 @@ export const deployRouter = router({
   /** per director: drift between what it reports and the revision it applied */
   drift: authedProcedure("topology.read").input(z.object({ topologyId: id })).query(({ ctx, input }) => driftOf(deps(ctx), input.topologyId)),
 
-  rollout: authedProcedure("topology.read").input(z.object({ id })).query(async ({ ctx, input }) => {
-    const row = await ctx.db.prisma.rollout.findUnique({ where: { id: input.id } });
-    if (!row) throw refuse("NOT_FOUND", "deploy.no-rollout", { id: input.id });
-    return rolloutView(row, ctx.now());
-  }),
+  rollout: authedProcedure("topology.read").input(z.object({ id })).query(({ ctx, input }) => getRollout(deps(ctx), input.id)),
 
   /** the latest rollouts of a topology, newest first */
-  rollouts: authedProcedure("topology.read").input(z.object({ topologyId: id, limit: z.number().int().min(1).max(100).default(20) })).query(async ({ ctx, input }) => {
-    const rows = await ctx.db.prisma.rollout.findMany({ where: { topologyId: input.topologyId }, orderBy: { createdAt: "desc" }, take: input.limit });
-    return rows.map((r) => rolloutView(r, ctx.now()));
-  }),
+  rollouts: authedProcedure("topology.read").input(z.object({ topologyId: id, limit: z.number().int().min(1).max(100).default(20) }))
+    .query(({ ctx, input }) => listRollouts(deps(ctx), input.topologyId, input.limit)),
 
   /** saved revisions (author, time, message, where they run), newest first */
   revisions: authedProcedure("topology.read")
@@ -112,18 +102,10 @@ export const deployRouter = router({
   enable: authedProcedure("realServer.drain")
     .input(z.object({ drainId: id, ramp: z.object({ steps: z.number().int().min(1).max(20), durationMs: z.number().int().min(0).max(MAX_RAMP_MS) }).optional() }))
     .mutation(async ({ ctx, input }) => {
-      const d = deps(ctx);
-      const run = enableDrain(d, { drainId: input.drainId, ...(input.ramp ? { ramp: input.ramp } : {}), actor: auditActor(ctx) });
-      if (!input.ramp || input.ramp.steps <= 1) return run;
-      run.catch((err: Error) => ctx.log.error({ err, drainId: input.drainId }, "slow start failed"));
-      // report the first state change (ramping) without waiting for the whole ramp; errors before it are thrown
-      let settled = false;
-      run.then(() => (settled = true), () => (settled = true));
-      for (let i = 0; i < 200 && !settled; i++) {
-        const row = await ctx.db.prisma.drain.findUniqueOrThrow({ where: { id: input.drainId } });
-        if (row.status === "ramping" || row.status === "enabled") return { ...row, status: row.status as "ramping" | "enabled" };
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      return run;
+      const r = await startEnable(deps(ctx), { drainId: input.drainId, ...(input.ramp ? { ramp: input.ramp } : {}), actor: auditActor(ctx) });
+      // a slow start answers with its first state ("ramping") and runs on; a plain enable with its end
+      if (!input.ramp || input.ramp.steps <= 1) return r.done;
+      r.done.catch((err: Error) => ctx.log.error({ err, drainId: input.drainId }, "slow start failed"));
+      return r.drain;
     }),
 });

@@ -5,14 +5,14 @@
  * re-enable). evaluateDrains() then follows ActiveConn + InActConn of those destinations in the agents'
  * latest statistics (Director.observed) down to zero → "drained"; after the timeout it is "timed-out"
  * (still followed) and an operator may force it ("forced"). Re-enable sets the memberships active
- * again at their weight, at once or ramped up in steps (slow start, lvs/drain rampWeights), each step
- * a revision applied like any other. Drain, force and enable are audited.
+ * again at their weight, at once or ramped up in steps (enableDrain.ts). Each call of drain and force
+ * writes one audit row (success or failure); the drain's rollout writes its own deploy.drain row.
  *
  * Because drain and enable apply the topology's latest saved revision, they refuse (CONFLICT) while a
  * saved revision is not yet applied to the directors: apply or discard it first.
  */
 import type { Prisma } from "../../../generated/prisma/client.ts";
-import { forceDrained, observeDrain, rampWeights, tickDrain, type DrainState, type DrainStatus } from "../../../lvs/drain.ts";
+import { forceDrained, observeDrain, tickDrain, type DrainState, type DrainStatus } from "../../../lvs/drain.ts";
 import type { ObservedTable } from "../../../lvs/deployPlan.ts";
 import { realServerLabel, serviceLabel } from "../../../lvs/diff.ts";
 import { membershipEndpoints } from "../../../lvs/membershipEndpoints.ts";
@@ -22,7 +22,7 @@ import { auditError, recordAudit } from "../audit.ts";
 import { loadRevisionDocument } from "../desiredState.ts";
 import { refuse } from "../ServiceError.ts";
 import { TopologyService } from "../topologyService.ts";
-import { startRollout } from "./applyRevision.ts";
+import { createRollout } from "./applyRevision.ts";
 import type { AuditActor, DeployDeps, RolloutView } from "./types.ts";
 
 export type DrainSubject = { kind: "realServer" | "membership" | "director"; key: string };
@@ -44,11 +44,11 @@ export interface DrainView {
   since: Date;
 }
 
-const view = (r: DrainView | (Omit<DrainView, "status"> & { status: string })): DrainView => ({ ...r, status: r.status as DrainRowStatus });
+export const view = (r: DrainView | (Omit<DrainView, "status"> & { status: string })): DrainView => ({ ...r, status: r.status as DrainRowStatus });
 const APPLY_WAIT_MS = 10_000;
 
 /** Drain and enable need every applied director to run the latest saved revision. */
-async function latestApplied(deps: DeployDeps, topologyId: string) {
+export async function latestApplied(deps: DeployDeps, topologyId: string) {
   const topo = new TopologyService({ prisma: deps.db.prisma, bus: deps.bus, log: deps.log, ...(deps.now ? { now: deps.now } : {}) });
   const current = await topo.get(topologyId);
   const directors = await deps.db.prisma.director.findMany({ where: { topologyId, targetRevision: { not: null } }, select: { key: true, name: true, targetRevision: true } });
@@ -80,10 +80,10 @@ function selectMemberships(doc: Topology, subject: DrainSubject): { memberships:
   return { memberships: doc.memberships.filter((m) => services.has(m.serviceId) && active(m)), label: `director ${d.name}` };
 }
 
-async function saveAndApply(deps: DeployDeps, topologyId: string, next: Topology, o: { message: string; kind: "drain" | "enable"; actor: AuditActor }) {
+export async function saveAndApply(deps: DeployDeps, topologyId: string, next: Topology, o: { message: string; kind: "drain" | "enable"; actor: AuditActor }) {
   const { topo, current, directorKeys } = await latestApplied(deps, topologyId);
   const saved = await topo.save({ id: topologyId, expectedRevision: current.revision, document: next, message: o.message, author: o.actor.actor });
-  const started = await startRollout(deps, {
+  const started = await createRollout(deps, {
     topologyId, revision: saved.revision, directors: directorKeys.filter((k) => next.directors.some((d) => d.id === k)),
     mode: "parallel", kind: o.kind, waitMs: APPLY_WAIT_MS, actor: o.actor, message: o.message,
   });
@@ -94,9 +94,9 @@ export async function startDrain(
   deps: DeployDeps, input: { topologyId: string; subject: DrainSubject; timeoutMs?: number; actor: AuditActor },
 ): Promise<{ drain: DrainView; rollout: RolloutView; done: Promise<RolloutView> }> {
   const timeoutMs = input.timeoutMs ?? 300_000;
-  if (!(timeoutMs >= 1000 && timeoutMs <= 86_400_000)) throw refuse("BAD_REQUEST", "drain.timeout-range", {}, [{ path: "timeoutMs", message: "1000..86400000" }]);
   let label = `${input.subject.kind} ${input.subject.key}`;
   try {
+    if (!(timeoutMs >= 1000 && timeoutMs <= 86_400_000)) throw refuse("BAD_REQUEST", "drain.timeout-range", {}, [{ path: "timeoutMs", message: "1000..86400000" }]);
     const { current } = await latestApplied(deps, input.topologyId);
     const selected = selectMemberships(current.document, input.subject);
     label = selected.label;
@@ -163,76 +163,31 @@ export async function evaluateDrains(deps: DeployDeps, topologyId?: string): Pro
   return changed;
 }
 
-async function loadDrain(deps: DeployDeps, drainId: string) {
+export async function loadDrain(deps: DeployDeps, drainId: string) {
   const row = await deps.db.prisma.drain.findUnique({ where: { id: drainId } });
   if (!row) throw refuse("NOT_FOUND", "drain.not-found", { id: drainId }, [{ path: "drainId", message: "no such drain" }]);
   return row;
 }
 
-/** "force": the operator declares it drained without waiting for the connections. */
+/** "force": the operator declares it drained without waiting for the connections. Audited once, success or failure. */
 export async function forceDrain(deps: DeployDeps, input: { drainId: string; actor: AuditActor }): Promise<DrainView> {
-  const row = await loadDrain(deps, input.drainId);
-  if (row.status !== "draining" && row.status !== "timed-out") throw refuse("CONFLICT", "drain.not-draining", { status: row.status });
-  const now = (deps.now ?? Date.now)();
-  forceDrained({ status: row.status, startedAt: row.startedAt.getTime(), timeoutMs: row.timeoutMs, previousWeight: 0, activeConns: 0, inactConns: 0, since: now }, now);
-  const updated = await deps.db.prisma.drain.update({ where: { id: row.id }, data: { status: "forced", since: new Date(now) } });
-  await recordAudit(deps.db, input.actor, { action: "realServer.drain.force", target: `topology:${row.topologyId}`, outcome: "success", diff: { drainId: row.id, label: row.label, activeConns: row.activeConns, inactConns: row.inactConns } });
-  await deps.bus.publish("drain.changed", { topologyId: row.topologyId, drainId: row.id, status: "forced", at: now });
-  return view(updated);
-}
-
-/** the longest slow start the API accepts */
-export const MAX_RAMP_MS = 3_600_000;
-
-export interface RampOptions {
-  steps: number;
-  durationMs: number;
-}
-
-/**
- * Re-enable the drained memberships at their weight; with `ramp`, weights rise in steps over the
- * duration (each step a revision and a rollout). Resolves when the last step is applied.
- */
-export async function enableDrain(
-  deps: DeployDeps, input: { drainId: string; ramp?: RampOptions; actor: AuditActor; sleep?: (ms: number) => Promise<void> },
-): Promise<DrainView> {
-  const sleep = input.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const row = await loadDrain(deps, input.drainId);
-  const now = (deps.now ?? Date.now)();
-  // a slow start runs in the instance that started it; one "ramping" for longer than any ramp was interrupted
-  const staleRamp = row.status === "ramping" && now - row.since.getTime() > MAX_RAMP_MS + 60_000;
-  if (row.status === "enabled" || (row.status === "ramping" && !staleRamp)) throw refuse("CONFLICT", "drain.already", { status: row.status });
-  const { current } = await latestApplied(deps, row.topologyId);
-  const keys = new Set(row.membershipKeys);
-  // the weights to restore: as the drain revision kept them (a ramp changes them in later revisions)
-  const drained = await loadRevisionDocument(deps.db.prisma, row.topologyId, row.revision);
-  const source = (drained ?? current.document).memberships.filter((m) => keys.has(m.id));
-  const target = new Map(source.filter((m) => current.document.memberships.some((c) => c.id === m.id)).map((m) => [m.id, m.weight]));
-  const schedules = [...target].map(([id, w]) => ({ id, steps: input.ramp ? rampWeights(w, input.ramp.steps, input.ramp.durationMs) : [{ offsetMs: 0, weight: w }] }));
-  const offsets = [...new Set(schedules.flatMap((s) => s.steps.map((x) => x.offsetMs)))].sort((a, b) => a - b);
-  const setStatus = async (status: DrainRowStatus) => {
+  const audit = { action: "realServer.drain.force", target: `drain:${input.drainId}` };
+  let facts: Record<string, Prisma.InputJsonValue | null> = { drainId: input.drainId };
+  try {
+    const row = await loadDrain(deps, input.drainId);
+    audit.target = `topology:${row.topologyId}`;
+    facts = { drainId: row.id, label: row.label, activeConns: row.activeConns, inactConns: row.inactConns };
+    if (row.status !== "draining" && row.status !== "timed-out") throw refuse("CONFLICT", "drain.not-draining", { status: row.status });
     const now = (deps.now ?? Date.now)();
-    const u = await deps.db.prisma.drain.update({ where: { id: row.id }, data: { status, since: new Date(now) } });
-    await deps.bus.publish("drain.changed", { topologyId: row.topologyId, drainId: row.id, status, at: now });
-    return view(u);
-  };
-  await recordAudit(deps.db, input.actor, { action: "realServer.enable", target: `topology:${row.topologyId}`, outcome: "success", diff: { drainId: row.id, label: row.label, ramp: input.ramp ?? null } as unknown as Prisma.InputJsonValue });
-  if (offsets.length > 1) await setStatus("ramping");
-  const t0 = Date.now();
-  for (const [i, offset] of offsets.entries()) {
-    if (i > 0) await sleep(Math.max(0, offset - (Date.now() - t0)));
-    const latest = (await latestApplied(deps, row.topologyId)).current.document;
-    const weightAt = (id: string) => [...schedules.find((s) => s.id === id)!.steps].reverse().find((x) => x.offsetMs <= offset)!.weight;
-    const last = i === offsets.length - 1;
-    const next: Topology = {
-      ...latest,
-      memberships: latest.memberships.map((m) => (target.has(m.id) ? { ...m, state: "active", weight: last ? target.get(m.id)! : weightAt(m.id) } : m)),
-    };
-    const step = offsets.length > 1 ? ` (slow start ${i + 1}/${offsets.length})` : "";
-    const r = await saveAndApply(deps, row.topologyId, next, { message: `enable ${row.label}${step}`, kind: "enable", actor: input.actor });
-    await r.done;
+    forceDrained({ status: row.status, startedAt: row.startedAt.getTime(), timeoutMs: row.timeoutMs, previousWeight: 0, activeConns: 0, inactConns: 0, since: now }, now);
+    const updated = await deps.db.prisma.drain.update({ where: { id: row.id }, data: { status: "forced", since: new Date(now) } });
+    await recordAudit(deps.db, input.actor, { ...audit, outcome: "success", diff: facts });
+    await deps.bus.publish("drain.changed", { topologyId: row.topologyId, drainId: row.id, status: "forced", at: now });
+    return view(updated);
+  } catch (err) {
+    await recordAudit(deps.db, input.actor, { ...audit, outcome: "failure", diff: { ...facts, ...auditError(err) } });
+    throw err;
   }
-  return setStatus("enabled");
 }
 
 export async function listDrains(deps: DeployDeps, topologyId: string, limit = 50): Promise<DrainView[]> {

@@ -6,13 +6,12 @@
  * like any other.
  */
 import { randomUUID } from "node:crypto";
-import type { Prisma } from "../../../generated/prisma/client.ts";
 import { compileDirector } from "../../../lvs/compile.ts";
 import { actualTable, detectDrift, type ObservedTable, type PlannedOp } from "../../../lvs/deployPlan.ts";
 import { healthPlan } from "../../../lvs/healthPlan.ts";
 import { importActualTable } from "../../../lvs/importActual.ts";
 import type { IpvsTable, Topology } from "../../../lvs/model.ts";
-import { auditError, recordAudit } from "../audit.ts";
+import { auditError, withAudit } from "../audit.ts";
 import { loadRevisionDocument } from "../desiredState.ts";
 import { refuse } from "../ServiceError.ts";
 import { TopologyService } from "../topologyService.ts";
@@ -72,6 +71,11 @@ export async function driftOf(deps: DeployDeps, topologyId: string): Promise<Dir
 
 /** Saves the director's actual table (its last report, corrected by newer statistics) as a new revision. */
 export async function importActual(deps: DeployDeps, input: { topologyId: string; directorKey: string; actor: AuditActor }): Promise<{ revision: number }> {
+  return withAudit(deps.db, input.actor, { action: "deploy.importActual", target: `topology:${input.topologyId}` }, () => saveActual(deps, input),
+    (r) => ({ director: input.directorKey, revision: r.revision }), (err) => ({ director: input.directorKey, ...auditError(err) }));
+}
+
+async function saveActual(deps: DeployDeps, input: { topologyId: string; directorKey: string; actor: AuditActor }): Promise<{ revision: number }> {
   const prisma = deps.db.prisma;
   const row = await prisma.director.findUnique({ where: { topologyId_key: { topologyId: input.topologyId, key: input.directorKey } } });
   if (!row) throw refuse("NOT_FOUND", "director.no-key", { key: input.directorKey, id: input.topologyId }, [{ path: "directorKey", message: "no such director" }]);
@@ -81,12 +85,6 @@ export async function importActual(deps: DeployDeps, input: { topologyId: string
   const actual = actualTable(row.reportedTable as unknown as IpvsTable, fresherObserved(row));
   const next = importActualTable(current.document, row.key, actual, (kind) => `${kind}-${randomUUID().slice(0, 8)}`);
   const message = `import the actual table of director ${row.name}`;
-  try {
-    const saved = await topo.save({ id: input.topologyId, expectedRevision: current.revision, document: next, message, author: input.actor.actor });
-    await recordAudit(deps.db, input.actor, { action: "deploy.importActual", target: `topology:${input.topologyId}`, outcome: "success", diff: { director: row.key, revision: saved.revision } as Prisma.InputJsonValue });
-    return { revision: saved.revision };
-  } catch (err) {
-    await recordAudit(deps.db, input.actor, { action: "deploy.importActual", target: `topology:${input.topologyId}`, outcome: "failure", diff: { director: row.key, ...auditError(err) } });
-    throw err;
-  }
+  const saved = await topo.save({ id: input.topologyId, expectedRevision: current.revision, document: next, message, author: input.actor.actor });
+  return { revision: saved.revision };
 }

@@ -4,12 +4,11 @@
  * and the readable diff from the revision the director currently runs. Nothing is changed; the plan
  * is audited ("deploy.plan").
  */
-import type { Prisma } from "../../../generated/prisma/client.ts";
 import { compileDirector } from "../../../lvs/compile.ts";
 import { diffTopologies, renderChange, type Change } from "../../../lvs/diff.ts";
 import { planDirector, type ObservedTable, type PlannedOp } from "../../../lvs/deployPlan.ts";
 import type { IpvsTable } from "../../../lvs/model.ts";
-import { recordAudit } from "../audit.ts";
+import { auditError, withAudit } from "../audit.ts";
 import { loadRevisionDocument } from "../desiredState.ts";
 import { resolveRevision } from "./applyRevision.ts";
 import type { AuditActor, DeployDeps } from "./types.ts";
@@ -42,7 +41,14 @@ export interface RevisionPlan {
   totals: { ops: number; deletions: number; dropsConnections: number };
 }
 
-export async function planRevision(deps: DeployDeps, input: { topologyId: string; revision?: number; actor: AuditActor }): Promise<RevisionPlan> {
+/** Plans `revision` (default the latest); audited once as deploy.plan, success or failure. */
+export function planRevision(deps: DeployDeps, input: { topologyId: string; revision?: number; actor: AuditActor }): Promise<RevisionPlan> {
+  return withAudit(deps.db, input.actor, { action: "deploy.plan", target: `topology:${input.topologyId}` }, () => buildPlan(deps, input),
+    (plan) => ({ revision: plan.revision, totals: plan.totals, directors: plan.directors.map((d) => ({ key: d.key, ops: d.ops.map((o) => o.command) })) }),
+    (err) => ({ revision: input.revision ?? null, ...auditError(err) }));
+}
+
+async function buildPlan(deps: DeployDeps, input: { topologyId: string; revision?: number }): Promise<RevisionPlan> {
   const prisma = deps.db.prisma;
   const { revision, document } = await resolveRevision(deps, input.topologyId, input.revision);
   const rows = await prisma.director.findMany({ where: { topologyId: input.topologyId } });
@@ -73,9 +79,5 @@ export async function planRevision(deps: DeployDeps, input: { topologyId: string
     topologyId: input.topologyId, revision, directors,
     totals: { ops: all.length, deletions: all.filter((o) => o.risk !== "none").length, dropsConnections: all.filter((o) => o.risk === "drops-connections").length },
   };
-  await recordAudit(deps.db, input.actor, {
-    action: "deploy.plan", target: `topology:${input.topologyId}`, outcome: "success",
-    diff: { revision, totals: result.totals, directors: directors.map((d) => ({ key: d.key, ops: d.ops.map((o) => o.command) })) } as unknown as Prisma.InputJsonValue,
-  });
   return result;
 }
