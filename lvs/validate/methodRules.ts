@@ -36,7 +36,7 @@ export function checkForwarding(svc: VirtualService, m: Membership, rs: RealServ
     }
     if (vip !== null && !rs.host.loopbackVips.some((v) => sameAddress(v, vip)))
       out.push(makeIssue("dr.vip-not-on-loopback", host, ["loopbackVips"],
-        `DR real server ${name} must have VIP ${vip} on its loopback (e.g. ip addr add ${vip}/${svc.family === "inet" ? 32 : 128} dev lo); otherwise it drops packets addressed to the VIP.`, { name, vip, prefix: svc.family === "inet" ? 32 : 128 }));
+        `DR real server ${name} must have VIP ${vip} on its loopback (e.g. "ip addr add ${vip}/${svc.family === "inet" ? 32 : 128} dev lo"); otherwise it drops packets addressed to the VIP.`, { name, vip, prefix: svc.family === "inet" ? 32 : 128 }));
     if (!rs.host.arpSuppressed)
       out.push(makeIssue("dr.arp-not-suppressed", host, ["arpSuppressed"],
         `DR real server ${name} must not answer ARP for the VIP (sysctl arp_ignore=1, arp_announce=2 on all/lo), or clients' traffic bypasses the director.`, { name }));

@@ -42,6 +42,14 @@ export interface TopologySummary {
   updatedAt: Date;
 }
 
+/** A topology in the list, with how many of its directors run an agent (the overview puts those first). */
+export interface TopologyListItem extends TopologySummary {
+  /** directors with an agent token (enrolled) */
+  enrolledDirectors: number;
+  /** of those, connected now */
+  onlineDirectors: number;
+}
+
 export interface StoredTopology extends TopologySummary {
   document: Topology;
   createdAt: Date;
@@ -84,8 +92,18 @@ export class TopologyService {
     this.now = deps.now ?? Date.now;
   }
 
-  async list(): Promise<TopologySummary[]> {
-    return this.deps.prisma.topology.findMany({ select: summary, orderBy: { name: "asc" } });
+  async list(): Promise<TopologyListItem[]> {
+    const [rows, agents] = await Promise.all([
+      this.deps.prisma.topology.findMany({ select: summary, orderBy: { name: "asc" } }),
+      this.deps.prisma.director.groupBy({ by: ["topologyId", "online"], where: { agentTokenHash: { not: null } }, _count: { _all: true } }),
+    ]);
+    const enrolled = new Map<string, number>();
+    const online = new Map<string, number>();
+    for (const a of agents) {
+      enrolled.set(a.topologyId, (enrolled.get(a.topologyId) ?? 0) + a._count._all);
+      if (a.online) online.set(a.topologyId, (online.get(a.topologyId) ?? 0) + a._count._all);
+    }
+    return rows.map((r) => ({ ...r, enrolledDirectors: enrolled.get(r.id) ?? 0, onlineDirectors: online.get(r.id) ?? 0 }));
   }
 
   async get(id: string): Promise<StoredTopology> {

@@ -55,7 +55,7 @@ export function useSeriesPoints(ref: SeriesRef, range: RangeKey, topic: TopicSta
   // the live chart starts full: the server's last 5 minutes (its 1 s ring) once, then the socket's points
   const [mountedAt] = useState(() => Math.floor(Date.now() / 1000) * 1000);
   const backfill = useQuery({
-    ...trpc.live.history.queryOptions({ ...ref, from: mountedAt - RANGE_MS.live, to: mountedAt + 10_000, maxPoints: 300 }),
+    ...trpc.live.history.queryOptions({ ...ref, ...backfillRange(mountedAt) }),
     enabled: range === "live",
     staleTime: Infinity,
     refetchInterval: false,
@@ -70,13 +70,24 @@ export function useSeriesPoints(ref: SeriesRef, range: RangeKey, topic: TopicSta
   }, [topic, id, tick]);
   if (range === "live") {
     // a fixed 5-minute window ending at the newest sample: the line scrolls, the axis does not jump
-    const points = withBackfill(backfill.data?.stepMs === 1000 ? backfill.data.points : [], live);
+    const points = withBackfill(backfill.data?.points ?? [], live);
     const last = points[points.length - 1];
     return { points, stepMs: 1000, state: "ready", xRange: last ? [(last.at - RANGE_MS.live) / 1000, last.at / 1000] : undefined };
   }
   if (history.isError) return { points: [], stepMs: 60_000, state: "error", error: history.error.message };
   if (!history.data) return { points: [], stepMs: 60_000, state: "loading" };
   return { points: history.data.points, stepMs: history.data.stepMs, xRange: [from / 1000, now / 1000], state: "ready" };
+}
+
+/**
+ * The backfill request: the live window before the page was opened, at one point per second. The server
+ * averages into wider steps when the span holds more seconds than maxPoints (a 310 s span with 300
+ * points came back in 2 s steps, which the chart used to throw away: every page load started empty).
+ */
+export function backfillRange(mountedAt: number): { from: number; to: number; maxPoints: number } {
+  const from = mountedAt - RANGE_MS.live;
+  const to = mountedAt + 10_000;
+  return { from, to, maxPoints: Math.ceil((to - from) / 1000) };
 }
 
 /** History older than the first live point, then the live points (one per second, in time order). */

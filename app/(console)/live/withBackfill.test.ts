@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LivePoint } from "@/lvs/protocol/live.ts";
-import { withBackfill } from "./SeriesCharts.tsx";
+import { backfillRange, withBackfill } from "./SeriesCharts.tsx";
 
 const p = (at: number, cps = 1): LivePoint => ({ at, cps, inPps: 0, outPps: 0, inBps: 0, outBps: 0, activeConns: 0, inactConns: 0 });
 
@@ -17,5 +17,12 @@ describe("withBackfill (the live chart starts full)", () => {
     const now = 10 * 60_000;
     const history = [p(now - 6 * 60_000), p(now - 4 * 60_000)];
     expect(withBackfill(history, [p(now)]).map((x) => x.at)).toEqual([now - 4 * 60_000, now]);
+  });
+  it("asks for one point per second over its whole span (the server averages into 2 s steps otherwise)", () => {
+    const r = backfillRange(1_000_000_000);
+    // live.history's step for a ring query: max(1000, ceil(span / maxPoints / 1000) * 1000)
+    expect(Math.max(1000, Math.ceil((r.to - r.from) / r.maxPoints / 1000) * 1000)).toBe(1000);
+    expect(r.maxPoints).toBeLessThanOrEqual(2000);
+    expect(r.from).toBeLessThanOrEqual(1_000_000_000 - 5 * 60_000);
   });
 });

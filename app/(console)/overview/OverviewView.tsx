@@ -6,8 +6,9 @@ import { useTRPC } from "@/app/trpc.ts";
 import { useErrorText } from "@/app/_shell/useErrorText.ts";
 import { TopologyHealth } from "./TopologyHealth.tsx";
 import { RecentEvents } from "./RecentEvents.tsx";
+import { overviewOrder } from "./overviewOrder.ts";
 
-/** At most this many topologies get live cards (the rest are listed by name). */
+/** At most this many topologies get live cards (running ones first; the rest are listed by name). */
 const CARDS = 12;
 
 export function OverviewView() {
@@ -23,14 +24,23 @@ export function OverviewView() {
         {t("empty")} <Link href="/topologies" className="text-sky-700 hover:underline dark:text-sky-400">{t("create")}</Link>
       </p>
     );
+  const ordered = overviewOrder(list.data);
+  const rest = ordered.slice(CARDS).sort((a, b) => a.name.localeCompare(b.name));
   return (
     <div className="grid grid-cols-1 gap-4 xl:grid-cols-3">
       <div className="space-y-4 xl:col-span-2">
-        {list.data.slice(0, CARDS).map((x) => <TopologyHealth key={x.id} id={x.id} name={x.name} revision={x.revision} />)}
-        {list.data.length > CARDS && (
-          <p className="text-xs text-slate-500">
-            {t("more", { count: list.data.length - CARDS })} <Link href="/topologies" className="text-sky-700 hover:underline">{t("all")}</Link>
-          </p>
+        {ordered.slice(0, CARDS).map((x) => <TopologyHealth key={x.id} id={x.id} name={x.name} revision={x.revision} />)}
+        {rest.length > 0 && (
+          <div className="text-xs text-slate-500" data-testid="overview-more">
+            {t("more", { count: rest.length })}:{" "}
+            {rest.map((x, i) => (
+              <span key={x.id}>
+                {i > 0 && ", "}
+                <Link href={`/topology/${x.id}`} className="text-sky-700 hover:underline dark:text-sky-400">{x.name}</Link>
+              </span>
+            ))}{" "}
+            · <Link href="/topologies" className="text-sky-700 hover:underline dark:text-sky-400">{t("all")}</Link>
+          </div>
         )}
       </div>
       <RecentEvents />

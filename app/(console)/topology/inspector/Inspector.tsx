@@ -1,6 +1,7 @@
 "use client";
 import { useTranslations } from "next-intl";
 import { useCodedText } from "@/app/_i18n/useCodedText.ts";
+import { QuotedCode } from "@/app/_i18n/QuotedCode.tsx";
 import { useEditor } from "../../_canvas/store/context.ts";
 import { DrainActions } from "../../deploy/DrainActions.tsx";
 import { MembershipPanel } from "./MembershipPanel.tsx";
@@ -74,7 +75,7 @@ function SelectedObject({ id }: { id: string }) {
         <ul className="mb-2 space-y-1 rounded border border-red-200 bg-red-50 p-2 text-xs" data-testid="inspector-issues" aria-label={t("issuesHere")}>
           {mine.map((i, k) => (
             <li key={k} className={i.severity === "error" ? "text-red-700" : "text-amber-700"}>
-              <span className="font-mono text-[10px]">{i.code}</span> {issueText(i)}
+              <span className="font-mono text-[10px]">{i.code}</span> <QuotedCode text={issueText(i)} />
             </li>
           ))}
         </ul>

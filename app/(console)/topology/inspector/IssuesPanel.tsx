@@ -1,6 +1,7 @@
 "use client";
 import { useTranslations } from "next-intl";
 import { useCodedText } from "@/app/_i18n/useCodedText.ts";
+import { QuotedCode } from "@/app/_i18n/QuotedCode.tsx";
 import { useEditor } from "../../_canvas/store/context.ts";
 
 /** A big cluster can have thousands of issues: the list shows the first ones (badges show all). */
@@ -34,7 +35,7 @@ export function IssuesPanel({ onFocus }: { onFocus(id: string): void }) {
               <span className={`mt-0.5 h-2 w-2 shrink-0 rounded-full ${i.severity === "error" ? "bg-red-600" : "bg-amber-500"}`} />
               <span>
                 <span className="font-mono text-[10px] text-slate-500">{i.code}</span>
-                <span className="block text-slate-800">{issueText(i)}</span>
+                <span className="block text-slate-800"><QuotedCode text={issueText(i)} /></span>
               </span>
             </button>
           </li>
