@@ -27,6 +27,7 @@ import { createEngine, type EngineChoice } from "./createEngine.ts";
 import { DEFAULT_CHECK_USER, DEFAULT_CHECKS_DIR } from "./health/exec.ts";
 import { AGENT_VERSION } from "./version.ts";
 import { PROTOCOL_VERSION } from "../lvs/protocol/agent.ts";
+import { REALSERVER_TOKEN_PREFIX } from "../lvs/protocol/realServer.ts";
 
 export const USAGE = `usage:
   lvs-agent --server http(s)://HOST:PORT --token TOKEN [--engine auto|ipvs|userspace] [--state-dir DIR]
@@ -35,8 +36,11 @@ export const USAGE = `usage:
   lvs-agent run --engine userspace --rules FILE [--stats-interval SECONDS] [--exact]
                 standalone, without a control plane: forwards an ipvsadm rules file (SIGHUP reloads it,
                 SIGUSR2 prints ipvsadm -Ln --stats)
+  lvs-agent --role realserver --server URL --token TOKEN [--apply auto|on-request]
+                the real-server role connected to the console: prepares and verifies this host
+                for DR/TUN/NAT as the console's topology says (lvs-agent realserver --help)
   lvs-agent realserver --topology FILE --rip ADDR [--verify|--undo|--restore|--script]
-                prepare a real server for DR/TUN/NAT (lvs-agent realserver --help)
+                the same from a topology file, without a console
   lvs-agent check [--engine ipvs|auto|userspace] [--ha]   is this machine ready? (lvs-agent check --help)
   lvs-agent --version                                      version and agent protocol version
 
@@ -70,6 +74,8 @@ Environment (a flag on the command line wins; lvs-agent.service reads them from 
   LVS_AGENT_HEAL_DRIFT  1 = --heal-drift
   LVS_AGENT_CHECKS_DIR  --checks-dir
   LVS_AGENT_CHECK_USER  --check-user
+  LVS_AGENT_APPLY       real-server role: auto (default) or on-request (a real server's token, lvsr_…,
+                        starts the real-server role: install.sh works the same for both roles)
 
 Exit codes: 0 after SIGINT/SIGTERM (kernel rules stay), 1 when the engine cannot start, 2 for bad
 usage or settings. It never exits because the control plane is away or refuses it: it retries.
@@ -92,6 +98,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (argv[0] === "realserver") {
     const { runRealServerCli } = await import("./realserver/realServerCli.ts");
     return runRealServerCli(argv.slice(1));
+  }
+  // `--role realserver` (same program, same link and token kind as a director): the real-server role
+  const role = argv.findIndex((a) => a === "--role" || a.startsWith("--role="));
+  if (role >= 0) {
+    const value = argv[role]!.includes("=") ? argv[role]!.slice("--role=".length) : argv[role + 1];
+    const rest = argv.filter((_, i) => i !== role && !(i === role + 1 && !argv[role]!.includes("=")));
+    if (value === "realserver") {
+      const { runRealServerCli } = await import("./realserver/realServerCli.ts");
+      return runRealServerCli(rest);
+    }
+    if (value !== "director") {
+      process.stderr.write(`lvs-agent: --role must be director or realserver (got ${value ?? "nothing"})\n${USAGE}`);
+      return 2;
+    }
+    argv = rest;
   }
   if (argv[0] === "run") {
     const { runStandalone } = await import("./standalone.ts");
@@ -144,6 +165,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     } catch (err) {
       problems.push(`--token-file ${tokenFile}: ${(err as Error).message}`);
     }
+  }
+  // a real server's token (install.sh writes the same agent.env for both roles): the real-server role
+  if (token?.startsWith(REALSERVER_TOKEN_PREFIX) && values.server?.length) {
+    const { runRealServerCli } = await import("./realserver/realServerCli.ts");
+    const apply = e("LVS_AGENT_APPLY");
+    return runRealServerCli(["--server", values.server.join(","), "--token", token, "--state-dir", values["state-dir"]!,
+      ...(values.insecure ? ["--insecure"] : []), ...(apply ? ["--apply", apply] : [])]);
   }
   if (!values.server?.length) problems.push("--server is required");
   else {

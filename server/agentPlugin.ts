@@ -6,6 +6,10 @@ import type { ServerPlugin } from "./plugins.ts";
 import { AgentHub } from "./realtime/agentHub.ts";
 import { PrismaAgentDirectory } from "./services/agentRecords.ts";
 import type { DesiredState } from "./services/desiredState.ts";
+import { RealServerHub } from "./realtime/realServerHub.ts";
+import { PrismaRealServerAgentStore } from "./services/realServerAgentRecords.ts";
+import { realServerDesiredFor } from "./services/realServerAgentService.ts";
+import { REALSERVER_TOKEN_PREFIX } from "../lvs/protocol/realServer.ts";
 
 export const AGENT_PATH = "/api/agent";
 
@@ -23,11 +27,23 @@ export function createAgentPlugin(o: { heartbeatMs?: number; desiredFor?: (direc
         // an agent refused for its protocol is told which version to install, and from where
         install: { serves: () => install?.release()?.version ?? null, publicUrl: install?.publicUrl ?? env.LVS_PUBLIC_URL ?? null },
       });
-      const unregister = ws.registerWsPath(AGENT_PATH, hub.handleUpgrade);
+      // the real-server role shares the path and the link; its tokens (lvsr_…) go to its own hub
+      const rsLog = log.child({ hub: "realserver" });
+      const rsHub = new RealServerHub({
+        store: new PrismaRealServerAgentStore(db.prisma), bus, now,
+        desiredFor: (a) => realServerDesiredFor(db.prisma, a),
+        log: { info: (obj, msg) => rsLog.info(obj, msg), warn: (obj, msg) => rsLog.warn(obj, msg) },
+        ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
+      });
+      const unregister = ws.registerWsPath(AGENT_PATH, (req, socket, head) => {
+        const token = /^Bearer\s+(\S{16,512})$/i.exec(req.headers.authorization ?? "")?.[1];
+        if (token?.startsWith(REALSERVER_TOKEN_PREFIX)) return rsHub.handleUpgrade(req, socket, head, token);
+        hub.handleUpgrade(req, socket, head);
+      });
       // the live runtime owns the statistics: it follows the hub's agent events, and asks the agent
       // holding the socket for its connection table
       const detach = live?.attach(hub);
-      return { close: async () => { detach?.(); unregister(); await hub.close(); } };
+      return { close: async () => { detach?.(); unregister(); await hub.close(); await rsHub.close(); } };
     },
   };
 }

@@ -23,6 +23,8 @@ export const ACTIONS = {
   "topology.apply": "operator",
   "topology.rollback": "operator",
   "realServer.drain": "operator",
+  /** tell a real server's agent to apply its host settings now (VIP on lo/tunl0, ARP/rp_filter sysctls) */
+  "realServer.prepare": "operator",
   /** planned switchover of a director in an HA group (and the hand-back) */
   "ha.switchover": "operator",
   "director.admin": "admin",

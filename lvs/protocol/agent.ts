@@ -4,9 +4,10 @@
  * the connection on anything else. Authentication is NOT a message: the agent presents
  * `Authorization: Bearer <token>` on the upgrade and the server refuses before any frame is read.
  *
- * Server → agent: welcome, desired, heartbeat, connections.request, error
+ * Server → agent: welcome, desired, heartbeat, connections.request, error, rs.desired, rs.prepare
  * Agent → server: hello, ack, heartbeat, stats, health, health.state, connections.response, error,
- *                 ha.status, ha.transition
+ *                 ha.status, ha.transition, rs.hello, rs.report
+ * (rs.*: the real-server role of the agent, lvs/protocol/realServer.ts)
  *
  * Additive features inside version 1: the server lists what it understands beyond the original
  * message set in `welcome.features` (absent = none); an agent sends a feature's messages only to a
@@ -32,6 +33,7 @@ import { healthCheckSchema, ipAddressSchema, ipvsTableSchema, portSchema } from 
 import { EXEC_CHECK_NAME, FAMILIES, MAX_FWMARK, PROTOCOLS } from "../model.ts";
 import { isCleanStatsFrame } from "../stats/statsFrameCheck.ts";
 import { desiredHaSchema, haStatusSchema, haTransitionSchema } from "./ha.ts";
+import { rsDesiredSchema, rsHelloSchema, rsPrepareSchema, rsReportSchema } from "./realServer.ts";
 
 export const PROTOCOL_VERSION = 1 as const;
 /** The oldest agent protocol this control plane still accepts. */
@@ -124,6 +126,7 @@ export const errorSchema = z.object({ v, type: z.literal("error"), code: z.strin
 
 export const serverMessageSchema = z.discriminatedUnion("type", [
   welcomeSchema, desiredSchema, heartbeatSchema, connectionsRequestSchema, errorSchema,
+  rsDesiredSchema, rsPrepareSchema,
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 export type DesiredMessage = z.infer<typeof desiredSchema>;
@@ -246,6 +249,7 @@ export const haTransitionMessageSchema = z.object({ v, type: z.literal("ha.trans
 export const agentMessageSchema = z.discriminatedUnion("type", [
   helloSchema, ackSchema, heartbeatSchema, statsSchema, healthSchema, healthStateSchema, connectionsResponseSchema, errorSchema,
   haStatusMessageSchema, haTransitionMessageSchema,
+  rsHelloSchema, rsReportSchema,
 ]);
 export type AgentMessage = z.infer<typeof agentMessageSchema>;
 

@@ -7,6 +7,7 @@ import { authRouter } from "./routers/auth.ts";
 import { userRouter } from "./routers/user.ts";
 import { auditRouter } from "./routers/audit.ts";
 import { haRouter } from "./routers/ha.ts";
+import { realServerRouter } from "./routers/realServer.ts";
 
 export const appRouter = router({
   topology: topologyRouter,
@@ -17,6 +18,7 @@ export const appRouter = router({
   user: userRouter,
   audit: auditRouter,
   ha: haRouter,
+  realServer: realServerRouter,
 });
 
 export type AppRouter = typeof appRouter;

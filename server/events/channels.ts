@@ -55,6 +55,12 @@ export const eventChannels = {
   "ha.changed": z.object({ topologyId: id, directorId: id, kind: z.enum(["transition", "status", "maintenance"]), at }),
   /** a director's agent connected or disconnected */
   "director.status": z.object({ directorId: id, topologyId: id, online: z.boolean(), at }),
+  /** a real server's agent connected or disconnected, or its token was revoked (online false: the holder re-checks) */
+  "realserver.status": z.object({ agentId: id, topologyId: id, online: z.boolean(), at }),
+  /** the console's prepare action: the instance holding that real-server agent sends it `rs.prepare` */
+  "realserver.prepare": z.object({ agentId: id, topologyId: id, requestId: id, at }),
+  /** a real-server agent reported its checks (read the RealServerAgent row); requestId: the prepare it answers */
+  "realserver.report": z.object({ agentId: id, topologyId: id, requestId: id.nullable(), at }),
 } as const;
 
 export type EventChannel = keyof typeof eventChannels;

@@ -9,6 +9,11 @@ import { PacketPath } from "./PacketPath.tsx";
 import { DirectorPanel } from "./DirectorPanel.tsx";
 import { RealServerPanel } from "./RealServerPanel.tsx";
 import { ServicePanel } from "./ServicePanel.tsx";
+import { RealServerAgentPanel } from "./RealServerAgentPanel.tsx";
+import { MembershipVerification, useMembershipVerdict } from "./MembershipVerification.tsx";
+import { useRealServerAgents } from "./useRealServerAgents.ts";
+import { withoutVerifiedHostIssues } from "@/lvs/realServer/membershipVerdict.ts";
+import type { Membership } from "@/lvs/model.ts";
 
 /** The selection as one primitive key, so the inspector re-renders only when the selection changes. */
 const selectionKey = (s: { nodes: { id: string; selected?: boolean }[]; edges: { id: string; selected?: boolean }[] }) => {
@@ -36,7 +41,10 @@ function SelectedObject({ id }: { id: string }) {
   const edge = useEditor((s) => (node ? undefined : s.edges.find((e) => e.id === id)));
   const issues = useEditor((s) => s.issues);
   const issueText = useCodedText("issue");
-  const mine = issues.filter((i) => i.objectId === id);
+  // a real server whose agent reported: its observed checks replace the warnings about what was declared
+  const { agents } = useRealServerAgents();
+  const reported = new Set(agents.filter((a) => a.report && !a.revoked).map((a) => a.realServerKey));
+  const mine = withoutVerifiedHostIssues(issues.filter((i) => i.objectId === id), reported);
   let body: React.ReactNode = null;
   let title = "";
   if (node?.type === "director") {
@@ -55,6 +63,7 @@ function SelectedObject({ id }: { id: string }) {
     body = (
       <>
         <RealServerPanel key={id} realServer={node.data.realServer} />
+        <RealServerAgentPanel realServerKey={node.data.realServer.id} />
         <DrainActions subject={{ kind: "realServer", key: node.data.realServer.id }} />
       </>
     );
@@ -64,7 +73,7 @@ function SelectedObject({ id }: { id: string }) {
       <>
         <MembershipPanel key={id} membership={edge.data.membership} />
         <DrainActions subject={{ kind: "membership", key: edge.data.membership.id }} />
-        <PacketPath membership={edge.data.membership} />
+        <VerifiedPath membership={edge.data.membership} />
       </>
     );
   } else return null;
@@ -82,5 +91,16 @@ function SelectedObject({ id }: { id: string }) {
       )}
       {body}
     </div>
+  );
+}
+
+/** The membership's ✓/✗ from the agents' reports, and its packet path with the broken steps marked. */
+function VerifiedPath({ membership }: { membership: Membership }) {
+  const verdict = useMembershipVerdict(membership);
+  return (
+    <>
+      <MembershipVerification verdict={verdict} />
+      <PacketPath membership={membership} failing={verdict.failing} />
+    </>
   );
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sampleTopology } from "../../_canvas/fixtures.ts";
 import { facingDip, packetPath, pathMode } from "./packetPath.ts";
+import { newDirector, newMembership, newRealServer, newVirtualService } from "@/lvs/defaults.ts";
 
 const t = sampleTopology();
 const web = t.services[0]!;
@@ -71,5 +72,16 @@ describe("packet path explainer", () => {
     const p = packetPath({ ...m("m-3"), serviceId: web.id }, v6, { ...rs("rs-3"), address: "2001:db8::9", port: 8080 }, undefined);
     expect(p.vip).toBe("[2001:db8::100]:80");
     expect(p.rip).toBe("[2001:db8::9]:8080");
+  });
+});
+
+describe("how the DIP is known", () => {
+  it("a userspace director without interfaces is not 'DIP missing' (its proxy connects from a routed address); a kernel one is", () => {
+    const svc = newVirtualService("v", { protocol: "tcp", address: "127.0.100.1", port: 8080 }, { directorIds: ["d"] });
+    const rs = newRealServer("r", "127.0.101.1");
+    const m = newMembership("m", "v", "r", { method: "nat" });
+    expect(packetPath(m, svc, rs, newDirector("d", "demo", { engine: "userspace", interfaces: [] })).dipState).toBe("routed");
+    expect(packetPath(m, svc, rs, newDirector("d", "k", { engine: "ipvs", interfaces: [] })).dipState).toBe("missing");
+    expect(packetPath(m, svc, rs, newDirector("d", "k", { engine: "ipvs", interfaces: [{ name: "eth0", address: "127.0.101.254", prefix: 24 }] })).dipState).toBe("declared");
   });
 });

@@ -35,11 +35,20 @@ export interface Hop {
   values?: Record<string, string>;
 }
 
+/**
+ * How the DIP shown is known: declared (an interface of the director in the topology), routed (a
+ * userspace-engine director without declared interfaces: its proxy connects from whatever address
+ * its routing picks toward the RIP, so nothing is missing), missing (a kernel director without any
+ * interface: DR and NAT cannot work without a DIP, TUN's outer source would be unknown).
+ */
+export type DipState = "declared" | "routed" | "missing";
+
 export interface PacketPathModel {
   mode: PathMode;
   cip: string;
   vip: string;
   dip: string;
+  dipState: DipState;
   rip: string;
   director: string;
   hops: Hop[];
@@ -77,7 +86,8 @@ export function packetPath(
   const rip = hostPort(rs.address, rport);
   const c = `${cip}:cport`;
   const dip = hostPort(dipAddr, null);
-  const base = { mode, cip, vip, dip, rip, director: director?.name ?? "director" };
+  const dipState: DipState = director?.interfaces.length ? "declared" : mode === "fullnat" ? "routed" : "missing";
+  const base = { mode, cip, vip, dip, dipState, rip, director: director?.name ?? "director" };
   const request: Hop = { from: "client", to: "director", src: c, dst: vip, note: "request" };
   switch (mode) {
     case "nat":
