@@ -245,6 +245,10 @@ export interface HaGroup {
   interface: string | null;
   /** IPVS connection sync daemons (kernel engine only), so the new MASTER knows established connections */
   connectionSync: boolean;
+  /** the interface the sync daemons multicast on (--mcast-interface); null/absent = the VRRP interface */
+  syncInterface?: string | null;
+  /** --syncid 0..255; null/absent = the virtual_router_id */
+  syncId?: number | null;
 }
 
 export const HA_DEFAULTS = {

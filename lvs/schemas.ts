@@ -170,9 +170,12 @@ export const haGroupSchema = z.object({
   advertIntMs: z.number().int().min(10, "advert_int must be 0.01..40.95 s").max(40950, "advert_int must be 0.01..40.95 s"),
   vrrpVersion: z.union([z.literal(2), z.literal(3)]),
   unicast: z.boolean(),
-  authPass: z.string().regex(/^[!-~]{1,8}$/, "auth_pass is 1..8 printable characters without spaces").nullable(),
+  // keepalived.conf reads ! and # as comments, " as quotes, braces as blocks: none may appear
+  authPass: z.string().regex(/^[\x24-\x5b\x5d-\x7a\x7c\x7e]{1,8}$/, "auth_pass is 1..8 printable characters without spaces, quotes, ! # \\ { }").nullable(),
   interface: z.string().regex(/^[A-Za-z0-9_.:@-]{1,15}$/, "not an interface name").nullable(),
   connectionSync: z.boolean(),
+  syncInterface: z.string().regex(/^[A-Za-z0-9_.:@-]{1,15}$/, "not an interface name").nullable().optional(),
+  syncId: z.number().int().min(0, "syncid must be 0..255").max(255, "syncid must be 0..255").nullable().optional(),
 });
 
 /**

@@ -213,6 +213,28 @@ vrrp_instance V {
   authentication { }
   weird 1
 }
+vrrp_instance bad;name {
+}
+vrrp_instance X {
+  preempt_delay 5
+  virtual_ipaddress {
+    10.0.0.2/24 dev eth0 label eth0:1
+  }
+}
+vrrp_instance W {
+  interface eth0$(x)
+  version 4
+  advert_int 0.001
+  unicast_peer {
+    nope
+  }
+  authentication {
+    auth_pass "a b"
+  }
+}
+global_defs {
+  lvs_sync_daemon eth0 W id 999
+}
 vrrp_script {
 }
 }

@@ -133,7 +133,7 @@ export function desiredHaFor(t: Topology, directorId: string, maintenance: Reado
         address, prefix: iface.address && iface.prefix !== null && prefixContains(iface.address, iface.prefix, address) ? iface.prefix : family === "inet6" ? 128 : 32,
       })),
     });
-    if (!sync && g.connectionSync && me.engine !== "userspace") sync = { interface: iface.name, syncId: g.routerId! };
+    if (!sync && g.connectionSync && me.engine !== "userspace") sync = { interface: g.syncInterface ?? iface.name, syncId: g.syncId ?? g.routerId! };
   }
   return { instances, sync, maintenance: maintenance.has(directorId) };
 }

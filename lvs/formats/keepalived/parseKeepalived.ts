@@ -11,11 +11,11 @@ import { canonicalAddress, familyOfAddress } from "../listings/common.ts";
 import { CHECKER_KEYWORDS, UNSUPPORTED_CHECKERS, parseChecker, type CheckerDefaults } from "./healthCheck.ts";
 import { at, parseStatements, type Diagnostic, type Statement } from "./tokenize.ts";
 import type { KeepalivedServiceMeta, KeepalivedVrrpInstance, ParsedKeepalived } from "./types.ts";
-import { parseVrrpInstance } from "./parseVrrp.ts";
+import { parseSyncDaemon, parseVrrpInstance } from "./parseVrrp.ts";
 
 const METHODS: Record<string, ForwardingMethod> = { NAT: "nat", DR: "dr", TUN: "tun" };
 const PROTOCOLS: Record<string, Protocol> = { TCP: "tcp", UDP: "udp", SCTP: "sctp" };
-const IGNORED_TOP = new Set(["global_defs", "vrrp_script", "vrrp_sync_group", "static_ipaddress", "static_routes", "static_rules",
+const IGNORED_TOP = new Set(["vrrp_script", "vrrp_sync_group", "static_ipaddress", "static_routes", "static_rules",
   "linkbeat_use_polling", "vrrp_track_process", "track_file", "garp_group", "bfd_instance", "net_namespace", "SSL", "instance"]);
 const IGNORED_VS = new Set(["alpha", "omega", "quorum", "quorum_up", "quorum_down", "hysteresis", "ha_suspend", "virtualhost",
   "sorry_server_inhibit", "sorry_server_lvs_method", "smtp_alert", "delay_before_retry", "warmup", "lvs_timeouts", "lvs_sync_daemon"]);
@@ -224,6 +224,7 @@ export function parseKeepalived(text: string): ParsedKeepalived {
   const warnings: Diagnostic[] = [];
   const ctx: Ctx = { warn: (d) => warnings.push(d), error: (d) => errors.push(d) };
   const out: ParsedKeepalived = { table: { services: [] }, services: [], vrrpInstances: [], warnings, errors };
+  let syncDaemon: ReturnType<typeof parseSyncDaemon> = null;
   for (const s of statements) {
     const k = s.keyword;
     if (k === "include") ctx.warn(at(s.line, "keepalived.include", { files: s.args.join(" ") }));
@@ -235,9 +236,18 @@ export function parseKeepalived(text: string): ParsedKeepalived {
       }
     } else if (k === "virtual_server_group") ctx.warn(at(s.line, "keepalived.group-block", { name: s.args[0] ?? "" }));
     else if (k === "vrrp_instance") {
-      const v: KeepalivedVrrpInstance | null = parseVrrpInstance(s, ctx.warn);
+      const v: KeepalivedVrrpInstance | null = parseVrrpInstance(s, ctx.warn, ctx.error);
       if (v) out.vrrpInstances.push(v);
+    } else if (k === "global_defs") {
+      for (const x of s.block ?? []) if (x.keyword === "lvs_sync_daemon") syncDaemon = parseSyncDaemon(x, ctx.warn) ?? syncDaemon;
     } else if (!IGNORED_TOP.has(k)) ctx.warn(at(s.line, "keepalived.unknown-top", { keyword: k }));
+  }
+  if (syncDaemon) {
+    const v = out.vrrpInstances.find((i) => i.name === syncDaemon!.instance);
+    if (v) {
+      v.syncInterface = syncDaemon.interface;
+      v.syncId = syncDaemon.syncId;
+    }
   }
   errors.sort((a, b) => a.line - b.line);
   warnings.sort((a, b) => a.line - b.line);

@@ -21,6 +21,21 @@ export interface KeepalivedVrrpInstance {
   priority: number | null;
   /** addresses without prefix / dev / label */
   virtualIpaddresses: string[];
+  /** the prefix written after each address ("/24"), index-aligned with virtualIpaddresses; null = none */
+  vipPrefixes?: (number | null)[];
+  /** advert_int in ms (VRRPv3 allows centiseconds); null = keepalived's default (1 s) */
+  advertIntMs?: number | null;
+  version?: 2 | 3 | null;
+  nopreempt?: boolean;
+  unicastSrcIp?: string | null;
+  unicastPeers?: string[];
+  /** authentication { auth_type PASS; auth_pass X } (VRRPv2) */
+  authPass?: string | null;
+  /** IPVS connection sync for this instance (global_defs lvs_sync_daemon, or lvs_sync_daemon_interface) */
+  syncInterface?: string | null;
+  syncId?: number | null;
+  /** where the block starts, when parsed */
+  line?: number;
 }
 
 export interface ParsedKeepalived {

@@ -2,17 +2,19 @@
  * Comparisons the editor store needs: what counts as a change of the document (an undo step, the
  * unsaved-changes flag) and what is only a change of form (key order, selection, measurement).
  */
-import type { Topology } from "@/lvs/model.ts";
+import type { HaGroup, Topology } from "@/lvs/model.ts";
 import type { EditorEdge, EditorNode } from "../graph.ts";
 
 export interface History {
   nodes: EditorNode[];
   edges: EditorEdge[];
+  /** declared HA groups (Topology.haGroups; undefined = the document has none) */
+  haGroups?: HaGroup[];
 }
 
 /** Selection, measurement and drag flags are not part of the document: they never make an undo step. */
 export function sameDocument(a: History, b: History): boolean {
-  if (a.nodes.length !== b.nodes.length || a.edges.length !== b.edges.length) return false;
+  if (a.nodes.length !== b.nodes.length || a.edges.length !== b.edges.length || a.haGroups !== b.haGroups) return false;
   for (let i = 0; i < a.nodes.length; i++) {
     const x = a.nodes[i]!, y = b.nodes[i]!;
     if (x === y) continue;

@@ -11,7 +11,7 @@ import {
   applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange, type XYPosition,
 } from "@xyflow/react";
 import type { Issue } from "@/lvs/issues.ts";
-import type { Director, Membership, RealServer, Topology, VirtualService } from "@/lvs/model.ts";
+import type { Director, HaGroup, Membership, RealServer, Topology, VirtualService } from "@/lvs/model.ts";
 import {
   connectionMeaning, edgesTouching, graphToTopology, isValidConnection, membershipEdge, placementEdge,
   topologyToGraph, type ConnectionLike, type ConnectionMeaning, type EditorEdge, type EditorNode, type Graph,
@@ -22,7 +22,7 @@ import { documentJson, sameDocument, sameObject, type History } from "./sameDocu
 import { newMembership } from "@/lvs/defaults.ts";
 import { paletteDirector, paletteRealServer, paletteService } from "./paletteObjects.ts";
 
-export type IdKind = NodeKind | "membership";
+export type IdKind = NodeKind | "membership" | "haGroup";
 export { documentJson, sameDocument, sameObject };
 
 export interface EditorOptions {
@@ -78,10 +78,12 @@ export interface EditorState extends History {
   appendGraph(graph: Graph): void;
   /** replace the whole document as one undo step (imports); keeps name and revision */
   replaceDocument(topology: Topology): void;
+  /** sets the declared HA groups (one undo step) */
+  setHaGroups(groups: HaGroup[]): void;
 }
 
 const randomId = (kind: IdKind) => {
-  const prefix = { director: "dir", service: "svc", realServer: "rs", membership: "m" }[kind];
+  const prefix = { director: "dir", service: "svc", realServer: "rs", membership: "m", haGroup: "ha" }[kind];
   const bytes = crypto.getRandomValues(new Uint8Array(6));
   return `${prefix}-${Array.from(bytes, (b) => b.toString(36).padStart(2, "0")).join("")}`;
 };
@@ -113,6 +115,7 @@ export function createEditorStore(initial: Topology, options: EditorOptions = {}
           badges: {},
           nodes: first.nodes,
           edges: first.edges,
+          haGroups: initial.haGroups,
           clipboard: null,
           pasteCount: 0,
           dragSnapshot: null,
@@ -122,7 +125,7 @@ export function createEditorStore(initial: Topology, options: EditorOptions = {}
           load(topology, revision) {
             const g = topologyToGraph(topology);
             set({
-              name: topology.name, nodes: g.nodes, edges: g.edges, dragSnapshot: null,
+              name: topology.name, nodes: g.nodes, edges: g.edges, haGroups: topology.haGroups, dragSnapshot: null,
               revision, savedJson: documentJson(topology), dirty: false,
             });
             store.temporal.getState().clear();
@@ -130,7 +133,11 @@ export function createEditorStore(initial: Topology, options: EditorOptions = {}
           markSaved: (revision, json) => set({ revision, savedJson: json, dirty: documentJson(get().topology()) !== json }),
           setDerived: (d) => set(d),
 
-          topology: () => graphToTopology(get().name, get().nodes, get().edges),
+          topology: () => {
+            const t = graphToTopology(get().name, get().nodes, get().edges);
+            const ha = get().haGroups;
+            return ha === undefined ? t : { ...t, haGroups: ha };
+          },
 
           onNodesChange(changes) {
             const removed = changes.filter((c) => c.type === "remove").map((c) => c.id);
@@ -286,7 +293,11 @@ export function createEditorStore(initial: Topology, options: EditorOptions = {}
 
           replaceDocument(topology) {
             const g = topologyToGraph(topology);
-            set({ nodes: g.nodes, edges: g.edges });
+            set({ nodes: g.nodes, edges: g.edges, haGroups: topology.haGroups });
+          },
+
+          setHaGroups(groups) {
+            set({ haGroups: groups });
           },
 
           appendGraph(graph) {
@@ -299,7 +310,7 @@ export function createEditorStore(initial: Topology, options: EditorOptions = {}
         };
       },
       {
-        partialize: (s): History => ({ nodes: s.nodes, edges: s.edges }),
+        partialize: (s): History => ({ nodes: s.nodes, edges: s.edges, haGroups: s.haGroups }),
         equality: sameDocument,
         limit: 200,
       },

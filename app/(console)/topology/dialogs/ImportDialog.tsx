@@ -41,7 +41,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
     const dests = parsed.table.services.flatMap((s) => s.destinations);
     return { services, memberships: dests.length, realServers: new Set(dests.map((d) => `${d.address} ${d.port}`)).size };
   }, [parsed]);
-  const ok = !!parsed && parsed.errors.length === 0 && (counts?.services ?? 0) > 0;
+  const ok = !!parsed && parsed.errors.length === 0 && ((counts?.services ?? 0) > 0 || (parsed.vrrp.length > 0 && placement !== "none"));
 
   const place = (): Placement =>
     placement === "new" ? { kind: "new", name: directorName } : placement === "none" ? { kind: "none" } : { kind: "existing", directorId: placement };
@@ -52,7 +52,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
     try {
       const s = store.getState();
       const current = s.topology();
-      const plan = planImport(current, parsed.table, place(), s.newId, parsed.meta);
+      const plan = planImport(current, parsed.table, place(), s.newId, parsed.meta, parsed.vrrp);
       const merged = applyPlan(current, plan);
       const created = new Set(plan.created);
       const g = topologyToGraph(merged);
@@ -107,8 +107,10 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
             <span data-testid="import-count-services">{t("services", { count: counts.services })}</span>
             <span data-testid="import-count-realServers">{t("realServers", { count: counts.realServers })}</span>
             <span data-testid="import-count-memberships">{t("memberships", { count: counts.memberships })}</span>
+            {parsed.vrrp.length > 0 && <span data-testid="import-count-vrrp">{t("vrrp", { count: parsed.vrrp.length })}</span>}
           </div>
-          {counts.services === 0 && parsed.errors.length === 0 && <p className="text-slate-500">{t("empty")}</p>}
+          {parsed.vrrp.length > 0 && placement === "none" && <p className="text-xs text-amber-800" data-testid="import-vrrp-needs-director">{t("vrrpNeedsDirector")}</p>}
+          {counts.services === 0 && parsed.vrrp.length === 0 && parsed.errors.length === 0 && <p className="text-slate-500">{t("empty")}</p>}
           {parsed.errors.length > 0 && (
             <div className="rounded border border-red-200 bg-red-50 p-2" data-testid="import-errors">
               <div className="text-xs font-semibold text-red-800">{t("errors")}</div>

@@ -10,7 +10,7 @@ import type { IpvsTable, Topology } from "@/lvs/model.ts";
 import { parseRules } from "@/lvs/formats/ipvsadm/parse.ts";
 import type { Coded } from "@/lvs/formats/diagnostics.ts";
 import { renderCommands, renderRules } from "@/lvs/formats/ipvsadm/render.ts";
-import { parseKeepalived, renderKeepalived, type KeepalivedServiceMeta } from "@/lvs/formats/keepalived/index.ts";
+import { parseKeepalived, renderKeepalived, type KeepalivedServiceMeta, type KeepalivedVrrpInstance } from "@/lvs/formats/keepalived/index.ts";
 
 export type ImportFormat = "ipvsadm" | "keepalived";
 
@@ -24,6 +24,8 @@ export interface ParsedImport {
   table: IpvsTable;
   /** keepalived only: checks and sorry servers, index-aligned with table.services */
   meta: KeepalivedServiceMeta[] | null;
+  /** keepalived only: vrrp_instance blocks (they become HA groups of the director the import places on) */
+  vrrp: KeepalivedVrrpInstance[];
   errors: ImportProblem[];
   warnings: ImportProblem[];
   /** what was found, as ipvsadm rules */
@@ -39,12 +41,12 @@ export function parseImport(text: string, format: ImportFormat): ParsedImport {
   if (format === "keepalived") {
     const r = parseKeepalived(text);
     return {
-      format, table: r.table, meta: r.services, errors: r.errors, warnings: r.warnings,
+      format, table: r.table, meta: r.services, vrrp: r.vrrpInstances, errors: r.errors, warnings: r.warnings,
       summary: r.errors.length ? "" : renderRules(r.table),
     };
   }
   const r = parseRules(text);
-  return { format, table: r.table, meta: null, errors: r.errors, warnings: r.warnings, summary: r.errors.length ? "" : renderRules(r.table) };
+  return { format, table: r.table, meta: null, vrrp: [], errors: r.errors, warnings: r.warnings, summary: r.errors.length ? "" : renderRules(r.table) };
 }
 
 export interface ExportTexts {

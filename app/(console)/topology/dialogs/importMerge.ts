@@ -8,10 +8,11 @@
  * Returns only what to add or change; the store applies it as one undo step.
  */
 import {
-  DEFAULT_FORWARDING_METHOD, type Director, type IpvsService, type IpvsTable, type Membership, type RealServer,
+  DEFAULT_FORWARDING_METHOD, type Director, type HaGroup, type IpvsService, type IpvsTable, type Membership, type RealServer,
   type Topology, type VirtualService,
 } from "@/lvs/model.ts";
-import type { KeepalivedServiceMeta } from "@/lvs/formats/keepalived/index.ts";
+import type { KeepalivedServiceMeta, KeepalivedVrrpInstance } from "@/lvs/formats/keepalived/index.ts";
+import { haGroupsFromVrrp } from "@/lvs/ha/haGroupsFromVrrp.ts";
 import type { IdKind } from "../../_canvas/store/store.ts";
 
 export type Placement = { kind: "none" } | { kind: "new"; name: string } | { kind: "existing"; directorId: string };
@@ -24,6 +25,10 @@ export interface MergePlan {
   memberships: Membership[];
   /** ids created by this import (for layout) */
   created: string[];
+  /** keepalived vrrp_instance blocks → the topology's HA groups after the import (undefined: unchanged) */
+  haGroups?: HaGroup[];
+  /** an existing director placed on, with interfaces learnt from unicast_src_ip */
+  updatedDirector?: Director;
 }
 
 const sameKey = (s: VirtualService, i: IpvsService) =>
@@ -41,6 +46,7 @@ export function planImport(
   placement: Placement,
   newId: (k: IdKind) => string,
   meta: readonly KeepalivedServiceMeta[] | null = null,
+  vrrp: readonly KeepalivedVrrpInstance[] = [],
 ): MergePlan {
   const created: string[] = [];
   let director: Director | null = null;
@@ -118,7 +124,19 @@ export function planImport(
       });
     }
   }
-  return { director, services: [...services.values()], realServers, memberships, created };
+  const plan: MergePlan = { director, services: [...services.values()], realServers, memberships, created };
+  // vrrp_instance blocks describe this director's side of its HA groups: without a director they place nothing
+  if (directorId && vrrp.length > 0) {
+    const target = director ?? current.directors.find((d) => d.id === directorId)!;
+    const r = haGroupsFromVrrp(current.haGroups ?? [], vrrp, directorId, target.interfaces, () => newId("haGroup"));
+    plan.haGroups = r.haGroups;
+    if (r.interfaces.length) {
+      const withIfs = { ...target, interfaces: [...target.interfaces, ...r.interfaces] };
+      if (director) plan.director = withIfs;
+      else plan.updatedDirector = withIfs;
+    }
+  }
+  return plan;
 }
 
 /** The document after the merge (for preview, validation and tests). */
@@ -127,7 +145,11 @@ export function applyPlan(current: Topology, plan: MergePlan): Topology {
   const existing = new Set(current.services.map((s) => s.id));
   return {
     ...current,
-    directors: plan.director ? [...current.directors, plan.director] : current.directors,
+    directors: [
+      ...current.directors.map((d) => (d.id === plan.updatedDirector?.id ? plan.updatedDirector : d)),
+      ...(plan.director ? [plan.director] : []),
+    ],
+    ...(plan.haGroups ? { haGroups: plan.haGroups } : {}),
     services: [...current.services.map((s) => changed.get(s.id) ?? s), ...plan.services.filter((s) => !existing.has(s.id))],
     realServers: [...current.realServers, ...plan.realServers],
     memberships: [...current.memberships, ...plan.memberships],
