@@ -7,6 +7,7 @@ import { DrainActions } from "../../deploy/DrainActions.tsx";
 import { MembershipPanel } from "./MembershipPanel.tsx";
 import { PacketPath } from "./PacketPath.tsx";
 import { DirectorPanel } from "./DirectorPanel.tsx";
+import { HaGroupsPanel } from "./HaGroupsPanel.tsx";
 import { RealServerPanel } from "./RealServerPanel.tsx";
 import { ServicePanel } from "./ServicePanel.tsx";
 import { RealServerAgentPanel } from "./RealServerAgentPanel.tsx";
@@ -52,6 +53,7 @@ function SelectedObject({ id }: { id: string }) {
     body = (
       <>
         <DirectorPanel key={id} director={node.data.director} />
+        <HaGroupsPanel directorId={node.data.director.id} />
         <DrainActions subject={{ kind: "director", key: node.data.director.id }} />
       </>
     );
