@@ -29,6 +29,7 @@ export const ISSUE_CODES = {
   // ---- topology references
   "topology.duplicate-id": { severity: "error", rule: "Object ids must be unique within a topology." },
   "service.unknown-director": { severity: "error", rule: "A service is placed on a director that does not exist." },
+  "service.director-twice": { severity: "error", rule: "A service's placement lists each director once." },
   "service.not-placed": { severity: "warning", rule: "A VIP placed on no director receives no traffic." },
   "membership.missing-service": { severity: "error", rule: "A membership references a service that does not exist." },
   "membership.missing-real-server": { severity: "error", rule: "A membership references a real server that does not exist." },

@@ -35,12 +35,15 @@ function duplicateIds(t: Topology): Issue[] {
     ["directors", t.directors], ["services", t.services], ["realServers", t.realServers], ["memberships", t.memberships],
   ];
   for (const [kind, list] of groups) {
+    const mine = new Set<string>();
     for (const o of list) {
-      const prev = seen.get(o.id);
+      // a repeat within one kind is named as such (the normalized tables refuse it), before one across kinds
+      const prev = mine.has(o.id) ? kind : seen.get(o.id);
       if (prev !== undefined)
         out.push(makeIssue("topology.duplicate-id", { path: [kind, o.id], objectId: o.id }, ["id"],
           `The id "${o.id}" is used twice (${prev} and ${kind}); every object needs its own id so edits and badges reach the right one.`, { id: o.id, first: prev, second: kind }));
       else seen.set(o.id, kind);
+      mine.add(o.id);
     }
   }
   return out;
@@ -85,7 +88,10 @@ export function topologyRules(t: Topology, elsewhere: ReadonlySet<string> = new 
         out.push(makeIssue("service.unknown-director", at, ["directorIds"], `${key} is placed on director "${did}", which does not exist.`, { key, director: did }));
         continue;
       }
-      if (placed.includes(d)) continue;
+      if (placed.includes(d)) {
+        out.push(makeIssue("service.director-twice", at, ["directorIds"], `${key} lists director "${did}" twice in its placement; list each director once.`, { key, director: did }));
+        continue;
+      }
       placed.push(d);
       const table = perDirector.get(d.id) ?? new Map<string, VirtualService>();
       const ident = serviceIdentity(view);

@@ -10,7 +10,7 @@ import { Prisma, type PrismaClient } from "../../generated/prisma/client.ts";
 import type { EventBus } from "../events/EventBus.ts";
 import type { Logger } from "../log.ts";
 import { refuse, ServiceError } from "./ServiceError.ts";
-import { topologyIntegrityIssues } from "./topologyIntegrity.ts";
+import { indexedPath, storageIssues } from "../../lvs/validate/storageRules.ts";
 import { writeTopologyRows } from "./topologyRows.ts";
 import { execCheckChanges } from "../../lvs/execCheckChanges.ts";
 import { upgradeTopology } from "../../lvs/upgradeTopology.ts";
@@ -76,6 +76,8 @@ export interface TopologyServiceDeps {
   now?: () => number;
 }
 
+/** a refused save names at most this many problems */
+const MAX_ISSUES = 50;
 const TX = { maxWait: 10_000, timeout: 120_000 } as const;
 const summary = { id: true, name: true, revision: true, updatedAt: true } as const;
 
@@ -132,7 +134,7 @@ export class TopologyService {
   }
 
   async save(input: SaveTopologyInput): Promise<TopologySummary> {
-    const issues = topologyIntegrityIssues(input.document);
+    const issues = storageIssues(input.document).slice(0, MAX_ISSUES).map((i) => ({ path: `document.${indexedPath(input.document, i)}`, message: i.message }));
     if (issues.length) throw refuse("BAD_REQUEST", "topology.inconsistent", { path: issues[0]!.path, detail: issues[0]!.message }, issues);
     // the revision this save replaces is immutable: a successful save replaces exactly this snapshot
     const previous = await loadRevisionDocument(this.deps.prisma, input.id, input.expectedRevision);

@@ -160,9 +160,9 @@ describe.each(kinds)(`topology router on $kind${TEST_DATABASE_URL ? "" : ` (post
     expect(err.code).toBe("BAD_REQUEST");
     err = await bad({ ...sampleTopology("bad"), memberships: [{ ...sampleTopology().memberships[0]!, serviceId: "ghost" }] });
     expect(err.code).toBe("BAD_REQUEST");
-    expect(err.message).toBe('the document is inconsistent: document.memberships.0.serviceId: no virtual service with id "ghost"');
+    expect(err.message).toBe('the document is inconsistent: document.memberships.0.serviceId: This link points at service "ghost", which does not exist; delete the link or restore the service.');
     err = await bad({ ...sampleTopology("bad"), directors: [sampleTopology().directors[0]!, sampleTopology().directors[0]!] });
-    expect(err.message).toContain('document.directors.1.id: duplicate id "d1"');
+    expect(err.message).toContain('document.directors.1.id: The id "d1" is used twice (directors and directors)');
     expect((await caller.topology.get({ id: t.id })).revision).toBe(1);
   });
 
