@@ -1,38 +1,36 @@
 /**
- * The control plane process: ONE HTTP server on ONE port serving
- *   /healthz            {status, database: "up"|"down", kind}  200 / 503
- *   /api/trpc/*         tRPC (server/api/root.ts)
- *   ws upgrades         WsRouter (plugins register /api/live, /api/agent, ...); /_next/hmr to Next in dev
- *   everything else     Next (production build, or dev with HMR), unless started with next: false
- * startServer() is used by index.ts and by integration tests (port 0, next: false).
+ * The control plane process: ONE HTTP server on ONE port. startServer() composes the parts:
+ *   database, event bus, cluster, desired state, live runtime   (state)
+ *   http/nextMount.ts     the UI through Next (or why not)
+ *   http/trpcHandler.ts   /api/trpc/* with a context per call
+ *   http/httpRouter.ts    the routes of the port (/healthz, /metrics, /agent/*, tRPC, Next)
+ *   plugins.ts            the WebSocket hubs and timers (ws upgrades through WsRouter; /_next/hmr in dev)
+ * It is used by index.ts and by integration tests (port 0, next: false).
  */
-import { existsSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { createHTTPHandler } from "@trpc/server/adapters/standalone";
-import { appRouter } from "./api/root.ts";
-import { clientIp, isPageRequest, pageRedirect, sameOrigin, setupRequiredFor } from "./auth/requestGuards.ts";
 import { createSessionResolver } from "./auth/sessions.ts";
-import type { AuthOptions, Context } from "./api/trpc.ts";
+import type { AuthOptions } from "./api/trpc.ts";
 import type { SessionResolver } from "./auth/session.ts";
 import { openDatabase, type Database } from "./db/openDatabase.ts";
 import { loadEnv, type Env } from "./env.ts";
 import { createEventBus } from "./events/createEventBus.ts";
 import type { EventBus } from "./events/EventBus.ts";
 import { createLogger, type Logger } from "./log.ts";
-import { defaultPlugins, type PluginHandle, type ServerPlugin } from "./plugins.ts";
+import { defaultPlugins, startPlugins, type PluginHandle, type ServerPlugin } from "./plugins.ts";
 import { WsRouter } from "./realtime/router.ts";
 import { LiveRuntime, type LiveRuntimeOptions } from "./live/liveRuntime.ts";
 import { startCluster, type ClusterRuntime } from "./cluster/startCluster.ts";
 import { createMetricsRegistry } from "./live/metrics.ts";
-import { isMetricsRequest, serveMetrics, startMetricsServer } from "./live/metricsEndpoint.ts";
+import { startMetricsServer } from "./live/metricsEndpoint.ts";
 import { createDesiredState } from "./services/desiredState.ts";
-import { agentRelease, serveAgentDownload } from "./agentDownloads.ts";
+import { agentRelease } from "./agentDownloads.ts";
+import { createHttpRouter } from "./http/httpRouter.ts";
+import { mountNext, type NextMount } from "./http/nextMount.ts";
+import { createTrpcHandler } from "./http/trpcHandler.ts";
 
 export const PROJECT_DIR = path.resolve(import.meta.dirname, "..");
-/** a topology document with 50 000 memberships is ~15 MB of JSON */
-const MAX_BODY_BYTES = 48 * 1024 * 1024;
 
 export interface StartServerOptions {
   /** defaults to loadEnv(process.env) */
@@ -79,43 +77,33 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-type NextApp = {
-  prepare(): Promise<void>;
-  getRequestHandler(): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
-  upgradeHandler: (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => Promise<void>;
-  close(): Promise<void>;
-  didWebSocketSetup: boolean;
-};
-
-/** Procedures that check a password: never in a batch (a batch must not outrun the sign-in throttle). */
-const UNBATCHABLE = new Set(["auth.login", "auth.setup", "auth.changePassword"]);
+export { batchedSignIn } from "./http/httpRouter.ts";
 
 /**
- * The first password-checking procedure in a tRPC batch of several calls (`/api/trpc/a,b?batch=1`),
- * else null. A batch of one call (what the browser's batching link sends for a lone sign-in) is one
- * password check like a plain request.
+ * The state this instance keeps: ONE desired-state service (the agent hub pushes from it, the live
+ * runtime reads health targets), the live runtime, and /metrics (node_exporter IPVS names, read from
+ * the same latest snapshots the UI shows).
  */
-export function batchedSignIn(url: string): string | null {
-  const q = url.indexOf("?");
-  const params = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
-  if (!params.has("batch")) return null;
-  const paths = decodeURIComponentSafe((q < 0 ? url : url.slice(0, q)).replace(/^\/api\/trpc\/?/, "")).split(",");
-  if (paths.length < 2) return null;
-  return paths.find((p) => UNBATCHABLE.has(p.trim())) ?? null;
+function startLiveState(o: { db: Database; bus: EventBus; cluster: ClusterRuntime; env: Env; log: Logger; now: () => number; tuning?: StartServerOptions["live"] }) {
+  const { db, bus, cluster, env } = o;
+  const desired = createDesiredState(db.prisma);
+  const live = new LiveRuntime({
+    db, relay: cluster.relay, bus, isLeader: () => cluster.cluster.isLeader(), log: o.log.child({ part: "live" }), now: o.now, desired,
+    retentionMs: env.LVS_STATS_RETENTION_HOURS * 3600_000, healthRetentionMs: env.LVS_HEALTH_RETENTION_DAYS * 86_400_000, ...o.tuning,
+  });
+  live.start();
+  const metrics = createMetricsRegistry(() => live.metricsSource(), { processMetrics: true });
+  return { desired, live, metrics };
 }
 
-function decodeURIComponentSafe(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "content-length": Buffer.byteLength(text) });
-  res.end(text);
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
@@ -131,7 +119,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   let bus: EventBus | null = null;
   let liveRuntime: LiveRuntime | null = null;
   let clusterRuntime: ClusterRuntime | null = null;
-  let nextApp: NextApp | null = null;
+  let next: NextMount | null = null;
   try {
     const migrated = await db.migrate({ log: (m) => log.info(m) });
     log.info({ kind: db.kind, applied: migrated.applied.length }, "database ready");
@@ -139,120 +127,26 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await bus.ready();
     const cluster = await startCluster({ db, bus, log: log.child({ part: "cluster" }), now });
     clusterRuntime = cluster;
-    // ONE desired-state service: the agent hub pushes from it, the live runtime reads health targets
-    const desired = createDesiredState(db.prisma);
-    const live = new LiveRuntime({ db, relay: cluster.relay, bus, isLeader: () => cluster.cluster.isLeader(), log: log.child({ part: "live" }), now, desired, retentionMs: env.LVS_STATS_RETENTION_HOURS * 3600_000, healthRetentionMs: env.LVS_HEALTH_RETENTION_DAYS * 86_400_000, ...options.live });
+    const { desired, live, metrics } = startLiveState({ db, bus, cluster, env, log, now, ...(options.live ? { tuning: options.live } : {}) });
     liveRuntime = live;
-    live.start();
-    // /metrics: node_exporter IPVS names, read from the same latest snapshots the UI shows
-    const metrics = createMetricsRegistry(() => live.metricsSource(), { processMetrics: true });
 
     const ws = new WsRouter();
-    let nextHandler: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | null = null;
-    let nextMissing: string | null = null;
-    if (useNext) {
-      if (!dev && !existsSync(path.join(PROJECT_DIR, ".next", "BUILD_ID"))) {
-        nextMissing = "the UI is not built: run `npm run build` (serving the API and /healthz only)";
-        log.error(nextMissing);
-      } else {
-        const { default: createNext } = await import("next");
-        nextApp = (createNext as unknown as (o: object) => NextApp)({ dev, dir: PROJECT_DIR, hostname: options.host ?? env.HOST, port: options.port ?? env.PORT, quiet: !dev });
-        await nextApp.prepare();
-        nextApp.didWebSocketSetup = true; // we route upgrades ourselves (see environment.md)
-        nextHandler = nextApp.getRequestHandler();
-        if (dev) {
-          const app = nextApp;
-          // Next 16's HMR socket is /_next/hmr; other /_next/* upgrades would hang inside Next, so they 404
-          ws.registerWsPrefix("/_next/hmr", (req, socket, head) => void app.upgradeHandler(req, socket, head));
-        }
-      }
-    }
-
+    const host = options.host ?? env.HOST;
+    next = await mountNext({ enabled: useNext, dev, dir: PROJECT_DIR, hostname: host, port: options.port ?? env.PORT, ws, log });
     const theBus = bus;
+    const theNext = next;
     const agentDir = options.agentDir ?? path.join(PROJECT_DIR, "dist", "agent");
     const install = { publicUrl: env.LVS_PUBLIC_URL ?? null, release: () => agentRelease(agentDir) };
-    const trpc = createHTTPHandler({
-      router: appRouter,
-      basePath: "/api/trpc/",
-      maxBodySize: MAX_BODY_BYTES,
-      createContext: async ({ req, res }): Promise<Context> => ({
-        db,
-        bus: theBus,
-        log,
-        session: await resolveSession(req, db),
-        ip: clientIp(req, env.LVS_TRUST_PROXY),
-        now,
-        http: { req, res },
-        live,
-        ...(options.auth ? { auth: options.auth } : {}),
-        install,
-      }),
-      onError: ({ error, path: p }) => {
-        if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error.cause ?? error, path: p }, "tRPC internal error");
-      },
-    });
-
-    const server = http.createServer((req, res) => {
-      const url = req.url ?? "/";
-      const pathname = url.split("?")[0]!;
-      if (pathname === "/healthz") {
-        void db.ping().then((up) => sendJson(res, up ? 200 : 503, { status: up ? "ok" : "degraded", database: up ? "up" : "down", kind: db.kind }));
-        return;
-      }
-      if (isMetricsRequest(req, pathname) && !env.LVS_METRICS_LISTEN) return serveMetrics(req, res, metrics, env.LVS_METRICS_TOKEN ?? null, log);
-      if (serveAgentDownload(agentDir, req, res, pathname)) return;
-      if (pathname === "/api/trpc" || pathname.startsWith("/api/trpc/")) {
-        if (!sameOrigin(req)) return sendJson(res, 403, { error: "cross-origin API call refused" });
-        if (pathname === "/api/trpc") req.url = "/api/trpc/" + url.slice("/api/trpc".length);
-        const unbatchable = batchedSignIn(req.url ?? "");
-        if (unbatchable) {
-          return sendJson(res, 400, { error: { message: `${unbatchable} cannot be batched: send it as a single request`, code: -32600, data: { code: "BAD_REQUEST", httpStatus: 400, path: unbatchable } } });
-        }
-        return trpc(req, res);
-      }
-      if (nextHandler) {
-        const handler = nextHandler;
-        const serve = () =>
-          handler(req, res).catch((err) => {
-            log.error({ err }, "next request failed");
-            if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
-          });
-        if (!isPageRequest(req, pathname)) return void serve();
-        // page views: anonymous visitors go to /setup (no user yet) or /login; the API stays the authority
-        void resolveSession(req, db)
-          .then((session) => pageRedirect(url, session, () => setupRequiredFor(db)))
-          .then(
-            (to) => {
-              if (!to) return serve();
-              res.writeHead(303, { location: to, "cache-control": "no-store" });
-              res.end();
-            },
-            (err) => {
-              log.error({ err }, "page guard failed");
-              if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
-            },
-          );
-        return;
-      }
-      if (pathname.startsWith("/api/")) return sendJson(res, 404, { error: `no API at ${pathname}` });
-      if (nextMissing) return sendJson(res, 503, { error: nextMissing });
-      sendJson(res, 404, { error: "the UI is not served by this instance (next: false)" });
-    });
+    const trpc = createTrpcHandler({ db, bus: theBus, log, now, live, resolveSession, trustProxy: env.LVS_TRUST_PROXY, install, ...(options.auth ? { auth: options.auth } : {}) });
+    const server = http.createServer(createHttpRouter({
+      db, log, resolveSession, trpc, next, agentDir,
+      metrics: env.LVS_METRICS_LISTEN ? null : { registry: metrics, token: env.LVS_METRICS_TOKEN ?? null },
+    }));
     server.on("upgrade", ws.handleUpgrade);
 
-    const pluginCtx = { ws, db, bus, log, env, now, live, cluster, desired, resolveSession, install };
-    for (const plugin of options.plugins ?? defaultPlugins) {
-      handles.push(await plugin.start({ ...pluginCtx, log: log.child({ plugin: plugin.name }) }));
-    }
+    handles.push(...await startPlugins(options.plugins ?? defaultPlugins, { ws, db, bus, log, env, now, live, cluster, desired, resolveSession, install }));
 
-    const host = options.host ?? env.HOST;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(options.port ?? env.PORT, host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
+    await listen(server, options.port ?? env.PORT, host);
     const metricsServer = env.LVS_METRICS_LISTEN ? await startMetricsServer(env.LVS_METRICS_LISTEN, metrics, env.LVS_METRICS_TOKEN ?? null, log) : null;
     if (metricsServer) handles.push({ close: () => metricsServer.close() });
     const port = (server.address() as AddressInfo).port;
@@ -267,7 +161,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         ws.close();
         await live.close().catch((err) => log.error({ err }, "live stats close failed"));
         await cluster.close().catch((err) => log.error({ err }, "cluster close failed"));
-        if (nextApp) await nextApp.close().catch(() => {});
+        await theNext.close();
         const force = setTimeout(() => server.closeAllConnections(), 2000);
         force.unref();
         await stopped;
@@ -281,7 +175,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     for (const h of handles) await h.close?.().catch(() => {});
     if (liveRuntime) await liveRuntime.close().catch(() => {});
     if (clusterRuntime) await clusterRuntime.close().catch(() => {});
-    if (nextApp) await nextApp.close().catch(() => {});
+    if (next) await next.close();
     if (bus) await bus.close().catch(() => {});
     await db.close();
     throw err;

@@ -67,3 +67,18 @@ export const livePlugin: ServerPlugin = {
 };
 
 export const defaultPlugins: ServerPlugin[] = [livePlugin, agentPlugin, drainPlugin, sessionPrunePlugin];
+
+/**
+ * Plugin start-up: starts each plugin in order with its own child logger; if one fails, the ones
+ * already started are closed (in reverse) before the error is rethrown.
+ */
+export async function startPlugins(plugins: ServerPlugin[], ctx: ServerPluginContext): Promise<PluginHandle[]> {
+  const handles: PluginHandle[] = [];
+  try {
+    for (const plugin of plugins) handles.push(await plugin.start({ ...ctx, log: ctx.log.child({ plugin: plugin.name }) }));
+  } catch (err) {
+    for (const h of handles.reverse()) await h.close?.().catch(() => {});
+    throw err;
+  }
+  return handles;
+}

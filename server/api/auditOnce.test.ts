@@ -24,7 +24,7 @@ describe("one audit row per mutation call (PGlite)", () => {
     await db.migrate();
     bus = new MemoryEventBus(log);
     admin = createCaller({ db, bus, log, ip: "127.0.0.9", now: Date.now, session: await testSession(db, "admin") });
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await bus?.close();
     await db?.close();
