@@ -16,7 +16,7 @@ const SERVER_FOLDERS = [
   { from: "server/", disallow: ["app/"], message: "the control plane does not import the UI (tests may check a UI helper)" },
   { from: "server/realtime/", disallow: ["server/live/", "server/services/", "server/api/", "server/auth/", "server/demo/"], message: SERVER_INTERNAL },
   { from: "server/live/", disallow: ["server/realtime/", "server/api/"], allowTypesFrom: ["server/realtime/"], message: SERVER_INTERNAL },
-  { from: "server/services/", disallow: ["server/api/", "server/realtime/", "server/live/"], allowTypesFrom: ["server/realtime/"], message: SERVER_INTERNAL },
+  { from: "server/services/", disallow: ["server/api/", "server/realtime/", "server/live/", "server/auth/"], allowTypesFrom: ["server/realtime/"], message: SERVER_INTERNAL },
   { from: "server/auth/", disallow: ["server/api/", "server/realtime/", "server/live/"], message: SERVER_INTERNAL },
   { from: "server/events/", disallow: ["server/api/", "server/realtime/", "server/live/", "server/services/", "server/auth/"], message: SERVER_INTERNAL },
   { from: "server/db/", disallow: ["server/api/", "server/realtime/", "server/live/", "server/services/", "server/auth/"], message: SERVER_INTERNAL },

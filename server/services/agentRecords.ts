@@ -6,7 +6,7 @@ import type { HealthTransition } from "../../lvs/protocol/agent.ts";
 import type { IpvsTable } from "../../lvs/model.ts";
 import { serviceKeyString } from "../../lvs/tableKey.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
-import { sameHash, tokenHash } from "../auth/sessionToken.ts";
+import { sameHash, tokenHash } from "./opaqueToken.ts";
 import type { AgentBuildInfo, AgentDirectory, AgentIdentity, AgentRefusal, StoredHealth } from "../realtime/agentDirectory.ts";
 import { currentHealth } from "./currentHealth.ts";
 

@@ -6,7 +6,7 @@
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { EventBus } from "../events/EventBus.ts";
 import type { Logger } from "../log.ts";
-import { newToken, tokenHash } from "../auth/sessionToken.ts";
+import { newToken, tokenHash } from "./opaqueToken.ts";
 import { refuse } from "./ServiceError.ts";
 
 export const AGENT_TOKEN_PREFIX = "lvsa_";
