@@ -4,7 +4,7 @@
  */
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { RealServerReport } from "../../lvs/protocol/realServer.ts";
-import { sameHash, tokenHash } from "../auth/sessionToken.ts";
+import { sameHash, tokenHash } from "./opaqueToken.ts";
 import type { RealServerAgentIdentity, RealServerAgentStore } from "../realtime/realServerHub.ts";
 
 export class PrismaRealServerAgentStore implements RealServerAgentStore {

@@ -14,7 +14,7 @@ import type { Topology } from "../../lvs/model.ts";
 import { REALSERVER_TOKEN_PREFIX, prepareReportSchema, type RealServerReport } from "../../lvs/protocol/realServer.ts";
 import { realServerHostSettings } from "../../lvs/realServer/hostSettings.ts";
 import { upgradeTopology } from "../../lvs/upgradeTopology.ts";
-import { newToken, tokenHash } from "../auth/sessionToken.ts";
+import { newToken, tokenHash } from "./opaqueToken.ts";
 import type { EventBus } from "../events/EventBus.ts";
 import type { Logger } from "../log.ts";
 import type { RealServerDesired } from "../realtime/realServerHub.ts";
