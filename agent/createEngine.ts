@@ -1,4 +1,5 @@
 /** Builds the engine the CLI asked for (auto-detecting when asked), with its fail-static boot-rules writer. */
+import fs from "node:fs";
 import path from "node:path";
 import type { ForwardingEngine } from "./engine.ts";
 import type { AgentLog } from "./log.ts";
@@ -17,6 +18,17 @@ export interface BuiltEngine {
   bootRules?: FailStaticOptions["bootRules"];
 }
 
+/** Where the .deb installs the netlink helper (agent/engines/ipvs/native/lvs-ipvs-nl.c). */
+export const DEFAULT_IPVS_HELPER = "/usr/lib/lvs-agent/lvs-ipvs-nl";
+
+/** LVS_AGENT_IPVS_HELPER (a path, or "none" for ipvsadm only), else the installed helper when present. */
+export function ipvsHelperPath(env: NodeJS.ProcessEnv = process.env, exists: (p: string) => boolean = fs.existsSync): string | null {
+  const v = env.LVS_AGENT_IPVS_HELPER;
+  if (v === "none") return null;
+  if (v) return v;
+  return exists(DEFAULT_IPVS_HELPER) ? DEFAULT_IPVS_HELPER : null;
+}
+
 export async function createEngine(o: { choice: EngineChoice; stateDir: string; ipvsadm: string; bootRules: string | null; log: AgentLog }): Promise<BuiltEngine> {
   const exec = nodeExec();
   let kind: "ipvs" | "userspace";
@@ -30,7 +42,12 @@ export async function createEngine(o: { choice: EngineChoice; stateDir: string; 
     reason = "chosen with --engine";
   }
   if (kind === "ipvs") {
-    const engine = new IpvsEngine({ exec, ipvsadm: o.ipvsadm, managedFile: path.join(o.stateDir, "ipvs-managed.json") });
+    const helper = ipvsHelperPath();
+    const engine = new IpvsEngine({
+      exec, ipvsadm: o.ipvsadm, managedFile: path.join(o.stateDir, "ipvs-managed.json"), helper,
+      onHelperFallback: (why) => o.log.warn(`ipvs: the netlink helper does not work, ipvsadm only from now: ${why}`),
+    });
+    if (helper) reason += `; kernel table through ${helper} (netlink), ipvsadm for connections`;
     const target = o.bootRules === "none" ? null : (o.bootRules ?? (await defaultBootRulesPath()));
     return {
       engine, reason,

@@ -40,6 +40,8 @@ export class VmExecChannel implements Exec {
   lostResults = 0;
   /** every command run, for test assertions */
   readonly log: string[] = [];
+  /** seconds each job ran inside the VM (its own clock), in job order: the lab's transport excluded */
+  readonly vmSeconds: number[] = [];
 
   async listen(): Promise<void> {
     await new Promise<void>((r) => this.jobServer.listen(0, "127.0.0.1", r));
@@ -56,8 +58,10 @@ while true; do
   [ -s /tmp/job ] || { sleep 0.2; continue; }
   grep -q '^#QUIT' /tmp/job && break
   id=$(sed -n '1s/^#JOB //p' /tmp/job)
+  read t0 x < /proc/uptime
   sh /tmp/job > /tmp/out 2> /tmp/err </dev/null; rc=$?
-  { echo "RC $rc ID $id"; cat /tmp/out; echo "@@ERR@@"; cat /tmp/err; echo "@@DONE@@"; } > /tmp/res
+  read t1 x < /proc/uptime
+  { echo "RC $rc ID $id T $t0 $t1"; cat /tmp/out; echo "@@ERR@@"; cat /tmp/err; echo "@@DONE@@"; } > /tmp/res
   n=0; until nc 10.0.2.2 ${this.resultPort} < /tmp/res >/dev/null 2>&1 || [ $n -ge 25 ]; do n=$((n+1)); sleep 0.2; done
 done
 `;
@@ -121,14 +125,25 @@ done
   }
 
   private onResult(s: net.Socket): void {
-    let buf = "";
+    const chunks: string[] = [];
+    let tail = "";
     s.setEncoding("utf8");
     s.on("error", () => {});
     s.on("data", (c: string) => {
-      buf += c;
-      if (!buf.includes("@@DONE@@\n")) return;
+      chunks.push(c);
+      // look for the end marker in the new text only (a 10 MB result comes in hundreds of chunks)
+      const seen = tail + c;
+      tail = seen.slice(-16);
+      if (!seen.includes("@@DONE@@\n")) return;
       s.end();
-      const m = /^RC (\d+) ID (\d*)\n([\s\S]*?)@@ERR@@\n([\s\S]*?)@@DONE@@\n/.exec(buf);
+      const buf = chunks.join("");
+      const head = /^RC (\d+) ID (\d*)(?: T ([\d.]+) ([\d.]+))?\n/.exec(buf);
+      const errAt = buf.lastIndexOf("@@ERR@@\n");
+      const doneAt = buf.lastIndexOf("@@DONE@@\n");
+      const m = head && errAt >= head[0].length && doneAt >= errAt
+        ? [buf, head[1], head[2], buf.slice(head[0].length, errAt), buf.slice(errAt + 8, doneAt)] as const
+        : null;
+      if (head?.[3] && head[4]) this.vmSeconds.push(Number(head[4]) - Number(head[3]));
       const job = this.current;
       if (m && job && Number(m[2]) !== job.id) return; // a late result of a job already failed as lost
       this.current = null;

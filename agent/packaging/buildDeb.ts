@@ -3,6 +3,7 @@
  *
  *   /usr/lib/lvs-agent/lvs-agent        the single executable (no Node needed)
  *   /usr/bin/lvs-agent                  symlink to it
+ *   /usr/lib/lvs-agent/lvs-ipvs-nl      the netlink helper for big IPVS tables (static; built with gcc)
  *   /lib/systemd/system/lvs-agent.service
  *   /etc/lvs-agent/agent.env            conffile, mode 0600 (server URL and token go here)
  *   DEBIAN/{control,conffiles,postinst,prerm,postrm}
@@ -18,6 +19,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { buildAgent, ROOT, type AgentBuild } from "./buildAgent.ts";
 import { renderUnit } from "./templates.ts";
+import { buildIpvsHelper } from "../engines/ipvs/native/buildHelper.ts";
 
 export const DEFAULT_DEB_DIR = path.join(ROOT, "dist/deb");
 
@@ -82,6 +84,8 @@ export async function buildDeb(o: { outDir?: string; agent?: AgentBuild; log?: (
       await fs.chmod(p, mode);
     };
     await put("usr/lib/lvs-agent/lvs-agent", await fs.readFile(agent.artifact), 0o755);
+    const helper = buildIpvsHelper(path.join(outDir, ".lvs-ipvs-nl"));
+    await put("usr/lib/lvs-agent/lvs-ipvs-nl", await fs.readFile(helper), 0o755);
     await fs.mkdir(path.join(stage, "usr/bin"), { recursive: true });
     await fs.symlink("../lib/lvs-agent/lvs-agent", path.join(stage, "usr/bin/lvs-agent"));
     await put("lib/systemd/system/lvs-agent.service", renderUnit(await fs.readFile(path.join(here, "lvs-agent.service"), "utf8"), "/usr/lib/lvs-agent"), 0o644);
@@ -89,7 +93,7 @@ export async function buildDeb(o: { outDir?: string; agent?: AgentBuild; log?: (
     await fs.chmod(path.join(stage, "etc/lvs-agent"), 0o700);
     for (const s of ["postinst", "prerm", "postrm"]) await put(`DEBIAN/${s}`, await fs.readFile(path.join(here, "debian", s)), 0o755);
     await put("DEBIAN/conffiles", "/etc/lvs-agent/agent.env\n", 0o644);
-    const installedKiB = Math.ceil((agent.bytes + 16384) / 1024);
+    const installedKiB = Math.ceil((agent.bytes + (await fs.stat(helper)).size + 16384) / 1024);
     await put("DEBIAN/control", controlFile({ version: agent.version, arch, installedKiB }), 0o644);
     // every directory 0755 except /etc/lvs-agent; every mtime the same
     const epoch = sourceDateEpoch();

@@ -6,7 +6,8 @@
  *   scale plan: 10000 services, <n> ops in <s> s              (plan + batch text, 1 % of lines changed)
  *   scale agent: reconcile 10000 services in <s> s; stats <pct>% of a core   (QEMU lab when LVS_LAB_DIR is set)
  *   scale ui: 10000 services open in <s> s; pan <fps> fps at 500 nodes       (bench/scaleUi.ts)
- * Options (env): SCALE_CONVERT_SERVICES (100000), SCALE_PLAN_SERVICES (10000), SCALE_AGENT_SERVICES (10000).
+ * Options (env): SCALE_CONVERT_SERVICES (100000), SCALE_PLAN_SERVICES (10000), SCALE_AGENT_SERVICES (10000),
+ * SCALE_AGENT_DOOR (netlink: the lvs-ipvs-nl helper, the agent's default when installed; ipvsadm: ipvsadm only).
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -84,9 +85,10 @@ async function agentFigures(): Promise<void> {
   const n = num("SCALE_AGENT_SERVICES", 10_000);
   if (process.env.LVS_LAB_DIR) {
     const { measureAgentLab } = await import("./agentLab.ts");
-    const f = await measureAgentLab({ services: n, log: info });
+    const door = process.env.SCALE_AGENT_DOOR === "ipvsadm" ? "ipvsadm" : "netlink";
+    const f = await measureAgentLab({ services: n, log: info, door });
     say(`scale agent: reconcile ${n} services in ${f.reconcileSeconds.toFixed(1)} s; stats ${f.statsPct.toFixed(1)}% of a core`);
-    info(`measured in the QEMU kernel lab (${process.env.LVS_LAB_DIR}, software emulation): ${f.reconcileOps} ops from an empty table; 1 % update ${f.updateOps} ops in ${f.updateSeconds.toFixed(1)} s; kernel table ${f.converged ? "equals" : "DIFFERS FROM"} the desired one; stats read ${f.statsReadSeconds.toFixed(2)} s wall each (${f.statsSamples} reads)`);
+    info(`measured in the QEMU kernel lab (${process.env.LVS_LAB_DIR}, software emulation, ${door}): ${f.reconcileOps} ops from an empty table; reconcile = agent CPU + commands in the VM (${f.reconcileWall.toFixed(1)} s wall through the lab's nc channel); 1 % update ${f.updateOps} ops in ${f.updateSeconds.toFixed(1)} s; kernel table ${f.converged ? "equals" : "DIFFERS FROM"} the desired one; stats = agent CPU of one steady read (one a second), the helper itself ${f.statsVmSeconds.toFixed(2)} s in the emulated VM; ${f.statsReadSeconds.toFixed(2)} s wall each through the channel (${f.statsSamples} reads)`);
     return;
   }
   // no lab: the same engine against the fake ipvsadm (no kernel; the fake's own work is in the figures)

@@ -4,6 +4,12 @@
  * lvs/reconcile over the MANAGED services only → one `ipvsadm -R` batch on stdin (never -C) →
  * read back → per-op results and a convergence verdict. Kernel services this agent never declared are
  * left alone and reported as "unmanaged". The managed set survives restarts in `managedFile`.
+ *
+ * With `helper` (the lvs-ipvs-nl binary, native/lvs-ipvs-nl.c) the same steps go over generic netlink
+ * on one socket: a read is one `dump` (thresholds included), a batch one `apply`, stats one `stats`
+ * whose unchanged lines are not parsed again. ipvsadm 1.31 sets up a new netlink socket for every
+ * message, which at 10 000 services × 10 real servers costs minutes; the helper takes seconds. When the
+ * helper cannot reach IPVS (exit 3 on the first use) the engine falls back to ipvsadm for good.
  */
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -20,6 +26,8 @@ import { describeServiceKey, serviceKeyOf, serviceKeyString } from "../../../lvs
 import { formatAddressPort } from "../../../lvs/address.ts";
 import type { Exec } from "./exec.ts";
 import { verifyOps } from "./verify.ts";
+import { opLines, parseDump } from "./netlinkFormat.ts";
+import { NetlinkStatsReader } from "./netlinkStats.ts";
 
 export interface IpvsEngineOptions {
   exec: Exec;
@@ -28,6 +36,10 @@ export interface IpvsEngineOptions {
   /** JSON list of managed service keys, kept across restarts (usually <state-dir>/ipvs-managed.json) */
   managedFile?: string;
   now?: () => number;
+  /** path of the lvs-ipvs-nl helper; absent = ipvsadm only */
+  helper?: string | null;
+  /** told once when the helper does not work and ipvsadm takes over */
+  onHelperFallback?: (why: string) => void;
 }
 
 export class IpvsEngine implements ForwardingEngine {
@@ -35,10 +47,39 @@ export class IpvsEngine implements ForwardingEngine {
   private managed: Set<string> | null = null;
   private readonly bin: string;
   private readonly now: () => number;
+  private helper: string | null;
+  private helperProven = false;
+  private readonly statsReader = new NetlinkStatsReader();
 
   constructor(private readonly opts: IpvsEngineOptions) {
     this.bin = opts.ipvsadm ?? "ipvsadm";
     this.now = opts.now ?? Date.now;
+    this.helper = opts.helper ?? null;
+  }
+
+  /** Runs the helper; null when it is not there or cannot reach IPVS before it ever worked (then ipvsadm for good). */
+  private async runHelper(cmd: "dump" | "stats" | "apply", stdin?: string): Promise<{ code: number; stdout: string; stderr: string } | null> {
+    if (!this.helper) return null;
+    let r: { code: number; stdout: string; stderr: string };
+    try {
+      r = await this.opts.exec.run([this.helper, cmd], stdin);
+    } catch (e) {
+      if (this.helperProven) throw e;
+      r = { code: 3, stdout: "", stderr: (e as Error).message };
+    }
+    if (r.code === 3 && !this.helperProven) {
+      this.opts.onHelperFallback?.(`${this.helper} ${cmd}: ${r.stderr.trim() || "exit 3"}; using ${this.bin}`);
+      this.helper = null;
+      return null;
+    }
+    if (r.code !== 0 && !(cmd === "apply" && (r.code === 1 || r.code === 2))) throw new Error(`${this.helper} ${cmd}: exit ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
+    this.helperProven = true;
+    return r;
+  }
+
+  /** Which door the engine uses now (for logs and the bench). */
+  get door(): "netlink" | "ipvsadm" {
+    return this.helper ? "netlink" : "ipvsadm";
   }
 
   private async run(args: string[], stdin?: string): Promise<string> {
@@ -48,6 +89,8 @@ export class IpvsEngine implements ForwardingEngine {
   }
 
   async read(): Promise<IpvsTable> {
+    const nl = await this.runHelper("dump");
+    if (nl) return parseDump(nl.stdout);
     const saved = parseRules(await this.run(["-S", "-n"]));
     if (saved.errors.length) throw new Error(`cannot parse ipvsadm -S -n: ${saved.errors.map(formatProblem).join("; ")}`);
     const th = parseThresholds(await this.run(["-Ln", "--thresholds"]));
@@ -80,8 +123,9 @@ export class IpvsEngine implements ForwardingEngine {
     let ran: AppliedOp[] = [];
     let stderr = "";
     if (ops.length) {
-      const r = await this.opts.exec.run([this.bin, "-R"], renderBatch(ops));
-      stderr = r.stderr;
+      const r = (await this.runHelper("apply", opLines(ops))) ?? (await this.opts.exec.run([this.bin, "-R"], renderBatch(ops)));
+      // the helper names each failure "op N: ..." (N from 0, in batch order), as verifyOps pairs them
+      stderr = r.stderr.replace(/^op \d+: /gm, "");
       if (r.code !== 0 && !stderr.trim()) stderr = `ipvsadm -R exit ${r.code}`;
     }
     // nothing ran: the table just read is the current one (a no-op resync costs one read, not two)
@@ -100,6 +144,8 @@ export class IpvsEngine implements ForwardingEngine {
   }
 
   async stats(): Promise<StatsSnapshot> {
+    const nl = await this.runHelper("stats");
+    if (nl) return this.statsReader.read(nl.stdout, this.now());
     const [ln, st, rt] = await Promise.all([
       this.run(["-Ln"]), this.run(["-Ln", "--stats", "--exact"]), this.run(["-Ln", "--rate", "--exact"]),
     ]);

@@ -1,0 +1,220 @@
+/**
+ * The line format of the `lvs-ipvs-nl` helper (native/lvs-ipvs-nl.c): reconcile ops in, the kernel
+ * table and its counters out. Pure; the helper's header comment is the reference for each field.
+ *  - opLines: plan() ops as helper op lines (A/E/X service, a/e/d real server).
+ *  - parseDump: `dump` / `stats` output as an IpvsTable (thresholds included, ipvsadm's sort order)
+ *    and, for `stats`, a StatsSnapshot.
+ * Malformed output throws with the line number: a table read wrong would make the agent "repair" a
+ * kernel that is fine.
+ */
+import { canonicalTable, schedulerFlagBits, schedulerFlagNames } from "../../../lvs/canonical.ts";
+import type {
+  Counters, DestinationStats, ForwardingMethod, IpvsDestination, IpvsService, IpvsServiceKey, IpvsTable, Rates,
+  ServiceStats, TunnelChecksum, TunnelType,
+} from "../../../lvs/model.ts";
+import type { Op, ServiceSpec } from "../../../lvs/ops.ts";
+import { addressFamily } from "../../../lvs/address.ts";
+
+const AF = { inet: 2, inet6: 10 } as const;
+const PROTO = { tcp: 6, udp: 17, sctp: 132 } as const;
+const PROTO_NAME: Record<number, "tcp" | "udp" | "sctp"> = { 6: "tcp", 17: "udp", 132: "sctp" };
+const FWD = { nat: 0, tun: 2, dr: 3 } as const;
+/** 1 is IP_VS_CONN_F_LOCALNODE: ipvsadm -S writes it as -g */
+const FWD_NAME: Record<number, ForwardingMethod> = { 0: "nat", 1: "dr", 2: "tun", 3: "dr" };
+const TUN = { ipip: 0, gue: 1, gre: 2 } as const;
+const TUN_NAME: TunnelType[] = ["ipip", "gue", "gre"];
+const CSUM = { nocsum: 0, csum: 1, remcsum: 2 } as const;
+const CSUM_NAME: Record<number, TunnelChecksum> = { 0: "nocsum", 1: "csum", 2: "remcsum" };
+const F_PERSISTENT = 0x1;
+const F_ONEPACKET = 0x4;
+const SCHED_SHIFT = 3;
+
+const word = (s: string, what: string) => {
+  if (!/^[A-Za-z0-9_.:-]+$/.test(s)) throw new Error(`lvs-ipvs-nl: ${what} ${JSON.stringify(s)} cannot be written`);
+  return s;
+};
+
+export function keyField(k: IpvsServiceKey): string {
+  return k.protocol === "fwmark" ? `${AF[k.family]} 0 - 0 ${k.fwmark}` : `${AF[k.family]} ${PROTO[k.protocol]} ${word(k.address, "address")} ${k.port} 0`;
+}
+
+function serviceFields(s: ServiceSpec): string {
+  const flags = (s.persistence ? F_PERSISTENT : 0) | (s.onePacket ? F_ONEPACKET : 0) | (schedulerFlagBits(s.flags) << SCHED_SHIFT);
+  const netmask = s.persistence?.netmask ?? (s.family === "inet6" ? "128" : "255.255.255.255");
+  return `${word(s.scheduler, "scheduler")} ${s.persistenceEngine ? word(s.persistenceEngine, "persistence engine") : "-"} ${flags} ${s.persistence?.timeout ?? 0} ${word(netmask, "netmask")}`;
+}
+
+function destinationFields(d: IpvsDestination): string {
+  const t = d.method === "tun" ? d.tunnel : null;
+  const tt = t ? TUN[t.type] : 0;
+  return `${AF[addressFamily(d.address) ?? "inet"]} ${word(d.address, "address")} ${d.port} ${FWD[d.method]} ${d.weight} ${d.upperThreshold} ${d.lowerThreshold} ${tt} ${t?.type === "gue" ? (t.port ?? 0) : 0} ${t && t.type !== "ipip" ? CSUM[t.checksum ?? "nocsum"] : 0}`;
+}
+
+/** One helper line per op; `clear` is refused (plan() never emits it; the agent never flushes). */
+export function opLine(op: Op): string {
+  switch (op.kind) {
+    case "add-service": return `A ${keyField(op.service)} ${serviceFields(op.service)}`;
+    case "edit-service": return `E ${keyField(op.service)} ${serviceFields(op.service)}`;
+    case "delete-service": return `X ${keyField(op.service)}`;
+    case "add-destination": return `a ${keyField(op.service)} ${destinationFields(op.destination)}`;
+    case "edit-destination": return `e ${keyField(op.service)} ${destinationFields(op.destination)}`;
+    case "delete-destination": return `d ${keyField(op.service)} ${AF[addressFamily(op.destination.address) ?? "inet"]} ${word(op.destination.address, "address")} ${op.destination.port}`;
+    case "clear": throw new Error("lvs-ipvs-nl: the agent never clears the whole table");
+  }
+}
+
+export function opLines(ops: readonly Op[]): string {
+  let out = "";
+  for (const o of ops) out += `${opLine(o)}\n`;
+  return out;
+}
+
+// ---------------------------------------------------------------- reading
+
+const family = (af: string, at: number): "inet" | "inet6" => {
+  if (af === "2") return "inet";
+  if (af === "10") return "inet6";
+  throw new Error(`lvs-ipvs-nl output line ${at}: address family ${af}`);
+};
+
+function int(s: string | undefined, at: number): number {
+  const n = Number(s);
+  if (s === undefined || s === "" || !Number.isSafeInteger(n) || n < 0) throw new Error(`lvs-ipvs-nl output line ${at}: ${JSON.stringify(s)} is not a count`);
+  return n;
+}
+
+function parseKey(f: string[], i: number, at: number): IpvsServiceKey {
+  const fam = family(f[i]!, at);
+  const proto = f[i + 1]!;
+  if (proto === "0") return { protocol: "fwmark", family: fam, fwmark: int(f[i + 4], at) };
+  const p = PROTO_NAME[Number(proto)];
+  if (!p) throw new Error(`lvs-ipvs-nl output line ${at}: protocol ${proto}`);
+  return { protocol: p, family: fam, address: f[i + 2]!, port: int(f[i + 3], at) };
+}
+
+function counters(f: string[], i: number, at: number): { counters: Counters; rates: Rates } {
+  return {
+    counters: { conns: int(f[i], at), inPkts: int(f[i + 1], at), outPkts: int(f[i + 2], at), inBytes: int(f[i + 3], at), outBytes: int(f[i + 4], at) },
+    rates: { cps: int(f[i + 5], at), inPps: int(f[i + 6], at), outPps: int(f[i + 7], at), inBps: int(f[i + 8], at), outBps: int(f[i + 9], at) },
+  };
+}
+
+export function parseServiceLine(line: string, at: number): { service: IpvsService; stats: ServiceStats | null } {
+  const f = line.split(" ");
+  if (f[0] !== "S" || (f.length !== 11 && f.length !== 21)) throw new Error(`lvs-ipvs-nl output line ${at}: not a service line: ${line.slice(0, 200)}`);
+  const key = parseKey(f, 1, at);
+  const scheduler = f[6]!;
+  const flags = int(f[8], at);
+  const timeout = int(f[9], at);
+  const mask = f[10]!;
+  const fullMask = key.family === "inet6" ? "128" : "255.255.255.255";
+  const service = {
+    ...key,
+    scheduler,
+    flags: schedulerFlagNames(scheduler, (flags >> SCHED_SHIFT) & 7),
+    persistence: flags & F_PERSISTENT ? { timeout, netmask: mask === fullMask ? null : mask } : null,
+    persistenceEngine: f[7] === "sip" ? ("sip" as const) : null,
+    onePacket: (flags & F_ONEPACKET) !== 0,
+    destinations: [],
+  } as IpvsService;
+  const stats = f.length === 21 ? { key, ...counters(f, 11, at), destinations: [] } : null;
+  return { service, stats };
+}
+
+export function parseDestinationLine(line: string, at: number): { destination: IpvsDestination; stats: DestinationStats | null } {
+  const f = line.split(" ");
+  if (f[0] !== "D" || (f.length !== 11 && f.length !== 24)) throw new Error(`lvs-ipvs-nl output line ${at}: not a real-server line: ${line.slice(0, 200)}`);
+  family(f[1]!, at);
+  const method = FWD_NAME[int(f[4], at)];
+  if (!method) throw new Error(`lvs-ipvs-nl output line ${at}: forwarding method ${f[4]}`);
+  const tt = TUN_NAME[int(f[8], at)] ?? "ipip";
+  const destination: IpvsDestination = {
+    address: f[2]!,
+    port: int(f[3], at),
+    method,
+    weight: int(f[5], at),
+    upperThreshold: int(f[6], at),
+    lowerThreshold: int(f[7], at),
+    tunnel: method === "tun" ? { type: tt, port: tt === "gue" ? int(f[9], at) : null, checksum: tt === "ipip" ? null : (CSUM_NAME[int(f[10], at)] ?? "nocsum") } : null,
+  };
+  const stats = f.length === 24
+    ? { address: destination.address, port: destination.port, weight: destination.weight, activeConns: int(f[11], at), inactConns: int(f[12], at), persistConns: int(f[13], at), ...counters(f, 14, at) }
+    : null;
+  return { destination, stats };
+}
+
+/** `dump` output → the table as `ipvsadm -S` + `--thresholds` would give it. */
+export function parseDump(text: string): IpvsTable {
+  const services: IpvsService[] = [];
+  let current: IpvsService | null = null;
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === "") continue;
+    const c = line.charCodeAt(0);
+    if (c === 68 /* D */) {
+      if (!current) throw new Error(`lvs-ipvs-nl output line ${i + 1}: a real server before any service`);
+      current.destinations.push(parseDestinationLine(line, i + 1).destination);
+    } else if (c === 83 /* S */) {
+      current = parseServiceLine(line, i + 1).service;
+      services.push(current);
+    } else {
+      throw new Error(`lvs-ipvs-nl output line ${i + 1}: ${JSON.stringify(line.slice(0, 200))}`);
+    }
+  }
+  // the kernel dumps each service's real servers head-first; canonicalTable takes them in the order
+  // they were added (as -R gives them) and sorts like ipvsadm, so hand it that order
+  for (const s of services) s.destinations.reverse();
+  return canonicalTable({ services });
+}
+
+// ---------------------------------------------------------------- the helper's side, for its fake
+
+/** An op line back to the op (what lvs-ipvs-nl sends to the kernel); null when the helper would refuse the line. */
+export function parseOpLine(line: string): Op | null {
+  const f = line.split(" ");
+  const code = f[0];
+  if (f.length < 6) return null;
+  let key: IpvsServiceKey;
+  try {
+    key = parseKey(f, 1, 0);
+  } catch {
+    return null;
+  }
+  if (key.protocol !== "fwmark" && addressFamily(key.address) !== key.family) return null;
+  if (code === "X") return f.length === 6 ? { kind: "delete-service", service: key, dropsConnections: true } : null;
+  if (code === "A" || code === "E") {
+    if (f.length !== 11) return null;
+    const flags = Number(f[8]);
+    const fullMask = key.family === "inet6" ? "128" : "255.255.255.255";
+    const service = {
+      ...key, scheduler: f[6]!, flags: schedulerFlagNames(f[6]!, (flags >> SCHED_SHIFT) & 7),
+      persistence: flags & F_PERSISTENT ? { timeout: Number(f[9]), netmask: f[10] === fullMask ? null : f[10]! } : null,
+      persistenceEngine: f[7] === "sip" ? ("sip" as const) : null, onePacket: (flags & F_ONEPACKET) !== 0,
+    } as ServiceSpec;
+    return code === "A" ? { kind: "add-service", service, dropsConnections: false } : { kind: "edit-service", service, dropsConnections: false };
+  }
+  if (code === "d") return f.length === 9 ? { kind: "delete-destination", service: key, destination: { address: f[7]!, port: Number(f[8]) }, dropsConnections: true } : null;
+  if ((code === "a" || code === "e") && f.length === 16) {
+    const d = parseDestinationLine(`D ${f.slice(6).join(" ")}`, 0).destination;
+    return code === "a"
+      ? { kind: "add-destination", service: key, destination: d, dropsConnections: false }
+      : { kind: "edit-destination", service: key, destination: d, dropsConnections: false };
+  }
+  return null;
+}
+
+const ZERO10 = " 0 0 0 0 0 0 0 0 0 0";
+
+/** What the helper's `dump` (or with `counters`, `stats`) prints for a kernel holding `table` (real servers head-first, as the kernel dumps them). */
+export function renderDump(table: IpvsTable, counters?: (service: IpvsServiceKey, destination: IpvsDestination | null) => string): string {
+  let out = "";
+  for (const s of table.services) {
+    out += `S ${keyField(s)} ${serviceFields(s)}${counters ? counters(s, null) || ZERO10 : ""}\n`;
+    for (let i = s.destinations.length - 1; i >= 0; i--) {
+      const d = s.destinations[i]!;
+      out += `D ${destinationFields(d)}${counters ? ` 0 0 0${counters(s, d) || ZERO10}` : ""}\n`;
+    }
+  }
+  return out;
+}
