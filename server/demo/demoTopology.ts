@@ -48,11 +48,12 @@ export function demoTopology(): Topology {
       member("m-udp-1", "vs-udp", "udp-1", 1),
       member("m-udp-2", "vs-udp", "udp-2", 1),
     ],
+    // the editor's default columns (app/(console)/_canvas/spacing.ts): room for the membership labels
     layout: {
       [DEMO.directorKey]: { x: 0, y: 160 },
-      "vs-http": { x: 320, y: 60 }, "vs-udp": { x: 320, y: 300 },
-      "web-1": { x: 680, y: 0 }, "web-2": { x: 680, y: 110 }, "web-3": { x: 680, y: 220 },
-      "udp-1": { x: 680, y: 330 }, "udp-2": { x: 680, y: 440 },
+      "vs-http": { x: 324, y: 60 }, "vs-udp": { x: 324, y: 300 },
+      "web-1": { x: 892, y: 0 }, "web-2": { x: 892, y: 110 }, "web-3": { x: 892, y: 220 },
+      "udp-1": { x: 892, y: 330 }, "udp-2": { x: 892, y: 440 },
     },
   };
 }

@@ -9,6 +9,7 @@
  */
 import type { Edge, Node, XYPosition } from "@xyflow/react";
 import type { Director, Membership, RealServer, Topology, VirtualService } from "@/lvs/model.ts";
+import { COLUMN_X } from "./spacing.ts";
 
 export type DirectorNode = Node<{ director: Director }, "director">;
 export type ServiceNode = Node<{ service: VirtualService }, "service">;
@@ -27,7 +28,7 @@ export interface Graph {
 }
 
 /** Column of each kind when a position is missing from the layout: directors → services → real servers. */
-export const COLUMN_X: Record<NodeKind, number> = { director: 0, service: 380, realServer: 800 };
+export { COLUMN_X } from "./spacing.ts";
 const ROW_HEIGHT = 110;
 
 export const placementEdgeId = (directorId: string, serviceId: string) => `place:${directorId}:${serviceId}`;

@@ -64,7 +64,7 @@ export function useLiveTopic(topic: LiveTopic | null): { state: TopicState | nul
 export interface LiveFiguresValue {
   figures: TopologyFigures;
   /** by the topology's director id */
-  directors: Record<string, { online: boolean; name: string }>;
+  directors: Record<string, { online: boolean; name: string; /** null: no agent ever connected (a draft, not a failure) */ lastSeenAt: number | null }>;
   /** largest conns/s of any membership: edge thickness is relative to it */
   maxMemberCps: number;
 }
@@ -86,7 +86,7 @@ export function useTopologyFigures(topology: Topology, state: TopicState | null,
     if (!state || state.seq < 0) return null;
     const figures = topologyFigures(topology, state.snapshotsByKey(), state.healthMap());
     const directors: LiveFiguresValue["directors"] = {};
-    for (const d of state.directors.values()) directors[d.key] = { online: d.online, name: d.name };
+    for (const d of state.directors.values()) directors[d.key] = { online: d.online, name: d.name, lastSeenAt: d.lastSeenAt };
     const maxMemberCps = Math.max(0, ...Object.values(figures.memberships).map((m) => m.rates.cps));
     return { figures, directors, maxMemberCps };
     // tick: the state object is mutated in place and versioned by the store's tick

@@ -14,6 +14,8 @@ import { DrainControls } from "./DrainControls.tsx";
 import { useDrains } from "./DrainsPanel.tsx";
 import { btn, smallInput } from "./ui.ts";
 import { useAfterDrainChange } from "./useAfterDrainChange.ts";
+import { useLiveFigures } from "../_live/LiveContext.tsx";
+import { anyAgent } from "../_canvas/overlays/agentState.ts";
 
 export function DrainActions({ subject }: { subject: { kind: "realServer" | "membership" | "director"; key: string } }) {
   const params = useParams<{ id: string }>();
@@ -33,6 +35,10 @@ function DrainActionsFor({ topologyId, subject }: { topologyId: string; subject:
   const mine = (drains.data ?? []).find((d) => d.subject === `${subject.kind}:${subject.key}` || (subject.kind === "membership" && d.membershipKeys.includes(subject.key)));
   const current = mine && mine.status !== "enabled" ? mine : null;
   const drain = useMutation(trpc.deploy.drain.mutationOptions({ onSuccess: () => void after() }));
+  // drain follows the connections an agent reports: offered only once an agent ran this topology
+  // (before the live snapshot arrives the server stays the judge)
+  const live = useLiveFigures();
+  const noAgent = live !== null && !anyAgent(live.directors);
   // slow start saves a revision per step in the background: reload when the drain's state moves on
   const status = mine?.status;
   useEffect(() => {
@@ -46,6 +52,8 @@ function DrainActionsFor({ topologyId, subject }: { topologyId: string; subject:
           <p className="text-xs text-slate-600">{t("savedAs", { revision: current.revision })}</p>
           <DrainControls drain={current} topologyId={topologyId} />
         </>
+      ) : can && noAgent ? (
+        <p className="text-xs text-slate-500" data-testid="drain-no-agent">{t("noAgent")}</p>
       ) : can ? (
         <div className="flex flex-wrap items-center gap-2 text-xs">
           <button type="button" className={btn} disabled={drain.isPending} data-testid="drain-start"

@@ -14,6 +14,7 @@ import { ViewContext } from "../_canvas/groups/ViewContext.ts";
 import { createViewStore, initialMode, type ViewStore } from "../_canvas/groups/viewStore.ts";
 import { EditorContext } from "../_canvas/store/context.ts";
 import { createEditorStore, type EditorStore } from "../_canvas/store/store.ts";
+import { FIT_VIEW_LIVE } from "../_canvas/spacing.ts";
 
 export function LiveCanvas({ topology }: { topology: Topology }) {
   const [store] = useState(() => createEditorStore(topology));
@@ -43,7 +44,7 @@ function LiveFlow({ store, view }: { store: EditorStore; view: ViewStore }) {
       nodesConnectable={false}
       elementsSelectable={false}
       fitView
-      fitViewOptions={{ maxZoom: 1, padding: 0.1 }}
+      fitViewOptions={FIT_VIEW_LIVE}
     />
   );
 }

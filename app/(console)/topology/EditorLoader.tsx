@@ -4,6 +4,8 @@ import { useTranslations } from "next-intl";
 import dynamic from "next/dynamic";
 import { useTRPC } from "@/app/trpc.ts";
 import { useErrorText } from "@/app/_shell/useErrorText.ts";
+import { useSession } from "@/app/_shell/useSession.ts";
+import { can } from "@/lvs/auth/permissions.ts";
 import { LiveOverlay } from "../_live/LiveContext.tsx";
 import { TopologyTabs } from "../_ui/TopologyTabs.tsx";
 
@@ -19,7 +21,9 @@ export function EditorLoader({ id }: { id: string }) {
   const trpc = useTRPC();
   const errorText = useErrorText();
   const q = useQuery({ ...trpc.topology.get.queryOptions({ id }), staleTime: Infinity, refetchOnMount: false });
-  if (q.isPending) {
+  // the role decides whether the editor edits at all: never mount an editable canvas for a viewer
+  const { session, loading } = useSession();
+  if (q.isPending || loading) {
     return <div className="p-6 text-sm text-slate-500" data-testid="editor-loading">{t("loading")}</div>;
   }
   if (q.isError) {
@@ -34,7 +38,7 @@ export function EditorLoader({ id }: { id: string }) {
     <>
       <TopologyTabs id={q.data.id} active="design" />
       <LiveOverlay topologyId={q.data.id} topology={q.data.document}>
-        <TopologyEditor key={`${q.data.id}`} id={q.data.id} revision={q.data.revision} document={q.data.document} />
+        <TopologyEditor key={`${q.data.id}`} id={q.data.id} revision={q.data.revision} document={q.data.document} readOnly={!can(session?.role, "topology.save")} />
       </LiveOverlay>
     </>
   );

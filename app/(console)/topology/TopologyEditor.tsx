@@ -13,10 +13,12 @@ import { useCanvasElements } from "../_canvas/groups/useCanvasElements.ts";
 import { ViewContext } from "../_canvas/groups/ViewContext.ts";
 import { createViewStore, initialMode, type ViewStore } from "../_canvas/groups/viewStore.ts";
 import { ServiceTable } from "./table/ServiceTable.tsx";
+import { EmptyCanvasGuide } from "./EmptyCanvasGuide.tsx";
 import { ImportDialog } from "./dialogs/ImportDialog.tsx";
 import { Inspector } from "./inspector/Inspector.tsx";
 import { IssuesPanel } from "./inspector/IssuesPanel.tsx";
 import { FlowCanvas } from "../_canvas/FlowCanvas.tsx";
+import { FIT_VIEW, MINIMAP } from "../_canvas/spacing.ts";
 import { DND_MIME, Palette } from "./toolbar/Palette.tsx";
 import { createEditorStore, type EditorStore } from "../_canvas/store/store.ts";
 import { Toolbar } from "./toolbar/Toolbar.tsx";
@@ -30,11 +32,13 @@ export interface TopologyEditorProps {
   id: string;
   revision: number;
   document: Topology;
+  /** a role that cannot save: the canvas, inspector and shortcuts only read (the server refuses anyway) */
+  readOnly?: boolean;
 }
 
 /** Rendered only once the topology query resolved (never drop nodes onto a canvas about to be replaced). */
 export function TopologyEditor(props: TopologyEditorProps) {
-  const [store] = useState(() => createEditorStore(props.document, { revision: props.revision }));
+  const [store] = useState(() => createEditorStore(props.document, { revision: props.revision, readOnly: props.readOnly ?? false }));
   const [view] = useState(() => createViewStore(initialMode(store.getState().nodes.length)));
   return (
     <EditorContext.Provider value={store}>
@@ -55,6 +59,8 @@ const minimapColor = (n: CanvasNode) => MINIMAP_COLOR[n.type];
 function EditorBody({ id, store, view }: { id: string; store: EditorStore; view: ViewStore }) {
   const { mode, nodes, edges, onNodesChange, onEdgesChange } = useCanvasElements(store, view);
   const dirty = useStore(store, (s) => s.dirty);
+  const readOnly = useStore(store, (s) => s.readOnly);
+  const empty = useStore(store, (s) => s.nodes.length === 0);
   const { screenToFlowPosition } = useReactFlow();
   const t = useTranslations("editor");
   const focus = useFocus(store, view);
@@ -76,7 +82,7 @@ function EditorBody({ id, store, view }: { id: string; store: EditorStore; view:
   const [fitOnLoad] = useState(() => store.getState().nodes.length > 0);
 
   useDerived(store);
-  useShortcuts(store, () => void saveNow());
+  useShortcuts(store, () => void (readOnly ? undefined : saveNow()));
 
   useLeaveGuard(dirty, t("leaveUnsaved"));
 
@@ -100,7 +106,7 @@ function EditorBody({ id, store, view }: { id: string; store: EditorStore; view:
   const isValidConnection = useCallback<IsValidConnection<CanvasEdge>>((c) => store.getState().canConnect(c), [store]);
 
   return (
-    <div className="flex min-h-0 flex-1 flex-col" data-testid="topology-editor">
+    <div className="flex min-h-0 flex-1 flex-col" data-testid="topology-editor" data-readonly={readOnly}>
       <Toolbar
         onSave={() => void saveNow()}
         message={message}
@@ -110,30 +116,33 @@ function EditorBody({ id, store, view }: { id: string; store: EditorStore; view:
         saveError={saver.error}
         onExport={() => setDialog("export")}
         onImport={() => setDialog("import")}
+        readOnly={readOnly}
         focus={focus}
       />
       <div className="flex min-h-0 flex-1">
-        <Palette />
+        {!readOnly && <Palette />}
         {mode === "table" ? <ServiceTable /> : <FlowCanvas
           key={mode}
           testId="canvas"
           className="relative min-w-0 flex-1"
-          onDragOver={onDragOver}
-          onDrop={onDrop}
+          onDragOver={readOnly ? undefined : onDragOver}
+          onDrop={readOnly ? undefined : onDrop}
           nodes={nodes}
           edges={edges}
           onNodesChange={onNodesChange}
           onEdgesChange={onEdgesChange}
-          onConnect={onConnect}
+          onConnect={readOnly ? undefined : onConnect}
+          nodesConnectable={!readOnly}
           isValidConnection={isValidConnection}
           multiSelectionKeyCode={["Meta", "Control", "Shift"]}
           selectionKeyCode="Shift"
-          nodesDraggable={mode === "graph"}
+          nodesDraggable={mode === "graph" && !readOnly}
           fitView={fitOnLoad || mode === "grouped"}
-          fitViewOptions={{ maxZoom: 1.2, padding: 0.15 }}
+          fitViewOptions={FIT_VIEW}
           view={mode}
         >
-          <MiniMap<CanvasNode> pannable zoomable nodeColor={minimapColor} data-testid="minimap" />
+          {empty && <EmptyCanvasGuide readOnly={readOnly} />}
+          <MiniMap<CanvasNode> pannable zoomable nodeColor={minimapColor} data-testid="minimap" style={{ width: MINIMAP.width, height: MINIMAP.height }} />
         </FlowCanvas>}
         <aside className="flex w-80 shrink-0 flex-col border-l border-slate-200 bg-white">
           <div className="min-h-0 flex-1 overflow-y-auto">
@@ -143,7 +152,7 @@ function EditorBody({ id, store, view }: { id: string; store: EditorStore; view:
         </aside>
       </div>
       {dialog === "export" && <ExportDialog onClose={() => setDialog(null)} />}
-      {dialog === "import" && <ImportDialog onClose={() => setDialog(null)} />}
+      {dialog === "import" && !readOnly && <ImportDialog onClose={() => setDialog(null)} />}
       {saver.conflict && (
         <ConflictDialog
           conflict={saver.conflict}

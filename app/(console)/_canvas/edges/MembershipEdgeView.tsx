@@ -50,7 +50,7 @@ export const MembershipEdgeView = memo(function MembershipEdgeView(props: EdgePr
           data-live-cps={traffic?.cps}
           data-live-width={traffic?.width}
           data-live-quiesced={traffic ? String(traffic.quiesced) : undefined}
-          className={`nodrag nopan pointer-events-auto absolute flex items-center gap-1 rounded border bg-white/95 px-1 font-mono text-[10px] leading-4 shadow-sm ${selected ? "border-sky-500" : "border-slate-300"}`}
+          className={`nodrag nopan pointer-events-auto absolute flex items-center gap-1 whitespace-nowrap rounded border bg-white/95 px-1 font-mono text-[10px] leading-4 shadow-sm ${selected ? "border-sky-500" : "border-slate-300"}`}
           style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`, color: style.stroke }}
         >
           <span data-testid={`edge-${id}-line`}>

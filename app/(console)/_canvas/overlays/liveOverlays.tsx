@@ -8,6 +8,8 @@ import { useTranslations } from "next-intl";
 import type { HealthValue } from "@/lvs/stats/topologyStats.ts";
 import { useLiveFigures } from "../../_live/LiveContext.tsx";
 import { compact, trafficWidth } from "../../_live/format.ts";
+import { drainWord } from "./drainWord.ts";
+import { agentState } from "./agentState.ts";
 
 type Kind = "director" | "service" | "realServer";
 
@@ -19,7 +21,10 @@ export function LiveNodeStats({ id, kind }: { id: string; kind: Kind }) {
   const f = kind === "director" ? live.figures.directors[id] : kind === "service" ? live.figures.services[id] : live.figures.realServers[id];
   if (!f) return null;
   const rs = kind === "realServer" ? live.figures.realServers[id] : undefined;
-  const online = kind === "director" ? (live.directors[id]?.online ?? false) : undefined;
+  // a director no agent ever connected for (never enrolled, or not started) is a draft, not a failure
+  const agent = kind === "director" ? agentState(live.directors[id]) : undefined;
+  const online = agent === undefined ? undefined : agent === "online";
+  const drain = rs ? drainWord({ quiesced: rs.quiesced, activeConns: f.activeConns, inactConns: f.inactConns }) : null;
   return (
     <div
       data-testid={`live-node-${id}`}
@@ -28,10 +33,17 @@ export function LiveNodeStats({ id, kind }: { id: string; kind: Kind }) {
       data-inact={f.inactConns}
       data-health={rs?.health}
       data-quiesced={rs ? String(rs.quiesced) : undefined}
+      data-drain={drain ?? undefined}
       data-online={online === undefined ? undefined : String(online)}
+      data-agent={agent}
       className={`mt-1 flex flex-wrap items-center gap-x-2 rounded px-1 font-mono text-[10px] leading-4 ${kind === "director" ? "bg-slate-700 text-slate-100" : "bg-slate-100 text-slate-700"}`}
     >
-      {online !== undefined && (
+      {agent === "none" && (
+        <span className="font-sans font-semibold uppercase text-slate-300" data-testid={`live-node-${id}-enrolment`} title={t("notEnrolledHint")}>
+          ○ {t("notEnrolled")}
+        </span>
+      )}
+      {agent !== undefined && agent !== "none" && (
         <span className={`font-sans font-semibold uppercase ${online ? "text-emerald-300" : "text-red-300"}`}>
           ● {online ? t("online") : t("offline")}
         </span>
@@ -39,7 +51,7 @@ export function LiveNodeStats({ id, kind }: { id: string; kind: Kind }) {
       <span>{t("cps", { value: compact(f.rates.cps) })}</span>
       <span>{t("active", { value: compact(f.activeConns) })}</span>
       {rs && rs.health !== "unknown" && <span className={`font-sans font-semibold uppercase ${HEALTH_TEXT[rs.health]}`}>{t(`health.${rs.health}`)}</span>}
-      {rs?.quiesced && <span className="font-sans font-semibold uppercase text-amber-700">{t("drained")}</span>}
+      {drain && <span className="font-sans font-semibold uppercase text-amber-700" data-testid={`live-node-${id}-drain`}>{t(drain)}</span>}
     </div>
   );
 }
@@ -60,12 +72,14 @@ export function useRealServerTone(id: string, fallback: string): string {
   return `${HEALTH_BORDER[f.health]}${f.quiesced ? " opacity-60 border-dashed" : ""}`;
 }
 
-/** Director frame when live: red when its agent is offline. */
+/** Director frame when live: red when its enrolled agent is offline. */
 export function useDirectorTone(id: string, fallback: string): string {
   const live = useLiveFigures();
   const d = live?.directors[id];
   if (!live) return fallback;
-  return d?.online ? "border-emerald-400" : "border-red-500";
+  const a = agentState(d);
+  // no agent ever connected (a draft): the plain frame, not a red error
+  return a === "online" ? "border-emerald-400" : a === "offline" ? "border-red-500" : fallback;
 }
 
 export interface EdgeTraffic {

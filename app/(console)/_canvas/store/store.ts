@@ -27,6 +27,11 @@ export { documentJson, sameDocument, sameObject };
 
 export interface EditorOptions {
   revision?: number;
+  /**
+   * A role that cannot save (viewer) reads the topology: selection works (inspector, packet path),
+   * every edit is a no-op here, so no drag, connect, delete, paste or import reaches the document.
+   */
+  readOnly?: boolean;
   /** injected for deterministic tests */
   newId?: (kind: IdKind) => string;
 }
@@ -41,6 +46,8 @@ export interface Badge {
 
 export interface EditorState extends History {
   name: string;
+  /** see EditorOptions.readOnly */
+  readOnly: boolean;
   /** server revision the document is based on (optimistic concurrency) */
   revision: number;
   /** canonical JSON of the last loaded/saved document: `dirty` compares against it */
@@ -91,6 +98,7 @@ const randomId = (kind: IdKind) => {
 export function createEditorStore(initial: Topology, options: EditorOptions = {}) {
   const newId = options.newId ?? randomId;
   const first = topologyToGraph(initial);
+  const readOnly = options.readOnly ?? false;
 
   const store = createStore<EditorState>()(
     temporal(
@@ -106,8 +114,9 @@ export function createEditorStore(initial: Topology, options: EditorOptions = {}
           if (next && next !== nodes[i]) set({ nodes: nodes.map((n, j) => (j === i ? next : n)) });
         };
 
-        return {
+        const state: EditorState = {
           name: initial.name,
+          readOnly,
           revision: options.revision ?? 0,
           savedJson: documentJson(initial),
           dirty: false,
@@ -181,8 +190,12 @@ export function createEditorStore(initial: Topology, options: EditorOptions = {}
                 edges: [...edges, placementEdge(meaning.directorId, meaning.serviceId)],
               });
             } else {
+              // the new membership alone is the selection: the inspector opens on its method and weight
               const m = newMembership(newId("membership"), meaning.serviceId, meaning.realServerId);
-              set({ edges: [...edges.map((e) => (e.selected ? { ...e, selected: false } : e)), { ...membershipEdge(m), selected: true }] });
+              set({
+                nodes: nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
+                edges: [...edges.map((e) => (e.selected ? { ...e, selected: false } : e)), { ...membershipEdge(m), selected: true }],
+              });
             }
             return meaning;
           },
@@ -308,6 +321,7 @@ export function createEditorStore(initial: Topology, options: EditorOptions = {}
             });
           },
         };
+        return readOnly ? readOnlyState(state) : state;
       },
       {
         partialize: (s): History => ({ nodes: s.nodes, edges: s.edges, haGroups: s.haGroups }),
@@ -320,6 +334,33 @@ export function createEditorStore(initial: Topology, options: EditorOptions = {}
 }
 
 export type EditorStore = ReturnType<typeof createEditorStore>;
+
+const noop = () => {};
+/** Only selection and measurement changes pass: a drag, a removal or a resize never edits. */
+const READ_ONLY_CHANGES = new Set(["select", "dimensions"]);
+
+/** The read-only variant of the actions: the edits do nothing, selection and reading stay. */
+function readOnlyState(s: EditorState): EditorState {
+  return {
+    ...s,
+    onNodesChange: (changes) => s.onNodesChange(changes.filter((c) => READ_ONLY_CHANGES.has(c.type))),
+    onEdgesChange: (changes) => s.onEdgesChange(changes.filter((c) => c.type === "select")),
+    canConnect: () => false,
+    connect: () => null,
+    addNode: () => "",
+    updateDirector: noop,
+    updateService: noop,
+    updateRealServer: noop,
+    updateMembership: noop,
+    deleteElements: noop,
+    deleteSelected: noop,
+    paste: noop,
+    setPositions: noop,
+    appendGraph: noop,
+    replaceDocument: noop,
+    setHaGroups: noop,
+  };
+}
 
 /** The service nodes a director's VIPs belong to (for export per director). */
 export const servicesOf = (nodes: readonly EditorNode[], directorId: string) =>

@@ -9,6 +9,7 @@ import { detectFormat, parseImport, type ImportFormat } from "./formats.ts";
 import { topologyToGraph } from "../../_canvas/graph.ts";
 import { applyPlan, planImport, type Placement } from "./importMerge.ts";
 import { autoLayout, loadElk } from "../layout/autoLayout.ts";
+import { FIT_VIEW } from "../../_canvas/spacing.ts";
 
 /**
  * Paste or upload ipvsadm rules or a keepalived.conf, see what was found (services, real servers,
@@ -65,7 +66,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
       s.replaceDocument({ ...merged, layout: { ...merged.layout, ...positions } });
       s.select(plan.created);
       onClose();
-      requestAnimationFrame(() => void fitView({ duration: 300, maxZoom: 1.2 }));
+      requestAnimationFrame(() => void fitView({ ...FIT_VIEW, duration: 300 }));
     } finally {
       setBusy(false);
     }

@@ -46,25 +46,32 @@ function SelectedObject({ id }: { id: string }) {
   const { agents } = useRealServerAgents();
   const reported = new Set(agents.filter((a) => a.report && !a.revoked).map((a) => a.realServerKey));
   const mine = withoutVerifiedHostIssues(issues.filter((i) => i.objectId === id), reported);
+  const readOnly = useEditor((s) => s.readOnly);
+  // a viewer reads the forms: every field disabled (the store refuses edits as well)
+  const fields = (panel: React.ReactNode) => (
+    <fieldset disabled={readOnly} data-testid="inspector-fields" className="min-w-0">{panel}</fieldset>
+  );
+  // warnings are amber; red only where an error is
+  const mineErrors = mine.some((i) => i.severity === "error");
   let body: React.ReactNode = null;
   let title = "";
   if (node?.type === "director") {
     title = t("director");
     body = (
       <>
-        <DirectorPanel key={id} director={node.data.director} />
-        <HaGroupsPanel directorId={node.data.director.id} />
+        {fields(<DirectorPanel key={id} director={node.data.director} />)}
+        {fields(<HaGroupsPanel directorId={node.data.director.id} />)}
         <DrainActions subject={{ kind: "director", key: node.data.director.id }} />
       </>
     );
   } else if (node?.type === "service") {
     title = t("service");
-    body = <ServicePanel key={id} service={node.data.service} />;
+    body = fields(<ServicePanel key={id} service={node.data.service} />);
   } else if (node?.type === "realServer") {
     title = t("realServer");
     body = (
       <>
-        <RealServerPanel key={id} realServer={node.data.realServer} />
+        {fields(<RealServerPanel key={id} realServer={node.data.realServer} />)}
         <RealServerAgentPanel realServerKey={node.data.realServer.id} />
         <DrainActions subject={{ kind: "realServer", key: node.data.realServer.id }} />
       </>
@@ -73,7 +80,7 @@ function SelectedObject({ id }: { id: string }) {
     title = t("membership");
     body = (
       <>
-        <MembershipPanel key={id} membership={edge.data.membership} />
+        {fields(<MembershipPanel key={id} membership={edge.data.membership} />)}
         <DrainActions subject={{ kind: "membership", key: edge.data.membership.id }} />
         <VerifiedPath membership={edge.data.membership} />
       </>
@@ -83,7 +90,12 @@ function SelectedObject({ id }: { id: string }) {
     <div data-testid="inspector-object" data-object={id}>
       <h3 className="mb-2 text-sm font-semibold text-slate-900">{title}</h3>
       {mine.length > 0 && (
-        <ul className="mb-2 space-y-1 rounded border border-red-200 bg-red-50 p-2 text-xs" data-testid="inspector-issues" aria-label={t("issuesHere")}>
+        <ul
+          className={`mb-2 space-y-1 rounded border p-2 text-xs ${mineErrors ? "border-red-200 bg-red-50" : "border-amber-200 bg-amber-50"}`}
+          data-testid="inspector-issues"
+          data-severity={mineErrors ? "error" : "warning"}
+          aria-label={t("issuesHere")}
+        >
           {mine.map((i, k) => (
             <li key={k} className={i.severity === "error" ? "text-red-700" : "text-amber-700"}>
               <span className="font-mono text-[10px]">{i.code}</span> <QuotedCode text={issueText(i)} />

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { autoLayout } from "./autoLayout.ts";
 import { sampleTopology } from "../../_canvas/fixtures.ts";
 import { topologyToGraph } from "../../_canvas/graph.ts";
+import { LABEL_ROOM } from "../../_canvas/spacing.ts";
 
 describe("autoLayout (elkjs, loaded on first use)", () => {
   it("puts directors, services and real servers in columns left to right, without overlaps, from the origin", async () => {
@@ -13,6 +14,8 @@ describe("autoLayout (elkjs, loaded on first use)", () => {
     const directors = x(["dir-a", "dir-b"]), services = x(["svc-web", "svc-dns"]), servers = x(["rs-1", "rs-2", "rs-3"]);
     expect(Math.max(...directors) + 224).toBeLessThan(Math.min(...services));
     expect(Math.max(...services) + 288).toBeLessThan(Math.min(...servers));
+    // room for the membership labels between services and real servers (they sat under nodes at 120 px)
+    expect(Math.min(...servers) - (Math.max(...services) + 288)).toBeGreaterThanOrEqual(LABEL_ROOM);
     const left = Math.min(...Object.values(at).map((p) => p.x));
     expect(left).toBeGreaterThanOrEqual(100); // elk's own padding on top of the origin
     expect(left).toBeLessThan(150);

@@ -6,11 +6,12 @@
  */
 import type { XYPosition } from "@xyflow/react";
 import type { EditorEdge, EditorNode, NodeKind } from "../../_canvas/graph.ts";
+import { LABEL_ROOM, NODE_WIDTH } from "../../_canvas/spacing.ts";
 
 const SIZE: Record<NodeKind, { width: number; height: number }> = {
-  director: { width: 224, height: 80 },
-  service: { width: 288, height: 70 },
-  realServer: { width: 208, height: 60 },
+  director: { width: NODE_WIDTH.director, height: 80 },
+  service: { width: NODE_WIDTH.service, height: 70 },
+  realServer: { width: NODE_WIDTH.realServer, height: 60 },
 };
 
 const LAYER: Record<NodeKind, number> = { director: 0, service: 1, realServer: 2 };
@@ -42,8 +43,10 @@ export async function autoLayout(
     layoutOptions: {
       "elk.algorithm": "layered",
       "elk.direction": "RIGHT",
-      "elk.layered.spacing.nodeNodeBetweenLayers": "120",
-      "elk.spacing.nodeNode": "30",
+      // a membership label sits at its edge's middle: the columns leave it room (spacing.ts)
+      "elk.layered.spacing.nodeNodeBetweenLayers": String(LABEL_ROOM),
+      "elk.spacing.nodeNode": "40",
+      "elk.layered.nodePlacement.strategy": "NETWORK_SIMPLEX",
       "elk.layered.layering.strategy": "INTERACTIVE",
       "elk.separateConnectedComponents": "false",
     },

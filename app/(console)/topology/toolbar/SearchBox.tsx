@@ -43,7 +43,7 @@ export function SearchBox({ focus }: { focus(id: string): void }) {
           if (e.key === "Enter" && hits[0]) go(hits[0].id);
           if (e.key === "Escape") setQ("");
         }}
-        className="w-44 rounded border border-slate-300 px-2 py-1 text-sm"
+        className="w-56 rounded border border-slate-300 px-2 py-1 text-sm"
       />
       {q.trim() && (
         <ul className="absolute left-0 top-full z-50 mt-1 w-80 rounded border border-slate-200 bg-white py-1 text-sm shadow-lg" data-testid="search-results">

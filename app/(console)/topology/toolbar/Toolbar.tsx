@@ -5,6 +5,7 @@ import { useState } from "react";
 import { useCan, useSession } from "../../../_shell/useSession.ts";
 import { useEditor, useEditorStore, useTemporal } from "../../_canvas/store/context.ts";
 import { autoLayout } from "../layout/autoLayout.ts";
+import { FIT_VIEW } from "../../_canvas/spacing.ts";
 import { SearchBox } from "./SearchBox.tsx";
 import { ViewSwitch } from "./ViewSwitch.tsx";
 
@@ -23,9 +24,11 @@ export interface ToolbarProps {
   onExport(): void;
   onImport(): void;
   focus(id: string): void;
+  /** viewer: no edit controls at all (undo, layout, delete, import, save) */
+  readOnly: boolean;
 }
 
-export function Toolbar({ onSave, message, onMessage, savedWithErrors, saving, saveError, onExport, onImport, focus }: ToolbarProps) {
+export function Toolbar({ onSave, message, onMessage, savedWithErrors, saving, saveError, onExport, onImport, focus, readOnly }: ToolbarProps) {
   const t = useTranslations("editor.toolbar");
   const store = useEditorStore();
   const name = useEditor((s) => s.name);
@@ -37,14 +40,14 @@ export function Toolbar({ onSave, message, onMessage, savedWithErrors, saving, s
   const [laying, setLaying] = useState(false);
   const tAuth = useTranslations("auth");
   const { session } = useSession();
-  const canSave = useCan("topology.save");
+  const canSave = useCan("topology.save") && !readOnly;
 
   const layoutAll = async () => {
     setLaying(true);
     try {
       const s = store.getState();
       s.setPositions(await autoLayout(s.nodes, s.edges));
-      void fitView({ duration: 300, maxZoom: 1.2 });
+      void fitView({ ...FIT_VIEW, duration: 300 });
     } finally {
       setLaying(false);
     }
@@ -54,31 +57,41 @@ export function Toolbar({ onSave, message, onMessage, savedWithErrors, saving, s
     <div className="flex shrink-0 flex-wrap items-center gap-2 border-b border-slate-200 bg-white px-3 py-2" data-testid="editor-toolbar">
       <h1 className="mr-1 text-sm font-semibold text-slate-900" data-testid="topology-name">{name}</h1>
       <span className="text-xs text-slate-500" data-testid="revision">{t("revision", { revision })}</span>
-      <span
-        data-testid="dirty-flag"
-        data-dirty={dirty}
-        className={`rounded px-1.5 text-xs ${dirty ? "bg-amber-100 text-amber-800" : "text-slate-400"}`}
-      >
-        {dirty ? t("unsaved") : t("saved")}
-      </span>
+      {!readOnly && (
+        <span
+          data-testid="dirty-flag"
+          data-dirty={dirty}
+          className={`rounded px-1.5 text-xs ${dirty ? "bg-amber-100 text-amber-800" : "text-slate-400"}`}
+        >
+          {dirty ? t("unsaved") : t("saved")}
+        </span>
+      )}
       <div className="mx-2 h-5 w-px bg-slate-200" />
-      <button type="button" className={btn} data-testid="undo" disabled={!canUndo} onClick={() => store.temporal.getState().undo()} title="Ctrl+Z">
-        {t("undo")}
-      </button>
-      <button type="button" className={btn} data-testid="redo" disabled={!canRedo} onClick={() => store.temporal.getState().redo()} title="Ctrl+Shift+Z">
-        {t("redo")}
-      </button>
-      <button type="button" className={btn} data-testid="auto-layout" disabled={laying} onClick={() => void layoutAll()}>
-        {t("autoLayout")}
-      </button>
-      <button type="button" className={btn} data-testid="fit-view" onClick={() => void fitView({ duration: 300, maxZoom: 1.2 })}>
+      {!readOnly && (
+        <>
+          <button type="button" className={btn} data-testid="undo" disabled={!canUndo} onClick={() => store.temporal.getState().undo()} title="Ctrl+Z">
+            {t("undo")}
+          </button>
+          <button type="button" className={btn} data-testid="redo" disabled={!canRedo} onClick={() => store.temporal.getState().redo()} title="Ctrl+Shift+Z">
+            {t("redo")}
+          </button>
+          <button type="button" className={btn} data-testid="auto-layout" disabled={laying} onClick={() => void layoutAll()}>
+            {t("autoLayout")}
+          </button>
+        </>
+      )}
+      <button type="button" className={btn} data-testid="fit-view" onClick={() => void fitView({ ...FIT_VIEW, duration: 300 })}>
         {t("fitView")}
       </button>
-      <button type="button" className={btn} data-testid="delete-selected" onClick={() => store.getState().deleteSelected()} title="Delete">
-        {t("delete")}
-      </button>
-      <div className="mx-2 h-5 w-px bg-slate-200" />
-      <button type="button" className={btn} data-testid="open-import" onClick={onImport}>{t("import")}</button>
+      {!readOnly && (
+        <>
+          <button type="button" className={btn} data-testid="delete-selected" onClick={() => store.getState().deleteSelected()} title="Delete">
+            {t("delete")}
+          </button>
+          <div className="mx-2 h-5 w-px bg-slate-200" />
+          <button type="button" className={btn} data-testid="open-import" onClick={onImport}>{t("import")}</button>
+        </>
+      )}
       <button type="button" className={btn} data-testid="open-export" onClick={onExport}>{t("export")}</button>
       <SearchBox focus={focus} />
       <ViewSwitch />
@@ -101,7 +114,7 @@ export function Toolbar({ onSave, message, onMessage, savedWithErrors, saving, s
             onKeyDown={(e) => { if (e.key === "Enter") onSave(); }}
           />
         )}
-        {session && !canSave && (
+        {session && readOnly && (
           <span className="text-xs text-slate-500" data-testid="read-only">{tAuth("readOnly", { role: tAuth(`roles.${session.role}`) })}</span>
         )}
         {canSave && <button
