@@ -8,6 +8,8 @@ import { connect, drop, openEditor, save, seed, selectEdge, shot } from "./edito
 import { knownTopology } from "./known.ts";
 
 type Box = { x: number; y: number; width: number; height: number };
+test.describe.configure({ timeout: 90_000 }); // drags and layouts on a loaded 2-core machine
+
 const overlap = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
 async function boxes(page: Page, selector: string): Promise<Array<{ id: string; box: Box }>> {
@@ -68,7 +70,7 @@ test("membership labels never sit under nodes, by default and after auto layout;
   await expect(page.getByTestId("edge-m-7")).toBeVisible();
   await page.getByTestId("fit-view").click();
   await expect.poll(() => labelsUnderNodes(page)).toEqual([]);
-  const minimap = (await page.getByTestId("minimap").boundingBox())!;
+  const minimap = (await page.locator(".react-flow__minimap").boundingBox())!;
   const coveredByMinimap = async () => (await boxes(page, ".react-flow__node")).filter((n) => overlap(n.box, minimap)).map((n) => n.id);
   await expect.poll(coveredByMinimap).toEqual([]);
   await shot(page, testInfo, "default-columns");
