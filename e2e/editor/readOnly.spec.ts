@@ -52,10 +52,12 @@ test("a viewer's editor is read-only in the browser, and the server refuses the 
   await page.mouse.move(box.x + 140, box.y + 90, { steps: 5 });
   await page.mouse.up();
   expect(await flowPos()).toBe(before);
+  await page.getByTestId("fit-view").click(); // the drag panned the view
   const edges = await page.locator(".react-flow__edge").count();
   await page.locator('.react-flow__node[data-id="svc-web"] .react-flow__handle.source')
     .dragTo(page.locator('.react-flow__node[data-id="rs-3"] .react-flow__handle.target'), { force: true });
   await expect(page.locator(".react-flow__edge")).toHaveCount(edges);
+  await page.getByTestId("fit-view").click();
   await page.getByTestId("node-rs-3").click();
   await page.keyboard.press("Delete");
   await page.keyboard.press("Control+c");
