@@ -28,6 +28,8 @@ export interface AgentIdentity {
 export interface AgentBuildInfo {
   version: string;
   protocol: number;
+  /** hello.execChecks: the programs in the agent's checks directory (absent from older agents) */
+  execChecks?: string[];
 }
 
 export interface AgentRefusal {

@@ -311,7 +311,7 @@ export class AgentHub implements AgentEventSource {
             await this.publish("agent.taken", { directorId: d.id, instanceId: prev.instanceId, connectionId: prev.connectionId, at });
           }
         }
-        await this.opts.directory.markOnline(d.id, { at, appliedRevision: msg.appliedRevision, table: msg.table, agent: { version: msg.agentVersion, protocol: msg.v } });
+        await this.opts.directory.markOnline(d.id, { at, appliedRevision: msg.appliedRevision, table: msg.table, agent: { version: msg.agentVersion, protocol: msg.v, ...(msg.execChecks ? { execChecks: msg.execChecks } : {}) } });
         this.events.emit({ type: "hello", director: ref(d), appliedRevision: msg.appliedRevision, table: msg.table, at });
         this.send(c, { v: PROTOCOL_VERSION, type: "welcome", directorId: d.id, directorName: d.name, serverTime: at, heartbeatMs: this.heartbeatMs, features: [AGENT_FEATURES.healthState, AGENT_FEATURES.ha] });
         c.sentRevision = null;

@@ -5,7 +5,7 @@
 import type { HealthTransition } from "../../lvs/protocol/agent.ts";
 import type { IpvsTable } from "../../lvs/model.ts";
 import { serviceKeyString } from "../../lvs/tableKey.ts";
-import type { PrismaClient } from "../../generated/prisma/client.ts";
+import { Prisma, type PrismaClient } from "../../generated/prisma/client.ts";
 import { sameHash, tokenHash } from "./opaqueToken.ts";
 import type { AgentBuildInfo, AgentDirectory, AgentIdentity, AgentRefusal, StoredHealth } from "../realtime/agentDirectory.ts";
 import { currentHealth } from "./currentHealth.ts";
@@ -33,7 +33,7 @@ export class PrismaAgentDirectory implements AgentDirectory {
       where: { id: directorId },
       data: {
         online: true, lastSeenAt: new Date(r.at), appliedRevision: r.appliedRevision, reportedTable: r.table as object, reportedAt: new Date(r.at),
-        ...(r.agent ? { agentVersion: r.agent.version, agentProtocol: r.agent.protocol, agentRefusal: null, agentRefusedAt: null } : {}),
+        ...(r.agent ? { agentVersion: r.agent.version, agentProtocol: r.agent.protocol, agentExecChecks: r.agent.execChecks ?? Prisma.DbNull, agentRefusal: null, agentRefusedAt: null } : {}),
       },
     });
   }

@@ -29,6 +29,8 @@ export interface DirectorSummary {
   /** what the agent's last hello said: its build (`0.1.0+g<commit>`) and protocol version */
   agentVersion: string | null;
   agentProtocol: number | null;
+  /** the exec checks installed on the director (its agent's hello); null when its agent never said */
+  execChecks: string[] | null;
   /** why its last connection was refused (protocol incompatible: the version to install) */
   agentRefusal: string | null;
   agentRefusedAt: Date | null;
@@ -44,10 +46,10 @@ export interface DirectorServiceDeps {
 const summarySelect = {
   id: true, topologyId: true, key: true, name: true, engine: true, agentTokenHash: true, tokenRevokedAt: true,
   online: true, lastSeenAt: true, appliedRevision: true, targetRevision: true, reportedAt: true, tokenRotatedAt: true,
-  agentVersion: true, agentProtocol: true, agentRefusal: true, agentRefusedAt: true,
+  agentVersion: true, agentProtocol: true, agentExecChecks: true, agentRefusal: true, agentRefusedAt: true,
 } as const;
 
-type Row = { id: string; topologyId: string; key: string; name: string; engine: string; agentTokenHash: string | null; tokenRevokedAt: Date | null; online: boolean; lastSeenAt: Date | null; appliedRevision: number | null; targetRevision: number | null; reportedAt: Date | null; tokenRotatedAt: Date | null; agentVersion: string | null; agentProtocol: number | null; agentRefusal: string | null; agentRefusedAt: Date | null };
+type Row = { id: string; topologyId: string; key: string; name: string; engine: string; agentTokenHash: string | null; tokenRevokedAt: Date | null; online: boolean; lastSeenAt: Date | null; appliedRevision: number | null; targetRevision: number | null; reportedAt: Date | null; tokenRotatedAt: Date | null; agentVersion: string | null; agentProtocol: number | null; agentExecChecks: unknown; agentRefusal: string | null; agentRefusedAt: Date | null };
 
 function summary(r: Row): DirectorSummary {
   return {
@@ -55,6 +57,7 @@ function summary(r: Row): DirectorSummary {
     enrolled: r.agentTokenHash != null, revoked: r.tokenRevokedAt != null, online: r.online,
     lastSeenAt: r.lastSeenAt, appliedRevision: r.appliedRevision, targetRevision: r.targetRevision, reportedAt: r.reportedAt, tokenRotatedAt: r.tokenRotatedAt,
     agentVersion: r.agentVersion, agentProtocol: r.agentProtocol, agentRefusal: r.agentRefusal, agentRefusedAt: r.agentRefusedAt,
+    execChecks: Array.isArray(r.agentExecChecks) ? r.agentExecChecks.filter((c): c is string => typeof c === "string") : null,
   };
 }
 

@@ -1,7 +1,8 @@
 "use client";
 /**
  * Directors of one topology and their agents: online state, last seen, applied vs target revision,
- * token state. Admins enroll an agent (token shown once), rotate its token or revoke it; the UI hides
+ * token state, installed exec checks. Admins enroll an agent (token shown once), rotate its token,
+ * revoke it or remove the director (confirmed by name); the UI hides
  * what the role cannot do (useCan), the server refuses it regardless.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -16,6 +17,8 @@ import { TokenDialog } from "./TokenDialog.tsx";
 import { DateTime } from "../_ui/DateTime.tsx";
 import { AgentVersionCell } from "./AgentVersionCell.tsx";
 import { installBase } from "./installBase.ts";
+import { ExecChecksCell } from "./ExecChecksCell.tsx";
+import { RemoveDirectorDialog } from "./RemoveDirectorDialog.tsx";
 
 const small = "rounded border border-slate-300 bg-white px-2 py-0.5 text-xs text-slate-800 hover:bg-slate-100 disabled:opacity-40";
 
@@ -33,6 +36,7 @@ export function DirectorsView({ id }: { id: string }) {
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.director.list.queryKey({ topologyId: id }) });
   const [shown, setShown] = useState<{ name: string; token: string } | null>(null);
   const [confirmRevoke, setConfirmRevoke] = useState<{ id: string; name: string } | null>(null);
+  const [confirmRemove, setConfirmRemove] = useState<{ key: string; name: string; online: boolean } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const onError = (err: unknown) => setNotice(errorText(err).text);
   const onToken = (r: { director: { name: string }; token: string }) => (setNotice(null), setShown({ name: r.director.name, token: r.token }), refresh());
@@ -42,7 +46,12 @@ export function DirectorsView({ id }: { id: string }) {
     onSuccess: (d) => (setConfirmRevoke(null), setNotice(t("revoked", { name: d.name })), refresh()),
     onError: (err) => (setConfirmRevoke(null), onError(err)),
   }));
-  const busy = enroll.isPending || rotate.isPending || revoke.isPending;
+  const remove = useMutation(trpc.director.remove.mutationOptions({
+    onSuccess: (r) => (setConfirmRemove(null), setNotice(t("removed", { name: r.name })), refresh(),
+      queryClient.invalidateQueries({ queryKey: trpc.topology.get.queryKey({ id }) })),
+    onError: (err) => (setConfirmRemove(null), onError(err)),
+  }));
+  const busy = enroll.isPending || rotate.isPending || revoke.isPending || remove.isPending;
 
   if (topo.isPending) return <div className="p-6 text-sm text-slate-500" data-testid="directors-loading">{t("loading")}</div>;
   if (topo.isError) return <div className="p-6 text-sm text-red-700" role="alert" data-testid="directors-load-error">{errorText(topo.error).text}</div>;
@@ -68,12 +77,13 @@ export function DirectorsView({ id }: { id: string }) {
                 <th className="px-3 py-2">{t("lastSeen")}</th>
                 <th className="px-3 py-2">{t("revision")}</th>
                 <th className="px-3 py-2">{t("token")}</th>
+                <th className="px-3 py-2">{t("execChecks")}</th>
                 {(canEnroll || canToken) && <th className="px-3 py-2">{t("actions")}</th>}
               </tr>
             </thead>
             <tbody>
               {list.data?.length === 0 && (
-                <tr><td colSpan={8} className="px-3 py-3 text-sm text-slate-500" data-testid="directors-empty">{t("empty")}</td></tr>
+                <tr><td colSpan={9} className="px-3 py-3 text-sm text-slate-500" data-testid="directors-empty">{t("empty")}</td></tr>
               )}
               {list.data?.map((d) => {
                 const token = !d.enrolled ? "none" : d.revoked ? "revoked" : "enrolled";
@@ -91,6 +101,7 @@ export function DirectorsView({ id }: { id: string }) {
                       {t("revisionValue", { applied: d.appliedRevision ?? "—", target: d.targetRevision ?? "—" })}
                     </td>
                     <td className="px-3 py-1.5 text-xs" data-testid="director-token">{t(`tokenState.${token}`)}</td>
+                    <ExecChecksCell checks={d.execChecks} />
                     {(canEnroll || canToken) && (
                       <td className="flex gap-1 px-3 py-1.5">
                         {canEnroll && !d.enrolled && (
@@ -102,6 +113,9 @@ export function DirectorsView({ id }: { id: string }) {
                         {canToken && d.enrolled && !d.revoked && (
                           <button type="button" className={small} disabled={busy} data-testid="director-revoke" onClick={() => setConfirmRevoke({ id: d.id, name: d.name })}>{t("revoke")}</button>
                         )}
+                        {canEnroll && (
+                          <button type="button" className={small} disabled={busy} data-testid="director-remove" onClick={() => setConfirmRemove({ key: d.key, name: d.name, online: d.online })}>{t("remove")}</button>
+                        )}
                       </td>
                     )}
                   </tr>
@@ -112,6 +126,16 @@ export function DirectorsView({ id }: { id: string }) {
         </div>
       </div>
       {shown && <TokenDialog name={shown.name} token={shown.token} onClose={() => setShown(null)} />}
+      {confirmRemove && (
+        <RemoveDirectorDialog
+          name={confirmRemove.name}
+          directorKey={confirmRemove.key}
+          online={confirmRemove.online}
+          pending={remove.isPending}
+          onClose={() => setConfirmRemove(null)}
+          onConfirm={() => remove.mutate({ topologyId: id, key: confirmRemove.key, expectedRevision: topo.data.revision })}
+        />
+      )}
       {confirmRevoke && (
         <div className="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/40 p-4">
           <div role="alertdialog" aria-modal="true" aria-label={t("revokeTitle")} data-testid="revoke-confirm" className="w-full max-w-md rounded-lg bg-white p-4 shadow-xl">

@@ -64,4 +64,15 @@ describe("director router (PGlite)", () => {
     const missing = await caller.director.revokeToken({ id: "nope" }).catch((e: TRPCError) => e);
     expect(missing).toMatchObject({ code: "NOT_FOUND" });
   });
+
+  it("lists the exec checks the agent's hello reported (null before any hello or from an older agent)", async () => {
+    const d1 = (await caller.director.list({ topologyId })).find((d) => d.key === "d1")!;
+    expect(d1.execChecks).toBeNull();
+    const dir = new PrismaAgentDirectory(db.prisma);
+    const table = { services: [] };
+    await dir.markOnline(d1.id, { at: 6_000, appliedRevision: null, table, agent: { version: "0.1.0", protocol: 1, execChecks: ["check_dns", "http-ok.sh"] } });
+    expect((await caller.director.list({ topologyId })).find((d) => d.key === "d1")?.execChecks).toEqual(["check_dns", "http-ok.sh"]);
+    await dir.markOnline(d1.id, { at: 7_000, appliedRevision: null, table, agent: { version: "0.0.9", protocol: 1 } });
+    expect((await caller.director.list({ topologyId })).find((d) => d.key === "d1")?.execChecks).toBeNull();
+  });
 });

@@ -8,6 +8,7 @@ import { useEditor } from "../../_canvas/store/context.ts";
 import {
   CheckboxInput, NumberInput, SelectInput, TextInput, Toggle, useObjectForm, type AnyForm,
 } from "./form.tsx";
+import { HealthCheckFields } from "./HealthCheckFields.tsx";
 
 /** `ipvsadm -A` options. Defaults as ipvsadm: wlc, no persistence; bare -p = 360 s. */
 export function ServicePanel({ service }: { service: VirtualService }) {
@@ -50,6 +51,7 @@ export function ServicePanel({ service }: { service: VirtualService }) {
         <TextInput form={form} name="sorryServer.address" label={t("address")} />
         <NumberInput form={form} name="sorryServer.port" label={t("port")} nullable />
       </Toggle>
+      <HealthCheckFields form={form} directorIds={service.directorIds} />
       <TextInput form={form} name="description" label={t("description")} />
     </form>
   );
