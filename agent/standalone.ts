@@ -2,15 +2,15 @@
  * Standalone mode: `lvs-agent run --engine userspace --rules FILE [--stats-interval S] [--exact]`.
  * Reads an ipvsadm rules file (ipvsadm-save output or ipvsadm command lines), forwards with the
  * userspace engine, prints `ipvsadm -Ln --stats` on SIGUSR2 or every interval, reloads the file on
- * SIGHUP with live reconfiguration. A malformed file is reported as `FILE:LINE: message`; at start it
+ * SIGHUP with live reconfiguration: the file is parsed and the change planned in a worker thread
+ * (agent/rulesWorker.ts), and only the changed services are applied here. A malformed file is reported as `FILE:LINE: message`; at start it
  * is fatal, on reload the previous configuration keeps forwarding.
  */
-import fs from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { parseRules } from "../lvs/formats/ipvsadm/parse.ts";
 import { renderStats } from "../lvs/formats/listings/stats.ts";
 import { UserspaceEngine, type UserspaceEngineOptions } from "./engines/userspace/userspaceEngine.ts";
 import { ClusterEngine } from "./engines/userspace/clusterEngine.ts";
+import { RulesLoader } from "./rulesLoader.ts";
 
 export interface StandaloneOptions {
   /** path of the rules file */
@@ -45,12 +45,20 @@ export class RulesFileError extends Error {
   }
 }
 
-async function load(engine: UserspaceEngine | ClusterEngine, path: string, err: NodeJS.WritableStream): Promise<void> {
-  const text = await fs.readFile(path, "utf8");
-  const parsed = parseRules(text);
+/**
+ * Parses and plans in the rules worker (off this thread, which forwards), then applies only the
+ * services that changed, a few at a time (UserspaceEngine.applyChanges yields between them): a reload
+ * of a 2 MB file no longer stops forwarding while it is parsed. The multi-process engine gets the
+ * whole table (its workers forward; this process only plans).
+ */
+async function load(engine: UserspaceEngine | ClusterEngine, loader: RulesLoader, path: string, err: NodeJS.WritableStream): Promise<void> {
+  const full = engine instanceof ClusterEngine;
+  const parsed = await loader.load(path, full);
   for (const w of parsed.warnings) err.write(`${path}:${w.line}: warning: ${w.message}\n`);
-  if (parsed.errors.length > 0) throw new RulesFileError(parsed.errors.map((e) => `${path}:${e.line}: ${e.message}`));
-  const result = await engine.apply(parsed.table);
+  if (parsed.errors.length > 0 || !parsed.changes) throw new RulesFileError(parsed.errors.map((e) => `${path}:${e.line}: ${e.message}`));
+  const result = engine instanceof ClusterEngine ? await engine.apply(parsed.table!) : await engine.applyChanges(parsed.changes);
+  await loader.commit();
+  if (engine instanceof UserspaceEngine) await loader.forget(parsed.changes.upsert.filter((s) => !engine.hasService(s)));
   for (const n of result.notes) err.write(`${path}: ${n.kind}: ${n.message}\n`);
   for (const o of result.ops) if (!o.ok) err.write(`${path}: ${o.op}: ${o.error ?? "failed"}\n`);
 }
@@ -60,11 +68,13 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
   const err = o.err ?? process.stderr;
   const workers = o.workers ?? 1;
   const engine = workers > 1 ? new ClusterEngine({ workers, log: (l) => void err.write(`${l}\n`) }) : new UserspaceEngine(o.engine);
+  const loader = new RulesLoader();
   try {
     if (engine instanceof ClusterEngine) await engine.start();
-    await load(engine, o.rules, err);
+    await load(engine, loader, o.rules, err);
   } catch (e) {
     await engine.close();
+    await loader.close();
     throw e;
   }
   let stopResolve: () => void = () => undefined;
@@ -77,7 +87,7 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
   const reload = (): Promise<boolean> => {
     reloading = reloading.then(async () => {
       try {
-        await load(engine, o.rules, err);
+        await load(engine, loader, o.rules, err);
         err.write(`${o.rules}: reloaded\n`);
         return true;
       } catch (e) {
@@ -110,6 +120,7 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
         process.off("SIGTERM", onStop);
       }
       await engine.close();
+      await loader.close();
       stopResolve();
     })();
     return stopping;

@@ -93,6 +93,13 @@ const noOptionalNatives: esbuild.Plugin = {
 
 /** The bundle (CommonJS text) for a version; warnings fail the build (they mean something will break at run time). */
 export async function bundleAgent(version: string): Promise<string> {
+  // the standalone reload's worker thread (agent/rulesLoader.ts) cannot load a file from a single
+  // executable: its own bundle is embedded as text and run with `new Worker(text, { eval: true })`
+  const worker = await esbuild.build({
+    entryPoints: [path.join(ROOT, "agent/rulesWorker.ts")],
+    bundle: true, platform: "node", target: "node20", format: "cjs", write: false, outfile: "rules-worker.cjs",
+    define: { "import.meta.url": "__LVS_AGENT_NO_IMPORT_META__" }, legalComments: "none", charset: "utf8", logLevel: "silent",
+  });
   const result = await esbuild.build({
     entryPoints: [path.join(ROOT, "agent/packaging/entry.ts")],
     bundle: true,
@@ -102,14 +109,18 @@ export async function bundleAgent(version: string): Promise<string> {
     write: false,
     outfile: "lvs-agent.cjs",
     // import.meta does not exist in CommonJS: a use left on a path the bundle takes fails loudly (ReferenceError)
-    define: { __LVS_AGENT_VERSION__: JSON.stringify(version), "import.meta.url": "__LVS_AGENT_NO_IMPORT_META__" },
+    define: {
+      __LVS_AGENT_VERSION__: JSON.stringify(version),
+      __LVS_RULES_WORKER__: JSON.stringify(worker.outputFiles[0]!.text),
+      "import.meta.url": "__LVS_AGENT_NO_IMPORT_META__",
+    },
     legalComments: "none",
     charset: "utf8",
     logLevel: "silent",
     plugins: [noOptionalNatives],
   });
-  if (result.warnings.length) {
-    const text = await esbuild.formatMessages(result.warnings, { kind: "warning" });
+  if (result.warnings.length || worker.warnings.length) {
+    const text = await esbuild.formatMessages([...worker.warnings, ...result.warnings], { kind: "warning" });
     throw new Error(`esbuild warnings in the agent bundle:\n${text.join("\n")}`);
   }
   return result.outputFiles[0]!.text;

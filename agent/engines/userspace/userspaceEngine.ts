@@ -21,6 +21,7 @@ import { acceptTcp } from "./tcpForwarder.ts";
 import { UdpListener } from "./udpForwarder.ts";
 import { configuredDestinations, reconcileDestinations } from "./destinations.ts";
 import { isAddressNotAvailable, LateBinds } from "./lateBinds.ts";
+import type { TableChanges } from "../../../lvs/tableChanges.ts";
 
 export interface UserspaceEngineOptions {
   /** ms clock (default Date.now) */
@@ -107,30 +108,67 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
       wanted.set(agentServiceKeyText(serviceKeyOf(s)), s);
     }
     for (const [k, svc] of this.services) if (!wanted.has(k)) ops.push(await this.removeService(k, svc));
-    for (const [k, s] of wanted) {
-      const key = serviceKeyOf(s) as PortKey;
-      let svc = this.services.get(k);
-      if (!svc) {
-        const created = await this.addService(k, key, s, ops);
-        if (!created) continue;
-        svc = created;
-      } else {
-        this.editService(k, svc, s, ops);
-      }
-      ops.push(...reconcileDestinations(svc, s.destinations, k));
-      if (this.listeners.get(k)?.kind === "waiting") {
-        notes.push({ kind: "awaiting-address", service: key, message: `${key.address} is not on this host (yet): listening on ${key.address}:${key.port} as soon as the address appears (VRRP makes this director MASTER)` });
-      }
-      const emulated = s.destinations.filter((d) => d.method !== "nat");
-      if (emulated.length > 0) {
-        notes.push({
-          kind: "emulated",
-          service: key,
-          message: `${emulated.map((d) => `${d.address} (${d.method})`).join(", ")}: proxied to RIP:${key.port} by the userspace engine, the real server sees the director's address`,
-        });
-      }
+    for (const [k, s] of wanted) await this.upsertService(k, s, ops, notes);
+    return { ok: ops.every((o) => o.ok), ops, notes };
+  }
+
+  /**
+   * Applies a planned change (lvs/tableChanges.ts, computed off this thread by the standalone reload
+   * worker): only the listed services, `chunk` at a time, yielding to the event loop between chunks so
+   * connections keep flowing while a big table is reconfigured. Services not listed are untouched.
+   */
+  async applyChanges(change: TableChanges, o: { chunk?: number } = {}): Promise<ApplyResult> {
+    const ops: AppliedOp[] = [];
+    const notes: EngineNote[] = [];
+    const chunk = Math.max(1, o.chunk ?? 64);
+    let n = 0;
+    const pause = async () => {
+      if (++n % chunk === 0) await new Promise<void>((r) => setImmediate(r));
+    };
+    for (const key of change.remove) {
+      const k = agentServiceKeyText(serviceKeyOf(key));
+      const svc = this.services.get(k);
+      if (svc) ops.push(await this.removeService(k, svc));
+      await pause();
+    }
+    for (const s of change.upsert) {
+      const unsupported = unsupportedReason(s);
+      if (unsupported) {
+        notes.push({ kind: "unsupported", service: serviceKeyOf(s), message: unsupported });
+        ops.push({ op: `skip ${agentServiceKeyText(serviceKeyOf(s))}`, ok: false, error: unsupported });
+      } else await this.upsertService(agentServiceKeyText(serviceKeyOf(s)), s, ops, notes);
+      await pause();
     }
     return { ok: ops.every((o) => o.ok), ops, notes };
+  }
+
+  /** whether the engine forwards this service (false after a failed listen or an unsupported service) */
+  hasService(key: IpvsServiceKey): boolean {
+    return this.services.has(agentServiceKeyText(serviceKeyOf(key)));
+  }
+
+  private async upsertService(k: string, s: IpvsService, ops: AppliedOp[], notes: EngineNote[]): Promise<void> {
+    const key = serviceKeyOf(s) as PortKey;
+    let svc = this.services.get(k);
+    if (!svc) {
+      const created = await this.addService(k, key, s, ops);
+      if (!created) return;
+      svc = created;
+    } else {
+      this.editService(k, svc, s, ops);
+    }
+    ops.push(...reconcileDestinations(svc, s.destinations, k));
+    if (this.listeners.get(k)?.kind === "waiting") {
+      notes.push({ kind: "awaiting-address", service: key, message: `${key.address} is not on this host (yet): listening on ${key.address}:${key.port} as soon as the address appears (VRRP makes this director MASTER)` });
+    }
+    const emulated = s.destinations.filter((d) => d.method !== "nat");
+    if (emulated.length > 0) {
+      notes.push({
+        kind: "emulated",
+        service: key,
+        message: `${emulated.map((d) => `${d.address} (${d.method})`).join(", ")}: proxied to RIP:${key.port} by the userspace engine, the real server sees the director's address`,
+      });
+    }
   }
 
   private async addService(k: string, key: PortKey, s: IpvsService, ops: AppliedOp[]): Promise<RuntimeService | null> {
