@@ -16,6 +16,7 @@ import { buildIpvsHelper } from "../agent/engines/ipvs/native/buildHelper.ts";
 import { dest, tcpService } from "../agent/testing/fixtures.ts";
 import { equalTables } from "../lvs/canonical.ts";
 import { genTable } from "../lvs/testing/bigTable.ts";
+import { serviceKeyString } from "../lvs/tableKey.ts";
 import type { IpvsService, IpvsTable } from "../lvs/model.ts";
 
 const LAB = process.env.LVS_LAB_DIR;
@@ -31,7 +32,8 @@ const shapes: IpvsTable = {
     { ...tcpService("10.0.0.1", 80, [dest("192.168.1.1", 8080, 3), { ...dest("192.168.1.2", 80), method: "dr", upperThreshold: 100, lowerThreshold: 50 }]), scheduler: "sh", flags: ["sh-fallback", "sh-port"], persistence: { timeout: 600, netmask: "255.255.255.0" } },
     { protocol: "udp", family: "inet6", address: "2001:db8::53", port: 53, scheduler: "wrr", flags: [], persistence: { timeout: 360, netmask: "64" }, persistenceEngine: null, onePacket: true,
       destinations: [dest("2001:db8:1::1", 53, 7), { ...dest("2001:db8:1::2", 53), method: "tun", tunnel: { type: "gue", port: 6080, checksum: "remcsum" } }] },
-    { protocol: "fwmark", family: "inet", fwmark: 4000000000, scheduler: "mh", flags: ["mh-port"], persistence: null, persistenceEngine: null, onePacket: false,
+    // (a mark of 2^31 or more works through the helper, but ipvsadm 1.31 lists it negative and its listing cannot be cross-read)
+    { protocol: "fwmark", family: "inet", fwmark: 40000, scheduler: "mh", flags: ["mh-port"], persistence: null, persistenceEngine: null, onePacket: false,
       destinations: [{ ...dest("10.1.1.1", 0), method: "tun", tunnel: { type: "gre", port: null, checksum: "csum" } }, { ...dest("10.1.1.2", 0), method: "tun", tunnel: { type: "ipip", port: null, checksum: null } }] },
     { protocol: "fwmark", family: "inet6", fwmark: 7, scheduler: "rr", flags: [], persistence: null, persistenceEngine: null, onePacket: false, destinations: [dest("2001:db8:9::1", 0)] },
     { protocol: "sctp", family: "inet", address: "10.0.0.9", port: 9999, scheduler: "lc", flags: ["flag-3"], persistence: null, persistenceEngine: null, onePacket: false, destinations: [] },
@@ -73,15 +75,20 @@ describe.skipIf(!LAB)("lvs-ipvs-nl on the real kernel (lab)", () => {
 
     // edits and deletes written by ipvsadm, read by the helper
     const edited: IpvsTable = { services: [
-      { ...shapes.services[0]!, scheduler: "wrr", flags: [], persistence: null, destinations: [{ ...dest("192.168.1.1", 8080, 9), lowerThreshold: 3, upperThreshold: 0 }] },
+      { ...shapes.services[0]!, scheduler: "wrr", flags: [], persistence: null, destinations: [{ ...dest("192.168.1.1", 8080, 9), lowerThreshold: 3, upperThreshold: 20 }] },
       ...shapes.services.slice(2, 4),
     ] };
-    expect((await adm.apply(edited)).ok).toBe(true);
-    expect(equalTables(await nl.read(), edited)).toBe(true);
+    const viaIpvsadm = await adm.apply(edited);
+    expect(viaIpvsadm.ops.filter((o) => !o.ok)).toEqual([]);
+    // (adm manages only what it was given: the other services stay, both doors see the same kernel)
+    const seen = await nl.read();
+    expect(equalTables(seen, await adm.read())).toBe(true);
+    const wanted = new Set(edited.services.map((s) => serviceKeyString(s)));
+    expect(equalTables({ services: seen.services.filter((s) => wanted.has(serviceKeyString(s))) }, edited)).toBe(true);
     // and back through the helper: edits, deletes, adds in one batch
     const back = await nl.apply(shapes);
     expect(back.ok).toBe(true);
-    expect(back.ops.map((o) => o.op[1]).sort().join("")).toMatch(/A.*E.*a.*e/);
+    expect(back.ops.map((o) => o.op.slice(0, 2)).sort()).toEqual(["-E", "-a", "-e"]);
     expect(equalTables(await adm.read(), shapes)).toBe(true);
   }, 300_000);
 

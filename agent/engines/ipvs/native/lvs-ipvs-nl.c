@@ -322,7 +322,7 @@ static const char *kernel_error(uint8_t cmd, int err) {
   }
 }
 
-struct acks { uint32_t first, last; int failed; uint8_t *cmds; };
+struct acks { uint32_t first, last, base; int failed; uint8_t *cmds; };
 
 /* Only the chunk's last message asks for an ACK; the kernel answers every failed one with an
  * NLMSG_ERROR anyway, in order, so the last message's answer (ACK or error) ends the chunk. */
@@ -333,7 +333,7 @@ static int ack_cb(struct nlmsghdr *h, void *arg) {
   if (e->error) {
     a->failed++;
     uint32_t i = h->nlmsg_seq - a->first;
-    fprintf(stderr, "op %u: %s\n", h->nlmsg_seq - 1, kernel_error(a->cmds[i], -e->error));
+    fprintf(stderr, "op %u: %s\n", h->nlmsg_seq - a->base, kernel_error(a->cmds[i], -e->error));
   }
   return h->nlmsg_seq == a->last ? 1 : 0;
 }
@@ -380,7 +380,7 @@ static int cmd_apply(void) {
     ((struct nlmsghdr *)(b.p + starts[j - 1]))->nlmsg_flags |= NLM_F_ACK;
     struct buf chunk = { b.p + from, ends[j - 1] - from, 0 };
     send_all(&chunk);
-    struct acks a = { seq_next + i, seq_next + j - 1, 0, cmds + i };
+    struct acks a = { seq_next + i, seq_next + j - 1, seq_next, 0, cmds + i };
     recv_loop(ack_cb, &a);
     failed += a.failed;
     from = ends[j - 1];
