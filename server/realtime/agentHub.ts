@@ -17,91 +17,20 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { AgentMessage, HealthTransition, ServerMessage } from "../../lvs/protocol/agent.ts";
-import { AGENT_FEATURES, CLOSE, INCOMPATIBLE, MAX_FRAME_BYTES, PROTOCOL_VERSION, acceptsAgentProtocol, incompatibleAgentMessage, parseAgentMessage, peekHello } from "../../lvs/protocol/agent.ts";
-import type { HaStatus, HaTransition } from "../../lvs/protocol/ha.ts";
-import { serviceKeyString } from "../../lvs/tableKey.ts";
+import type { AgentMessage, ServerMessage } from "../../lvs/protocol/agent.ts";
+import { CLOSE, INCOMPATIBLE, MAX_FRAME_BYTES, PROTOCOL_VERSION, acceptsAgentProtocol, incompatibleAgentMessage, parseAgentMessage, peekHello } from "../../lvs/protocol/agent.ts";
 import type { DesiredState } from "../../lvs/protocol/agent.ts";
-import type { AgentDirectory, AgentIdentity } from "./agentDirectory.ts";
-import { AgentEvents, type AgentEvent, type AgentEventSource, type AgentRef } from "./agentEvents.ts";
-import { appliedNotice, impliedTransitions, refuse } from "./agentFrames.ts";
+import type { AgentIdentity } from "./agentDirectory.ts";
+import { AgentEvents, type AgentEvent, type AgentEventSource } from "./agentEvents.ts";
+import { refuse } from "./agentFrames.ts";
+import { createFrameHandler } from "./agentFrameHandler.ts";
+import { HELLO_WAIT_MS, MAX_BACKLOG, ref, type AgentHubOptions, type Conn } from "./agentConn.ts";
+import { watchLeases } from "./leaseWatch.ts";
 import type { EventBus } from "../events/EventBus.ts";
 
 export type { DesiredState };
 
-/** What agents report about VRRP / connection sync (feature "ha"), handed to whoever records it. */
-export type HaReport =
-  | { kind: "status"; directorId: string; topologyId: string; status: HaStatus; at: number }
-  | { kind: "transitions"; directorId: string; topologyId: string; transitions: HaTransition[]; at: number };
-
-export interface HubLog {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
-
-/**
- * Several instances: at most one holds a director's agent (a lease in the database; the newest
- * connection wins). Without it (tests, one instance) every connection simply holds its director.
- */
-export interface AgentCluster {
-  instanceId: string;
-  /** this connection now holds the director; returns the previous holder (another instance's connection closes) */
-  acquire(directorId: string, connectionId: string): Promise<{ instanceId: string; connectionId: string } | null>;
-  /** gives the director up if this connection still holds it; true when it did */
-  release(directorId: string, connectionId: string): Promise<boolean>;
-  /** takes the lease back if nobody holds it; false when another connection does */
-  reacquire(directorId: string, connectionId: string): Promise<boolean>;
-  /** after each renewal: the connections of this instance that still hold their director (leases
-   *  taken after `renewedFrom`, a performance.now() time, are not in the list yet) */
-  onLeases(listener: (held: Array<{ directorId: string; connectionId: string }>, renewedFrom: number) => void): () => void;
-}
-
-export interface AgentHubOptions {
-  cluster?: AgentCluster;
-  directory: AgentDirectory;
-  bus: EventBus;
-  desiredFor: (directorId: string) => Promise<DesiredState | null>;
-  log: HubLog;
-  now?: () => number;
-  heartbeatMs?: number;
-  statsIntervalMs?: number;
-  maxPayload?: number;
-  /** VRRP status and transitions from agents (feature "ha"); absent = not recorded */
-  onHa?: (r: HaReport) => void | Promise<void>;
-  /** for refusing an incompatible agent: the agent version this console serves and its public URL */
-  install?: { serves(): string | null; publicUrl: string | null };
-}
-
-interface Conn {
-  /** this connection's id (the agent lease names it) */
-  id: string;
-  /** when the lease was taken (performance.now(), after hello); null before */
-  leasedAt: number | null;
-  ws: WebSocket;
-  director: AgentIdentity;
-  helloSeen: boolean;
-  sentRevision: number | null;
-  /** JSON of the DesiredHa last sent (HA changes without a new revision) */
-  sentHa: string | null;
-  lastFrameAt: number;
-  pending: Map<string, (msg: Extract<AgentMessage, { type: "connections.response" }>) => void>;
-  /** messages of one connection are handled in order */
-  chain: Promise<void>;
-  /** frames waiting in `chain` (stats are dropped beyond MAX_BACKLOG: the next snapshot supersedes them) */
-  backlog: number;
-  droppedStats: number;
-}
-
-/** a stuck store (database down) must not make a chatty agent grow the hub's memory without bound */
-export const MAX_BACKLOG = 100;
-/** how long an authenticated connection may take to send hello */
-export const HELLO_WAIT_MS = 30_000;
-
-
-
-function ref(d: AgentIdentity): AgentRef {
-  return { id: d.id, topologyId: d.topologyId, key: d.key, name: d.name };
-}
+export { HELLO_WAIT_MS, MAX_BACKLOG, type AgentCluster, type AgentHubOptions, type HaReport, type HubLog } from "./agentConn.ts";
 
 export class AgentHub implements AgentEventSource {
   private readonly wss: WebSocketServer;
@@ -112,11 +41,16 @@ export class AgentHub implements AgentEventSource {
   private readonly heartbeatMs: number;
   private seq = 0;
   private readonly events: AgentEvents;
+  private readonly onMessage: (c: Conn, msg: AgentMessage) => Promise<void>;
 
   constructor(private readonly opts: AgentHubOptions) {
     this.now = opts.now ?? Date.now;
     this.heartbeatMs = opts.heartbeatMs ?? 5000;
     this.events = new AgentEvents((e, err) => opts.log.warn({ directorId: e.director.id, event: e.type, err: err.message }, "agent event listener failed"));
+    this.onMessage = createFrameHandler({
+      opts, events: this.events, now: this.now, heartbeatMs: this.heartbeatMs,
+      send: (c, msg) => this.send(c, msg), publish: (ch, payload) => this.publish(ch, payload), push: (c) => this.push(c),
+    });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload ?? MAX_FRAME_BYTES });
     const repush = () => void this.pushAll().catch((e: Error) => opts.log.warn({ err: e.message }, "agent push failed"));
     this.unsubscribe.push(opts.bus.subscribe("topology.saved", repush));
@@ -143,23 +77,7 @@ export class AgentHub implements AgentEventSource {
       const c = this.conns.get(e.directorId);
       if (c && c.id === e.connectionId) c.ws.close(CLOSE.replaced, "replaced by a newer connection on another control-plane instance");
     }));
-    if (opts.cluster) {
-      const cluster = opts.cluster;
-      this.unsubscribe.push(cluster.onLeases((held, renewedFrom) => {
-        const mine = new Set(held.map((h) => `${h.directorId}|${h.connectionId}`));
-        for (const c of this.conns.values()) {
-          if (c.leasedAt === null || c.leasedAt >= renewedFrom || mine.has(`${c.director.id}|${c.id}`)) continue;
-          // our lease is gone: it expired while this instance stalled (take it back, the agent is
-          // still here), or another instance holds the director now (close ours)
-          void cluster.reacquire(c.director.id, c.id).then(async (back) => {
-            if (!back) return c.ws.close(CLOSE.replaced, "another control-plane instance holds the director now");
-            opts.log.warn({ directorId: c.director.id }, "agent lease had expired (this instance stalled); taken back");
-            await this.opts.directory.markOnlineAgain?.(c.director.id);
-            await this.publish("director.status", { directorId: c.director.id, topologyId: c.director.topologyId, online: true, at: this.now() });
-          }, (e: Error) => opts.log.warn({ directorId: c.director.id, err: e.message }, "agent lease check failed"));
-        }
-      }));
-    }
+    if (opts.cluster) this.unsubscribe.push(watchLeases(opts.cluster, () => this.conns.values(), { log: opts.log, directory: opts.directory, online: (d) => this.publish("director.status", { directorId: d.id, topologyId: d.topologyId, online: true, at: this.now() }) }));
     this.heartbeatTimer = setInterval(() => this.beat(), this.heartbeatMs);
     this.heartbeatTimer.unref();
   }
@@ -296,92 +214,6 @@ export class AgentHub implements AgentEventSource {
   private bad(c: Conn, reason: string): void {
     this.opts.log.warn({ directorId: c.director.id, reason }, "bad agent message; closing connection");
     c.ws.close(CLOSE.badMessage, reason.slice(0, 120));
-  }
-
-  private async onMessage(c: Conn, msg: AgentMessage): Promise<void> {
-    const d = c.director;
-    const at = this.now();
-    switch (msg.type) {
-      case "hello": {
-        if (this.opts.cluster) {
-          const leasedAt = performance.now();
-          const prev = await this.opts.cluster.acquire(d.id, c.id);
-          c.leasedAt = leasedAt;
-          if (prev && prev.instanceId !== this.opts.cluster.instanceId) {
-            await this.publish("agent.taken", { directorId: d.id, instanceId: prev.instanceId, connectionId: prev.connectionId, at });
-          }
-        }
-        await this.opts.directory.markOnline(d.id, { at, appliedRevision: msg.appliedRevision, table: msg.table, agent: { version: msg.agentVersion, protocol: msg.v, ...(msg.execChecks ? { execChecks: msg.execChecks } : {}) } });
-        this.events.emit({ type: "hello", director: ref(d), appliedRevision: msg.appliedRevision, table: msg.table, at });
-        this.send(c, { v: PROTOCOL_VERSION, type: "welcome", directorId: d.id, directorName: d.name, serverTime: at, heartbeatMs: this.heartbeatMs, features: [AGENT_FEATURES.healthState, AGENT_FEATURES.ha] });
-        c.sentRevision = null;
-        c.sentHa = null;
-        await this.push(c);
-        await this.publish("director.status", { directorId: d.id, topologyId: d.topologyId, online: true, at });
-        return;
-      }
-      case "ack": {
-        const applied = msg.ok ? msg.revision : msg.appliedRevision;
-        await this.opts.directory.recordReport(d.id, { at, appliedRevision: applied, table: msg.table });
-        this.events.emit({ type: "applied", director: ref(d), revision: msg.revision, ok: msg.ok, appliedRevision: applied, table: msg.table, at });
-        if (msg.outcome !== "applied") this.opts.log.warn({ directorId: d.id, revision: msg.revision, outcome: msg.outcome, issues: msg.issues.slice(0, 5), failed: msg.ops.filter((o) => !o.ok).slice(0, 5) }, "agent did not apply revision");
-        await this.publish("topology.applied", appliedNotice(d, msg, at));
-        await this.publish("agent.report", { directorId: d.id, topologyId: d.topologyId, at });
-        return;
-      }
-      case "stats":
-        this.events.emit({ type: "stats", director: ref(d), snapshot: msg.snapshot, at });
-        // not awaited: this agent's next stats frame must not wait for the database or the bus (a
-        // NOTIFY round trip per frame behind a busy pool delayed live stats by seconds in bench:fanout)
-        this.touch(d.id, at);
-        void this.publish("agent.report", { directorId: d.id, topologyId: d.topologyId, at });
-        return;
-      case "health":
-        await this.recordHealth(d, msg.transitions, at);
-        return;
-      case "health.state":
-        await this.recordHealth(d, await this.missedTransitions(d.id, msg), at);
-        return;
-      case "heartbeat":
-        // lastSeen is best effort: frames of this link must not wait behind database writes
-        this.touch(d.id, at);
-        return;
-      case "connections.response":
-        c.pending.get(msg.requestId)?.(msg);
-        c.pending.delete(msg.requestId);
-        return;
-      case "error":
-        this.opts.log.warn({ directorId: d.id, code: msg.code, message: msg.message }, "agent reported an error");
-        return;
-      case "ha.status":
-        await this.opts.onHa?.({ kind: "status", directorId: d.id, topologyId: d.topologyId, status: msg.status, at });
-        return;
-      case "ha.transition":
-        this.opts.log.info({ directorId: d.id, transitions: msg.transitions.map((t) => `${t.name} ${t.from}->${t.to}`) }, "VRRP state change");
-        await this.opts.onHa?.({ kind: "transitions", directorId: d.id, topologyId: d.topologyId, transitions: msg.transitions, at });
-        return;
-    }
-  }
-
-  private touch(directorId: string, at: number): void {
-    void this.opts.directory.touch(directorId, at).catch((e: Error) => this.opts.log.warn({ directorId, err: e.message }, "lastSeen update failed"));
-  }
-
-  private async recordHealth(d: AgentIdentity, transitions: HealthTransition[], at: number): Promise<void> {
-    if (!transitions.length) return;
-    const directorId = d.id;
-    await this.opts.directory.recordTransitions(directorId, transitions);
-    this.events.emit({ type: "health", director: ref(d), transitions, at });
-    for (const t of transitions) {
-      await this.publish("health.changed", {
-        directorId, serviceKey: serviceKeyString(t.service), rip: t.destination.address, port: t.destination.port,
-        from: t.from, to: t.to, at: t.at,
-      });
-    }
-  }
-
-  private async missedTransitions(directorId: string, msg: Extract<AgentMessage, { type: "health.state" }>): Promise<HealthTransition[]> {
-    return impliedTransitions(await this.opts.directory.latestHealth(directorId), msg);
   }
 
   private async push(c: Conn): Promise<void> {

@@ -15,62 +15,16 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
-import type { EventBus } from "../events/EventBus.ts";
-import type { Point } from "../../lvs/stats/pointRing.ts";
-import type { Logger } from "../log.ts";
 import {
   LIVE_MAX_BUFFER_BYTES, LIVE_SLOW_BUFFER_BYTES, liveClientMessageSchema, MAX_LIVE_FRAME_BYTES, MAX_LIVE_SUBSCRIPTIONS, topicKey,
-  type LiveDirectorState, type LiveServerMessage, type LiveService, type LiveStatsMessage, type LiveTopic,
+  type LiveServerMessage, type LiveService, type LiveStatsMessage, type LiveTopic,
 } from "../../lvs/protocol/live.ts";
 import { mergeServices } from "./mergeServices.ts";
+import type { Client, LiveHubOptions, Topic } from "./liveHubTypes.ts";
 
 export const LIVE_PATH = "/api/live";
 
-/** What this hub serialises: the live runtime (server/live/liveRuntime.ts) implements it. */
-export interface LiveFeed {
-  /** changes per process start; a client seeing another epoch drops its state */
-  readonly epoch: string;
-  snapshot(topic: LiveTopic): Promise<LiveDirectorState[]>;
-  /** ring points after `since` for the series of the given director states (resume) */
-  recent(directors: readonly LiveDirectorState[], since: number, until: number): Array<{ series: string; points: Point[] }>;
-  /** stats updates of every director, routed to its topology */
-  onUpdate(listener: (u: { topologyId: string; directorId: string; at: number; changed: LiveService[] }) => void): () => void;
-  directorMeta(directorId: string): Promise<{ topologyId: string } | null>;
-}
-
-interface Topic {
-  key: string;
-  topic: LiveTopic;
-  seq: number;
-  sockets: Set<WebSocket>;
-}
-
-interface Pending {
-  seq: number;
-  at: number;
-  merged: number;
-  services: Map<string, LiveService>;
-}
-
-interface Client {
-  topics: Map<string, Topic>;
-  /** topic key → directorId → stats waiting for the socket to drain (or for the snapshot) */
-  pending: Map<string, Map<string, Pending>>;
-  /** topics whose snapshot is being built: director/health messages wait here (numbered when sent) */
-  priming: Map<string, Array<(seq: number) => LiveServerMessage>>;
-  /** the last `seq` sent per topic on this socket (the snapshot is 0; every later message +1) */
-  wireSeq: Map<string, number>;
-}
-
-export interface LiveHubOptions {
-  bus: EventBus;
-  log: Logger;
-  feed?: LiveFeed;
-  heartbeatMs?: number;
-  slowBytes?: number;
-  /** how often waiting merged stats are retried on slow sockets */
-  drainCheckMs?: number;
-}
+export type { LiveFeed, LiveHubOptions } from "./liveHubTypes.ts";
 
 export class LiveHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_LIVE_FRAME_BYTES });
