@@ -202,6 +202,13 @@ test("live view: rates match the traffic, a dead backend turns red, quiesce drai
     await save(request, topologyDoc(name, vipPort, backends, ["m2"]));
     await expect(page.getByTestId("edge-m2")).toHaveAttribute("data-live-quiesced", "true", { timeout: 15_000 });
     await expect(page.getByTestId("live-node-rs2")).toHaveAttribute("data-quiesced", "true");
+    // the node words it as the drain does (inspector, Deploy tab): "drained" only at 0 active and
+    // 0 inactive connections, "draining" while any remain (it said "drained" with 333 inactive)
+    const words = () => page.getByTestId("live-node-rs2").evaluate((el) => ({
+      text: (el.textContent ?? "").toLowerCase(), active: Number(el.getAttribute("data-active")), inact: Number(el.getAttribute("data-inact")),
+    }));
+    const w = await words();
+    expect(w.text, JSON.stringify(w)).toContain(w.active === 0 && w.inact === 0 ? "drained" : "draining");
     // the saved document reaches the open view too (topology.saved over the live socket)
     await expect(page.getByTestId("edge-m2")).toHaveAttribute("data-state", "draining", { timeout: 10_000 });
     await expect(page.getByTestId("edge-m2-flow")).toHaveCount(0);
