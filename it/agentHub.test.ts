@@ -253,7 +253,7 @@ describe("AgentHub over loopback", () => {
     const a = await agent(token);
     await until(() => directory.rows.get("d1")!.online && a.link.connected, 3000, "compatible agent online");
     expect(directory.rows.get("d1")!.refusal).toBeNull();
-    expect(directory.rows.get("d1")!.agent).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+\+/), protocol: 1 });
+    expect(directory.rows.get("d1")!.agent).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+\+/), protocol: 1, execChecks: [] });
   });
 
   it("a failed revision is published with the failed operation's error, not a mere warning", async () => {
