@@ -16,6 +16,7 @@ import { AGENT_FEATURES, PROTOCOL_VERSION } from "../lvs/protocol/agent.ts";
 import type { IpvsTable } from "../lvs/model.ts";
 import type { HaSupervisor } from "./ha/haSupervisor.ts";
 import type { DesiredHa, HaTransition } from "../lvs/protocol/ha.ts";
+import { PrereqReporter, type Observe } from "./prereqReporter.ts";
 
 export type { AgentIssue };
 
@@ -41,6 +42,8 @@ export interface AgentOptions {
   ha?: HaSupervisor;
   /** how often HA status (process alive, sync daemons, connection count) is refreshed and sent; default 5 s */
   haStatusIntervalMs?: number;
+  /** reads the host for the director's prerequisites (feature "prereq"); absent = not reported */
+  observeHost?: Observe;
 }
 
 const MAX_UNSENT_TRANSITIONS = 1000;
@@ -71,11 +74,13 @@ export class Agent {
   private resyncTimer: unknown = null;
   /** what the connected control plane listed in welcome.features (reset by the next welcome) */
   private serverFeatures = new Set<string>();
+  private readonly prereq: PrereqReporter | null;
   private haTimer: unknown = null;
   /** VRRP transitions not delivered yet (offline): sent after the next welcome */
   private unsentHa: HaTransition[] = [];
 
   constructor(private readonly opts: AgentOptions) {
+    this.prereq = opts.observeHost ? new PrereqReporter({ observe: opts.observeHost, clock: opts.clock, send: (m) => this.send(m) }) : null;
     if (opts.ha) {
       opts.ha.onTransition = (t) => {
         if (!this.serverFeatures.has(AGENT_FEATURES.ha) || !this.send({ v: PROTOCOL_VERSION, type: "ha.transition", transitions: [t] })) {
@@ -218,6 +223,7 @@ export class Agent {
       case "welcome":
         this.opts.log.info(`connected as director ${msg.directorName} (${msg.directorId})`);
         this.serverFeatures = new Set(msg.features ?? []);
+        this.prereq?.resend();
         if (this.unsentTransitions.length) this.sendTransitions(this.unsentTransitions.splice(0));
         // transitions only: the control plane may have missed some (restart while offline), so it
         // gets the current state of every target and records what differs from what it stored
@@ -229,8 +235,10 @@ export class Agent {
         return;
       case "desired":
         this.send(await this.enqueue(() => this.onDesired(msg)));
+        if (msg.prerequisites && this.prereq && this.serverFeatures.has(AGENT_FEATURES.prereq)) await this.prereq.update(msg.revision, msg.prerequisites);
         return;
       case "heartbeat":
+        if (this.prereq && this.serverFeatures.has(AGENT_FEATURES.prereq)) void this.prereq.tick();
         this.send({ v: PROTOCOL_VERSION, type: "heartbeat", at: this.opts.clock.now(), appliedRevision: this.appliedRevision });
         return;
       case "connections.request": {

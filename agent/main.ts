@@ -21,6 +21,7 @@ import { consoleLog } from "./log.ts";
 import { HaSupervisor } from "./ha/haSupervisor.ts";
 import { localKeepalivedHost } from "./ha/localKeepalivedHost.ts";
 import { nodeExec } from "./engines/ipvs/exec.ts";
+import { IpRealServerSystem } from "./realserver/ipRealServerSystem.ts";
 import { runAgent } from "./runAgent.ts";
 import { serverUrls } from "./link.ts";
 import { createEngine, type EngineChoice } from "./createEngine.ts";
@@ -211,6 +212,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     ...(built.bootRules ? { bootRules: built.bootRules } : {}),
     ...(values.insecure ? { insecure: true } : {}),
     ...(values["heal-drift"] ? { healDrift: true } : {}),
+    // the director's own prerequisites (DIPs, VIP, ip_forward, IPVS modules): observed, never changed
+    ...(built.engine.kind === "ipvs" ? { observeHost: (keys: readonly string[]) => new IpRealServerSystem({ exec: nodeExec() }).observe(keys) } : {}),
     exec: {
       dir: path.resolve(values["checks-dir"] ?? e("LVS_AGENT_CHECKS_DIR") ?? DEFAULT_CHECKS_DIR),
       user: values["check-user"] ?? e("LVS_AGENT_CHECK_USER") ?? DEFAULT_CHECK_USER,

@@ -13,6 +13,7 @@ import { listChecks, type ExecCheckerOptions } from "./health/exec.ts";
 import { realTimers, systemClock, type Clock, type Timers } from "./health/monitor.ts";
 import { validateDesired } from "./validateDesired.ts";
 import type { HaSupervisor } from "./ha/haSupervisor.ts";
+import type { Observe } from "./prereqReporter.ts";
 import { AGENT_VERSION } from "./version.ts";
 
 export { AGENT_VERSION };
@@ -40,6 +41,8 @@ export interface RunAgentOptions {
   healDrift?: boolean;
   /** VRRP through keepalived + IPVS connection sync (see agent/ha/haSupervisor.ts) */
   ha?: HaSupervisor;
+  /** reads the host for the director's prerequisites (feature "prereq") */
+  observeHost?: Observe;
   haStatusIntervalMs?: number;
 }
 
@@ -58,6 +61,7 @@ export async function runAgent(o: RunAgentOptions): Promise<RunningAgent> {
     ...(o.resyncIntervalMs != null ? { resyncIntervalMs: o.resyncIntervalMs } : {}),
     ...(o.healDrift ? { healDrift: true } : {}),
     ...(o.ha ? { ha: o.ha } : {}),
+    ...(o.observeHost ? { observeHost: o.observeHost } : {}),
     ...(o.haStatusIntervalMs != null ? { haStatusIntervalMs: o.haStatusIntervalMs } : {}),
   });
   await agent.start();

@@ -24,6 +24,13 @@ export function createAgentPlugin(o: { heartbeatMs?: number; desiredFor?: (direc
         log: { info: (obj, msg) => hubLog.info(obj, msg), warn: (obj, msg) => hubLog.warn(obj, msg) },
         ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
         ...(cluster ? { cluster: cluster.agents } : {}),
+        // the director's own prerequisites (DIPs, VIP, ip_forward, modules) as its agent observed them
+        onPrereq: async (r) => {
+          await db.prisma.director.updateMany({
+            where: { id: r.directorId },
+            data: { prerequisites: { revision: r.revision, checks: r.checks, errors: r.errors } as object, prerequisitesAt: new Date(r.at) },
+          });
+        },
         // an agent refused for its protocol is told which version to install, and from where
         install: { serves: () => install?.release()?.version ?? null, publicUrl: install?.publicUrl ?? env.LVS_PUBLIC_URL ?? null },
       });

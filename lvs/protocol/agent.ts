@@ -15,6 +15,8 @@
  *  - "health.state": right after welcome (after any transitions held while offline) the agent sends
  *    the CURRENT state of every checked target, so the control plane corrects what it missed while
  *    the agent was offline or restarting (it records a transition only where its stored state differs).
+ *  - "prereq": `desired.prerequisites` is sent; the agent reports `director.prereq` (checks observed,
+ *    nothing changed) after each desired and when a check changes.
  *  - "ha": `desired.ha` (VRRP instances + connection sync, lvs/protocol/ha.ts) is understood; the agent
  *    reports `ha.status` (after welcome, on every change and every few seconds) and each VRRP state
  *    change as `ha.transition` at once.
@@ -33,7 +35,7 @@ import { healthCheckSchema, ipAddressSchema, ipvsTableSchema, portSchema } from 
 import { EXEC_CHECK_NAME, FAMILIES, MAX_FWMARK, PROTOCOLS } from "../model.ts";
 import { isCleanStatsFrame } from "../stats/statsFrameCheck.ts";
 import { desiredHaSchema, haStatusSchema, haTransitionSchema } from "./ha.ts";
-import { rsDesiredSchema, rsHelloSchema, rsPrepareSchema, rsReportSchema } from "./realServer.ts";
+import { directorPrereqSchema, hostSettingEntrySchema, rsDesiredSchema, rsHelloSchema, rsPrepareSchema, rsReportSchema } from "./realServer.ts";
 
 export const PROTOCOL_VERSION = 1 as const;
 /** The oldest agent protocol this control plane still accepts. */
@@ -41,7 +43,7 @@ export const MIN_AGENT_PROTOCOL = 1;
 /** error frame code of a protocol refusal (either side) */
 export const INCOMPATIBLE = "protocol.incompatible";
 /** Features of version 1 a control plane may list in `welcome.features` (see the header). */
-export const AGENT_FEATURES = { healthState: "health.state", ha: "ha" } as const;
+export const AGENT_FEATURES = { healthState: "health.state", ha: "ha", prereq: "prereq" } as const;
 /** Largest frame either side accepts (ws maxPayload); a 100k-destination table fits. */
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 /** Close codes used on the agent link (4000-4999 are application codes). */
@@ -109,6 +111,8 @@ export const desiredSchema = z.object({
   options: desiredOptionsSchema,
   /** VRRP + connection sync for this director (feature "ha"); absent/null = no HA group */
   ha: desiredHaSchema.nullable().optional(),
+  /** the director's own prerequisites to verify and report as director.prereq (feature "prereq") */
+  prerequisites: z.array(hostSettingEntrySchema).max(10000).optional(),
 });
 export const heartbeatSchema = z.object({ v, type: z.literal("heartbeat"), at: ms, appliedRevision: revision.nullable() });
 export const connectionsRequestSchema = z.object({
@@ -131,7 +135,7 @@ export const serverMessageSchema = z.discriminatedUnion("type", [
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 export type DesiredMessage = z.infer<typeof desiredSchema>;
 /** What the control plane wants one director to run (the body of a `desired` message). */
-export type DesiredState = Pick<DesiredMessage, "revision" | "table" | "health" | "ha">;
+export type DesiredState = Pick<DesiredMessage, "revision" | "table" | "health" | "ha" | "prerequisites">;
 
 // ---------------------------------------------------------------- agent → server
 
@@ -249,7 +253,7 @@ export const haTransitionMessageSchema = z.object({ v, type: z.literal("ha.trans
 export const agentMessageSchema = z.discriminatedUnion("type", [
   helloSchema, ackSchema, heartbeatSchema, statsSchema, healthSchema, healthStateSchema, connectionsResponseSchema, errorSchema,
   haStatusMessageSchema, haTransitionMessageSchema,
-  rsHelloSchema, rsReportSchema,
+  rsHelloSchema, rsReportSchema, directorPrereqSchema,
 ]);
 export type AgentMessage = z.infer<typeof agentMessageSchema>;
 

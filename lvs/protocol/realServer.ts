@@ -81,3 +81,19 @@ export const rsPrepareSchema = z.object({ v, type: z.literal("rs.prepare"), requ
 
 export type RsHello = z.infer<typeof rsHelloSchema>;
 export type RsDesired = z.infer<typeof rsDesiredSchema>;
+
+// ---------------------------------------------------------------- director prerequisites (feature "prereq")
+/**
+ * A director's own prerequisites (lvs/realServer/directorPrerequisites.ts: DIPs, the VIP it serves
+ * alone, ip_forward for NAT, the IPVS modules): sent in `desired.prerequisites`, observed (never
+ * changed) by the director agent and reported as `director.prereq` after each desired and when a
+ * check changes.
+ */
+export const directorPrereqSchema = z.object({
+  v, type: z.literal("director.prereq"),
+  revision: revision.nullable(),
+  at: ms,
+  checks: z.array(hostCheckSchema).max(10000),
+  errors: z.array(text(1024)).max(100),
+});
+export type DirectorPrereqMessage = z.infer<typeof directorPrereqSchema>;

@@ -2,6 +2,7 @@
 import type { WebSocket } from "ws";
 import type { AgentMessage, DesiredState } from "../../lvs/protocol/agent.ts";
 import type { HaStatus, HaTransition } from "../../lvs/protocol/ha.ts";
+import type { HostCheck } from "../../lvs/realServer/hostChecks.ts";
 import type { EventBus } from "../events/EventBus.ts";
 import type { AgentDirectory, AgentIdentity } from "./agentDirectory.ts";
 import type { AgentRef } from "./agentEvents.ts";
@@ -10,6 +11,16 @@ import type { AgentRef } from "./agentEvents.ts";
 export type HaReport =
   | { kind: "status"; directorId: string; topologyId: string; status: HaStatus; at: number }
   | { kind: "transitions"; directorId: string; topologyId: string; transitions: HaTransition[]; at: number };
+
+/** A director agent's prerequisite checks (feature "prereq"), handed to whoever records them. */
+export interface PrereqReport {
+  directorId: string;
+  topologyId: string;
+  revision: number | null;
+  checks: HostCheck[];
+  errors: string[];
+  at: number;
+}
 
 export interface HubLog {
   info(obj: object, msg: string): void;
@@ -43,6 +54,8 @@ export interface AgentHubOptions {
   heartbeatMs?: number;
   statsIntervalMs?: number;
   maxPayload?: number;
+  /** the director's own prerequisite checks (feature "prereq"); absent = not recorded */
+  onPrereq?: (r: PrereqReport) => void | Promise<void>;
   /** VRRP status and transitions from agents (feature "ha"); absent = not recorded */
   onHa?: (r: HaReport) => void | Promise<void>;
   /** for refusing an incompatible agent: the agent version this console serves and its public URL */

@@ -40,7 +40,7 @@ export function createFrameHandler(p: FramePorts): (c: Conn, msg: AgentMessage) 
         }
         await p.opts.directory.markOnline(d.id, { at, appliedRevision: msg.appliedRevision, table: msg.table, agent: { version: msg.agentVersion, protocol: msg.v, ...(msg.execChecks ? { execChecks: msg.execChecks } : {}) } });
         p.events.emit({ type: "hello", director: ref(d), appliedRevision: msg.appliedRevision, table: msg.table, at });
-        p.send(c, { v: PROTOCOL_VERSION, type: "welcome", directorId: d.id, directorName: d.name, serverTime: at, heartbeatMs: p.heartbeatMs, features: [AGENT_FEATURES.healthState, AGENT_FEATURES.ha] });
+        p.send(c, { v: PROTOCOL_VERSION, type: "welcome", directorId: d.id, directorName: d.name, serverTime: at, heartbeatMs: p.heartbeatMs, features: [AGENT_FEATURES.healthState, AGENT_FEATURES.ha, AGENT_FEATURES.prereq] });
         c.sentRevision = null;
         c.sentHa = null;
         await p.push(c);
@@ -82,6 +82,9 @@ export function createFrameHandler(p: FramePorts): (c: Conn, msg: AgentMessage) 
         return;
       case "ha.status":
         await p.opts.onHa?.({ kind: "status", directorId: d.id, topologyId: d.topologyId, status: msg.status, at });
+        return;
+      case "director.prereq":
+        await p.opts.onPrereq?.({ directorId: d.id, topologyId: d.topologyId, revision: msg.revision, checks: msg.checks, errors: msg.errors, at });
         return;
       case "ha.transition":
         p.opts.log.info({ directorId: d.id, transitions: msg.transitions.map((t) => `${t.name} ${t.from}->${t.to}`) }, "VRRP state change");

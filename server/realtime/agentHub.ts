@@ -30,7 +30,7 @@ import type { EventBus } from "../events/EventBus.ts";
 
 export type { DesiredState };
 
-export { HELLO_WAIT_MS, MAX_BACKLOG, type AgentCluster, type AgentHubOptions, type HaReport, type HubLog } from "./agentConn.ts";
+export { HELLO_WAIT_MS, MAX_BACKLOG, type AgentCluster, type AgentHubOptions, type HaReport, type HubLog, type PrereqReport } from "./agentConn.ts";
 
 export class AgentHub implements AgentEventSource {
   private readonly wss: WebSocketServer;
@@ -226,6 +226,7 @@ export class AgentHub implements AgentEventSource {
       v: PROTOCOL_VERSION, type: "desired", revision: desired.revision, table: desired.table, health: desired.health,
       options: { statsIntervalMs: this.opts.statsIntervalMs ?? 1000 },
       ...(desired.ha !== undefined ? { ha: desired.ha } : {}),
+      ...(desired.prerequisites ? { prerequisites: desired.prerequisites } : {}),
     });
   }
 

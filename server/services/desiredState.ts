@@ -14,6 +14,7 @@ import { healthPlan } from "../../lvs/healthPlan.ts";
 import type { Topology } from "../../lvs/model.ts";
 import { upgradeTopology } from "../../lvs/upgradeTopology.ts";
 import { desiredHaFor } from "../../lvs/ha/haGroups.ts";
+import { directorPrerequisites } from "../../lvs/realServer/directorPrerequisites.ts";
 import type { DesiredState } from "../../lvs/protocol/agent.ts";
 
 export type { DesiredState };
@@ -46,7 +47,10 @@ export function createDesiredState(prisma: PrismaClient): DesiredStateService {
     const document = await loadRevisionDocument(prisma, d.topologyId, d.targetRevision);
     if (!document || !document.directors.some((x) => x.id === d.key)) return null;
     const table = compileDirector(document, d.key);
-    const state: DesiredState = { revision: d.targetRevision, table, health: healthPlan(document, d.key, table), ha: desiredHaFor(document, d.key) };
+    const state: DesiredState = {
+      revision: d.targetRevision, table, health: healthPlan(document, d.key, table), ha: desiredHaFor(document, d.key),
+      prerequisites: directorPrerequisites(document, d.key),
+    };
     if (cache.size > 256) cache.delete(cache.keys().next().value!);
     cache.set(cacheKey, state);
     return inMaintenance(state);

@@ -8,6 +8,9 @@ import type { EventBus } from "../events/EventBus.ts";
 import type { Logger } from "../log.ts";
 import { newToken, tokenHash } from "./opaqueToken.ts";
 import { refuse } from "./ServiceError.ts";
+import { z } from "zod";
+import { hostCheckSchema } from "../../lvs/protocol/realServer.ts";
+import type { HostCheck } from "../../lvs/realServer/hostChecks.ts";
 
 export const AGENT_TOKEN_PREFIX = "lvsa_";
 
@@ -34,6 +37,9 @@ export interface DirectorSummary {
   /** why its last connection was refused (protocol incompatible: the version to install) */
   agentRefusal: string | null;
   agentRefusedAt: Date | null;
+  /** the director's own prerequisites as its agent last observed them (ip_forward, modules, DIPs, VIP) */
+  prerequisites: { revision: number | null; checks: HostCheck[]; errors: string[] } | null;
+  prerequisitesAt: Date | null;
 }
 
 export interface DirectorServiceDeps {
@@ -46,10 +52,10 @@ export interface DirectorServiceDeps {
 const summarySelect = {
   id: true, topologyId: true, key: true, name: true, engine: true, agentTokenHash: true, tokenRevokedAt: true,
   online: true, lastSeenAt: true, appliedRevision: true, targetRevision: true, reportedAt: true, tokenRotatedAt: true,
-  agentVersion: true, agentProtocol: true, agentExecChecks: true, agentRefusal: true, agentRefusedAt: true,
+  agentVersion: true, agentProtocol: true, agentExecChecks: true, agentRefusal: true, agentRefusedAt: true, prerequisites: true, prerequisitesAt: true,
 } as const;
 
-type Row = { id: string; topologyId: string; key: string; name: string; engine: string; agentTokenHash: string | null; tokenRevokedAt: Date | null; online: boolean; lastSeenAt: Date | null; appliedRevision: number | null; targetRevision: number | null; reportedAt: Date | null; tokenRotatedAt: Date | null; agentVersion: string | null; agentProtocol: number | null; agentExecChecks: unknown; agentRefusal: string | null; agentRefusedAt: Date | null };
+type Row = { id: string; topologyId: string; key: string; name: string; engine: string; agentTokenHash: string | null; tokenRevokedAt: Date | null; online: boolean; lastSeenAt: Date | null; appliedRevision: number | null; targetRevision: number | null; reportedAt: Date | null; tokenRotatedAt: Date | null; agentVersion: string | null; agentProtocol: number | null; agentExecChecks: unknown; agentRefusal: string | null; agentRefusedAt: Date | null; prerequisites: unknown; prerequisitesAt: Date | null };
 
 function summary(r: Row): DirectorSummary {
   return {
@@ -58,7 +64,15 @@ function summary(r: Row): DirectorSummary {
     lastSeenAt: r.lastSeenAt, appliedRevision: r.appliedRevision, targetRevision: r.targetRevision, reportedAt: r.reportedAt, tokenRotatedAt: r.tokenRotatedAt,
     agentVersion: r.agentVersion, agentProtocol: r.agentProtocol, agentRefusal: r.agentRefusal, agentRefusedAt: r.agentRefusedAt,
     execChecks: Array.isArray(r.agentExecChecks) ? r.agentExecChecks.filter((c): c is string => typeof c === "string") : null,
+    prerequisites: parsePrerequisites(r.prerequisites), prerequisitesAt: r.prerequisitesAt,
   };
+}
+
+const storedPrerequisites = z.object({ revision: z.number().int().nullable(), checks: z.array(hostCheckSchema), errors: z.array(z.string()) });
+
+function parsePrerequisites(raw: unknown): DirectorSummary["prerequisites"] {
+  const p = raw == null ? null : storedPrerequisites.safeParse(raw);
+  return p?.success ? p.data : null;
 }
 
 export class DirectorService {

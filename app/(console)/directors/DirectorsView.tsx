@@ -19,6 +19,7 @@ import { AgentVersionCell } from "./AgentVersionCell.tsx";
 import { installBase } from "./installBase.ts";
 import { ExecChecksCell } from "./ExecChecksCell.tsx";
 import { RemoveDirectorDialog } from "./RemoveDirectorDialog.tsx";
+import { PrerequisitesCell } from "./PrerequisitesCell.tsx";
 
 const small = "rounded border border-slate-300 bg-white px-2 py-0.5 text-xs text-slate-800 hover:bg-slate-100 disabled:opacity-40";
 
@@ -76,6 +77,7 @@ export function DirectorsView({ id }: { id: string }) {
                 <th className="px-3 py-2">{t("status")}</th>
                 <th className="px-3 py-2">{t("lastSeen")}</th>
                 <th className="px-3 py-2">{t("revision")}</th>
+                <th className="px-3 py-2">{t("prereq.title")}</th>
                 <th className="px-3 py-2">{t("token")}</th>
                 <th className="px-3 py-2">{t("execChecks")}</th>
                 {(canEnroll || canToken) && <th className="px-3 py-2">{t("actions")}</th>}
@@ -83,7 +85,7 @@ export function DirectorsView({ id }: { id: string }) {
             </thead>
             <tbody>
               {list.data?.length === 0 && (
-                <tr><td colSpan={9} className="px-3 py-3 text-sm text-slate-500" data-testid="directors-empty">{t("empty")}</td></tr>
+                <tr><td colSpan={10} className="px-3 py-3 text-sm text-slate-500" data-testid="directors-empty">{t("empty")}</td></tr>
               )}
               {list.data?.map((d) => {
                 const token = !d.enrolled ? "none" : d.revoked ? "revoked" : "enrolled";
@@ -100,6 +102,7 @@ export function DirectorsView({ id }: { id: string }) {
                     <td className={`px-3 py-1.5 font-mono text-xs ${behind ? "text-amber-700" : "text-slate-600"}`} data-testid="director-revision">
                       {t("revisionValue", { applied: d.appliedRevision ?? "—", target: d.targetRevision ?? "—" })}
                     </td>
+                    <PrerequisitesCell p={d.prerequisites} />
                     <td className="px-3 py-1.5 text-xs" data-testid="director-token">{t(`tokenState.${token}`)}</td>
                     <ExecChecksCell checks={d.execChecks} />
                     {(canEnroll || canToken) && (

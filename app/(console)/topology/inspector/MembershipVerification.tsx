@@ -3,12 +3,23 @@ import { useTranslations } from "next-intl";
 import type { Membership } from "@/lvs/model.ts";
 import { membershipVerdict, type MembershipVerdict } from "@/lvs/realServer/membershipVerdict.ts";
 import { useRealServerAgents } from "./useRealServerAgents.ts";
+import { useQuery } from "@tanstack/react-query";
+import { useTRPC } from "@/app/trpc.ts";
+import { useEditor } from "../../_canvas/store/context.ts";
 
 /** The membership's verdict from its real server's agent report (and its directors' prerequisites). */
 export function useMembershipVerdict(membership: Membership): MembershipVerdict {
-  const { agents } = useRealServerAgents();
+  const { topologyId, agents } = useRealServerAgents();
+  const trpc = useTRPC();
+  const directors = useQuery({ ...trpc.director.list.queryOptions({ topologyId }), enabled: !!topologyId, refetchInterval: 5000 });
+  const placed = useEditor((s) => {
+    const n = s.nodes.find((x) => x.id === membership.serviceId);
+    return n?.type === "service" ? n.data.service.directorIds.join("\n") : "";
+  });
   const agent = agents.find((a) => a.realServerKey === membership.realServerId && !a.revoked);
-  return membershipVerdict(membership.id, { hasAgent: !!agent, report: agent?.report ?? null });
+  const keys = new Set(placed ? placed.split("\n") : []);
+  const prereqs = (directors.data ?? []).filter((d) => keys.has(d.key) && d.prerequisites).map((d) => ({ name: d.name, checks: d.prerequisites!.checks }));
+  return membershipVerdict(membership.id, { hasAgent: !!agent, report: agent?.report ?? null }, prereqs);
 }
 
 const MARK = { verified: "✓", failing: "✗", unknown: "?" } as const;
