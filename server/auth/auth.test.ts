@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { checkPasswordPolicy, hashPassword, PasswordPolicyError, verifyPassword } from "./password.ts";
-import { FailureLimiter } from "./rateLimit.ts";
 import { newToken, readCookie, sessionCookie, tokenHash, tokenMatches } from "./sessionToken.ts";
 
 describe("password", () => {
@@ -35,31 +34,5 @@ describe("tokens and cookies", () => {
     expect(c).toContain("SameSite=Lax");
     expect(readCookie("a=1; lvs_session=tok; b=2", "lvs_session")).toBe("tok");
     expect(readCookie(undefined, "lvs_session")).toBeNull();
-  });
-});
-
-describe("FailureLimiter", () => {
-  it("blocks after the limit inside the window and frees after it", () => {
-    let now = 0;
-    const l = new FailureLimiter({ limit: 3, windowMs: 60_000, now: () => now });
-    for (let i = 0; i < 3; i++) {
-      expect(l.retryAfter("alice")).toBe(0);
-      l.fail("alice");
-      now += 1000;
-    }
-    expect(l.retryAfter("alice")).toBe(57_000);
-    expect(l.retryAfter("bob")).toBe(0);
-    now = 60_001;
-    expect(l.retryAfter("alice")).toBe(0);
-    l.fail("alice");
-    l.succeed("alice");
-    expect(l.retryAfter("alice")).toBe(0);
-  });
-
-  it("stays bounded", () => {
-    const l = new FailureLimiter({ limit: 1, windowMs: 1000, now: () => 0, maxKeys: 2 });
-    l.fail("a"); l.fail("b"); l.fail("c");
-    expect(l.retryAfter("a")).toBe(0);
-    expect(l.retryAfter("c")).toBe(1000);
   });
 });
