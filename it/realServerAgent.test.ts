@@ -17,6 +17,11 @@ import { createCallerFactory } from "../server/api/trpc.ts";
 import { testSession } from "../server/api/testFixtures.ts";
 import { modesTopology } from "../lvs/realServer/testing.ts";
 import { spawnNode, until, type Proc } from "./helpers.ts";
+import { runAgent } from "../agent/runAgent.ts";
+import { FakeEngine } from "../agent/fakeEngine.ts";
+import { memoryLog } from "../agent/log.ts";
+import { FakeRealServerSystem } from "../agent/realserver/fakeRealServerSystem.ts";
+import { applyRevision } from "../server/services/deploy/applyRevision.ts";
 
 const createCaller = createCallerFactory(appRouter);
 
@@ -89,4 +94,32 @@ describe("lvs-agent --role realserver against a running control plane", () => {
     p.child.kill("SIGTERM");
     expect(await p.exited).toBe(0);
   }, 120_000);
+
+  it("a director agent reports its prerequisites over the link (ip_forward off for NAT named), stored and listed", async () => {
+    const ctx = { db: s.db, bus: s.bus, log: s.log, ip: null, now: Date.now };
+    const admin = createCaller({ ...ctx, session: await testSession(s.db, "admin") });
+    const t = await admin.topology.create({ name: "prereq" });
+    await admin.topology.save({ id: t.id, expectedRevision: t.revision, document: { ...modesTopology(), name: "prereq" }, message: "" });
+    const { director, token } = await admin.director.create({ topologyId: t.id, key: "d1" });
+    await applyRevision({ db: s.db, bus: s.bus, log: s.log }, { topologyId: t.id, waitMs: 0, actor: { actor: "prereq-test" } });
+    const host = new FakeRealServerSystem();
+    host.addresses.push({ iface: "eth0", address: "10.0.0.1", prefix: 24 }, { iface: "eth1", address: "10.0.1.1", prefix: 24 });
+    host.modules.add("ip_vs").add("ip_vs_rr").add("ip_vs_wlc");
+    host.sysctls["net.ipv4.ip_forward"] = "0";
+    const running = await runAgent({
+      server: s.url, token, engine: new FakeEngine(), stateDir: path.join(dir, "director"), log: memoryLog(), resyncIntervalMs: 0,
+      observeHost: (keys) => host.observe(keys),
+    });
+    try {
+      await until(async () => (await admin.director.list({ topologyId: t.id })).find((d) => d.id === director.id)?.prerequisites != null, 30_000, "prerequisites stored");
+      const [d] = (await admin.director.list({ topologyId: t.id })).filter((x) => x.id === director.id);
+      const failing = d!.prerequisites!.checks.filter((c) => !c.ok).map((c) => c.id);
+      expect(failing).toContain("sysctl net.ipv4.ip_forward");
+      expect(failing).toContain("address * 10.0.0.100/32"); // the VIP it serves alone is not on the host
+      expect(d!.prerequisites!.checks.find((c) => c.id === "module ip_vs")?.ok).toBe(true);
+      expect(host.changes).toEqual([]);
+    } finally {
+      await running.stop();
+    }
+  }, 90_000);
 });
