@@ -14,6 +14,7 @@ import { CLOSE, INCOMPATIBLE, MAX_FRAME_BYTES, PROTOCOL_VERSION, frameVersion, i
 import { AGENT_VERSION } from "./version.ts";
 import type { AgentLog } from "./log.ts";
 import type { Timers } from "./health/monitor.ts";
+import { MessageJson } from "./messageJson.ts";
 
 export interface BackoffOptions {
   initialMs: number;
@@ -106,6 +107,8 @@ export class AgentLink {
    * Until then only `hello` may go out (the server closes a connection whose first frame is anything
    * else), and building hello can take a while (it reads the engine's table).
    */
+  private readonly json = new MessageJson();
+
   send(msg: AgentMessage): boolean {
     if (!this.welcomed) return false;
     return this.sendRaw(msg);
@@ -113,7 +116,7 @@ export class AgentLink {
 
   private sendRaw(msg: AgentMessage): boolean {
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
-    this.ws.send(JSON.stringify(msg));
+    this.ws.send(this.json.text(msg));
     return true;
   }
 

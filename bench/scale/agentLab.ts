@@ -20,6 +20,7 @@ import { VmExecChannel } from "../../lab/vmExecChannel.ts";
 import { IpvsEngine } from "../../agent/engines/ipvs/ipvsEngine.ts";
 import { genTable, perturb } from "../../lvs/testing/bigTable.ts";
 import { equalTables } from "../../lvs/canonical.ts";
+import { MessageJson } from "../../agent/messageJson.ts";
 import { buildIpvsHelper } from "../../agent/engines/ipvs/native/buildHelper.ts";
 
 const VM_HELPER = "/usr/lib/lvs-agent/lvs-ipvs-nl";
@@ -96,6 +97,7 @@ export async function measureAgentLab(opts: { services?: number; destinations?: 
     // stats: the agent reads once a second; its cost is the CPU one read takes (the first read parses
     // everything, later ones only what changed), plus the helper's own time in the VM (emulated)
     const reads = opts.statsSeconds ?? 6;
+    const json = new MessageJson(); // what agent/link.ts sends the frame with
     const cpuPerRead: number[] = [];
     const vmPerRead: number[] = [];
     let readSeconds = 0;
@@ -104,7 +106,7 @@ export async function measureAgentLab(opts: { services?: number; destinations?: 
       const c = process.cpuUsage();
       const v = channel.vmSeconds.length;
       const snapshot = await engine.stats();
-      JSON.stringify({ v: 1, type: "stats", snapshot });
+      json.text({ v: 1, type: "stats", snapshot });
       cpuPerRead.push(cpuOf(process.cpuUsage(c)));
       vmPerRead.push(vmSum(v));
       readSeconds += (performance.now() - tick) / 1000;

@@ -7,7 +7,8 @@
  * Malformed output throws with the line number: a table read wrong would make the agent "repair" a
  * kernel that is fine.
  */
-import { canonicalTable, schedulerFlagBits, schedulerFlagNames } from "../../../lvs/canonical.ts";
+import { schedulerFlagBits, schedulerFlagNames } from "../../../lvs/canonical.ts";
+import { sortDestinationsIpvs, sortServicesIpvs } from "../../../lvs/ipvsadmOrder.ts";
 import type {
   Counters, DestinationStats, ForwardingMethod, IpvsDestination, IpvsService, IpvsServiceKey, IpvsTable, Rates,
   ServiceStats, TunnelChecksum, TunnelType,
@@ -162,10 +163,10 @@ export function parseDump(text: string): IpvsTable {
       throw new Error(`lvs-ipvs-nl output line ${i + 1}: ${JSON.stringify(line.slice(0, 200))}`);
     }
   }
-  // the kernel dumps each service's real servers head-first; canonicalTable takes them in the order
-  // they were added (as -R gives them) and sorts like ipvsadm, so hand it that order
-  for (const s of services) s.destinations.reverse();
-  return canonicalTable({ services });
+  // the kernel's values are canonical already (inet_ntop addresses, DR/TUN ports forced): only
+  // ipvsadm's order is left to apply — sorted from the order the kernel lists (head-first), as ipvsadm does
+  for (const s of services) s.destinations = sortDestinationsIpvs(s.destinations);
+  return { services: sortServicesIpvs(services) };
 }
 
 // ---------------------------------------------------------------- the helper's side, for its fake
