@@ -5,7 +5,7 @@
  */
 import type { Topology } from "../model.ts";
 import { makeIssue, type Issue, type IssueCode } from "../issues.ts";
-import { addressFamily, prefixContains } from "../address.ts";
+import { addressFamily, canonicalAddress, prefixContains } from "../address.ts";
 import { groupPriority, haInterface, resolveHaGroups } from "./haGroups.ts";
 
 export function haRules(t: Topology): Issue[] {
@@ -20,6 +20,16 @@ export function haRules(t: Topology): Issue[] {
   };
   // per network: router id -> group ids (a network is a set of director interfaces that contain each other's DIPs)
   const segments: Array<{ address: string; prefix: number; ids: Map<number, string[]> }> = [];
+  // VIP → the directors its services are placed on (one pass: a per-VIP scan of every service is
+  // quadratic at kube-proxy scale, where a derived group's VIPs are thousands of services' addresses)
+  const placedOn = new Map<string, Set<string>>();
+  for (const s of t.services) {
+    if (s.address === null) continue;
+    const vip = canonicalAddress(s.address) ?? s.address; // group VIPs are canonical
+    let on = placedOn.get(vip);
+    if (!on) placedOn.set(vip, (on = new Set()));
+    for (const d of s.directorIds) on.add(d);
+  }
 
   for (const g of groups) {
     const name = g.name || g.id;
@@ -91,7 +101,7 @@ export function haRules(t: Topology): Issue[] {
     }
     // a VIP of the group that is missing on one of its directors
     for (const vip of g.vips) {
-      const on = new Set(t.services.filter((s) => s.address !== null && s.address === vip).flatMap((s) => s.directorIds));
+      const on = placedOn.get(vip) ?? new Set<string>();
       for (const d of members) {
         if (!on.has(d)) {
           issue("ha.vip-partly-placed", g.id, g.declared, ["directorIds"], d,
