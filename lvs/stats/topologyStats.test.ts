@@ -3,6 +3,7 @@ import { compileDirector } from "../compile.ts";
 import { emptyTopology, newDirector, newMembership, newRealServer, newVirtualService } from "../defaults.ts";
 import { serviceKeyOfVirtualService, serviceKeyString } from "../tableKey.ts";
 import type { Counters, Rates, StatsSnapshot, Topology } from "../model.ts";
+import { countWork } from "../testing/workCounter.ts";
 import { destinationOf, healthKey, topologyFigures } from "./topologyStats.ts";
 
 const c = (n: number): Counters => ({ conns: n, inPkts: 10 * n, outPkts: 9 * n, inBytes: 1000 * n, outBytes: 900 * n });
@@ -136,5 +137,21 @@ describe("topologyFigures", () => {
     expect(reported.realServers.c!.health).toBe("unknown");
     const g = topologyFigures(t, {}, { [healthKey("d1", web, "127.0.20.1", 8080)]: "down", [healthKey("d1", dns, "127.0.20.1", 53)]: "down" });
     expect(g.realServers.a!.health).toBe("down");
+  });
+
+  it("nothing reported: the same figures as empty snapshots, computed once per topology (the live views ask every second)", () => {
+    const t = demo();
+    const empty = { services: [] };
+    expect(topologyFigures(t, {})).toEqual(topologyFigures(t, { d1: empty, d2: empty }));
+    expect(topologyFigures(t, {}).memberships["m-web-a"]).toEqual({ ...topologyFigures(t, { d1: empty }).memberships["m-web-a"] });
+    // a second call on the same document does no per-object work
+    const big = demo();
+    for (let i = 0; i < 500; i++) big.memberships.push(newMembership(`x${i}`, "web", "a", { method: "nat" }));
+    topologyFigures(big, {});
+    expect(countWork(() => topologyFigures(big, {})).steps).toBeLessThan(20);
+    // the shared values cannot be changed by a reader
+    expect(() => {
+      (topologyFigures(big, {}).memberships.x1!.rates as { cps: number }).cps = 5;
+    }).toThrow();
   });
 });

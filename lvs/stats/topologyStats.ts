@@ -89,6 +89,77 @@ function add(into: Figures, x: Figures): void {
 }
 
 /**
+ * Where each object's figures come from, which depends only on the topology: service key strings,
+ * each membership's destination and health keys per director. Computed once per topology object
+ * (the live views call topologyFigures every second with the same document; at 50 000 memberships
+ * the address canonicalisation and key building were seconds per call).
+ */
+interface FiguresPlan {
+  services: { id: string; key: string | null; directorIds: readonly string[] }[];
+  /** realServerId null: nothing to look up (disabled, or a dangling reference) */
+  memberships: { id: string; realServerId: string | null; at: { directorId: string; key: string; dest: string; health: string }[] }[];
+}
+
+const frozen = <T extends Figures>(f: T): T => {
+  Object.freeze(f.counters);
+  Object.freeze(f.rates);
+  return Object.freeze(f);
+};
+/** Shared, frozen: what an object with nothing reported shows (consumers only read figures). */
+const NOTHING: Figures = frozen(zeroFigures());
+const NO_MEMBER: MemberFigures = frozen({ ...zeroFigures(), weight: null, health: "unknown" });
+
+const quiet = new WeakMap<Topology, TopologyFigures>();
+
+/** The figures of a topology none of whose directors reported anything (computed once per topology). */
+function quietFigures(topology: Topology): TopologyFigures {
+  const cached = quiet.get(topology);
+  if (cached) return cached;
+  const out: TopologyFigures = { services: {}, memberships: {}, realServers: {}, directors: {} };
+  for (const d of topology.directors) out.directors[d.id] = NOTHING;
+  for (const s of topology.services) out.services[s.id] = NOTHING;
+  for (const m of topology.memberships) out.memberships[m.id] = NO_MEMBER;
+  const rs: RealServerFigures = frozen({ ...zeroFigures(), health: "unknown", quiesced: false });
+  for (const r of topology.realServers) out.realServers[r.id] = rs;
+  quiet.set(topology, Object.freeze(out));
+  return out;
+}
+
+const plans = new WeakMap<Topology, FiguresPlan>();
+
+function planOf(topology: Topology): FiguresPlan {
+  const cached = plans.get(topology);
+  if (cached) return cached;
+  const keys = new Map<string, { vs: VirtualService; key: IpvsServiceKey | null; text: string | null }>();
+  const services: FiguresPlan["services"] = [];
+  for (const vs of topology.services) {
+    const key = serviceKeyOfVirtualService(vs);
+    const text = key ? serviceKeyString(key) : null;
+    keys.set(vs.id, { vs, key, text });
+    services.push({ id: vs.id, key: text, directorIds: vs.directorIds });
+  }
+  const realServers = new Map(topology.realServers.map((r) => [r.id, r]));
+  const memberships: FiguresPlan["memberships"] = [];
+  for (const m of topology.memberships) {
+    const svc = keys.get(m.serviceId);
+    const rs = realServers.get(m.realServerId);
+    const dest = svc?.key && rs && m.state !== "disabled" ? destinationOf(svc.vs, rs, m) : null;
+    if (!svc?.key || !svc.text || !rs || !dest) {
+      memberships.push({ id: m.id, realServerId: null, at: [] });
+      continue;
+    }
+    const destKey = `${dest.address}|${dest.port}`;
+    const at = svc.vs.directorIds.map((directorId) => ({
+      directorId, key: svc.text!, dest: destKey, health: healthKey(directorId, svc.key!, dest.address, dest.port),
+    }));
+    memberships.push({ id: m.id, realServerId: rs.id, at });
+  }
+  const plan = { services, memberships };
+  plans.set(topology, plan);
+  return plan;
+}
+
+/**
  * Per-object figures. `snapshots` by the topology's director id (null or missing = nothing reported,
  * e.g. offline);
  * `health` from the agents' transitions.
@@ -125,48 +196,60 @@ export function topologyFigures(
     out.directors[directorId] = dirTotal;
   }
   for (const d of topology.directors) out.directors[d.id] ??= zeroFigures();
+  // nothing reported at all (no agent yet, all offline): the same answer every second
+  let anyHealth = false;
+  for (const _ in health) {
+    anyHealth = true;
+    break;
+  }
+  if (index.size === 0 && !anyHealth) return quietFigures(topology);
 
-  const services = new Map(topology.services.map((s) => [s.id, s]));
-  const realServers = new Map(topology.realServers.map((r) => [r.id, r]));
-  for (const vs of topology.services) {
-    const total = zeroFigures();
-    const key = serviceKeyOfVirtualService(vs);
-    if (key) for (const dirId of vs.directorIds) {
-      const found = index.get(dirId)?.get(serviceKeyString(key));
-      if (found) add(total, found.svc);
+  const plan = planOf(topology);
+  for (const p of plan.services) {
+    let total: Figures = NOTHING;
+    for (const dirId of p.directorIds) {
+      const found = p.key === null ? undefined : index.get(dirId)?.get(p.key);
+      if (!found) continue;
+      if (total === NOTHING) total = zeroFigures();
+      add(total, found.svc);
     }
-    out.services[vs.id] = total;
+    out.services[p.id] = total;
   }
 
   const rsHealth = new Map<string, HealthValue[]>();
   const rsWeights = new Map<string, number[]>();
   for (const rs of topology.realServers) out.realServers[rs.id] = { ...zeroFigures(), health: "unknown", quiesced: false };
-  for (const m of topology.memberships) {
-    const vs = services.get(m.serviceId);
-    const rs = realServers.get(m.realServerId);
-    const fig: MemberFigures = { ...zeroFigures(), weight: null, health: "unknown" };
-    out.memberships[m.id] = fig;
-    if (!vs || !rs || m.state === "disabled") continue;
-    const key = serviceKeyOfVirtualService(vs);
-    const dest = destinationOf(vs, rs, m);
-    if (!key || !dest) continue;
+  const push = <T>(m: Map<string, T[]>, k: string, v: T) => {
+    const list = m.get(k);
+    if (list) list.push(v);
+    else m.set(k, [v]);
+  };
+  for (const p of plan.memberships) {
+    out.memberships[p.id] = NO_MEMBER;
+    if (p.realServerId === null) continue;
+    // memberships with nothing reported (director offline, destination not in its table) share one
+    // frozen value instead of allocating figures per membership every second
+    let fig: MemberFigures | null = null;
     const states: HealthValue[] = [];
-    for (const dirId of vs.directorIds) {
-      const found = index.get(dirId)?.get(serviceKeyString(key))?.dests.get(`${dest.address}|${dest.port}`);
+    for (const at of p.at) {
+      const found = index.get(at.directorId)?.get(at.key)?.dests.get(at.dest);
+      const h = health[at.health];
+      if (!found && (!h || h === "unknown")) continue;
+      if (!fig) out.memberships[p.id] = fig = { ...zeroFigures(), weight: null, health: "unknown" };
       if (found) {
         add(fig, found);
         fig.weight = (fig.weight ?? 0) + found.weight;
       }
-      const h = health[healthKey(dirId, key, dest.address, dest.port)];
       // an agent starts every check as up and reports only transitions: a destination an engine
       // runs with no transition on record is up (as the agent itself treats it)
       if (h && h !== "unknown") states.push(h);
       else if (found) states.push("up");
     }
+    if (!fig) continue;
     fig.health = states.length === 0 ? "unknown" : states.includes("down") ? "down" : "up";
-    add(out.realServers[rs.id]!, fig);
-    if (fig.health !== "unknown") rsHealth.set(rs.id, [...(rsHealth.get(rs.id) ?? []), fig.health]);
-    if (fig.weight !== null) rsWeights.set(rs.id, [...(rsWeights.get(rs.id) ?? []), fig.weight]);
+    add(out.realServers[p.realServerId]!, fig);
+    if (fig.health !== "unknown") push(rsHealth, p.realServerId, fig.health);
+    if (fig.weight !== null) push(rsWeights, p.realServerId, fig.weight);
   }
   for (const rs of topology.realServers) {
     const f = out.realServers[rs.id]!;

@@ -87,7 +87,9 @@ export function useTopologyFigures(topology: Topology, state: TopicState | null,
     const figures = topologyFigures(topology, state.snapshotsByKey(), state.healthMap());
     const directors: LiveFiguresValue["directors"] = {};
     for (const d of state.directors.values()) directors[d.key] = { online: d.online, name: d.name, lastSeenAt: d.lastSeenAt };
-    const maxMemberCps = Math.max(0, ...Object.values(figures.memberships).map((m) => m.rates.cps));
+    // a loop, not Math.max(...all): tens of thousands of arguments overflow the call stack
+    let maxMemberCps = 0;
+    for (const m of Object.values(figures.memberships)) if (m.rates.cps > maxMemberCps) maxMemberCps = m.rates.cps;
     return { figures, directors, maxMemberCps };
     // tick: the state object is mutated in place and versioned by the store's tick
     // eslint-disable-next-line react-hooks/exhaustive-deps
