@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { defaultHaGroup } from "@/lvs/ha/haGroups.ts";
 import { sampleTopology } from "../fixtures.ts";
-import { createEditorStore, documentJson, type IdKind } from "./store.ts";
+import { createEditorStore, documentJson, sameContent, type IdKind } from "./store.ts";
 
 const counter = () => {
   let n = 0;
@@ -13,7 +14,8 @@ describe("editor store", () => {
     const s = make();
     expect(s.getState().topology()).toEqual({ ...sampleTopology(), layout: s.getState().topology().layout });
     expect(s.getState().revision).toBe(4);
-    expect(s.getState().savedJson).toBe(documentJson(sampleTopology()));
+    expect(s.getState().saved.topology).toEqual(sampleTopology());
+    expect(s.getState().dirty).toBe(false);
   });
 
   it("adds nodes with ipvsadm defaults, selected, at the drop position", () => {
@@ -166,8 +168,35 @@ describe("editor store", () => {
     expect(s.getState().revision).toBe(9);
     expect(s.temporal.getState().pastStates).toHaveLength(0);
     s.getState().addNode("director", { x: 0, y: 0 });
-    const json = documentJson(s.getState().topology());
-    s.getState().markSaved(10, json);
-    expect(s.getState()).toMatchObject({ revision: 10, savedJson: json, dirty: false });
+    const saved = { nodes: s.getState().nodes, edges: s.getState().edges, topology: s.getState().topology() };
+    s.getState().markSaved(10, saved);
+    expect(s.getState()).toMatchObject({ revision: 10, saved, dirty: false });
+  });
+
+  it("sameContent: the unsaved-changes baseline ignores selection and edits undone by hand, sees every real change", () => {
+    const s = make();
+    const base = s.getState().saved;
+    expect(sameContent(base, s.getState())).toBe(true);
+    s.getState().select(["svc-dns"]);
+    expect(sameContent(base, s.getState())).toBe(true);
+    const svc = s.getState().topology().services.find((x) => x.id === "svc-dns")!;
+    s.getState().updateService("svc-dns", { ...svc, port: 54 });
+    expect(sameContent(base, s.getState())).toBe(false);
+    // typed back by hand: a new object with the old content (key order of a form may differ)
+    const { port: _drop, ...rest } = svc;
+    s.getState().updateService("svc-dns", { port: svc.port, ...rest });
+    expect(sameContent(base, s.getState())).toBe(true);
+    s.getState().setPositions({ "svc-dns": { x: 1, y: 2 } });
+    expect(sameContent(base, s.getState())).toBe(false);
+    s.getState().load(sampleTopology(), 5);
+    const m = s.getState().topology().memberships[0]!;
+    s.getState().updateMembership(m.id, { ...m, weight: m.weight + 1 });
+    expect(sameContent(s.getState().saved, s.getState())).toBe(false);
+    // declared HA groups are part of the document
+    s.getState().load(sampleTopology(), 6);
+    s.getState().setHaGroups([{ ...defaultHaGroup("ha-1", ["dir-a", "dir-b"]) }]);
+    expect(sameContent(s.getState().saved, s.getState())).toBe(false);
+    s.getState().setHaGroups(sampleTopology().haGroups);
+    expect(sameContent(s.getState().saved, s.getState())).toBe(true);
   });
 });

@@ -18,12 +18,12 @@ import {
   type NodeKind, type ServiceNode,
 } from "../graph.ts";
 import { pasteGraph } from "./pasteGraph.ts";
-import { documentJson, sameDocument, sameObject, type History } from "./sameDocument.ts";
+import { documentJson, sameContent, sameDocument, sameObject, type Baseline, type History } from "./sameDocument.ts";
 import { newMembership } from "@/lvs/defaults.ts";
 import { paletteDirector, paletteRealServer, paletteService } from "./paletteObjects.ts";
 
 export type IdKind = NodeKind | "membership" | "haGroup";
-export { documentJson, sameDocument, sameObject };
+export { documentJson, sameContent, sameDocument, sameObject, type Baseline };
 
 export interface EditorOptions {
   revision?: number;
@@ -50,8 +50,8 @@ export interface EditorState extends History {
   readOnly: boolean;
   /** server revision the document is based on (optimistic concurrency) */
   revision: number;
-  /** canonical JSON of the last loaded/saved document: `dirty` compares against it */
-  savedJson: string;
+  /** the last loaded/saved document: `dirty` compares against it (sameContent) */
+  saved: Baseline;
   dirty: boolean;
   /** validate() of the current document, and per object id the badge to draw */
   issues: Issue[];
@@ -64,7 +64,8 @@ export interface EditorState extends History {
   /** the id generator (injected in tests) */
   newId(kind: IdKind): string;
   load(topology: Topology, revision: number): void;
-  markSaved(revision: number, json: string): void;
+  /** `saved`: the graph the saved document was made from, and that document */
+  markSaved(revision: number, saved: Baseline): void;
   setDerived(d: Pick<EditorState, "issues" | "badges" | "dirty">): void;
   topology(): Topology;
   onNodesChange(changes: NodeChange<EditorNode>[]): void;
@@ -118,7 +119,7 @@ export function createEditorStore(initial: Topology, options: EditorOptions = {}
           name: initial.name,
           readOnly,
           revision: options.revision ?? 0,
-          savedJson: documentJson(initial),
+          saved: { nodes: first.nodes, edges: first.edges, haGroups: initial.haGroups, topology: initial },
           dirty: false,
           issues: [],
           badges: {},
@@ -135,11 +136,11 @@ export function createEditorStore(initial: Topology, options: EditorOptions = {}
             const g = topologyToGraph(topology);
             set({
               name: topology.name, nodes: g.nodes, edges: g.edges, haGroups: topology.haGroups, dragSnapshot: null,
-              revision, savedJson: documentJson(topology), dirty: false,
+              revision, saved: { nodes: g.nodes, edges: g.edges, haGroups: topology.haGroups, topology }, dirty: false,
             });
             store.temporal.getState().clear();
           },
-          markSaved: (revision, json) => set({ revision, savedJson: json, dirty: documentJson(get().topology()) !== json }),
+          markSaved: (revision, saved) => set({ revision, saved, dirty: !sameContent(saved, get()) }),
           setDerived: (d) => set(d),
 
           topology: () => {

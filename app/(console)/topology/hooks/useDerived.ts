@@ -3,7 +3,7 @@ import { useEffect } from "react";
 import { validate } from "@/lvs/validate.ts";
 import type { Issue } from "@/lvs/issues.ts";
 import { graphToTopology } from "../../_canvas/graph.ts";
-import { documentJson, sameDocument, type Badge, type EditorState, type EditorStore } from "../../_canvas/store/store.ts";
+import { sameContent, sameDocument, type Badge, type EditorState, type EditorStore } from "../../_canvas/store/store.ts";
 
 /** Per object id: counts of errors/warnings; badges keep their identity when unchanged (no re-render). */
 export function badgesOf(issues: readonly Issue[], previous: Record<string, Badge> = {}): Record<string, Badge> {
@@ -31,21 +31,21 @@ export function badgesOf(issues: readonly Issue[], previous: Record<string, Badg
 export function useDerived(store: EditorStore) {
   useEffect(() => {
     let frame = 0;
-    let last: { nodes: EditorState["nodes"]; edges: EditorState["edges"] } | null = null;
+    let last: Pick<EditorState, "nodes" | "edges" | "haGroups"> | null = null;
     const run = () => {
       frame = 0;
       const s = store.getState();
       if (s.dragSnapshot) return;
       if (last && sameDocument(last, s)) return;
-      last = { nodes: s.nodes, edges: s.edges };
+      last = { nodes: s.nodes, edges: s.edges, haGroups: s.haGroups };
       const topology = graphToTopology(s.name, s.nodes, s.edges);
       const issues = validate(topology);
-      s.setDerived({ issues, badges: badgesOf(issues, s.badges), dirty: documentJson(topology) !== s.savedJson });
+      s.setDerived({ issues, badges: badgesOf(issues, s.badges), dirty: !sameContent(s.saved, s) });
     };
     run();
     const unsub = store.subscribe((s, prev) => {
-      if (s.nodes === prev.nodes && s.edges === prev.edges && s.savedJson === prev.savedJson && s.dragSnapshot === prev.dragSnapshot) return;
-      if (s.savedJson !== prev.savedJson) last = null;
+      if (s.nodes === prev.nodes && s.edges === prev.edges && s.haGroups === prev.haGroups && s.saved === prev.saved && s.dragSnapshot === prev.dragSnapshot) return;
+      if (s.saved !== prev.saved) last = null;
       if (!frame) frame = requestAnimationFrame(run);
     });
     return () => {

@@ -5,7 +5,7 @@ import type { Topology } from "@/lvs/model.ts";
 import { useTRPC } from "@/app/trpc.ts";
 import { describeTrpcError } from "@/app/trpcError.ts";
 import { useErrorText } from "@/app/_shell/useErrorText.ts";
-import { documentJson, type EditorStore } from "../../_canvas/store/store.ts";
+import type { Baseline, EditorStore } from "../../_canvas/store/store.ts";
 
 export interface Conflict {
   /** what the server has now */
@@ -30,7 +30,7 @@ export function useSave(id: string, store: EditorStore) {
     async (opts: { overwriteRevision?: number; message?: string } = {}) => {
       const s = store.getState();
       const document = s.topology();
-      const json = documentJson(document);
+      const saving: Baseline = { nodes: s.nodes, edges: s.edges, haGroups: s.haGroups, topology: document };
       setError(null);
       try {
         const result = await mutation.mutateAsync({
@@ -40,7 +40,7 @@ export function useSave(id: string, store: EditorStore) {
           message: opts.message?.trim() ?? "",
         });
         const revision = result.revision;
-        store.getState().markSaved(revision, json);
+        store.getState().markSaved(revision, saving);
         setConflict(null);
         queryClient.setQueryData(trpc.topology.get.queryKey({ id }), (old) => (old ? { ...old, revision, document } : old));
         return true;
@@ -50,7 +50,7 @@ export function useSave(id: string, store: EditorStore) {
           const current = await queryClient.fetchQuery({ ...trpc.topology.get.queryOptions({ id }), staleTime: 0 });
           setConflict({
             server: { revision: current.revision, document: current.document },
-            base: JSON.parse(s.savedJson) as Topology,
+            base: s.saved.topology,
           });
         } else setError(errorText(e).text);
         return false;
