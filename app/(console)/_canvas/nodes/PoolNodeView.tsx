@@ -5,6 +5,7 @@ import { memo } from "react";
 import type { HealthValue } from "@/lvs/stats/topologyStats.ts";
 import { useLiveFigures } from "../../_live/LiveContext.tsx";
 import type { PoolNode } from "../groups/groupGraph.ts";
+import { useShowOpened } from "../groups/useShowOpened.ts";
 import { useViewStore } from "../groups/ViewContext.ts";
 
 /** Health of a pool's memberships from the live figures (null without live data). */
@@ -21,6 +22,7 @@ export const PoolNodeView = memo(function PoolNodeView({ id, data }: NodeProps<P
   const t = useTranslations("editor.groups");
   const view = useViewStore();
   const health = usePoolHealth(data.membershipIds);
+  const showOpened = useShowOpened();
   const tone = health && health.down > 0 ? (health.up > 0 ? "border-amber-500" : "border-red-600 bg-red-50") : "border-emerald-500";
   return (
     <div
@@ -35,7 +37,10 @@ export const PoolNodeView = memo(function PoolNodeView({ id, data }: NodeProps<P
       <button
         type="button"
         data-testid={`pool-toggle-${data.serviceId}`}
-        onClick={() => view.getState().toggle(id)}
+        onClick={() => {
+          view.getState().toggle(id);
+          if (!data.expanded) showOpened(id, data.realServerIds);
+        }}
         disabled={data.realServerIds.length === 0}
         className="nodrag flex w-full items-center justify-between gap-2 text-left"
       >

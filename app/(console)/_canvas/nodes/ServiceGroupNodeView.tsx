@@ -3,12 +3,14 @@ import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { useTranslations } from "next-intl";
 import { memo } from "react";
 import type { ServiceGroupNode } from "../groups/groupGraph.ts";
+import { useShowOpened } from "../groups/useShowOpened.ts";
 import { useViewStore } from "../groups/ViewContext.ts";
 
 /** The virtual services placed on one director (or HA pair, or none): counts; click opens or closes it. */
 export const ServiceGroupNodeView = memo(function ServiceGroupNodeView({ id, data }: NodeProps<ServiceGroupNode>) {
   const t = useTranslations("editor.groups");
   const view = useViewStore();
+  const showOpened = useShowOpened();
   const total = data.serviceIds.length;
   return (
     <div
@@ -23,7 +25,10 @@ export const ServiceGroupNodeView = memo(function ServiceGroupNodeView({ id, dat
       <button
         type="button"
         data-testid={`group-toggle-${id}`}
-        onClick={() => view.getState().toggle(id)}
+        onClick={() => {
+          view.getState().toggle(id);
+          if (!data.expanded) showOpened(id, data.serviceIds);
+        }}
         className="nodrag flex w-full items-center justify-between gap-2 text-left"
       >
         <span className="text-[10px] font-semibold uppercase tracking-wide text-indigo-600">
