@@ -196,7 +196,7 @@ describe("editor store", () => {
     s.getState().load(sampleTopology(), 6);
     s.getState().setHaGroups([{ ...defaultHaGroup("ha-1", ["dir-a", "dir-b"]) }]);
     expect(sameContent(s.getState().saved, s.getState())).toBe(false);
-    s.getState().setHaGroups(sampleTopology().haGroups);
+    s.getState().setHaGroups(sampleTopology().haGroups ?? []);
     expect(sameContent(s.getState().saved, s.getState())).toBe(true);
   });
 });
