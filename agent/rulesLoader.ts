@@ -7,8 +7,8 @@
 import { Worker } from "node:worker_threads";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
-import type { IpvsServiceKey } from "../lvs/model.ts";
-import type { RulesReply, RulesRequest } from "./rulesWorker.ts";
+import type { IpvsService, IpvsServiceKey } from "../lvs/model.ts";
+import type { RulesPart, RulesReply, RulesRequest } from "./rulesWorker.ts";
 
 declare const __LVS_RULES_WORKER__: string | undefined;
 
@@ -18,6 +18,7 @@ type Body = RulesRequest extends infer R ? (R extends RulesRequest ? Omit<R, "id
 export class RulesLoader {
   private readonly worker: Worker;
   private next = 1;
+  private readonly parts = new Map<number, IpvsService[][]>();
   private readonly waiting = new Map<number, { resolve(r: Loaded): void; reject(e: Error): void }>();
 
   constructor() {
@@ -25,10 +26,18 @@ export class RulesLoader {
       ? new Worker(__LVS_RULES_WORKER__, { eval: true })
       : new Worker(sourceWorker(), { eval: true });
     this.worker.unref();
-    this.worker.on("message", (r: RulesReply) => {
+    this.worker.on("message", (r: RulesReply | RulesPart) => {
+      if ("part" in r) {
+        const parts = this.parts.get(r.id) ?? [];
+        parts.push(r.part);
+        this.parts.set(r.id, parts);
+        return;
+      }
       const w = this.waiting.get(r.id);
       this.waiting.delete(r.id);
-      if (r.ok) w?.resolve(r);
+      const parts = this.parts.get(r.id) ?? [];
+      this.parts.delete(r.id);
+      if (r.ok) w?.resolve(r.changes && parts.length ? { ...r, changes: { ...r.changes, upsert: parts.flat().concat(r.changes.upsert) } } : r);
       else w?.reject(new Error(r.error));
     });
     this.worker.on("error", (e) => this.failAll(e));

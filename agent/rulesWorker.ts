@@ -7,7 +7,7 @@
  */
 import fs from "node:fs/promises";
 import { parentPort } from "node:worker_threads";
-import type { IpvsServiceKey, IpvsTable } from "../lvs/model.ts";
+import type { IpvsService, IpvsServiceKey, IpvsTable } from "../lvs/model.ts";
 import { parseRules } from "../lvs/formats/ipvsadm/parse.ts";
 import { tableChanges, type TableChanges } from "../lvs/tableChanges.ts";
 import { agentServiceKeyText, serviceKeyOf } from "../lvs/tableKey.ts";
@@ -21,6 +21,12 @@ export type RulesReply =
   | { id: number; ok: true; errors: { line: number; message: string }[]; warnings: { line: number; message: string }[]; changes: TableChanges | null; table: IpvsTable | null }
   | { id: number; ok: false; error: string };
 
+/** services per message of a plan's upserts */
+const PART = 64;
+
+/** some of a load's upserts, sent before its reply (which then carries none) */
+export type RulesPart = { id: number; part: IpvsService[] };
+
 let applied: IpvsTable = { services: [] };
 let pending: IpvsTable | null = null;
 
@@ -30,7 +36,10 @@ async function handle(req: RulesRequest): Promise<RulesReply> {
       const parsed = parseRules(await fs.readFile(req.path, "utf8"));
       if (parsed.errors.length > 0) return { id: req.id, ok: true, errors: parsed.errors, warnings: parsed.warnings, changes: null, table: null };
       pending = parsed.table;
-      return { id: req.id, ok: true, errors: [], warnings: parsed.warnings, changes: tableChanges(applied, parsed.table), table: req.full ? parsed.table : null };
+      const changes = tableChanges(applied, parsed.table);
+      // in small messages: the forwarding thread deserializes each between its socket events
+      for (let i = 0; i < changes.upsert.length; i += PART) parentPort?.postMessage({ id: req.id, part: changes.upsert.slice(i, i + PART) } satisfies RulesPart);
+      return { id: req.id, ok: true, errors: [], warnings: parsed.warnings, changes: { upsert: [], remove: changes.remove }, table: req.full ? parsed.table : null };
     }
     case "commit":
       if (pending) applied = pending;

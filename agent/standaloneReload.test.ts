@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import fs from "node:fs/promises";
 import os from "node:os";
+import net from "node:net";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { startStandalone } from "./standalone.ts";
@@ -45,4 +46,29 @@ describe("standalone reload of a big rules file", () => {
     expect(f.longestGapMs / f.durationMs).toBeLessThan(0.5);
     await c.close();
   }, 120_000);
+
+  it("plans a service whose listen failed again on the next reload, even when the file did not change", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "lvs-reload-"));
+    const rules = path.join(dir, "r.rules");
+    const vip = "127.0.11.10";
+    const port = await freePort(vip);
+    const squatter = net.createServer().listen(port, vip);
+    await new Promise((r) => squatter.once("listening", r));
+    const b = await startBackend("late", "127.0.22.10");
+    await fs.writeFile(rules, `-A -t ${vip}:${port} -s rr\n-a -t ${vip}:${port} -r 127.0.22.10:${b.port} -m -w 1\n`);
+    const err = new PassThrough();
+    let text = "";
+    err.on("data", (d) => (text += d.toString()));
+    const s = await startStandalone({ rules, err, out: new PassThrough().resume(), signals: false, engine: { tickMs: 0 } });
+    cleanup.push(async () => {
+      await s.stop();
+      await b.close();
+      await fs.rm(dir, { recursive: true });
+    });
+    expect(text).toMatch(/listen .*EADDRINUSE/);
+    await new Promise((r) => squatter.close(r));
+    expect(await s.reload()).toBe(true);
+    expect((await connect(vip, port)).name).toBe("late");
+  });
 });
+
