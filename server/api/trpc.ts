@@ -97,6 +97,7 @@ export const TRPC_CODES = {
   FORBIDDEN: "FORBIDDEN",
   NOT_FOUND: "NOT_FOUND",
   CONFLICT: "CONFLICT",
+  PRECONDITION_FAILED: "PRECONDITION_FAILED",
   TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
 } as const satisfies Record<ServiceErrorCode, TRPCError["code"]>;
 
@@ -179,7 +180,7 @@ export function authedProcedure(action: Action) {
     .meta({ action })
     .use(async ({ ctx, type, path, getRawInput, next }) => {
       const session = ctx.session;
-      if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first", cause: refuse("UNAUTHORIZED", "auth.sign-in-first") });
+      if (!session) throw new TRPCError({ code: TRPC_CODES.UNAUTHORIZED, message: "sign in first", cause: refuse("UNAUTHORIZED", "auth.sign-in-first") });
       if (!can(session.role, action)) {
         const needs = requiredRole(action);
         if (type === "mutation") {
@@ -187,7 +188,7 @@ export function authedProcedure(action: Action) {
           await recordAudit(ctx.db, auditActor(ctx), { action: path, target, outcome: "denied", diff: { needs, role: session.role } });
         }
         const reason = refuse("FORBIDDEN", "auth.role-required", { path, needs, role: session.role });
-        throw new TRPCError({ code: "FORBIDDEN", message: reason.message, cause: reason });
+        throw new TRPCError({ code: TRPC_CODES[reason.code], message: reason.message, cause: reason });
       }
       return next({ ctx: { ...ctx, session } });
     });

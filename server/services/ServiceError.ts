@@ -12,6 +12,7 @@ export const SERVICE_ERROR_CODES = {
   FORBIDDEN: { status: 403, meaning: "the role may not do this" },
   NOT_FOUND: { status: 404, meaning: "what the input names does not exist" },
   CONFLICT: { status: 409, meaning: "the current state forbids it (stale revision, already enrolled...)" },
+  PRECONDITION_FAILED: { status: 412, meaning: "a part of this server the call needs is not running (e.g. live statistics)" },
   TOO_MANY_REQUESTS: { status: 429, meaning: "throttled; retry later" },
 } as const;
 

@@ -3,14 +3,14 @@
  * of one director fetched from its agent on demand, availability from the health history, and the
  * current per-director state (the same as a `/api/live` snapshot).
  */
-import { TRPCError } from "@trpc/server";
 import {
   availabilityInputSchema, connectionsInputSchema, historyInputSchema, snapshotInputSchema, type LiveApi,
 } from "../../live/liveApi.ts";
+import { ServiceError } from "../../services/ServiceError.ts";
 import { authedProcedure, router, type Context } from "../trpc.ts";
 
 function api(ctx: Context): LiveApi {
-  if (!ctx.live) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "live statistics are not running on this server" });
+  if (!ctx.live) throw new ServiceError("PRECONDITION_FAILED", "live statistics are not running on this server");
   return ctx.live;
 }
 
