@@ -92,6 +92,7 @@ test("a real server's agent reports ✗ with the failing check; Prepare turns th
   const verdict = page.getByTestId("membership-verdict");
   await expect(verdict).toHaveAttribute("data-state", "failing");
   await expect(page.getByTestId("membership-verdict-mark")).toHaveText("✗");
+  await expect(page.getByTestId("edge-m1-verified")).toHaveAttribute("data-verdict", "failing");
   await expect(verdict.locator('[data-check="address lo 10.0.0.100/32"]')).toContainText("observed absent");
   await expect(page.getByTestId("packet-hop-1")).toHaveAttribute("data-failing", "true");
   await expect(page.getByTestId("packet-hop-1-broken")).toContainText("address lo 10.0.0.100/32");
@@ -104,6 +105,7 @@ test("a real server's agent reports ✗ with the failing check; Prepare turns th
   await selectEdge(page, "m1");
   await expect(verdict).toHaveAttribute("data-state", "verified", { timeout: 10_000 });
   await expect(page.getByTestId("membership-verdict-mark")).toHaveText("✓");
+  await expect(page.getByTestId("edge-m1-verified")).toHaveAttribute("data-verdict", "verified");
   await expect(page.getByTestId("packet-hop-1")).not.toHaveAttribute("data-failing", "true");
   expect(problems).toEqual([]);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { failingHops, membershipVerdict, withoutVerifiedHostIssues } from "./membershipVerdict.ts";
+import { failingHops, membershipMarks, membershipVerdict, withoutVerifiedHostIssues } from "./membershipVerdict.ts";
 import type { HostCheck } from "./hostChecks.ts";
 
 const chk = (id: string, ok: boolean, memberships = ["m-dr"]): HostCheck => ({ id, ok, expected: "x", observed: ok ? "x" : "absent", memberships });
@@ -40,5 +40,10 @@ describe("membershipVerdict", () => {
     ];
     expect(withoutVerifiedHostIssues(issues, new Set(["rs1"]))).toEqual([issues[1], issues[2]]);
     expect(withoutVerifiedHostIssues(issues, new Set())).toEqual(issues);
+  });
+
+  it("canvas marks: ✗ as soon as one check of the membership fails, ✓ when all pass", () => {
+    const marks = membershipMarks([report([chk("a", true, ["m1", "m2"]), chk("b", false, ["m2"])]), report([chk("c", true, ["m3"])])]);
+    expect([...marks]).toEqual([["m1", "verified"], ["m2", "failing"], ["m3", "verified"]]);
   });
 });

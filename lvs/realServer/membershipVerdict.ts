@@ -89,3 +89,13 @@ export function failingHops(mode: "nat" | "dr" | "tun" | "fullnat", failing: rea
   for (const c of failing) for (const h of hopsOfCheck(mode, c)) out.set(h, [...(out.get(h) ?? []), c]);
   return out;
 }
+
+/** Per membership id, from every real-server report: ✗ when any of its checks fails, else ✓ (for the canvas edges). */
+export function membershipMarks(reports: ReadonlyArray<Pick<ReportLike, "checks">>): Map<string, "verified" | "failing"> {
+  const out = new Map<string, "verified" | "failing">();
+  for (const r of reports) for (const c of r.checks) for (const m of c.memberships) {
+    if (!c.ok) out.set(m, "failing");
+    else if (!out.has(m)) out.set(m, "verified");
+  }
+  return out;
+}

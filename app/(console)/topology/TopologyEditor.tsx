@@ -1,4 +1,5 @@
 "use client";
+import { MembershipMarksProvider } from "./inspector/MembershipMarksProvider.tsx";
 import { MiniMap, ReactFlowProvider, useReactFlow, type Connection, type IsValidConnection } from "@xyflow/react";
 import { useTranslations } from "next-intl";
 import { useCallback, useState, type DragEvent } from "react";
@@ -44,7 +45,9 @@ export function TopologyEditor(props: TopologyEditorProps) {
     <EditorContext.Provider value={store}>
       <ViewContext.Provider value={view}>
         <ReactFlowProvider>
-          <EditorBody id={props.id} store={store} view={view} />
+          <MembershipMarksProvider>
+            <EditorBody id={props.id} store={store} view={view} />
+          </MembershipMarksProvider>
         </ReactFlowProvider>
       </ViewContext.Provider>
     </EditorContext.Provider>

@@ -9,6 +9,7 @@ import { IssueBadge } from "../nodes/IssueBadge.tsx";
 import { destinationLine } from "../labels.ts";
 import { EdgeLabelPortal } from "./EdgeLabelPortal.tsx";
 import { useEdgeTraffic } from "../overlays/liveOverlays.tsx";
+import { useMembershipMark } from "../overlays/membershipMarks.tsx";
 
 export const METHOD_COLOR: Record<ForwardingMethod, string> = { dr: "#2563eb", nat: "#ea580c", tun: "#9333ea" };
 
@@ -25,6 +26,8 @@ export const MembershipEdgeView = memo(function MembershipEdgeView(props: EdgePr
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   // live view: thickness follows conns/s, moving dashes while traffic flows, quiesced = dashed
   const traffic = useEdgeTraffic(id);
+  // ✓/✗ from the real server's agent (its checks for this membership)
+  const mark = useMembershipMark(id);
   if (!data) return null;
   const m = data.membership;
   const color = METHOD_COLOR[m.method];
@@ -57,6 +60,7 @@ export const MembershipEdgeView = memo(function MembershipEdgeView(props: EdgePr
             {destinationLine(m, rs, svc)}
           </span>
           {m.state !== "active" && <span className="uppercase text-slate-500">{m.state}</span>}
+          {mark && <span data-testid={`edge-${id}-verified`} data-verdict={mark} className={mark === "verified" ? "text-emerald-600" : "font-bold text-red-600"}>{mark === "verified" ? "✓" : "✗"}</span>}
           <IssueBadge objectId={id} />
         </div>
       </EdgeLabelPortal>
