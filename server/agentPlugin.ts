@@ -9,6 +9,7 @@ import type { DesiredState } from "./services/desiredState.ts";
 import { RealServerHub } from "./realtime/realServerHub.ts";
 import { PrismaRealServerAgentStore } from "./services/realServerAgentRecords.ts";
 import { realServerDesiredFor } from "./services/realServerAgentService.ts";
+import { recordHaReport } from "./services/ha/haService.ts";
 import { REALSERVER_TOKEN_PREFIX } from "../lvs/protocol/realServer.ts";
 
 export const AGENT_PATH = "/api/agent";
@@ -31,6 +32,8 @@ export function createAgentPlugin(o: { heartbeatMs?: number; desiredFor?: (direc
             data: { prerequisites: { revision: r.revision, checks: r.checks, errors: r.errors } as object, prerequisitesAt: new Date(r.at) },
           });
         },
+        // VRRP transitions and HA status → HaEvent / HaDirectorStatus and the live `ha.changed` notice
+        onHa: (r) => recordHaReport({ db, bus, now }, r).catch((e: Error) => hubLog.warn({ directorId: r.directorId, err: e.message }, "HA report not recorded")),
         // an agent refused for its protocol is told which version to install, and from where
         install: { serves: () => install?.release()?.version ?? null, publicUrl: install?.publicUrl ?? env.LVS_PUBLIC_URL ?? null },
       });

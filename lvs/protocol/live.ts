@@ -25,6 +25,7 @@
  * Every stats/snapshot value is what the agent reported (ipvsadm --stats/--rate semantics).
  */
 import { z } from "zod";
+import { VRRP_STATES } from "./ha.ts";
 
 const topologyId = z.string().min(1).max(64);
 const directorId = z.string().min(1).max(64);
@@ -163,7 +164,10 @@ export const liveServerMessageSchema = z.discriminatedUnion("type", [
     at: z.number().int(),
   }),
   z.object({ type: z.literal("drain.changed"), topologyId, drainId: z.string().max(64), status: z.string().max(32), at: z.number().int() }),
-  z.object({ type: z.literal("ha.changed"), topologyId, directorId: z.string().max(64), kind: z.enum(["transition", "status", "maintenance"]), at: z.number().int() }),
+  z.object({
+    type: z.literal("ha.changed"), topologyId, directorId: z.string().max(64), kind: z.enum(["transition", "status", "maintenance"]), at: z.number().int(),
+    groupId: z.string().max(64).optional(), to: z.enum(VRRP_STATES).optional(),
+  }),
   z.object({ type: z.literal("pong") }),
   z.object({ type: z.literal("error"), message: z.string() }),
 ]);

@@ -52,7 +52,11 @@ export const eventChannels = {
   "agent.taken": z.object({ directorId: id, instanceId: id, connectionId: id, at }),
   /** HA changed for a director: VRRP transition, status report, or a planned switchover / hand-back
    *  (agents get their desired HA again: `maintenance` is not part of a revision) */
-  "ha.changed": z.object({ topologyId: id, directorId: id, kind: z.enum(["transition", "status", "maintenance"]), at }),
+  "ha.changed": z.object({
+    topologyId: id, directorId: id, kind: z.enum(["transition", "status", "maintenance"]), at,
+    /** transition: the group and the state the director is in now (the panel shows it before re-reading) */
+    groupId: z.string().max(64).optional(), to: z.enum(["MASTER", "BACKUP", "FAULT", "STOP", "UNKNOWN"]).optional(),
+  }),
   /** a director's agent connected or disconnected */
   "director.status": z.object({ directorId: id, topologyId: id, online: z.boolean(), at }),
   /** a real server's agent connected or disconnected, or its token was revoked (online false: the holder re-checks) */

@@ -12,6 +12,7 @@ import { useTranslations } from "next-intl";
 import { useEffect } from "react";
 import { useTRPC } from "@/app/trpc.ts";
 import { useLiveClient, useLiveStatus } from "../_live/LiveContext.tsx";
+import { applyHaTransition } from "./haTransition.ts";
 
 const time = (ms: number | null) => (ms === null ? "—" : new Date(ms).toLocaleTimeString());
 
@@ -28,7 +29,11 @@ export function HaPanel({ topologyId }: { topologyId: string }) {
     // the live view holds a subscription of this topology: its ha.changed notices come to this client
     return client.onEvent((e) => {
       if (e.type !== "ha.changed" || e.topologyId !== topologyId) return;
-      void qc.invalidateQueries({ queryKey: trpc.ha.overview.queryKey({ topologyId }) });
+      const key = trpc.ha.overview.queryKey({ topologyId });
+      if (e.kind === "transition" && e.to) {
+        // shown at once; the status report that follows re-reads (a re-read now could still see the old status)
+        qc.setQueryData(key, (old) => (old ? applyHaTransition(old, e) : old));
+      } else void qc.invalidateQueries({ queryKey: key });
       void qc.invalidateQueries({ queryKey: trpc.ha.availability.pathKey() });
     });
   }, [client, qc, trpc, topologyId]);

@@ -83,6 +83,16 @@ describe("HA service (PGlite)", () => {
     await report("d2", status("BACKUP", 1_000_600, 6));
   });
 
+  it("a crashed director (agent offline) is not counted as MASTER by its last report: the backup's takeover is no split brain", async () => {
+    await report("d2", status("MASTER", 1_000_700, 6));
+    await db.prisma.director.update({ where: { id: ids.get("d1")! }, data: { online: false } });
+    const [g] = await viewer.ha.overview({ topologyId });
+    expect(g).toMatchObject({ splitBrain: false, masters: ["d2"] });
+    expect(g!.members.find((m) => m.key === "d1")!.state).toBe("UNKNOWN");
+    await db.prisma.director.update({ where: { id: ids.get("d1")! }, data: { online: true } });
+    await report("d2", status("BACKUP", 1_000_800, 6));
+  });
+
   it("a planned switchover is audited, puts the director's desired HA into maintenance (no new revision), and is planned downtime", async () => {
     const { desiredFor } = createDesiredState(db.prisma);
     const before = await desiredFor(ids.get("d1")!);

@@ -37,7 +37,11 @@ export async function recordHaReport(deps: HaDeps, r: HaReport): Promise<void> {
       })),
     });
   }
-  await deps.bus.publish("ha.changed", { topologyId: r.topologyId, directorId: r.directorId, kind: r.kind === "status" ? "status" : "transition", at: r.at });
+  const last = r.kind === "transitions" ? r.transitions.at(-1) : undefined;
+  await deps.bus.publish("ha.changed", {
+    topologyId: r.topologyId, directorId: r.directorId, kind: r.kind === "status" ? "status" : "transition", at: r.at,
+    ...(last ? { groupId: last.groupId.slice(0, 64), to: last.to } : {}),
+  });
 }
 
 /** Directors (by Director.id) of a topology in maintenance now. */
@@ -105,7 +109,8 @@ export async function haOverview(deps: HaDeps, topologyId: string): Promise<HaGr
       const d = doc.directors.find((x) => x.id === key);
       return {
         key, directorId: row?.id ?? null, name: d?.name ?? key, online: row?.online ?? false,
-        state: row?.online || inst ? (inst?.state ?? "UNKNOWN") : "UNKNOWN", since: inst?.since ?? null,
+        // an offline director's last report is no state: after a crash it would still say MASTER (false split brain)
+        state: row?.online ? (inst?.state ?? "UNKNOWN") : "UNKNOWN", since: inst?.since ?? null,
         priority: groupPriority(g, key), maintenance: row ? maint.has(row.id) : false,
         keepalived: st?.keepalived ?? null, sync: st?.sync ?? null, engine: d?.engine ?? "auto",
       };

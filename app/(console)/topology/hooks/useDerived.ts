@@ -2,7 +2,6 @@
 import { useEffect } from "react";
 import { validate } from "@/lvs/validate.ts";
 import type { Issue } from "@/lvs/issues.ts";
-import { graphToTopology } from "../../_canvas/graph.ts";
 import { sameContent, sameDocument, type Badge, type EditorState, type EditorStore } from "../../_canvas/store/store.ts";
 
 /** Per object id: counts of errors/warnings; badges keep their identity when unchanged (no re-render). */
@@ -38,7 +37,8 @@ export function useDerived(store: EditorStore) {
       if (s.dragSnapshot) return;
       if (last && sameDocument(last, s)) return;
       last = { nodes: s.nodes, edges: s.edges, haGroups: s.haGroups };
-      const topology = graphToTopology(s.name, s.nodes, s.edges);
+      // with the declared HA groups: their rules (ha.*) show in the editor
+      const topology = s.topology();
       const issues = validate(topology);
       s.setDerived({ issues, badges: badgesOf(issues, s.badges), dirty: !sameContent(s.saved, s) });
     };
