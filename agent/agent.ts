@@ -250,6 +250,16 @@ export class Agent {
         }
         return;
       }
+      case "zero.request": {
+        // ipvsadm -Z: the stats frames that follow carry the reset counters; the server's rollups treat a counter that went down as a reset
+        try {
+          await this.opts.engine.zero(msg.service);
+          this.send({ v: PROTOCOL_VERSION, type: "zero.response", requestId: msg.requestId });
+        } catch (e) {
+          this.send({ v: PROTOCOL_VERSION, type: "zero.response", requestId: msg.requestId, error: (e as Error).message });
+        }
+        return;
+      }
       case "error":
         this.opts.log.warn(`control plane error ${msg.code}: ${msg.message}`);
         return;

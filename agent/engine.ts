@@ -55,6 +55,11 @@ export interface ForwardingEngine {
   /** Counters, rates, ActiveConn/InActConn per service and destination. */
   stats(): Promise<StatsSnapshot>;
   connections(page: ConnectionPage): Promise<ConnectionList>;
+  /**
+   * `ipvsadm -Z [service]`: zero the counters (and the rate estimates) of one service and its real
+   * servers, or of every service (null). Throws "No such service" for a service the engine does not run.
+   */
+  zero(service: IpvsServiceKey | null): Promise<void>;
   /** Stop forwarding that this process owns (userspace); leaves kernel rules in place (ipvs). */
   close(): Promise<void>;
 }

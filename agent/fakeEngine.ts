@@ -3,7 +3,7 @@
  * apply, can be told to fail operations, and reports stats/connections it is given.
  */
 import type { AppliedOp, ApplyResult, ConnectionList, ConnectionPage, ForwardingEngine } from "./engine.ts";
-import type { ConnectionEntry, IpvsTable, StatsSnapshot } from "../lvs/model.ts";
+import type { ConnectionEntry, IpvsServiceKey, IpvsTable, StatsSnapshot } from "../lvs/model.ts";
 import { agentServiceKeyText, serviceKeyOf } from "../lvs/tableKey.ts";
 
 export class FakeEngine implements ForwardingEngine {
@@ -13,6 +13,8 @@ export class FakeEngine implements ForwardingEngine {
   /** services (by agentServiceKeyText) whose apply fails */
   failing = new Set<string>();
   connectionEntries: ConnectionEntry[] = [];
+  /** every zero() call: a service key text, or "" for all */
+  zeroed: string[] = [];
   closed = false;
 
   constructor(private readonly now: () => number = () => 0) {}
@@ -35,12 +37,23 @@ export class FakeEngine implements ForwardingEngine {
     }
     const wanted = new Set(desired.services.map((s) => agentServiceKeyText(serviceKeyOf(s))));
     for (const k of before.keys()) if (!wanted.has(k)) ops.push({ op: `delete ${k}`, ok: true });
+    if (desired.timeouts) {
+      const t = desired.timeouts;
+      const cur = this.table.timeouts ?? { tcp: 900, tcpfin: 120, udp: 300 };
+      next.timeouts = { tcp: t.tcp || cur.tcp, tcpfin: t.tcpfin || cur.tcpfin, udp: t.udp || cur.udp };
+      if (JSON.stringify(next.timeouts) !== JSON.stringify(cur)) ops.push({ op: `--set ${t.tcp} ${t.tcpfin} ${t.udp}`, ok: true });
+    } else if (this.table.timeouts) next.timeouts = this.table.timeouts;
     this.table = next;
     return { ok: ops.every((o) => o.ok), ops, notes: [] };
   }
 
   async read(): Promise<IpvsTable> {
     return structuredClone(this.table);
+  }
+
+  async zero(service: IpvsServiceKey | null): Promise<void> {
+    if (service && !this.table.services.some((s) => agentServiceKeyText(serviceKeyOf(s)) === agentServiceKeyText(service))) throw new Error("No such service");
+    this.zeroed.push(service ? agentServiceKeyText(service) : "");
   }
 
   async stats(): Promise<StatsSnapshot> {

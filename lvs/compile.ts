@@ -84,7 +84,9 @@ export function compileDirector(topology: Topology, directorId: string): IpvsTab
     }
     services.push(svc);
   }
-  return canonicalTable({ services });
+  const timeouts = topology.directors.find((d) => d.id === directorId)?.timeouts;
+  const table = canonicalTable({ services });
+  return timeouts ? { ...table, timeouts: { ...timeouts } } : table;
 }
 
 /** Every director's table, by director id. */

@@ -69,7 +69,7 @@ function observedIndex(observed: ObservedTable): ObservedIndex {
 }
 
 function connsOf(o: Op, idx: ObservedIndex | null): { activeConns: number | null; inactConns: number | null } {
-  if (!idx || o.kind === "clear") return { activeConns: null, inactConns: null };
+  if (!idx || o.kind === "clear" || o.kind === "set-timeouts") return { activeConns: null, inactConns: null };
   const key = serviceKeyString(o.service);
   const svc = idx.services.get(key);
   if (!svc) return { activeConns: null, inactConns: null };
@@ -134,7 +134,7 @@ export function healthExplainer(health: HealthConfig): (o: Op) => boolean {
 }
 
 function explainedBy(o: Op, idx: HealthIndex): boolean {
-  if (o.kind === "clear" || o.kind === "add-service" || o.kind === "edit-service" || o.kind === "delete-service") return false;
+  if (o.kind === "clear" || o.kind === "set-timeouts" || o.kind === "add-service" || o.kind === "edit-service" || o.kind === "delete-service") return false;
   const svc = serviceKeyString(o.service);
   const target = idx.targets.get(targetId(svc, o.destination.address, o.destination.port));
   if (o.kind === "edit-destination") {
@@ -157,6 +157,7 @@ export function actualTable(reported: IpvsTable, observed: ObservedTable | null)
   if (!observed) return reported;
   const seen = new Map(observed.services.map((s) => [s.key, s]));
   return {
+    ...(reported.timeouts ? { timeouts: reported.timeouts } : {}),
     services: reported.services.flatMap((svc) => {
       const o = seen.get(serviceKeyString(svc));
       if (!o) return [];

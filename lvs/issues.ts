@@ -28,6 +28,7 @@ export const ISSUE_CODES = {
   "schema.invalid": { severity: "error", rule: "The document does not match the topology schema." },
   // ---- topology references
   "topology.duplicate-id": { severity: "error", rule: "Object ids must be unique within a topology." },
+  "topology.duplicate-director-name": { severity: "warning", rule: "Two directors with one name cannot be told apart in exports, deploys and the live view." },
   "service.unknown-director": { severity: "error", rule: "A service is placed on a director that does not exist." },
   "service.director-twice": { severity: "error", rule: "A service's placement lists each director once." },
   "service.not-placed": { severity: "warning", rule: "A VIP placed on no director receives no traffic." },

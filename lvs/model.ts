@@ -141,6 +141,8 @@ export interface Director {
   /** DIPs with their prefixes: used for L2/NAT reachability rules */
   interfaces: NetworkInterface[];
   engine: EngineKind;
+  /** `ipvsadm --set tcp tcpfin udp` on this director; null/absent = leave the kernel's timeouts alone */
+  timeouts?: IpvsTimeouts | null;
 }
 
 export interface VirtualService {
@@ -276,6 +278,23 @@ export interface Topology {
 
 // ---------------------------------------------------------------- IPVS table (what one director runs)
 
+/**
+ * `ipvsadm --set tcp tcpfin udp`: the idle timeouts (seconds) of established TCP connections, of TCP
+ * connections after a FIN, and of UDP "connections". Global to the director (one per network
+ * namespace), not per service. As on ipvsadm's command line, 0 leaves that value as it is. The kernel
+ * lab (Debian 6.1, ipvsadm 1.31) showed: defaults 900 120 300; `--set 0 60 0` changes tcpfin only;
+ * values above 2678400 (86400*31) are refused by ipvsadm ("invalid timeout value"); `ipvsadm -S`
+ * does not save them; `ipvsadm -R` accepts `--set` lines; `ipvsadm -L --timeout` prints
+ * "Timeout (tcp tcpfin udp): 900 120 300".
+ */
+export interface IpvsTimeouts {
+  tcp: number;
+  tcpfin: number;
+  udp: number;
+}
+export const DEFAULT_IPVS_TIMEOUTS: IpvsTimeouts = { tcp: 900, tcpfin: 120, udp: 300 };
+export const MAX_IPVS_TIMEOUT = 2678400;
+
 export type IpvsServiceKey =
   | { protocol: Protocol; family: AddressFamily; address: string; port: number }
   | { protocol: "fwmark"; family: AddressFamily; fwmark: number };
@@ -301,6 +320,8 @@ export type IpvsService = IpvsServiceKey & {
 
 export interface IpvsTable {
   services: IpvsService[];
+  /** the director's connection timeouts; absent = not managed (a desired table) / not read (an actual one) */
+  timeouts?: IpvsTimeouts;
 }
 
 // ---------------------------------------------------------------- statistics (ipvsadm --stats / --rate)

@@ -1,10 +1,10 @@
 /**
- * Table operations, one per ipvsadm command (-A -E -D -a -e -d -C), and `applyOps`: a pure simulator
+ * Table operations, one per ipvsadm command (-A -E -D -a -e -d -C --set), and `applyOps`: a pure simulator
  * of what the kernel does with them, with the kernel's own error texts (libipvs ipvs_strerror).
  * Ops carry full fields because ipvsadm sends full structures: an `-e` without `-w` sets weight 1,
  * an `-E` without `-p` clears persistence.
  */
-import type { IpvsDestination, IpvsService, IpvsServiceKey, IpvsTable } from "./model.ts";
+import type { IpvsDestination, IpvsService, IpvsServiceKey, IpvsTable, IpvsTimeouts } from "./model.ts";
 import { TableBuilder } from "./tableBuilder.ts";
 import { serviceKeyOf } from "./tableKey.ts";
 
@@ -21,7 +21,9 @@ export type Op =
   | { kind: "edit-destination"; service: IpvsServiceKey; destination: IpvsDestination; dropsConnections: false; previous?: IpvsDestination }
   | { kind: "delete-destination"; service: IpvsServiceKey; destination: { address: string; port: number }; dropsConnections: true }
   /** -C: only ever parsed from rules; plan() never emits it */
-  | { kind: "clear"; dropsConnections: true };
+  | { kind: "clear"; dropsConnections: true }
+  /** `--set tcp tcpfin udp` (0 = unchanged); new timeouts apply to connections as they are next refreshed */
+  | { kind: "set-timeouts"; timeouts: IpvsTimeouts; dropsConnections: false; previous?: IpvsTimeouts };
 
 export type OpKind = Op["kind"];
 
@@ -54,6 +56,7 @@ export const op = {
   editDestination: (service: IpvsServiceKey, destination: IpvsDestination): Op => ({
     kind: "edit-destination", service: serviceKeyOf(service), destination, dropsConnections: false,
   }),
+  setTimeouts: (timeouts: IpvsTimeouts): Op => ({ kind: "set-timeouts", timeouts: { ...timeouts }, dropsConnections: false }),
   deleteDestination: (service: IpvsServiceKey, destination: { address: string; port: number }): Op => ({
     kind: "delete-destination", service: serviceKeyOf(service), destination: { address: destination.address, port: destination.port }, dropsConnections: true,
   }),

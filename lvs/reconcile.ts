@@ -10,7 +10,7 @@
  *    the others are left alone (the agent reports them as unmanaged).
  */
 import { canonicalDestination, canonicalService, canonicalTable } from "./canonical.ts";
-import type { IpvsDestination, IpvsService, IpvsServiceKey, IpvsTable } from "./model.ts";
+import type { IpvsDestination, IpvsService, IpvsServiceKey, IpvsTable, IpvsTimeouts } from "./model.ts";
 import { op, serviceSpecOf, type Op, type ServiceSpec } from "./ops.ts";
 import { describeServiceKey, destinationKeyString, serviceKeyOf, serviceKeyString } from "./tableKey.ts";
 import { formatAddressPort } from "./address.ts";
@@ -50,6 +50,9 @@ export function plan(actual: IpvsTable, desired: IpvsTable, opts: PlanOptions = 
   const actualByKey = new Map(a.services.map((s) => [serviceKeyString(s), s]));
   const desiredKeys = new Set(d.services.map((s) => serviceKeyString(s)));
   const ops: Op[] = [];
+  // --set first: the new timeouts apply to the connections the new services get
+  const t = timeoutsChange(actual.timeouts, desired.timeouts);
+  if (t) ops.push(t);
 
   const givenOrder = new Map(desired.services.map((s) => [serviceKeyString(canonicalService(s)), s.destinations]));
   for (const s of d.services) {
@@ -80,6 +83,17 @@ export function plan(actual: IpvsTable, desired: IpvsTable, opts: PlanOptions = 
     if (!desiredKeys.has(serviceKeyString(s)) && managed(serviceKeyOf(s))) ops.push(op.deleteService(s));
   }
   return ops;
+}
+
+/**
+ * The `--set` that brings `actual` to `desired` (0 in desired = leave that value), or null when
+ * desired does not manage timeouts or the kernel already has them.
+ */
+export function timeoutsChange(actual: IpvsTimeouts | undefined, desired: IpvsTimeouts | undefined): Op | null {
+  if (!desired) return null;
+  const differs = (["tcp", "tcpfin", "udp"] as const).some((k) => desired[k] !== 0 && desired[k] !== actual?.[k]);
+  if (!differs) return null;
+  return { kind: "set-timeouts", timeouts: { ...desired }, dropsConnections: false, ...(actual ? { previous: { ...actual } } : {}) };
 }
 
 /** `s`'s (canonical) destinations in the order `given` lists them (the kernel's list is the reverse). */
@@ -113,6 +127,11 @@ function describeSpec(s: ServiceSpec): string {
   return parts.join(", ");
 }
 
+function describeTimeouts(t: IpvsTimeouts): string {
+  const v = (n: number) => (n === 0 ? "unchanged" : `${n} s`);
+  return `tcp ${v(t.tcp)}, tcpfin ${v(t.tcpfin)}, udp ${v(t.udp)}`;
+}
+
 function describeDest(d: IpvsDestination): string {
   const parts = [METHOD[d.method], `weight ${d.weight}`];
   if (d.tunnel && d.tunnel.type !== "ipip") parts.push(`${d.tunnel.type}${d.tunnel.port ? ` port ${d.tunnel.port}` : ""} ${d.tunnel.checksum ?? "nocsum"}`);
@@ -141,5 +160,7 @@ export function describeOp(o: Op): string {
     }
     case "delete-destination":
       return `remove real server ${formatAddressPort(o.destination.address, o.destination.port)} from ${describeServiceKey(o.service)}${drop}`;
+    case "set-timeouts":
+      return `set connection timeouts: ${o.previous ? `${describeTimeouts(o.previous)} → ` : ""}${describeTimeouts(o.timeouts)}`;
   }
 }

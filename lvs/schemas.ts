@@ -10,6 +10,7 @@ import {
   MAX_THRESHOLD, MAX_WEIGHT, PROTOCOLS, SCHEDULER_FLAGS, SERVICE_PROTOCOLS, TUNNEL_CSUM, TUNNEL_TYPES,
 } from "./model.ts";
 import type * as M from "./model.ts";
+import { MAX_IPVS_TIMEOUT as M_MAX_TIMEOUT } from "./model.ts";
 
 export const ipv4Schema = z
   .string()
@@ -102,12 +103,18 @@ export const networkInterfaceSchema = z.object({
   prefix: z.number().int().min(0).max(128),
 });
 
+/** `ipvsadm --set tcp tcpfin udp`: seconds, 0 = leave the kernel's value (ipvsadm's own range) */
+const timeoutSeconds = (what: string) =>
+  z.number().int(`${what} timeout must be a whole number of seconds`).min(0, `${what} timeout must be 0..${M_MAX_TIMEOUT} seconds`).max(M_MAX_TIMEOUT, `${what} timeout must be 0..${M_MAX_TIMEOUT} seconds (ipvsadm refuses more)`);
+export const timeoutsSchema = z.object({ tcp: timeoutSeconds("tcp"), tcpfin: timeoutSeconds("tcpfin"), udp: timeoutSeconds("udp") });
+
 export const directorSchema = z.object({
   id,
   name,
   managementAddress: lineText(255).nullable(),
   interfaces: z.array(networkInterfaceSchema).max(64),
   engine: z.enum(ENGINE_KINDS),
+  timeouts: timeoutsSchema.nullable().optional(),
 });
 
 export const virtualServiceSchema = z.object({
@@ -220,7 +227,7 @@ export const ipvsServiceSchema = z.union([
   z.object({ protocol: z.literal("fwmark"), fwmark: z.number().int().min(1).max(MAX_FWMARK), ...serviceCommon }),
 ]);
 
-export const ipvsTableSchema = z.object({ services: z.array(ipvsServiceSchema).max(100000) });
+export const ipvsTableSchema = z.object({ services: z.array(ipvsServiceSchema).max(100000), timeouts: timeoutsSchema.optional() });
 
 // compile-time proof that the schemas and the model agree
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

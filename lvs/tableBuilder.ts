@@ -10,7 +10,7 @@
 import { canonicalAddress, formatAddressPort } from "./address.ts";
 import { canonicalDestination, canonicalService } from "./canonical.ts";
 import { LvsError } from "./errors.ts";
-import type { IpvsDestination, IpvsService, IpvsServiceKey, IpvsTable } from "./model.ts";
+import { MAX_IPVS_TIMEOUT, type IpvsDestination, type IpvsService, type IpvsServiceKey, type IpvsTable, type IpvsTimeouts } from "./model.ts";
 import type { Op } from "./ops.ts";
 import { describeServiceKey, destinationKeyString, serviceKeyString } from "./tableKey.ts";
 
@@ -31,6 +31,8 @@ export interface TableLines {
 
 export class TableBuilder {
   private readonly services = new Map<string, Entry>();
+  /** `--set` values seen (0 = unchanged, merged field by field as the kernel does) */
+  private timeouts: IpvsTimeouts | undefined;
 
   /** A builder holding `table` (its services and destinations as they are, in their order). */
   static from(table: IpvsTable): TableBuilder {
@@ -47,6 +49,7 @@ export class TableBuilder {
       }
       b.services.set(key, { service: { ...s, destinations: [] }, destinations });
     }
+    if (table.timeouts) b.timeouts = { ...table.timeouts };
     return b;
   }
 
@@ -64,7 +67,12 @@ export class TableBuilder {
    */
   apply(op: Op, line?: number): void {
     if (op.kind === "clear") {
+      // -C flushes services; the timeouts are not part of the service table and stay
       this.services.clear();
+      return;
+    }
+    if (op.kind === "set-timeouts") {
+      this.timeouts = mergeTimeouts(this.timeouts, op.timeouts);
       return;
     }
     const key = serviceKeyString(op.service);
@@ -115,7 +123,7 @@ export class TableBuilder {
   toTable(): IpvsTable {
     const services: IpvsService[] = [];
     for (const e of this.services.values()) services.push({ ...e.service, destinations: [...e.destinations.values()] });
-    return { services };
+    return this.timeouts ? { services, timeouts: { ...this.timeouts } } : { services };
   }
 
   /** toTable, and the source line of each service and destination in it. */
@@ -129,4 +137,21 @@ export class TableBuilder {
     }
     return { table: this.toTable(), lines };
   }
+}
+
+/**
+ * `--set` on top of the timeouts known so far: a 0 keeps the previous value (as the kernel does); with
+ * nothing known before, the 0 stays (= "whatever the kernel has"). Values outside 0..2678400 are
+ * refused as ipvsadm refuses them.
+ */
+export function mergeTimeouts(prev: IpvsTimeouts | undefined, next: IpvsTimeouts): IpvsTimeouts {
+  for (const k of ["tcp", "tcpfin", "udp"] as const) {
+    const v = next[k];
+    if (!Number.isInteger(v) || v < 0 || v > MAX_IPVS_TIMEOUT) throw new LvsError("invalid_value", `invalid timeout value \`${v}' specified (0..${MAX_IPVS_TIMEOUT} seconds)`);
+  }
+  return {
+    tcp: next.tcp || prev?.tcp || 0,
+    tcpfin: next.tcpfin || prev?.tcpfin || 0,
+    udp: next.udp || prev?.udp || 0,
+  };
 }

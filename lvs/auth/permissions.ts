@@ -25,6 +25,8 @@ export const ACTIONS = {
   "realServer.drain": "operator",
   /** tell a real server's agent to apply its host settings now (VIP on lo/tunl0, ARP/rp_filter sysctls) */
   "realServer.prepare": "operator",
+  /** `ipvsadm -Z`: zero a director's counters (all services or one) */
+  "stats.zero": "operator",
   /** planned switchover of a director in an HA group (and the hand-back) */
   "ha.switchover": "operator",
   "director.admin": "admin",

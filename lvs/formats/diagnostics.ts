@@ -70,6 +70,8 @@ export const DIAGNOSTICS = {
   "ipvsadm.netmask-ipv6": "-M {netmask}: an IPv6 service takes a prefix length 1..128",
   "ipvsadm.netmask-ipv4": "-M {netmask}: an IPv4 service takes a dotted netmask such as 255.255.255.0{numeric, select, yes { (ipvsadm would read {netmask} as the address 0.0.0.{netmask})} other {}}",
   "ipvsadm.netmask-without-persistence": "-M {netmask} without -p has no effect (the mask is the persistence granularity; ipvsadm -S drops it)",
+  "ipvsadm.set-needs-three": "--set needs three timeout values: tcp tcpfin udp in seconds, 0 = unchanged (ipvsadm: --set option requires 3 timeout values)",
+  "ipvsadm.invalid-timeout": "--set: {value} is not a timeout (0..2678400 seconds, 0 = unchanged; ipvsadm: invalid timeout value `{value}' specified)",
   "ipvsadm.unknown-pe": "--pe {pe}: unknown persistence engine (only sip exists; the kernel answers \"Scheduler or persistence engine not found\")",
   "ipvsadm.replay": "{detail}: {why, select, no_such_service {the service must be defined (-A) on an earlier line} service_exists {the service is defined twice (use -E to change it)} destination_exists {the real server is added twice to this service (use -e to change it)} no_such_destination {the real server must be added (-a) on an earlier line} other {rejected}}{hint, select, ipv6_exists { (an IPv6 service -f {fwmark} -6 exists: add -6 after -f)} ipv4_exists { (an IPv4 service -f {fwmark} exists: drop the -6)} other {}}",
   // ---- keepalived.conf

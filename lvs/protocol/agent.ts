@@ -4,8 +4,8 @@
  * the connection on anything else. Authentication is NOT a message: the agent presents
  * `Authorization: Bearer <token>` on the upgrade and the server refuses before any frame is read.
  *
- * Server → agent: welcome, desired, heartbeat, connections.request, error, rs.desired, rs.prepare
- * Agent → server: hello, ack, heartbeat, stats, health, health.state, connections.response, error,
+ * Server → agent: welcome, desired, heartbeat, connections.request, zero.request, error, rs.desired, rs.prepare
+ * Agent → server: hello, ack, heartbeat, stats, health, health.state, connections.response, zero.response, error,
  *                 ha.status, ha.transition, rs.hello, rs.report
  * (rs.*: the real-server role of the agent, lvs/protocol/realServer.ts)
  *
@@ -127,9 +127,15 @@ export const connectionsRequestSchema = z.object({
   }),
 });
 export const errorSchema = z.object({ v, type: z.literal("error"), code: z.string().max(64), message: z.string().max(4096) });
+/** `ipvsadm -Z [service]`: zero the counters of one service (and its real servers) or of all (null). */
+export const zeroRequestSchema = z.object({
+  v, type: z.literal("zero.request"),
+  requestId: z.string().min(1).max(64),
+  service: serviceKeySchema.nullable(),
+});
 
 export const serverMessageSchema = z.discriminatedUnion("type", [
-  welcomeSchema, desiredSchema, heartbeatSchema, connectionsRequestSchema, errorSchema,
+  welcomeSchema, desiredSchema, heartbeatSchema, connectionsRequestSchema, errorSchema, zeroRequestSchema,
   rsDesiredSchema, rsPrepareSchema,
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
@@ -245,6 +251,13 @@ export const connectionsResponseSchema = z.object({
   error: z.string().max(4096).optional(),
 });
 
+/** The answer to zero.request: no error = the engine zeroed the counters. */
+export const zeroResponseSchema = z.object({
+  v, type: z.literal("zero.response"),
+  requestId: z.string().min(1).max(64),
+  error: z.string().max(4096).optional(),
+});
+
 /** What keepalived and the sync daemons do on this director now (feature "ha"). */
 export const haStatusMessageSchema = z.object({ v, type: z.literal("ha.status"), status: haStatusSchema });
 /** VRRP state changes, sent the moment keepalived's notify script reports them (feature "ha"). */
@@ -252,7 +265,7 @@ export const haTransitionMessageSchema = z.object({ v, type: z.literal("ha.trans
 
 export const agentMessageSchema = z.discriminatedUnion("type", [
   helloSchema, ackSchema, heartbeatSchema, statsSchema, healthSchema, healthStateSchema, connectionsResponseSchema, errorSchema,
-  haStatusMessageSchema, haTransitionMessageSchema,
+  haStatusMessageSchema, haTransitionMessageSchema, zeroResponseSchema,
   rsHelloSchema, rsReportSchema, directorPrereqSchema,
 ]);
 export type AgentMessage = z.infer<typeof agentMessageSchema>;

@@ -51,6 +51,7 @@ export const SERVER_ERRORS = {
   "live.no-director": "directorId: no director {id}",
   "live.no-hub": "directorId: no agent hub runs on this control plane",
   "live.agent-failed": "directorId: director {id}: {detail}",
+  "live.bad-service-key": "serviceKey: {key} is not a service key (tcp|address|port, udp|..., fwmark|family|mark)",
 } as const;
 
 export type ServerErrorCode = keyof typeof SERVER_ERRORS;

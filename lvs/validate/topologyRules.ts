@@ -49,9 +49,23 @@ function duplicateIds(t: Topology): Issue[] {
   return out;
 }
 
+/** Two directors named alike (e.g. two imports both left as "imported"): a warning on the second. */
+function duplicateDirectorNames(t: Topology): Issue[] {
+  const out: Issue[] = [];
+  const seen = new Set<string>();
+  for (const d of t.directors) {
+    const name = d.name.trim();
+    if (name && seen.has(name))
+      out.push(makeIssue("topology.duplicate-director-name", { path: ["directors", d.id], objectId: d.id }, ["name"],
+        `Two directors are named "${name}"; give each its own name so exports, deploys and the live view can tell them apart.`, { name }));
+    seen.add(name);
+  }
+  return out;
+}
+
 /** `elsewhere`: ids that exist in the document but were left out (malformed); links to them are not reported. */
 export function topologyRules(t: Topology, elsewhere: ReadonlySet<string> = new Set()): Issue[] {
-  const out: Issue[] = duplicateIds(t);
+  const out: Issue[] = [...duplicateIds(t), ...duplicateDirectorNames(t)];
   const directors = new Map<string, Director>(t.directors.map((d) => [d.id, d]));
   const services = new Map<string, VirtualService>(t.services.map((s) => [s.id, s]));
   const servers = new Map<string, RealServer>(t.realServers.map((r) => [r.id, r]));

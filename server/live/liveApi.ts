@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Availability } from "../../lvs/availability.ts";
 import type { ConnectionEntry } from "../../lvs/model.ts";
 import type { LiveDirectorState, LivePoint, LiveTopic } from "../../lvs/protocol/live.ts";
+import type { AuditActor } from "../services/audit.ts";
 
 const id = z.string().min(1, "must not be empty").max(64, "is at most 64 characters");
 const serviceKey = z.string().min(1, "must not be empty").max(128, "is at most 128 characters");
@@ -89,10 +90,19 @@ export interface AvailabilityResult {
 
 export const snapshotInputSchema = z.object({ topologyId: id, directorId: id.optional(), serviceKey: serviceKey.optional() });
 
+export const zeroInputSchema = z.object({
+  directorId: id,
+  /** one service (lvs/tableKey serviceKeyString); absent = every service of the director */
+  serviceKey: serviceKey.optional(),
+});
+export type ZeroInput = z.infer<typeof zeroInputSchema>;
+
 export interface LiveApi {
   history(input: HistoryInput): Promise<HistoryResult>;
   connections(input: ConnectionsInput): Promise<ConnectionsResult>;
   availability(input: AvailabilityInput): Promise<AvailabilityResult>;
   /** the same director states a `/api/live` snapshot carries (for the stats tables) */
   snapshot(topic: LiveTopic): Promise<LiveDirectorState[]>;
+  /** `ipvsadm -Z [service]` on one director through its agent; audited as stats.zero */
+  zero(input: ZeroInput, actor: AuditActor): Promise<{ directorId: string; director: string; service: string | null }>;
 }

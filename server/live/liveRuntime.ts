@@ -9,8 +9,9 @@
  */
 import { randomUUID } from "node:crypto";
 import type { AgentMessage } from "../../lvs/protocol/agent.ts";
-import type { StatsSnapshot } from "../../lvs/model.ts";
-import { destinationKeyString, serviceKeyString } from "../../lvs/tableKey.ts";
+import type { IpvsServiceKey, StatsSnapshot } from "../../lvs/model.ts";
+import { describeServiceKey, destinationKeyString, parseServiceKeyString, serviceKeyString } from "../../lvs/tableKey.ts";
+import { withAudit, type AuditActor } from "../services/audit.ts";
 import type { Database } from "../db/openDatabase.ts";
 import type { Logger } from "../log.ts";
 import type { AgentEvent, AgentEventSource } from "../realtime/agentEvents.ts";
@@ -20,7 +21,7 @@ import { refuse } from "../services/ServiceError.ts";
 import { availabilityQuery, currentHealth, type HealthNow } from "./healthQuery.ts";
 import { historyQuery } from "./historyQuery.ts";
 import { ObservedWriter } from "./observedWriter.ts";
-import type { AvailabilityInput, ConnectionsInput, ConnectionsResult, HistoryInput, LiveApi } from "./liveApi.ts";
+import type { AvailabilityInput, ConnectionsInput, ConnectionsResult, HistoryInput, LiveApi, ZeroInput } from "./liveApi.ts";
 import type { DirectorMetrics } from "./metrics.ts";
 import { RollupRepository } from "./rollupRepository.ts";
 import { RollupWriter } from "./rollupWriter.ts";
@@ -52,6 +53,8 @@ export interface LiveRuntimeOptions {
 /** What the agent hub offers for on-demand connection tables. */
 export interface ConnectionSource {
   requestConnections(directorId: string, page: { offset: number; limit: number; client?: string; virtual?: string; destination?: string }, timeoutMs?: number): Promise<Extract<AgentMessage, { type: "connections.response" }>>;
+  /** `ipvsadm -Z [service]` on the director's agent */
+  requestZero?(directorId: string, service: IpvsServiceKey | null, timeoutMs?: number): Promise<void>;
 }
 
 export interface DirectorMeta {
@@ -246,6 +249,29 @@ export class LiveRuntime implements LiveApi {
       throw refuse("NOT_FOUND", "live.agent-failed", { id: input.directorId, detail: (e as Error).message });
     }
     return { directorId: input.directorId, offset: input.offset, limit: input.limit, total: r.total, entries: r.entries, error: r.error ?? null };
+  }
+
+  /**
+   * `ipvsadm -Z`: the agent zeroes the counters of one service (and its real servers) or of all; the
+   * stats frames that follow carry the reset counters, which the rollups and charts take as a reset
+   * (a counter that went down starts a new run, never a negative rate). Audited once as stats.zero.
+   */
+  async zero(input: ZeroInput, actor: AuditActor): Promise<{ directorId: string; director: string; service: string | null }> {
+    const d = await this.o.db.prisma.director.findUnique({ where: { id: input.directorId }, select: { id: true, name: true, key: true, topologyId: true } });
+    if (!d) throw refuse("NOT_FOUND", "live.no-director", { id: input.directorId });
+    const key = input.serviceKey === undefined ? null : parseServiceKeyString(input.serviceKey);
+    if (input.serviceKey !== undefined && !key) throw refuse("BAD_REQUEST", "live.bad-service-key", { key: input.serviceKey });
+    const service = key ? describeServiceKey(key) : null;
+    return withAudit(this.o.db, actor, { action: "stats.zero", target: `topology:${d.topologyId}/director:${d.key}` }, async () => {
+      const source = this.connectionSource;
+      if (!source?.requestZero) throw refuse("NOT_FOUND", "live.no-hub");
+      try {
+        await source.requestZero(d.id, key);
+      } catch (e) {
+        throw refuse("CONFLICT", "live.agent-failed", { id: d.name, detail: (e as Error).message });
+      }
+      return { directorId: d.id, director: d.name, service };
+    }, (r) => ({ director: r.director, service: r.service }));
   }
 
   /** What `/metrics` reports: every director with its latest stats and real-server health. */

@@ -75,6 +75,8 @@ export interface Conn {
   sentHa: string | null;
   lastFrameAt: number;
   pending: Map<string, (msg: Extract<AgentMessage, { type: "connections.response" }>) => void>;
+  /** zero.request answers by request id */
+  pendingZero?: Map<string, (msg: Extract<AgentMessage, { type: "zero.response" }>) => void>;
   /** messages of one connection are handled in order */
   chain: Promise<void>;
   /** frames waiting in `chain` (stats are dropped beyond MAX_BACKLOG: the next snapshot supersedes them) */

@@ -77,6 +77,10 @@ export function createFrameHandler(p: FramePorts): (c: Conn, msg: AgentMessage) 
         c.pending.get(msg.requestId)?.(msg);
         c.pending.delete(msg.requestId);
         return;
+      case "zero.response":
+        c.pendingZero?.get(msg.requestId)?.(msg);
+        c.pendingZero?.delete(msg.requestId);
+        return;
       case "error":
         p.opts.log.warn({ directorId: d.id, code: msg.code, message: msg.message }, "agent reported an error");
         return;

@@ -20,6 +20,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { AgentMessage, ServerMessage } from "../../lvs/protocol/agent.ts";
 import { CLOSE, INCOMPATIBLE, MAX_FRAME_BYTES, PROTOCOL_VERSION, acceptsAgentProtocol, incompatibleAgentMessage, parseAgentMessage, peekHello } from "../../lvs/protocol/agent.ts";
 import type { DesiredState } from "../../lvs/protocol/agent.ts";
+import type { IpvsServiceKey } from "../../lvs/model.ts";
 import type { AgentIdentity } from "./agentDirectory.ts";
 import { AgentEvents, type AgentEvent, type AgentEventSource } from "./agentEvents.ts";
 import { refuse } from "./agentFrames.ts";
@@ -117,6 +118,19 @@ export class AgentHub implements AgentEventSource {
       this.send(c, { v: PROTOCOL_VERSION, type: "connections.request", requestId, page });
     });
   }
+  /** Asks a connected agent to zero its counters (`ipvsadm -Z [service]`); rejects with the agent's error. */
+  requestZero(directorId: string, service: IpvsServiceKey | null, timeoutMs = 10_000): Promise<void> {
+    const c = this.conns.get(directorId);
+    if (!c) return Promise.reject(new Error("director not connected to this instance"));
+    const requestId = `z${++this.seq}`;
+    const pending = (c.pendingZero ??= new Map<string, (msg: Extract<AgentMessage, { type: "zero.response" }>) => void>());
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => { pending.delete(requestId); reject(new Error("agent did not answer in time (agents older than this console cannot zero counters)")); }, timeoutMs);
+      pending.set(requestId, (m) => { clearTimeout(timer); if (m.error) reject(new Error(m.error)); else resolve(); });
+      this.send(c, { v: PROTOCOL_VERSION, type: "zero.request", requestId, service });
+    });
+  }
+
 
   /** Closes one director's connection (e.g. after revoke/rotate on this instance). */
   disconnect(directorId: string, code: number, reason: string): void {

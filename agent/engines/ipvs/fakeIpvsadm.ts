@@ -4,7 +4,9 @@
  * a parse error with exit 2 — like ipvsadm), and prints -S -n / -Ln / --thresholds / --stats / --rate
  * / -Lnc with the lvs/ listing renderers. Every -R batch is recorded.
  */
-import type { ConnectionEntry, Counters, IpvsTable, Rates } from "../../../lvs/model.ts";
+import { DEFAULT_IPVS_TIMEOUTS, type ConnectionEntry, type Counters, type IpvsTable, type Rates } from "../../../lvs/model.ts";
+import { renderTimeouts } from "../../../lvs/formats/listings/timeouts.ts";
+import { serviceKeyString } from "../../../lvs/tableKey.ts";
 import { TableBuilder } from "../../../lvs/tableBuilder.ts";
 import { LvsError } from "../../../lvs/errors.ts";
 import { parseArgv } from "../../../lvs/formats/ipvsadm/argv.ts";
@@ -20,7 +22,10 @@ const ZC: Counters = { conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 
 const ZR: Rates = { cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0 };
 
 export class FakeIpvsadm implements Exec {
-  table: IpvsTable = { services: [] };
+  /** the kernel always has timeouts (900 120 300 after boot) */
+  table: IpvsTable = { services: [], timeouts: { ...DEFAULT_IPVS_TIMEOUTS } };
+  /** how many times -Z ran, and on what ("" = all services) */
+  zeroed: string[] = [];
   batches: string[] = [];
   calls: string[] = [];
   /** lines matching this are rejected by the "kernel" with the given message */
@@ -34,7 +39,10 @@ export class FakeIpvsadm implements Exec {
     const ok = (stdout: string): ExecResult => ({ code: 0, stdout, stderr: "" });
     switch (args) {
       case "-S -n":
-        return ok(renderRules(this.table, { thresholds: false }));
+        return ok(renderRules(this.table, { thresholds: false, timeouts: false }));
+      case "-L --timeout":
+      case "-Ln --timeout":
+        return ok(renderTimeouts(this.table.timeouts ?? DEFAULT_IPVS_TIMEOUTS));
       case "-Ln":
         return ok(renderList(listFromTable(this.table)));
       case "-Ln --thresholds": {
@@ -66,12 +74,38 @@ export class FakeIpvsadm implements Exec {
       case "-R":
         return this.restore(stdin ?? "");
       default:
+        if (argv[1] === "-Z") return this.zero(argv.slice(1));
+        // a single command such as `ipvsadm --set 900 120 300` runs like a one-line -R (not recorded as a batch)
+        if (argv[1] === "--set") return this.restore(args, false);
         return { code: 2, stdout: "", stderr: `fake ipvsadm: unsupported arguments: ${args}\n` };
     }
   }
 
-  private restore(text: string): ExecResult {
-    this.batches.push(text);
+  /** `-Z` or `-Z -t|-u|-f SERVICE`: zero the counters (the kernel answers "No such service", exit 255, for an unknown one). */
+  private zero(args: readonly string[]): ExecResult {
+    const argv = parseArgv([...args]);
+    if (!argv.ok) return { code: 2, stdout: "", stderr: `${argv.option}: bad option\n` };
+    const svc = argv.options[1];
+    if (!svc) {
+      this.counters.clear();
+      this.zeroed.push("");
+      return { code: 0, stdout: "", stderr: "" };
+    }
+    // parse the service as a -D line would, to get its key
+    const del = parseArgv(["-D", ...args.slice(1)]);
+    const r = del.ok ? interpretLine(del.options, del.leftovers) : null;
+    if (r?.kind !== "op" || r.op.kind !== "delete-service") return { code: 2, stdout: "", stderr: "fake ipvsadm: bad -Z service\n" };
+    const key = serviceKeyString(r.op.service);
+    const s = this.table.services.find((x) => serviceKeyString(serviceKeyOf(x)) === key);
+    if (!s) return { code: 255, stdout: "", stderr: "No such service\n" };
+    this.counters.delete("service");
+    for (const d of s.destinations) this.counters.delete(`${d.address}:${d.port}`);
+    this.zeroed.push(key);
+    return { code: 0, stdout: "", stderr: "" };
+  }
+
+  private restore(text: string, record = true): ExecResult {
+    if (record) this.batches.push(text);
     let stderr = "";
     const table = TableBuilder.from(this.table);
     // the kernel applies each line as it comes: what ran before a parse error stays

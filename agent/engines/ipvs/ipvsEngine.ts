@@ -14,9 +14,10 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { AppliedOp, ApplyResult, ConnectionList, ConnectionPage, EngineNote, ForwardingEngine } from "../../engine.ts";
-import type { IpvsService, IpvsTable, StatsSnapshot } from "../../../lvs/model.ts";
+import type { IpvsService, IpvsServiceKey, IpvsTable, StatsSnapshot } from "../../../lvs/model.ts";
 import { parseRules, formatProblem } from "../../../lvs/formats/ipvsadm/parse.ts";
-import { renderBatch } from "../../../lvs/formats/ipvsadm/render.ts";
+import { renderBatch, renderOp, serviceOption } from "../../../lvs/formats/ipvsadm/render.ts";
+import { parseTimeouts } from "../../../lvs/formats/listings/timeouts.ts";
 import { parseList, parseThresholds } from "../../../lvs/formats/listings/list.ts";
 import { parseRate, parseStats } from "../../../lvs/formats/listings/stats.ts";
 import { parseConnections } from "../../../lvs/formats/listings/connections.ts";
@@ -88,9 +89,14 @@ export class IpvsEngine implements ForwardingEngine {
     return r.stdout;
   }
 
-  async read(): Promise<IpvsTable> {
+  /** The kernel table; with `withTimeouts` also `ipvsadm -L --timeout` (one more exec: only when they are managed). */
+  async read(withTimeouts = false): Promise<IpvsTable> {
+    const timeouts = withTimeouts ? parseTimeouts(await this.run(["-Ln", "--timeout"])) : null;
     const nl = await this.runHelper("dump");
-    if (nl) return parseDump(nl.stdout);
+    if (nl) {
+      const t = parseDump(nl.stdout);
+      return timeouts ? { ...t, timeouts } : t;
+    }
     const saved = parseRules(await this.run(["-S", "-n"]));
     if (saved.errors.length) throw new Error(`cannot parse ipvsadm -S -n: ${saved.errors.map(formatProblem).join("; ")}`);
     const th = parseThresholds(await this.run(["-Ln", "--thresholds"]));
@@ -99,6 +105,7 @@ export class IpvsEngine implements ForwardingEngine {
       for (const d of s.destinations) byDest.set(`${serviceKeyString(s.key)}|${d.address}|${d.port}`, { u: d.upperThreshold, l: d.lowerThreshold });
     }
     return {
+      ...(timeouts ? { timeouts } : {}),
       services: saved.table.services.map((s) => ({
         ...s,
         destinations: s.destinations.map((d) => {
@@ -114,23 +121,31 @@ export class IpvsEngine implements ForwardingEngine {
     const wanted = new Set(desired.services.map((s) => serviceKeyString(serviceKeyOf(s))));
     const isManaged = (s: IpvsService) => { const k = serviceKeyString(serviceKeyOf(s)); return wanted.has(k) || managed.has(k); };
 
-    const actual = await this.read();
+    const withTimeouts = !!desired.timeouts;
+    const actual = await this.read(withTimeouts);
     const notes: EngineNote[] = actual.services.filter((s) => !isManaged(s)).map((s) => ({
       kind: "unmanaged" as const, service: serviceKeyOf(s),
       message: `${describeServiceKey(serviceKeyOf(s))} is in the kernel but not declared for this director; left untouched`,
     }));
-    const ops = plan({ services: actual.services.filter(isManaged) }, desired);
+    const ops = plan({ ...actual, services: actual.services.filter(isManaged) }, desired);
     let ran: AppliedOp[] = [];
     let stderr = "";
-    if (ops.length) {
-      const r = (await this.runHelper("apply", opLines(ops))) ?? (await this.opts.exec.run([this.bin, "-R"], renderBatch(ops)));
+    // --set is not a table op for the netlink helper: ipvsadm sets the timeouts, the rest goes as one batch
+    const tableOps = ops.filter((o) => o.kind !== "set-timeouts");
+    for (const o of ops) {
+      if (o.kind !== "set-timeouts") continue;
+      const r = await this.opts.exec.run([this.bin, ...renderOp(o).split(" ")]);
+      if (r.code !== 0) stderr += `${r.stderr.trim() || `ipvsadm --set exit ${r.code}`}\n`;
+    }
+    if (tableOps.length) {
+      const r = (await this.runHelper("apply", opLines(tableOps))) ?? (await this.opts.exec.run([this.bin, "-R"], renderBatch(tableOps)));
       // the helper names each failure "op N: ..." (N from 0, in batch order), as verifyOps pairs them
-      stderr = r.stderr.replace(/^op \d+: /gm, "");
-      if (r.code !== 0 && !stderr.trim()) stderr = `ipvsadm -R exit ${r.code}`;
+      const err = r.stderr.replace(/^op \d+: /gm, "");
+      stderr += r.code !== 0 && !err.trim() ? `ipvsadm -R exit ${r.code}` : err;
     }
     // nothing ran: the table just read is the current one (a no-op resync costs one read, not two)
-    const after = ops.length ? await this.read() : actual;
-    const residual = plan({ services: after.services.filter(isManaged) }, desired);
+    const after = ops.length ? await this.read(withTimeouts) : actual;
+    const residual = plan({ ...after, services: after.services.filter(isManaged) }, desired);
     ran = verifyOps(ops, residual, stderr);
 
     // still managed: everything desired, plus whatever we failed to delete
@@ -157,6 +172,11 @@ export class IpvsEngine implements ForwardingEngine {
     const match = (f: string | undefined, e: { address: string; port: number }) => !f || formatAddressPort(e.address, e.port).includes(f);
     const all = entries.filter((e) => match(page.client, e.client) && match(page.virtual, e.virtual) && match(page.destination, e.destination));
     return { total: all.length, entries: all.slice(page.offset, page.offset + page.limit) };
+  }
+
+  async zero(service: IpvsServiceKey | null): Promise<void> {
+    // ipvsadm -Z -t|-u|-f SERVICE: the kernel answers "No such service" (exit 255) for an unknown one
+    await this.run(service ? ["-Z", ...serviceOption(service).split(" ")] : ["-Z"]);
   }
 
   /** Kernel rules stay in place: that is the point of fail-static. */

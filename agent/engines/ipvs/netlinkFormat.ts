@@ -61,6 +61,7 @@ export function opLine(op: Op): string {
     case "edit-destination": return `e ${keyField(op.service)} ${destinationFields(op.destination)}`;
     case "delete-destination": return `d ${keyField(op.service)} ${AF[addressFamily(op.destination.address) ?? "inet"]} ${word(op.destination.address, "address")} ${op.destination.port}`;
     case "clear": throw new Error("lvs-ipvs-nl: the agent never clears the whole table");
+    case "set-timeouts": throw new Error("lvs-ipvs-nl: timeouts are set with ipvsadm --set, not through the helper");
   }
 }
 

@@ -10,6 +10,7 @@ import { destinationKeyString, serviceKeyOf, serviceKeyString } from "../../../l
 
 export function opIdentity(op: Op): string {
   if (op.kind === "clear") return "clear";
+  if (op.kind === "set-timeouts") return "set-timeouts|timeouts";
   const svc = serviceKeyString(serviceKeyOf(op.service));
   if (op.kind === "add-service" || op.kind === "edit-service" || op.kind === "delete-service") return `${op.kind}|${svc}`;
   return `${op.kind}|${svc}|${destinationKeyString(op.destination)}`;

@@ -23,7 +23,7 @@ import cluster, { type Worker } from "node:cluster";
 declare const __LVS_AGENT_VERSION__: string | undefined;
 import { fileURLToPath } from "node:url";
 import type { ApplyResult, ConnectionList, ConnectionPage, ForwardingEngine } from "../../engine.ts";
-import type { Counters, IpvsService, IpvsTable, Rates, StatsSnapshot } from "../../../lvs/model.ts";
+import type { Counters, IpvsService, IpvsServiceKey, IpvsTable, Rates, StatsSnapshot } from "../../../lvs/model.ts";
 import { destinationKeyString, serviceKeyString } from "../../../lvs/tableKey.ts";
 
 export interface ClusterEngineOptions {
@@ -42,7 +42,7 @@ export function workerTable(table: IpvsTable, index: number): IpvsTable {
   return index === 0 ? table : { services: table.services.filter(servedByEveryWorker) };
 }
 
-type Body = { kind: "apply"; table: IpvsTable } | { kind: "stats" | "read" | "close" } | { kind: "connections"; page: ConnectionPage };
+type Body = { kind: "apply"; table: IpvsTable } | { kind: "stats" | "read" | "close" } | { kind: "connections"; page: ConnectionPage } | { kind: "zero"; service: IpvsServiceKey | null };
 type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
 
 /** Sum of per-worker snapshots, in worker 0's order. */
@@ -168,6 +168,13 @@ export class ClusterEngine implements ForwardingEngine {
       total: lists.reduce((n, l) => n + l.total, 0),
       entries: lists.flatMap((l) => l.entries).slice(page.offset, page.offset + page.limit),
     };
+  }
+
+  /** every worker counts its own connections: each one zeroes its share */
+  async zero(service: IpvsServiceKey | null): Promise<void> {
+    if (service && !this.table.services.some((s) => serviceKeyString(s) === serviceKeyString(service))) throw new Error("No such service");
+    const runs = (i: number) => !service || workerTable(this.table, i).services.some((s) => serviceKeyString(s) === serviceKeyString(service));
+    await Promise.all(this.workers.map((_, i) => (runs(i) ? this.ask(i, { kind: "zero", service }) : null)));
   }
 
   async close(): Promise<void> {

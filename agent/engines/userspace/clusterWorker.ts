@@ -6,9 +6,13 @@
 import process from "node:process";
 import { UserspaceEngine } from "./userspaceEngine.ts";
 import type { ConnectionPage } from "../../engine.ts";
-import type { IpvsTable } from "../../../lvs/model.ts";
+import type { IpvsServiceKey, IpvsTable } from "../../../lvs/model.ts";
 
-type Request = { id: number; kind: "apply"; table: IpvsTable } | { id: number; kind: "stats" | "read" | "close" } | { id: number; kind: "connections"; page: ConnectionPage };
+type Request =
+  | { id: number; kind: "apply"; table: IpvsTable }
+  | { id: number; kind: "stats" | "read" | "close" }
+  | { id: number; kind: "connections"; page: ConnectionPage }
+  | { id: number; kind: "zero"; service: IpvsServiceKey | null };
 
 const engine = new UserspaceEngine();
 
@@ -22,6 +26,8 @@ async function handle(req: Request): Promise<unknown> {
       return engine.stats();
     case "connections":
       return engine.connections(req.page);
+    case "zero":
+      return engine.zero(req.service);
     case "close":
       await engine.close();
       setImmediate(() => process.disconnect?.());

@@ -111,6 +111,21 @@ export class RuntimeService {
     return c;
   }
 
+  /**
+   * `ipvsadm -Z` on this service (ip_vs_zero_service): the counters of the service and of each of its
+   * real servers start again from 0 and the rate estimates are zeroed (ip_vs_zero_estimator).
+   */
+  zero(): void {
+    const clear = (d: RuntimeDestination): void => {
+      d.conns = d.inPkts = d.outPkts = d.inBytes = d.outBytes = 0;
+      d.estimator.reset(d.counters());
+    };
+    for (const d of this.dests) clear(d);
+    for (const d of this.trash.values()) clear(d);
+    this.retired.conns = this.retired.inPkts = this.retired.outPkts = this.retired.inBytes = this.retired.outBytes = 0;
+    this.estimator.reset(this.counters());
+  }
+
   retire(d: RuntimeDestination): void {
     const k = destKey(d.address, d.port);
     if (this.trash.get(k) !== d) return;

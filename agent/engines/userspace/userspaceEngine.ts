@@ -97,6 +97,17 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
   async apply(desired: IpvsTable): Promise<ApplyResult> {
     const ops: AppliedOp[] = [];
     const notes: EngineNote[] = [];
+    if (desired.timeouts) {
+      // --set: 0 keeps a value; the connection table's sweep reads them on its next tick, so idle
+      // connections (and UDP reply sockets) expire by the new timeouts from then on
+      const t = desired.timeouts;
+      const cur = this.table.timeouts;
+      const next = { tcp: t.tcp || cur.tcp, tcpfin: t.tcpfin || cur.tcpfin, udp: t.udp || cur.udp };
+      if (next.tcp !== cur.tcp || next.tcpfin !== cur.tcpfin || next.udp !== cur.udp) {
+        this.table.timeouts = next;
+        ops.push({ op: `--set ${t.tcp} ${t.tcpfin} ${t.udp}`, ok: true });
+      }
+    }
     const wanted = new Map<string, IpvsService>();
     for (const s of desired.services) {
       const unsupported = unsupportedReason(s);
@@ -354,6 +365,7 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
 
   async read(): Promise<IpvsTable> {
     return {
+      timeouts: { ...this.table.timeouts },
       services: [...this.services.values()].map((svc) => ({ ...svc.config, destinations: configuredDestinations(svc) })),
     };
   }
@@ -409,6 +421,16 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
       for (const e of table.all()) yield table.entry(e, now);
     }
     return pageOf(entries(), page);
+  }
+
+  async zero(service: IpvsServiceKey | null): Promise<void> {
+    if (service === null) {
+      for (const svc of this.services.values()) svc.zero();
+      return;
+    }
+    const svc = this.services.get(agentServiceKeyText(service));
+    if (!svc) throw new Error("No such service");
+    svc.zero();
   }
 
   async close(): Promise<void> {

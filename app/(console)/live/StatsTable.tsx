@@ -8,6 +8,7 @@ import { useTranslations } from "next-intl";
 import { useMemo, useState } from "react";
 import type { DirectorState } from "../_live/liveState.ts";
 import { DateTime } from "../_ui/DateTime.tsx";
+import { ZeroCounters, ZeroServiceButton, type ZeroTarget } from "./ZeroCounters.tsx";
 import {
   CONN_COLUMNS, RATE_COLUMNS, STATS_COLUMNS, ipvsadmText, statsRows, type Sort, type SortColumn, type StatsMode,
 } from "./statsRows.ts";
@@ -31,6 +32,7 @@ export function StatsTable({ director, tick }: { director: DirectorState; tick: 
   const [exact, setExact] = useState(true);
   const [filter, setFilter] = useState("");
   const [all, setAll] = useState(false);
+  const [zeroTarget, setZeroTarget] = useState<ZeroTarget | null>(null);
   // tick: the director state is mutated in place by the live client
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const rows = useMemo(() => statsRows(director.services.values(), sort), [director, sort, tick]);
@@ -57,6 +59,7 @@ export function StatsTable({ director, tick }: { director: DirectorState; tick: 
         <button type="button" className={btn(mode === "rate")} data-testid="stats-mode-rate" onClick={() => setMode("rate")}>--rate</button>
         <span className="mx-1 h-4 w-px bg-slate-200" />
         <button type="button" className={btn(text)} data-testid="stats-text-toggle" onClick={() => setText((x) => !x)}>{t("ipvsadmText")}</button>
+        <ZeroCounters directorId={director.directorId} directorName={director.name} target={zeroTarget} onTarget={setZeroTarget} />
         {text && (
           <label className="flex items-center gap-1 text-xs text-slate-600">
             <input type="checkbox" checked={exact} onChange={(e) => setExact(e.target.checked)} data-testid="stats-exact" /> --exact
@@ -98,7 +101,10 @@ export function StatsTable({ director, tick }: { director: DirectorState; tick: 
             <tbody>
               {visible.map((r) => (
                 <tr key={r.id} data-testid={`stats-row-${r.id}`} data-kind={r.kind} className={r.kind === "service" ? "border-t border-slate-100 bg-slate-50 font-semibold" : ""}>
-                  <td className="whitespace-pre px-3 py-1">{r.kind === "service" ? r.name : `  -> ${r.name}`}</td>
+                  <td className="whitespace-pre px-3 py-1">
+                    {r.kind === "service" ? r.name : `  -> ${r.name}`}
+                    {r.kind === "service" && <ZeroServiceButton serviceKey={r.serviceKey} label={r.name} onTarget={setZeroTarget} />}
+                  </td>
                   {columns.map((c) => (
                     <td key={c} className="px-2 py-1 text-right tabular-nums" data-col={c} data-value={r.values[c] ?? ""}>
                       {r.values[c] ?? ""}

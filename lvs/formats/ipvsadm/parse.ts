@@ -92,7 +92,7 @@ export function parseRules(text: string): ParseRulesResult {
       if (r.op.kind === "clear") failed.clear();
     } catch (e) {
       if (!(e instanceof LvsError)) throw e;
-      if (r.op.kind !== "clear" && e.code === "no_such_service" && failed.has(serviceKeyString(r.op.service))) continue;
+      if ("service" in r.op && e.code === "no_such_service" && failed.has(serviceKeyString(r.op.service))) continue;
       errors.push({ line, ...coded("ipvsadm.replay", { detail: e.message, why: e.code, ...familyHint(table, r.op) }) });
     }
   }
@@ -101,7 +101,7 @@ export function parseRules(text: string): ParseRulesResult {
 
 /** "-f 1" vs "-f 1 -6" are different services: say so when the other one exists. */
 function familyHint(table: TableBuilder, o: Op): { hint: string; fwmark: number } {
-  if (o.kind === "clear" || o.service.protocol !== "fwmark") return { hint: "none", fwmark: 0 };
+  if (!("service" in o) || o.service.protocol !== "fwmark") return { hint: "none", fwmark: 0 };
   const { fwmark, family } = o.service;
   if (!table.has({ protocol: "fwmark", family: family === "inet" ? "inet6" : "inet", fwmark })) return { hint: "none", fwmark };
   return { hint: family === "inet" ? "ipv6_exists" : "ipv4_exists", fwmark };

@@ -3,7 +3,7 @@
  * generic_opt_check, tunnel_opt_check, parse_sched_flags) and the kernel's value checks
  * (unknown scheduler or persistence engine, -y above -x). Messages name the option and the rule.
  */
-import type { AddressFamily, ForwardingMethod, IpvsServiceKey, Protocol, TunnelChecksum, TunnelType } from "../../model.ts";
+import { MAX_IPVS_TIMEOUT, type AddressFamily, type ForwardingMethod, type IpvsServiceKey, type Protocol, type TunnelChecksum, type TunnelType } from "../../model.ts";
 import { op, type Op } from "../../ops.ts";
 import type { ParsedOption } from "./argv.ts";
 import { fail, LineError } from "./lineError.ts";
@@ -52,7 +52,6 @@ const IGNORED: Record<string, string> = {
   list: "list",
   save: "save",
   zero: "zero",
-  set: "set",
   "start-daemon": "daemon",
   "stop-daemon": "daemon",
 };
@@ -68,6 +67,7 @@ export function interpretLine(options: readonly ParsedOption[], leftovers: reado
     const cmd = (first as ParsedOption).def.long;
     const cmdWritten = (first as ParsedOption).written;
     if (IGNORED[cmd]) return { kind: "ignored", warnings: [coded("ipvsadm.ignored-command", { command: cmdWritten, why: IGNORED[cmd] })] };
+    if (cmd === "set") return { kind: "op", op: setTimeouts(options, leftovers), warnings };
     if (!ALLOWED[cmd]) fail("ipvsadm.aborting-command", { command: cmdWritten });
 
     const seen = new Map<string, string>();
@@ -271,4 +271,21 @@ export function interpretLine(options: readonly ParsedOption[], leftovers: reado
     if (e instanceof LineError) return { kind: "error", error: e.coded, warnings, service };
     throw e;
   }
+}
+
+/** `--set tcp tcpfin udp` as ipvsadm 1.31 reads it: no other option, exactly three values 0..86400*31. */
+function setTimeouts(options: readonly ParsedOption[], leftovers: readonly string[]): Op {
+  const other = options[1];
+  if (other) {
+    const optc = OPTC[other.def.long] ?? other.def.long;
+    fail(COMMANDS[other.def.long] ? "ipvsadm.multiple-commands" : "ipvsadm.option-not-allowed", { option: other.written, command: "--set", optc, cmd: "set" });
+  }
+  if (leftovers.length < 3) fail("ipvsadm.set-needs-three");
+  if (leftovers.length > 3) fail("ipvsadm.unexpected-argument", { word: leftovers[3] as string });
+  const [tcp, tcpfin, udp] = leftovers.slice(0, 3).map((v) => {
+    const n = parseDecimal(v, 0, MAX_IPVS_TIMEOUT);
+    if (n === null) fail("ipvsadm.invalid-timeout", { value: v });
+    return n as number;
+  }) as [number, number, number];
+  return op.setTimeouts({ tcp, tcpfin, udp });
 }

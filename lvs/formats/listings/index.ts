@@ -11,3 +11,4 @@ export {
 } from "./connections.ts";
 export { parseProcIpvs, renderProcIpvs, parseProcStats, renderProcStats, type ProcStats, type ProcOptions } from "./proc.ts";
 export { mergeListings } from "./mergeListings.ts";
+export { parseTimeouts, renderTimeouts } from "./timeouts.ts";

@@ -4,10 +4,10 @@
  * current per-director state (the same as a `/api/live` snapshot).
  */
 import {
-  availabilityInputSchema, connectionsInputSchema, historyInputSchema, snapshotInputSchema, type LiveApi,
+  availabilityInputSchema, connectionsInputSchema, historyInputSchema, snapshotInputSchema, zeroInputSchema, type LiveApi,
 } from "../../live/liveApi.ts";
 import { ServiceError } from "../../services/ServiceError.ts";
-import { authedProcedure, router, type Context } from "../trpc.ts";
+import { auditActor, authedProcedure, router, type Context } from "../trpc.ts";
 
 function api(ctx: Context): LiveApi {
   if (!ctx.live) throw new ServiceError("PRECONDITION_FAILED", "live statistics are not running on this server");
@@ -19,4 +19,6 @@ export const liveRouter = router({
   connections: authedProcedure("live.subscribe").input(connectionsInputSchema).query(({ ctx, input }) => api(ctx).connections(input)),
   availability: authedProcedure("live.subscribe").input(availabilityInputSchema).query(({ ctx, input }) => api(ctx).availability(input)),
   snapshot: authedProcedure("live.subscribe").input(snapshotInputSchema).query(({ ctx, input }) => api(ctx).snapshot(input)),
+  /** `ipvsadm -Z [service]` on one director (operator; audited as stats.zero) */
+  zero: authedProcedure("stats.zero").input(zeroInputSchema).mutation(({ ctx, input }) => api(ctx).zero(input, auditActor(ctx))),
 });

@@ -7,7 +7,7 @@ import { useEditor, useEditorStore } from "../../_canvas/store/context.ts";
 import { buttonClass, Dialog, primaryClass } from "../../_ui/Dialog.tsx";
 import { detectFormat, parseImport, type ImportFormat } from "./formats.ts";
 import { topologyToGraph } from "../../_canvas/graph.ts";
-import { applyPlan, planImport, type Placement } from "./importMerge.ts";
+import { applyPlan, importCounts, planImport, uniqueDirectorName, type Placement } from "./importMerge.ts";
 import { autoLayout, loadElk } from "../layout/autoLayout.ts";
 import { FIT_VIEW } from "../../_canvas/spacing.ts";
 
@@ -28,7 +28,8 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
   const [format, setFormat] = useState<ImportFormat | "auto">("auto");
   const [text, setText] = useState("");
   const [placement, setPlacement] = useState("new");
-  const [directorName, setDirectorName] = useState("imported");
+  const [directorName, setDirectorName] = useState(() => uniqueDirectorName(store.getState().topology(), "imported"));
+  const existingNamed = directors.find((d) => d.name.trim() === directorName.trim());
   const [busy, setBusy] = useState(false);
   useEffect(() => void loadElk().catch(() => {}), []); // the merge lays out what it adds (and reports a failed load)
 
@@ -36,12 +37,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
     () => (text.trim() ? parseImport(text, format === "auto" ? detectFormat(text) : format) : null),
     [text, format],
   );
-  const counts = useMemo(() => {
-    if (!parsed) return null;
-    const services = parsed.table.services.length;
-    const dests = parsed.table.services.flatMap((s) => s.destinations);
-    return { services, memberships: dests.length, realServers: new Set(dests.map((d) => `${d.address} ${d.port}`)).size };
-  }, [parsed]);
+  const counts = useMemo(() => (parsed ? importCounts(store.getState().topology(), parsed) : null), [parsed, store]);
   const ok = !!parsed && parsed.errors.length === 0 && ((counts?.services ?? 0) > 0 || (parsed.vrrp.length > 0 && placement !== "none"));
 
   const place = (): Placement =>
@@ -106,9 +102,12 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
           <div className="flex gap-3 text-slate-700">
             <span className="rounded bg-slate-100 px-1.5 text-xs" data-testid="import-detected" data-format={parsed.format}>{t(parsed.format)}</span>
             <span data-testid="import-count-services">{t("services", { count: counts.services })}</span>
-            <span data-testid="import-count-realServers">{t("realServers", { count: counts.realServers })}</span>
             <span data-testid="import-count-memberships">{t("memberships", { count: counts.memberships })}</span>
             {parsed.vrrp.length > 0 && <span data-testid="import-count-vrrp">{t("vrrp", { count: parsed.vrrp.length })}</span>}
+            <span data-testid="import-count-realServers" data-new={counts.newRealServers} data-reused={counts.reusedRealServers}>
+              {t("realServerNodes", { count: counts.realServers, created: counts.newRealServers, reused: counts.reusedRealServers })}
+            </span>
+            {counts.interfaces > 0 && <span data-testid="import-count-interfaces">{t("interfaces", { count: counts.interfaces })}</span>}
           </div>
           {parsed.vrrp.length > 0 && placement === "none" && <p className="text-xs text-amber-800" data-testid="import-vrrp-needs-director">{t("vrrpNeedsDirector")}</p>}
           {counts.services === 0 && parsed.vrrp.length === 0 && parsed.errors.length === 0 && <p className="text-slate-500">{t("empty")}</p>}
@@ -149,6 +148,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
           <label className="text-xs text-slate-600">
             {t("newDirectorName")}
             <input className="mt-0.5 block rounded border px-2 py-1 text-sm" value={directorName} onChange={(e) => setDirectorName(e.target.value)} data-testid="import-director-name" />
+            {existingNamed && <span className="mt-0.5 block text-[11px] text-slate-500" data-testid="import-adds-to-existing">{t("addsToExisting", { name: existingNamed.name })}</span>}
           </label>
         )}
         <div className="ml-auto flex gap-2">

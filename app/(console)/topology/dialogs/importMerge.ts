@@ -13,6 +13,7 @@ import {
 } from "@/lvs/model.ts";
 import type { KeepalivedServiceMeta, KeepalivedVrrpInstance } from "@/lvs/formats/keepalived/index.ts";
 import { haGroupsFromVrrp } from "@/lvs/ha/haGroupsFromVrrp.ts";
+import type { NetworkInterface } from "@/lvs/model.ts";
 import type { IdKind } from "../../_canvas/store/store.ts";
 
 export type Placement = { kind: "none" } | { kind: "new"; name: string } | { kind: "existing"; directorId: string };
@@ -50,11 +51,15 @@ export function planImport(
 ): MergePlan {
   const created: string[] = [];
   let director: Director | null = null;
-  if (placement.kind === "new") {
-    director = { id: newId("director"), name: placement.name || "imported", managementAddress: null, interfaces: [], engine: "auto" };
+  // a "new" director whose name is already taken is that director: a second import into one topology
+  // (ipvsadm rules, then the same host's keepalived.conf) adds to it instead of making a twin
+  const name = placement.kind === "new" ? placement.name.trim() || "imported" : "";
+  const sameName = placement.kind === "new" ? current.directors.find((d) => d.name.trim() === name) : undefined;
+  if (placement.kind === "new" && !sameName) {
+    director = { id: newId("director"), name, managementAddress: null, interfaces: [], engine: "auto" };
     created.push(director.id);
   }
-  const directorId = director?.id ?? (placement.kind === "existing" ? placement.directorId : null);
+  const directorId = director?.id ?? sameName?.id ?? (placement.kind === "existing" ? placement.directorId : null);
   const services = new Map<string, VirtualService>();
   const realServers: RealServer[] = [];
   const memberships: Membership[] = [];
@@ -130,8 +135,10 @@ export function planImport(
     const target = director ?? current.directors.find((d) => d.id === directorId)!;
     const r = haGroupsFromVrrp(current.haGroups ?? [], vrrp, directorId, target.interfaces, () => newId("haGroup"));
     plan.haGroups = r.haGroups;
-    if (r.interfaces.length) {
-      const withIfs = { ...target, interfaces: [...target.interfaces, ...r.interfaces] };
+    // without unicast_src_ip (the DIP) the interface is still known: the VIPs' prefix on `interface`
+    const learnt = [...r.interfaces, ...vrrpInterfaces(vrrp).filter((i) => ![...target.interfaces, ...r.interfaces].some((x) => x.name === i.name))];
+    if (learnt.length) {
+      const withIfs = { ...target, interfaces: [...target.interfaces, ...learnt] };
       if (director) plan.director = withIfs;
       else plan.updatedDirector = withIfs;
     }
@@ -153,5 +160,68 @@ export function applyPlan(current: Topology, plan: MergePlan): Topology {
     services: [...current.services.map((s) => changed.get(s.id) ?? s), ...plan.services.filter((s) => !existing.has(s.id))],
     realServers: [...current.realServers, ...plan.realServers],
     memberships: [...current.memberships, ...plan.memberships],
+  };
+}
+
+/**
+ * The director's addresses a keepalived.conf declares by its VIPs: every virtual_ipaddress written
+ * with a prefix (`192.168.195.110/24`) is an address of the director on that network while it is
+ * MASTER, on the instance's `interface`. Without a prefix keepalived adds a /32 (/128), which says
+ * nothing about the network and is left out.
+ */
+export function vrrpInterfaces(vrrp: readonly KeepalivedVrrpInstance[]): NetworkInterface[] {
+  const out: NetworkInterface[] = [];
+  for (const v of vrrp) {
+    if (!v.interface) continue;
+    v.virtualIpaddresses.forEach((address, i) => {
+      const prefix = v.vipPrefixes?.[i] ?? null;
+      if (prefix === null || out.some((x) => x.name === v.interface)) return;
+      out.push({ name: v.interface!, address, prefix });
+    });
+  }
+  return out;
+}
+
+/** "imported", or "imported-2", "imported-3"... when the name is taken. */
+export function uniqueDirectorName(current: Topology, base: string): string {
+  const taken = new Set(current.directors.map((d) => d.name.trim()));
+  if (!taken.has(base)) return base;
+  for (let i = 2; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
+}
+
+export interface ImportCounts {
+  services: number;
+  /** real-server entries (ipvsadm -a lines / real_server blocks): one per service and real server */
+  memberships: number;
+  /** real-server nodes the canvas will show for them (one address serving several services is one node) */
+  realServers: number;
+  newRealServers: number;
+  reusedRealServers: number;
+  /** director interfaces the file declares (keepalived's interface with its addresses) */
+  interfaces: number;
+}
+
+/** What the preview says: entries and nodes both, counted the way planImport merges them. */
+export function importCounts(current: Topology, parsed: { table: IpvsTable; vrrp?: readonly KeepalivedVrrpInstance[] }): ImportCounts {
+  let n = 0;
+  const plan = planImport(current, parsed.table, { kind: "none" }, () => `count-${n++}`);
+  const touched = new Set(plan.memberships.map((m) => m.realServerId));
+  const created = new Set(plan.realServers.map((r) => r.id));
+  // entries already on the canvas are not planned again; count the real servers they name too
+  for (const s of parsed.table.services) {
+    for (const d of s.destinations) {
+      const svcPort = s.protocol === "fwmark" ? null : s.port;
+      const port = d.method === "nat" && d.port !== svcPort ? d.port : null;
+      const rs = current.realServers.find((r) => r.address === d.address && (r.port ?? null) === port);
+      if (rs) touched.add(rs.id);
+    }
+  }
+  return {
+    services: parsed.table.services.length,
+    memberships: parsed.table.services.reduce((k, s) => k + s.destinations.length, 0),
+    realServers: touched.size,
+    newRealServers: [...touched].filter((id) => created.has(id)).length,
+    reusedRealServers: [...touched].filter((id) => !created.has(id)).length,
+    interfaces: vrrpInterfaces(parsed.vrrp ?? []).length,
   };
 }

@@ -1,10 +1,10 @@
 "use client";
 import { useTranslations } from "next-intl";
 import { useFieldArray } from "react-hook-form";
-import { ENGINE_KINDS, type Director } from "@/lvs/model.ts";
+import { DEFAULT_IPVS_TIMEOUTS, ENGINE_KINDS, type Director } from "@/lvs/model.ts";
 import { directorSchema } from "@/lvs/schemas.ts";
 import { useEditor } from "../../_canvas/store/context.ts";
-import { NumberInput, SelectInput, TextInput, useObjectForm, type AnyForm } from "./form.tsx";
+import { NumberInput, SelectInput, TextInput, Toggle, useObjectForm, type AnyForm } from "./form.tsx";
 
 export function DirectorPanel({ director }: { director: Director }) {
   const t = useTranslations("editor.fields");
@@ -35,6 +35,13 @@ export function DirectorPanel({ director }: { director: Director }) {
       >
         {t("addInterface")}
       </button>
+      {/* ipvsadm --set tcp tcpfin udp: global to the director; 0 leaves the kernel's value */}
+      <Toggle form={form} name="timeouts" label={t("timeouts")} onValue={{ ...DEFAULT_IPVS_TIMEOUTS }}>
+        <NumberInput form={form} name="timeouts.tcp" label={t("timeoutTcp")} />
+        <NumberInput form={form} name="timeouts.tcpfin" label={t("timeoutTcpfin")} />
+        <NumberInput form={form} name="timeouts.udp" label={t("timeoutUdp")} />
+        <p className="col-span-2 text-[11px] text-slate-500" data-testid="timeouts-help">{t("timeoutsHelp")}</p>
+      </Toggle>
     </form>
   );
 }
