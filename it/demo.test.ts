@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import fs from "node:fs/promises";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { startServer, type RunningServer } from "../server/app.ts";
@@ -33,14 +34,25 @@ describe("first-start demo", () => {
     await fs.rm(dataDir, { recursive: true, force: true });
   }, 30_000);
 
-  it("seeds an empty database and shows real traffic on every real server within seconds", async () => {
-    demo = await startDemo(s, { dataDir, log: s.log });
+  it("seeds an empty database and shows real traffic on every real server within seconds, on free addresses when another program holds the classic ones", async () => {
+    // another console (or anything) holds the classic demo VIP: the demo must pick a free block, not silently stay off
+    const holder = net.createServer();
+    const held = await new Promise<boolean>((r) => { holder.once("error", () => r(false)); holder.listen(8080, "127.0.100.1", () => r(true)); });
+    try {
+      demo = await startDemo(s, { dataDir, log: s.log });
+    } finally {
+      await new Promise((r) => holder.close(r));
+    }
     expect(demo).not.toBeNull();
     const d = demo!;
+    if (held) expect(d.addresses.http.vip).not.toBe("127.0.100.1");
+    // the overview's recent events say what the demo is (audit row demo.start)
+    const started = await s.db.prisma.auditEvent.findFirst({ where: { action: "demo.start" }, orderBy: { id: "desc" } });
+    expect(started).toMatchObject({ outcome: "success", diff: { http: `${d.addresses.http.vip}:${d.addresses.http.port}` } });
     const topo = await s.db.prisma.topology.findUniqueOrThrow({ where: { id: d.topologyId } });
     expect(topo.name).toBe(DEMO.topologyName);
-    const httpKey = serviceKeyString({ protocol: "tcp", family: "inet", address: DEMO.http.vip, port: DEMO.http.port });
-    const udpKey = serviceKeyString({ protocol: "udp", family: "inet", address: DEMO.udp.vip, port: DEMO.udp.port });
+    const httpKey = serviceKeyString({ protocol: "tcp", family: "inet", address: demo!.addresses.http.vip, port: demo!.addresses.http.port });
+    const udpKey = serviceKeyString({ protocol: "udp", family: "inet", address: demo!.addresses.udp.vip, port: demo!.addresses.udp.port });
     const svc = (k: string) => s.live.store.latest(d.directorId)?.services.find((x) => serviceKeyString(x.key) === k);
     await expect.poll(() => {
       const web = svc(httpKey);
@@ -66,12 +78,12 @@ describe("first-start demo", () => {
 
   it("the connection table comes from the agent on demand, paged and filtered (like ipvsadm -Lnc)", async () => {
     const d = demo!;
-    const udp = await s.live.connections({ directorId: d.directorId, offset: 0, limit: 100, virtual: `${DEMO.udp.vip}:${DEMO.udp.port}` });
+    const udp = await s.live.connections({ directorId: d.directorId, offset: 0, limit: 100, virtual: `${demo!.addresses.udp.vip}:${demo!.addresses.udp.port}` });
     expect(udp.error).toBeNull();
     expect(udp.total).toBeGreaterThan(0);
-    expect(udp.entries.every((e) => e.virtual.address === DEMO.udp.vip && e.protocol === "udp")).toBe(true);
-    expect(udp.entries.every((e) => (DEMO.udpClients as readonly string[]).includes(e.client.address))).toBe(true);
-    const one = DEMO.udpClients[1];
+    expect(udp.entries.every((e) => e.virtual.address === demo!.addresses.udp.vip && e.protocol === "udp")).toBe(true);
+    expect(udp.entries.every((e) => (demo!.addresses.udpClients as readonly string[]).includes(e.client.address))).toBe(true);
+    const one = demo!.addresses.udpClients[1]!;
     const byClient = await s.live.connections({ directorId: d.directorId, offset: 0, limit: 100, client: `${one}:` });
     expect(byClient.entries.length).toBeGreaterThan(0);
     expect(byClient.entries.every((e) => e.client.address === one)).toBe(true);
@@ -87,10 +99,10 @@ describe("first-start demo", () => {
     const metricsText = async () => (await fetch(`${s.url}/metrics`)).text();
     const up = (text: string, addr: string) => new RegExp(`^lvs_backend_health_up\\{[^}]*remote_address="${addr.replace(/\./g, "\\.")}"[^}]*\\} (\\d)$`, "m").exec(text)?.[1];
     const text = await metricsText();
-    for (const a of [...DEMO.http.backends, ...DEMO.udp.backends]) expect(up(text, a)).toBe("1");
-    const httpKey = serviceKeyString({ protocol: "tcp", family: "inet", address: DEMO.http.vip, port: DEMO.http.port });
+    for (const a of [...demo!.addresses.http.backends, ...demo!.addresses.udp.backends]) expect(up(text, a)).toBe("1");
+    const httpKey = serviceKeyString({ protocol: "tcp", family: "inet", address: demo!.addresses.http.vip, port: demo!.addresses.http.port });
     const conns = (addr: string) => s.live.store.latest(d.directorId)!.services.find((x) => serviceKeyString(x.key) === httpKey)!.destinations.find((x) => x.address === addr)!.counters.conns;
-    const victim = DEMO.http.backends[1];
+    const victim = demo!.addresses.http.backends[1]!;
     const killedAt = Date.now();
     await d.backends.stopHttp(victim);
     // fall 2 x interval 1 s (+ timeout 0.5 s) and one stats period
@@ -100,10 +112,10 @@ describe("first-start demo", () => {
     expect(snap[0]!.health.find((h) => h.address === victim)).toMatchObject({ state: "down" });
     // quiesced (weight 0): no new connections to it, the others keep taking them
     await new Promise((r) => setTimeout(r, 1500));
-    const before = { victim: conns(victim), other: conns(DEMO.http.backends[0]) };
+    const before = { victim: conns(victim), other: conns(demo!.addresses.http.backends[0]!) };
     await new Promise((r) => setTimeout(r, 2500));
     expect(conns(victim)).toBe(before.victim);
-    expect(conns(DEMO.http.backends[0])).toBeGreaterThan(before.other);
+    expect(conns(demo!.addresses.http.backends[0]!)).toBeGreaterThan(before.other);
   }, 30_000);
 
   it("a killed agent process is restarted and statistics flow again; close() leaves no process behind", async () => {

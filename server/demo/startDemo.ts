@@ -17,12 +17,17 @@ import { DirectorService } from "../services/directorService.ts";
 import { TopologyService } from "../services/topologyService.ts";
 import { startDemoAgent, type DemoAgent } from "./demoAgent.ts";
 import { startDemoBackends, type DemoBackends } from "./demoBackends.ts";
-import { DEMO, demoTopology } from "./demoTopology.ts";
+import { DEFAULT_DEMO_BLOCK, DEMO, demoAddresses, demoTopology, type DemoAddresses } from "./demoTopology.ts";
+import { bindProbe, demoEndpoints, freeDemoBlock } from "./freeDemoBlock.ts";
+import { recordAudit } from "../services/audit.ts";
+import type { Topology } from "../../lvs/model.ts";
 import { TrafficGenerator } from "./trafficGenerator.ts";
 
 export interface RunningDemo {
   topologyId: string;
   directorId: string;
+  /** the loopback addresses it runs on (a free block: another console may hold the classic one) */
+  addresses: DemoAddresses;
   traffic: TrafficGenerator;
   backends: DemoBackends;
   agent: DemoAgent;
@@ -33,6 +38,8 @@ interface DemoState {
   topologyId: string;
   directorId: string;
   token: string;
+  /** the loopback block its addresses are in (demoAddresses); absent in states of older versions = 100 */
+  block?: number;
 }
 
 /** Finds or seeds the demo topology; null when the database holds someone else's topologies. */
@@ -61,11 +68,12 @@ export async function ensureDemo(server: Pick<RunningServer, "db" | "bus" | "log
   if ((await prisma.topology.count()) > 0) return null;
 
   const topologies = new TopologyService({ prisma, bus, log });
+  const addresses = (await freeDemoBlock()) ?? demoAddresses(DEFAULT_DEMO_BLOCK);
   const created = await topologies.create(DEMO.topologyName, "demo");
-  await topologies.save({ id: created.id, expectedRevision: created.revision, document: demoTopology(), message: "first-start demo", author: "demo" });
+  await topologies.save({ id: created.id, expectedRevision: created.revision, document: demoTopology(addresses), message: "first-start demo", author: "demo" });
   const enrolled = await directors.create({ topologyId: created.id, key: DEMO.directorKey, name: "demo-lvs" });
   await applyRevision({ db, bus, log }, { topologyId: created.id, waitMs: 0, actor: { actor: "demo" }, message: "first-start demo" });
-  const state: DemoState = { topologyId: created.id, directorId: enrolled.director.id, token: enrolled.token };
+  const state: DemoState = { topologyId: created.id, directorId: enrolled.director.id, token: enrolled.token, block: addresses.block };
   await mkdir(path.dirname(stateFile), { recursive: true });
   await writeFile(stateFile, JSON.stringify(state), { mode: 0o600 });
   log.info({ topologyId: state.topologyId }, "seeded the first-start demo");
@@ -79,14 +87,25 @@ export async function startDemo(server: RunningServer, o: { dataDir: string; log
     o.log.info("demo: the database already holds topologies; not seeding (LVS_DEMO=0 silences this)");
     return null;
   }
+  const stateFile = path.join(dir, "state.json");
+  let addresses = demoAddresses(state.block ?? DEFAULT_DEMO_BLOCK);
   let backends: DemoBackends;
   try {
+    // something else took the demo's addresses since it last ran: move the demo to a free block
+    if (!(await blockIsFree(addresses))) {
+      const moved = await freeDemoBlock(bindProbe, addresses.block);
+      if (!moved) throw new Error(`no free loopback block for the demo (127.0.100.1:${addresses.http.port} and the next 99 blocks are in use)`);
+      await moveDemo(server, state, addresses, moved, o.log);
+      await writeFile(stateFile, JSON.stringify({ ...state, block: moved.block }), { mode: 0o600 });
+      addresses = moved;
+    }
     backends = await startDemoBackends({
-      http: { addresses: DEMO.http.backends, port: DEMO.http.backendPort },
-      udp: { addresses: DEMO.udp.backends, port: DEMO.udp.backendPort },
+      http: { addresses: addresses.http.backends, port: addresses.http.backendPort },
+      udp: { addresses: addresses.udp.backends, port: addresses.udp.backendPort },
     });
   } catch (e) {
     o.log.warn({ err: (e as Error).message }, "demo not started: its backends cannot listen");
+    await demoAudit(server, state.topologyId, "failure", { reason: (e as Error).message });
     return null;
   }
   let agent: DemoAgent;
@@ -95,14 +114,20 @@ export async function startDemo(server: RunningServer, o: { dataDir: string; log
   } catch (e) {
     await backends.close();
     o.log.warn({ err: (e as Error).message }, "demo not started: its agent failed");
+    await demoAudit(server, state.topologyId, "failure", { reason: `its agent failed: ${(e as Error).message}` });
     return null;
   }
-  const traffic = new TrafficGenerator({ http: { address: DEMO.http.vip, port: DEMO.http.port }, udp: { address: DEMO.udp.vip, port: DEMO.udp.port, clients: DEMO.udpClients } });
+  const traffic = new TrafficGenerator({ http: { address: addresses.http.vip, port: addresses.http.port }, udp: { address: addresses.udp.vip, port: addresses.udp.port, clients: addresses.udpClients } });
   await traffic.start();
-  o.log.info({ http: `http://${DEMO.http.vip}:${DEMO.http.port}/`, udp: `${DEMO.udp.vip}:${DEMO.udp.port}` }, "demo running: one director, two services, gentle traffic");
+  o.log.info({ http: `http://${addresses.http.vip}:${addresses.http.port}/`, udp: `${addresses.udp.vip}:${addresses.udp.port}` }, "demo running: one director, two services, gentle traffic");
+  await demoAudit(server, state.topologyId, "success", {
+    http: `${addresses.http.vip}:${addresses.http.port}`, httpBackends: addresses.http.backends.length,
+    udp: `${addresses.udp.vip}:${addresses.udp.port}`, udpBackends: addresses.udp.backends.length,
+  });
   return {
     topologyId: state.topologyId,
     directorId: state.directorId,
+    addresses,
     traffic,
     backends,
     agent,
@@ -112,4 +137,34 @@ export async function startDemo(server: RunningServer, o: { dataDir: string; log
       await backends.close();
     },
   };
+}
+
+async function blockIsFree(a: DemoAddresses): Promise<boolean> {
+  for (const e of demoEndpoints(a)) if (!(await bindProbe(e.kind, e.address, e.port))) return false;
+  return true;
+}
+
+/** The demo topology with every address of block `from` replaced by block `to`'s, saved and applied. */
+async function moveDemo(server: Pick<RunningServer, "db" | "bus" | "log">, state: DemoState, from: DemoAddresses, to: DemoAddresses, log: Logger): Promise<void> {
+  const { db, bus } = server;
+  const topologies = new TopologyService({ prisma: db.prisma, bus, log });
+  const current = await topologies.get(state.topologyId);
+  const map = new Map<string, string>([
+    [from.http.vip, to.http.vip], [from.udp.vip, to.udp.vip],
+    ...from.http.backends.map((a, i) => [a, to.http.backends[i]!] as [string, string]),
+    ...from.udp.backends.map((a, i) => [a, to.udp.backends[i]!] as [string, string]),
+  ]);
+  const doc: Topology = {
+    ...current.document,
+    services: current.document.services.map((s) => (s.address && map.has(s.address) ? { ...s, address: map.get(s.address)! } : s)),
+    realServers: current.document.realServers.map((r) => (map.has(r.address) ? { ...r, address: map.get(r.address)! } : r)),
+  };
+  await topologies.save({ id: state.topologyId, expectedRevision: current.revision, document: doc, message: `demo moved to free loopback addresses (${to.http.vip}; ${from.http.vip} is in use)`, author: "demo" });
+  await applyRevision({ db, bus, log }, { topologyId: state.topologyId, waitMs: 0, actor: { actor: "demo" }, message: "demo moved to free loopback addresses" });
+  log.info({ from: from.http.vip, to: to.http.vip }, "demo moved to a free loopback block");
+}
+
+/** What the newcomer reads in the overview's recent events and the audit log: what the demo is, or why it cannot run. */
+async function demoAudit(server: Pick<RunningServer, "db">, topologyId: string, outcome: "success" | "failure", diff: Record<string, string | number>): Promise<void> {
+  await recordAudit(server.db, { actor: "demo" }, { action: "demo.start", target: `topology:${topologyId}`, outcome, diff }).catch(() => undefined);
 }

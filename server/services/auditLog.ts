@@ -35,6 +35,8 @@ export interface AuditRow {
   target: string;
   outcome: AuditOutcome;
   diff: unknown;
+  /** the target in names, not ids: "topology web-prod", "topology web-prod / director lb1", "user a@b"; null = as stored */
+  targetLabel: string | null;
 }
 
 export interface AuditPage {
@@ -57,11 +59,49 @@ export async function listAudit(db: Database, f: AuditFilter): Promise<AuditPage
   if (f.cursor) where.id = { lt: BigInt(f.cursor) };
   const rows = await db.prisma.auditEvent.findMany({ where, orderBy: { id: "desc" }, take: limit + 1 });
   const page = rows.slice(0, limit);
+  const labels = await targetLabels(db, page.map((r) => r.target));
   return {
     items: page.map((r) => ({
       id: r.id.toString(), at: r.at.toISOString(), actor: r.actor, userId: r.userId, sourceIp: r.sourceIp,
-      action: r.action, target: r.target, outcome: r.outcome, diff: r.diff,
+      action: r.action, target: r.target, outcome: r.outcome, diff: r.diff, targetLabel: labels.get(r.target) ?? null,
     })),
     nextCursor: rows.length > limit ? page[page.length - 1]!.id.toString() : null,
   };
+}
+
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+/**
+ * Targets in words: topology and director ids become their current names (one query each for the
+ * page). Kinds: "topology:<id>", "topology:<id>/director:<key>", "director:<id>", "user:<email>";
+ * an id whose object is gone keeps the id.
+ */
+export async function targetLabels(db: Database, targets: readonly string[]): Promise<Map<string, string>> {
+  const topoIds = new Set<string>();
+  const dirIds = new Set<string>();
+  for (const t of targets) {
+    for (const m of t.matchAll(new RegExp(`topology:(${UUID})`, "g"))) topoIds.add(m[1]!);
+    for (const m of t.matchAll(new RegExp(`(?:^|/)director:(${UUID})`, "g"))) dirIds.add(m[1]!);
+  }
+  const [topos, dirs] = await Promise.all([
+    topoIds.size ? db.prisma.topology.findMany({ where: { id: { in: [...topoIds] } }, select: { id: true, name: true } }) : [],
+    dirIds.size ? db.prisma.director.findMany({ where: { id: { in: [...dirIds] } }, select: { id: true, name: true, topology: { select: { name: true } } } }) : [],
+  ]);
+  const topoName = new Map(topos.map((t) => [t.id, t.name]));
+  const dirName = new Map(dirs.map((d) => [d.id, `${d.topology.name} / ${d.name}`]));
+  const out = new Map<string, string>();
+  for (const t of targets) {
+    const label = t
+      .split("/")
+      .map((part) => {
+        const [kind, ...rest] = part.split(":");
+        const v = rest.join(":");
+        if (kind === "topology") return topoName.get(v) ?? v;
+        if (kind === "director") return dirName.get(v) ?? v;
+        return v || part;
+      })
+      .join(" / ");
+    out.set(t, label);
+  }
+  return out;
 }

@@ -6,6 +6,7 @@ import { inputClass } from "../../_shell/AuthCard.tsx";
 import { useErrorText } from "../../_shell/useErrorText.ts";
 import { useTRPC } from "../../trpc.ts";
 import { DateTime } from "../_ui/DateTime.tsx";
+import { auditFacts, summaryKey } from "./auditWords.ts";
 
 const OUTCOMES = ["success", "failure", "denied"] as const;
 type Outcome = (typeof OUTCOMES)[number];
@@ -29,22 +30,46 @@ function outcomeClass(o: Outcome): string {
 }
 
 /**
- * What changed: a topology save's readable change lines ("~ TCP 10.0.0.1:80 -> 10.0.0.7: weight 1 → 3")
- * one per line, anything else as compact JSON (full text on hover).
+ * What happened, in words: one translated sentence for the action and outcome, the diff's facts as
+ * "label: value" lines, a topology save's readable change lines ("~ TCP 10.0.0.1:80 -> 10.0.0.7:
+ * weight 1 → 3"), and the raw JSON one click away.
  */
-function Details({ diff }: { diff: unknown }) {
-  if (diff == null) return null;
-  const d = diff as { changes?: unknown; changeCount?: unknown; message?: unknown };
+function Details({ action, outcome, target, diff }: { action: string; outcome: Outcome; target: string; diff: unknown }) {
+  const t = useTranslations("auth.audit");
+  const key = `summary.${summaryKey(action)}`;
+  const sentence = t.has(key as never) ? t(key as never, { target, outcome } as never) : t("summary.other", { action, target, outcome });
+  const d = (diff ?? {}) as { changes?: unknown; changeCount?: unknown; message?: unknown };
   const lines = Array.isArray(d.changes) && d.changes.every((c) => typeof c === "string") ? (d.changes as string[]) : null;
-  if (!lines) return <span className="line-clamp-3 break-all" title={JSON.stringify(diff, null, 1)}>{JSON.stringify(diff)}</span>;
-  const more = typeof d.changeCount === "number" ? d.changeCount - lines.length : 0;
+  const more = lines && typeof d.changeCount === "number" ? d.changeCount - lines.length : 0;
+  const facts = auditFacts(diff);
   return (
-    <div data-testid="audit-changes" title={JSON.stringify(diff, null, 1)}>
+    <div data-testid="audit-details">
+      <div className="font-sans text-slate-800" data-testid="audit-summary">{sentence}</div>
       {typeof d.message === "string" && d.message && <div className="font-sans italic text-slate-600">{d.message}</div>}
-      {lines.slice(0, 8).map((l, i) => (
-        <div key={i} className={l.startsWith("-") ? "text-red-700" : l.startsWith("+") ? "text-emerald-700" : "text-slate-700"}>{l}</div>
-      ))}
-      {lines.length > 8 || more > 0 ? <div>… +{lines.length - Math.min(lines.length, 8) + Math.max(more, 0)}</div> : null}
+      {facts.length > 0 && (
+        <dl className="mt-0.5 grid grid-cols-[auto_1fr] gap-x-2" data-testid="audit-facts">
+          {facts.map((f) => (
+            <div key={f.key} className="contents">
+              <dt className="text-slate-500">{t.has(`fact.${f.key}` as never) ? t(`fact.${f.key}` as never) : f.key}</dt>
+              <dd className="break-all text-slate-700" data-fact={f.key}>{f.value}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      {lines && (
+        <div data-testid="audit-changes">
+          {lines.slice(0, 8).map((l, i) => (
+            <div key={i} className={l.startsWith("-") ? "text-red-700" : l.startsWith("+") ? "text-emerald-700" : "text-slate-700"}>{l}</div>
+          ))}
+          {lines.length > 8 || more > 0 ? <div>… +{lines.length - Math.min(lines.length, 8) + Math.max(more, 0)}</div> : null}
+        </div>
+      )}
+      {diff != null && (
+        <details className="mt-0.5" data-testid="audit-json">
+          <summary className="cursor-pointer font-sans text-sky-700">{t("json")}</summary>
+          <pre className="max-h-60 overflow-auto whitespace-pre-wrap break-all text-[11px]">{JSON.stringify(diff, null, 1)}</pre>
+        </details>
+      )}
     </div>
   );
 }
@@ -134,9 +159,9 @@ export function AuditLog({ initial }: { initial?: { actor: string; action: strin
                 <td className="px-3 py-1.5 text-slate-900">{r.actor}</td>
                 <td className="px-3 py-1.5 font-mono text-xs text-slate-500">{r.sourceIp ?? ""}</td>
                 <td className="px-3 py-1.5 font-mono text-xs text-slate-900">{r.action}</td>
-                <td className="max-w-56 truncate px-3 py-1.5 font-mono text-xs text-slate-600" title={r.target}>{r.target}</td>
+                <td className="max-w-56 truncate px-3 py-1.5 font-mono text-xs text-slate-600" title={r.target} data-testid="audit-target">{r.targetLabel ?? r.target}</td>
                 <td className="px-3 py-1.5"><span className={`rounded px-1.5 py-0.5 text-xs ${outcomeClass(r.outcome)}`}>{t(r.outcome)}</span></td>
-                <td className="max-w-96 px-3 py-1.5 font-mono text-xs text-slate-500"><Details diff={r.diff} /></td>
+                <td className="max-w-96 px-3 py-1.5 font-mono text-xs text-slate-500"><Details action={r.action} outcome={r.outcome} target={r.targetLabel ?? r.target} diff={r.diff} /></td>
               </tr>
             ))}
           </tbody>
