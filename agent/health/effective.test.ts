@@ -26,3 +26,11 @@ describe("effectiveTable", () => {
     expect(all.map((d) => [d.address, d.port, d.weight])).toEqual([["192.168.1.1", 80, 0], ["192.168.1.2", 80, 0], ["192.168.9.9", 8080, 1]]);
   });
 });
+
+describe("effectiveTable and --set", () => {
+  it("keeps the director's timeouts (the agent lost them before the engine saw them)", async () => {
+    const { effectiveTable } = await import("./effective.ts");
+    const t = effectiveTable({ services: [], timeouts: { tcp: 600, tcpfin: 30, udp: 45 } }, { targets: [], sorryServers: [] } as never, () => false);
+    expect(t.timeouts).toEqual({ tcp: 600, tcpfin: 30, udp: 45 });
+  });
+});

@@ -14,6 +14,8 @@ export function effectiveTable(table: IpvsTable, health: HealthConfig, isDown: (
   const sorry = new Map(health.sorryServers.map((s) => [agentServiceKeyText(s.service), s]));
 
   return {
+    // --set travels with the table: the health checks never change the timeouts
+    ...(table.timeouts ? { timeouts: table.timeouts } : {}),
     services: table.services.map((svc) => {
       const key = serviceKeyOf(svc);
       const destinations: IpvsDestination[] = [];
