@@ -53,6 +53,8 @@ export function HaGroupsPanel({ directorId }: { directorId: string }) {
       return ids.length === x.directorIds.length && ids.every((d, i) => d === x.directorIds[i]) ? x : { ...x, directorIds: ids };
     });
     s.replaceDocument({ ...doc, services });
+    // the new graph has no selection: keep this director's inspector open
+    s.select([directorId]);
   };
 
   return (
