@@ -51,4 +51,13 @@ describe("diffTopologies", () => {
     b.memberships = [];
     expect(renderDiff(diffTopologies(a, b))).toBe("- FWM 7 IPv6 -> 10.0.0.7:80");
   });
+
+  it("shows a director's connection timeouts as the --set line they become", () => {
+    const b = clone(base);
+    b.directors[0] = { ...b.directors[0]!, timeouts: { tcp: 900, tcpfin: 120, udp: 300 } };
+    const c = clone(b);
+    c.directors[0] = { ...c.directors[0]!, timeouts: { tcp: 3600, tcpfin: 0, udp: 300 } };
+    expect(renderDiff(diffTopologies(base, b))).toBe("~ director lb1: timeouts none → --set 900 120 300");
+    expect(renderDiff(diffTopologies(b, c))).toBe("~ director lb1: timeouts --set 900 120 300 → --set 3600 0 300");
+  });
 });

@@ -107,6 +107,7 @@ function show(v: unknown, field = ""): string {
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   if (Array.isArray(v)) return v.length === 0 ? "none" : v.map((x) => show(x)).join(",");
   const o = v as Record<string, unknown>;
+  if (field === "timeouts") return `--set ${o.tcp} ${o.tcpfin} ${o.udp}`;
   if (field === "persistence") return `-p ${o.timeout}${o.netmask ? ` -M ${o.netmask}` : ""}`;
   if (field === "tunnel") return [o.type, o.port ? `port ${o.port}` : "", o.checksum ?? ""].filter(Boolean).join(" ");
   if ("address" in o && "prefix" in o) return `${o.name ? `${o.name} ` : ""}${o.address}/${o.prefix}`;
