@@ -110,7 +110,11 @@ test("the Chinese UI has no untranslated English sentences on the main pages", a
     await expect(page.getByTestId("import-error").first()).toBeVisible();
   });
   await visit("live", `/live/${id}`, "live-view");
-  await visit("deploy", `/deploy/${id}`, "deploy-view");
+  await visit("deploy", `/deploy/${id}`, "deploy-view", async () => {
+    // the plan's operations are sentences too (add virtual service …, add real server …)
+    await page.getByTestId("plan-button").click();
+    await expect(page.getByTestId("plan-op").or(page.getByTestId("plan-error")).first()).toBeVisible({ timeout: 30_000 });
+  });
   await visit("directors", `/directors/${id}`, "directors-view");
   await visit("audit", "/audit", "audit-table");
   await visit("users", "/users", "new-user-email");

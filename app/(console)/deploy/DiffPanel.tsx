@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
+import { usePlanText } from "../../_i18n/usePlanText.ts";
 import { useErrorText } from "../../_shell/useErrorText.ts";
 import { useTRPC } from "../../trpc.ts";
 import { card, smallInput } from "./ui.ts";
@@ -12,6 +13,7 @@ const LINE: Record<string, string> = { "+": "text-emerald-700", "-": "text-red-7
 export function DiffPanel({ topologyId, latest }: { topologyId: string; latest: number }) {
   const t = useTranslations("deploy");
   const errorText = useErrorText();
+  const planText = usePlanText();
   const trpc = useTRPC();
   const [from, setFrom] = useState(Math.max(1, latest - 1));
   const [to, setTo] = useState(latest);
@@ -34,7 +36,7 @@ export function DiffPanel({ topologyId, latest }: { topologyId: string; latest: 
         {diff.isError && <p className="text-sm text-red-700" role="alert">{errorText(diff.error).text}</p>}
         {diff.data && diff.data.lines.length === 0 && <p className="text-xs text-slate-500" data-testid="diff-empty">{t("diff.none")}</p>}
         <ul className="space-y-0.5">
-          {diff.data?.lines.map((l, i) => <li key={i} className={`font-mono text-xs ${LINE[l[0]!] ?? ""}`} data-testid="diff-line">{l}</li>)}
+          {diff.data?.lines.map((l, i) => <li key={i} className={`font-mono text-xs ${LINE[l[0]!] ?? ""}`} data-testid="diff-line">{diff.data.changes[i] ? planText.change(diff.data.changes[i], l) : l}</li>)}
         </ul>
       </div>
     </section>

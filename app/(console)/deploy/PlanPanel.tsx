@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { useCan } from "../../_shell/useSession.ts";
+import { usePlanText } from "../../_i18n/usePlanText.ts";
 import { useErrorText } from "../../_shell/useErrorText.ts";
 import { useTRPC } from "../../trpc.ts";
 import { btn, card, dangerBtn, primaryBtn, smallInput } from "./ui.ts";
@@ -17,6 +18,7 @@ const RISK_ROW: Record<string, string> = {
 export function PlanPanel(props: { topologyId: string; revision: number; latest: number; onPickLatest(): void; onRollout(id: string): void }) {
   const t = useTranslations("deploy");
   const errorText = useErrorText();
+  const planText = usePlanText();
   const trpc = useTRPC();
   const qc = useQueryClient();
   const canPlan = useCan("topology.plan");
@@ -84,7 +86,7 @@ export function PlanPanel(props: { topologyId: string; revision: number; latest:
             <div className="px-4 py-2" data-testid="plan-changes">
               <p className="mb-1 text-xs font-medium text-slate-600">{t("plan.changesFrom", { revision: data.directors[0].diffFrom })}</p>
               <ul className="space-y-0.5">
-                {data.directors[0].changeLines.map((line, i) => <li key={i} className="font-mono text-xs text-slate-700" data-testid="plan-change">{line}</li>)}
+                {data.directors[0].changeLines.map((line, i) => <li key={i} className="font-mono text-xs text-slate-700" data-testid="plan-change">{planText.change(data.directors[0]!.changes[i]!, line)}</li>)}
               </ul>
             </div>
           )}
@@ -108,7 +110,7 @@ export function PlanPanel(props: { topologyId: string; revision: number; latest:
                   {d.ops.map((o, i) => (
                     <li key={i} className={`rounded px-2 py-0.5 ${RISK_ROW[o.risk]}`} data-testid="plan-op" data-risk={o.risk}>
                       <code className="block font-mono text-xs text-slate-900">{o.command}</code>
-                      <span className="text-xs text-slate-600">{o.text}</span>
+                      <span className="text-xs text-slate-600">{planText.op(o.op, o.text)}</span>
                       {o.risk !== "none" && (
                         <span className={`ml-2 text-xs font-medium ${o.risk === "drops-connections" ? "text-red-700" : "text-amber-800"}`}>
                           {o.risk === "drops-connections" ? t("plan.dropsConnections") : t("plan.deletion")}

@@ -2,6 +2,7 @@
 import { useTranslations } from "next-intl";
 import { useMemo, useState } from "react";
 import { diffTopologies, renderChange } from "@/lvs/diff.ts";
+import { usePlanText } from "../../../_i18n/usePlanText.ts";
 import type { Topology } from "@/lvs/model.ts";
 import { buttonClass, Dialog, primaryClass } from "../../_ui/Dialog.tsx";
 import type { Conflict } from "../hooks/useSave.ts";
@@ -18,6 +19,7 @@ export function ConflictDialog(props: {
   onClose(): void;
 }) {
   const t = useTranslations("editor.conflict");
+  const planText = usePlanText();
   const [show, setShow] = useState(false);
   const theirs = useMemo(() => diffTopologies(props.conflict.base, props.conflict.server.document), [props.conflict]);
   const ours = useMemo(() => diffTopologies(props.conflict.base, props.mine), [props.conflict, props.mine]);
@@ -34,8 +36,8 @@ export function ConflictDialog(props: {
       </div>
       {show && (
         <div className="mt-4 grid grid-cols-2 gap-3 text-xs" data-testid="conflict-changes">
-          <ChangeList title={t("theirChanges")} lines={theirs.map(renderChange)} testId="conflict-theirs" empty={t("noChanges")} />
-          <ChangeList title={t("yourChanges")} lines={ours.map(renderChange)} testId="conflict-yours" empty={t("noChanges")} />
+          <ChangeList title={t("theirChanges")} lines={theirs.map((c) => planText.change(c, renderChange(c)))} testId="conflict-theirs" empty={t("noChanges")} />
+          <ChangeList title={t("yourChanges")} lines={ours.map((c) => planText.change(c, renderChange(c)))} testId="conflict-yours" empty={t("noChanges")} />
         </div>
       )}
     </Dialog>
