@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { formatProblem, parseRules } from "./parse.ts";
-import { renderRules } from "./render.ts";
+import { renderCommands, renderRules } from "./render.ts";
 import { canonicalTable } from "../../canonical.ts";
 import { ipvsTableArbitrary } from "../../testing/arbitraries.ts";
 
@@ -140,6 +140,18 @@ describe("parse ∘ render", () => {
         expect(r.table).toEqual(canonicalTable(table));
       }),
       { numRuns: 300 },
+    );
+  });
+  it("the exported commands script (#!/bin/sh, set -e, ipvsadm …) reads back as the same table, timeouts included", () => {
+    fc.assert(
+      fc.property(ipvsTableArbitrary(), fc.option(fc.record({ tcp: fc.nat(2678400), tcpfin: fc.nat(2678400), udp: fc.nat(2678400) }), { nil: undefined }), (table, timeouts) => {
+        const withTimeouts = timeouts ? { ...table, timeouts } : table;
+        const r = parseRules(renderCommands(withTimeouts));
+        expect(r.errors).toEqual([]);
+        expect(r.warnings).toEqual([]);
+        expect(r.table).toEqual(timeouts ? { ...canonicalTable(table), timeouts } : canonicalTable(table));
+      }),
+      { numRuns: 200 },
     );
   });
   it("the ipvsadm-save view (no thresholds) also round-trips", () => {

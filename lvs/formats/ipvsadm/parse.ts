@@ -59,6 +59,8 @@ export function parseRules(text: string): ParseRulesResult {
     const line = i + 1;
     const trimmed = (lines[i] as string).trim();
     if (trimmed === "" || trimmed.startsWith("#")) continue;
+    // the shell options line of a commands script (renderCommands writes `set -e`): not an ipvsadm command
+    if (/^set\s+-[a-z]+$/.test(trimmed)) continue;
     let words = trimmed.split(/[ \t\r\f\v]+/);
     const hash = words.findIndex((w) => w.startsWith("#"));
     if (hash >= 0) {

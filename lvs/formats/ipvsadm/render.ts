@@ -100,7 +100,8 @@ export function renderCommands(table: IpvsTable): string {
     ...(table.timeouts ? ["# Connection timeouts (--set tcp tcpfin udp, 0 = unchanged) are global to the director; `ipvsadm -S` does not save them."] : []),
     "set -e",
   ];
-  return [...header, ...ruleLines({ ...c, ...(table.timeouts ? { timeouts: table.timeouts } : {}) }).map((l) => `ipvsadm ${l}`)].map((l) => `${l}\n`).join("");
+  // ruleLines puts the table in canonical order itself (canonicalising twice would reverse the real servers' order)
+  return [...header, ...ruleLines(table).map((l) => `ipvsadm ${l}`)].map((l) => `${l}\n`).join("");
 }
 
 /** `--set tcp tcpfin udp` (0 = unchanged); `ipvsadm -R` accepts it, `ipvsadm -S` never prints it. */
