@@ -4,24 +4,27 @@
  * desired IpvsTable; kernel-like connection table, counters and rate estimator; one ticker drives
  * timeouts, template expiry, scheduler caches and the estimator.
  */
-import net from "node:net";
-import dgram from "node:dgram";
 import type { AppliedOp, ApplyResult, ConnectionList, ConnectionPage, EngineNote, ForwardingEngine } from "../../engine.ts";
-import type { ConnectionEntry, IpvsService, IpvsServiceKey, IpvsTable, Protocol, StatsSnapshot } from "../../../lvs/model.ts";
+import type { IpvsService, IpvsServiceKey, IpvsTable, Protocol, StatsSnapshot } from "../../../lvs/model.ts";
 import { agentServiceKeyText, serviceKeyOf } from "../../../lvs/tableKey.ts";
 import { schedulers as defaultRegistry, type SchedulerRegistry } from "../../../lvs/schedulers/registry.ts";
-import { bindConnection, unbindConnection } from "../../../lvs/schedulers/destination.ts";
-import { foldAddress } from "../../../lvs/schedulers/hash.ts";
 import { ConnectionTable, DEFAULT_TIMEOUTS, pageOf, type Timeouts } from "./connectionTable.ts";
 import { ESTIMATOR_INTERVAL_MS } from "./estimator.ts";
 import type { ForwarderHost, Picked } from "./host.ts";
 import { TemplateTable } from "./persistence.ts";
 import { RuntimeService, type RuntimeDestination } from "./runtime.ts";
-import { acceptTcp } from "./tcpForwarder.ts";
-import { UdpListener } from "./udpForwarder.ts";
+import type { UdpListener } from "./udpForwarder.ts";
 import { configuredDestinations, reconcileDestinations } from "./destinations.ts";
 import { isAddressNotAvailable, LateBinds } from "./lateBinds.ts";
 import type { TableChanges } from "../../../lvs/tableChanges.ts";
+import { bindListener, closeListener, type Listener } from "./listener.ts";
+import { skipUnsupported } from "./unsupportedReason.ts";
+import { serviceNotes, setTimeouts } from "./serviceNotes.ts";
+import { pick, pickOnePacket } from "./pick.ts";
+import { editService } from "./editService.ts";
+import { connectFailuresOf, connectionEntries, statsOf, type ConnectFailures } from "./serviceReports.ts";
+
+export type { ConnectFailures } from "./serviceReports.ts";
 
 export interface UserspaceEngineOptions {
   /** ms clock (default Date.now) */
@@ -42,14 +45,6 @@ export interface ServiceOptions {
   proxyProtocol?: boolean;
 }
 
-export interface ConnectFailures {
-  service: IpvsServiceKey;
-  total: number;
-  destinations: { address: string; port: number; failures: number }[];
-}
-
-/** "waiting": the VIP is not on this host yet (VRRP BACKUP): bound as soon as it appears */
-type Listener = { kind: "tcp"; server: net.Server } | { kind: "udp"; udp: UdpListener } | { kind: "waiting" };
 type PortKey = IpvsServiceKey & { protocol: Protocol; address: string; port: number };
 
 export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
@@ -97,25 +92,10 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
   async apply(desired: IpvsTable): Promise<ApplyResult> {
     const ops: AppliedOp[] = [];
     const notes: EngineNote[] = [];
-    if (desired.timeouts) {
-      // --set: 0 keeps a value; the connection table's sweep reads them on its next tick, so idle
-      // connections (and UDP reply sockets) expire by the new timeouts from then on
-      const t = desired.timeouts;
-      const cur = this.table.timeouts;
-      const next = { tcp: t.tcp || cur.tcp, tcpfin: t.tcpfin || cur.tcpfin, udp: t.udp || cur.udp };
-      if (next.tcp !== cur.tcp || next.tcpfin !== cur.tcpfin || next.udp !== cur.udp) {
-        this.table.timeouts = next;
-        ops.push({ op: `--set ${t.tcp} ${t.tcpfin} ${t.udp}`, ok: true });
-      }
-    }
+    if (desired.timeouts) setTimeouts(this.table, desired.timeouts, ops);
     const wanted = new Map<string, IpvsService>();
     for (const s of desired.services) {
-      const unsupported = unsupportedReason(s);
-      if (unsupported) {
-        notes.push({ kind: "unsupported", service: serviceKeyOf(s), message: unsupported });
-        ops.push({ op: `skip ${agentServiceKeyText(serviceKeyOf(s))}`, ok: false, error: unsupported });
-        continue;
-      }
+      if (skipUnsupported(s, ops, notes)) continue;
       wanted.set(agentServiceKeyText(serviceKeyOf(s)), s);
     }
     for (const [k, svc] of this.services) if (!wanted.has(k)) ops.push(await this.removeService(k, svc));
@@ -143,11 +123,7 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
       await pause();
     }
     for (const s of change.upsert) {
-      const unsupported = unsupportedReason(s);
-      if (unsupported) {
-        notes.push({ kind: "unsupported", service: serviceKeyOf(s), message: unsupported });
-        ops.push({ op: `skip ${agentServiceKeyText(serviceKeyOf(s))}`, ok: false, error: unsupported });
-      } else await this.upsertService(agentServiceKeyText(serviceKeyOf(s)), s, ops, notes);
+      if (!skipUnsupported(s, ops, notes)) await this.upsertService(agentServiceKeyText(serviceKeyOf(s)), s, ops, notes);
       await pause();
     }
     return { ok: ops.every((o) => o.ok), ops, notes };
@@ -166,20 +142,10 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
       if (!created) return;
       svc = created;
     } else {
-      this.editService(k, svc, s, ops);
+      editService(this.registry, k, svc, s, ops);
     }
     ops.push(...reconcileDestinations(svc, s.destinations, k));
-    if (this.listeners.get(k)?.kind === "waiting") {
-      notes.push({ kind: "awaiting-address", service: key, message: `${key.address} is not on this host (yet): listening on ${key.address}:${key.port} as soon as the address appears (VRRP makes this director MASTER)` });
-    }
-    const emulated = s.destinations.filter((d) => d.method !== "nat");
-    if (emulated.length > 0) {
-      notes.push({
-        kind: "emulated",
-        service: key,
-        message: `${emulated.map((d) => `${d.address} (${d.method})`).join(", ")}: proxied to RIP:${key.port} by the userspace engine, the real server sees the director's address`,
-      });
-    }
+    notes.push(...serviceNotes(key, s, this.listeners.get(k)?.kind === "waiting"));
   }
 
   private async addService(k: string, key: PortKey, s: IpvsService, ops: AppliedOp[]): Promise<RuntimeService | null> {
@@ -213,30 +179,6 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
     this.services.set(k, svc);
     ops.push({ op: `listen ${k} -s ${s.scheduler}`, ok: true });
     return svc;
-  }
-
-  private editService(k: string, svc: RuntimeService, s: IpvsService, ops: AppliedOp[]): void {
-    const old = svc.config;
-    svc.config = s;
-    if (old.scheduler !== s.scheduler || old.flags.join() !== s.flags.join()) {
-      try {
-        const next = old.scheduler === s.scheduler ? svc.scheduler : this.registry.create<RuntimeDestination>(s.scheduler);
-        next.init?.({ family: svc.key.family, flags: s.flags }, svc.dests);
-        svc.scheduler = next;
-        ops.push({ op: `edit service ${k} -s ${s.scheduler}`, ok: true });
-      } catch (e) {
-        svc.config = { ...s, scheduler: old.scheduler, flags: old.flags };
-        ops.push({ op: `edit service ${k} -s ${s.scheduler}`, ok: false, error: (e as Error).message });
-      }
-    }
-    if (JSON.stringify(old.persistence) !== JSON.stringify(s.persistence) || old.onePacket !== s.onePacket) {
-      if (!s.persistence) {
-        svc.templates?.clear();
-        svc.templates = null;
-      } else if (svc.templates) svc.templates.configure(s.persistence);
-      else svc.templates = new TemplateTable(s.persistence, svc.key.family);
-      ops.push({ op: `edit service ${k} persistence/ops`, ok: true });
-    }
   }
 
   private async removeService(k: string, svc: RuntimeService): Promise<AppliedOp> {
@@ -281,66 +223,15 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
   }
 
   private bind(svc: RuntimeService): Promise<Listener> {
-    const { address, port, family } = svc.key;
-    if (svc.key.protocol === "udp") {
-      const sock = dgram.createSocket({ type: family === "inet6" ? "udp6" : "udp4" });
-      return new Promise((resolve, reject) => {
-        sock.once("error", reject);
-        sock.bind(port, address, () => {
-          sock.off("error", reject);
-          sock.on("error", () => undefined);
-          resolve({ kind: "udp", udp: new UdpListener(this, svc, sock) });
-        });
-      });
-    }
-    const server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (sock) => acceptTcp(this, svc, sock));
-    return new Promise((resolve, reject) => {
-      server.once("error", reject);
-      server.listen({ host: address, port, backlog: 4096 }, () => {
-        server.off("error", reject);
-        server.on("error", () => undefined);
-        resolve({ kind: "tcp", server });
-      });
-    });
-  }
-
-  private schedule(svc: RuntimeService, clientAddress: string, clientPort: number, now: number): RuntimeDestination | null {
-    const ctx = svc.ctx;
-    ctx.clientAddress = clientAddress;
-    ctx.clientPort = clientPort;
-    ctx.now = now;
-    if (svc.scheduler.hashes === "source") ctx.clientFold = foldAddress(svc.key.family, clientAddress);
-    return svc.scheduler.schedule(ctx);
+    return bindListener(this, svc);
   }
 
   pick(svc: RuntimeService, clientAddress: string, clientPort: number): Picked | null {
-    const now = this.clock();
-    let template = svc.templates ? svc.templates.lookup(clientAddress, now) : null;
-    let dest = template ? template.dest : null;
-    if (dest === null) {
-      dest = this.schedule(svc, clientAddress, clientPort, now);
-      if (dest === null) return null;
-      if (svc.templates) template = svc.templates.create(clientAddress, dest, now);
-    }
-    if (template) template.controlled++;
-    dest.conns++;
-    bindConnection(dest);
-    return { dest, template };
+    return pick(svc, clientAddress, clientPort, this.clock());
   }
 
   pickOnePacket(svc: RuntimeService, clientAddress: string, clientPort: number): Picked | null {
-    const now = this.clock();
-    let template = svc.templates ? svc.templates.lookup(clientAddress, now) : null;
-    let dest = template ? template.dest : null;
-    if (dest === null) {
-      dest = this.schedule(svc, clientAddress, clientPort, now);
-      if (dest === null) return null;
-      if (svc.templates) template = svc.templates.create(clientAddress, dest, now);
-    }
-    dest.conns++;
-    bindConnection(dest);
-    unbindConnection(dest, false);
-    return { dest, template };
+    return pickOnePacket(svc, clientAddress, clientPort, this.clock());
   }
 
   /** One ticker for every timer-driven duty. */
@@ -371,57 +262,18 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
   }
 
   async stats(): Promise<StatsSnapshot> {
-    return {
-      at: this.clock(),
-      services: [...this.services.values()].map((svc) => ({
-        key: svc.key,
-        counters: svc.counters(),
-        rates: svc.estimator.rates(),
-        destinations: [...svc.dests].reverse().map((d) => ({
-          address: d.address,
-          port: d.port,
-          weight: d.weight,
-          activeConns: d.activeConns,
-          inactConns: d.inactConns,
-          persistConns: d.persistConns,
-          counters: d.counters(),
-          rates: d.estimator.rates(),
-        })),
-      })),
-    };
+    return statsOf(this.services.values(), this.clock());
   }
 
   /** Connect failures towards real servers, per service (not part of IPVS's counters). */
   connectFailures(): ConnectFailures[] {
-    return [...this.services.values()].map((svc) => ({
-      service: svc.key,
-      total: svc.failures,
-      destinations: [...svc.dests].reverse().map((d) => ({ address: d.address, port: d.port, failures: d.failures })),
-    }));
+    return connectFailuresOf(this.services.values());
   }
 
   async connections(page: ConnectionPage): Promise<ConnectionList> {
-    const now = this.clock();
-    const table = this.table;
-    const services = this.services;
-    function* entries(): Iterable<ConnectionEntry> {
-      for (const svc of services.values()) {
-        if (!svc.templates) continue;
-        for (const t of svc.templates.byClient.values()) {
-          yield {
-            protocol: svc.key.protocol,
-            client: { address: t.clientAddress, port: 0 },
-            virtual: { address: svc.key.address, port: svc.key.port },
-            destination: { address: t.dest.address, port: t.dest.port },
-            state: t.assured ? "ASSURED" : "NONE",
-            expiresIn: Math.max(0, Math.ceil((t.expires - now) / 1000)),
-          };
-        }
-      }
-      for (const e of table.all()) yield table.entry(e, now);
-    }
-    return pageOf(entries(), page);
+    return pageOf(connectionEntries(this.services.values(), this.table, this.clock()), page);
   }
+
 
   async zero(service: IpvsServiceKey | null): Promise<void> {
     if (service === null) {
@@ -449,17 +301,4 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
     this.services.clear();
     await Promise.all(closing);
   }
-}
-
-function closeListener(l: Listener): void {
-  if (l.kind === "tcp") l.server.close();
-  else if (l.kind === "udp") l.udp.close();
-}
-
-function unsupportedReason(s: IpvsService): string | null {
-  if (s.protocol === "fwmark") return "fwmark services need the kernel (netfilter marks); not supported by the userspace engine";
-  if (s.protocol === "sctp") return "SCTP is not supported by the userspace engine";
-  if (s.port === 0) return "port 0 (all ports, persistent) services are not supported by the userspace engine";
-  if (s.persistenceEngine) return `persistence engine "${s.persistenceEngine}" is not supported by the userspace engine`;
-  return null;
 }
