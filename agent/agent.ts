@@ -4,56 +4,22 @@
  * Health transitions re-apply the adjusted table. Applies are serialised (one at a time).
  * Nothing here talks to the network: `send` is given by the link (and may drop while offline).
  */
-import type { ForwardingEngine } from "./engine.ts";
-import type { AgentLog } from "./log.ts";
-import type { FailStatic } from "./failStatic.ts";
 import { HealthMonitor } from "./health/monitor.ts";
-import type { Clock, Timers } from "./health/monitor.ts";
-import type { CheckerRegistry } from "./health/checkers.ts";
 import { effectiveTable } from "./health/effective.ts";
-import type { AgentIssue, AgentMessage, DesiredMessage, HealthTransition, HealthConfig, ServerMessage } from "../lvs/protocol/agent.ts";
+import type { AgentIssue, AgentMessage, DesiredMessage, HealthTransition, ServerMessage } from "../lvs/protocol/agent.ts";
 import { AGENT_FEATURES, PROTOCOL_VERSION } from "../lvs/protocol/agent.ts";
 import type { IpvsTable } from "../lvs/model.ts";
-import type { HaSupervisor } from "./ha/haSupervisor.ts";
-import type { DesiredHa, HaTransition } from "../lvs/protocol/ha.ts";
-import { PrereqReporter, type Observe } from "./prereqReporter.ts";
+import type { HaTransition } from "../lvs/protocol/ha.ts";
+import { PrereqReporter } from "./prereqReporter.ts";
+import type { AgentOptions, Current } from "./agentOptions.ts";
+import { answerConnections, answerZero } from "./engineRequests.ts";
+import { applyHa } from "./applyHa.ts";
+import { applyEffective } from "./applyEffective.ts";
 
 export type { AgentIssue };
-
-export interface AgentOptions {
-  engine: ForwardingEngine;
-  store: FailStatic;
-  log: AgentLog;
-  clock: Clock;
-  timers: Timers;
-  checkers: CheckerRegistry;
-  /** LVS rules check of a desired table (lvs/validate validateTable); [] = acceptable */
-  validate: (table: IpvsTable) => AgentIssue[];
-  statsIntervalMs?: number;
-  /** periodic re-reconcile (drift repair, retry of a failed revision); 0 = off; default 30 s */
-  resyncIntervalMs?: number;
-  /**
-   * true: the periodic resync also puts back hand-made changes to managed services (enforcement).
-   * false (default): they stay, and the statistics show them to the control plane as drift, where the
-   * operator re-applies or imports the actual table; the periodic pass only retries a failed revision.
-   */
-  healDrift?: boolean;
-  /** VRRP (keepalived) and IPVS connection sync; absent = this agent does no HA */
-  ha?: HaSupervisor;
-  /** how often HA status (process alive, sync daemons, connection count) is refreshed and sent; default 5 s */
-  haStatusIntervalMs?: number;
-  /** reads the host for the director's prerequisites (feature "prereq"); absent = not reported */
-  observeHost?: Observe;
-}
+export type { AgentOptions } from "./agentOptions.ts";
 
 const MAX_UNSENT_TRANSITIONS = 1000;
-
-interface Current {
-  revision: number;
-  table: IpvsTable;
-  health: HealthConfig;
-  ha: DesiredHa | null;
-}
 
 export class Agent {
   private current: Current | null = null;
@@ -241,25 +207,12 @@ export class Agent {
         if (this.prereq && this.serverFeatures.has(AGENT_FEATURES.prereq)) void this.prereq.tick();
         this.send({ v: PROTOCOL_VERSION, type: "heartbeat", at: this.opts.clock.now(), appliedRevision: this.appliedRevision });
         return;
-      case "connections.request": {
-        try {
-          const list = await this.opts.engine.connections(msg.page);
-          this.send({ v: PROTOCOL_VERSION, type: "connections.response", requestId: msg.requestId, total: list.total, entries: list.entries.slice(0, msg.page.limit) });
-        } catch (e) {
-          this.send({ v: PROTOCOL_VERSION, type: "connections.response", requestId: msg.requestId, total: 0, entries: [], error: (e as Error).message });
-        }
+      case "connections.request":
+        this.send(await answerConnections(this.opts.engine, msg));
         return;
-      }
-      case "zero.request": {
-        // ipvsadm -Z: the stats frames that follow carry the reset counters; the server's rollups treat a counter that went down as a reset
-        try {
-          await this.opts.engine.zero(msg.service);
-          this.send({ v: PROTOCOL_VERSION, type: "zero.response", requestId: msg.requestId });
-        } catch (e) {
-          this.send({ v: PROTOCOL_VERSION, type: "zero.response", requestId: msg.requestId, error: (e as Error).message });
-        }
+      case "zero.request":
+        this.send(await answerZero(this.opts.engine, msg));
         return;
-      }
       case "error":
         this.opts.log.warn(`control plane error ${msg.code}: ${msg.message}`);
         return;
@@ -303,22 +256,14 @@ export class Agent {
     const started = this.monitor.update(msg.health.targets);
     if (started.length) this.sendHealthState(started);
     const runHa = this.opts.ha && (msg.ha !== undefined || this.opts.ha.active);
-    const applyHa = async () => {
-      try {
-        const st = await this.opts.ha!.apply(ha);
-        if (st.keepalived.error) issues.push({ path: "ha.keepalived", code: "ha.keepalived", severity: "error", message: st.keepalived.error });
-        if (st.sync.error) issues.push({ path: "ha.sync", code: "ha.sync", severity: "warning", message: st.sync.error });
-      } catch (e) {
-        issues.push({ path: "ha", code: "ha.failed", severity: "error", message: (e as Error).message });
-      }
-    };
+    const applyHaNow = () => applyHa(this.opts.ha!, ha, issues);
     // a planned switchover hands the VIPs over first: giving them up needs no table, and the
     // switchover must not wait for an IPVS reconcile (seconds on a big table)
     const stepDown = runHa && ha?.maintenance === true;
-    if (stepDown) await applyHa();
+    if (stepDown) await applyHaNow();
     const result = await this.reconcile(`revision ${msg.revision}`);
     // otherwise VRRP after IPVS: a director claims the VIP only with the table loaded
-    if (runHa && !stepDown) await applyHa();
+    if (runHa && !stepDown) await applyHaNow();
     else if (ha && !this.opts.ha) {
       issues.push({ path: "ha", code: "ha.unsupported", severity: "warning", message: "this agent runs no HA supervisor: VRRP and connection sync are not applied" });
     }
@@ -348,18 +293,7 @@ export class Agent {
   /** Applies the health-adjusted current table. Must run inside the queue. */
   private async reconcile(why: string) {
     if (!this.current || this.stopped) return { ok: true, ops: [], notes: [], table: { services: [] } as IpvsTable };
-    const effective = effectiveTable(this.current.table, this.current.health, (k) => this.monitor.isDown(k));
-    try {
-      const r = await this.opts.engine.apply(effective);
-      const failed = r.ops.filter((o) => !o.ok);
-      if (failed.length) this.opts.log.warn(`${why}: ${failed.length} op(s) failed: ${failed.map((o) => `${o.op}: ${o.error ?? "?"}`).join("; ").slice(0, 2000)}`);
-      if (r.ok) await this.opts.store.saveBootRules(effective).catch((e: Error) => this.opts.log.error(`cannot write boot rules: ${e.message}`));
-      const table = r.actual ?? (await this.opts.engine.read().catch(() => effective));
-      return { ok: r.ok, ops: r.ops, notes: r.notes, table };
-    } catch (e) {
-      this.opts.log.error(`${why}: apply failed: ${(e as Error).message}`);
-      return { ok: false, ops: [{ op: "apply", ok: false, error: (e as Error).message }], notes: [], table: await this.opts.engine.read().catch(() => ({ services: [] })) };
-    }
+    return applyEffective(this.opts, effectiveTable(this.current.table, this.current.health, (k) => this.monitor.isDown(k)), why);
   }
 
   private scheduleStats(): void {
