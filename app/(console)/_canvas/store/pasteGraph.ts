@@ -5,7 +5,7 @@
  */
 import type { XYPosition } from "@xyflow/react";
 import { membershipEdge, placementEdge, type EditorEdge, type EditorNode, type Graph } from "../graph.ts";
-import type { IdKind } from "./store.ts";
+import type { IdKind } from "./editorState.ts";
 
 export function pasteGraph(clip: Graph, offset: number, existing: ReadonlySet<string>, newId: (kind: IdKind) => string): Graph {
   const map = new Map(clip.nodes.map((n) => [n.id, newId(n.type)] as const));

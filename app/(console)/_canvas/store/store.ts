@@ -7,88 +7,22 @@
  */
 import { createStore } from "zustand/vanilla";
 import { temporal } from "zundo";
+import { applyEdgeChanges, applyNodeChanges } from "@xyflow/react";
+import type { Topology, VirtualService } from "@/lvs/model.ts";
 import {
-  applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange, type XYPosition,
-} from "@xyflow/react";
-import type { Issue } from "@/lvs/issues.ts";
-import type { Director, HaGroup, Membership, RealServer, Topology, VirtualService } from "@/lvs/model.ts";
-import {
-  connectionMeaning, edgesTouching, graphToTopology, isValidConnection, membershipEdge, placementEdge,
-  topologyToGraph, type ConnectionLike, type ConnectionMeaning, type EditorEdge, type EditorNode, type Graph,
-  type NodeKind, type ServiceNode,
+  connectionMeaning, graphToTopology, isValidConnection, membershipEdge, placementEdge,
+  topologyToGraph, type EditorNode, type ServiceNode,
 } from "../graph.ts";
 import { pasteGraph } from "./pasteGraph.ts";
 import { documentJson, sameContent, sameDocument, sameObject, type Baseline, type History } from "./sameDocument.ts";
 import { newMembership } from "@/lvs/defaults.ts";
 import { paletteDirector, paletteRealServer, paletteService } from "./paletteObjects.ts";
+import type { EditorOptions, EditorState, IdKind } from "./editorState.ts";
+import { readOnlyState } from "./readOnlyState.ts";
+import { withoutElements } from "./withoutElements.ts";
 
-export type IdKind = NodeKind | "membership" | "haGroup";
+export type { Badge, EditorOptions, EditorState, IdKind } from "./editorState.ts";
 export { documentJson, sameContent, sameDocument, sameObject, type Baseline };
-
-export interface EditorOptions {
-  revision?: number;
-  /**
-   * A role that cannot save (viewer) reads the topology: selection works (inspector, packet path),
-   * every edit is a no-op here, so no drag, connect, delete, paste or import reaches the document.
-   */
-  readOnly?: boolean;
-  /** injected for deterministic tests */
-  newId?: (kind: IdKind) => string;
-}
-
-
-export interface Badge {
-  errors: number;
-  warnings: number;
-  /** the first issue (errors first), for the badge's tooltip in the UI language */
-  first: Pick<Issue, "code" | "params" | "message">;
-}
-
-export interface EditorState extends History {
-  name: string;
-  /** see EditorOptions.readOnly */
-  readOnly: boolean;
-  /** server revision the document is based on (optimistic concurrency) */
-  revision: number;
-  /** the last loaded/saved document: `dirty` compares against it (sameContent) */
-  saved: Baseline;
-  dirty: boolean;
-  /** validate() of the current document, and per object id the badge to draw */
-  issues: Issue[];
-  badges: Record<string, Badge>;
-  clipboard: Graph | null;
-  pasteCount: number;
-  /** snapshot taken when a drag starts: the drag becomes one undo step */
-  dragSnapshot: History | null;
-
-  /** the id generator (injected in tests) */
-  newId(kind: IdKind): string;
-  load(topology: Topology, revision: number): void;
-  /** `saved`: the graph the saved document was made from, and that document */
-  markSaved(revision: number, saved: Baseline): void;
-  setDerived(d: Pick<EditorState, "issues" | "badges" | "dirty">): void;
-  topology(): Topology;
-  onNodesChange(changes: NodeChange<EditorNode>[]): void;
-  onEdgesChange(changes: EdgeChange<EditorEdge>[]): void;
-  canConnect(c: ConnectionLike): boolean;
-  connect(c: ConnectionLike): ConnectionMeaning | null;
-  addNode(kind: NodeKind, position: XYPosition): string;
-  updateDirector(id: string, value: Director): void;
-  updateService(id: string, value: VirtualService): void;
-  updateRealServer(id: string, value: RealServer): void;
-  updateMembership(id: string, value: Membership): void;
-  deleteElements(nodeIds: Iterable<string>, edgeIds: Iterable<string>): void;
-  deleteSelected(): void;
-  copySelection(): void;
-  paste(): void;
-  select(ids: Iterable<string>): void;
-  setPositions(positions: Record<string, XYPosition>): void;
-  appendGraph(graph: Graph): void;
-  /** replace the whole document as one undo step (imports); keeps name and revision */
-  replaceDocument(topology: Topology): void;
-  /** sets the declared HA groups (one undo step) */
-  setHaGroups(groups: HaGroup[]): void;
-}
 
 const randomId = (kind: IdKind) => {
   const prefix = { director: "dir", service: "svc", realServer: "rs", membership: "m", haGroup: "ha" }[kind];
@@ -242,28 +176,8 @@ export function createEditorStore(initial: Topology, options: EditorOptions = {}
           },
 
           deleteElements(nodeIds, edgeIds) {
-            const goneNodes = new Set(nodeIds);
-            const goneEdges = new Set([...edgeIds, ...edgesTouching(goneNodes, get().edges)]);
-            if (!goneNodes.size && !goneEdges.size) return;
-            const unplace = new Map<string, Set<string>>(); // serviceId → directorIds removed
-            for (const e of get().edges) {
-              if (goneEdges.has(e.id) && e.type === "placement") {
-                const s = unplace.get(e.target) ?? new Set<string>();
-                s.add(e.source);
-                unplace.set(e.target, s);
-              }
-            }
-            const nodes = get()
-              .nodes.filter((n) => !goneNodes.has(n.id))
-              .map((n): EditorNode => {
-                if (n.type !== "service") return n;
-                const drop = unplace.get(n.id);
-                const ids = n.data.service.directorIds.filter((d) => !goneNodes.has(d) && !drop?.has(d));
-                return ids.length === n.data.service.directorIds.length
-                  ? n
-                  : { ...n, data: { service: { ...n.data.service, directorIds: ids } } };
-              });
-            set({ nodes, edges: get().edges.filter((e) => !goneEdges.has(e.id)) });
+            const next = withoutElements(get(), nodeIds, edgeIds);
+            if (next) set({ nodes: next.nodes, edges: next.edges });
           },
 
           deleteSelected() {
@@ -336,32 +250,6 @@ export function createEditorStore(initial: Topology, options: EditorOptions = {}
 
 export type EditorStore = ReturnType<typeof createEditorStore>;
 
-const noop = () => {};
-/** Only selection and measurement changes pass: a drag, a removal or a resize never edits. */
-const READ_ONLY_CHANGES = new Set(["select", "dimensions"]);
-
-/** The read-only variant of the actions: the edits do nothing, selection and reading stay. */
-function readOnlyState(s: EditorState): EditorState {
-  return {
-    ...s,
-    onNodesChange: (changes) => s.onNodesChange(changes.filter((c) => READ_ONLY_CHANGES.has(c.type))),
-    onEdgesChange: (changes) => s.onEdgesChange(changes.filter((c) => c.type === "select")),
-    canConnect: () => false,
-    connect: () => null,
-    addNode: () => "",
-    updateDirector: noop,
-    updateService: noop,
-    updateRealServer: noop,
-    updateMembership: noop,
-    deleteElements: noop,
-    deleteSelected: noop,
-    paste: noop,
-    setPositions: noop,
-    appendGraph: noop,
-    replaceDocument: noop,
-    setHaGroups: noop,
-  };
-}
 
 /** The service nodes a director's VIPs belong to (for export per director). */
 export const servicesOf = (nodes: readonly EditorNode[], directorId: string) =>
