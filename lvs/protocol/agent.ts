@@ -36,25 +36,14 @@ import { EXEC_CHECK_NAME, FAMILIES, MAX_FWMARK, PROTOCOLS } from "../model.ts";
 import { isCleanStatsFrame } from "../stats/statsFrameCheck.ts";
 import { desiredHaSchema, haStatusSchema, haTransitionSchema } from "./ha.ts";
 import { directorPrereqSchema, hostSettingEntrySchema, rsDesiredSchema, rsHelloSchema, rsPrepareSchema, rsReportSchema } from "./realServer.ts";
+import { PROTOCOL_VERSION } from "./protocolVersion.ts";
+import { parseWith, type ParseResult } from "./parseFrame.ts";
 
-export const PROTOCOL_VERSION = 1 as const;
-/** The oldest agent protocol this control plane still accepts. */
-export const MIN_AGENT_PROTOCOL = 1;
-/** error frame code of a protocol refusal (either side) */
-export const INCOMPATIBLE = "protocol.incompatible";
-/** Features of version 1 a control plane may list in `welcome.features` (see the header). */
-export const AGENT_FEATURES = { healthState: "health.state", ha: "ha", prereq: "prereq" } as const;
-/** Largest frame either side accepts (ws maxPayload); a 100k-destination table fits. */
-export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
-/** Close codes used on the agent link (4000-4999 are application codes). */
-export const CLOSE = {
-  badMessage: 4400,
-  unauthorized: 4401,
-  revoked: 4403,
-  replaced: 4409,
-  incompatible: 4426,
-  shutdown: 4503,
-} as const;
+export {
+  PROTOCOL_VERSION, MIN_AGENT_PROTOCOL, INCOMPATIBLE, AGENT_FEATURES, MAX_FRAME_BYTES, CLOSE,
+  acceptsAgentProtocol, installCommand, incompatibleAgentMessage,
+} from "./protocolVersion.ts";
+export { frameVersion, peekError, peekHello, type ParseResult } from "./parseFrame.ts";
 
 const v = z.literal(PROTOCOL_VERSION);
 const revision = z.number().int().min(0);
@@ -270,27 +259,6 @@ export const agentMessageSchema = z.discriminatedUnion("type", [
 ]);
 export type AgentMessage = z.infer<typeof agentMessageSchema>;
 
-export type ParseResult<T> = { ok: true; message: T } | { ok: false; reason: string };
-
-function parseWith<T>(schema: z.ZodType<T>, text: string): ParseResult<T> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: "frame is not JSON" };
-  }
-  const r = schema.safeParse(raw);
-  if (r.success) return { ok: true, message: r.data };
-  const version = raw && typeof raw === "object" && "v" in raw ? (raw as { v: unknown }).v : undefined;
-  if (typeof version === "number" && version !== PROTOCOL_VERSION) {
-    return { ok: false, reason: `protocol version ${version}, this side speaks ${PROTOCOL_VERSION}: upgrade the agent and the control plane together` };
-  }
-  const first = r.error.issues[0];
-  const where = first && first.path.length ? first.path.join(".") : "(root)";
-  const t = raw && typeof raw === "object" && "type" in raw ? String((raw as { type: unknown }).type).slice(0, 40) : "?";
-  return { ok: false, reason: `message type "${t}": ${where}: ${first?.message ?? "invalid"}` };
-}
-
 export function parseAgentMessage(text: string): ParseResult<AgentMessage> {
   // stats frames (1 Hz, up to MBs) take a zod-equivalent fast check first; anything else goes to zod
   if (text.startsWith('{"v":') && text.slice(0, 48).includes('"type":"stats"')) {
@@ -305,54 +273,6 @@ export function parseAgentMessage(text: string): ParseResult<AgentMessage> {
   return parseWith(agentMessageSchema, text);
 }
 export const parseServerMessage = (text: string) => parseWith(serverMessageSchema, text);
-
-/** `v` of a frame whatever its shape (null when there is none): tells "another protocol" from "broken". */
-export function frameVersion(text: string): number | null {
-  try {
-    const raw: unknown = JSON.parse(text);
-    return raw && typeof raw === "object" && typeof (raw as { v?: unknown }).v === "number" ? (raw as { v: number }).v : null;
-  } catch {
-    return null;
-  }
-}
-
-/** A hello of any protocol version: its `v` and `agentVersion` (the fields every version keeps). */
-export function peekHello(text: string): { v: number; agentVersion: string | null } | null {
-  try {
-    const raw = JSON.parse(text) as { v?: unknown; type?: unknown; agentVersion?: unknown } | null;
-    if (!raw || typeof raw !== "object" || raw.type !== "hello" || typeof raw.v !== "number") return null;
-    return { v: raw.v, agentVersion: typeof raw.agentVersion === "string" ? raw.agentVersion.slice(0, 64) : null };
-  } catch {
-    return null;
-  }
-}
-
-/** An error frame of any protocol version. */
-export function peekError(text: string): { code: string; message: string } | null {
-  try {
-    const raw = JSON.parse(text) as { type?: unknown; code?: unknown; message?: unknown } | null;
-    if (!raw || typeof raw !== "object" || raw.type !== "error" || typeof raw.code !== "string" || typeof raw.message !== "string") return null;
-    return { code: raw.code.slice(0, 64), message: raw.message.slice(0, 4096) };
-  } catch {
-    return null;
-  }
-}
-
-export const acceptsAgentProtocol = (v: number): boolean => v >= MIN_AGENT_PROTOCOL && v <= PROTOCOL_VERSION;
-
-/** `curl -fsSL URL/agent/install.sh | sudo sh -s -- --server URL` (add `--token` for a first install). */
-export function installCommand(consoleUrl: string, token?: string): string {
-  const url = consoleUrl.replace(/\/+$/, "");
-  return `curl -fsSL ${url}/agent/install.sh | sudo sh -s -- --server ${url}${token ? ` --token ${token}` : ""}`;
-}
-
-/** What the control plane tells an agent it refuses for its protocol: the version to install and how. */
-export function incompatibleAgentMessage(o: { agentProtocol: number; agentVersion: string | null; serves: string | null; consoleUrl: string | null }): string {
-  const range = MIN_AGENT_PROTOCOL === PROTOCOL_VERSION ? `${PROTOCOL_VERSION}` : `${MIN_AGENT_PROTOCOL}..${PROTOCOL_VERSION}`;
-  const agent = `lvs-agent ${o.agentVersion ?? "(unknown version)"} speaks agent protocol ${o.agentProtocol}`;
-  const install = o.serves ? `install lvs-agent ${o.serves} (protocol ${PROTOCOL_VERSION}), the version this console serves` : `install an lvs-agent of protocol ${PROTOCOL_VERSION}`;
-  return `${agent}; this console accepts protocol ${range}: ${install}${o.consoleUrl ? `: ${installCommand(o.consoleUrl)}` : " (from this console: CONSOLE/agent/install.sh)"}`;
-}
 
 export function endpointText(e: { address: string; port: number }): string {
   return e.address.includes(":") ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
