@@ -13,10 +13,11 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  mergeListings, parseConnections, parseList, parseProcConnections, parseProcIpvs, parseProcStats, parseRate, parseStats,
+  mergeListings, parseConnections, parseList, parseProcConnections, parseProcIpvs, parseProcStats, parseRate, parseStats, parseTimeouts,
   type ServiceListing, type StatsListing,
 } from "../lvs/formats/listings/index.ts";
 import type { ConnectionEntry, Counters, IpvsServiceKey } from "../lvs/model.ts";
+import { mergeTimeouts } from "../lvs/tableBuilder.ts";
 import { labManifest, runInVm, splitSections } from "./vm.ts";
 import { listingPicker, pickHashed, replayTranscript } from "./schedulerReplay.ts";
 import { maskedClient } from "../agent/engines/userspace/persistence.ts";
@@ -287,5 +288,44 @@ describe.skipIf(!LAB)("real kernel: LVS-NAT traffic between namespaces, listings
     expect(persistent.map((e) => `${e.client.address} ${e.destination.address}:${e.destination.port}`).sort()).toEqual(
       [...templates].map(([k, d]) => `${k} ${d}`).sort(),
     );
+  });
+
+  it("-Z zeroes one service and its real servers, then all; --set sets the idle timeouts, 0 keeps a value (parseTimeouts, mergeTimeouts)", () => {
+    const before = parseStats(get("zero-before"));
+    const one = parseStats(get("zero-one"));
+    const all = parseStats(get("zero-all"));
+    const isVip80 = (k: IpvsServiceKey) => k.protocol === "tcp" && k.address === "192.168.1.1" && k.port === 80;
+    const zeroed = (c: Counters) => c.conns === 0 && c.inPkts === 0 && c.outPkts === 0 && c.inBytes === 0 && c.outBytes === 0;
+    expect(before.services.find((s) => isVip80(s.key))!.counters.conns).toBeGreaterThan(0);
+    expect(before.services.filter((s) => !isVip80(s.key)).some((s) => s.counters.conns > 0)).toBe(true);
+    // (a closing connection can still send a packet after -Z: the other services are compared by
+    // connections, which only a new connection changes, and by packets never going down)
+    const find = (l: StatsListing, k: IpvsServiceKey) => l.services.find((x) => keyText(x.key) === keyText(k))!;
+    for (const s of one.services) {
+      if (isVip80(s.key)) {
+        expect(zeroed(s.counters)).toBe(true);
+        expect(s.destinations.every((d) => zeroed(d.counters))).toBe(true);
+      } else {
+        const b = find(before, s.key);
+        expect(s.counters.conns).toBe(b.counters.conns);
+        expect(s.counters.inPkts).toBeGreaterThanOrEqual(b.counters.inPkts);
+      }
+    }
+    for (const s of all.services) {
+      const b = find(before, s.key);
+      expect(s.counters.conns).toBe(0);
+      expect(s.destinations.map((d) => d.counters.conns)).toEqual(s.destinations.map(() => 0));
+      if (b.counters.inPkts > 10) expect(s.counters.inPkts).toBeLessThan(b.counters.inPkts);
+    }
+
+    const def = parseTimeouts(get("timeout-default"));
+    expect(def).toEqual({ tcp: 900, tcpfin: 120, udp: 300 });
+    expect(parseTimeouts(get("timeout-set"))).toEqual(mergeTimeouts(def, { tcp: 1200, tcpfin: 90, udp: 200 }));
+    expect(parseTimeouts(get("timeout-partial"))).toEqual(mergeTimeouts({ tcp: 1200, tcpfin: 90, udp: 200 }, { tcp: 0, tcpfin: 60, udp: 0 }));
+    expect(parseTimeouts(get("timeout-partial"))).toEqual({ tcp: 1200, tcpfin: 60, udp: 200 });
+    // ipvsadm refuses what mergeTimeouts refuses, and the kernel keeps its values
+    expect(get("timeout-refused")).toMatch(/^rc [1-9]/m);
+    expect(() => mergeTimeouts(def, { tcp: 2678401, tcpfin: 0, udp: 0 })).toThrow(/invalid timeout value/);
+    expect(parseTimeouts(get("timeout-refused").replace(/^rc .*$/m, ""))).toEqual({ tcp: 1200, tcpfin: 60, udp: 200 });
   });
 });

@@ -203,4 +203,22 @@ for s in $DYN_SCHEDULERS; do
   dyn add 10.0.2.2 2; reqs 7
 done
 
+# ipvsadm -Z and --set as the console sends them (director settings, "Zero counters"): counters of one
+# service and its real servers, then of all; idle timeouts read back by -L --timeout (0 = unchanged)
+# (the listed counters are the estimator's sums, taken about every 2 s: wait for the last requests)
+sleep 3
+section zero-before; ipvsadm -Ln --stats --exact
+ipvsadm -Z -t 192.168.1.1:80
+section zero-one; ipvsadm -Ln --stats --exact
+ipvsadm -Z
+section zero-all; ipvsadm -Ln --stats --exact
+section timeout-default; ipvsadm -L --timeout
+ipvsadm --set 1200 90 200
+section timeout-set; ipvsadm -L --timeout
+ipvsadm --set 0 60 0
+section timeout-partial; ipvsadm -L --timeout
+section timeout-refused
+rc=0; ipvsadm --set 2678401 0 0 2>/dev/null || rc=$?; echo "rc $rc"
+ipvsadm -L --timeout
+
 section end
