@@ -61,6 +61,7 @@ test("a real server's agent reports ✗ with the failing check; Prepare turns th
   await expect(page.getByTestId("membership-verdict")).toHaveAttribute("data-state", "unknown");
   await select(page, "rs1");
   await expect(page.getByTestId("inspector-issues")).toContainText("dr.vip-not-on-loopback");
+  await expect(page.getByTestId("issues-panel").getByTestId("issue-dr.vip-not-on-loopback").first()).toBeVisible();
   await expect(page.getByTestId("realserver-agent-none")).toBeVisible();
 
   // enroll: the token once, with the command that starts the agent
@@ -85,8 +86,10 @@ test("a real server's agent reports ✗ with the failing check; Prepare turns th
     await testInfo.attach("agent-output", { body: output.join("") });
     throw err;
   }
-  // the agent's observed checks replace the warnings about what was declared
+  // the agent's observed checks replace the warnings about what was declared: in the inspector,
+  // and in the issues panel and the badges too
   await expect(page.getByTestId("inspector-issues").filter({ hasText: "dr.vip-not-on-loopback" })).toHaveCount(0);
+  await expect(page.getByTestId("issues-panel").getByTestId("issue-dr.vip-not-on-loopback")).toHaveCount(0);
 
   await selectEdge(page, "m1");
   const verdict = page.getByTestId("membership-verdict");

@@ -24,6 +24,7 @@ import { DND_MIME, Palette } from "./toolbar/Palette.tsx";
 import { createEditorStore, type EditorStore } from "../_canvas/store/store.ts";
 import { Toolbar } from "./toolbar/Toolbar.tsx";
 import { useDerived } from "./hooks/useDerived.ts";
+import { useReportedRealServers } from "./hooks/useReportedRealServers.ts";
 import { useFocus } from "./hooks/useFocus.ts";
 import { useSave } from "./hooks/useSave.ts";
 import { useLeaveGuard } from "./hooks/useLeaveGuard.ts";
@@ -84,7 +85,7 @@ function EditorBody({ id, store, view }: { id: string; store: EditorStore; view:
   // fit only a loaded document: on an empty canvas React Flow would fit (and move) at the first drop
   const [fitOnLoad] = useState(() => store.getState().nodes.length > 0);
 
-  useDerived(store);
+  useDerived(store, useReportedRealServers());
   useShortcuts(store, () => void (readOnly ? undefined : saveNow()));
 
   useLeaveGuard(dirty, t("leaveUnsaved"));

@@ -1,6 +1,7 @@
 "use client";
 import { useEffect } from "react";
 import { validate } from "@/lvs/validate.ts";
+import { withoutVerifiedHostIssues } from "@/lvs/realServer/membershipVerdict.ts";
 import type { Issue } from "@/lvs/issues.ts";
 import { sameContent, sameDocument, type Badge, type EditorState, type EditorStore } from "../../_canvas/store/store.ts";
 
@@ -27,7 +28,7 @@ export function badgesOf(issues: readonly Issue[], previous: Record<string, Badg
  * issues, badges and the unsaved-changes flag in the store. Selection and measurement alone do not
  * trigger it; a drag only recomputes the flag at its end.
  */
-export function useDerived(store: EditorStore) {
+export function useDerived(store: EditorStore, reportedRealServers: ReadonlySet<string> = NO_REPORTS) {
   useEffect(() => {
     let frame = 0;
     let last: Pick<EditorState, "nodes" | "edges" | "haGroups"> | null = null;
@@ -39,7 +40,9 @@ export function useDerived(store: EditorStore) {
       last = { nodes: s.nodes, edges: s.edges, haGroups: s.haGroups };
       // with the declared HA groups: their rules (ha.*) show in the editor
       const topology = s.topology();
-      const issues = validate(topology);
+      // a real server whose agent reported: its observed checks (✓/✗ per membership) replace the
+      // warnings about what was declared for its host, in the panel, the badges and the inspector
+      const issues = withoutVerifiedHostIssues(validate(topology), reportedRealServers);
       s.setDerived({ issues, badges: badgesOf(issues, s.badges), dirty: !sameContent(s.saved, s) });
     };
     run();
@@ -52,5 +55,7 @@ export function useDerived(store: EditorStore) {
       unsub();
       if (frame) cancelAnimationFrame(frame);
     };
-  }, [store]);
+  }, [store, reportedRealServers]);
 }
+
+const NO_REPORTS: ReadonlySet<string> = new Set();
