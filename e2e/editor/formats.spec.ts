@@ -33,7 +33,7 @@ test.describe("export and import", () => {
     await page.getByTestId("open-import").click();
     await page.getByTestId("import-text").fill(knownRules);
     await expect(page.getByTestId("import-count-services")).toHaveText("2 virtual service(s)");
-    await expect(page.getByTestId("import-count-realServers")).toHaveText("3 real server(s)");
+    await expect(page.getByTestId("import-count-realServers")).toHaveText("3 real servers on the canvas (3 new, 0 already there)");
     await page.getByTestId("import-director-name").fill("lb9");
     await shot(page, testInfo, "import-preview");
     await page.getByTestId("import-merge").click();

@@ -45,7 +45,7 @@ function Details({ action, outcome, target, diff }: { action: string; outcome: O
   return (
     <div data-testid="audit-details">
       <div className="font-sans text-slate-800" data-testid="audit-summary">{sentence}</div>
-      {typeof d.message === "string" && d.message && <div className="font-sans italic text-slate-600">{d.message}</div>}
+      {typeof d.message === "string" && d.message && <div className="font-sans italic text-slate-600" data-testid="audit-message">{d.message}</div>}
       {facts.length > 0 && (
         <dl className="mt-0.5 grid grid-cols-[auto_1fr] gap-x-2" data-testid="audit-facts">
           {facts.map((f) => (
