@@ -100,12 +100,21 @@ export function diffTopologies(before: Topology, after: Topology): Change[] {
   ];
 }
 
+/** How a UI language words the plain parts of a value (the rest stays in ipvsadm's notation). */
+export interface ValueWords {
+  none: string;
+  /** a string value of `field` (e.g. method "dr", state "draining") */
+  word(field: string, v: string): string;
+}
+
+const ENGLISH: ValueWords = { none: "none", word: (_field, v) => v };
+
 /** Values as ipvsadm-minded operators read them. */
-function show(v: unknown, field = ""): string {
-  if (v === null || v === undefined) return "none";
-  if (typeof v === "string") return v === "" ? '""' : v;
+export function showValue(v: unknown, field = "", words: ValueWords = ENGLISH): string {
+  if (v === null || v === undefined) return words.none;
+  if (typeof v === "string") return v === "" ? '""' : words.word(field, v);
   if (typeof v === "number" || typeof v === "boolean") return String(v);
-  if (Array.isArray(v)) return v.length === 0 ? "none" : v.map((x) => show(x)).join(",");
+  if (Array.isArray(v)) return v.length === 0 ? words.none : v.map((x) => showValue(x, "", words)).join(",");
   const o = v as Record<string, unknown>;
   if (field === "timeouts") return `--set ${o.tcp} ${o.tcpfin} ${o.udp}`;
   if (field === "persistence") return `-p ${o.timeout}${o.netmask ? ` -M ${o.netmask}` : ""}`;
@@ -121,7 +130,7 @@ export function renderChange(c: Change): string {
   const sign = c.action === "added" ? "+" : c.action === "removed" ? "-" : "~";
   const what = c.kind === "realServer" ? `real server ${c.label}` : c.label;
   if (c.action !== "changed") return `${sign} ${what}`;
-  return `${sign} ${what}: ${c.fields.map((f) => `${f.field} ${show(f.from, f.field)} → ${show(f.to, f.field)}`).join(", ")}`;
+  return `${sign} ${what}: ${c.fields.map((f) => `${f.field} ${showValue(f.from, f.field)} → ${showValue(f.to, f.field)}`).join(", ")}`;
 }
 
 export function renderDiff(changes: readonly Change[]): string {

@@ -6,7 +6,7 @@
  * the server sent is shown. Pure: the catalogue is passed in.
  */
 import { formatAddressPort } from "@/lvs/address.ts";
-import type { Change } from "@/lvs/diff.ts";
+import { showValue, type Change, type ValueWords } from "@/lvs/diff.ts";
 import type { IpvsDestination, IpvsTimeouts } from "@/lvs/model.ts";
 import type { Op, ServiceSpec } from "@/lvs/ops.ts";
 import { describeServiceKey } from "@/lvs/tableKey.ts";
@@ -77,21 +77,11 @@ export function opText(cat: Catalogue, o: Op, fallback: string): string {
   return fallback;
 }
 
-/** Values as ipvsadm-minded operators read them ("none" in the UI language). */
-function value(cat: Catalogue, v: unknown, field: string): string {
-  if (v === null || v === undefined || (Array.isArray(v) && v.length === 0)) return f(cat, "none");
-  if (typeof v === "string") return v === "" ? '""' : field === "method" ? word(cat, "methodValue", v) : field === "state" ? word(cat, "state", v) : v;
-  if (typeof v === "number" || typeof v === "boolean") return String(v);
-  if (Array.isArray(v)) return v.map((x) => value(cat, x, "")).join(",");
-  const o = v as Record<string, unknown>;
-  if (field === "timeouts") return `--set ${o.tcp} ${o.tcpfin} ${o.udp}`;
-  if (field === "persistence") return `-p ${o.timeout}${o.netmask ? ` -M ${o.netmask}` : ""}`;
-  if (field === "tunnel") return [o.type, o.port ? `port ${o.port}` : "", o.checksum ?? ""].filter(Boolean).join(" ");
-  if ("address" in o && "prefix" in o) return `${o.name ? `${o.name} ` : ""}${o.address}/${o.prefix}`;
-  if ("address" in o && "port" in o) return `${o.address}${o.port === null ? "" : `:${o.port}`}`;
-  if ("kind" in o) return String(o.kind);
-  return JSON.stringify(v);
-}
+/** lvs/diff's value notation with "none", methods and states in the UI language. */
+const valueWords = (cat: Catalogue): ValueWords => ({
+  none: f(cat, "none"),
+  word: (field, v) => (field === "method" ? word(cat, "methodValue", v) : field === "state" ? word(cat, "state", v) : v),
+});
 
 function word(cat: Catalogue, field: string, v: string): string {
   const key = `${N}.${field}.${v}`;
@@ -114,7 +104,8 @@ export function changeText(cat: Catalogue, c: ChangeLike, fallback: string): str
       : c.kind === "director" ? f(cat, "kind.director", { name: c.label.replace(/^director /, "") })
       : c.label;
     if (c.action !== "changed") return `${sign} ${what}`;
-    const fields = c.fields.map((x) => `${fieldName(cat, x.field)} ${value(cat, x.from, x.field)} → ${value(cat, x.to, x.field)}`);
+    const words = valueWords(cat);
+    const fields = c.fields.map((x) => `${fieldName(cat, x.field)} ${showValue(x.from, x.field, words)} → ${showValue(x.to, x.field, words)}`);
     return `${sign} ${what}${f(cat, "colon")}${fields.join(f(cat, "sep"))}`;
   } catch {
     return fallback;
