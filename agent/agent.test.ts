@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Agent } from "./agent.ts";
+import { Agent, STATS_FULL_EVERY_MS } from "./agent.ts";
 import { FakeEngine } from "./fakeEngine.ts";
 import { FailStatic } from "./failStatic.ts";
 import { memoryLog } from "./log.ts";
@@ -194,6 +194,40 @@ describe("Agent", () => {
     await agent.handle(desired(1, t1));
     await vi.advanceTimersByTimeAsync(3000);
     expect(sent.filter((m) => m.type === "stats").length).toBeGreaterThanOrEqual(3);
+    await agent.stop();
+  });
+
+  it("feature stats.delta: to a control plane that lists it, a full update after welcome, then only what changed; a full one on stats.resync and every few minutes; plain stats otherwise", async () => {
+    const engine = new FakeEngine();
+    const { agent, sent } = make(engine);
+    const t2 = { services: [...t1.services, tcpService("10.0.0.2", 443, [dest("192.168.1.9", 443)])] };
+    await agent.start();
+    await agent.handle({ v: 1, type: "welcome", directorId: "d1", directorName: "d1", serverTime: 0, heartbeatMs: 1000, features: ["stats.delta"] });
+    await agent.handle(desired(1, t2));
+    await vi.advanceTimersByTimeAsync(1000);
+    const deltas = () => sent.filter((m) => m.type === "stats.delta");
+    expect(sent.filter((m) => m.type === "stats")).toEqual([]);
+    expect(deltas()).toEqual([expect.objectContaining({ seq: 0, reset: true, more: false, removed: [] })]);
+    expect(deltas()[0]!.type === "stats.delta" && deltas()[0]!.services).toHaveLength(2);
+    // nothing changed: an empty delta (the control plane still hears from it every second)
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(deltas()[1]).toMatchObject({ seq: 1, reset: false, services: [], removed: [] });
+    // a service goes away: only its key
+    await agent.handle(desired(2, t1));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(deltas()[2]).toMatchObject({ seq: 2, reset: false, services: [], removed: [{ protocol: "tcp", family: "inet", address: "10.0.0.2", port: 443 }] });
+    // the control plane lost track: a full update next
+    await agent.handle({ v: 1, type: "stats.resync", reason: "frame 9 where 8 was due" });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(deltas()[3]).toMatchObject({ seq: 3, reset: true });
+    // periodic full update
+    await vi.advanceTimersByTimeAsync(STATS_FULL_EVERY_MS);
+    expect(deltas().filter((m) => m.type === "stats.delta" && m.reset).length).toBeGreaterThanOrEqual(3);
+    // a reconnect to an older control plane (no feature): whole snapshots again
+    await agent.handle({ v: 1, type: "welcome", directorId: "d1", directorName: "d1", serverTime: 0, heartbeatMs: 1000 });
+    const before = sent.length;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(sent.slice(before).map((m) => m.type)).toEqual(["stats"]);
     await agent.stop();
   });
 

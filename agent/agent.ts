@@ -8,18 +8,21 @@ import { HealthMonitor } from "./health/monitor.ts";
 import { effectiveTable } from "./health/effective.ts";
 import type { AgentIssue, AgentMessage, DesiredMessage, HealthTransition, ServerMessage } from "../lvs/protocol/agent.ts";
 import { AGENT_FEATURES, PROTOCOL_VERSION } from "../lvs/protocol/agent.ts";
-import type { IpvsTable } from "../lvs/model.ts";
+import type { IpvsTable, StatsSnapshot } from "../lvs/model.ts";
 import type { HaTransition } from "../lvs/protocol/ha.ts";
 import { PrereqReporter } from "./prereqReporter.ts";
 import type { AgentOptions, Current } from "./agentOptions.ts";
 import { answerConnections, answerZero } from "./engineRequests.ts";
 import { applyHa } from "./applyHa.ts";
 import { applyEffective } from "./applyEffective.ts";
+import { StatsDeltaEncoder } from "../lvs/stats/statsDelta.ts";
 
 export type { AgentIssue };
 export type { AgentOptions } from "./agentOptions.ts";
 
 const MAX_UNSENT_TRANSITIONS = 1000;
+/** feature "stats.delta": a full update at least this often, whatever the deltas said (heals anything) */
+export const STATS_FULL_EVERY_MS = 300_000;
 
 export class Agent {
   private current: Current | null = null;
@@ -44,6 +47,9 @@ export class Agent {
   private haTimer: unknown = null;
   /** VRRP transitions not delivered yet (offline): sent after the next welcome */
   private unsentHa: HaTransition[] = [];
+  /** feature "stats.delta": what this connection was sent, and when the last full update went */
+  private readonly statsDelta = new StatsDeltaEncoder();
+  private lastFullStatsAt = 0;
 
   constructor(private readonly opts: AgentOptions) {
     this.prereq = opts.observeHost ? new PrereqReporter({ observe: opts.observeHost, clock: opts.clock, send: (m) => this.send(m) }) : null;
@@ -189,6 +195,7 @@ export class Agent {
       case "welcome":
         this.opts.log.info(`connected as director ${msg.directorName} (${msg.directorId})`);
         this.serverFeatures = new Set(msg.features ?? []);
+        this.statsDelta.reset();
         this.prereq?.resend();
         if (this.unsentTransitions.length) this.sendTransitions(this.unsentTransitions.splice(0));
         // transitions only: the control plane may have missed some (restart while offline), so it
@@ -212,6 +219,10 @@ export class Agent {
         return;
       case "zero.request":
         this.send(await answerZero(this.opts.engine, msg));
+        return;
+      case "stats.resync":
+        this.opts.log.info(`control plane asks for a full stats update: ${msg.reason}`);
+        this.statsDelta.requestFull();
         return;
       case "error":
         this.opts.log.warn(`control plane error ${msg.code}: ${msg.message}`);
@@ -296,6 +307,21 @@ export class Agent {
     return applyEffective(this.opts, effectiveTable(this.current.table, this.current.health, (k) => this.monitor.isDown(k)), why);
   }
 
+  /** Feature "stats.delta": only what changed since the last frame (a full update now and then). */
+  private sendStatsDelta(snapshot: StatsSnapshot): void {
+    const now = this.opts.clock.now();
+    if (now - this.lastFullStatsAt >= STATS_FULL_EVERY_MS) this.statsDelta.requestFull();
+    if (this.statsDelta.fullPending) this.lastFullStatsAt = now;
+    for (const f of this.statsDelta.encode(snapshot)) {
+      // v and type first: the control plane recognises the frame by its first bytes
+      if (!this.send({ v: PROTOCOL_VERSION, type: "stats.delta", ...f })) {
+        // not delivered: the next connection starts with a full update anyway
+        this.statsDelta.reset();
+        return;
+      }
+    }
+  }
+
   private scheduleStats(): void {
     if (this.stopped) return;
     this.statsTimer = this.opts.timers.setTimeout(async () => {
@@ -303,7 +329,8 @@ export class Agent {
       if (!this.online()) return this.scheduleStats();
       try {
         const snapshot = await this.opts.engine.stats();
-        this.send({ v: PROTOCOL_VERSION, type: "stats", snapshot });
+        if (this.serverFeatures.has(AGENT_FEATURES.statsDelta)) this.sendStatsDelta(snapshot);
+        else this.send({ v: PROTOCOL_VERSION, type: "stats", snapshot });
       } catch (e) {
         this.opts.log.warn(`stats: ${(e as Error).message}`);
       }

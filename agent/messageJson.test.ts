@@ -3,7 +3,7 @@ import { MessageJson } from "./messageJson.ts";
 import { NetlinkStatsReader } from "./engines/ipvs/netlinkStats.ts";
 import { renderDump } from "./engines/ipvs/netlinkFormat.ts";
 import { genTable } from "../lvs/testing/bigTable.ts";
-import { serviceKeyString } from "../lvs/tableKey.ts";
+import { serviceKeyOf, serviceKeyString } from "../lvs/tableKey.ts";
 import type { AgentMessage } from "../lvs/protocol/agent.ts";
 
 describe("MessageJson", () => {
@@ -27,6 +27,10 @@ describe("MessageJson", () => {
     expect(json.stringified).toBe(2);
     const hb = { v: 1, type: "heartbeat", at: 5 } as unknown as AgentMessage;
     expect(json.text(hb)).toBe(JSON.stringify(hb));
+    // feature stats.delta: the same text as JSON.stringify, services' text reused
+    const delta: AgentMessage = { v: 1, type: "stats.delta", seq: 3, reset: true, more: false, at: 4, services: f3.type === "stats" ? f3.snapshot.services : [], removed: [serviceKeyOf(table.services[1]!)] };
+    expect(json.text(delta)).toBe(JSON.stringify(delta));
+    expect(json.stringified).toBe(0);
     const empty: AgentMessage = { v: 1, type: "stats", snapshot: { at: 1, services: [] } };
     expect(json.text(empty)).toBe(JSON.stringify(empty));
   });

@@ -278,6 +278,76 @@ describe("AgentHub over loopback", () => {
     ws.close();
   });
 
+  it("feature stats.delta: a real agent sends a full update, then only the services that changed; the hub merges them into the snapshot a full frame would carry", async () => {
+    const token = directory.add("d1", "director-1");
+    const table = { services: [tcpService("10.0.0.1", 80, [dest("192.168.1.1", 80)]), tcpService("10.0.0.2", 80, [dest("192.168.1.2", 80), dest("192.168.1.3", 80)]), tcpService("10.0.0.3", 443, [dest("192.168.1.4", 443)])] };
+    desiredByDirector.set("d1", { revision: 1, table, health: noHealth });
+    // one service gets traffic each second; the others stay as they were
+    const engine = new FakeEngine();
+    let tick = 0;
+    const plain = engine.stats.bind(engine);
+    engine.stats = async () => {
+      const snap = await plain();
+      tick++;
+      const busy = snap.services[1]!;
+      busy.counters.conns = tick;
+      busy.destinations[0]!.counters.inPkts = 10 * tick;
+      return snap;
+    };
+    const seen: AgentEvent[] = [];
+    hub.onAgentEvent((e) => { if (e.type === "stats") seen.push(e); });
+    const a = await agent(token, engine);
+    const frames: Array<Extract<Parameters<typeof a.link.send>[0], { type: "stats.delta" }>> = [];
+    const send = a.link.send.bind(a.link);
+    a.link.send = (m) => { if (m.type === "stats.delta") frames.push(m); return send(m); };
+    await until(() => directory.rows.get("d1")!.appliedRevision === 1 && frames.filter((f) => !f.reset).length >= 2, 6000, "two delta frames after the table");
+    expect(frames.every((f) => f.type === "stats.delta")).toBe(true);
+    const deltas = frames.filter((f) => !f.reset && f.services.length);
+    expect(deltas.length).toBeGreaterThan(0);
+    // only the busy service travels in a delta
+    for (const f of deltas) expect(f.services.map((x) => x.key)).toEqual([{ protocol: "tcp", family: "inet", address: "10.0.0.2", port: 80 }]);
+    // what the hub shows equals a full read of the engine at that moment
+    const last = seen.at(-1)!;
+    if (last.type !== "stats") throw new Error("no stats event");
+    expect(last.snapshot.services).toHaveLength(3);
+    const busy = last.snapshot.services.find((x) => "address" in x.key && x.key.address === "10.0.0.2")!;
+    expect(frames.some((f) => f.services.some((x) => x.counters.conns === busy.counters.conns))).toBe(true);
+    expect(busy.destinations.map((x) => x.counters.inPkts)).toEqual([10 * busy.counters.conns, 0]);
+    const full = await plain();
+    for (const x of full.services.filter((x) => !("address" in x.key && x.key.address === "10.0.0.2"))) expect(last.snapshot.services).toContainEqual(x);
+    await a.stop();
+  });
+
+  it("feature stats.delta: a gap in seq makes the hub ask for a full update (stats.resync) and show nothing until the reset", async () => {
+    const token = directory.add("d1");
+    const seen: AgentEvent[] = [];
+    hub.onAgentEvent((e) => { if (e.type === "stats") seen.push(e); });
+    const ws = new WebSocket(url.replace("http", "ws") + "/api/agent", { headers: { authorization: `Bearer ${token}` } });
+    const got: Array<{ type: string; features?: string[]; reason?: string }> = [];
+    ws.on("message", (d) => got.push(JSON.parse(d.toString())));
+    await new Promise<void>((resolve, reject) => { ws.on("open", () => resolve()); ws.on("error", reject); });
+    ws.send(JSON.stringify({ v: 1, type: "hello", agentVersion: "t", engine: "fake", hostname: "h", appliedRevision: null, table: { services: [] } }));
+    await until(() => got.some((m) => m.type === "welcome"), 2000, "welcome");
+    expect(got.find((m) => m.type === "welcome")!.features).toContain("stats.delta");
+    const zero = { conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 };
+    const rates = { cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0 };
+    const svc = (address: string, conns: number) => ({ key: { protocol: "tcp", family: "inet", address, port: 80 }, counters: { ...zero, conns }, rates, destinations: [] });
+    const frame = (seq: number, reset: boolean, services: unknown[], removed: unknown[] = []) => JSON.stringify({ v: 1, type: "stats.delta", seq, reset, more: false, at: 1000 + seq, services, removed });
+    ws.send(frame(0, true, [svc("10.0.0.1", 1), svc("10.0.0.2", 1)]));
+    ws.send(frame(1, false, [svc("10.0.0.2", 5)], [{ protocol: "tcp", family: "inet", address: "10.0.0.1", port: 80 }]));
+    await until(() => seen.length === 2, 2000, "two merged snapshots");
+    expect(seen[1]).toMatchObject({ snapshot: { at: 1001, services: [svc("10.0.0.2", 5)] } });
+    ws.send(frame(3, false, [svc("10.0.0.2", 9)])); // frame 2 never came
+    await until(() => got.some((m) => m.type === "stats.resync"), 2000, "stats.resync");
+    expect(got.find((m) => m.type === "stats.resync")!.reason).toMatch(/frame 3 where 2 was due/);
+    ws.send(frame(4, false, [svc("10.0.0.2", 10)]));
+    ws.send(frame(5, true, [svc("10.0.0.3", 7)]));
+    await until(() => seen.length === 3, 2000, "the snapshot after the reset");
+    expect(seen[2]).toMatchObject({ snapshot: { at: 1005, services: [svc("10.0.0.3", 7)] } });
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    ws.close();
+  });
+
   it("drops stats (not acks) while the store is stuck, instead of queueing without bound", async () => {
     const token = directory.add("d1");
     let release: () => void = () => {};

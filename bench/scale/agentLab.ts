@@ -5,7 +5,7 @@
  *  - reconcile: engine.apply(table) from an empty kernel table: read (-S -n, --thresholds), plan,
  *    one -R batch of every service and real server, read back, verify;
  *  - update: engine.apply(1 % of the lines changed): read, plan, a batch of that 1 %, read back;
- *  - stats: engine.stats() plus the JSON frame the agent sends; the agent reads once a second, so its
+ *  - stats: engine.stats() plus the stats.delta frames the agent sends (only what changed; the first is the full update); the agent reads once a second, so its
  *    share of a core is the CPU of one steady-state read.
  * The engine uses the lvs-ipvs-nl helper (built here, copied into the VM) unless door is "ipvsadm".
  * The lab's channel (busybox nc over QEMU user networking, megabytes of listings) is not part of the
@@ -21,6 +21,7 @@ import { IpvsEngine } from "../../agent/engines/ipvs/ipvsEngine.ts";
 import { genTable, perturb } from "../../lvs/testing/bigTable.ts";
 import { equalTables } from "../../lvs/canonical.ts";
 import { MessageJson } from "../../agent/messageJson.ts";
+import { StatsDeltaEncoder } from "../../lvs/stats/statsDelta.ts";
 import { buildIpvsHelper } from "../../agent/engines/ipvs/native/buildHelper.ts";
 
 const VM_HELPER = "/usr/lib/lvs-agent/lvs-ipvs-nl";
@@ -97,16 +98,22 @@ export async function measureAgentLab(opts: { services?: number; destinations?: 
     // stats: the agent reads once a second; its cost is the CPU one read takes (the first read parses
     // everything, later ones only what changed), plus the helper's own time in the VM (emulated)
     const reads = opts.statsSeconds ?? 6;
-    const json = new MessageJson(); // what agent/link.ts sends the frame with
+    // what the agent does each second with a control plane that lists "stats.delta" (agent/agent.ts
+    // sendStatsDelta): read, diff against the last frame, the frames' JSON as agent/link.ts sends it
+    const json = new MessageJson();
+    const delta = new StatsDeltaEncoder();
     const cpuPerRead: number[] = [];
     const vmPerRead: number[] = [];
+    const frameBytes: number[] = [];
     let readSeconds = 0;
     for (let i = 0; i < reads; i++) {
       const tick = performance.now();
       const c = process.cpuUsage();
       const v = channel.vmSeconds.length;
       const snapshot = await engine.stats();
-      json.text({ v: 1, type: "stats", snapshot });
+      let bytes = 0;
+      for (const f of delta.encode(snapshot)) bytes += json.text({ v: 1, type: "stats.delta", ...f }).length;
+      frameBytes.push(bytes);
       cpuPerRead.push(cpuOf(process.cpuUsage(c)));
       vmPerRead.push(vmSum(v));
       readSeconds += (performance.now() - tick) / 1000;
@@ -114,7 +121,7 @@ export async function measureAgentLab(opts: { services?: number; destinations?: 
     const steady = cpuPerRead.slice(1);
     const statsCpu = steady.reduce((x, y) => x + y, 0) / Math.max(1, steady.length);
     const statsPct = statsCpu * 100;
-    log(`stats: ${reads} reads; agent CPU per read ${cpuPerRead.map((x) => x.toFixed(3)).join(", ")} s (first parses all); helper in the VM ${vmPerRead.map((x) => x.toFixed(2)).join(", ")} s; ${(readSeconds / reads).toFixed(2)} s wall each through the lab channel`);
+    log(`stats: ${reads} reads; agent CPU per read ${cpuPerRead.map((x) => x.toFixed(3)).join(", ")} s (the first parses all and sends the full update); frames ${frameBytes.map((b) => `${(b / 1e3).toFixed(1)} kB`).join(", ")}; helper in the VM ${vmPerRead.map((x) => x.toFixed(2)).join(", ")} s; ${(readSeconds / reads).toFixed(2)} s wall each through the lab channel`);
     const reconcileSeconds = reconcileCpu + reconcileVm;
     const updateSeconds = updateCpu + updateVm;
     const statsSamples = reads;

@@ -4,8 +4,8 @@
  * the connection on anything else. Authentication is NOT a message: the agent presents
  * `Authorization: Bearer <token>` on the upgrade and the server refuses before any frame is read.
  *
- * Server → agent: welcome, desired, heartbeat, connections.request, zero.request, error, rs.desired, rs.prepare
- * Agent → server: hello, ack, heartbeat, stats, health, health.state, connections.response, zero.response, error,
+ * Server → agent: welcome, desired, heartbeat, connections.request, zero.request, stats.resync, error, rs.desired, rs.prepare
+ * Agent → server: hello, ack, heartbeat, stats, stats.delta, health, health.state, connections.response, zero.response, error,
  *                 ha.status, ha.transition, rs.hello, rs.report
  * (rs.*: the real-server role of the agent, lvs/protocol/realServer.ts)
  *
@@ -20,6 +20,12 @@
  *  - "ha": `desired.ha` (VRRP instances + connection sync, lvs/protocol/ha.ts) is understood; the agent
  *    reports `ha.status` (after welcome, on every change and every few seconds) and each VRRP state
  *    change as `ha.transition` at once.
+ *  - "stats.delta": instead of `stats` (the whole snapshot every interval) the agent sends `stats.delta`
+ *    frames: only the services whose figures changed, the keys of services gone, and a full update
+ *    after welcome, every few minutes and when the control plane asks with `stats.resync` (sent only
+ *    to an agent that sends stats.delta). Frames are numbered (`seq`); a big update is split over
+ *    several frames (`more`); the control plane merges them (lvs/stats/statsDelta.ts) into the same
+ *    snapshot a `stats` frame would have carried. A gap in `seq` makes it ask for a full update.
  *
  * Versions: a hello's `v` is the agent's protocol version, `agentVersion` its build
  * (`<package version>+g<commit>`). The control plane accepts protocols MIN_AGENT_PROTOCOL..PROTOCOL_VERSION.
@@ -33,7 +39,7 @@
 import { z } from "zod";
 import { healthCheckSchema, ipAddressSchema, ipvsTableSchema, portSchema } from "../schemas.ts";
 import { EXEC_CHECK_NAME, FAMILIES, MAX_FWMARK, PROTOCOLS } from "../model.ts";
-import { isCleanStatsFrame } from "../stats/statsFrameCheck.ts";
+import { isCleanStatsDeltaFrame, isCleanStatsFrame } from "../stats/statsFrameCheck.ts";
 import { desiredHaSchema, haStatusSchema, haTransitionSchema } from "./ha.ts";
 import { directorPrereqSchema, hostSettingEntrySchema, rsDesiredSchema, rsHelloSchema, rsPrepareSchema, rsReportSchema } from "./realServer.ts";
 import { PROTOCOL_VERSION } from "./protocolVersion.ts";
@@ -123,8 +129,11 @@ export const zeroRequestSchema = z.object({
   service: serviceKeySchema.nullable(),
 });
 
+/** Feature "stats.delta": send a full update (reset) next; sent only to an agent that sends stats.delta. */
+export const statsResyncSchema = z.object({ v, type: z.literal("stats.resync"), reason: z.string().max(512) });
+
 export const serverMessageSchema = z.discriminatedUnion("type", [
-  welcomeSchema, desiredSchema, heartbeatSchema, connectionsRequestSchema, errorSchema, zeroRequestSchema,
+  welcomeSchema, desiredSchema, heartbeatSchema, connectionsRequestSchema, errorSchema, zeroRequestSchema, statsResyncSchema,
   rsDesiredSchema, rsPrepareSchema,
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
@@ -180,20 +189,29 @@ export type AckMessage = z.infer<typeof ackSchema>;
 
 const countersSchema = z.object({ conns: ms, inPkts: ms, outPkts: ms, inBytes: ms, outBytes: ms });
 const ratesSchema = z.object({ cps: ms, inPps: ms, outPps: ms, inBps: ms, outBps: ms });
-export const statsSnapshotSchema = z.object({
-  at: ms,
-  services: z.array(z.object({
-    key: serviceKeySchema,
-    counters: countersSchema,
-    rates: ratesSchema,
-    destinations: z.array(z.object({
-      address: ipAddressSchema, port: portSchema, weight: ms,
-      activeConns: ms, inactConns: ms, persistConns: ms,
-      counters: countersSchema, rates: ratesSchema,
-    })),
+const serviceStatsSchema = z.object({
+  key: serviceKeySchema,
+  counters: countersSchema,
+  rates: ratesSchema,
+  destinations: z.array(z.object({
+    address: ipAddressSchema, port: portSchema, weight: ms,
+    activeConns: ms, inactConns: ms, persistConns: ms,
+    counters: countersSchema, rates: ratesSchema,
   })),
 });
+export const statsSnapshotSchema = z.object({ at: ms, services: z.array(serviceStatsSchema) });
 export const statsSchema = z.object({ v, type: z.literal("stats"), snapshot: statsSnapshotSchema });
+/** Feature "stats.delta": one frame of an update (lvs/stats/statsDelta.ts StatsDeltaBody). */
+export const statsDeltaSchema = z.object({
+  v, type: z.literal("stats.delta"),
+  seq: ms,
+  reset: z.boolean(),
+  more: z.boolean(),
+  at: ms,
+  services: z.array(serviceStatsSchema).max(100000),
+  removed: z.array(serviceKeySchema).max(100000),
+});
+export type StatsDeltaMessage = z.infer<typeof statsDeltaSchema>;
 
 export const healthTransitionSchema = z.object({
   service: serviceKeySchema,
@@ -253,7 +271,7 @@ export const haStatusMessageSchema = z.object({ v, type: z.literal("ha.status"),
 export const haTransitionMessageSchema = z.object({ v, type: z.literal("ha.transition"), transitions: z.array(haTransitionSchema).min(1).max(1000) });
 
 export const agentMessageSchema = z.discriminatedUnion("type", [
-  helloSchema, ackSchema, heartbeatSchema, statsSchema, healthSchema, healthStateSchema, connectionsResponseSchema, errorSchema,
+  helloSchema, ackSchema, heartbeatSchema, statsSchema, statsDeltaSchema, healthSchema, healthStateSchema, connectionsResponseSchema, errorSchema,
   haStatusMessageSchema, haTransitionMessageSchema, zeroResponseSchema,
   rsHelloSchema, rsReportSchema, directorPrereqSchema,
 ]);
@@ -261,14 +279,16 @@ export type AgentMessage = z.infer<typeof agentMessageSchema>;
 
 export function parseAgentMessage(text: string): ParseResult<AgentMessage> {
   // stats frames (1 Hz, up to MBs) take a zod-equivalent fast check first; anything else goes to zod
-  if (text.startsWith('{"v":') && text.slice(0, 48).includes('"type":"stats"')) {
+  const head = text.startsWith('{"v":') ? text.slice(0, 48) : "";
+  const fast = head.includes('"type":"stats"') ? isCleanStatsFrame : head.includes('"type":"stats.delta"') ? isCleanStatsDeltaFrame : null;
+  if (fast) {
     let raw: unknown;
     try {
       raw = JSON.parse(text);
     } catch {
       return { ok: false, reason: "frame is not JSON" };
     }
-    if (isCleanStatsFrame(raw, PROTOCOL_VERSION)) return { ok: true, message: raw as AgentMessage };
+    if (fast(raw, PROTOCOL_VERSION)) return { ok: true, message: raw as AgentMessage };
   }
   return parseWith(agentMessageSchema, text);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { PROTOCOL_VERSION, parseAgentMessage, statsSchema } from "../protocol/agent.ts";
-import { isCleanStatsFrame } from "./statsFrameCheck.ts";
+import { PROTOCOL_VERSION, parseAgentMessage, statsDeltaSchema, statsSchema } from "../protocol/agent.ts";
+import { isCleanStatsDeltaFrame, isCleanStatsFrame } from "./statsFrameCheck.ts";
 
 const count = fc.oneof(fc.nat(), fc.constantFrom(0, 2 ** 53 - 1));
 const five = <K extends string>(keys: readonly K[]) => fc.record(Object.fromEntries(keys.map((k) => [k, count])) as Record<K, typeof count>);
@@ -17,6 +17,11 @@ const dest = fc.record({ address, port, weight: count, activeConns: count, inact
 const frame = fc.record({
   v: fc.constant(PROTOCOL_VERSION), type: fc.constant("stats"),
   snapshot: fc.record({ at: count, services: fc.array(fc.record({ key, counters, rates, destinations: fc.array(dest, { maxLength: 4 }) }), { maxLength: 3 }) }),
+});
+const deltaFrame = fc.record({
+  v: fc.constant(PROTOCOL_VERSION), type: fc.constant("stats.delta"), seq: count, reset: fc.boolean(), more: fc.boolean(), at: count,
+  services: fc.array(fc.record({ key, counters, rates, destinations: fc.array(dest, { maxLength: 4 }) }), { maxLength: 3 }),
+  removed: fc.array(key, { maxLength: 3 }),
 });
 
 /** one change somewhere in the frame: a bad value, a missing key or an extra key */
@@ -64,5 +69,30 @@ describe("isCleanStatsFrame", () => {
   it("a bad frame still gets zod's message naming the field", () => {
     const r = parseAgentMessage(JSON.stringify({ v: PROTOCOL_VERSION, type: "stats", snapshot: { at: 1, services: [{ key: { protocol: "tcp", family: "inet", address: "10.0.0.1", port: 80 }, counters: { conns: 1, inPkts: 1, outPkts: 1, inBytes: 1, outBytes: 1 }, rates: { cps: 0.5, inPps: 0, outPps: 0, inBps: 0, outBps: 0 }, destinations: [] }] } }));
     expect(r).toEqual({ ok: false, reason: expect.stringMatching(/snapshot\.services\.0\.rates\.cps: .*int/) });
+  });
+});
+
+describe("isCleanStatsDeltaFrame (feature stats.delta)", () => {
+  it("accepts exactly the frames zod accepts unchanged", () => {
+    fc.assert(fc.property(deltaFrame, (f) => {
+      expect(statsDeltaSchema.safeParse(f).success).toBe(true);
+      expect(isCleanStatsDeltaFrame(f, PROTOCOL_VERSION)).toBe(true);
+      expect(parseAgentMessage(JSON.stringify(f))).toEqual({ ok: true, message: f });
+    }), { numRuns: 300 });
+  });
+
+  it("never accepts what zod rejects or would change, and the parser agrees with zod", () => {
+    fc.assert(fc.property(deltaFrame, fc.nat(), fc.nat(), fc.integer({ min: 0, max: 2 }), (f, p, v, mode) => {
+      const m = mutate(f, p, v, mode);
+      const z = statsDeltaSchema.safeParse(m);
+      const unchanged = z.success && JSON.stringify(z.data) === JSON.stringify(m);
+      if (isCleanStatsDeltaFrame(m, PROTOCOL_VERSION)) expect(unchanged).toBe(true);
+      expect(parseAgentMessage(JSON.stringify(m)).ok).toBe(z.success);
+    }), { numRuns: 1000 });
+  });
+
+  it("names the field of a bad delta frame", () => {
+    const r = parseAgentMessage(JSON.stringify({ v: PROTOCOL_VERSION, type: "stats.delta", seq: 1, reset: false, more: false, at: 5, services: [], removed: [{ protocol: "tcp", family: "inet", address: "10.0.0.300", port: 80 }] }));
+    expect(r).toEqual({ ok: false, reason: expect.stringMatching(/^message type "stats.delta": removed\.0/) });
   });
 });

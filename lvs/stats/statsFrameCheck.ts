@@ -51,14 +51,28 @@ function isDestination(d: unknown): boolean {
     isCount(d.inactConns) && isCount(d.persistConns) && fiveCounts(d.counters, COUNTERS) && fiveCounts(d.rates, RATES);
 }
 
+function areServiceStats(list: unknown[]): boolean {
+  for (const s of list) {
+    if (!isObj(s) || nkeys(s) !== 4 || !isServiceKey(s.key) || !fiveCounts(s.counters, COUNTERS) || !fiveCounts(s.rates, RATES) || !Array.isArray(s.destinations)) return false;
+    for (const d of s.destinations as unknown[]) if (!isDestination(d)) return false;
+  }
+  return true;
+}
+
 /** true when `raw` is a stats frame zod would accept unchanged (protocol version `v`) */
 export function isCleanStatsFrame(raw: unknown, v: number): boolean {
   if (!isObj(raw) || raw.type !== "stats" || raw.v !== v || nkeys(raw) !== 3) return false;
   const snap = raw.snapshot;
   if (!isObj(snap) || nkeys(snap) !== 2 || !isCount(snap.at) || !Array.isArray(snap.services)) return false;
-  for (const s of snap.services as unknown[]) {
-    if (!isObj(s) || nkeys(s) !== 4 || !isServiceKey(s.key) || !fiveCounts(s.counters, COUNTERS) || !fiveCounts(s.rates, RATES) || !Array.isArray(s.destinations)) return false;
-    for (const d of s.destinations as unknown[]) if (!isDestination(d)) return false;
-  }
-  return true;
+  return areServiceStats(snap.services as unknown[]);
+}
+
+/** The same for a `stats.delta` frame (feature "stats.delta"). */
+export function isCleanStatsDeltaFrame(raw: unknown, v: number): boolean {
+  if (!isObj(raw) || raw.type !== "stats.delta" || raw.v !== v || nkeys(raw) !== 8) return false;
+  if (!isCount(raw.seq) || !isCount(raw.at) || typeof raw.reset !== "boolean" || typeof raw.more !== "boolean") return false;
+  const { services, removed } = raw;
+  if (!Array.isArray(services) || !Array.isArray(removed) || services.length > 100_000 || removed.length > 100_000) return false;
+  for (const k of removed as unknown[]) if (!isServiceKey(k)) return false;
+  return areServiceStats(services as unknown[]);
 }

@@ -6,6 +6,7 @@ import type { HostCheck } from "../../lvs/realServer/hostChecks.ts";
 import type { EventBus } from "../events/EventBus.ts";
 import type { AgentDirectory, AgentIdentity } from "./agentDirectory.ts";
 import type { AgentRef } from "./agentEvents.ts";
+import type { StatsDeltaMerger } from "../../lvs/stats/statsDelta.ts";
 
 /** What agents report about VRRP / connection sync (feature "ha"), handed to whoever records it. */
 export type HaReport =
@@ -79,9 +80,12 @@ export interface Conn {
   pendingZero?: Map<string, (msg: Extract<AgentMessage, { type: "zero.response" }>) => void>;
   /** messages of one connection are handled in order */
   chain: Promise<void>;
-  /** frames waiting in `chain` (stats are dropped beyond MAX_BACKLOG: the next snapshot supersedes them) */
+  /** frames waiting in `chain` (stats are dropped beyond MAX_BACKLOG: the next snapshot supersedes them; a
+   *  dropped stats.delta frame leaves a gap the merger notices, and it asks for a full update) */
   backlog: number;
   droppedStats: number;
+  /** feature "stats.delta": this connection's statistics as merged from its delta frames */
+  statsMerge?: StatsDeltaMerger;
 }
 
 /** a stuck store (database down) must not make a chatty agent grow the hub's memory without bound */

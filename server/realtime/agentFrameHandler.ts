@@ -6,6 +6,8 @@
 import type { AgentMessage, HealthTransition, ServerMessage } from "../../lvs/protocol/agent.ts";
 import { AGENT_FEATURES, PROTOCOL_VERSION } from "../../lvs/protocol/agent.ts";
 import { serviceKeyString } from "../../lvs/tableKey.ts";
+import type { StatsSnapshot } from "../../lvs/model.ts";
+import { StatsDeltaMerger } from "../../lvs/stats/statsDelta.ts";
 import type { EventBus } from "../events/EventBus.ts";
 import { ref, type AgentHubOptions, type Conn } from "./agentConn.ts";
 import type { AgentIdentity } from "./agentDirectory.ts";
@@ -40,7 +42,7 @@ export function createFrameHandler(p: FramePorts): (c: Conn, msg: AgentMessage) 
         }
         await p.opts.directory.markOnline(d.id, { at, appliedRevision: msg.appliedRevision, table: msg.table, agent: { version: msg.agentVersion, protocol: msg.v, ...(msg.execChecks ? { execChecks: msg.execChecks } : {}) } });
         p.events.emit({ type: "hello", director: ref(d), appliedRevision: msg.appliedRevision, table: msg.table, at });
-        p.send(c, { v: PROTOCOL_VERSION, type: "welcome", directorId: d.id, directorName: d.name, serverTime: at, heartbeatMs: p.heartbeatMs, features: [AGENT_FEATURES.healthState, AGENT_FEATURES.ha, AGENT_FEATURES.prereq] });
+        p.send(c, { v: PROTOCOL_VERSION, type: "welcome", directorId: d.id, directorName: d.name, serverTime: at, heartbeatMs: p.heartbeatMs, features: [AGENT_FEATURES.healthState, AGENT_FEATURES.ha, AGENT_FEATURES.prereq, AGENT_FEATURES.statsDelta] });
         c.sentRevision = null;
         c.sentHa = null;
         await p.push(c);
@@ -57,12 +59,19 @@ export function createFrameHandler(p: FramePorts): (c: Conn, msg: AgentMessage) 
         return;
       }
       case "stats":
-        p.events.emit({ type: "stats", director: ref(d), snapshot: msg.snapshot, at });
-        // not awaited: this agent's next stats frame must not wait for the database or the bus (a
-        // NOTIFY round trip per frame behind a busy pool delayed live stats by seconds in bench:fanout)
-        touch(d.id, at);
-        void p.publish("agent.report", { directorId: d.id, topologyId: d.topologyId, at });
+        onSnapshot(d, msg.snapshot, at);
         return;
+      case "stats.delta": {
+        // merged into the whole snapshot a "stats" frame would carry: everything downstream is the same
+        const { v: _v, type: _t, ...body } = msg;
+        const r = (c.statsMerge ??= new StatsDeltaMerger()).apply(body);
+        if (r.kind === "snapshot") onSnapshot(d, r.snapshot, at);
+        else if (r.kind === "out-of-sync" && r.ask) {
+          p.opts.log.warn({ directorId: d.id, reason: r.reason }, "agent stats out of sync; asking for a full update");
+          p.send(c, { v: PROTOCOL_VERSION, type: "stats.resync", reason: r.reason });
+        }
+        return;
+      }
       case "health":
         await recordHealth(d, msg.transitions, at);
         return;
@@ -95,6 +104,14 @@ export function createFrameHandler(p: FramePorts): (c: Conn, msg: AgentMessage) 
         await p.opts.onHa?.({ kind: "transitions", directorId: d.id, topologyId: d.topologyId, transitions: msg.transitions, at });
         return;
     }
+  }
+
+  function onSnapshot(d: AgentIdentity, snapshot: StatsSnapshot, at: number): void {
+    p.events.emit({ type: "stats", director: ref(d), snapshot, at });
+    // not awaited: this agent's next stats frame must not wait for the database or the bus (a
+    // NOTIFY round trip per frame behind a busy pool delayed live stats by seconds in bench:fanout)
+    touch(d.id, at);
+    void p.publish("agent.report", { directorId: d.id, topologyId: d.topologyId, at });
   }
 
   function touch(directorId: string, at: number): void {
