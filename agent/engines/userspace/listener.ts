@@ -4,6 +4,7 @@ import dgram from "node:dgram";
 import type { ForwarderHost } from "./host.ts";
 import type { RuntimeService } from "./runtime.ts";
 import { acceptTcp } from "./tcpForwarder.ts";
+import { takeOverAccept } from "./rawTcpForwarder.ts";
 import { UdpListener } from "./udpForwarder.ts";
 
 /** "waiting": the VIP is not on this host yet (VRRP BACKUP): bound as soon as it appears */
@@ -29,6 +30,7 @@ export function bindListener(host: ForwarderHost, svc: RuntimeService): Promise<
     server.listen({ host: address, port, backlog: 4096 }, () => {
       server.off("error", reject);
       server.on("error", () => undefined);
+      takeOverAccept(server, host, svc); // handle-level forwarding; net.Socket (acceptTcp) if unavailable
       resolve({ kind: "tcp", server });
     });
   });

@@ -36,6 +36,16 @@ export function pooledRelayBuffers(): number {
   return pool.length;
 }
 
+/** A 64 KiB read buffer from the pool (rawTcpForwarder.ts). */
+export function takeRelayBuffer(): Buffer {
+  return pool.pop() ?? Buffer.allocUnsafe(RELAY_BUFFER_BYTES);
+}
+
+/** Back to the pool: no read or queued write may use it any more. */
+export function releaseRelayBuffer(b: Buffer): void {
+  if (pool.length < RELAY_POOL_MAX) pool.push(b);
+}
+
 const kRelay = Symbol("lvsRelay");
 type WithRelay = net.Socket & { [kRelay]?: Relay };
 

@@ -1,0 +1,403 @@
+/**
+ * TCP forwarding on libuv handles, without net.Socket: the fast path of the userspace engine.
+ *
+ * A profile of the engine under new connections (bench/RESULTS.md) put most of the user time in
+ * Node's stream machinery for the two sockets of every connection (Socket and Duplex construction,
+ * event emitters, destroy/close ticks, megamorphic property loads), not in the engine's own code.
+ * Here the listening handle's `onconnection` receives the accepted TCP handle directly and the
+ * backend is a bare TCP handle connected with a TCPConnectWrap: per connection one RawConnection
+ * (which is also the connection-table entry), two pooled read buffers, and module-level callbacks
+ * that find their connection on the handle. Same syscalls as net, fewer of Node's JS objects.
+ *
+ * Semantics are those of tcpForwarder.ts (the fallback when these bindings are missing): the client
+ * is not read until the real server accepted (pauseOnConnect); a failed connect is counted and the
+ * client reset; every read is one packet; a write the kernel does not take at once stops reading
+ * that direction until it completes (backpressure); a FIN is forwarded by shutdown, or by close when
+ * the socket already sent its own FIN (same packets, one syscall fewer); an error on either side
+ * closes both.
+ */
+import net from "node:net";
+import type { ConnEntry } from "./connectionTable.ts";
+import type { ForwarderHost } from "./host.ts";
+import type { Template } from "./persistence.ts";
+import type { RuntimeDestination, RuntimeService } from "./runtime.ts";
+import { proxyV2Header } from "./proxyProtocol.ts";
+import { releaseRelayBuffer, takeRelayBuffer } from "./relay.ts";
+
+/** The parts of Node's tcp_wrap / stream_wrap bindings used here (Node 20). */
+interface Handle {
+  conn?: RawConnection;
+  onread: (this: Handle) => Buffer | undefined;
+  readStart(): number;
+  readStop(): number;
+  useUserBuffer(b: Buffer): void;
+  writeBuffer(req: WriteReq, b: Buffer): number;
+  shutdown(req: ShutdownReq): number;
+  close(cb?: (this: Handle) => void): void;
+  reset(cb?: (this: Handle) => void): number;
+  connect(req: ConnectReq, address: string, port: number): number;
+  connect6(req: ConnectReq, address: string, port: number): number;
+  setNoDelay(on: boolean): number;
+  getpeername(out: { address?: string; port?: number; family?: string }): number;
+  getsockname(out: { address?: string; port?: number; family?: string }): number;
+}
+interface WriteReq { handle: Handle | null; oncomplete: (this: WriteReq, status: number) => void; async: boolean; bytes: number; buffer: Buffer | null; callback: null; conn: RawConnection | null; toBackend: boolean }
+interface ShutdownReq { handle: Handle | null; oncomplete: (this: ShutdownReq, status: number) => void; callback: null; conn: RawConnection | null; toBackend: boolean }
+interface ConnectReq { oncomplete: (this: ConnectReq, status: number, handle: Handle) => void; address: string; port: number }
+interface Bindings {
+  TCP: new (type: number) => Handle;
+  TCPConnectWrap: new () => ConnectReq;
+  SOCKET: number;
+  WriteWrap: new () => WriteReq;
+  ShutdownWrap: new () => ShutdownReq;
+  state: Int32Array;
+  kReadBytesOrError: number;
+  kLastWriteWasAsync: number;
+  UV_EOF: number;
+}
+
+function loadBindings(): Bindings | null {
+  try {
+    const binding = (process as unknown as { binding(n: string): Record<string, unknown> }).binding;
+    const tcp = binding("tcp_wrap") as { TCP?: Bindings["TCP"]; TCPConnectWrap?: Bindings["TCPConnectWrap"]; constants?: { SOCKET?: number } };
+    const sw = binding("stream_wrap") as { WriteWrap?: Bindings["WriteWrap"]; ShutdownWrap?: Bindings["ShutdownWrap"]; streamBaseState?: Int32Array; kReadBytesOrError?: number; kLastWriteWasAsync?: number };
+    const uv = binding("uv") as { UV_EOF?: number };
+    const p = tcp.TCP?.prototype as Partial<Handle> | undefined;
+    if (!tcp.TCP || !tcp.TCPConnectWrap || tcp.constants?.SOCKET === undefined || !sw.WriteWrap || !sw.ShutdownWrap || !sw.streamBaseState) return null;
+    if (typeof sw.kReadBytesOrError !== "number" || typeof sw.kLastWriteWasAsync !== "number" || typeof uv.UV_EOF !== "number") return null;
+    if (!p || typeof p.useUserBuffer !== "function" || typeof p.writeBuffer !== "function" || typeof p.reset !== "function") return null;
+    return {
+      TCP: tcp.TCP, TCPConnectWrap: tcp.TCPConnectWrap, SOCKET: tcp.constants.SOCKET, WriteWrap: sw.WriteWrap, ShutdownWrap: sw.ShutdownWrap,
+      state: sw.streamBaseState, kReadBytesOrError: sw.kReadBytesOrError, kLastWriteWasAsync: sw.kLastWriteWasAsync, UV_EOF: uv.UV_EOF,
+    };
+  } catch {
+    return null; // process.binding gone or restricted (--disallow-code-generation, policies): net.Socket path
+  }
+}
+
+const B = process.env.LVS_ENGINE_NET_SOCKETS === "1" ? null : loadBindings();
+
+/** The handle-level path is usable in this Node (otherwise tcpForwarder.ts serves). */
+export const rawTcpAvailable = B !== null;
+
+const S_CLIENT_EOF = 1; // read the client's FIN
+const S_BACKEND_EOF = 2;
+const S_CLIENT_SHUT = 4; // sent FIN to the client (shutdown issued)
+const S_BACKEND_SHUT = 8;
+const S_CLIENT_CLOSED = 16;
+const S_BACKEND_CLOSED = 32;
+const S_IN_WRITING = 64; // a write to the backend is queued in libuv
+const S_OUT_WRITING = 128;
+
+class RawConnection implements ConnEntry {
+  readonly protocol = "tcp" as const;
+  state = "SYN_RECV";
+  active = false;
+  since: number;
+  seen = false;
+  connected = false;
+  failed = false;
+  done = false;
+  flags = 0;
+  client: Handle | null;
+  backend: Handle | null;
+  inBuf: Buffer | null = null;
+  outBuf: Buffer | null = null;
+
+  constructor(
+    readonly host: ForwarderHost,
+    readonly svc: RuntimeService,
+    client: Handle,
+    backend: Handle,
+    readonly dest: RuntimeDestination,
+    readonly template: Template | null,
+    readonly clientAddress: string,
+    readonly clientPort: number,
+  ) {
+    this.since = host.now();
+    this.client = client;
+    this.backend = backend;
+  }
+
+  /** idle timeout / engine close: not a graceful end (CLOSE, not TIME_WAIT) */
+  abort(): void {
+    fail(this);
+  }
+
+  toInactive(state: string): void {
+    if (this.active) {
+      this.active = false;
+      this.dest.activeConns--;
+      this.dest.inactConns++;
+    }
+    this.state = state;
+  }
+}
+
+function finish(c: RawConnection): void {
+  if (c.done || (c.flags & (S_CLIENT_CLOSED | S_BACKEND_CLOSED)) !== (S_CLIENT_CLOSED | S_BACKEND_CLOSED)) return;
+  c.done = true;
+  // a buffer still owned by a queued write (cancelled by the close) is left to the GC
+  if (c.inBuf && !(c.flags & S_IN_WRITING)) releaseRelayBuffer(c.inBuf);
+  if (c.outBuf && !(c.flags & S_OUT_WRITING)) releaseRelayBuffer(c.outBuf);
+  c.inBuf = c.outBuf = null;
+  c.client = c.backend = null;
+  c.host.table.linger(c, c.connected && !c.failed, c.host.now());
+}
+
+function onClosed(this: Handle): void {
+  this.conn = undefined;
+}
+
+function closeClient(c: RawConnection): void {
+  if (c.flags & S_CLIENT_CLOSED) return;
+  c.flags |= S_CLIENT_CLOSED;
+  c.client!.close(onClosed);
+  finish(c);
+}
+
+function closeBackend(c: RawConnection): void {
+  if (c.flags & S_BACKEND_CLOSED) return;
+  c.flags |= S_BACKEND_CLOSED;
+  c.backend!.close(onClosed);
+  finish(c);
+}
+
+/** an error on either side (read, write, shutdown): both sockets go, like net's destroy */
+function fail(c: RawConnection): void {
+  c.failed = true;
+  closeClient(c);
+  closeBackend(c);
+}
+
+let spareWrite: WriteReq | null = null;
+
+/** 0: written at once; 1: queued in libuv (reading this direction waits for onWriteDone); <0: error */
+function writeTo(c: RawConnection, toBackend: boolean, buf: Buffer): number {
+  const b = B!;
+  const target = toBackend ? c.backend! : c.client!;
+  // a request object is only kept by libuv when the write is queued: reuse it otherwise
+  const req = spareWrite ?? new b.WriteWrap();
+  req.handle = target;
+  req.oncomplete = onWriteDone;
+  req.async = false;
+  req.bytes = 0;
+  req.buffer = null;
+  req.callback = null;
+  req.conn = null;
+  const err = target.writeBuffer(req, buf);
+  if (err !== 0) {
+    spareWrite = req;
+    return err;
+  }
+  if (b.state[b.kLastWriteWasAsync] === 0) {
+    spareWrite = req;
+    return 0;
+  }
+  spareWrite = null;
+  req.async = true;
+  req.buffer = buf;
+  req.conn = c;
+  req.toBackend = toBackend;
+  c.flags |= toBackend ? S_IN_WRITING : S_OUT_WRITING;
+  return 1;
+}
+
+function onWriteDone(this: WriteReq, status: number): void {
+  const c = this.conn!;
+  const toBackend = this.toBackend;
+  this.conn = null;
+  this.buffer = null;
+  this.handle = null;
+  c.flags &= ~(toBackend ? S_IN_WRITING : S_OUT_WRITING);
+  if (c.done) return; // closed meanwhile (the write was cancelled): its buffer stays out of the pool
+  if (status < 0) {
+    fail(c);
+    return;
+  }
+  // resume reading the source of this direction
+  if (toBackend) {
+    if (!(c.flags & (S_CLIENT_CLOSED | S_CLIENT_EOF)) && c.client!.readStart() !== 0) fail(c);
+  } else if (!(c.flags & (S_BACKEND_CLOSED | S_BACKEND_EOF)) && c.backend!.readStart() !== 0) fail(c);
+}
+
+function onShutdownDone(this: ShutdownReq, status: number): void {
+  const c = this.conn!;
+  this.conn = null;
+  this.handle = null;
+  if (c.done) return;
+  if (status < 0) fail(c);
+}
+
+/**
+ * Forward a FIN read from the other side. When `to` already sent its own FIN (we read it), closing is
+ * the same on the wire as shutdown + close, without the shutdown syscall and request; the read side
+ * is drained, so the close sends a FIN, not a reset.
+ */
+function forwardFin(c: RawConnection, toBackend: boolean): void {
+  if (toBackend) {
+    if (c.flags & S_BACKEND_EOF) return closeBackend(c);
+    c.flags |= S_BACKEND_SHUT;
+  } else {
+    if (c.flags & S_CLIENT_EOF) return closeClient(c);
+    c.flags |= S_CLIENT_SHUT;
+  }
+  const req = new B!.ShutdownWrap();
+  req.handle = toBackend ? c.backend : c.client;
+  req.oncomplete = onShutdownDone;
+  req.callback = null;
+  req.conn = c;
+  req.toBackend = toBackend;
+  if (req.handle!.shutdown(req) !== 0) fail(c);
+}
+
+/** client → real server */
+function onClientRead(this: Handle): Buffer | undefined {
+  const c = this.conn;
+  if (!c || c.done) return undefined;
+  const n = B!.state[B!.kReadBytesOrError]!;
+  if (n > 0) {
+    const d = c.dest;
+    d.inPkts++;
+    d.inBytes += n;
+    c.seen = true;
+    const r = writeTo(c, true, c.inBuf!.subarray(0, n));
+    if (r === 1) this.readStop();
+    else if (r < 0) fail(c);
+    return undefined;
+  }
+  if (n === 0) return undefined;
+  if (n !== B!.UV_EOF) {
+    fail(c);
+    return undefined;
+  }
+  c.flags |= S_CLIENT_EOF;
+  c.toInactive(c.state === "CLOSE_WAIT" ? "LAST_ACK" : "FIN_WAIT");
+  forwardFin(c, true);
+  if (!c.done && c.flags & S_CLIENT_SHUT) closeClient(c);
+  return undefined;
+}
+
+/** real server → client */
+function onBackendRead(this: Handle): Buffer | undefined {
+  const c = this.conn;
+  if (!c || c.done) return undefined;
+  const n = B!.state[B!.kReadBytesOrError]!;
+  if (n > 0) {
+    const d = c.dest;
+    d.outPkts++;
+    d.outBytes += n;
+    c.seen = true;
+    const r = writeTo(c, false, c.outBuf!.subarray(0, n));
+    if (r === 1) this.readStop();
+    else if (r < 0) fail(c);
+    return undefined;
+  }
+  if (n === 0) return undefined;
+  if (n !== B!.UV_EOF) {
+    fail(c);
+    return undefined;
+  }
+  c.flags |= S_BACKEND_EOF;
+  c.toInactive(c.state === "FIN_WAIT" ? "LAST_ACK" : "CLOSE_WAIT");
+  forwardFin(c, false);
+  if (!c.done && c.flags & S_BACKEND_SHUT) closeBackend(c);
+  return undefined;
+}
+
+function startReading(c: RawConnection, h: Handle, buf: Buffer, onread: (this: Handle) => Buffer | undefined): boolean {
+  h.useUserBuffer(buf);
+  h.onread = onread;
+  return h.readStart() === 0;
+}
+
+function onBackendConnect(this: ConnectReq, status: number, handle: Handle): void {
+  const c = handle.conn;
+  if (!c || c.done) return;
+  if (status < 0) {
+    c.failed = true;
+    c.dest.failures++;
+    c.svc.failures++;
+    c.flags |= S_CLIENT_CLOSED;
+    c.client!.reset(onClosed); // RST to the client at once, like a refused SYN
+    closeBackend(c);
+    return;
+  }
+  c.connected = true;
+  c.state = "ESTABLISHED";
+  if (c.template) c.template.assured = true;
+  c.active = true;
+  c.dest.inactConns--;
+  c.dest.activeConns++;
+  c.inBuf = takeRelayBuffer();
+  c.outBuf = takeRelayBuffer();
+  let header = 0;
+  if (c.svc.proxyProtocol) {
+    const local: { address?: string; port?: number } = {};
+    c.client!.getsockname(local);
+    const h = proxyV2Header("tcp", c.svc.key.family, { address: c.clientAddress, port: c.clientPort }, { address: local.address ?? c.svc.key.address, port: local.port ?? c.svc.key.port });
+    header = writeTo(c, true, h);
+    if (header < 0) return fail(c);
+  }
+  if (!startReading(c, c.backend!, c.outBuf, onBackendRead)) return fail(c);
+  // with the header still queued, the client is read once it is written (onWriteDone)
+  if (header === 0 && !startReading(c, c.client!, c.inBuf, onClientRead)) return fail(c);
+  if (header === 1) {
+    c.client!.useUserBuffer(c.inBuf);
+    c.client!.onread = onClientRead;
+  }
+}
+
+const peer: { address?: string; port?: number; family?: string } = {};
+
+/** Accept one client on a service: schedule, connect to the real server (the client waits unread). */
+export function acceptRawTcp(host: ForwarderHost, svc: RuntimeService, client: Handle): void {
+  const b = B!;
+  peer.address = undefined;
+  peer.port = undefined;
+  client.getpeername(peer);
+  const clientAddress = peer.address ?? "";
+  const clientPort = peer.port ?? 0;
+  const picked = host.pick(svc, clientAddress, clientPort);
+  if (picked === null) {
+    client.reset();
+    return;
+  }
+  client.setNoDelay(true);
+  const backend = new b.TCP(b.SOCKET);
+  backend.setNoDelay(true);
+  const dest = picked.dest;
+  const c = new RawConnection(host, svc, client, backend, dest, picked.template, clientAddress, clientPort);
+  client.conn = c;
+  backend.conn = c;
+  host.table.add(c);
+  const req = new b.TCPConnectWrap();
+  req.oncomplete = onBackendConnect;
+  req.address = dest.address;
+  req.port = dest.connectPort;
+  const err = dest.address.includes(":") ? backend.connect6(req, dest.address, dest.connectPort) : backend.connect(req, dest.address, dest.connectPort);
+  if (err !== 0) onBackendConnect.call(req, err, backend);
+}
+
+const kAccept = Symbol("lvsAccept");
+interface ListenHandle { onconnection: (this: ListenHandle, err: number, client: Handle) => void; [kAccept]?: { host: ForwarderHost; svc: RuntimeService } }
+
+function onConnection(this: ListenHandle, err: number, client: Handle): void {
+  const a = this[kAccept];
+  if (err !== 0 || !client || !a) return;
+  acceptRawTcp(a.host, a.svc, client);
+}
+
+/**
+ * Takes over accepting on a listening net.Server: its handle hands accepted TCP handles to
+ * acceptRawTcp instead of wrapping them in net.Socket. Works for a server sharing a cluster
+ * primary's socket too (the handle is the same kind). Returns false when not possible.
+ */
+export function takeOverAccept(server: net.Server, host: ForwarderHost, svc: RuntimeService): boolean {
+  if (B === null) return false;
+  const handle = (server as unknown as { _handle?: ListenHandle | null })._handle;
+  if (!handle || typeof handle.onconnection !== "function") return false;
+  handle[kAccept] = { host, svc };
+  handle.onconnection = onConnection;
+  return true;
+}
