@@ -42,7 +42,7 @@ interface Handle {
   getsockname(out: { address?: string; port?: number; family?: string }): number;
 }
 interface WriteReq { handle: Handle | null; oncomplete: (this: WriteReq, status: number) => void; async: boolean; bytes: number; buffer: Buffer | null; callback: null; conn: RawConnection | null; toBackend: boolean }
-interface ShutdownReq { handle: Handle | null; oncomplete: (this: ShutdownReq, status: number) => void; callback: null; conn: RawConnection | null; toBackend: boolean }
+interface ShutdownReq { handle: Handle | null; callback: null }
 interface ConnectReq { oncomplete: (this: ConnectReq, status: number, handle: Handle) => void; address: string; port: number }
 interface Bindings {
   TCP: new (type: number) => Handle;
@@ -145,21 +145,17 @@ function finish(c: RawConnection): void {
   c.host.table.linger(c, c.connected && !c.failed, c.host.now());
 }
 
-function onClosed(this: Handle): void {
-  this.conn = undefined;
-}
-
 function closeClient(c: RawConnection): void {
   if (c.flags & S_CLIENT_CLOSED) return;
   c.flags |= S_CLIENT_CLOSED;
-  c.client!.close(onClosed);
+  c.client!.close(); // no callback: one JS call per handle fewer
   finish(c);
 }
 
 function closeBackend(c: RawConnection): void {
   if (c.flags & S_BACKEND_CLOSED) return;
   c.flags |= S_BACKEND_CLOSED;
-  c.backend!.close(onClosed);
+  c.backend!.close();
   finish(c);
 }
 
@@ -221,14 +217,6 @@ function onWriteDone(this: WriteReq, status: number): void {
   } else if (!(c.flags & (S_BACKEND_CLOSED | S_BACKEND_EOF)) && c.backend!.readStart() !== 0) fail(c);
 }
 
-function onShutdownDone(this: ShutdownReq, status: number): void {
-  const c = this.conn!;
-  this.conn = null;
-  this.handle = null;
-  if (c.done) return;
-  if (status < 0) fail(c);
-}
-
 /**
  * Forward a FIN read from the other side. When `to` already sent its own FIN (we read it), closing is
  * the same on the wire as shutdown + close, without the shutdown syscall and request; the read side
@@ -242,12 +230,11 @@ function forwardFin(c: RawConnection, toBackend: boolean): void {
     if (c.flags & S_CLIENT_EOF) return closeClient(c);
     c.flags |= S_CLIENT_SHUT;
   }
+  // no oncomplete: libuv then makes no JS call when the FIN is out. A shutdown that fails later
+  // (the peer reset meanwhile) shows up as a read error on the same socket, which closes both.
   const req = new B!.ShutdownWrap();
   req.handle = toBackend ? c.backend : c.client;
-  req.oncomplete = onShutdownDone;
   req.callback = null;
-  req.conn = c;
-  req.toBackend = toBackend;
   if (req.handle!.shutdown(req) !== 0) fail(c);
 }
 
@@ -319,7 +306,7 @@ function onBackendConnect(this: ConnectReq, status: number, handle: Handle): voi
     c.dest.failures++;
     c.svc.failures++;
     c.flags |= S_CLIENT_CLOSED;
-    c.client!.reset(onClosed); // RST to the client at once, like a refused SYN
+    c.client!.reset(); // RST to the client at once, like a refused SYN
     closeBackend(c);
     return;
   }
@@ -329,8 +316,6 @@ function onBackendConnect(this: ConnectReq, status: number, handle: Handle): voi
   c.active = true;
   c.dest.inactConns--;
   c.dest.activeConns++;
-  c.inBuf = takeRelayBuffer();
-  c.outBuf = takeRelayBuffer();
   let header = 0;
   if (c.svc.proxyProtocol) {
     const local: { address?: string; port?: number } = {};
@@ -339,11 +324,10 @@ function onBackendConnect(this: ConnectReq, status: number, handle: Handle): voi
     header = writeTo(c, true, h);
     if (header < 0) return fail(c);
   }
-  if (!startReading(c, c.backend!, c.outBuf, onBackendRead)) return fail(c);
   // with the header still queued, the client is read once it is written (onWriteDone)
-  if (header === 0 && !startReading(c, c.client!, c.inBuf, onClientRead)) return fail(c);
+  if (header === 0 && !startReading(c, c.client!, c.inBuf!, onClientRead)) return fail(c);
   if (header === 1) {
-    c.client!.useUserBuffer(c.inBuf);
+    c.client!.useUserBuffer(c.inBuf!);
     c.client!.onread = onClientRead;
   }
 }
@@ -376,7 +360,13 @@ export function acceptRawTcp(host: ForwarderHost, svc: RuntimeService, client: H
   req.address = dest.address;
   req.port = dest.connectPort;
   const err = dest.address.includes(":") ? backend.connect6(req, dest.address, dest.connectPort) : backend.connect(req, dest.address, dest.connectPort);
-  if (err !== 0) onBackendConnect.call(req, err, backend);
+  if (err !== 0) return onBackendConnect.call(req, err, backend);
+  // Reading the real server starts now, not after the connect: libuv then watches the socket for
+  // POLLIN|POLLOUT with one epoll_ctl ADD (+ one MOD at connect) instead of ADD, EEXIST, MOD. libuv
+  // completes the connect (onBackendConnect) before it delivers any read of this socket.
+  c.inBuf = takeRelayBuffer();
+  c.outBuf = takeRelayBuffer();
+  if (!startReading(c, backend, c.outBuf, onBackendRead)) fail(c);
 }
 
 const kAccept = Symbol("lvsAccept");
