@@ -9,6 +9,7 @@ import { IpvsEngine } from "./engines/ipvs/ipvsEngine.ts";
 import { defaultBootRulesPath, type FailStaticOptions } from "./failStatic.ts";
 import { renderRules } from "../lvs/formats/ipvsadm/render.ts";
 import { UserspaceEngine } from "./engines/userspace/userspaceEngine.ts";
+import { ClusterEngine } from "./engines/userspace/clusterEngine.ts";
 
 export type EngineChoice = "auto" | "ipvs" | "userspace";
 
@@ -29,7 +30,8 @@ export function ipvsHelperPath(env: NodeJS.ProcessEnv = process.env, exists: (p:
   return exists(DEFAULT_IPVS_HELPER) ? DEFAULT_IPVS_HELPER : null;
 }
 
-export async function createEngine(o: { choice: EngineChoice; stateDir: string; ipvsadm: string; bootRules: string | null; log: AgentLog }): Promise<BuiltEngine> {
+/** `workers` > 1 (userspace only): that many processes share the listening sockets (clusterEngine.ts). */
+export async function createEngine(o: { choice: EngineChoice; stateDir: string; ipvsadm: string; bootRules: string | null; log: AgentLog; workers?: number }): Promise<BuiltEngine> {
   const exec = nodeExec();
   let kind: "ipvs" | "userspace";
   let reason: string;
@@ -53,6 +55,12 @@ export async function createEngine(o: { choice: EngineChoice; stateDir: string; 
       engine, reason,
       ...(target ? { bootRules: { path: target, render: (t) => renderRules(t) /* with -x/-y: ipvsadm -R accepts them */ } } : {}),
     };
+  }
+  const workers = o.workers ?? 1;
+  if (workers > 1) {
+    const engine = new ClusterEngine({ workers, log: (l) => o.log.warn(l) });
+    await engine.start();
+    return { engine, reason: `${reason}; ${workers} worker processes share the listening sockets` };
   }
   return { engine: new UserspaceEngine(), reason };
 }

@@ -33,8 +33,8 @@ import { REALSERVER_TOKEN_PREFIX } from "../lvs/protocol/realServer.ts";
 export const USAGE = `usage:
   lvs-agent --server http(s)://HOST:PORT --token TOKEN [--engine auto|ipvs|userspace] [--state-dir DIR]
             [--boot-rules PATH|none] [--ipvsadm PATH] [--insecure] [--heal-drift]
-            [--checks-dir DIR] [--check-user USER] [--check-allow-root]
-  lvs-agent run --engine userspace --rules FILE [--stats-interval SECONDS] [--exact]
+            [--checks-dir DIR] [--check-user USER] [--check-allow-root] [--workers N]
+  lvs-agent run --engine userspace --rules FILE [--stats-interval SECONDS] [--exact] [--workers N]
                 standalone, without a control plane: forwards an ipvsadm rules file (SIGHUP reloads it,
                 SIGUSR2 prints ipvsadm -Ln --stats)
   lvs-agent --role realserver --server URL --token TOKEN [--apply auto|on-request]
@@ -61,6 +61,9 @@ export const USAGE = `usage:
                 each must be owned by root and not writable by others
   --check-user  user the exec checks run as (default nobody); root is refused unless --check-allow-root
   --check-allow-root  let exec checks run as root
+  --workers     userspace engine: N processes (1..64, default 1) share the listening sockets, the kernel
+                spreads new connections; TCP without -p/-x/-y runs on all (a scheduler per worker),
+                persistence, thresholds and UDP on the first (agent/engines/userspace/README.md)
   -h, --help    this text;  -V, --version  the version
 
 Environment (a flag on the command line wins; lvs-agent.service reads them from /etc/lvs-agent/agent.env):
@@ -73,6 +76,7 @@ Environment (a flag on the command line wins; lvs-agent.service reads them from 
   LVS_AGENT_IPVSADM     --ipvsadm
   LVS_AGENT_INSECURE    1 = --insecure
   LVS_AGENT_HEAL_DRIFT  1 = --heal-drift
+  LVS_AGENT_WORKERS     --workers
   LVS_AGENT_CHECKS_DIR  --checks-dir
   LVS_AGENT_CHECK_USER  --check-user
   LVS_AGENT_APPLY       real-server role: auto (default) or on-request (a real server's token, lvsr_…,
@@ -128,6 +132,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         engine: { type: "string" }, "state-dir": { type: "string" }, "boot-rules": { type: "string" }, ipvsadm: { type: "string" },
         insecure: { type: "boolean" }, "heal-drift": { type: "boolean" }, help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "V" },
         "checks-dir": { type: "string" }, "check-user": { type: "string" }, "check-allow-root": { type: "boolean", default: false },
+        workers: { type: "string" },
       },
       strict: true,
     }));
@@ -157,6 +162,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   values.ipvsadm ??= e("LVS_AGENT_IPVSADM") ?? "ipvsadm";
   values.insecure ??= flag("LVS_AGENT_INSECURE");
   values["heal-drift"] ??= flag("LVS_AGENT_HEAL_DRIFT");
+  values.workers ??= e("LVS_AGENT_WORKERS") ?? "1";
+  const workers = Number(values.workers);
+  if (!/^\d+$/.test(values.workers) || workers < 1 || workers > 64) problems.push(`--workers must be a whole number 1..64 (got ${values.workers})`);
   const tokenFile = values["token-file"] ?? e("LVS_AGENT_TOKEN_FILE");
   let token = values.token ?? e("LVS_AGENT_TOKEN");
   if (!token && tokenFile) {
@@ -184,6 +192,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   if (!token && !tokenFile) problems.push("--token (or LVS_AGENT_TOKEN / --token-file) is required");
   if (!["auto", "ipvs", "userspace"].includes(values.engine!)) problems.push(`--engine must be auto, ipvs or userspace (got ${values.engine})`);
+  else if (workers > 1 && values.engine !== "userspace") problems.push(`--workers ${workers} needs --engine userspace (IPVS forwards in the kernel on every core)`);
   if (problems.length) {
     process.stderr.write(`lvs-agent: ${problems.join("; ")}\n${USAGE}`);
     return 2;
@@ -195,7 +204,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 
   let built;
   try {
-    built = await createEngine({ choice: values.engine as EngineChoice, stateDir, ipvsadm: values.ipvsadm!, bootRules: values["boot-rules"] ?? null, log });
+    built = await createEngine({ choice: values.engine as EngineChoice, stateDir, ipvsadm: values.ipvsadm!, bootRules: values["boot-rules"] ?? null, log, workers });
   } catch (e) {
     log.error(`cannot start the ${values.engine} engine: ${(e as Error).message}`);
     return 1;

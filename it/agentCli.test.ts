@@ -8,7 +8,7 @@
  *    exits; SIGTERM ends it with 0 and the forwarding it owns.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import fs from "node:fs/promises";
 import os from "node:os";
@@ -52,6 +52,9 @@ describe("lvs-agent command line", () => {
       [["--server", "http://127.0.0.1:1", "--token", "x".repeat(20), "--engine", "kernel"], /--engine must be auto, ipvs or userspace \(got kernel\)/],
       [["--server", "http://127.0.0.1:1"], /--token \(or LVS_AGENT_TOKEN \/ --token-file\) is required/],
       [["--server", "http://127.0.0.1:1", "--token", "x".repeat(20), "--bogus"], /Unknown option '--bogus'/],
+      [["--server", "http://127.0.0.1:1", "--token", "x".repeat(20), "--engine", "userspace", "--workers", "0"], /--workers must be a whole number 1\.\.64 \(got 0\)/],
+      [["--server", "http://127.0.0.1:1", "--token", "x".repeat(20), "--engine", "userspace", "--workers", "1.5"], /--workers must be a whole number 1\.\.64 \(got 1\.5\)/],
+      [["--server", "http://127.0.0.1:1", "--token", "x".repeat(20), "--engine", "ipvs", "--workers", "2"], /--workers 2 needs --engine userspace/],
     ];
     const runs = cases.map(([args, re]) => {
       const p = spawnNode([BIN, ...args], { LVS_AGENT_TOKEN: "" });
@@ -104,6 +107,27 @@ describe("lvs-agent process against a running control plane", () => {
     for (const b of backends) { b.closeAllConnections(); await new Promise((r) => b.close(r)); }
     if (dir) await fs.rm(dir, { recursive: true, force: true });
   }, 30_000);
+
+  it("--engine userspace --workers 2: two worker processes share the VIP's socket and forward the director's table", async () => {
+    const p = spawnNode([BIN, "--server", s.url, "--engine", "userspace", "--workers", "2", "--state-dir", path.join(dir, "state-workers")], { LVS_AGENT_TOKEN: token });
+    procs.push(p);
+    await until(() => /engine userspace: chosen with --engine; 2 worker processes share the listening sockets/.test(p.output()), 60_000, `workers started:\n${p.output()}`);
+    await until(async () => (await httpGet("127.0.12.1", vipPort)) != null, 30_000, `VIP forwarding:\n${p.output()}`);
+    // each worker has its own rr over both real servers: 8 connections reach both
+    const got: (string | null)[] = [];
+    for (let i = 0; i < 8; i++) got.push(await httpGet("127.0.12.1", vipPort));
+    expect(new Set(got)).toEqual(new Set(["b1", "b2"]));
+    const children = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((d) => {
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === p.child.pid && readFileSync(`/proc/${d}/environ`, "utf8").includes("LVS_CLUSTER_WORKER=");
+      } catch { return false; }
+    });
+    expect(children).toHaveLength(2);
+    p.child.kill("SIGTERM");
+    expect(await p.exited).toBe(0);
+    expect(await httpGet("127.0.12.1", vipPort, 300)).toBeNull(); // the workers' sockets went with them
+  }, 120_000);
 
   it("auto picks an engine and says why; revoked: logs 401 plainly, retries with backoff, keeps forwarding, never exits; SIGTERM exits 0", async () => {
     const p = spawnNode([BIN, "--server", s.url, "--engine", "auto", "--state-dir", path.join(dir, "state")], { LVS_AGENT_TOKEN: token });
