@@ -117,13 +117,15 @@ const median = (xs: number[]): number => {
 const med = (k: string, f: keyof Sample): number => median((results.get(k) ?? []).map((s) => s[f]));
 const fmt = (x: number, d = 0): string => (Number.isNaN(x) ? "-" : x.toFixed(d));
 
-log("\nmetric (median)        target    value         p50 ms  p99 ms  cpu us/op  errors  ratio");
+log("\nmetric (median)        target    value         p50 ms  p99 ms  cpu us/op  errors  ratio (throughput; cpu per op)");
 const line = (metric: string, t: string, unit: string, ref: string | null, digits = 0): void => {
   const k = `${metric} ${t}`;
   const v = med(k, "rps");
   const ratio = ref ? v / med(`${metric} ${ref}`, "rps") : NaN;
+  // CPU per operation of the proxy process(es): steadier than throughput on a shared machine
+  const cpuRatio = ref ? med(k, "cpuUsPerReq") / med(`${metric} ${ref}`, "cpuUsPerReq") : NaN;
   const errs = (results.get(k) ?? []).reduce((a, s) => a + s.errors, 0);
-  log(`${metric.padEnd(22)} ${t.padEnd(9)} ${(fmt(v, digits) + " " + unit).padEnd(13)} ${fmt(med(k, "p50ms"), 3).padStart(6)} ${fmt(med(k, "p99ms"), 3).padStart(7)} ${fmt(med(k, "cpuUsPerReq"), 1).padStart(10)} ${String(errs).padStart(7)}  ${ref && t !== ref ? `${fmt(ratio, 2)}x ${ref}` : ""}`);
+  log(`${metric.padEnd(22)} ${t.padEnd(9)} ${(fmt(v, digits) + " " + unit).padEnd(13)} ${fmt(med(k, "p50ms"), 3).padStart(6)} ${fmt(med(k, "p99ms"), 3).padStart(7)} ${fmt(med(k, "cpuUsPerReq"), 1).padStart(10)} ${String(errs).padStart(7)}  ${ref && t !== ref ? `${fmt(ratio, 2)}x ${ref}${Number.isNaN(cpuRatio) ? "" : `; cpu ${fmt(cpuRatio, 2)}x`}` : ""}`);
 };
 for (const t of targets) line("keepalive", t.name, "req/s", "haproxy");
 for (const t of targets) line("newconn", t.name, "conn/s", "haproxy");

@@ -21,7 +21,8 @@
 import cluster, { type Worker } from "node:cluster";
 
 declare const __LVS_AGENT_VERSION__: string | undefined;
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ApplyResult, ConnectionList, ConnectionPage, ForwardingEngine } from "../../engine.ts";
 import type { Counters, IpvsService, IpvsServiceKey, IpvsTable, Rates, StatsSnapshot } from "../../../lvs/model.ts";
 import { destinationKeyString, serviceKeyString } from "../../../lvs/tableKey.ts";
@@ -97,7 +98,9 @@ export class ClusterEngine implements ForwardingEngine {
       ? { execArgv: [], silent: false }
       : {
         exec: fileURLToPath(new URL("./clusterWorker.ts", import.meta.url)),
-        execArgv: [...process.execArgv.filter((a) => !a.startsWith("--cpu-prof")), "--import", "tsx"],
+        // tsx by absolute URL: a bare "tsx" resolves from the working directory, and the agent may be
+        // started anywhere (workers then died at once with ERR_MODULE_NOT_FOUND)
+        execArgv: [...process.execArgv.filter((a) => !a.startsWith("--cpu-prof")), "--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href],
         silent: false,
       });
     this.workers = Array.from({ length: opts.workers }, () => null);
