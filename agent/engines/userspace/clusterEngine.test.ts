@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import os from "node:os";
 import { ClusterEngine, mergeSnapshots, servedByEveryWorker, workerTable } from "./clusterEngine.ts";
 import { connect, freePort, service, startBackend, type Backend } from "./testing.ts";
 import type { IpvsTable, StatsSnapshot } from "../../../lvs/model.ts";
@@ -49,7 +50,7 @@ describe("mergeSnapshots", () => {
 });
 
 describe("ClusterEngine (real worker processes sharing the listening socket)", () => {
-  it("forwards through 2 workers and reports the summed statistics", async () => {
+  it("forwards through 2 workers and reports the summed statistics (started from another directory)", async () => {
     const b: Backend = await startBackend("rs1", "127.0.23.1");
     const vip = "127.0.12.7";
     const port = await freePort(vip);
@@ -58,7 +59,14 @@ describe("ClusterEngine (real worker processes sharing the listening socket)", (
       await engine.close();
       await b.close();
     });
-    await engine.start();
+    // the agent may be started anywhere: workers must not resolve their loader from the cwd
+    const cwd = process.cwd();
+    process.chdir(os.tmpdir());
+    try {
+      await engine.start();
+    } finally {
+      process.chdir(cwd);
+    }
     const r = await engine.apply({ services: [service("tcp", vip, port, "rr", [{ address: "127.0.23.1", port: b.port }])] });
     expect(r.ok).toBe(true);
     const n = 20;
