@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import ipaddr from "ipaddr.js";
 import {
-  addressFamily, canonicalAddress, cDiffU32, compareAddressesIpvs, formatAddressPort, netmaskToPrefix, parseAddress,
+  addressFamily, canonicalAddress, cDiffU32, compareAddressesIpvs, formatAddressPort, isPlainAddressText, netmaskToPrefix, parseAddress,
   prefixContains, prefixToNetmask,
 } from "./address.ts";
 
@@ -101,5 +101,51 @@ describe("parseAddress fast IPv6 path", () => {
     const a = parseAddress("2001:db8::7");
     expect(parseAddress("2001:db8::7")).toBe(a);
     expect(Object.isFrozen(a.ok && a.value.bytes)).toBe(true);
+  });
+});
+
+describe("parseAddress fast IPv4 path and the plain-text check", () => {
+  const V4_DECIMAL = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+  // texts near dotted quads: digits, dots, leading zeros, signs, spaces, hex and colons
+  const near = fc.array(fc.constantFrom("0", "1", "9", "25", "255", "256", "999", "1000", "01", "00", ".", "..", "+", " ", "x", "a", ":", "::"), { minLength: 1, maxLength: 9 }).map((a) => a.join(""));
+  const quadish = fc.tuple(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 300 }))
+    .map((b) => b.join("."));
+  const v6ish = fc.array(fc.oneof(fc.stringMatching(/^[0-9a-fA-F]{0,5}$/), fc.constant(""), fc.constant("1.2.3.4")), { minLength: 1, maxLength: 10 }).map((a) => a.join(":"));
+  const anyText = fc.oneof(near, quadish, v6ish, fc.string({ maxLength: 12 }));
+
+  it("reads a dotted quad exactly as the regex and octet check did (value, text, error)", () => {
+    fc.assert(fc.property(fc.oneof(near, quadish), (s) => {
+      if (s.includes(":")) return;
+      const r = parseAddress(s);
+      const m = V4_DECIMAL.exec(s.trim());
+      const inRange = m !== null && m.slice(1, 5).every((b) => Number(b) <= 255);
+      expect(r.ok, s).toBe(inRange);
+      if (r.ok && m) {
+        expect(r.value).toEqual({ family: "inet", bytes: m.slice(1, 5).map(Number), text: m.slice(1, 5).map(Number).join(".") });
+      }
+    }), { numRuns: 5000 });
+  });
+
+  it("calls a text plain only when ipaddr.js (the schemas' check) accepts it and parseAddress reads it as written", () => {
+    fc.assert(fc.property(anyText, (s) => {
+      if (!isPlainAddressText(s)) return;
+      expect(s.length).toBeLessThanOrEqual(45);
+      expect(ipaddr.IPv4.isValidFourPartDecimal(s) || ipaddr.IPv6.isValid(s), s).toBe(true);
+      const r = parseAddress(s);
+      expect(r.ok && r.value.family === (s.includes(":") ? "inet6" : "inet"), s).toBe(true);
+    }), { numRuns: 5000 });
+  });
+
+  it("calls every canonical text plain except the dotted-tail IPv6 forms", () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 16, maxLength: 16 }), fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 }), (b6, b4) => {
+      const v4 = b4.join(".");
+      expect(isPlainAddressText(v4)).toBe(true);
+      const v6 = canonicalAddress(b6.map((b, i) => (i % 2 ? b.toString(16).padStart(2, "0") : `${i ? ":" : ""}${b.toString(16)}`)).join("")) as string;
+      expect(isPlainAddressText(v6), v6).toBe(!v6.includes("."));
+    }), { numRuns: 2000 });
+    expect(isPlainAddressText("::")).toBe(true);
+    for (const bad of ["", " 1.2.3.4", "1.2.3.4 ", "01.2.3.4", "1.2.3", "1:2:3:4:5:6:7", "1::2::3", ":::1", "::1%eth0", "[::1]", "1:2:3:4:5:6:7:8:9", "12345::1", "1::2:3:4:5:6:7"]) {
+      expect(isPlainAddressText(bad), bad).toBe(false);
+    }
   });
 });

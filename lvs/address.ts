@@ -48,10 +48,74 @@ export function parseAddress(input: string): AddressResult {
   return r;
 }
 
+/**
+ * A dotted quad exactly as V4_DECIMAL reads it and in range (no leading zeros, each 0..255),
+ * without a regex match and its arrays: true if it is one, its bytes pushed to `bytes` when given.
+ */
+function readDottedQuad(s: string, bytes: number[] | null): boolean {
+  let i = 0;
+  for (let part = 0; part < 4; part++) {
+    if (part > 0) {
+      if (s.charCodeAt(i) !== 46) return false;
+      i++;
+    }
+    const start = i;
+    let v = 0;
+    while (i < s.length && i - start < 4) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      v = v * 10 + c;
+      i++;
+    }
+    const len = i - start;
+    if (len === 0 || len > 3 || v > 255 || (len > 1 && s.charCodeAt(start) === 48)) return false;
+    bytes?.push(v);
+  }
+  return i === s.length;
+}
+
+/**
+ * Is `s` an address in one of the plainest texts — a dotted quad as readDottedQuad reads it, or
+ * IPv6 hex groups with at most one "::" as plainIpv6Bytes reads it — which every parser, ipaddr.js
+ * included, reads alike? Allocates nothing (it runs once per real server of a table).
+ */
+export function isPlainAddressText(s: string): boolean {
+  const dbl = s.indexOf("::");
+  if (dbl < 0 && !s.includes(":")) return readDottedQuad(s, null);
+  if (dbl < 0) return hexGroups(s, 0, s.length) === 8;
+  if (dbl !== s.lastIndexOf("::") || s.includes(":::")) return false;
+  const head = dbl === 0 ? 0 : hexGroups(s, 0, dbl);
+  const tail = dbl + 2 === s.length ? 0 : hexGroups(s, dbl + 2, s.length);
+  return head >= 0 && tail >= 0 && head + tail <= 6;
+}
+
+/** The number of ":"-separated groups of 1–4 hex digits in s[from, to), or -1 if one is not. */
+function hexGroups(s: string, from: number, to: number): number {
+  let groups = 0;
+  let len = 0;
+  for (let i = from; i <= to; i++) {
+    if (i === to || s.charCodeAt(i) === 58) {
+      if (len === 0 || len > 4) return -1;
+      groups++;
+      len = 0;
+      continue;
+    }
+    const c = s.charCodeAt(i);
+    const hex = (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+    if (!hex) return -1;
+    len++;
+  }
+  return groups;
+}
+
 function parseAddressText(input: string): AddressResult {
   const s = input.trim();
   if (s === "") return bad("address.empty", s);
-  if (s.includes(":")) {
+  if (!s.includes(":")) {
+    const quad: number[] = [];
+    // a fresh text, not `s`: a slice of a rules line would keep the whole line alive in the table
+    if (readDottedQuad(s, quad)) return { ok: true, value: { family: "inet", bytes: quad, text: quad.join(".") } };
+  } else {
     if (s.includes("%")) return bad("address.zone-id", s);
     if (s.startsWith("[")) return bad("address.brackets", s);
     const tail = /(?:^|:)(\d+\.\d+\.\d+\.\d+)$/.exec(s);

@@ -14,19 +14,95 @@ import { MAX_IPVS_TIMEOUT, type IpvsDestination, type IpvsService, type IpvsServ
 import type { Op } from "./ops.ts";
 import { describeServiceKey, destinationKeyString, serviceKeyString } from "./tableKey.ts";
 
+/** Services with more real servers than this get a map from key to position; fewer are scanned. */
+const SCAN_MAX = 16;
+
+/**
+ * One service and its real servers in list order, held compactly: a million-destination table
+ * costs one object per real server (the destination itself) plus array slots, with no key string
+ * or map entry per real server, except in services bigger than SCAN_MAX.
+ */
 interface Entry {
   /** the service with an empty destinations array (filled in by toTable) */
   service: IpvsService;
-  destinations: Map<string, IpvsDestination>;
-  /** the source line that last added or edited the service / each destination (when apply got one) */
+  /** list order; a deleted one leaves `undefined` until the list is compacted */
+  list: Array<IpvsDestination | undefined>;
+  /** the key address (canonical) of each list slot: destinations taken from a table may be written otherwise */
+  addrs: string[];
+  /** the source line of each list slot (0: not known), once apply got one */
+  lines: number[] | null;
+  holes: number;
+  /** "address|port" -> list position, for services bigger than SCAN_MAX */
+  index: Map<string, number> | null;
+  /** the source line that last added or edited the service (when apply got one) */
   line?: number;
-  destinationLines?: Map<string, number>;
 }
 
 /** Source lines parallel to a table: `services[i]`, `destinations[i][j]` (undefined: not known). */
 export interface TableLines {
   services: Array<number | undefined>;
   destinations: Array<Array<number | undefined>>;
+}
+
+const newEntry = (service: IpvsService, line?: number): Entry => ({ service, list: [], addrs: [], lines: null, holes: 0, index: null, line });
+
+function find(e: Entry, address: string, port: number): number {
+  if (e.index) return e.index.get(destinationKeyString({ address, port })) ?? -1;
+  for (let i = 0; i < e.list.length; i++) if (e.addrs[i] === address && e.list[i]?.port === port) return i;
+  return -1;
+}
+
+function push(e: Entry, address: string, d: IpvsDestination, line: number | undefined): void {
+  const at = e.list.length;
+  e.list.push(d);
+  e.addrs.push(address);
+  if (line !== undefined) (e.lines ??= new Array<number>(at).fill(0)).push(line);
+  else e.lines?.push(0);
+  if (e.index) e.index.set(destinationKeyString({ address, port: d.port }), at);
+  else if (e.list.length - e.holes > SCAN_MAX) reindex(e);
+}
+
+function remove(e: Entry, at: number): void {
+  const d = e.list[at] as IpvsDestination;
+  e.index?.delete(destinationKeyString({ address: e.addrs[at] as string, port: d.port }));
+  e.list[at] = undefined;
+  e.holes++;
+  if (e.holes > 8 && e.holes * 2 > e.list.length) compact(e);
+}
+
+function compact(e: Entry): void {
+  const list: IpvsDestination[] = [];
+  const addrs: string[] = [];
+  const lines: number[] | null = e.lines ? [] : null;
+  e.list.forEach((d, i) => {
+    if (!d) return;
+    list.push(d);
+    addrs.push(e.addrs[i] as string);
+    lines?.push(e.lines?.[i] ?? 0);
+  });
+  e.list = list;
+  e.addrs = addrs;
+  e.lines = lines;
+  e.holes = 0;
+  e.index = null;
+  if (list.length > SCAN_MAX) reindex(e);
+}
+
+function reindex(e: Entry): void {
+  const index = new Map<string, number>();
+  e.list.forEach((d, i) => {
+    if (d) index.set(destinationKeyString({ address: e.addrs[i] as string, port: d.port }), i);
+  });
+  e.index = index;
+}
+
+/** "TCP 10.0.0.1:80": made only when an op fails (a million-line replay fails rarely). */
+function where(op: Extract<Op, { service: unknown }>): string {
+  return describeServiceKey(op.service);
+}
+
+function destWhere(op: Extract<Op, { service: unknown }>, dest: { address: string; port: number }): string {
+  return `${formatAddressPort(dest.address, dest.port)} in ${where(op)}`;
 }
 
 export class TableBuilder {
@@ -42,12 +118,12 @@ export class TableBuilder {
       const key = serviceKeyString(s.protocol === "fwmark" ? s : { ...s, address: canonicalAddress(s.address) ?? s.address });
       // a table with a key twice is not one the kernel can hold; the first one is the one ops see
       if (b.services.has(key)) continue;
-      const destinations = new Map<string, IpvsDestination>();
+      const e = newEntry({ ...s, destinations: [] });
       for (const d of s.destinations) {
-        const dkey = destinationKeyString({ address: canonicalAddress(d.address) ?? d.address, port: d.port });
-        if (!destinations.has(dkey)) destinations.set(dkey, d);
+        const address = canonicalAddress(d.address) ?? d.address;
+        if (find(e, address, d.port) < 0) push(e, address, d, undefined);
       }
-      b.services.set(key, { service: { ...s, destinations: [] }, destinations });
+      b.services.set(key, e);
     }
     if (table.timeouts) b.timeouts = { ...table.timeouts };
     return b;
@@ -77,44 +153,43 @@ export class TableBuilder {
     }
     const key = serviceKeyString(op.service);
     const existing = this.services.get(key);
-    const where = describeServiceKey(op.service);
     switch (op.kind) {
       case "add-service":
-        if (existing) throw new LvsError("service_exists", `Service already exists (${where})`);
-        this.services.set(key, { service: canonicalService({ ...op.service, destinations: [] }), destinations: new Map(), line });
+        if (existing) throw new LvsError("service_exists", `Service already exists (${where(op)})`);
+        this.services.set(key, newEntry(canonicalService({ ...op.service, destinations: [] }), line));
         return;
       case "edit-service":
-        if (!existing) throw new LvsError("no_such_service", `No such service (${where})`);
+        if (!existing) throw new LvsError("no_such_service", `No such service (${where(op)})`);
         existing.service = canonicalService({ ...op.service, destinations: [] });
         if (line !== undefined) existing.line = line;
         return;
       case "delete-service":
-        if (!existing) throw new LvsError("no_such_service", `No such service (${where})`);
+        if (!existing) throw new LvsError("no_such_service", `No such service (${where(op)})`);
         this.services.delete(key);
         return;
       default:
         break;
     }
-    if (!existing) throw new LvsError("no_such_service", `Service not defined (${where})`);
+    if (!existing) throw new LvsError("no_such_service", `Service not defined (${where(op)})`);
     const dest = op.kind === "delete-destination" ? op.destination : canonicalDestination(existing.service, op.destination);
-    const dkey = destinationKeyString(dest);
-    const found = existing.destinations.has(dkey);
-    const dwhere = `${formatAddressPort(dest.address, dest.port)} in ${where}`;
+    const at = find(existing, dest.address, dest.port);
     switch (op.kind) {
       case "add-destination":
       case "edit-destination":
-        if (op.kind === "add-destination" && found) throw new LvsError("destination_exists", `Destination already exists (${dwhere})`);
-        if (op.kind === "edit-destination" && !found) throw new LvsError("no_such_destination", `No such destination (${dwhere})`);
+        if (op.kind === "add-destination" && at >= 0) throw new LvsError("destination_exists", `Destination already exists (${destWhere(op, dest)})`);
+        if (op.kind === "edit-destination" && at < 0) throw new LvsError("no_such_destination", `No such destination (${destWhere(op, dest)})`);
         if (op.destination.lowerThreshold > op.destination.upperThreshold) {
-          throw new LvsError("invalid_value", `Numerical result out of range (-y ${op.destination.lowerThreshold} > -x ${op.destination.upperThreshold}, ${dwhere})`);
+          throw new LvsError("invalid_value", `Numerical result out of range (-y ${op.destination.lowerThreshold} > -x ${op.destination.upperThreshold}, ${destWhere(op, dest)})`);
         }
-        existing.destinations.set(dkey, dest as IpvsDestination);
-        if (line !== undefined) (existing.destinationLines ??= new Map()).set(dkey, line);
+        if (at < 0) push(existing, dest.address, dest as IpvsDestination, line);
+        else {
+          existing.list[at] = dest as IpvsDestination;
+          if (line !== undefined) (existing.lines ??= new Array<number>(existing.list.length).fill(0))[at] = line;
+        }
         return;
       case "delete-destination":
-        if (!found) throw new LvsError("no_such_destination", `No such destination (${dwhere})`);
-        existing.destinations.delete(dkey);
-        existing.destinationLines?.delete(dkey);
+        if (at < 0) throw new LvsError("no_such_destination", `No such destination (${destWhere(op, dest)})`);
+        remove(existing, at);
         return;
     }
   }
@@ -122,7 +197,7 @@ export class TableBuilder {
   /** The table, in list order (fresh arrays; destination objects are shared, never mutated here). */
   toTable(): IpvsTable {
     const services: IpvsService[] = [];
-    for (const e of this.services.values()) services.push({ ...e.service, destinations: [...e.destinations.values()] });
+    for (const e of this.services.values()) services.push({ ...e.service, destinations: destinationsOf(e) });
     return this.timeouts ? { services, timeouts: { ...this.timeouts } } : { services };
   }
 
@@ -132,11 +207,17 @@ export class TableBuilder {
     for (const e of this.services.values()) {
       lines.services.push(e.line);
       const dl: Array<number | undefined> = [];
-      for (const k of e.destinations.keys()) dl.push(e.destinationLines?.get(k));
+      e.list.forEach((d, i) => {
+        if (d) dl.push(e.lines?.[i] || undefined);
+      });
       lines.destinations.push(dl);
     }
     return { table: this.toTable(), lines };
   }
+}
+
+function destinationsOf(e: Entry): IpvsDestination[] {
+  return e.holes === 0 ? (e.list.slice() as IpvsDestination[]) : e.list.filter((d): d is IpvsDestination => d !== undefined);
 }
 
 /**

@@ -9,6 +9,7 @@ import { makeIssue, type Issue } from "./issues.ts";
 import { schemaIssues } from "./validate/schemaIssues.ts";
 import { topologyRules } from "./validate/topologyRules.ts";
 import { tableRules } from "./validate/tableRules.ts";
+import { isWellFormedTable } from "./validate/tableShape.ts";
 import { haRules } from "./ha/haRules.ts";
 
 function dedupe(issues: Issue[]): Issue[] {
@@ -73,6 +74,8 @@ export function validate(topology: Topology): Issue[] {
 /** Validates one director's IPVS table (imports, agent desired tables). */
 export function validateTable(table: IpvsTable): Issue[] {
   return guard(() => {
+    // a table of plain shape (what the parsers build) needs no zod copy of its million real servers
+    if (isWellFormedTable(table)) return tableRules(table);
     const parsed = ipvsTableSchema.safeParse(table as unknown);
     if (!parsed.success) return schemaIssues(parsed.error, table);
     return tableRules(parsed.data);

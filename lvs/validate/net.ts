@@ -1,22 +1,14 @@
 /**
- * Address helpers for the rules, on top of lvs/address.ts (inet_ntop-exact canonical text).
- * Parses are memoised (bounded) because the editor re-validates on every edit and the same few
- * hundred addresses are compared many times.
+ * Address helpers for the rules, on top of lvs/address.ts (inet_ntop-exact canonical text). Parses
+ * come from parseAddress's own bounded memo (the editor re-validates on every edit and compares the
+ * same few hundred addresses many times; a table has a million real servers on far fewer hosts).
  */
 import { parseAddress, type ParsedAddress } from "../address.ts";
 import type { AddressFamily } from "../model.ts";
 
-const cache = new Map<string, ParsedAddress | null>();
-
 function parsed(address: string): ParsedAddress | null {
-  let v = cache.get(address);
-  if (v === undefined) {
-    const r = parseAddress(address);
-    v = r.ok ? r.value : null;
-    if (cache.size >= 20_000) cache.clear();
-    cache.set(address, v);
-  }
-  return v;
+  const r = parseAddress(address);
+  return r.ok ? r.value : null;
 }
 
 export function familyOf(address: string): AddressFamily | null {

@@ -1,9 +1,10 @@
 /** Rules over one director's IpvsTable (imports, agent desired tables): the same service/destination rules. */
-import type { IpvsService, IpvsTable } from "../model.ts";
+import type { IpvsDestination, IpvsService, IpvsTable } from "../model.ts";
 import { makeIssue, type Issue, type Site } from "../issues.ts";
 import { checkService, type ServiceView } from "./serviceRules.ts";
 import { describeServiceKey } from "../tableKey.ts";
-import { checkDestination, destinationIdentity, destinationKeyText } from "./destinationRules.ts";
+import { checkDestination, destinationIdentity, destinationKeyText, identityPort } from "./destinationRules.ts";
+import { canonical } from "./net.ts";
 import { serviceIdentity } from "./topologyRules.ts";
 
 export function ipvsServiceView(s: IpvsService): ServiceView {
@@ -15,6 +16,9 @@ export function ipvsServiceView(s: IpvsService): ServiceView {
     ? { ...common, protocol: "fwmark", address: null, port: null, fwmark: s.fwmark }
     : { ...common, protocol: s.protocol, address: s.address, port: s.port, fwmark: null };
 }
+
+/** Services with more real servers than this find duplicates with a map; fewer, pair by pair (no allocation). */
+const PAIRWISE_MAX = 16;
 
 export function tableRules(table: IpvsTable): Issue[] {
   const out: Issue[] = [];
@@ -31,22 +35,45 @@ export function tableRules(table: IpvsTable): Issue[] {
         { key, first: prev + 1, second: i + 1, variant: "table" }));
     else seen.set(ident, i);
 
-    if (s.destinations.length === 0)
+    const ds = s.destinations;
+    if (ds.length === 0)
       out.push(makeIssue("service.no-real-servers", at, ["destinations"], `${key} has no real servers; connections to it are refused or dropped.`, { key }));
-    else if (s.destinations.every((d) => d.weight === 0))
+    else if (ds.every((d) => d.weight === 0))
       out.push(makeIssue("service.all-weights-zero", at, ["destinations"], `${key}: every real server has weight 0, so new connections find no server.`, { key, variant: "table" }));
 
-    const dests = new Map<string, number>();
-    s.destinations.forEach((d, j) => {
-      const dAt: Site = { path: ["services", i, "destinations", j], objectId: `${key} -> ${destinationKeyText(d, view)}` };
-      out.push(...checkDestination(view, d, dAt));
-      const id = destinationIdentity(d, view, d.method);
-      const p = dests.get(id);
-      if (p !== undefined)
-        out.push(makeIssue("destination.duplicate", dAt, [], `${key} lists real server ${destinationKeyText(d, view)} twice (entries ${p + 1} and ${j + 1}); the kernel holds each address:port once per service.`,
-        { key, server: destinationKeyText(d, view), first: p + 1, second: j + 1, variant: "table" }));
-      else dests.set(id, j);
-    });
+    // one site maker per service, reading the current j: its objectId text is made only for an issue
+    let j = 0;
+    const dAt = (): Site => ({ path: ["services", i, "destinations", j], objectId: `${key} -> ${destinationKeyText(ds[j] as IpvsDestination, view)}` });
+    const dests = ds.length > PAIRWISE_MAX ? new Map<string, number>() : null;
+    for (; j < ds.length; j++) {
+      const d = ds[j] as IpvsDestination;
+      checkDestination(view, d, dAt, out);
+      const p = dests ? firstByMap(dests, destinationIdentity(d, view, d.method), j) : firstPairwise(ds, j, view);
+      if (p !== undefined) {
+        const server = destinationKeyText(d, view);
+        out.push(makeIssue("destination.duplicate", dAt(), [], `${key} lists real server ${server} twice (entries ${p + 1} and ${j + 1}); the kernel holds each address:port once per service.`,
+          { key, server, first: p + 1, second: j + 1, variant: "table" }));
+      }
+    }
   });
   return out;
+}
+
+/** The first earlier index with the same identity, remembering `j` when it is the first. */
+function firstByMap(dests: Map<string, number>, id: string, j: number): number | undefined {
+  const p = dests.get(id);
+  if (p === undefined) dests.set(id, j);
+  return p;
+}
+
+/** destinationIdentity compared pair by pair against the earlier real servers: the first one equal to `ds[j]`. */
+function firstPairwise(ds: readonly IpvsDestination[], j: number, view: ServiceView): number | undefined {
+  const d = ds[j] as IpvsDestination;
+  const addr = canonical(d.address);
+  const port = identityPort(d, view, d.method);
+  for (let p = 0; p < j; p++) {
+    const e = ds[p] as IpvsDestination;
+    if (identityPort(e, view, e.method) === port && canonical(e.address) === addr) return p;
+  }
+  return undefined;
 }

@@ -46,9 +46,13 @@ export function parseHostPort(text: string, protocol: Protocol): HostPort {
     const a = parseAddress(host);
     if (!a.ok || a.value.family !== "inet6") return bad("hostport.bracket-not-ipv6", { text });
   } else {
-    const whole = parseAddress(text);
-    if (whole.ok && whole.value.family === "inet6") return { ok: true, family: "inet6", address: whole.value.text, port: null };
     const colon = text.lastIndexOf(":");
+    // a bare IPv6 (no port) has two colons at least; `a.b.c.d:port` is never parsed whole (a miss
+    // costs a full IPv6 validation, and each host:port text is new, so no memo helps)
+    if (colon > text.indexOf(":")) {
+      const whole = parseAddress(text);
+      if (whole.ok && whole.value.family === "inet6") return { ok: true, family: "inet6", address: whole.value.text, port: null };
+    }
     if (colon >= 0) {
       host = text.slice(0, colon);
       portText = text.slice(colon + 1);

@@ -14,6 +14,7 @@ import { serviceKeyString } from "../../tableKey.ts";
 import { parseArgv } from "./argv.ts";
 import { foreignDialect } from "./dialects.ts";
 import { interpretLine } from "./parseLine.ts";
+import { fastLine } from "./fastLine.ts";
 import { coded, type Coded } from "../diagnostics.ts";
 
 export interface RulesProblem extends Coded {
@@ -48,7 +49,16 @@ export function formatProblem(p: RulesProblem): string {
   return `line ${p.line}: ${p.message}`;
 }
 
-export function parseRules(text: string): ParseRulesResult {
+export interface ParseRulesOptions {
+  /**
+   * Read the lines ipvsadm-save writes with fastLine (default true). The result is the same either
+   * way; false is for the tests that prove it.
+   */
+  fastPath?: boolean;
+}
+
+export function parseRules(text: string, opts: ParseRulesOptions = {}): ParseRulesResult {
+  const fastPath = opts.fastPath ?? true;
   const table = new TableBuilder();
   const errors: RulesProblem[] = [];
   const warnings: RulesProblem[] = [];
@@ -59,6 +69,12 @@ export function parseRules(text: string): ParseRulesResult {
     const line = i + 1;
     const trimmed = (lines[i] as string).trim();
     if (trimmed === "" || trimmed.startsWith("#")) continue;
+    const fast = fastPath ? fastLine(trimmed) : null;
+    if (fast) {
+      // the op the general path would give; applying it may still fail (e.g. a service twice)
+      replay(table, fast, line, errors, failed);
+      continue;
+    }
     // the shell options line of a commands script (renderCommands writes `set -e`): not an ipvsadm command
     if (/^set\s+-[a-z]+$/.test(trimmed)) continue;
     let words = trimmed.split(/[ \t\r\f\v]+/);
@@ -89,16 +105,21 @@ export function parseRules(text: string): ParseRulesResult {
       if (r.service && cmd === "add-service") failed.add(serviceKeyString(r.service));
       continue;
     }
-    try {
-      table.apply(r.op, line);
-      if (r.op.kind === "clear") failed.clear();
-    } catch (e) {
-      if (!(e instanceof LvsError)) throw e;
-      if ("service" in r.op && e.code === "no_such_service" && failed.has(serviceKeyString(r.op.service))) continue;
-      errors.push({ line, ...coded("ipvsadm.replay", { detail: e.message, why: e.code, ...familyHint(table, r.op) }) });
-    }
+    replay(table, r.op, line, errors, failed);
   }
   return { ...table.toTableWithLines(), errors, warnings };
+}
+
+/** Applies the op of one line; the kernel's refusal becomes the line's error. */
+function replay(table: TableBuilder, o: Op, line: number, errors: RulesProblem[], failed: Set<string>): void {
+  try {
+    table.apply(o, line);
+    if (o.kind === "clear") failed.clear();
+  } catch (e) {
+    if (!(e instanceof LvsError)) throw e;
+    if ("service" in o && e.code === "no_such_service" && failed.has(serviceKeyString(o.service))) return;
+    errors.push({ line, ...coded("ipvsadm.replay", { detail: e.message, why: e.code, ...familyHint(table, o) }) });
+  }
 }
 
 /** "-f 1" vs "-f 1 -6" are different services: say so when the other one exists. */

@@ -12,7 +12,7 @@
  */
 import { canonicalDestination, canonicalTable, schedulerFlagBits, schedulerFlagNames } from "../../canonical.ts";
 import { formatAddressPort } from "../../address.ts";
-import type { IpvsDestination, IpvsServiceKey, IpvsTable, IpvsTimeouts } from "../../model.ts";
+import type { IpvsDestination, IpvsService, IpvsServiceKey, IpvsTable, IpvsTimeouts } from "../../model.ts";
 import type { Op, ServiceSpec } from "../../ops.ts";
 
 export interface RenderRulesOptions {
@@ -75,17 +75,28 @@ export function ruleLines(table: IpvsTable, opts: RenderRulesOptions = {}): stri
   const thresholds = opts.thresholds ?? true;
   const lines: string[] = [];
   if ((opts.timeouts ?? true) && table.timeouts) lines.push(timeoutsLine(table.timeouts));
-  for (const s of canonicalTable(table).services) {
-    const svc = serviceOption(s);
-    lines.push(`-A ${svc}${serviceArgs(s)}`);
-    for (const d of s.destinations) lines.push(`-a ${svc}${destinationArgs(d, thresholds)}`);
-  }
+  for (const s of canonicalTable(table).services) serviceLines(s, thresholds, lines);
   return lines;
 }
 
+/** The -A line of a canonical service and its -a lines, appended to `out`. */
+function serviceLines(s: IpvsService, thresholds: boolean, out: string[]): string[] {
+  const svc = serviceOption(s);
+  out.push(`-A ${svc}${serviceArgs(s)}`);
+  for (const d of s.destinations) out.push(`-a ${svc}${destinationArgs(d, thresholds)}`);
+  return out;
+}
+
+/**
+ * ruleLines as one text. Joined service by service: an array of a million line strings (each a
+ * chain of concatenated pieces until joined) would cost several times the text itself.
+ */
 export function renderRules(table: IpvsTable, opts: RenderRulesOptions = {}): string {
-  const lines = ruleLines(table, opts);
-  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+  const thresholds = opts.thresholds ?? true;
+  const blocks: string[] = [];
+  if ((opts.timeouts ?? true) && table.timeouts) blocks.push(timeoutsLine(table.timeouts));
+  for (const s of canonicalTable(table).services) blocks.push(serviceLines(s, thresholds, []).join("\n"));
+  return blocks.length === 0 ? "" : `${blocks.join("\n")}\n`;
 }
 
 /** A shell script that builds the table with ipvsadm commands (adds to the current table). */
