@@ -22,6 +22,9 @@ export interface BuiltEngine {
 /** Where the .deb installs the netlink helper (agent/engines/ipvs/native/lvs-ipvs-nl.c). */
 export const DEFAULT_IPVS_HELPER = "/usr/lib/lvs-agent/lvs-ipvs-nl";
 
+/** Where the helper keeps its last stats output (stats-since): a tmpfs, rewritten every stats interval. */
+export const IPVS_STATS_STATE = "/run/lvs-agent/ipvs-stats";
+
 /** LVS_AGENT_IPVS_HELPER (a path, or "none" for ipvsadm only), else the installed helper when present. */
 export function ipvsHelperPath(env: NodeJS.ProcessEnv = process.env, exists: (p: string) => boolean = fs.existsSync): string | null {
   const v = env.LVS_AGENT_IPVS_HELPER;
@@ -45,9 +48,11 @@ export async function createEngine(o: { choice: EngineChoice; stateDir: string; 
   }
   if (kind === "ipvs") {
     const helper = ipvsHelperPath();
+    // stats as differences from the last read (the helper prints only what changed): needs /run
+    const statsStateFile = helper && (await fs.promises.mkdir(path.dirname(IPVS_STATS_STATE), { recursive: true }).then(() => true, () => false)) ? IPVS_STATS_STATE : null;
     const engine = new IpvsEngine({
-      exec, ipvsadm: o.ipvsadm, managedFile: path.join(o.stateDir, "ipvs-managed.json"), helper,
-      onHelperFallback: (why) => o.log.warn(`ipvs: the netlink helper does not work, ipvsadm only from now: ${why}`),
+      exec, ipvsadm: o.ipvsadm, managedFile: path.join(o.stateDir, "ipvs-managed.json"), helper, statsStateFile,
+      onHelperFallback: (why) => o.log.warn(`ipvs: the netlink helper: ${why}`),
     });
     if (helper) reason += `; kernel table through ${helper} (netlink), ipvsadm for connections`;
     const target = o.bootRules === "none" ? null : (o.bootRules ?? (await defaultBootRulesPath()));

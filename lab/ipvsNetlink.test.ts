@@ -115,5 +115,16 @@ describe.skipIf(!LAB)("lvs-ipvs-nl on the real kernel (lab)", () => {
     const keys = (s: typeof a) => s.services.flatMap((x) => x.destinations.map((d) => `${JSON.stringify(x.key)} ${d.address} ${d.port} ${d.weight}`)).sort();
     expect(keys(a)).toEqual(keys(b));
     expect(a.services).toHaveLength(b.services.length);
+    // stats-since: a full answer, then (idle table) the token line only, then a removed service as "R K"
+    const since = (token: string) => channel.run([HELPER, "stats-since", "/run/nl.stats", token]);
+    const full = await since("-");
+    const token = /^F (\d+)\n/.exec(full.stdout)?.[1];
+    expect(full.stdout.slice(full.stdout.indexOf("\n") + 1)).toBe((await channel.run([HELPER, "stats"])).stdout);
+    const idle = await since(token!);
+    expect(idle.stdout).toMatch(/^D \d+\n$/);
+    await channel.shell("ipvsadm -D -t 10.0.0.1:8001");
+    const gone = await since(idle.stdout.slice(2).trim());
+    expect(gone.stdout.split("\n").slice(1)).toEqual(["R 2 6 10.0.0.1 8001 0", ""]);
+    expect((await since("12345")).stdout).toMatch(/^F /);
   }, 300_000);
 });

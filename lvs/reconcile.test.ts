@@ -155,3 +155,17 @@ describe("plan", () => {
     expect(plan(a, b)).toEqual([] as Op[]);
   });
 });
+
+describe("plan with canonical inputs given (the agent's second plan against the same desired table)", () => {
+  it("gives the same ops as canonicalising both tables itself (property)", () => {
+    fc.assert(fc.property(ipvsTableArbitrary(), ipvsTableArbitrary(), (actual, desired) => {
+      const canonicalActual = canonicalTable(actual);
+      const shuffled = { ...canonicalActual, services: [...canonicalActual.services].reverse() };
+      const want = plan(actual, desired);
+      expect(plan(canonicalActual, desired, { actualCanonical: true, canonicalDesired: canonicalTable(desired) })).toEqual(want);
+      // in the kernel's order instead of ipvsadm's: the same ops (deletes follow the actual table's order)
+      const sorted = (ops: Op[]) => ops.map((o) => JSON.stringify(o)).sort();
+      expect(sorted(plan(shuffled, desired, { actualCanonical: true }))).toEqual(sorted(want));
+    }), { numRuns: 150 });
+  });
+});

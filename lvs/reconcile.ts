@@ -9,15 +9,25 @@
  *  - Services in `actual` that are absent from `desired` are deleted only if `managed(key)` says so;
  *    the others are left alone (the agent reports them as unmanaged).
  */
-import { canonicalDestination, canonicalService, canonicalTable } from "./canonical.ts";
+import { canonicalDestination, canonicalTable } from "./canonical.ts";
 import type { IpvsDestination, IpvsService, IpvsServiceKey, IpvsTable, IpvsTimeouts } from "./model.ts";
 import { op, serviceSpecOf, type Op, type ServiceSpec } from "./ops.ts";
 import { describeServiceKey, destinationKeyString, serviceKeyOf, serviceKeyString } from "./tableKey.ts";
-import { formatAddressPort } from "./address.ts";
+import { canonicalAddress, formatAddressPort } from "./address.ts";
 
 export interface PlanOptions {
   /** may this service be deleted when the desired table lacks it? default: yes for every service */
   managed?: (key: IpvsServiceKey) => boolean;
+  /** `actual` is canonical already (values as canonicalTable gives them; order does not matter):
+   *  not canonicalised again (a table read back from the kernel through the netlink helper) */
+  actualCanonical?: boolean;
+  /** canonicalTable(desired), when the caller has it (several plans against one desired table) */
+  canonicalDesired?: IpvsTable;
+}
+
+/** The key string of a service as canonicalTable would key it (only the address needs canonicalising). */
+function canonicalKeyString(s: IpvsServiceKey): string {
+  return s.protocol === "fwmark" ? serviceKeyString(s) : serviceKeyString({ ...s, address: canonicalAddress(s.address) ?? s.address });
 }
 
 export function sameServiceSpec(a: ServiceSpec, b: ServiceSpec): boolean {
@@ -45,8 +55,8 @@ export function sameDestination(a: IpvsDestination, b: IpvsDestination): boolean
 
 export function plan(actual: IpvsTable, desired: IpvsTable, opts: PlanOptions = {}): Op[] {
   const managed = opts.managed ?? (() => true);
-  const a = canonicalTable(actual);
-  const d = canonicalTable(desired);
+  const a = opts.actualCanonical ? actual : canonicalTable(actual);
+  const d = opts.canonicalDesired ?? canonicalTable(desired);
   const actualByKey = new Map(a.services.map((s) => [serviceKeyString(s), s]));
   const desiredKeys = new Set(d.services.map((s) => serviceKeyString(s)));
   const ops: Op[] = [];
@@ -54,9 +64,11 @@ export function plan(actual: IpvsTable, desired: IpvsTable, opts: PlanOptions = 
   const t = timeoutsChange(actual.timeouts, desired.timeouts);
   if (t) ops.push(t);
 
-  const givenOrder = new Map(desired.services.map((s) => [serviceKeyString(canonicalService(s)), s.destinations]));
+  // (only when something is new: keyed like canonicalTable keys, without canonicalising every real server again)
+  let givenOrder: Map<string, IpvsDestination[]> | null = null;
   for (const s of d.services) {
     if (actualByKey.has(serviceKeyString(s))) continue;
+    givenOrder ??= new Map(desired.services.map((x) => [canonicalKeyString(x), x.destinations]));
     ops.push(op.addService(serviceSpecOf(s)));
     // add in the order the desired table gives: the kernel then lists them in its canonical order
     for (const dest of inGivenOrder(s, givenOrder.get(serviceKeyString(s)) ?? [])) ops.push(op.addDestination(s, dest));

@@ -69,7 +69,7 @@ export async function measureAgentLab(opts: { services?: number; destinations?: 
     const ready = await channel.shell("ipvsadm -Ln >/dev/null && echo ok");
     if (ready.stdout.trim() !== "ok") throw new Error(`lab VM not ready: ${JSON.stringify(ready)}`);
     log("lab VM up");
-    const engine = new IpvsEngine({ exec: channel, managedFile: path.join(dir, "managed.json"), helper: helper ? VM_HELPER : null, onHelperFallback: (why) => log(`FALLBACK to ipvsadm: ${why}`) });
+    const engine = new IpvsEngine({ exec: channel, managedFile: path.join(dir, "managed.json"), helper: helper ? VM_HELPER : null, statsStateFile: helper ? "/run/lvs-ipvs-nl.stats" : null, onHelperFallback: (why) => log(`FALLBACK to ipvsadm: ${why}`) });
     const table = genTable(services, destinations);
 
     const vmSum = (from: number) => channel.vmSeconds.slice(from).reduce((x, y) => x + y, 0);

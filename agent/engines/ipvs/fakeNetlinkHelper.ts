@@ -25,6 +25,10 @@ export class FakeNetlinkHelper implements Exec {
   counters = new Map<string, string>();
   /** op lines matching this are refused by the "kernel" with the given message */
   reject: { test: (line: string) => boolean; message: string } | null = null;
+  /** the files `stats-since` keeps its previous output in ("LVSNL token\n" + text), by path */
+  files = new Map<string, string>();
+  /** answer `stats-since` like a helper that predates it (usage, exit 2) */
+  noStatsSince = false;
 
   constructor(ipvsadm = new FakeIpvsadm()) {
     this.ipvsadm = ipvsadm;
@@ -36,14 +40,35 @@ export class FakeNetlinkHelper implements Exec {
     this.calls.push(cmd);
     if (this.unavailable) return { code: 3, stdout: "", stderr: "lvs-ipvs-nl: the kernel has no IPVS generic netlink family (is ip_vs loaded?)\n" };
     if (cmd === "dump") return { code: 0, stdout: renderDump(this.ipvsadm.table), stderr: "" };
-    if (cmd === "stats") {
-      return {
-        code: 0, stderr: "",
-        stdout: renderDump(this.ipvsadm.table, (s, d) => this.counters.get(d ? `${serviceKeyString(s)}|${d.address}|${d.port}` : serviceKeyString(s)) ?? ""),
-      };
-    }
+    if (cmd === "stats") return { code: 0, stderr: "", stdout: this.statsText() };
+    if (argv[1] === "stats-since" && argv.length === 4 && !this.noStatsSince) return { code: 0, stderr: "", stdout: this.statsSince(argv[2]!, argv[3]!) };
     if (cmd === "apply") return this.apply(stdin ?? "");
     return { code: 2, stdout: "", stderr: "lvs-ipvs-nl: usage: lvs-ipvs-nl apply|dump|stats\n" };
+  }
+
+  private statsText(): string {
+    return renderDump(this.ipvsadm.table, (s, d) => this.counters.get(d ? `${serviceKeyString(s)}|${d.address}|${d.port}` : serviceKeyString(s)) ?? "");
+  }
+
+  /** What lvs-ipvs-nl stats-since prints (and keeps in `file`): native/lvs-ipvs-nl.c cmd_stats_since. */
+  private statsSince(file: string, token: string): string {
+    const now = this.statsText();
+    const old = this.files.get(file);
+    const oldToken = old ? /^LVSNL (\d+)\n/.exec(old)?.[1] : undefined;
+    const next = String(oldToken ? Number(oldToken) + 1 : 1_000_000);
+    this.files.set(file, `LVSNL ${next}\n${now}`);
+    if (!old || !oldToken || token === "-" || token !== oldToken) return `F ${next}\n${now}`;
+    const blocks = (text: string) => {
+      const m = new Map<string, string>();
+      for (const b of text.split(/(?=^S )/m)) if (b) m.set(b.split(" ").slice(0, 6).join(" ").split("\n")[0]!, b);
+      return m;
+    };
+    const before = blocks(old.slice(old.indexOf("\n") + 1));
+    let out = `D ${next}\n`;
+    const after = blocks(now);
+    for (const [k, b] of after) if (before.get(k) !== b) out += b;
+    for (const k of before.keys()) if (!after.has(k)) out += `R ${k.slice(2)}\n`;
+    return out;
   }
 
   private apply(text: string): ExecResult {

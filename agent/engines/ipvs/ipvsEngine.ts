@@ -23,6 +23,7 @@ import { parseRate, parseStats } from "../../../lvs/formats/listings/stats.ts";
 import { parseConnections } from "../../../lvs/formats/listings/connections.ts";
 import { mergeListings } from "../../../lvs/formats/listings/mergeListings.ts";
 import { plan } from "../../../lvs/reconcile.ts";
+import { canonicalTable } from "../../../lvs/canonical.ts";
 import { describeServiceKey, serviceKeyOf, serviceKeyString } from "../../../lvs/tableKey.ts";
 import { formatAddressPort } from "../../../lvs/address.ts";
 import type { Exec } from "./exec.ts";
@@ -41,6 +42,11 @@ export interface IpvsEngineOptions {
   helper?: string | null;
   /** told once when the helper does not work and ipvsadm takes over */
   onHelperFallback?: (why: string) => void;
+  /**
+   * where the helper keeps its last stats output (`stats-since`, best on a tmpfs such as /run): it then
+   * prints only the services whose figures changed. Absent = a whole `stats` listing every read.
+   */
+  statsStateFile?: string | null;
 }
 
 export class IpvsEngine implements ForwardingEngine {
@@ -51,19 +57,24 @@ export class IpvsEngine implements ForwardingEngine {
   private helper: string | null;
   private helperProven = false;
   private readonly statsReader = new NetlinkStatsReader();
+  /** tables (or their service lists) read through the helper: canonical as read */
+  private readonly readCanonical = new WeakSet<object>();
+  /** false once the helper refused `stats-since` (an older helper): plain `stats` from then on */
+  private statsSince: boolean;
 
   constructor(private readonly opts: IpvsEngineOptions) {
     this.bin = opts.ipvsadm ?? "ipvsadm";
     this.now = opts.now ?? Date.now;
     this.helper = opts.helper ?? null;
+    this.statsSince = !!opts.statsStateFile;
   }
 
   /** Runs the helper; null when it is not there or cannot reach IPVS before it ever worked (then ipvsadm for good). */
-  private async runHelper(cmd: "dump" | "stats" | "apply", stdin?: string): Promise<{ code: number; stdout: string; stderr: string } | null> {
+  private async runHelper(cmd: "dump" | "stats" | "apply" | "stats-since", stdin?: string, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string } | null> {
     if (!this.helper) return null;
     let r: { code: number; stdout: string; stderr: string };
     try {
-      r = await this.opts.exec.run([this.helper, cmd], stdin);
+      r = await this.opts.exec.run([this.helper, cmd, ...args], stdin);
     } catch (e) {
       if (this.helperProven) throw e;
       r = { code: 3, stdout: "", stderr: (e as Error).message };
@@ -73,7 +84,7 @@ export class IpvsEngine implements ForwardingEngine {
       this.helper = null;
       return null;
     }
-    if (r.code !== 0 && !(cmd === "apply" && (r.code === 1 || r.code === 2))) throw new Error(`${this.helper} ${cmd}: exit ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
+    if (r.code !== 0 && !((cmd === "apply" || cmd === "stats-since") && (r.code === 1 || r.code === 2))) throw new Error(`${this.helper} ${cmd}: exit ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
     this.helperProven = true;
     return r;
   }
@@ -95,6 +106,7 @@ export class IpvsEngine implements ForwardingEngine {
     const nl = await this.runHelper("dump");
     if (nl) {
       const t = parseDump(nl.stdout);
+      this.readCanonical.add(t.services);
       return timeouts ? { ...t, timeouts } : t;
     }
     const saved = parseRules(await this.run(["-S", "-n"]));
@@ -127,7 +139,11 @@ export class IpvsEngine implements ForwardingEngine {
       kind: "unmanaged" as const, service: serviceKeyOf(s),
       message: `${describeServiceKey(serviceKeyOf(s))} is in the kernel but not declared for this director; left untouched`,
     }));
-    const ops = plan({ ...actual, services: actual.services.filter(isManaged) }, desired);
+    // the desired table canonicalised once for both plans; a table the helper read is canonical already
+    // (the kernel's own values: parseDump), so neither plan canonicalises 110 000 real servers again
+    const canonicalDesired = canonicalTable(desired);
+    const planFrom = (t: IpvsTable) => plan({ ...t, services: t.services.filter(isManaged) }, desired, { canonicalDesired, actualCanonical: this.readCanonical.has(t.services) });
+    const ops = planFrom(actual);
     let ran: AppliedOp[] = [];
     let stderr = "";
     // --set is not a table op for the netlink helper: ipvsadm sets the timeouts, the rest goes as one batch
@@ -145,7 +161,7 @@ export class IpvsEngine implements ForwardingEngine {
     }
     // nothing ran: the table just read is the current one (a no-op resync costs one read, not two)
     const after = ops.length ? await this.read(withTimeouts) : actual;
-    const residual = plan({ ...after, services: after.services.filter(isManaged) }, desired);
+    const residual = planFrom(after);
     ran = verifyOps(ops, residual, stderr);
 
     // still managed: everything desired, plus whatever we failed to delete
@@ -159,6 +175,15 @@ export class IpvsEngine implements ForwardingEngine {
   }
 
   async stats(): Promise<StatsSnapshot> {
+    if (this.statsSince && this.helper) {
+      const r = await this.runHelper("stats-since", undefined, [this.opts.statsStateFile!, this.statsReader.token ?? "-"]);
+      if (r && r.code === 0) return this.statsReader.readSince(r.stdout, this.now());
+      if (r) {
+        // exit 2 = usage: a helper older than stats-since; plain stats from now on
+        this.opts.onHelperFallback?.(`${this.helper} stats-since: ${r.stderr.trim() || `exit ${r.code}`}; whole stats listings from now on`);
+        this.statsSince = false;
+      }
+    }
     const nl = await this.runHelper("stats");
     if (nl) return this.statsReader.read(nl.stdout, this.now());
     const [ln, st, rt] = await Promise.all([

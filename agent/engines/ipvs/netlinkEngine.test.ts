@@ -9,7 +9,7 @@ import { plan } from "../../../lvs/reconcile.ts";
 import { applyOps } from "../../../lvs/ops.ts";
 import { canonicalTable, equalTables } from "../../../lvs/canonical.ts";
 import { serviceKeyString } from "../../../lvs/tableKey.ts";
-import type { IpvsService, IpvsTable } from "../../../lvs/model.ts";
+import type { IpvsService, IpvsTable, StatsSnapshot } from "../../../lvs/model.ts";
 
 /** Every shape the helper must carry: IPv6, fwmark v4/v6, sctp, tun gue/gre, persistence with netmask, -o, --pe, sh flags, thresholds. */
 const shapes: IpvsTable = {
@@ -139,5 +139,71 @@ describe("stats over the netlink helper", () => {
     expect(r.ok).toBe(true);
     expect(r.ops.length).toBe(plan(a, b).length);
     expect(equalTables(applyOps(a, plan(a, b)), k.ipvsadm.table)).toBe(true);
+  });
+});
+
+describe("stats-since: the helper prints only what changed since its last output", () => {
+  const STATE = "/run/lvs-ipvs-nl.stats";
+  const byKey = (s: StatsSnapshot) => new Map(s.services.map((x) => [serviceKeyString(x.key), x]));
+
+  it("gives the same snapshot as a whole stats listing, parsing only the changed services (operation count, 1 000 services)", async () => {
+    const k = new FakeNetlinkHelper();
+    const e = new IpvsEngine({ exec: k, helper: FAKE_HELPER, statsStateFile: STATE, now: () => 7 });
+    const plain = new IpvsEngine({ exec: k, helper: FAKE_HELPER, now: () => 7 });
+    const table = genTable(1000, 10);
+    await e.apply(table);
+    const out = () => k.files.get(STATE);
+    const first = await e.stats();
+    expect(k.calls.at(-1)).toBe(`stats-since ${STATE} -`);
+    expect(byKey(first)).toEqual(byKey(await plain.stats()));
+    // idle: the helper's answer is its first line only; nothing parsed
+    const token = out()!.split("\n")[0]!.slice(6);
+    const idle = await e.stats();
+    expect(k.calls.at(-1)).toBe(`stats-since ${STATE} ${token}`);
+    expect(e["statsReader"].parsedLines).toBe(0);
+    expect(idle.services[500]).toBe(first.services[500]);
+    // two services busy, one removed: exactly those
+    k.counters.set(serviceKeyString(table.services[3]!), " 1 2 3 4 5 6 7 8 9 10");
+    k.counters.set(`${serviceKeyString(table.services[700]!)}|${table.services[700]!.destinations[2]!.address}|${table.services[700]!.destinations[2]!.port}`, " 9 9 9 9 9 0 0 0 0 1");
+    const gone = serviceKeyString(table.services[900]!);
+    k.ipvsadm.table = { services: k.ipvsadm.table.services.filter((x) => serviceKeyString(x) !== gone) };
+    const busy = await e.stats();
+    expect(e["statsReader"].parsedLines).toBe(2 * 11);
+    expect(busy.services).toHaveLength(999);
+    expect(byKey(busy)).toEqual(byKey(await plain.stats()));
+    expect(k.ipvsadm.calls).toEqual([]);
+  });
+
+  it("reads everything again when the helper's state is not the one it last read (another reader, a lost answer, bad output)", async () => {
+    const k = new FakeNetlinkHelper();
+    const e = new IpvsEngine({ exec: k, helper: FAKE_HELPER, statsStateFile: STATE });
+    const table = genTable(50, 3);
+    await e.apply(table);
+    await e.stats();
+    // someone else used the same state file: the tokens differ, a full answer
+    await k.run([FAKE_HELPER, "stats-since", STATE, "-"]);
+    await e.stats();
+    expect(e["statsReader"].parsedLines).toBe(0); // full answer, but blocks equal to the last read are reused
+    expect(k.calls.at(-1)).toMatch(/^stats-since \/run\/lvs-ipvs-nl.stats \d+$/);
+    // output the reader cannot read: an error, and the next read asks for everything ("-")
+    const real = k.run.bind(k);
+    k.run = async (argv, stdin) => (argv[1] === "stats-since" ? { code: 0, stdout: "X 1\n", stderr: "" } : real(argv, stdin));
+    await expect(e.stats()).rejects.toThrow(/stats-since output line 1/);
+    k.run = real;
+    await e.stats();
+    expect(k.calls.at(-1)).toBe(`stats-since ${STATE} -`);
+  });
+
+  it("an older helper without stats-since: whole stats listings from then on, said once", async () => {
+    const k = new FakeNetlinkHelper();
+    k.noStatsSince = true;
+    const why: string[] = [];
+    const e = new IpvsEngine({ exec: k, helper: FAKE_HELPER, statsStateFile: STATE, onHelperFallback: (w) => why.push(w) });
+    await e.apply(genTable(20, 2));
+    const s = await e.stats();
+    await e.stats();
+    expect(s.services).toHaveLength(20);
+    expect(why).toEqual([expect.stringMatching(/stats-since: .*usage.*whole stats listings/)]);
+    expect(k.calls.slice(-3)).toEqual([`stats-since ${STATE} -`, "stats", "stats"]);
   });
 });

@@ -4,6 +4,11 @@
  * a block whose text is the same as last time gives back last time's ServiceStats object unparsed.
  * An idle service costs one string comparison; only services with traffic (changed counters or
  * rates) are parsed. Pure (the clock comes in as `at`).
+ *
+ * `readSince` takes `lvs-ipvs-nl stats-since` output instead: the helper compares with its previous
+ * output itself and prints only the blocks that changed and "R key" for services gone (a "D token"
+ * first line), or everything ("F token"). Then an idle table costs one line; `token` is what to pass
+ * next time (null after an error: the next read is a full one).
  */
 import type { ServiceStats, StatsSnapshot } from "../../../lvs/model.ts";
 import { parseDestinationLine, parseServiceLine } from "./netlinkFormat.ts";
@@ -12,21 +17,48 @@ export class NetlinkStatsReader {
   private previous = new Map<string, { text: string; stats: ServiceStats }>();
   /** lines parsed by the last read (complexity guard for tests) */
   parsedLines = 0;
+  /** the helper's token of the state `previous` reflects (stats-since); null = ask for a full one */
+  token: string | null = null;
 
-  read(text: string, at: number): StatsSnapshot {
+  readSince(output: string, at: number): StatsSnapshot {
+    const nl = output.indexOf("\n");
+    const head = /^([FD]) (\d{1,30})$/.exec(nl < 0 ? output : output.slice(0, nl));
+    this.token = null;
+    if (!head) throw new Error(`lvs-ipvs-nl stats-since output line 1: ${JSON.stringify(output.slice(0, 80))} is not "F|D token"`);
+    const body = nl < 0 ? "" : output.slice(nl + 1);
+    let snapshot: StatsSnapshot;
+    if (head[1] === "F") {
+      snapshot = this.read(body, at, 2);
+    } else {
+      const removedAt = body.search(/^R /m);
+      const changed = removedAt < 0 ? body : body.slice(0, removedAt);
+      const next = new Map(this.previous);
+      this.parsedLines = 0;
+      this.blocks(changed, 2, (key, block, line) => {
+        next.set(key, { text: block, stats: parseBlock(block, line) });
+        this.parsedLines += countLines(block);
+      });
+      if (removedAt >= 0) {
+        let line = 2 + countLines(changed);
+        for (const r of body.slice(removedAt).split("\n")) {
+          if (r === "") continue;
+          if (!r.startsWith("R ")) throw new Error(`lvs-ipvs-nl stats-since output line ${line}: not a removed-service line: ${JSON.stringify(r.slice(0, 200))}`);
+          next.delete(`S ${r.slice(2)}`);
+          line++;
+        }
+      }
+      this.previous = next;
+      snapshot = { at, services: [...next.values()].map((x) => x.stats) };
+    }
+    this.token = head[2]!;
+    return snapshot;
+  }
+
+  read(text: string, at: number, firstLine = 1): StatsSnapshot {
     const next = new Map<string, { text: string; stats: ServiceStats }>();
     const services: ServiceStats[] = [];
     this.parsedLines = 0;
-    if (text !== "" && !text.startsWith("S ")) throw new Error(`lvs-ipvs-nl stats output line 1: not a service line: ${JSON.stringify(text.slice(0, 200))}`);
-    let line = 1;
-    let start = 0;
-    while (start < text.length) {
-      const nl = text.indexOf("\nS ", start);
-      const end = nl < 0 ? text.length : nl + 1;
-      const block = text.slice(start, end);
-      // the key part of the S line ("S af proto addr port fwmark") identifies the service
-      const keyEnd = nthSpace(block, 6);
-      const key = block.slice(0, keyEnd);
+    this.blocks(text, firstLine, (key, block, line) => {
       const before = this.previous.get(key);
       let stats: ServiceStats;
       if (before && before.text === block) {
@@ -37,11 +69,24 @@ export class NetlinkStatsReader {
       }
       next.set(key, { text: block, stats });
       services.push(stats);
+    });
+    this.previous = next;
+    return { at, services };
+  }
+
+  /** Each service block (its S line and D lines) with its key ("S af proto addr port fwmark") and first line number. */
+  private blocks(text: string, firstLine: number, each: (key: string, block: string, line: number) => void): void {
+    if (text !== "" && !text.startsWith("S ")) throw new Error(`lvs-ipvs-nl stats output line ${firstLine}: not a service line: ${JSON.stringify(text.slice(0, 200))}`);
+    let line = firstLine;
+    let start = 0;
+    while (start < text.length) {
+      const nl = text.indexOf("\nS ", start);
+      const end = nl < 0 ? text.length : nl + 1;
+      const block = text.slice(start, end);
+      each(block.slice(0, nthSpace(block, 6)), block, line);
       line += countLines(block);
       start = end;
     }
-    this.previous = next;
-    return { at, services };
   }
 }
 
