@@ -26,6 +26,25 @@ import { buildIpvsHelper } from "../../agent/engines/ipvs/native/buildHelper.ts"
 
 const VM_HELPER = "/usr/lib/lvs-agent/lvs-ipvs-nl";
 
+/**
+ * Host CPU seconds (user + system) of this process's QEMU child so far: what the emulated VM's work
+ * costs the host whatever the load, while the VM's own clock also counts the time QEMU waited for a core.
+ */
+async function qemuCpuSeconds(): Promise<number> {
+  let sum = 0;
+  for (const pid of await fs.readdir("/proc").catch(() => [] as string[])) {
+    if (!/^\d+$/.test(pid)) continue;
+    const stat = await fs.readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+    const close = stat.lastIndexOf(")");
+    if (!stat.includes("(qemu-system-x86") || close < 0) continue;
+    const f = stat.slice(close + 2).split(" ");
+    // fields after the name: state ppid ... utime (14th field overall = index 11 here), stime
+    if (Number(f[1]) !== process.pid) continue;
+    sum += (Number(f[11]) + Number(f[12])) / 100;
+  }
+  return sum;
+}
+
 export interface AgentLabFigures {
   services: number;
   destinations: number;
@@ -39,6 +58,11 @@ export interface AgentLabFigures {
   converged: boolean;
   /** wall time of the reconcile through the lab's nc channel (reconcileSeconds excludes the channel) */
   reconcileWall: number;
+  /** the two parts of reconcileSeconds: the agent's CPU and the commands' time on the VM's clock */
+  reconcileCpu: number;
+  reconcileVm: number;
+  /** host CPU QEMU used during the reconcile (emulation, whatever the machine's load) */
+  reconcileQemu: number;
   /** the helper's own time per stats read inside the (emulated) VM */
   statsVmSeconds: number;
 }
@@ -78,11 +102,13 @@ export async function measureAgentLab(opts: { services?: number; destinations?: 
     let t0 = performance.now();
     let c0 = process.cpuUsage();
     let v0 = channel.vmSeconds.length;
+    const q0 = await qemuCpuSeconds();
     const first = await engine.apply(table);
     const reconcileWall = (performance.now() - t0) / 1000;
     const reconcileCpu = cpuOf(process.cpuUsage(c0));
     const reconcileVm = vmSum(v0);
-    log(`reconcile (${engine.door}): ${first.ops.length} ops, ok ${first.ok}; ${reconcileWall.toFixed(2)} s wall through the lab channel = agent CPU ${reconcileCpu.toFixed(2)} s + commands in the VM ${reconcileVm.toFixed(2)} s (${channel.vmSeconds.slice(v0).map((x) => x.toFixed(2)).join(" + ")}) + transport/waiting ${(reconcileWall - reconcileCpu - reconcileVm).toFixed(2)} s`);
+    const reconcileQemu = (await qemuCpuSeconds()) - q0;
+    log(`reconcile (${engine.door}): ${first.ops.length} ops, ok ${first.ok}; ${reconcileWall.toFixed(2)} s wall through the lab channel = agent CPU ${reconcileCpu.toFixed(2)} s + commands in the VM ${reconcileVm.toFixed(2)} s (${channel.vmSeconds.slice(v0).map((x) => x.toFixed(2)).join(" + ")}: read, batch, read back; QEMU used ${reconcileQemu.toFixed(2)} s of host CPU meanwhile) + transport/waiting ${(reconcileWall - reconcileCpu - reconcileVm).toFixed(2)} s`);
 
     const next = perturb(table, 0.01);
     t0 = performance.now();
@@ -127,7 +153,7 @@ export async function measureAgentLab(opts: { services?: number; destinations?: 
     const statsSamples = reads;
     return {
       services, destinations, reconcileSeconds, reconcileOps: first.ops.length, updateSeconds, updateOps: second.ops.length,
-      statsPct, statsSamples, statsReadSeconds: readSeconds / reads, converged, reconcileWall, statsVmSeconds: vmPerRead.slice(1).reduce((x, y) => x + y, 0) / Math.max(1, reads - 1),
+      statsPct, statsSamples, statsReadSeconds: readSeconds / reads, converged, reconcileWall, reconcileCpu, reconcileVm, reconcileQemu, statsVmSeconds: vmPerRead.slice(1).reduce((x, y) => x + y, 0) / Math.max(1, reads - 1),
     };
   } finally {
     await channel.close();

@@ -57,6 +57,14 @@ export function sameServiceStats(a: ServiceStats, b: ServiceStats): boolean {
   return true;
 }
 
+/** key strings by key object: the netlink reader hands the same objects back every second */
+const keyText = new WeakMap<IpvsServiceKey, string>();
+function keyOf(k: IpvsServiceKey): string {
+  let t = keyText.get(k);
+  if (t === undefined) keyText.set(k, (t = serviceKeyString(k)));
+  return t;
+}
+
 export class StatsDeltaEncoder {
   private sent = new Map<string, ServiceStats>();
   private seq = 0;
@@ -94,7 +102,7 @@ export class StatsDeltaEncoder {
     const next = new Map<string, ServiceStats>();
     const changed: ServiceStats[] = [];
     for (const s of snapshot.services) {
-      const k = serviceKeyString(s.key);
+      const k = keyOf(s.key);
       next.set(k, s);
       if (full) {
         changed.push(s);

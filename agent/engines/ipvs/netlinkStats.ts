@@ -32,7 +32,8 @@ export class NetlinkStatsReader {
     } else {
       const removedAt = body.search(/^R /m);
       const changed = removedAt < 0 ? body : body.slice(0, removedAt);
-      const next = new Map(this.previous);
+      // updated in place: on an error below the token stays null and the next read is a full one
+      const next = this.previous;
       this.parsedLines = 0;
       this.blocks(changed, 2, (key, block, line) => {
         next.set(key, { text: block, stats: parseBlock(block, line) });
