@@ -338,7 +338,7 @@ describe("Agent", () => {
     await b.agent.stop();
   });
 
-  it("a planned switchover stops keepalived before the IPVS reconcile; taking part in VRRP again waits for the table", async () => {
+  it("a planned switchover stops keepalived before the IPVS reconcile; taking part in VRRP again waits for a new revision's table, not for a hand-back's", async () => {
     const order: string[] = [];
     const engine = new FakeEngine();
     const apply = engine.apply.bind(engine);
@@ -368,6 +368,11 @@ describe("Agent", () => {
     order.length = 0;
     await agent.handle({ ...desired(3, t1), ha: vrrp(false) });
     expect(order).toEqual(["ipvs", "keepalived start"]);
+    // the console's switchover / hand-back is no new revision: its table is loaded, VRRP goes first
+    await agent.handle({ ...desired(3, t1), ha: vrrp(true) });
+    order.length = 0;
+    await agent.handle({ ...desired(3, t1), ha: vrrp(false) });
+    expect(order).toEqual(["keepalived start", "ipvs"]);
     await agent.stop();
   });
 });

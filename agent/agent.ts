@@ -269,12 +269,13 @@ export class Agent {
     const runHa = this.opts.ha && (msg.ha !== undefined || this.opts.ha.active);
     const applyHaNow = () => applyHa(this.opts.ha!, ha, issues);
     // a planned switchover hands the VIPs over first: giving them up needs no table, and the
-    // switchover must not wait for an IPVS reconcile (seconds on a big table)
-    const stepDown = runHa && ha?.maintenance === true;
-    if (stepDown) await applyHaNow();
+    // switchover must not wait for an IPVS reconcile (seconds on a big table); a hand-back (same
+    // revision, its table already applied) need not either
+    const haFirst = runHa && (ha?.maintenance === true || msg.revision === this.appliedRevision);
+    if (haFirst) await applyHaNow();
     const result = await this.reconcile(`revision ${msg.revision}`);
     // otherwise VRRP after IPVS: a director claims the VIP only with the table loaded
-    if (runHa && !stepDown) await applyHaNow();
+    if (runHa && !haFirst) await applyHaNow();
     else if (ha && !this.opts.ha) {
       issues.push({ path: "ha", code: "ha.unsupported", severity: "warning", message: "this agent runs no HA supervisor: VRRP and connection sync are not applied" });
     }

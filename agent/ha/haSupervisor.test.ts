@@ -96,8 +96,12 @@ describe("HaSupervisor", () => {
     const { host, ipvsadm, sup, transitions } = setup();
     await sup.apply(ha());
     host.emit("INSTANCE VI_g1 MASTER 200");
+    const calls = host.calls.length;
+    host.runningChecks = 0;
     const st = await sup.apply(ha({ maintenance: true }));
-    expect(host.calls.slice(-1)).toEqual(["stop"]);
+    // the hand-over's path is one command: no liveness check before the stop
+    expect(host.calls.slice(calls)).toEqual(["stop"]);
+    expect(host.runningChecks).toBe(0);
     expect(st.maintenance).toBe(true);
     expect(ipvsadm.daemons.size).toBe(2);
     host.emit("INSTANCE VI_g1 STOP 200");

@@ -103,10 +103,18 @@ export class HaSupervisor {
       return;
     }
     try {
+      if (ha.maintenance) {
+        // the switchover's whole path: one idempotent stop (no liveness check first: every command
+        // on this path delays the hand-over), and the MASTER instances send priority 0 at once
+        if (this.keepalived.running) this.o.log.info("planned switchover: stopping keepalived (MASTER instances send priority 0)");
+        await this.o.host.stop();
+        this.keepalived = { running: false, version, error: null };
+        return;
+      }
       const running = await this.o.host.running();
-      if (ha.maintenance || ha.instances.length === 0) {
+      if (ha.instances.length === 0) {
         if (running) {
-          this.o.log.info(ha.maintenance ? "planned switchover: stopping keepalived (MASTER instances send priority 0)" : "no VRRP instance: stopping keepalived");
+          this.o.log.info("no VRRP instance: stopping keepalived");
           await this.o.host.stop();
         }
         this.keepalived = { running: false, version, error: null };

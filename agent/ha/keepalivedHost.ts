@@ -34,12 +34,14 @@ export class FakeKeepalivedHost implements KeepalivedHost {
   script = "";
   readonly calls: string[] = [];
   failStart: string | null = null;
+  /** how many times running() was asked (each is a command on a real host) */
+  runningChecks = 0;
   private listeners = new Set<(line: string, replayed: boolean) => void>();
   private lines: string[] = [];
 
   async version() { return this.installed; }
   async writeFiles(config: string, script: string) { this.calls.push("write"); this.config = config; this.script = script; }
-  async running() { return this.isRunning; }
+  async running() { this.runningChecks++; return this.isRunning; }
   async start() {
     this.calls.push("start");
     if (this.failStart) throw new Error(this.failStart);
