@@ -139,6 +139,21 @@ describe("HA service (PGlite)", () => {
     expect(d1.unplanned.failures).toBe(1);
   });
 
+  it("refuses a switchover while no other director of the group is ready to take the VIPs, naming which and why", async () => {
+    const d2 = ids.get("d2")!;
+    await db.prisma.director.update({ where: { id: d2 }, data: { online: false } });
+    await expect(operator.ha.switchover({ topologyId, directorKey: "d1" })).rejects.toThrow(/lvs-d1 cannot hand its VIPs over: no other director of HA group .* \(lvs-d2 is offline\)/);
+    await db.prisma.director.update({ where: { id: d2 }, data: { online: true } });
+    await report("d2", { ...status("BACKUP", 5_000_000, 0), keepalived: { running: false, version: "2.2.7", error: null } });
+    await expect(operator.ha.switchover({ topologyId, directorKey: "d1" })).rejects.toThrow(/lvs-d2's keepalived is not running/);
+    await report("d2", status("FAULT", 5_000_000, 0));
+    await expect(operator.ha.switchover({ topologyId, directorKey: "d1" })).rejects.toThrow(/lvs-d2's VRRP instance is FAULT/);
+    expect(await db.prisma.haMaintenance.count({ where: { directorId: ids.get("d1")!, endedAt: null } })).toBe(0);
+    await report("d2", status("BACKUP", 5_000_000, 0));
+    await operator.ha.switchover({ topologyId, directorKey: "d1" });
+    await operator.ha.handBack({ topologyId, directorKey: "d1" });
+  });
+
   it("refuses a switchover of a director in no HA group, naming why", async () => {
     const t = await operator.topology.create({ name: "solo" });
     const doc = pair();

@@ -142,6 +142,34 @@ async function directorRow(db: Database, topologyId: string, key: string) {
   return d;
 }
 
+/**
+ * Why no other director of a group could take the VIPs now (null = every group has one): a planned
+ * switchover must not stop the only VRRP speaker. Ready = online, not in maintenance itself, its
+ * keepalived running without error and its instance of the group BACKUP or MASTER.
+ */
+async function noReadyPeer(db: Database, topologyId: string, key: string, groups: ReturnType<typeof resolveHaGroups>): Promise<string | null> {
+  const rows = await db.prisma.director.findMany({ where: { topologyId }, select: { id: true, key: true, name: true, online: true } });
+  const statuses = new Map((await db.prisma.haDirectorStatus.findMany({ where: { topologyId } })).map((s) => [s.directorId, s.status as unknown as HaStatus]));
+  const maint = await maintenanceDirectors(db, topologyId);
+  for (const g of groups) {
+    const why: string[] = [];
+    const ready = g.directorIds.filter((k) => k !== key).some((k) => {
+      const r = rows.find((x) => x.key === k);
+      const st = r ? statuses.get(r.id) : undefined;
+      const state = st?.instances.find((i) => i.groupId === g.id)?.state;
+      const name = r?.name ?? k;
+      if (!r?.online) why.push(`${name} is offline`);
+      else if (maint.has(r.id)) why.push(`${name} is in maintenance`);
+      else if (!st?.keepalived.running || st.keepalived.error) why.push(`${name}'s keepalived is not running${st?.keepalived.error ? ` (${st.keepalived.error})` : ""}`);
+      else if (state !== "BACKUP" && state !== "MASTER") why.push(`${name}'s VRRP instance is ${state ?? "not reported"}`);
+      else return true;
+      return false;
+    });
+    if (!ready) return `no other director of HA group ${g.name || g.id} is ready to take over (${why.join("; ")})`;
+  }
+  return null;
+}
+
 /** Planned switchover: the director hands its VIPs over (its agent stops keepalived) and stays out until handed back. */
 export async function startSwitchover(deps: HaDeps, input: { topologyId: string; directorKey: string; actor: AuditActor }): Promise<{ windowId: string }> {
   const d = await directorRow(deps.db, input.topologyId, input.directorKey);
@@ -151,6 +179,11 @@ export async function startSwitchover(deps: HaDeps, input: { topologyId: string;
     throw new ServiceError("BAD_REQUEST", `${d.name} is in no HA group: there is no other director to hand its VIPs to`, [{ path: "directorKey", message: "not in an HA group" }]);
   }
   const open = await deps.db.prisma.haMaintenance.findFirst({ where: { directorId: d.id, endedAt: null } });
+  const notReady = open ? null : await noReadyPeer(deps.db, input.topologyId, input.directorKey, groups);
+  if (notReady) {
+    await recordAudit(deps.db, input.actor, { action: "ha.switchover", target: `director:${d.id}`, outcome: "failure", diff: { reason: notReady } });
+    throw new ServiceError("CONFLICT", `${d.name} cannot hand its VIPs over: ${notReady}`, [{ path: "directorKey", message: notReady }]);
+  }
   const row = open ?? await deps.db.prisma.haMaintenance.create({ data: { topologyId: input.topologyId, directorId: d.id, startedAt: new Date(deps.now()), actor: input.actor.actor } });
   await recordAudit(deps.db, input.actor, { action: "ha.switchover", target: `director:${d.id}`, outcome: "success", diff: { director: d.name, groups: groups.map((g) => g.id), windowId: row.id } });
   await deps.bus.publish("ha.changed", { topologyId: input.topologyId, directorId: d.id, kind: "maintenance", at: deps.now() });
