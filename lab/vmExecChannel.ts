@@ -42,6 +42,9 @@ export class VmExecChannel implements Exec {
   readonly log: string[] = [];
   /** seconds each job ran inside the VM (its own clock), in job order: the lab's transport excluded */
   readonly vmSeconds: number[] = [];
+  /** when set, every job's host times (queued, sent to the VM, result back) are recorded here */
+  trace: Array<{ id: number; what: string; queuedAt: number; sentAt: number; doneAt: number }> | null = null;
+  private sentAt = new Map<number, { queuedAt: number; sentAt: number }>();
 
   async listen(): Promise<void> {
     await new Promise<void>((r) => this.jobServer.listen(0, "127.0.0.1", r));
@@ -50,19 +53,23 @@ export class VmExecChannel implements Exec {
     this.resultPort = (this.resultServer.address() as AddressInfo).port;
   }
 
-  /** The VM side: loops until a job says QUIT. */
-  vmLoopScript(): string {
+  /**
+   * The VM side: loops until a job says QUIT. `tag` names its scratch files, so several channels'
+   * loops can run side by side in one VM (each a separate lane: one's slow jobs never delay another's).
+   */
+  vmLoopScript(tag = ""): string {
+    const f = (n: string) => `/tmp/${n}${tag}`;
     return `
 while true; do
-  nc 10.0.2.2 ${this.jobPort} > /tmp/job 2>/dev/null </dev/null || { sleep 0.2; continue; }
-  [ -s /tmp/job ] || { sleep 0.2; continue; }
-  grep -q '^#QUIT' /tmp/job && break
-  id=$(sed -n '1s/^#JOB //p' /tmp/job)
+  nc 10.0.2.2 ${this.jobPort} > ${f("job")} 2>/dev/null </dev/null || { sleep 0.2; continue; }
+  [ -s ${f("job")} ] || { sleep 0.2; continue; }
+  grep -q '^#QUIT' ${f("job")} && break
+  id=$(sed -n '1s/^#JOB //p' ${f("job")})
   read t0 x < /proc/uptime
-  sh /tmp/job > /tmp/out 2> /tmp/err </dev/null; rc=$?
+  sh ${f("job")} > ${f("out")} 2> ${f("err")} </dev/null; rc=$?
   read t1 x < /proc/uptime
-  { echo "RC $rc ID $id T $t0 $t1"; cat /tmp/out; echo "@@ERR@@"; cat /tmp/err; echo "@@DONE@@"; } > /tmp/res
-  n=0; until nc 10.0.2.2 ${this.resultPort} < /tmp/res >/dev/null 2>&1 || [ $n -ge 25 ]; do n=$((n+1)); sleep 0.2; done
+  { echo "RC $rc ID $id T $t0 $t1"; cat ${f("out")}; echo "@@ERR@@"; cat ${f("err")}; echo "@@DONE@@"; } > ${f("res")}
+  n=0; until nc 10.0.2.2 ${this.resultPort} < ${f("res")} >/dev/null 2>&1 || [ $n -ge 25 ]; do n=$((n+1)); sleep 0.2; done
 done
 `;
   }
@@ -77,7 +84,18 @@ done
   /** Runs an arbitrary busybox sh script in the VM. */
   shell(script: string): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: ++this.seq, script, resolve, reject });
+      const id = ++this.seq;
+      if (this.trace) {
+        const queuedAt = Date.now();
+        this.sentAt.set(id, { queuedAt, sentAt: 0 });
+        const done = (r: ExecResult) => {
+          const t = this.sentAt.get(id);
+          this.sentAt.delete(id);
+          this.trace?.push({ id, what: script.split("\n").find((l) => l.trim() && !l.startsWith(". /lab"))?.slice(0, 100) ?? "", queuedAt, sentAt: t?.sentAt ?? 0, doneAt: Date.now() });
+          resolve(r);
+        };
+        this.queue.push({ id, script, resolve: done, reject });
+      } else this.queue.push({ id, script, resolve, reject });
       this.dispatch();
     });
   }
@@ -121,6 +139,8 @@ done
     this.waitingFetch = null;
     if (job.script === "#QUIT\n") { s.end(job.script, () => job.resolve({ code: 0, stdout: "", stderr: "" })); return; }
     this.current = job;
+    const t = this.sentAt.get(job.id);
+    if (t) t.sentAt = Date.now();
     s.end(`#JOB ${job.id}\n${job.script}`);
   }
 

@@ -19,7 +19,7 @@ import { MemoryEventBus } from "../../server/events/MemoryEventBus.ts";
 import { runAgent, type RunningAgent } from "../../agent/runAgent.ts";
 import { IpvsEngine } from "../../agent/engines/ipvs/ipvsEngine.ts";
 import { HaSupervisor } from "../../agent/ha/haSupervisor.ts";
-import { memoryLog } from "../../agent/log.ts";
+import type { memoryLog } from "../../agent/log.ts";
 import { dest, tcpService } from "../../agent/testing/fixtures.ts";
 import type { DesiredHa, HaStatus, HaTransition } from "../../lvs/protocol/ha.ts";
 import type { IpvsTable } from "../../lvs/model.ts";
@@ -60,6 +60,13 @@ export function labDesiredHa(me: DirectorName, s: HaSettings): DesiredHa {
   };
 }
 
+/** memoryLog with the host time (ms) in front of every line: the hops of a switchover, in order */
+function stampedLog(): ReturnType<typeof memoryLog> {
+  const lines: string[] = [];
+  const at = (lvl: string) => (m: string) => lines.push(`${Date.now()} ${lvl} ${m}`);
+  return { lines, info: at("INFO"), warn: at("WARN"), error: at("ERROR") };
+}
+
 async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
@@ -70,6 +77,12 @@ async function until(cond: () => boolean | Promise<boolean>, ms: number, what: s
 
 export class FailoverLab {
   readonly channel = new VmExecChannel();
+  /**
+   * keepalived's control (start/stop/HUP, pid checks) runs in its own lane of the VM: on a real
+   * director those commands do not queue behind the agent's ipvsadm listings, and one lane per VM
+   * made a switchover's `kill -TERM` wait seconds behind stats polls at load 14
+   */
+  readonly haChannel = new VmExecChannel();
   private vm: Promise<VmResult> | null = null;
   private server: http.Server | null = null;
   hub: AgentHub | null = null;
@@ -89,8 +102,9 @@ export class FailoverLab {
 
   async start(): Promise<void> {
     await this.channel.listen();
+    await this.haChannel.listen();
     this.vm = runInVm({
-      script: `${HA_NETWORK_SCRIPT}\necho ha-lab-ready\n${this.channel.vmLoopScript()}`,
+      script: `${HA_NETWORK_SCRIPT}\necho ha-lab-ready\n( ${this.haChannel.vmLoopScript("-ha")} ) </dev/null >/dev/null 2>&1 &\n${this.channel.vmLoopScript()}`,
       files: { "/lab/measure.sh": MEASURE_FUNCTIONS },
       net: "user", timeoutMs: 900_000, memoryMb: 768,
     });
@@ -130,6 +144,17 @@ export class FailoverLab {
     await this.waitApplied();
   }
 
+  /**
+   * Planned switchover / hand-back as the console does it (server/services/ha/haService.ts): no new
+   * revision; `ha.changed` (maintenance) makes the hub push that one director its desired HA again.
+   */
+  async setMaintenance(d: DirectorName, on: boolean): Promise<void> {
+    this.settings = { ...this.settings, maintenance: { ...this.settings.maintenance, [d]: on } };
+    const cur = this.desired.get(d)!;
+    this.desired.set(d, { ...cur, ha: labDesiredHa(d, this.settings) });
+    await this.bus.publish("ha.changed", { topologyId: "t1", directorId: d, kind: "maintenance", at: Date.now() });
+  }
+
   async waitApplied(only: DirectorName[] = [...this.agents.keys()]): Promise<void> {
     for (const d of only) {
       await until(() => this.directory.rows.get(d)?.appliedRevision === this.revision, 300_000, `${d} at revision ${this.revision}`).catch((e: Error) => {
@@ -140,11 +165,11 @@ export class FailoverLab {
 
   async startAgent(d: DirectorName): Promise<void> {
     const exec = nsExec(this.channel, d);
-    const log = this.logs.get(d) ?? memoryLog();
+    const log = this.logs.get(d) ?? stampedLog();
     this.logs.set(d, log);
     const dir = path.join(this.stateDir, d);
     await fs.mkdir(dir, { recursive: true });
-    const ha = new HaSupervisor({ host: new VmKeepalivedHost(this.channel, d), exec, log, now: Date.now, routerId: d, kernelSync: true });
+    const ha = new HaSupervisor({ host: new VmKeepalivedHost(this.haChannel, d), exec, log, now: Date.now, routerId: d, kernelSync: true });
     this.supervisors.set(d, ha);
     const agent = await runAgent({
       server: `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`, token: this.tokens.get(d)!,
@@ -180,6 +205,7 @@ export class FailoverLab {
     await this.hub?.close();
     this.server?.closeAllConnections();
     await new Promise((r) => (this.server ? this.server.close(r) : r(null)));
+    await this.haChannel.close();
     await this.channel.close();
     await this.vm?.catch(() => {});
     if (this.stateDir) await fs.rm(this.stateDir, { recursive: true, force: true });

@@ -131,22 +131,47 @@ ip link set v-${back} up`);
   });
 }
 
+/**
+ * Writes the event's time (VM clock) before the host makes the request, through the fast lane: the
+ * measured time includes the lane's round trip, never less than the request's real path.
+ */
+async function markT0(lab: FailoverLab): Promise<number> {
+  return Number((await lab.haChannel.shell(". /lab/measure.sh\nnow > /tmp/sc.t0; cat /tmp/sc.t0")).stdout.trim());
+}
+
 /** Planned switchover of `from` (maintenance through the control plane), then optionally the hand-back. */
 export async function plannedScenario(lab: FailoverLab, scenario: string, o: { held: number; from?: DirectorName }): Promise<FailoverResult> {
   const from = o.from ?? "dir1";
   const to: DirectorName = from === "dir1" ? "dir2" : "dir1";
   await lab.waitMaster(from);
-  return runScenario(lab, scenario, { from, to, held: o.held, waitSync: lab.settings.sync, crash: false }, async () => {
-    await lab.sh("now > /tmp/sc.t0");
-    await lab.configure({ maintenance: { [from]: true } });
+  const profile = process.env.FAILOVER_DETAIL === "1";
+  let requestAt = 0;
+  let t0Vm = 0;
+  if (profile) { lab.channel.trace = []; lab.haChannel.trace = []; }
+  const r = await runScenario(lab, scenario, { from, to, held: o.held, waitSync: lab.settings.sync, crash: false }, async () => {
+    t0Vm = await markT0(lab);
+    requestAt = Date.now();
+    await lab.setMaintenance(from, true);
   });
+  if (profile) {
+    const rel = (t: number) => String(t - requestAt).padStart(6);
+    const lines = [
+      ...[...(lab.channel.trace ?? []).map((j) => ({ ...j, lane: "" })), ...(lab.haChannel.trace ?? []).map((j) => ({ ...j, lane: "ha " }))].filter((j) => j.doneAt >= requestAt - 500).map((j) => [j.queuedAt, `${rel(j.queuedAt)} ${j.lane}job ${j.id} queued; sent +${j.sentAt - j.queuedAt}, done +${j.doneAt - j.queuedAt}: ${j.what}`] as const),
+      ...[...lab.logs].flatMap(([d, l]) => l.lines.map((x) => /^(\d+) (.*)$/.exec(x)).filter((m) => m && Number(m[1]) >= requestAt - 500).map((m) => [Number(m![1]), `${rel(Number(m![1]))} ${d}: ${m![2]}`] as const)),
+    ].sort((a, b) => a[0] - b[0]).map((x) => x[1]);
+    const vip = /^M-VIP (\d+)$/m.exec(r.detail);
+    process.stderr.write(`planned profile (ms after the request; VM t0 ${t0Vm}, VIP on ${to} at VM +${vip ? Number(vip[1]) - t0Vm : "?"}):\n${lines.join("\n")}\n`);
+    lab.channel.trace = null;
+    lab.haChannel.trace = null;
+  }
+  return r;
 }
 
 export async function handbackScenario(lab: FailoverLab, scenario: string, o: { held: number; to?: DirectorName }): Promise<FailoverResult> {
   const to = o.to ?? "dir1";
   const from: DirectorName = to === "dir1" ? "dir2" : "dir1";
   return runScenario(lab, scenario, { from, to, held: o.held, waitSync: false, crash: false }, async () => {
-    await lab.sh("now > /tmp/sc.t0");
-    await lab.configure({ maintenance: {} });
+    await markT0(lab);
+    await lab.setMaintenance(to, false);
   });
 }
