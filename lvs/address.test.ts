@@ -3,7 +3,7 @@ import fc from "fast-check";
 import ipaddr from "ipaddr.js";
 import {
   addressFamily, canonicalAddress, cDiffU32, compareAddressesIpvs, formatAddressPort, isPlainAddressText, netmaskToPrefix, parseAddress,
-  prefixContains, prefixToNetmask,
+  networkAddress, prefixContains, prefixToNetmask,
 } from "./address.ts";
 
 describe("canonicalAddress (inet_ntop text)", () => {
@@ -52,6 +52,20 @@ describe("prefixes and masks", () => {
     expect(prefixContains("2001:db8::", 64, "2001:db8:0:1::1")).toBe(false);
     expect(prefixContains("10.0.0.0", 8, "2001:db8::1")).toBe(false);
     expect(prefixContains("10.0.0.0", 33, "10.0.0.1")).toBe(false);
+  });
+  it("network of an interface address", () => {
+    expect(networkAddress("10.0.0.7", 24)).toBe("10.0.0.0");
+    expect(networkAddress("172.16.200.9", 17)).toBe("172.16.128.0");
+    expect(networkAddress("10.1.2.3", 32)).toBe("10.1.2.3");
+    expect(networkAddress("10.1.2.3", 0)).toBe("0.0.0.0");
+    expect(networkAddress("2001:db8::7:1", 64)).toBe("2001:db8::");
+    expect(networkAddress("2001:db8:0:ff::1", 56)).toBe("2001:db8::");
+    expect(networkAddress("10.0.0.1", 33)).toBeNull();
+    // property: the network contains the address and is its own network
+    fc.assert(fc.property(fc.ipV4(), fc.integer({ min: 0, max: 32 }), (a, p) => {
+      const n = networkAddress(a, p)!;
+      return prefixContains(n, p, a) && networkAddress(n, p) === n;
+    }));
   });
   it("netmask <-> prefix", () => {
     expect(prefixToNetmask(24)).toBe("255.255.255.0");

@@ -266,6 +266,14 @@ export function prefixContains(network: string, prefix: number, address: string)
   return true;
 }
 
+/** The network an interface address lies in: ("10.0.0.7", 24) → "10.0.0.0"; null for a bad address or prefix. */
+export function networkAddress(address: string, prefix: number): string | null {
+  const a = parseAddress(address);
+  if (!a.ok || !Number.isInteger(prefix) || prefix < 0 || prefix > a.value.bytes.length * 8) return null;
+  const bytes = a.value.bytes.map((b, i) => (i * 8 >= prefix ? 0 : i * 8 + 8 <= prefix ? b : b & (0xff << (8 - (prefix - i * 8))) & 0xff));
+  return bytes.length === 4 ? bytes.join(".") : formatIpv6(bytes);
+}
+
 /** 24 → "255.255.255.0" */
 export function prefixToNetmask(prefix: number): string {
   if (!Number.isInteger(prefix) || prefix < 0 || prefix > 32) throw new RangeError(`IPv4 prefix ${prefix} is not 0..32`);

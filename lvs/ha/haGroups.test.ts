@@ -62,10 +62,11 @@ describe("HA groups", () => {
     });
     const ids = resolveHaGroups(t).map((g) => g.routerId);
     expect(new Set(ids).size).toBe(2);
-    const dup = { ...t, haGroups: [{ ...defaultHaGroup("a", ["d1", "d2"]), virtualRouterId: 9 }, { ...defaultHaGroup("b", ["d3", "d4"]), virtualRouterId: 9 }] };
+    const dup = { ...t, haGroups: [{ ...defaultHaGroup("a", ["d1", "d2"], "web pair"), virtualRouterId: 9 }, { ...defaultHaGroup("b", ["d3", "d4"], "api pair"), virtualRouterId: 9 }] };
     const issues = haRules(dup).filter((i) => i.code === "ha.duplicate-router-id");
     expect(issues.length).toBe(2);
-    expect(issues[0]!.params).toMatchObject({ routerId: 9, network: "10.0.0.1/24" });
+    // in the operator's words: the groups' names (not internal ids) and the network (not a DIP)
+    expect(issues[0]!.params).toEqual({ routerId: 9, groups: "web pair, api pair", network: "10.0.0.0/24" });
     // on different networks the same id is fine
     const apart = { ...dup, directors: [dir("d1", "10.0.0.1"), dir("d2", "10.0.0.2"), dir("d3", "10.9.0.3"), dir("d4", "10.9.0.4")], services: [svc("s1", "10.0.0.100", ["d1", "d2"]), svc("s2", "10.9.0.101", ["d3", "d4"])] };
     expect(codes(apart)).not.toContain("ha.duplicate-router-id");

@@ -5,7 +5,7 @@
  */
 import type { Topology } from "../model.ts";
 import { makeIssue, type Issue, type IssueCode } from "../issues.ts";
-import { addressFamily, canonicalAddress, prefixContains } from "../address.ts";
+import { addressFamily, canonicalAddress, networkAddress, prefixContains } from "../address.ts";
 import { groupPriority, haInterface, resolveHaGroups } from "./haGroups.ts";
 
 export function haRules(t: Topology): Issue[] {
@@ -115,9 +115,12 @@ export function haRules(t: Topology): Issue[] {
       if (gids.length < 2) continue;
       for (const gid of gids) {
         const g = groups.find((x) => x.id === gid)!;
+        // the operator's words: group names (ids are internal) and the network, not a DIP
+        const names = gids.map((x) => groups.find((y) => y.id === x)!.name || x);
+        const network = `${networkAddress(seg.address, seg.prefix) ?? seg.address}/${seg.prefix}`;
         issue("ha.duplicate-router-id", gid, g.declared, ["virtualRouterId"], null,
-          `virtual_router_id ${id} is used by HA groups ${gids.map((x) => groups.find((y) => y.id === x)!.name || x).join(" and ")} on the network ${seg.address}/${seg.prefix}: each VRRP group on one segment needs its own id`,
-          { routerId: id, groups: gids.join(", "), network: `${seg.address}/${seg.prefix}` });
+          `virtual_router_id ${id} is used by HA groups ${names.join(" and ")} on the network ${network}: each VRRP group on one segment needs its own id`,
+          { routerId: id, groups: names.join(", "), network });
       }
     }
   }
