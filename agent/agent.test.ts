@@ -373,6 +373,18 @@ describe("Agent", () => {
     order.length = 0;
     await agent.handle({ ...desired(3, t1), ha: vrrp(false) });
     expect(order).toEqual(["keepalived start", "ipvs"]);
+    // nor behind an IPVS reconcile still running: the switchover's reconcile hangs, the hand-back starts keepalived anyway
+    let release = () => {};
+    engine.apply = async (t) => { order.push("ipvs"); await new Promise<void>((r) => { release = r; }); return apply(t); };
+    order.length = 0;
+    const down = agent.handle({ ...desired(3, t1), ha: vrrp(true) });
+    await vi.waitFor(() => expect(order).toEqual(["keepalived stop", "ipvs"]));
+    const back = agent.handle({ ...desired(3, t1), ha: vrrp(false) });
+    await vi.waitFor(() => expect(order).toEqual(["keepalived stop", "ipvs", "keepalived start"]));
+    release();
+    await down;
+    engine.apply = async (t) => (order.push("ipvs"), apply(t));
+    await back;
     await agent.stop();
   });
 });

@@ -206,10 +206,12 @@ export class Agent {
           this.send({ v: PROTOCOL_VERSION, type: "ha.status", status: this.opts.ha.status() });
         }
         return;
-      case "desired":
-        this.send(await this.enqueue(() => this.onDesired(msg)));
+      case "desired": {
+        const early = this.earlyHa(msg);
+        this.send(await this.enqueue(() => this.onDesired(msg, early)));
         if (msg.prerequisites && this.prereq && this.serverFeatures.has(AGENT_FEATURES.prereq)) await this.prereq.update(msg.revision, msg.prerequisites);
         return;
+      }
       case "heartbeat":
         if (this.prereq && this.serverFeatures.has(AGENT_FEATURES.prereq)) void this.prereq.tick();
         this.send({ v: PROTOCOL_VERSION, type: "heartbeat", at: this.opts.clock.now(), appliedRevision: this.appliedRevision });
@@ -246,7 +248,18 @@ export class Agent {
     return run;
   }
 
-  private async onDesired(msg: DesiredMessage): Promise<AgentMessage> {
+  /**
+   * HA that needs no new table — a switchover, a hand-back within the applied revision — starts as
+   * the message arrives: it must not queue behind an IPVS reconcile still running (the lab saw a
+   * hand-back wait 72 s behind the switchover's reconcile at load 18). Its issues join the ack.
+   */
+  private earlyHa(msg: DesiredMessage): Promise<AgentIssue[]> | null {
+    if (!this.opts.ha || !msg.ha || !(msg.ha.maintenance || msg.revision === this.appliedRevision)) return null;
+    const issues: AgentIssue[] = [];
+    return applyHa(this.opts.ha, msg.ha, issues).then(() => issues);
+  }
+
+  private async onDesired(msg: DesiredMessage, early: Promise<AgentIssue[]> | null = null): Promise<AgentMessage> {
     if (msg.options.statsIntervalMs !== this.statsIntervalMs) {
       this.statsIntervalMs = msg.options.statsIntervalMs;
     }
@@ -271,8 +284,9 @@ export class Agent {
     // a planned switchover hands the VIPs over first: giving them up needs no table, and the
     // switchover must not wait for an IPVS reconcile (seconds on a big table); a hand-back (same
     // revision, its table already applied) need not either
-    const haFirst = runHa && (ha?.maintenance === true || msg.revision === this.appliedRevision);
-    if (haFirst) await applyHaNow();
+    const haFirst = early !== null || (runHa && (ha?.maintenance === true || msg.revision === this.appliedRevision));
+    if (early) issues.push(...(await early));
+    else if (haFirst) await applyHaNow();
     const result = await this.reconcile(`revision ${msg.revision}`);
     // otherwise VRRP after IPVS: a director claims the VIP only with the table loaded
     if (runHa && !haFirst) await applyHaNow();

@@ -50,6 +50,7 @@ export class HaSupervisor {
   private keepalived: HaStatus["keepalived"] = { running: false, version: null, error: null };
   private sync: HaStatus["sync"] = { wanted: false, daemons: [], connections: 0, error: null };
   private unsubscribe: (() => void) | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
   private readonly bin: string;
   /** transitions and status changes go here (the agent sends them) */
   onTransition: (t: HaTransition) => void = () => {};
@@ -69,8 +70,17 @@ export class HaSupervisor {
     return this.desired !== null;
   }
 
-  /** Applies one DesiredHa (null = this director has no HA group: stop what we started). */
-  async apply(ha: DesiredHa | null): Promise<HaStatus> {
+  /**
+   * Applies one DesiredHa (null = this director has no HA group: stop what we started). Calls run
+   * one at a time in call order: the agent may start a switchover's apply while another is running.
+   */
+  apply(ha: DesiredHa | null): Promise<HaStatus> {
+    const run = this.chain.then(() => this.applyNow(ha));
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private async applyNow(ha: DesiredHa | null): Promise<HaStatus> {
     this.start();
     const before = this.desired;
     this.desired = ha;

@@ -99,6 +99,8 @@ export class FailoverLab {
   /** what the hub heard from the agents (the console's view) */
   readonly transitions: Array<HaTransition & { directorId: string }> = [];
   readonly status = new Map<string, HaStatus>();
+  /** operator requests the host received (host time), for the planned switchover's profile */
+  readonly requests: Array<{ at: number; url: string }> = [];
 
   async start(): Promise<void> {
     await this.channel.listen();
@@ -122,7 +124,7 @@ export class FailoverLab {
         else for (const t of r.transitions) this.transitions.push({ ...t, directorId: r.directorId });
       },
     });
-    this.server = http.createServer();
+    this.server = http.createServer((req, res) => void this.operatorRequest(req.url ?? "", res));
     this.server.on("upgrade", (req, socket, head) => this.hub!.handleUpgrade(req, socket, head));
     await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
     for (const d of DIRECTORS) this.tokens.set(d, this.directory.add(d, d));
@@ -153,6 +155,20 @@ export class FailoverLab {
     const cur = this.desired.get(d)!;
     this.desired.set(d, { ...cur, ha: labDesiredHa(d, this.settings) });
     await this.bus.publish("ha.changed", { topologyId: "t1", directorId: d, kind: "maintenance", at: Date.now() });
+  }
+
+  /** The console's switchover / hand-back buttons, as HTTP the VM's measuring script calls: GET /maintenance/dirN/on|off. */
+  private async operatorRequest(url: string, res: http.ServerResponse): Promise<void> {
+    const m = /^\/maintenance\/(dir1|dir2)\/(on|off)$/.exec(url);
+    if (!m) { res.writeHead(404).end(); return; }
+    this.requests.push({ at: Date.now(), url });
+    await this.setMaintenance(m[1] as DirectorName, m[2] === "on");
+    res.writeHead(200).end("ok\n");
+  }
+
+  /** The operator endpoint's port (the VM reaches the host's loopback as 10.0.2.2). */
+  get port(): number {
+    return (this.server!.address() as AddressInfo).port;
   }
 
   async waitApplied(only: DirectorName[] = [...this.agents.keys()]): Promise<void> {

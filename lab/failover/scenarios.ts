@@ -60,6 +60,11 @@ interface ScriptOptions {
   waitSync: boolean;
   /** crash `from` inside the script; otherwise wait for the host to write /tmp/sc.t0 */
   crash: boolean;
+  /**
+   * the operator's request, sent by the script itself right after it reads the clock (GET of this
+   * path on the lab's control-plane port): the time runs from the request, on the VM's one clock
+   */
+  request?: { port: number; path: string };
 }
 
 function scenarioScript(o: ScriptOptions): string {
@@ -67,7 +72,10 @@ function scenarioScript(o: ScriptOptions): string {
     ? `t0=$(now); echo M-T0 $t0
 ip link set v-${o.from} down
 kill -9 $(cat /run/ha/${o.from}/vrrp.pid) $(cat /run/ha/${o.from}/keepalived.pid) 2>/dev/null`
-    : `touch /tmp/sc.ready
+    : o.request
+      ? `t0=$(now); echo M-T0 $t0
+( printf 'GET ${o.request.path} HTTP/1.0\\r\\n\\r\\n' | nc 10.0.2.2 ${o.request.port} > /tmp/sc.request 2>&1 & )`
+      : `touch /tmp/sc.ready
 n=0; until [ -s /tmp/sc.t0 ] || [ $n -ge 1200 ]; do sleep 0.05; n=$((n+1)); done
 t0=$(cat /tmp/sc.t0); echo M-T0 $t0`;
   return `. /lab/measure.sh
@@ -132,46 +140,36 @@ ip link set v-${back} up`);
 }
 
 /**
- * Writes the event's time (VM clock) before the host makes the request, through the fast lane: the
- * measured time includes the lane's round trip, never less than the request's real path.
+ * Planned switchover of `from` under load: the measuring script reads the clock and sends the
+ * operator's request itself (as the console's button: maintenance → ha.changed → the hub pushes that
+ * director its desired HA → its agent stops keepalived → priority 0 → the backup takes over).
  */
-async function markT0(lab: FailoverLab): Promise<number> {
-  return Number((await lab.haChannel.shell(". /lab/measure.sh\nnow > /tmp/sc.t0; cat /tmp/sc.t0")).stdout.trim());
-}
-
-/** Planned switchover of `from` (maintenance through the control plane), then optionally the hand-back. */
 export async function plannedScenario(lab: FailoverLab, scenario: string, o: { held: number; from?: DirectorName }): Promise<FailoverResult> {
   const from = o.from ?? "dir1";
   const to: DirectorName = from === "dir1" ? "dir2" : "dir1";
   await lab.waitMaster(from);
   const profile = process.env.FAILOVER_DETAIL === "1";
-  let requestAt = 0;
-  let t0Vm = 0;
+  const startedAt = Date.now();
   if (profile) { lab.channel.trace = []; lab.haChannel.trace = []; }
-  const r = await runScenario(lab, scenario, { from, to, held: o.held, waitSync: lab.settings.sync, crash: false }, async () => {
-    t0Vm = await markT0(lab);
-    requestAt = Date.now();
-    await lab.setMaintenance(from, true);
-  });
+  const r = await runScenario(lab, scenario, { from, to, held: o.held, waitSync: lab.settings.sync, crash: false, request: { port: lab.port, path: `/maintenance/${from}/on` } });
   if (profile) {
+    // host-side hops (agent log lines, lab VM jobs) from the moment the request reached the host
+    const requestAt = lab.requests.find((x) => x.at >= startedAt)?.at ?? startedAt;
     const rel = (t: number) => String(t - requestAt).padStart(6);
     const lines = [
       ...[...(lab.channel.trace ?? []).map((j) => ({ ...j, lane: "" })), ...(lab.haChannel.trace ?? []).map((j) => ({ ...j, lane: "ha " }))].filter((j) => j.doneAt >= requestAt - 500).map((j) => [j.queuedAt, `${rel(j.queuedAt)} ${j.lane}job ${j.id} queued; sent +${j.sentAt - j.queuedAt}, done +${j.doneAt - j.queuedAt}: ${j.what}`] as const),
       ...[...lab.logs].flatMap(([d, l]) => l.lines.map((x) => /^(\d+) (.*)$/.exec(x)).filter((m) => m && Number(m[1]) >= requestAt - 500).map((m) => [Number(m![1]), `${rel(Number(m![1]))} ${d}: ${m![2]}`] as const)),
     ].sort((a, b) => a[0] - b[0]).map((x) => x[1]);
-    const vip = /^M-VIP (\d+)$/m.exec(r.detail);
-    process.stderr.write(`planned profile (ms after the request; VM t0 ${t0Vm}, VIP on ${to} at VM +${vip ? Number(vip[1]) - t0Vm : "?"}):\n${lines.join("\n")}\n`);
+    process.stderr.write(`planned profile (host ms after the request arrived; VIP on ${to} ${r.vipAfterMs} ms after the VM sent it):\n${lines.join("\n")}\n`);
     lab.channel.trace = null;
     lab.haChannel.trace = null;
   }
   return r;
 }
 
+/** Hand-back: maintenance lifted by the same request path; the preferred director takes the VIP back (preempt). */
 export async function handbackScenario(lab: FailoverLab, scenario: string, o: { held: number; to?: DirectorName }): Promise<FailoverResult> {
   const to = o.to ?? "dir1";
   const from: DirectorName = to === "dir1" ? "dir2" : "dir1";
-  return runScenario(lab, scenario, { from, to, held: o.held, waitSync: false, crash: false }, async () => {
-    await markT0(lab);
-    await lab.setMaintenance(to, false);
-  });
+  return runScenario(lab, scenario, { from, to, held: o.held, waitSync: false, crash: false, request: { port: lab.port, path: `/maintenance/${to}/off` } });
 }
