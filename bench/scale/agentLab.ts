@@ -94,32 +94,37 @@ export async function measureAgentLab(opts: { services?: number; destinations?: 
     if (ready.stdout.trim() !== "ok") throw new Error(`lab VM not ready: ${JSON.stringify(ready)}`);
     log("lab VM up");
     const engine = new IpvsEngine({ exec: channel, managedFile: path.join(dir, "managed.json"), helper: helper ? VM_HELPER : null, statsStateFile: helper ? "/run/lvs-ipvs-nl.stats" : null, onHelperFallback: (why) => log(`FALLBACK to ipvsadm: ${why}`) });
-    const table = genTable(services, destinations);
-
     const vmSum = (from: number) => channel.vmSeconds.slice(from).reduce((x, y) => x + y, 0);
     const cpuOf = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;
 
-    let t0 = performance.now();
-    let c0 = process.cpuUsage();
-    let v0 = channel.vmSeconds.length;
-    const q0 = await qemuCpuSeconds();
-    const first = await engine.apply(table);
-    const reconcileWall = (performance.now() - t0) / 1000;
-    const reconcileCpu = cpuOf(process.cpuUsage(c0));
-    const reconcileVm = vmSum(v0);
-    const reconcileQemu = (await qemuCpuSeconds()) - q0;
-    log(`reconcile (${engine.door}): ${first.ops.length} ops, ok ${first.ok}; ${reconcileWall.toFixed(2)} s wall through the lab channel = agent CPU ${reconcileCpu.toFixed(2)} s + commands in the VM ${reconcileVm.toFixed(2)} s (${channel.vmSeconds.slice(v0).map((x) => x.toFixed(2)).join(" + ")}: read, batch, read back; QEMU used ${reconcileQemu.toFixed(2)} s of host CPU meanwhile) + transport/waiting ${(reconcileWall - reconcileCpu - reconcileVm).toFixed(2)} s`);
+    // in a block: the bench's own tables are garbage before the stats reads (the agent holds no such copies)
+    let reconcileWall = 0, reconcileCpu = 0, reconcileVm = 0, reconcileQemu = 0, updateCpu = 0, updateVm = 0, converged = false, reconcileOps = 0, updateOps = 0;
+    {
+      const table = genTable(services, destinations);
+      let t0 = performance.now();
+      let c0 = process.cpuUsage();
+      let v0 = channel.vmSeconds.length;
+      const q0 = await qemuCpuSeconds();
+      const first = await engine.apply(table);
+      reconcileWall = (performance.now() - t0) / 1000;
+      reconcileCpu = cpuOf(process.cpuUsage(c0));
+      reconcileVm = vmSum(v0);
+      reconcileQemu = (await qemuCpuSeconds()) - q0;
+      log(`reconcile (${engine.door}): ${first.ops.length} ops, ok ${first.ok}; ${reconcileWall.toFixed(2)} s wall through the lab channel = agent CPU ${reconcileCpu.toFixed(2)} s + commands in the VM ${reconcileVm.toFixed(2)} s (${channel.vmSeconds.slice(v0).map((x) => x.toFixed(2)).join(" + ")}: read, batch, read back; QEMU used ${reconcileQemu.toFixed(2)} s of host CPU meanwhile) + transport/waiting ${(reconcileWall - reconcileCpu - reconcileVm).toFixed(2)} s`);
 
-    const next = perturb(table, 0.01);
-    t0 = performance.now();
-    c0 = process.cpuUsage();
-    v0 = channel.vmSeconds.length;
-    const second = await engine.apply(next.table);
-    const updateWall = (performance.now() - t0) / 1000;
-    const updateCpu = cpuOf(process.cpuUsage(c0));
-    const updateVm = vmSum(v0);
-    log(`update: ${second.ops.length} ops (expected ${next.expectedOps}), ok ${second.ok}; ${updateWall.toFixed(2)} s wall = agent CPU ${updateCpu.toFixed(2)} s + VM ${updateVm.toFixed(2)} s + transport/waiting ${(updateWall - updateCpu - updateVm).toFixed(2)} s`);
-    const converged = first.ok && second.ok && equalTables(second.actual ?? (await engine.read()), next.table);
+      const next = perturb(table, 0.01);
+      t0 = performance.now();
+      c0 = process.cpuUsage();
+      v0 = channel.vmSeconds.length;
+      const second = await engine.apply(next.table);
+      const updateWall = (performance.now() - t0) / 1000;
+      updateCpu = cpuOf(process.cpuUsage(c0));
+      updateVm = vmSum(v0);
+      log(`update: ${second.ops.length} ops (expected ${next.expectedOps}), ok ${second.ok}; ${updateWall.toFixed(2)} s wall = agent CPU ${updateCpu.toFixed(2)} s + VM ${updateVm.toFixed(2)} s + transport/waiting ${(updateWall - updateCpu - updateVm).toFixed(2)} s`);
+      converged = first.ok && second.ok && equalTables(second.actual ?? (await engine.read()), next.table);
+      reconcileOps = first.ops.length;
+      updateOps = second.ops.length;
+    }
 
     // stats: the agent reads once a second; its cost is the CPU one read takes (the first read parses
     // everything, later ones only what changed), plus the helper's own time in the VM (emulated)
@@ -152,7 +157,7 @@ export async function measureAgentLab(opts: { services?: number; destinations?: 
     const updateSeconds = updateCpu + updateVm;
     const statsSamples = reads;
     return {
-      services, destinations, reconcileSeconds, reconcileOps: first.ops.length, updateSeconds, updateOps: second.ops.length,
+      services, destinations, reconcileSeconds, reconcileOps, updateSeconds, updateOps,
       statsPct, statsSamples, statsReadSeconds: readSeconds / reads, converged, reconcileWall, reconcileCpu, reconcileVm, reconcileQemu, statsVmSeconds: vmPerRead.slice(1).reduce((x, y) => x + y, 0) / Math.max(1, reads - 1),
     };
   } finally {
