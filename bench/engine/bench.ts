@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import type { ChildProcess } from "node:child_process";
 import * as C from "./configs.ts";
+import { decisionCost, TAX_SERVICES } from "./taxDecision.ts";
 import { childPid, cpuMs, parseWrk, rssKiB, run, start, treeCpuMs, waitPort, type WrkResult } from "./procs.ts";
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
@@ -137,6 +138,14 @@ for (const t of ["direct", "nginx", "engine"]) line("udp", t, "rtt/s", "nginx");
 for (const m of ["keepalive", "newconn"]) for (const t of ["haproxy", "engine"]) line(`${m}-${C.THREADS}core`, t, m === "keepalive" ? "req/s" : "conn/s", "haproxy");
 for (const t of ["minimal", "wlc100", "wlc100+persist"]) line("tax-newconn", t, "conn/s", "minimal");
 for (const t of ["minimal", "wlc100", "wlc100+persist"]) line("tax-keepalive", t, "req/s", "minimal");
+// the tax where it is paid: the per-connection decision, against the engine's CPU per new connection
+// in this run (keep-alive requests make no decision: their tax is zero by construction)
+const decision = await decisionCost();
+const perConn = med("newconn engine", "cpuUsPerReq");
+for (const t of TAX_SERVICES) {
+  const extra = (decision[t] - decision.minimal) / 1000;
+  log(`${"tax-decision".padEnd(22)} ${t.padEnd(9)} ${(fmt(decision[t] / 1000, 2) + " us/conn").padEnd(13)} ${t === "minimal" ? "" : `${extra >= 0 ? "+" : ""}${fmt(extra, 2)} us = ${fmt((extra / perConn) * 100, 1)} % of the ${fmt(perConn, 0)} us CPU per new connection`}`);
+}
 
 // 10 000 concurrent idle connections (each costs two descriptors in a proxy: capped by the fd limit)
 const fdLimit = Number(/Max open files\s+(\d+)/.exec(fs.readFileSync("/proc/self/limits", "utf8"))?.[1] ?? 20000);
