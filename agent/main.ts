@@ -25,6 +25,7 @@ import { IpRealServerSystem } from "./realserver/ipRealServerSystem.ts";
 import { runAgent } from "./runAgent.ts";
 import { serverUrls } from "./link.ts";
 import { createEngine, type EngineChoice } from "./createEngine.ts";
+import { UserspaceEngine } from "./engines/userspace/userspaceEngine.ts";
 import { DEFAULT_CHECK_USER, DEFAULT_CHECKS_DIR } from "./health/exec.ts";
 import { AGENT_VERSION } from "./version.ts";
 import { PROTOCOL_VERSION } from "../lvs/protocol/agent.ts";
@@ -214,6 +215,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const ha = new HaSupervisor({
     host: localKeepalivedHost(), exec: nodeExec(), ipvsadm: values.ipvsadm!, log, now: Date.now,
     routerId: os.hostname(), kernelSync: built.engine.kind === "ipvs",
+    ...(built.engine instanceof UserspaceEngine ? { awaitingAddress: () => (built.engine as UserspaceEngine).awaitingAddress() } : {}),
   });
   const running = await runAgent({
     ha,

@@ -39,17 +39,27 @@ const ha = (over: Partial<DesiredHa> = {}, prio = 200): DesiredHa => ({
   sync: { interface: "eth0", syncId: 51 }, maintenance: false, ...over,
 });
 
-function setup(o: { kernelSync?: boolean } = {}) {
+function setup(o: { kernelSync?: boolean; awaitingAddress?: () => string[] } = {}) {
   const host = new FakeKeepalivedHost();
   const ipvsadm = fakeIpvsadm();
   let now = 1_000;
-  const sup = new HaSupervisor({ host, exec: ipvsadm.exec, log: memoryLog(), now: () => now, routerId: "lvs1", kernelSync: o.kernelSync ?? true });
+  const sup = new HaSupervisor({ host, exec: ipvsadm.exec, log: memoryLog(), now: () => now, routerId: "lvs1", kernelSync: o.kernelSync ?? true, ...(o.awaitingAddress ? { awaitingAddress: o.awaitingAddress } : {}) });
   const transitions: HaTransition[] = [];
   sup.onTransition = (t) => transitions.push(t);
   return { host, ipvsadm, sup, transitions, tick: (ms: number) => (now += ms) };
 }
 
 describe("HaSupervisor", () => {
+  it("reports the userspace engine's listeners still waiting for the VIP (a BACKUP) with its status", async () => {
+    let waiting = ["tcp 10.0.0.100:80"];
+    const { host, sup } = setup({ kernelSync: false, awaitingAddress: () => waiting });
+    expect((await sup.apply(ha({ sync: null }))).awaitingAddress).toEqual(["tcp 10.0.0.100:80"]);
+    waiting = [];
+    host.emit("INSTANCE VI_g1 MASTER 200");
+    expect(sup.status().awaitingAddress).toEqual([]);
+    expect(setup().sup.status().awaitingAddress).toBeUndefined();
+  });
+
   it("starts keepalived VRRP-only with the rendered config and both sync daemons", async () => {
     const { host, ipvsadm, sup } = setup();
     const st = await sup.apply(ha());

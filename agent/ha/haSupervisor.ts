@@ -34,6 +34,8 @@ export interface HaSupervisorOptions {
   routerId: string;
   /** false on the userspace engine: connection sync is a kernel feature */
   kernelSync: boolean;
+  /** the engine's listeners waiting for their VIP (userspace engine on a BACKUP), reported with the status */
+  awaitingAddress?: () => string[];
 }
 
 interface InstanceState {
@@ -211,6 +213,7 @@ export class HaSupervisor {
     return {
       at: this.o.now(), keepalived: { ...this.keepalived }, maintenance: this.desired?.maintenance ?? false, instances,
       sync: { ...this.sync, daemons: [...this.sync.daemons] },
+      ...(this.o.awaitingAddress ? { awaitingAddress: this.o.awaitingAddress().slice(0, 256) } : {}),
     };
   }
 

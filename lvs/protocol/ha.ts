@@ -92,6 +92,11 @@ export const haStatusSchema = z.object({
     connections: ms,
     error: z.string().max(2048).nullable(),
   }),
+  /**
+   * VIP:port listeners the userspace engine waits to bind until VRRP brings the VIP here (a BACKUP);
+   * absent from older agents and from the ipvs engine (the kernel needs no local VIP to be ready)
+   */
+  awaitingAddress: z.array(z.string().max(80)).max(256).optional(),
 });
 export type HaStatus = z.infer<typeof haStatusSchema>;
 

@@ -10,6 +10,7 @@ describe("LateBinds", () => {
     binds.add("k1", "10.0.0.100", async () => { calls.push("k1"); return succeed; });
     await binds.check();
     expect(calls).toEqual([]);
+    expect(binds.keys()).toEqual(["k1"]);
     local.add("10.0.0.100");
     await binds.check();
     expect(calls).toEqual(["k1"]);
@@ -17,6 +18,7 @@ describe("LateBinds", () => {
     succeed = true;
     await binds.check();
     expect(binds.size).toBe(0);
+    expect(binds.keys()).toEqual([]);
     binds.close();
   });
 

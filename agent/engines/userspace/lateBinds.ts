@@ -43,6 +43,11 @@ export class LateBinds {
     return this.waiting.size;
   }
 
+  /** the keys waiting now, in the order they began waiting */
+  keys(): string[] {
+    return [...this.waiting.keys()];
+  }
+
   has(key: string): boolean {
     return this.waiting.has(key);
   }

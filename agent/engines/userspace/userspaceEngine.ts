@@ -285,6 +285,11 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
     svc.zero();
   }
 
+  /** services whose VIP is not on this host yet ("tcp 10.0.0.100:80"): bound once VRRP brings it (a BACKUP waits) */
+  awaitingAddress(): string[] {
+    return this.lateBinds.keys();
+  }
+
   async close(): Promise<void> {
     if (this.ticker) clearInterval(this.ticker);
     const closing: Promise<void>[] = [];

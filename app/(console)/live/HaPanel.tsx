@@ -68,6 +68,9 @@ export function HaPanel({ topologyId }: { topologyId: string }) {
                   <td className="pr-2">
                     {m.keepalived?.error && <span className="text-red-700">{m.keepalived.error}</span>}
                     {m.engine === "userspace" && g.connectionSync && <span className="text-slate-500">{t("syncUnavailable")}</span>}
+                    {m.awaitingAddress.length > 0 && (
+                      <span className="block text-slate-500" data-testid={`ha-awaiting-${m.key}`}>{t("awaitingAddress", { listeners: m.awaitingAddress.join(", ") })}</span>
+                    )}
                   </td>
                   <td className="text-right">
                     {m.maintenance ? (

@@ -83,6 +83,17 @@ describe("HA service (PGlite)", () => {
     await report("d2", status("BACKUP", 1_000_600, 6));
   });
 
+  it("a userspace BACKUP's listeners waiting for the VIP are shown as awaiting its address (not for an offline director)", async () => {
+    await report("d2", { ...status("BACKUP", 1_000_650, 0), awaitingAddress: ["tcp 10.0.0.100:80"] });
+    const [g] = await viewer.ha.overview({ topologyId });
+    expect(g!.members.find((m) => m.key === "d2")!.awaitingAddress).toEqual(["tcp 10.0.0.100:80"]);
+    expect(g!.members.find((m) => m.key === "d1")!.awaitingAddress).toEqual([]);
+    await db.prisma.director.update({ where: { id: ids.get("d2")! }, data: { online: false } });
+    expect((await viewer.ha.overview({ topologyId }))[0]!.members.find((m) => m.key === "d2")!.awaitingAddress).toEqual([]);
+    await db.prisma.director.update({ where: { id: ids.get("d2")! }, data: { online: true } });
+    await report("d2", status("BACKUP", 1_000_660, 6));
+  });
+
   it("a crashed director (agent offline) is not counted as MASTER by its last report: the backup's takeover is no split brain", async () => {
     await report("d2", status("MASTER", 1_000_700, 6));
     await db.prisma.director.update({ where: { id: ids.get("d1")! }, data: { online: false } });

@@ -68,6 +68,8 @@ export interface HaMemberView {
   keepalived: HaStatus["keepalived"] | null;
   sync: HaStatus["sync"] | null;
   engine: string;
+  /** listeners waiting for the VIP (userspace engine, not MASTER): they bind when VRRP brings it */
+  awaitingAddress: string[];
 }
 
 export interface HaGroupView {
@@ -113,6 +115,7 @@ export async function haOverview(deps: HaDeps, topologyId: string): Promise<HaGr
         state: row?.online ? (inst?.state ?? "UNKNOWN") : "UNKNOWN", since: inst?.since ?? null,
         priority: groupPriority(g, key), maintenance: row ? maint.has(row.id) : false,
         keepalived: st?.keepalived ?? null, sync: st?.sync ?? null, engine: d?.engine ?? "auto",
+        awaitingAddress: row?.online ? (st?.awaitingAddress ?? []) : [],
       };
     });
     const masters = splitBrain(members.map((m) => ({ directorId: m.key, state: m.state })));
