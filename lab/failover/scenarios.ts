@@ -100,7 +100,7 @@ async function runScenario(lab: FailoverLab, scenario: string, o: ScriptOptions,
 cat > /tmp/sc.sh <<'@@SC@@'
 ${scenarioScript(o)}@@SC@@
 ( sh /tmp/sc.sh > /tmp/sc.out 2>&1 & ) </dev/null >/dev/null 2>&1`);
-  const deadline = Date.now() + 180_000;
+  const deadline = Date.now() + 300_000; // bounded; at load 20 the VM needed over 180 s for kill-sync
   let readyHandled = !onReady;
   for (;;) {
     if (Date.now() > deadline) throw new Error(`${scenario}: the measuring script did not finish:\n${(await lab.sh("cat /tmp/sc.out")).stdout}`);
