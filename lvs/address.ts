@@ -34,9 +34,18 @@ let parsedMemo = new Map<string, AddressResult>();
 let wordsMemo = new Map<string, readonly [number, number, number, number]>();
 
 /** Parse an IPv4 dotted quad or an IPv6 address (inet_pton rules: no zone id, no brackets). */
+let lastInput = "";
+let lastResult: AddressResult | undefined;
+
 export function parseAddress(input: string): AddressResult {
+  // the same address is often asked for twice in a row (parsed, then canonicalised): no map probe
+  if (input === lastInput && lastResult) return lastResult;
   const hit = parsedMemo.get(input);
-  if (hit) return hit;
+  if (hit) {
+    lastInput = input;
+    lastResult = hit;
+    return hit;
+  }
   const r = parseAddressText(input);
   if (r.ok) {
     Object.freeze(r.value.bytes);
@@ -45,6 +54,8 @@ export function parseAddress(input: string): AddressResult {
   Object.freeze(r);
   if (parsedMemo.size >= MEMO_MAX) parsedMemo = new Map();
   parsedMemo.set(input, r);
+  lastInput = input;
+  lastResult = r;
   return r;
 }
 

@@ -56,6 +56,13 @@ export function canonicalTunnel(t: TunnelOptions | null): TunnelOptions {
 
 const DESTINATION_FIELDS = 7;
 
+/** Object.keys(o).length without the array (this runs once per real server of a table). */
+function ownKeys(o: object): number {
+  let n = 0;
+  for (const k in o) if (Object.hasOwn(o, k)) n++;
+  return n;
+}
+
 /** The destination as the kernel holds it in `svc`; `d` itself when it already is (a million-destination table is not copied). */
 export function canonicalDestination(svc: IpvsService, d: IpvsDestination): IpvsDestination {
   const fixedPort = d.method === "dr" || d.method === "tun";
@@ -63,8 +70,8 @@ export function canonicalDestination(svc: IpvsService, d: IpvsDestination): Ipvs
   const port = fixedPort && svc.protocol !== "fwmark" ? svc.port : d.port;
   const tunnel = d.method === "tun" ? canonicalTunnel(d.tunnel) : null;
   const t = d.tunnel;
-  const sameTunnel = tunnel === null ? t === null : t !== null && t.type === tunnel.type && t.port === tunnel.port && t.checksum === tunnel.checksum && Object.keys(t).length === 3;
-  if (address === d.address && port === d.port && sameTunnel && Object.keys(d).length === DESTINATION_FIELDS) return d;
+  const sameTunnel = tunnel === null ? t === null : t !== null && t.type === tunnel.type && t.port === tunnel.port && t.checksum === tunnel.checksum && ownKeys(t) === 3;
+  if (address === d.address && port === d.port && sameTunnel && ownKeys(d) === DESTINATION_FIELDS) return d;
   return {
     address,
     port,

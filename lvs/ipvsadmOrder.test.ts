@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { compareDestinationsIpvs, compareServicesIpvs, ipvsadmSort } from "./ipvsadmOrder.ts";
+import { compareDestinationsIpvs, compareServicesIpvs, ipvsadmSort, sortDestinationsIpvs, sortServicesIpvs } from "./ipvsadmOrder.ts";
 import type { IpvsServiceKey } from "./model.ts";
 import { canonicalService, equalTables, schedulerFlagNames, schedulerFlagBits } from "./canonical.ts";
 
@@ -66,5 +66,25 @@ describe("canonical", () => {
     const mk = (...addrs: string[]) => ({ services: addrs.map((a) => ({ ...tcp(a, 80), scheduler: "wlc", flags: [], persistence: null, persistenceEngine: null, onePacket: false, destinations: [] })) });
     expect(equalTables(mk("10.0.0.1", "192.168.0.1", "100.0.0.1"), mk("100.0.0.1", "10.0.0.1", "192.168.0.1"))).toBe(true);
     expect(equalTables(mk("10.0.0.1"), mk("10.0.0.2"))).toBe(false);
+  });
+});
+
+describe("sortServicesIpvs / sortDestinationsIpvs (keys read once) order as ipvsadmSort with the libipvs comparators", () => {
+  const v4 = fc.tuple(fc.constantFrom(1, 10, 100, 127, 128, 192, 255), fc.nat(255)).map(([a, b]) => `${a}.0.${b}.1`);
+  const v6 = fc.tuple(fc.constantFrom("2001:db8", "fe80", "::", "8000", "ffff"), fc.nat(3)).map(([p, b]) => (p === "::" ? `::${b + 1}` : `${p}::${b}`));
+  const address = fc.oneof(v4, v6, fc.constant("not-an-address"));
+  const key: fc.Arbitrary<IpvsServiceKey> = fc.oneof(
+    fc.tuple(fc.constantFrom("tcp", "udp", "sctp") as fc.Arbitrary<"tcp" | "udp" | "sctp">, address, fc.constantFrom(0, 80, 443)).map(([protocol, a, port]) => ({ protocol, family: a.includes(":") ? "inet6" as const : "inet" as const, address: a, port })),
+    fc.tuple(fc.constantFrom(1, 2, 0x7fffffff, 0x80000000, 0xffffffff), fc.constantFrom("inet", "inet6") as fc.Arbitrary<"inet" | "inet6">).map(([fwmark, family]) => ({ protocol: "fwmark" as const, family, fwmark })),
+  );
+  it("services, mixed families, marks and addresses 2^31 apart (a non-total order)", () => {
+    fc.assert(fc.property(fc.array(key, { maxLength: 40 }), (xs) => {
+      expect(sortServicesIpvs(xs)).toEqual(ipvsadmSort(xs, compareServicesIpvs));
+    }), { numRuns: 500 });
+  });
+  it("real servers, mixed families", () => {
+    fc.assert(fc.property(fc.array(fc.tuple(address, fc.constantFrom(0, 80, 8080)).map(([a, port]) => ({ address: a, port })), { maxLength: 40 }), (ds) => {
+      expect(sortDestinationsIpvs(ds)).toEqual(ipvsadmSort(ds, compareDestinationsIpvs));
+    }), { numRuns: 500 });
   });
 });

@@ -45,10 +45,11 @@ export function tableRules(table: IpvsTable): Issue[] {
     let j = 0;
     const dAt = (): Site => ({ path: ["services", i, "destinations", j], objectId: `${key} -> ${destinationKeyText(ds[j] as IpvsDestination, view)}` });
     const dests = ds.length > PAIRWISE_MAX ? new Map<string, number>() : null;
+    const addrs = dests ? null : ds.map((d) => canonical(d.address));
     for (; j < ds.length; j++) {
       const d = ds[j] as IpvsDestination;
       checkDestination(view, d, dAt, out);
-      const p = dests ? firstByMap(dests, destinationIdentity(d, view, d.method), j) : firstPairwise(ds, j, view);
+      const p = addrs ? firstPairwise(ds, addrs, j, view) : firstByMap(dests as Map<string, number>, destinationIdentity(d, view, d.method), j);
       if (p !== undefined) {
         const server = destinationKeyText(d, view);
         out.push(makeIssue("destination.duplicate", dAt(), [], `${key} lists real server ${server} twice (entries ${p + 1} and ${j + 1}); the kernel holds each address:port once per service.`,
@@ -66,14 +67,13 @@ function firstByMap(dests: Map<string, number>, id: string, j: number): number |
   return p;
 }
 
-/** destinationIdentity compared pair by pair against the earlier real servers: the first one equal to `ds[j]`. */
-function firstPairwise(ds: readonly IpvsDestination[], j: number, view: ServiceView): number | undefined {
+/** destinationIdentity compared pair by pair against the earlier real servers (`addrs`: their canonical addresses): the first one equal to `ds[j]`. */
+function firstPairwise(ds: readonly IpvsDestination[], addrs: readonly string[], j: number, view: ServiceView): number | undefined {
   const d = ds[j] as IpvsDestination;
-  const addr = canonical(d.address);
   const port = identityPort(d, view, d.method);
   for (let p = 0; p < j; p++) {
     const e = ds[p] as IpvsDestination;
-    if (identityPort(e, view, e.method) === port && canonical(e.address) === addr) return p;
+    if (addrs[p] === addrs[j] && identityPort(e, view, e.method) === port) return p;
   }
   return undefined;
 }

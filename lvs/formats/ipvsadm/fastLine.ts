@@ -16,89 +16,119 @@ import { serviceSpec } from "./serviceSpec.ts";
 const KNOWN_SCHEDULER = new Set<string>(SCHEDULERS);
 const OTHER_BLANK = /[\t\r\f\v]/;
 
-/** A decimal in canonical form (no sign, no leading zero) within 0..max, else null. */
-function plainDecimal(w: string | undefined, max: number): number | null {
-  if (w === undefined || w.length === 0 || w.length > 10) return null;
-  if (w.length > 1 && w.charCodeAt(0) === 48) return null;
-  let n = 0;
-  for (let i = 0; i < w.length; i++) {
-    const c = w.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return null;
-    n = n * 10 + c;
-  }
-  return n <= max ? n : null;
+/** The line being read and the position of its next word (module state: fastLine is not re-entrant, and needs not be). */
+let src = "";
+let pos = 0;
+
+/** The next word is exactly `w`: step past it (and its space). */
+function take(w: string): boolean {
+  if (!src.startsWith(w, pos)) return false;
+  const end = pos + w.length;
+  if (end < src.length && src.charCodeAt(end) !== 32) return false;
+  pos = end + 1;
+  return true;
 }
 
-function serviceKey(flag: string | undefined, text: string | undefined): IpvsServiceKey | null {
-  const protocol: Protocol | null = flag === "-t" ? "tcp" : flag === "-u" ? "udp" : null;
-  if (protocol === null || text === undefined) return null;
+/** The next word ("" where two spaces meet), null at the end of the line. */
+function word(): string | null {
+  if (pos >= src.length) return null;
+  let end = src.indexOf(" ", pos);
+  if (end < 0) end = src.length;
+  const w = src.slice(pos, end);
+  pos = end + 1;
+  return w;
+}
+
+/** The next word as a decimal in canonical form (no sign, no leading zero) within 0..max, else null. */
+function decimal(max: number): number | null {
+  const start = pos;
+  let n = 0;
+  let i = pos;
+  for (; i < src.length && src.charCodeAt(i) !== 32; i++) {
+    const c = src.charCodeAt(i) - 48;
+    if (c < 0 || c > 9 || i - start >= 10) return null;
+    n = n * 10 + c;
+  }
+  const len = i - start;
+  if (len === 0 || (len > 1 && src.charCodeAt(start) === 48) || n > max) return null;
+  pos = i + 1;
+  return n;
+}
+
+/** The last service word read and its key: a service's -a lines follow its -A line (keys are never mutated). */
+let last: { protocol: Protocol; text: string; key: IpvsServiceKey } | null = null;
+
+function serviceKey(): IpvsServiceKey | null {
+  const protocol: Protocol | null = take("-t") ? "tcp" : take("-u") ? "udp" : null;
+  if (protocol === null) return null;
+  if (last !== null && last.protocol === protocol && take(last.text)) return last.key;
+  const text = word();
+  if (text === null) return null;
   const hp = parseHostPort(text, protocol);
   if (!hp.ok || hp.port === null || hp.port === 0) return null;
-  return { protocol, family: hp.family, address: hp.address, port: hp.port };
+  const key: IpvsServiceKey = { protocol, family: hp.family, address: hp.address, port: hp.port };
+  last = { protocol, text, key };
+  return key;
 }
 
 /** The op of a line in one of the two shapes above (trimmed), or null: read it the general way. */
 export function fastLine(line: string): Op | null {
-  const c0 = line.charCodeAt(0);
   const c1 = line.charCodeAt(1);
-  if (c0 !== 45 || (c1 !== 65 && c1 !== 97) || line.charCodeAt(2) !== 32) return null; // "-A " / "-a "
+  if (line.charCodeAt(0) !== 45 || (c1 !== 65 && c1 !== 97) || line.charCodeAt(2) !== 32) return null; // "-A " / "-a "
   // the general path splits words at these too; here only single spaces separate them
   if (OTHER_BLANK.test(line)) return null;
-  const w = line.split(" ");
-  const key = serviceKey(w[1], w[2]);
+  src = line;
+  pos = 3;
+  const key = serviceKey();
   if (key === null) return null;
   try {
-    return c1 === 65 ? addService(w, key) : addServer(w, key);
+    return c1 === 65 ? addService(key) : addServer(key);
   } catch {
     // a LineError from the shared pieces: the general path reports it
     return null;
   }
 }
 
-function addService(w: string[], key: IpvsServiceKey): Op | null {
-  if (w[3] !== "-s") return null;
-  const scheduler = w[4] as string;
-  if (!KNOWN_SCHEDULER.has(scheduler)) return null;
+function addService(key: IpvsServiceKey): Op | null {
+  if (!take("-s")) return null;
+  const scheduler = word();
+  if (scheduler === null || !KNOWN_SCHEDULER.has(scheduler)) return null;
   let persistence: number | null = null;
-  if (w.length === 7) {
-    if (w[5] !== "-p") return null;
-    persistence = plainDecimal(w[6], 2678400);
+  if (take("-p")) {
+    persistence = decimal(2678400);
     if (persistence === null || persistence === 0) return null;
-  } else if (w.length !== 5) return null;
+  }
+  if (pos < src.length) return null;
   const spec = serviceSpec(key, { scheduler, persistence, netmaskRaw: null, pe: null, flagsRaw: null, onePacket: false }, []);
   return op.addService(spec);
 }
 
-function addServer(w: string[], key: IpvsServiceKey): Op | null {
-  if (w[3] !== "-r" || w[4] === undefined || key.protocol === "fwmark") return null;
-  const hp = parseHostPort(w[4], key.protocol);
+function addServer(key: IpvsServiceKey): Op | null {
+  if (!take("-r") || key.protocol === "fwmark") return null;
+  const rs = word();
+  if (rs === null) return null;
+  const hp = parseHostPort(rs, key.protocol);
   if (!hp.ok || hp.port === null || hp.family !== key.family) return null;
-  const m = w[5] === "-g" ? "dr" : w[5] === "-m" ? "nat" : w[5] === "-i" ? "tun" : null;
-  if (m === null || w[6] !== "-w") return null;
-  const weight = plainDecimal(w[7], 65535);
+  const m = take("-g") ? "dr" : take("-m") ? "nat" : take("-i") ? "tun" : null;
+  if (m === null || !take("-w")) return null;
+  const weight = decimal(65535);
   if (weight === null) return null;
   // DR and TUN keep the service port: a different one is a warning of the general path
   if (m !== "nat" && hp.port !== key.port) return null;
-  let i = 8;
-  if (m === "tun") {
-    if (w[8] !== "--tun-type" || w[9] !== "ipip") return null;
-    i = 10;
-  }
+  if (m === "tun" && !(take("--tun-type") && take("ipip"))) return null;
   let upper = 0;
   let lower = 0;
-  if (w[i] === "-x") {
-    const v = plainDecimal(w[i + 1], 2147483647);
+  if (take("-x")) {
+    const v = decimal(2147483647);
     if (v === null) return null;
     upper = v;
-    i += 2;
   }
-  if (w[i] === "-y") {
-    const v = plainDecimal(w[i + 1], 2147483647);
+  if (take("-y")) {
+    const v = decimal(2147483647);
     if (v === null) return null;
     lower = v;
-    i += 2;
   }
-  if (i !== w.length || lower > upper) return null;
+  if (pos < src.length || lower > upper) return null;
   return op.addDestination(key, {
     address: hp.address, port: hp.port, method: m, weight, upperThreshold: upper, lowerThreshold: lower,
     tunnel: m === "tun" ? { type: "ipip", port: null, checksum: null } : null,

@@ -64,10 +64,12 @@ export function parseRules(text: string, opts: ParseRulesOptions = {}): ParseRul
   const warnings: RulesProblem[] = [];
   /** services whose -A failed: later "Service not defined" errors for them would only repeat it */
   const failed = new Set<string>();
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const line = i + 1;
-    const trimmed = (lines[i] as string).trim();
+  // line by line without an array of all of them (a million strings alive at once, for the GC to copy)
+  for (let start = 0, line = 1; start <= text.length; line++) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const trimmed = text.slice(start, end).trim();
+    start = end + 1;
     if (trimmed === "" || trimmed.startsWith("#")) continue;
     const fast = fastPath ? fastLine(trimmed) : null;
     if (fast) {
