@@ -17,7 +17,8 @@ import { parseList, parseStats, parseRate, renderList, renderStats, renderRate, 
 import { healthPlan } from "./healthPlan.ts";
 import { importActualTable } from "./importActual.ts";
 import type { IpvsTable, StatsSnapshot, Topology } from "./model.ts";
-import { applyOps } from "./ops.ts";
+import { applyOps, op, type Op } from "./ops.ts";
+import { TableBuilder } from "./tableBuilder.ts";
 import { plan } from "./reconcile.ts";
 import { tableToTopology } from "./tableToTopology.ts";
 import { genTable, perturb } from "./testing/bigTable.ts";
@@ -57,6 +58,30 @@ function expectLinear(name: string, prepare: (n: number) => unknown, run: (input
 describe("the core scales (n log n at worst) in the number of services", () => {
   it("parses rules (ipvsadm -R replay)", () => {
     expectLinear("parseRules", (n) => renderRules(genTable(n, DESTS)), (text: string) => parseRules(text));
+    // the general path (every line through parseArgv + interpretLine) too, and a file with edits and deletes
+    expectLinear("parseRules (general path)", (n) => renderRules(genTable(n, DESTS)), (text: string) => parseRules(text, { fastPath: false }));
+    expectLinear("parseRules (edits, deletes)", (n) => {
+      const text = renderRules(genTable(n, DESTS));
+      const edits = text.split("\n").filter((l) => l.startsWith("-a ")).map((l, i) => (i % 2 ? l.replace(/^-a /, "-e ").replace(/-w \d+/, "-w 7") : l.replace(/^-a /, "-d ").replace(/ -[gmi] .*$/, "")));
+      return `${text}${edits.join("\n")}\n`;
+    }, (text: string) => parseRules(text));
+  });
+  it("replays adds, edits and deletes on one service of many real servers (TableBuilder: scanned while small, indexed past that)", () => {
+    const svc = { protocol: "tcp" as const, family: "inet" as const, address: "10.0.0.1", port: 80 };
+    const ops = (n: number): Op[] => {
+      const dests = Array.from({ length: n * DESTS }, (_, i) => ({ address: `172.16.${i >> 8}.${i & 255}`, port: 8080, method: "nat" as const, weight: 1, upperThreshold: 0, lowerThreshold: 0, tunnel: null }));
+      return [
+        op.addService({ ...svc, scheduler: "wlc", flags: [], persistence: null, persistenceEngine: null, onePacket: false }),
+        ...dests.map((d) => op.addDestination(svc, d)),
+        ...dests.filter((_, i) => i % 2).map((d) => op.editDestination(svc, { ...d, weight: 2 })),
+        ...dests.filter((_, i) => i % 3 === 0).map((d) => op.deleteDestination(svc, d)),
+      ];
+    };
+    expectLinear("TableBuilder.apply", ops, (o: Op[]) => {
+      const b = new TableBuilder();
+      for (const x of o) b.apply(x);
+      return b.toTable();
+    });
   });
   it("renders canonical rules and the canonical table", () => {
     expectLinear("renderRules", (n) => genTable(n, DESTS), (t: IpvsTable) => renderRules(t));

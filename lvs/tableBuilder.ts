@@ -48,7 +48,7 @@ const newEntry = (service: IpvsService, line?: number): Entry => ({ service, lis
 
 function find(e: Entry, address: string, port: number): number {
   if (e.index) return e.index.get(destinationKeyString({ address, port })) ?? -1;
-  for (let i = 0; i < e.list.length; i++) if (e.addrs[i] === address && e.list[i]?.port === port) return i;
+  for (let i = 0; i < e.list.length; i++) if (e.list[i]?.port === port && e.addrs[i] === address) return i;
   return -1;
 }
 
