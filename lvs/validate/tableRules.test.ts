@@ -32,7 +32,7 @@ describe("tableRules finds duplicate real servers pair by pair (small services) 
         if (p === undefined) first.set(id, j);
         else want.push([p + 1, j + 1]);
       });
-      const got = tableRules({ services: [s] }).filter((i) => i.code === "destination.duplicate").map((i) => [i.params.first, i.params.second]);
+      const got = tableRules({ services: [s] }).filter((i) => i.code === "destination.duplicate").map((i) => [i.params?.first, i.params?.second]);
       expect(got).toEqual(want);
     }), { numRuns: 400 });
   });
