@@ -15,7 +15,7 @@ import { loadEnv } from "../server/env.ts";
 import { pan, trpc } from "./editorPage.ts";
 import { benchTopology } from "./editorTopology.ts";
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; hitCount?: number }
 interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
 
 const { values: o } = parseArgs({ options: { nodes: { type: "string", default: "500" }, edges: { type: "string", default: "1000" }, ms: { type: "string", default: "3000" } } });
@@ -52,7 +52,7 @@ async function main() {
     for (const [id, ms] of self) {
       const n = byId.get(id)!;
       const f = n.callFrame;
-      const key = `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}:${f.lineNumber}`;
+      const key = `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}:${f.lineNumber}:${f.columnNumber}`;
       fn.set(key, (fn.get(key) ?? 0) + ms);
       const s = f.url ? f.url.split("/").pop()! : f.functionName;
       script.set(s, (script.get(s) ?? 0) + ms);

@@ -179,6 +179,35 @@ test.describe("topology editor canvas", () => {
     await expect(page.getByTestId("canvas")).toHaveAttribute("data-lod", "near");
     await expect(page.getByTestId("edge-m-1")).toBeVisible();
     await expect(page.getByTestId("node-svc-web-line")).toBeVisible();
+
+    // while the pane is dragged the 5 edges are one snapshot layer (labels hidden); released, all is
+    // back. The mode ends once the viewport is still (250 ms): what it drew is recorded as it starts.
+    const canvas = page.getByTestId("canvas");
+    await canvas.evaluate((c) => {
+      const seen: string[] = ((window as unknown as { seen: string[] }).seen = []);
+      new MutationObserver(() => {
+        if (!c.hasAttribute("data-snapshot")) return;
+        const paths = document.querySelectorAll('[data-testid="pan-edges"] path').length;
+        seen.push(`${c.getAttribute("data-snapshot")} edges in ${paths} paths; edges ${getComputedStyle(c.querySelector(".react-flow__edges")!).display}, labels ${getComputedStyle(c.querySelector(".react-flow__edgelabel-renderer")!).display}`);
+      }).observe(c, { attributes: true, attributeFilter: ["data-snapshot"] });
+    });
+    const box = (await page.locator(".react-flow__pane").boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + 15); // empty pane (the controls sit bottom left)
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 40, box.y + 35, { steps: 4 });
+    // DR to web1 and web2 share a look (one path), NAT to dns1 another, the two placements a third
+    await expect.poll(() => page.evaluate(() => (window as unknown as { seen: string[] }).seen[0])).toBe("5 edges in 3 paths; edges none, labels none");
+    await page.mouse.up();
+    await expect(canvas).not.toHaveAttribute("data-moving");
+    await expect(page.getByTestId("edge-m-1")).toBeVisible();
+    await expect(page.getByTestId("pan-edges").locator("path")).toHaveCount(0);
+    // search (an animated focus) then fit view at once: d3-zoom leaves the second move without an
+    // end event; the canvas still leaves the moving mode once the viewport is still
+    await page.getByTestId("search").fill("10.0.0.9");
+    await page.getByTestId("search-hit-rs-3").click();
+    await page.getByTestId("fit-view").click();
+    await expect(canvas).not.toHaveAttribute("data-moving");
+    await expect(page.getByTestId("edge-m-2")).toBeVisible();
   });
   test("auto layout untangles a messy topology into director → service → real server columns (one undo step)", async ({ page, request, uniqueName }, testInfo) => {
     const messy = { ...knownTopology, layout: Object.fromEntries(Object.keys(knownTopology.layout).map((k, i) => [k, { x: 40 + (i % 2) * 15, y: 40 + i * 12 }])) };
