@@ -47,7 +47,8 @@ const chromiumUse = {
 export default defineConfig({
   testDir: "e2e",
   outputDir: "test-results/e2e",
-  timeout: 30_000,
+  // a long spec gets a minute: the machine is shared with the server, its agents and the browser
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: process.env.CI ? 1 : 2,

@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import os from "node:os";
 import path from "node:path";
 
 export default defineConfig({
@@ -10,5 +11,9 @@ export default defineConfig({
     testTimeout: 20000,
     hookTimeout: 60000,
     pool: "forks",
+    // one worker per core: vitest's default (cores - 1) ran the suite one file at a time on the
+    // 2-core CI machine, while most files spend their time waiting on sockets, child processes or
+    // the lab VM
+    maxWorkers: Math.max(2, os.availableParallelism()),
   },
 });
