@@ -86,7 +86,7 @@ i=0; while [ $i -lt 600 ] && ! grep -q 'revision 1 applied' /tmp/agent.log; do s
 sleep 2
 ipvsadm -Ln
 section traffic
-i=0; while [ $i -lt 6 ]; do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | /usr/sbin/ip netns exec client nc -w 5 ${VIP} 80 | tail -n 1; i=$((i+1)); done
+i=0; while [ $i -lt 6 ]; do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | /usr/sbin/ip netns exec client nc -w 20 ${VIP} 80 | tail -n 1; i=$((i+1)); done
 section stopped
 kill -TERM $AGENT; wait $AGENT; echo "agent exit=$?"
 ipvsadm -Ln

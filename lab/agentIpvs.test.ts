@@ -141,8 +141,8 @@ describe.skipIf(!LAB)("agent ipvs engine on the real kernel (lab)", () => {
 
     // real traffic through LVS-NAT, from the client namespace
     const traffic = await channel.shell(`
-i=0; while [ $i -lt 8 ]; do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | /usr/sbin/ip netns exec client nc -w 5 ${VIP} 80 | tail -n 1; i=$((i+1)); done
-printf 'GET / HTTP/1.0\\r\\n\\r\\n' | /usr/sbin/ip netns exec client nc -w 5 ${VIP} 8080 | tail -n 1
+i=0; while [ $i -lt 8 ]; do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | /usr/sbin/ip netns exec client nc -w 20 ${VIP} 80 | tail -n 1; i=$((i+1)); done
+printf 'GET / HTTP/1.0\\r\\n\\r\\n' | /usr/sbin/ip netns exec client nc -w 20 ${VIP} 8080 | tail -n 1
 `);
     const answers = traffic.stdout.trim().split("\n");
     expect(answers.slice(0, 8).every((a) => a === "rs1" || a === "rs3"), JSON.stringify(traffic)).toBe(true);

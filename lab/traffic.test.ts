@@ -252,8 +252,11 @@ describe.skipIf(!LAB)("real kernel: LVS-NAT traffic between namespaces, listings
   it("rr and wrr across live -a / -e / -d: the kernel's sequence is what our update hooks produce", () => {
     for (const s of ["rr", "wrr"]) {
       const transcript = answers(get(`dyn-${s}`));
-      expect(transcript.filter((l) => !l.startsWith("@ "))).toHaveLength(33);
-      expect(replayTranscript(s, transcript)).toEqual(transcript);
+      // on a mismatch the message shows the kernel's transcript beside ours, line by line
+      const ours = replayTranscript(s, transcript);
+      const side = `${s}, kernel | ours:\n${transcript.map((l, i) => `${l.padEnd(22)} | ${ours[i]}`).join("\n")}`;
+      expect(transcript.filter((l) => !l.startsWith("@ ")), side).toHaveLength(33);
+      expect(ours, side).toEqual(transcript);
     }
     // the two sequences differ, so the comparison can tell the schedulers (and their hooks) apart
     const wrr = answers(get("dyn-wrr"));

@@ -47,7 +47,7 @@ done
 
 # one HTTP/1.0 request from the client namespace; prints the answering real server
 req() {
-  printf 'GET / HTTP/1.0\r\n\r\n' | ip netns exec client nc -w 5 "$1" "$2" | tail -n 1
+  printf 'GET / HTTP/1.0\r\n\r\n' | ip netns exec client nc -w 30 "$1" "$2" | tail -n 1
 }
 
 ipvsadm -A -t 192.168.1.1:80 -s rr
@@ -186,7 +186,7 @@ reqs() {
   n=0
   while [ $n -lt $1 ]; do
     dport=$((dport + 1))
-    printf 'GET / HTTP/1.0\r\n\r\n' | ip netns exec client nc -w 5 -p $dport 192.168.1.1 $port | tail -n 1
+    printf 'GET / HTTP/1.0\r\n\r\n' | ip netns exec client nc -w 30 -p $dport 192.168.1.1 $port | tail -n 1
     n=$((n + 1))
   done
 }
