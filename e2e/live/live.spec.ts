@@ -64,6 +64,18 @@ async function counters(page: Page): Promise<{ svc: number; dests: number[] }> {
   return { svc: values[0]!, dests: values.slice(1) };
 }
 
+/** Every cell of the listed rows and columns, read in one go (one table render). */
+async function tableCells(page: Page, rowIds: string[], cols: readonly string[]): Promise<Record<string, number>> {
+  return page.evaluate(([ids, cs]) => {
+    const out: Record<string, number> = {};
+    for (const id of ids) for (const c of cs) {
+      const td = document.querySelector(`[data-testid="stats-row-${CSS.escape(id)}"] td[data-col="${c}"]`);
+      out[`${id} ${c}`] = Number(td?.getAttribute("data-value"));
+    }
+    return out;
+  }, [rowIds, cols] as const);
+}
+
 async function save(request: Parameters<typeof enroll>[0], doc: Topology): Promise<void> {
   const r = await trpcMutation<{ revision: number }>(request, "topology.save", { id: topologyId, expectedRevision: revision, document: doc, message: "e2e live" });
   revision = r.revision;
@@ -255,20 +267,26 @@ test("live view: rates match the traffic, a dead backend turns red, quiesce drai
     await page.getByTestId("stats-mode-stats").click();
     await expect.poll(() => cell(page, svcKey(), "conns"), { timeout: 15_000 }).toBe(sent);
     const labels = { local_address: VIP, local_port: String(vipPort), proto: "TCP" };
+    const counterCols = [["connections_total", "conns"], ["incoming_packets_total", "inPkts"], ["outgoing_packets_total", "outPkts"], ["incoming_bytes_total", "inBytes"], ["outgoing_bytes_total", "outBytes"]] as const;
+    const rows = [svcKey(), ...backends.map(destKey)];
+    const cols = ["conns", "inPkts", "outPkts", "inBytes", "outBytes", "activeConns", "inactConns", "weight"] as const;
     await expect.poll(async () => {
+      // inactive connections keep expiring after the traffic stopped, so the figures move every second:
+      // /metrics is read between two reads of the table, and compared only when the table stood still
+      const before = await tableCells(page, rows, cols);
       const text = await (await request.get("/metrics")).text();
+      const table = await tableCells(page, rows, cols);
+      if (JSON.stringify(before) !== JSON.stringify(table)) return ["the table moved while /metrics was read"];
       const diffs: string[] = [];
-      const same = (what: string, metric: number | null, table: number) => {
-        if (metric !== table) diffs.push(`${what}: /metrics ${metric} vs table ${table}`);
+      const same = (what: string, metric: number | null, value: number | undefined) => {
+        if (metric !== value) diffs.push(`${what}: /metrics ${metric} vs table ${value}`);
       };
-      for (const [metric, col] of [["connections_total", "conns"], ["incoming_packets_total", "inPkts"], ["outgoing_packets_total", "outPkts"], ["incoming_bytes_total", "inBytes"], ["outgoing_bytes_total", "outBytes"]] as const) {
-        same(`service ${col}`, metricValue(text, `node_ipvs_service_${metric}`, labels), await cell(page, svcKey(), col));
-      }
+      for (const [metric, col] of counterCols) same(`service ${col}`, metricValue(text, `node_ipvs_service_${metric}`, labels), table[`${svcKey()} ${col}`]);
       for (const b of backends) {
         const bl = { ...labels, remote_address: b.address, remote_port: String(b.port) };
-        same(`${b.name} active`, metricValue(text, "node_ipvs_backend_connections_active", bl), await cell(page, destKey(b), "activeConns"));
-        same(`${b.name} inactive`, metricValue(text, "node_ipvs_backend_connections_inactive", bl), await cell(page, destKey(b), "inactConns"));
-        same(`${b.name} weight`, metricValue(text, "node_ipvs_backend_weight", bl), await cell(page, destKey(b), "weight"));
+        same(`${b.name} active`, metricValue(text, "node_ipvs_backend_connections_active", bl), table[`${destKey(b)} activeConns`]);
+        same(`${b.name} inactive`, metricValue(text, "node_ipvs_backend_connections_inactive", bl), table[`${destKey(b)} inactConns`]);
+        same(`${b.name} weight`, metricValue(text, "node_ipvs_backend_weight", bl), table[`${destKey(b)} weight`]);
       }
       if (metricValue(text, "lvs_director_up", { director: "lb-live" }) !== 1) diffs.push("lvs_director_up{director=\"lb-live\"} is not 1");
       return diffs;
