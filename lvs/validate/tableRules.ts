@@ -45,10 +45,12 @@ export function tableRules(table: IpvsTable): Issue[] {
     let j = 0;
     const dAt = (): Site => ({ path: ["services", i, "destinations", j], objectId: `${key} -> ${destinationKeyText(ds[j] as IpvsDestination, view)}` });
     const dests = ds.length > PAIRWISE_MAX ? new Map<string, number>() : null;
-    const addrs = dests ? null : ds.map((d) => canonical(d.address));
+    // canonical addresses of the real servers so far, each read right after checkDestination read the same address
+    const addrs: string[] | null = dests ? null : [];
     for (; j < ds.length; j++) {
       const d = ds[j] as IpvsDestination;
       checkDestination(view, d, dAt, out);
+      addrs?.push(canonical(d.address));
       const p = addrs ? firstPairwise(ds, addrs, j, view) : firstByMap(dests as Map<string, number>, destinationIdentity(d, view, d.method), j);
       if (p !== undefined) {
         const server = destinationKeyText(d, view);
