@@ -33,10 +33,10 @@ const MEMO_MAX = 1 << 18;
 let parsedMemo = new Map<string, AddressResult>();
 let wordsMemo = new Map<string, readonly [number, number, number, number]>();
 
-/** Parse an IPv4 dotted quad or an IPv6 address (inet_pton rules: no zone id, no brackets). */
 let lastInput = "";
 let lastResult: AddressResult | undefined;
 
+/** Parse an IPv4 dotted quad or an IPv6 address (inet_pton rules: no zone id, no brackets). */
 export function parseAddress(input: string): AddressResult {
   // the same address is often asked for twice in a row (parsed, then canonicalised): no map probe
   if (input === lastInput && lastResult) return lastResult;
@@ -53,8 +53,11 @@ export function parseAddress(input: string): AddressResult {
   }
   Object.freeze(r);
   if (parsedMemo.size >= MEMO_MAX) parsedMemo = new Map();
-  parsedMemo.set(input, r);
-  lastInput = input;
+  // keyed by the result's own text when that is the input: the input may be a slice of a whole
+  // rules file, which a memo key would keep alive
+  const key = r.ok && r.value.text === input ? r.value.text : input;
+  parsedMemo.set(key, r);
+  lastInput = key;
   lastResult = r;
   return r;
 }

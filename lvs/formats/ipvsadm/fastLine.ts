@@ -71,6 +71,12 @@ function serviceKey(): IpvsServiceKey | null {
   return key;
 }
 
+/** Forgets the last line and service word: slices of a rules file, which would keep all of it alive. */
+export function fastLineDone(): void {
+  src = "";
+  last = null;
+}
+
 /** The op of a line in one of the two shapes above (trimmed), or null: read it the general way. */
 export function fastLine(line: string): Op | null {
   const c1 = line.charCodeAt(1);

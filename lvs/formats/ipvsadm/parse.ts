@@ -14,7 +14,7 @@ import { serviceKeyString } from "../../tableKey.ts";
 import { parseArgv } from "./argv.ts";
 import { foreignDialect } from "./dialects.ts";
 import { interpretLine } from "./parseLine.ts";
-import { fastLine } from "./fastLine.ts";
+import { fastLine, fastLineDone } from "./fastLine.ts";
 import { coded, type Coded } from "../diagnostics.ts";
 
 export interface RulesProblem extends Coded {
@@ -109,6 +109,7 @@ export function parseRules(text: string, opts: ParseRulesOptions = {}): ParseRul
     }
     replay(table, r.op, line, errors, failed);
   }
+  if (fastPath) fastLineDone();
   return { ...table.toTableWithLines(), errors, warnings };
 }
 
