@@ -68,7 +68,7 @@ describe("lvsctl (spawned)", () => {
     expect(usage.stderr).toContain("convert needs --to");
     expect(stdin.code).toBe(0);
     expect(stdin.stdout).toBe("-A -u [2001:db8::1]:53 -s sh -b sh-port\n");
-  });
+  }, 60_000); // five tsx processes start at once: ~3 s quiet, over 20 s at load 25
 });
 
 describe("lvsctl (in process)", () => {
