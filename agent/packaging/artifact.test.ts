@@ -56,10 +56,10 @@ describe("the built agent, alone in an empty directory", () => {
   it("documents every flag and environment variable in --help", () => {
     const r = run(["--help"]);
     expect(r.status).toBe(0);
-    for (const flag of ["--server", "--token", "--token-file", "--engine", "--state-dir", "--boot-rules", "--ipvsadm", "--insecure", "--heal-drift", "--version", "--help", "--rules", "--stats-interval", "--exact"]) {
+    for (const flag of ["--server", "--token", "--token-file", "--engine", "--state-dir", "--boot-rules", "--ipvsadm", "--insecure", "--heal-drift", "--version", "--help", "--rules", "--stats-interval", "--exact", "--workers"]) {
       expect(r.stdout).toContain(flag);
     }
-    for (const v of ["LVS_AGENT_SERVER", "LVS_AGENT_TOKEN", "LVS_AGENT_TOKEN_FILE", "LVS_AGENT_ENGINE", "LVS_AGENT_STATE_DIR", "LVS_AGENT_BOOT_RULES", "LVS_AGENT_IPVSADM", "LVS_AGENT_INSECURE", "LVS_AGENT_HEAL_DRIFT"]) {
+    for (const v of ["LVS_AGENT_SERVER", "LVS_AGENT_TOKEN", "LVS_AGENT_TOKEN_FILE", "LVS_AGENT_ENGINE", "LVS_AGENT_STATE_DIR", "LVS_AGENT_BOOT_RULES", "LVS_AGENT_IPVSADM", "LVS_AGENT_INSECURE", "LVS_AGENT_HEAL_DRIFT", "LVS_AGENT_WORKERS"]) {
       expect(r.stdout).toContain(v);
     }
     expect(r.stdout).toContain("lvs-agent check");
