@@ -78,11 +78,12 @@ async function until(cond: () => boolean | Promise<boolean>, ms: number, what: s
 export class FailoverLab {
   readonly channel = new VmExecChannel();
   /**
-   * keepalived's control (start/stop/HUP, pid checks) runs in its own lane of the VM: on a real
-   * director those commands do not queue behind the agent's ipvsadm listings, and one lane per VM
-   * made a switchover's `kill -TERM` wait seconds behind stats polls at load 14
+   * keepalived's control (start/stop/HUP, pid checks) runs in one VM lane per director: on real
+   * directors those commands neither queue behind the agent's ipvsadm listings nor behind the other
+   * director's; one lane per VM made a switchover's `kill -TERM` wait 7 s behind stats polls at
+   * load 14, one shared HA lane 300 ms behind the peer's liveness check
    */
-  readonly haChannel = new VmExecChannel();
+  readonly haChannels: Record<DirectorName, VmExecChannel> = { dir1: new VmExecChannel(), dir2: new VmExecChannel() };
   private vm: Promise<VmResult> | null = null;
   private server: http.Server | null = null;
   hub: AgentHub | null = null;
@@ -104,9 +105,9 @@ export class FailoverLab {
 
   async start(): Promise<void> {
     await this.channel.listen();
-    await this.haChannel.listen();
+    for (const c of Object.values(this.haChannels)) await c.listen();
     this.vm = runInVm({
-      script: `${HA_NETWORK_SCRIPT}\necho ha-lab-ready\n( ${this.haChannel.vmLoopScript("-ha")} ) </dev/null >/dev/null 2>&1 &\n${this.channel.vmLoopScript()}`,
+      script: `${HA_NETWORK_SCRIPT}\necho ha-lab-ready\n${DIRECTORS.map((d) => `( ${this.haChannels[d].vmLoopScript(`-${d}`)} ) </dev/null >/dev/null 2>&1 &\n`).join("")}${this.channel.vmLoopScript()}`,
       files: { "/lab/measure.sh": MEASURE_FUNCTIONS },
       net: "user", timeoutMs: 900_000, memoryMb: 768,
     });
@@ -185,7 +186,7 @@ export class FailoverLab {
     this.logs.set(d, log);
     const dir = path.join(this.stateDir, d);
     await fs.mkdir(dir, { recursive: true });
-    const ha = new HaSupervisor({ host: new VmKeepalivedHost(this.haChannel, d), exec, log, now: Date.now, routerId: d, kernelSync: true });
+    const ha = new HaSupervisor({ host: new VmKeepalivedHost(this.haChannels[d], d), exec, log, now: Date.now, routerId: d, kernelSync: true });
     this.supervisors.set(d, ha);
     const agent = await runAgent({
       server: `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`, token: this.tokens.get(d)!,
@@ -221,7 +222,7 @@ export class FailoverLab {
     await this.hub?.close();
     this.server?.closeAllConnections();
     await new Promise((r) => (this.server ? this.server.close(r) : r(null)));
-    await this.haChannel.close();
+    for (const c of Object.values(this.haChannels)) await c.close();
     await this.channel.close();
     await this.vm?.catch(() => {});
     if (this.stateDir) await fs.rm(this.stateDir, { recursive: true, force: true });

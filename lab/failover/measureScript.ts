@@ -65,5 +65,6 @@ wait_vip() { # netns timeout_ms -> prints the time the VIP was seen there, or no
   done
 }
 vip_on() { ip -n $1 -4 addr show dev eth0 | grep -q "inet ${HA_LAB.vip}/"; }
-conn_count() { ip netns exec $1 ipvsadm -Lnc | grep -c ":${HA_LAB.echoPort} "; }
+# ESTABLISHED only: entries of the previous scenario's closed connections linger (FIN_WAIT, TIME_WAIT)
+conn_count() { ip netns exec $1 ipvsadm -Lnc | grep ESTABLISHED | grep -c ":${HA_LAB.echoPort} "; }
 `;

@@ -9,7 +9,7 @@
  *    that restores the last revision and starts keepalived) — with preempt it takes the VIP back;
  *  - handback: maintenance is lifted and the preferred director takes the VIP back.
  */
-import type { DirectorName, FailoverLab } from "./failoverLab.ts";
+import { DIRECTORS, type DirectorName, type FailoverLab } from "./failoverLab.ts";
 import { HA_LAB } from "./haNetwork.ts";
 
 export interface FailoverResult {
@@ -150,19 +150,19 @@ export async function plannedScenario(lab: FailoverLab, scenario: string, o: { h
   await lab.waitMaster(from);
   const profile = process.env.FAILOVER_DETAIL === "1";
   const startedAt = Date.now();
-  if (profile) { lab.channel.trace = []; lab.haChannel.trace = []; }
+  const lanes = [["", lab.channel], ...DIRECTORS.map((d) => [`${d} `, lab.haChannels[d]] as const)] as const;
+  if (profile) for (const [, c] of lanes) c.trace = [];
   const r = await runScenario(lab, scenario, { from, to, held: o.held, waitSync: lab.settings.sync, crash: false, request: { port: lab.port, path: `/maintenance/${from}/on` } });
   if (profile) {
     // host-side hops (agent log lines, lab VM jobs) from the moment the request reached the host
     const requestAt = lab.requests.find((x) => x.at >= startedAt)?.at ?? startedAt;
     const rel = (t: number) => String(t - requestAt).padStart(6);
     const lines = [
-      ...[...(lab.channel.trace ?? []).map((j) => ({ ...j, lane: "" })), ...(lab.haChannel.trace ?? []).map((j) => ({ ...j, lane: "ha " }))].filter((j) => j.doneAt >= requestAt - 500).map((j) => [j.queuedAt, `${rel(j.queuedAt)} ${j.lane}job ${j.id} queued; sent +${j.sentAt - j.queuedAt}, done +${j.doneAt - j.queuedAt}: ${j.what}`] as const),
+      ...lanes.flatMap(([lane, c]) => (c.trace ?? []).map((j) => ({ ...j, lane }))).filter((j) => j.doneAt >= requestAt - 500).map((j) => [j.queuedAt, `${rel(j.queuedAt)} ${j.lane}job ${j.id} queued; sent +${j.sentAt - j.queuedAt}, done +${j.doneAt - j.queuedAt}: ${j.what}`] as const),
       ...[...lab.logs].flatMap(([d, l]) => l.lines.map((x) => /^(\d+) (.*)$/.exec(x)).filter((m) => m && Number(m[1]) >= requestAt - 500).map((m) => [Number(m![1]), `${rel(Number(m![1]))} ${d}: ${m![2]}`] as const)),
     ].sort((a, b) => a[0] - b[0]).map((x) => x[1]);
     process.stderr.write(`planned profile (host ms after the request arrived; VIP on ${to} ${r.vipAfterMs} ms after the VM sent it):\n${lines.join("\n")}\n`);
-    lab.channel.trace = null;
-    lab.haChannel.trace = null;
+    for (const [, c] of lanes) c.trace = null;
   }
   return r;
 }
