@@ -74,6 +74,16 @@ describe("groupGraph", () => {
     for (const t of ["director", "serviceGroup", "service", "pool", "realServer"]) expect(x(t).size).toBe(1);
   });
 
+  it("the two directors of an HA pair with no other services are stacked, not drawn on one spot", () => {
+    const g = graph(cluster(0, 3, 1));
+    const out = groupGraph(g.nodes, g.edges, view());
+    const spots = out.nodes.map((n) => `${n.position.x},${n.position.y}`);
+    expect(new Set(spots).size).toBe(spots.length);
+    const y = (id: string) => out.nodes.find((n) => n.id === id)!.position.y;
+    expect(y("a")).toBe(y("group:a+b")); // the first director beside its group, the second below it
+    expect(y("b")).toBeGreaterThan(y("a"));
+  });
+
   it("10 000 services and 50 000 memberships collapse to a handful of nodes", () => {
     const g = graph(cluster(9_000, 999, 5));
     expect(g.edges.filter((e) => e.type === "membership")).toHaveLength(50_000);

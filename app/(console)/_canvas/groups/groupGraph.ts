@@ -149,14 +149,19 @@ export function groupGraph(nodes: readonly EditorNode[], edges: readonly EditorE
       }
     }
   }
-  // directors beside their first group; those without services below everything
+  // directors beside their first group, each below the one before (an HA pair's two directors share
+  // their first group); those without services below everything
   let spare = y;
-  const directorNodes = directors.map((d): CanvasNode => {
-    let at = firstGroupY.get(d.id);
-    if (at === undefined) {
-      at = spare;
-      spare += ROW;
-    }
+  let free = 0;
+  const placed = directors.map((d) => ({ d, first: firstGroupY.get(d.id) }));
+  placed.sort((p, q) => (p.first ?? Number.MAX_SAFE_INTEGER) - (q.first ?? Number.MAX_SAFE_INTEGER));
+  const directorNodes = placed.map(({ d, first }): CanvasNode => {
+    let at: number;
+    if (first === undefined) {
+      at = Math.max(spare, free);
+      spare = at + ROW;
+    } else at = Math.max(first, free);
+    free = at + ROW;
     return { ...d, position: { x: X.director, y: at }, draggable: false };
   });
   return { nodes: [...directorNodes, ...outNodes], edges: outEdges };
