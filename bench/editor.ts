@@ -14,19 +14,13 @@
  *
  *   npm run bench:editor
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
-import { chromium, type Page } from "@playwright/test";
-import { startServer } from "../server/app.ts";
-import { sessionCookieFor } from "../server/auth/testing.ts";
-import { loadEnv } from "../server/env.ts";
+import type { Page } from "@playwright/test";
 import { benchTopology } from "./editorTopology.ts";
 import { measure, pan, trpc, zoom, type Measured } from "./editorPage.ts";
+import { startBenchConsole } from "./benchConsole.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
 const { values: opts } = parseArgs({
   options: {
     nodes: { type: "string", default: "500" },
@@ -87,18 +81,8 @@ async function editLatency(page: Page, serviceId: string): Promise<number[]> {
 
 async function main() {
   if (process.env.LVS_SKIP_BUILD !== "1") log("checking the production build (rebuilds when sources changed)");
-  const built = spawnSync(process.execPath, ["scripts/start.mjs", "--build-only"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
-  if (built.status !== 0) throw new Error("the UI build failed (scripts/start.mjs --build-only)");
-
-  const dir = mkdtempSync(path.join(os.tmpdir(), "bench-editor-"));
-  const env = loadEnv({ DATABASE_URL: `pglite:${path.join(dir, "pglite")}`, LVS_DATA_DIR: dir, LVS_DEMO: "0", LOG_LEVEL: "warn", NODE_ENV: "production" });
-  const server = await startServer({ env, port: 0, host: "127.0.0.1", next: true, dev: false });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  const { server, browser, cookie, close } = await startBenchConsole("editor");
   try {
-    const cookie = await sessionCookieFor(server.db, "admin");
     const doc = benchTopology(NODES, EDGES);
     const created = (await trpc(server.url, cookie, "topology.create", { name: doc.name })) as { id: string; revision: number };
     await trpc(server.url, cookie, "topology.save", { id: created.id, expectedRevision: created.revision, document: doc, message: "bench" });
@@ -137,9 +121,7 @@ async function main() {
     if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else print(result);
   } finally {
-    await browser.close();
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -11,37 +11,21 @@
  *
  *   LVS_SKIP_BUILD=1 node --import tsx bench/panFrames.ts [--ms 3000 --top 8 --out trace.json --css '…']
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
-import { chromium } from "@playwright/test";
-import { startServer } from "../server/app.ts";
-import { sessionCookieFor } from "../server/auth/testing.ts";
-import { loadEnv } from "../server/env.ts";
 import { pan, trpc } from "./editorPage.ts";
+import { startBenchConsole } from "./benchConsole.ts";
 import { benchTopology } from "./editorTopology.ts";
 import { frameStats, type TraceEvent } from "./editorTrace.ts";
 import { threadTimes } from "./traceThreads.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
 const { values: o } = parseArgs({ options: { ms: { type: "string", default: "3000" }, top: { type: "string", default: "8" }, out: { type: "string" }, css: { type: "string" }, invalidations: { type: "boolean", default: false } } });
 const CATEGORIES = ["toplevel", "devtools.timeline", "disabled-by-default-devtools.timeline.frame", "cc", "viz", "blink", "v8"];
 
 async function main() {
-  if (process.env.LVS_SKIP_BUILD !== "1" && spawnSync(process.execPath, ["scripts/start.mjs", "--build-only"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] }).status !== 0) {
-    throw new Error("the UI build failed (scripts/start.mjs --build-only)");
-  }
-  const dir = mkdtempSync(path.join(os.tmpdir(), "bench-pan-frames-"));
-  const env = loadEnv({ DATABASE_URL: `pglite:${path.join(dir, "pglite")}`, LVS_DATA_DIR: dir, LVS_DEMO: "0", LOG_LEVEL: "warn", NODE_ENV: "production" });
-  const server = await startServer({ env, port: 0, host: "127.0.0.1", next: true, dev: false });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  const { server, browser, cookie, close } = await startBenchConsole("pan-frames");
   try {
-    const cookie = await sessionCookieFor(server.db, "admin");
     const doc = benchTopology(500, 1000);
     const created = (await trpc(server.url, cookie, "topology.create", { name: doc.name })) as { id: string; revision: number };
     await trpc(server.url, cookie, "topology.save", { id: created.id, expectedRevision: created.revision, document: doc, message: "bench" });
@@ -73,9 +57,7 @@ async function main() {
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
   } finally {
-    await browser.close();
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }
 

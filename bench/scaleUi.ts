@@ -11,20 +11,14 @@
  *   import { measureScaleUi } from "./scaleUi.ts"   (bench/scale.ts prints the "scale ui:" line)
  *   node --import tsx bench/scaleUi.ts              (prints it alone, with details on stderr)
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
-import { chromium, type Browser, type Page } from "@playwright/test";
-import { startServer } from "../server/app.ts";
-import { sessionCookieFor } from "../server/auth/testing.ts";
-import { loadEnv } from "../server/env.ts";
+import type { Browser, Page } from "@playwright/test";
 import type { Topology } from "../lvs/model.ts";
 import { measure, pan, trpc } from "./editorPage.ts";
+import { startBenchConsole } from "./benchConsole.ts";
 import { benchTopology } from "./editorTopology.ts";
 import { scaleTopology } from "./scaleTopology.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
 const log = (s: string) => process.stderr.write(`[scale ui] ${s}\n`);
 
 export interface ScaleUiOptions {
@@ -60,18 +54,8 @@ export async function measureScaleUi(options: ScaleUiOptions = {}): Promise<{ op
   const services = options.services ?? 10_000;
   const per = options.membershipsPerService ?? 5;
   if (process.env.LVS_SKIP_BUILD !== "1") log("checking the production build (rebuilds when sources changed)");
-  const built = spawnSync(process.execPath, ["scripts/start.mjs", "--build-only"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
-  if (built.status !== 0) throw new Error("the UI build failed (scripts/start.mjs --build-only)");
-
-  const dir = mkdtempSync(path.join(os.tmpdir(), "bench-scale-ui-"));
-  const env = loadEnv({ DATABASE_URL: `pglite:${path.join(dir, "pglite")}`, LVS_DATA_DIR: dir, LVS_DEMO: "0", LOG_LEVEL: "warn", NODE_ENV: "production" });
-  const server = await startServer({ env, port: 0, host: "127.0.0.1", next: true, dev: false });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  const { server, browser, cookie, close } = await startBenchConsole("scale-ui");
   try {
-    const cookie = await sessionCookieFor(server.db, "admin");
     log(`saving a ${services}-service / ${services * per}-membership topology`);
     const bigId = await saveTopology(server.url, cookie, scaleTopology(services, per));
     const panId = await saveTopology(server.url, cookie, benchTopology(500, 1000));
@@ -89,9 +73,7 @@ export async function measureScaleUi(options: ScaleUiOptions = {}): Promise<{ op
     log(`500-node pan: trace ${m.trace.fps.toFixed(1)} fps, ${(m.trace.mainCpuMs / Math.max(1, m.trace.frames)).toFixed(1)} ms CPU/frame, rAF ${m.raf.fps.toFixed(1)} fps; load ${os.loadavg()[0]!.toFixed(2)}`);
     return { openSeconds: open, panFps: m.trace.fps };
   } finally {
-    await browser.close();
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }
 
