@@ -4,6 +4,10 @@
  * user networking) as 10.0.2.2: the VM's loop fetches one job script from `jobPort`, runs it with
  * busybox sh and uploads "RC n ID j\n<stdout>@@ERR@@\n<stderr>@@DONE@@" to `resultPort`.
  * `vmLoopScript` is the busybox sh side; put it in the VM script after the network setup.
+ * A job's stdin (run's `stdin`) comes over a third port into a file before the job's clock starts, and
+ * the job reads it from there: as a here-document in the job script, busybox sh parsed a 6 MB batch
+ * char by char for ~4 s of emulated time that `vmSeconds` counted as the command's own (the agent
+ * writes to the helper's pipe; no shell parses it).
  *
  * Jobs run one at a time. A lost result must not stall every later job (under heavy host load an
  * upload was seen to vanish): the VM retries its upload, and when the VM asks for the next job while
@@ -16,6 +20,8 @@ import type { Exec, ExecResult } from "../agent/engines/ipvs/exec.ts";
 interface Job {
   id: number;
   script: string;
+  /** sent to the VM's stdin fetch, then the job's stdin */
+  stdin?: string;
   resolve: (r: ExecResult) => void;
   reject: (e: Error) => void;
 }
@@ -30,8 +36,10 @@ export class VmExecChannel implements Exec {
   // allowHalfOpen: busybox nc half-closes once its stdin (/dev/null) is at EOF; keep our side open for the job
   private jobServer = net.createServer({ allowHalfOpen: true }, (s) => this.onFetch(s));
   private resultServer = net.createServer((s) => this.onResult(s));
+  private stdinServer = net.createServer({ allowHalfOpen: true }, (s) => this.onStdin(s));
   jobPort = 0;
   resultPort = 0;
+  stdinPort = 0;
   private seq = 0;
   private lostTimer: ReturnType<typeof setTimeout> | null = null;
   /** how long a result may lag behind the VM's next fetch before the job is failed */
@@ -49,8 +57,10 @@ export class VmExecChannel implements Exec {
   async listen(): Promise<void> {
     await new Promise<void>((r) => this.jobServer.listen(0, "127.0.0.1", r));
     await new Promise<void>((r) => this.resultServer.listen(0, "127.0.0.1", r));
+    await new Promise<void>((r) => this.stdinServer.listen(0, "127.0.0.1", r));
     this.jobPort = (this.jobServer.address() as AddressInfo).port;
     this.resultPort = (this.resultServer.address() as AddressInfo).port;
+    this.stdinPort = (this.stdinServer.address() as AddressInfo).port;
   }
 
   /**
@@ -64,9 +74,18 @@ while true; do
   nc 10.0.2.2 ${this.jobPort} > ${f("job")} 2>/dev/null </dev/null || { sleep 0.2; continue; }
   [ -s ${f("job")} ] || { sleep 0.2; continue; }
   grep -q '^#QUIT' ${f("job")} && break
-  id=$(sed -n '1s/^#JOB //p' ${f("job")})
+  set -- $(sed -n '1s/^#JOB //p' ${f("job")}); id=\${1:-}; sz=""; [ "\${2:-}" = STDIN ] && sz=\${3:-}
+  in=/dev/null
+  if [ -n "$sz" ]; then
+    in=${f("stdin")}; n=0
+    until { nc 10.0.2.2 ${this.stdinPort} > $in 2>/dev/null </dev/null; [ "$(stat -c %s $in)" = "$sz" ]; } || [ $n -ge 25 ]; do n=$((n+1)); sleep 0.2; done
+  fi
   read t0 x < /proc/uptime
-  sh ${f("job")} > ${f("out")} 2> ${f("err")} </dev/null; rc=$?
+  if [ -n "$sz" ] && [ "$(stat -c %s $in)" != "$sz" ]; then
+    : > ${f("out")}; echo "lab channel: the job's stdin did not arrive ($sz bytes)" > ${f("err")}; rc=125
+  else
+    sh ${f("job")} > ${f("out")} 2> ${f("err")} < $in; rc=$?
+  fi
   read t1 x < /proc/uptime
   { echo "RC $rc ID $id T $t0 $t1"; cat ${f("out")}; echo "@@ERR@@"; cat ${f("err")}; echo "@@DONE@@"; } > ${f("res")}
   n=0; until nc 10.0.2.2 ${this.resultPort} < ${f("res")} >/dev/null 2>&1 || [ $n -ge 25 ]; do n=$((n+1)); sleep 0.2; done
@@ -77,12 +96,16 @@ done
   run(argv: readonly string[], stdin?: string): Promise<ExecResult> {
     const cmd = argv.map(shq).join(" ");
     this.log.push(stdin ? `${argv.join(" ")} <<stdin\n${stdin}` : argv.join(" "));
-    const script = stdin == null ? `${cmd}\n` : `${cmd} <<'@@STDIN@@'\n${stdin.endsWith("\n") ? stdin : stdin + "\n"}@@STDIN@@\n`;
-    return this.shell(script);
+    if (stdin == null) return this.shell(`${cmd}\n`);
+    return this.enqueue(`${cmd}\n`, stdin === "" || stdin.endsWith("\n") ? stdin : `${stdin}\n`);
   }
 
   /** Runs an arbitrary busybox sh script in the VM. */
   shell(script: string): Promise<ExecResult> {
+    return this.enqueue(script);
+  }
+
+  private enqueue(script: string, stdin?: string): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       const id = ++this.seq;
       if (this.trace) {
@@ -94,8 +117,8 @@ done
           this.trace?.push({ id, what: script.split("\n").find((l) => l.trim() && !l.startsWith(". /lab"))?.slice(0, 100) ?? "", queuedAt, sentAt: t?.sentAt ?? 0, doneAt: Date.now() });
           resolve(r);
         };
-        this.queue.push({ id, script, resolve: done, reject });
-      } else this.queue.push({ id, script, resolve, reject });
+        this.queue.push({ id, script, stdin, resolve: done, reject });
+      } else this.queue.push({ id, script, stdin, resolve, reject });
       this.dispatch();
     });
   }
@@ -109,6 +132,7 @@ done
     await new Promise((r) => setTimeout(r, 300));
     this.jobServer.close();
     this.resultServer.close();
+    this.stdinServer.close();
     for (const j of this.queue.splice(0)) j.reject(new Error("channel closed"));
   }
 
@@ -141,7 +165,13 @@ done
     this.current = job;
     const t = this.sentAt.get(job.id);
     if (t) t.sentAt = Date.now();
-    s.end(`#JOB ${job.id}\n${job.script}`);
+    s.end(`#JOB ${job.id}${job.stdin == null ? "" : ` STDIN ${Buffer.byteLength(job.stdin)}`}\n${job.script}`);
+  }
+
+  /** The VM fetches the current job's stdin (again, if a transfer came short). */
+  private onStdin(s: net.Socket): void {
+    s.on("error", () => {});
+    s.end(this.current?.stdin ?? "");
   }
 
   private onResult(s: net.Socket): void {

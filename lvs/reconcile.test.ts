@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { canonicalTable, comparableTable } from "./canonical.ts";
+import { canonicalDestination, canonicalTable, comparableTable } from "./canonical.ts";
 import type { IpvsDestination, IpvsService, IpvsTable } from "./model.ts";
 import { applyOps, type Op } from "./ops.ts";
 import { describeOp, plan, unmanagedServices } from "./reconcile.ts";
@@ -155,6 +155,25 @@ describe("plan", () => {
     const a: IpvsTable = { services: [svc({ destinations: [dst("10.0.1.1", { method: "tun", tunnel: null })] })] };
     const b: IpvsTable = { services: [svc({ destinations: [dst("10.0.1.1", { method: "tun", tunnel: { type: "ipip", port: null, checksum: null } })] })] };
     expect(plan(a, b)).toEqual([] as Op[]);
+  });
+});
+
+describe("plan: new services' real servers in the given order", () => {
+  it("adds them in the desired table's order, canonical, each once (property, small and large services)", () => {
+    const big = genTable(3, 40);
+    fc.assert(fc.property(fc.oneof(ipvsTableArbitrary(), fc.constant(big)), fc.boolean(), (b, reversed) => {
+      const desired = reversed ? { ...b, services: b.services.map((s) => ({ ...s, destinations: [...s.destinations].reverse() })) } : b;
+      const ops = plan({ services: [] }, desired);
+      const canonical = canonicalTable(desired);
+      for (const s of desired.services) {
+        const key = serviceKeyString(canonicalTable({ services: [s] }).services[0]!);
+        const added = ops.filter((o) => o.kind === "add-destination" && serviceKeyString(o.service) === key).map((o) => o.kind === "add-destination" && `${o.destination.address}|${o.destination.port}`);
+        const canonService = canonicalTable({ services: [s] }).services[0]!;
+        const want = [...new Set(s.destinations.map((x) => { const c = canonicalDestination(canonService, x); return `${c.address}|${c.port}`; }))];
+        expect(added).toEqual(want);
+      }
+      expect(canonical.services.length).toBe(ops.filter((o) => o.kind === "add-service").length);
+    }), { numRuns: 150 });
   });
 });
 

@@ -71,7 +71,9 @@ export function plan(actual: IpvsTable, desired: IpvsTable, opts: PlanOptions = 
     givenOrder ??= new Map(desired.services.map((x) => [canonicalKeyString(x), x.destinations]));
     ops.push(op.addService(serviceSpecOf(s)));
     // add in the order the desired table gives: the kernel then lists them in its canonical order
-    for (const dest of inGivenOrder(s, givenOrder.get(serviceKeyString(s)) ?? [])) ops.push(op.addDestination(s, dest));
+    // (one key object for the service's real servers: 100 000 ops need not carry 100 000 copies)
+    const key = serviceKeyOf(s);
+    for (const dest of inGivenOrder(s, givenOrder.get(serviceKeyString(s)) ?? [])) ops.push({ kind: "add-destination", service: key, destination: dest, dropsConnections: false });
   }
   for (const s of d.services) {
     const cur = actualByKey.get(serviceKeyString(s));
@@ -80,6 +82,8 @@ export function plan(actual: IpvsTable, desired: IpvsTable, opts: PlanOptions = 
     if (!sameServiceSpec(serviceSpecOf(cur), spec)) {
       ops.push({ kind: "edit-service", service: spec, dropsConnections: false, previous: serviceSpecOf(cur) });
     }
+    // the usual case at scale: the real servers are the same, in the same (canonical) order
+    if (sameDestinationLists(cur.destinations, s.destinations)) continue;
     const curDests = new Map(cur.destinations.map((x) => [destinationKeyString(x), x]));
     const wanted = new Set(s.destinations.map((x) => destinationKeyString(x)));
     for (const dest of s.destinations) {
@@ -108,8 +112,32 @@ export function timeoutsChange(actual: IpvsTimeouts | undefined, desired: IpvsTi
   return { kind: "set-timeouts", timeouts: { ...desired }, dropsConnections: false, ...(actual ? { previous: { ...actual } } : {}) };
 }
 
+/** Same real servers with the same settings in the same order (then plan has nothing to do for them). */
+function sameDestinationLists(a: readonly IpvsDestination[], b: readonly IpvsDestination[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !sameDestination(a[i]!, b[i]!)) return false;
+  return true;
+}
+
+/** Up to this many real servers a service's lists are scanned rather than keyed (no key strings). */
+const SCAN_LIMIT = 16;
+
 /** `s`'s (canonical) destinations in the order `given` lists them (the kernel's list is the reverse). */
 function inGivenOrder(s: IpvsService, given: readonly IpvsDestination[]): IpvsDestination[] {
+  if (s.destinations.length <= SCAN_LIMIT) {
+    // canonical keys are unique in s: each given one takes its match, the unmatched keep their order after
+    const left: (IpvsDestination | null)[] = [...s.destinations];
+    const out: IpvsDestination[] = [];
+    for (const g of given) {
+      const c = canonicalDestination(s, g);
+      for (let i = 0; i < left.length; i++) {
+        const x = left[i];
+        if (x && x.port === c.port && x.address === c.address) { out.push(x); left[i] = null; break; }
+      }
+    }
+    for (const x of left) if (x) out.push(x);
+    return out;
+  }
   const byKey = new Map(s.destinations.map((x) => [destinationKeyString(x), x]));
   const out: IpvsDestination[] = [];
   for (const g of given) {

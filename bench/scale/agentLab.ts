@@ -23,6 +23,9 @@ import { equalTables } from "../../lvs/canonical.ts";
 import { MessageJson } from "../../agent/messageJson.ts";
 import { StatsDeltaEncoder } from "../../lvs/stats/statsDelta.ts";
 import { buildIpvsHelper } from "../../agent/engines/ipvs/native/buildHelper.ts";
+import type { Exec } from "../../agent/engines/ipvs/exec.ts";
+import { renderRules } from "../../lvs/formats/ipvsadm/render.ts";
+import { parseRules } from "../../lvs/formats/ipvsadm/parse.ts";
 
 const VM_HELPER = "/usr/lib/lvs-agent/lvs-ipvs-nl";
 
@@ -65,6 +68,34 @@ export interface AgentLabFigures {
   reconcileQemu: number;
   /** the helper's own time per stats read inside the (emulated) VM */
   statsVmSeconds: number;
+  /** the reconcile's helper runs (read, batch, read back) by busybox `time` in the VM */
+  reconcileTimes: VmTimes[];
+  /** the same table with ipvsadm itself in a fresh network namespace of the same VM, by its clock; null when skipped */
+  floor: { restore: number; save: number; list: number; equal: boolean } | null;
+}
+
+/** One command's times inside the VM by busybox `time` (emulated seconds): user = the process, sys = the kernel for it. */
+export interface VmTimes { what: string; real: number; user: number; sys: number }
+
+const TIME_RE = /(?:Command (?:exited|terminated)[^\n]*\n)?real\t(\d+)m ([\d.]+)s\nuser\t(\d+)m ([\d.]+)s\nsys\t(\d+)m ([\d.]+)s\n?$/;
+
+/**
+ * The channel with the helper's runs under busybox `time` (the bench's own instrument, stripped from
+ * stderr before the engine sees it): how much of each command is the kernel (sys) and how much the
+ * helper (user). The VM's clock and the same result otherwise.
+ */
+function timedHelper(channel: VmExecChannel, times: VmTimes[]): Exec {
+  return {
+    async run(argv, stdin) {
+      if (argv[0] !== VM_HELPER) return channel.run(argv, stdin);
+      const r = await channel.run(["time", ...argv], stdin);
+      const m = TIME_RE.exec(r.stderr);
+      if (!m) return r;
+      const sec = (mm: string, ss: string) => Number(mm) * 60 + Number(ss);
+      times.push({ what: argv.slice(1).join(" "), real: sec(m[1]!, m[2]!), user: sec(m[3]!, m[4]!), sys: sec(m[5]!, m[6]!) });
+      return { ...r, stderr: r.stderr.slice(0, m.index) };
+    },
+  };
 }
 
 const SETUP = `
@@ -74,7 +105,7 @@ ip -6 route add default dev dummy0 2>/dev/null
 echo lab-ready
 `;
 
-export async function measureAgentLab(opts: { services?: number; destinations?: number; statsSeconds?: number; log?: (s: string) => void; door?: "netlink" | "ipvsadm" } = {}): Promise<AgentLabFigures> {
+export async function measureAgentLab(opts: { services?: number; destinations?: number; statsSeconds?: number; log?: (s: string) => void; door?: "netlink" | "ipvsadm"; floor?: boolean } = {}): Promise<AgentLabFigures> {
   const services = opts.services ?? 10_000;
   const destinations = opts.destinations ?? 10;
   const log = opts.log ?? (() => {});
@@ -93,11 +124,14 @@ export async function measureAgentLab(opts: { services?: number; destinations?: 
     const ready = await channel.shell("ipvsadm -Ln >/dev/null && echo ok");
     if (ready.stdout.trim() !== "ok") throw new Error(`lab VM not ready: ${JSON.stringify(ready)}`);
     log("lab VM up");
-    const engine = new IpvsEngine({ exec: channel, managedFile: path.join(dir, "managed.json"), helper: helper ? VM_HELPER : null, statsStateFile: helper ? "/run/lvs-ipvs-nl.stats" : null, onHelperFallback: (why) => log(`FALLBACK to ipvsadm: ${why}`) });
+    const reconcileTimes: VmTimes[] = [];
+    const engine = new IpvsEngine({ exec: timedHelper(channel, reconcileTimes), managedFile: path.join(dir, "managed.json"), helper: helper ? VM_HELPER : null, statsStateFile: helper ? "/run/lvs-ipvs-nl.stats" : null, onHelperFallback: (why) => log(`FALLBACK to ipvsadm: ${why}`) });
     const vmSum = (from: number) => channel.vmSeconds.slice(from).reduce((x, y) => x + y, 0);
     const cpuOf = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;
 
     // in a block: the bench's own tables are garbage before the stats reads (the agent holds no such copies)
+    let firstTimes: VmTimes[] = [];
+    let floorRules: string | null = null;
     let reconcileWall = 0, reconcileCpu = 0, reconcileVm = 0, reconcileQemu = 0, updateCpu = 0, updateVm = 0, converged = false, reconcileOps = 0, updateOps = 0;
     {
       const table = genTable(services, destinations);
@@ -106,6 +140,7 @@ export async function measureAgentLab(opts: { services?: number; destinations?: 
       let v0 = channel.vmSeconds.length;
       const q0 = await qemuCpuSeconds();
       const first = await engine.apply(table);
+      firstTimes = reconcileTimes.slice();
       reconcileWall = (performance.now() - t0) / 1000;
       reconcileCpu = cpuOf(process.cpuUsage(c0));
       reconcileVm = vmSum(v0);
@@ -121,8 +156,10 @@ export async function measureAgentLab(opts: { services?: number; destinations?: 
       updateCpu = cpuOf(process.cpuUsage(c0));
       updateVm = vmSum(v0);
       log(`update: ${second.ops.length} ops (expected ${next.expectedOps}), ok ${second.ok}; ${updateWall.toFixed(2)} s wall = agent CPU ${updateCpu.toFixed(2)} s + VM ${updateVm.toFixed(2)} s + transport/waiting ${(updateWall - updateCpu - updateVm).toFixed(2)} s`);
+      log(`the helper's runs by busybox time in the VM (real = user + sys + waiting; sys = the kernel's own work): ${reconcileTimes.map((t) => `${t.what} ${t.real.toFixed(2)} s (user ${t.user.toFixed(2)}, sys ${t.sys.toFixed(2)})`).join("; ")}`);
       converged = first.ok && second.ok && equalTables(second.actual ?? (await engine.read()), next.table);
       reconcileOps = first.ops.length;
+      if (opts.floor !== false) floorRules = renderRules(table);
       updateOps = second.ops.length;
     }
 
@@ -153,12 +190,41 @@ export async function measureAgentLab(opts: { services?: number; destinations?: 
     const statsCpu = steady.reduce((x, y) => x + y, 0) / Math.max(1, steady.length);
     const statsPct = statsCpu * 100;
     log(`stats: ${reads} reads; agent CPU per read ${cpuPerRead.map((x) => x.toFixed(3)).join(", ")} s (the first parses all and sends the full update); frames ${frameBytes.map((b) => `${(b / 1e3).toFixed(1)} kB`).join(", ")}; helper in the VM ${vmPerRead.map((x) => x.toFixed(2)).join(", ")} s; ${(readSeconds / reads).toFixed(2)} s wall each through the lab channel`);
+    // the floor: the same table restored, saved and listed by ipvsadm itself in a fresh network
+    // namespace (its own empty IPVS table, no trash of deleted real servers), by the same VM's clock
+    let floor: AgentLabFigures["floor"] = null;
+    if (floorRules) {
+      const ns = (argv: string[]) => ["/usr/sbin/ip", "netns", "exec", "floor", ...argv];
+      const made = await channel.shell(`/usr/sbin/ip netns add floor && /usr/sbin/ip netns exec floor sh -c '
+        ip link set lo up && ip link add dummy0 type dummy && ip link set dummy0 up &&
+        ip addr add 192.0.2.1/24 dev dummy0 && ip route add default dev dummy0 &&
+        ip -6 addr add 2001:db8:ffff::1/64 dev dummy0 && ip -6 route add default dev dummy0' && echo ok`);
+      if (made.stdout.trim() !== "ok") throw new Error(`lab: cannot make the floor namespace: ${made.stderr}`);
+      const rules = floorRules;
+      floorRules = null;
+      let v = channel.vmSeconds.length;
+      const restored = await channel.run(ns(["ipvsadm", "-R"]), rules);
+      const restore = vmSum(v);
+      if (restored.code !== 0) throw new Error(`lab floor: ipvsadm -R exit ${restored.code}: ${restored.stderr.slice(0, 500)}`);
+      v = channel.vmSeconds.length;
+      const saved = await channel.run(ns(["ipvsadm", "-S", "-n"]));
+      const save = vmSum(v);
+      v = channel.vmSeconds.length;
+      const listed = await channel.run(ns(["ipvsadm", "-Ln"]));
+      const list = vmSum(v);
+      // the floor restored what it was given: its save holds every line (thresholds aside: -S omits -x/-y)
+      const want = renderRules(parseRules(rules).table, { thresholds: false });
+      const equal = saved.code === 0 && listed.code === 0 && equalTables(parseRules(saved.stdout).table, parseRules(want).table);
+      floor = { restore, save, list, equal };
+      log(`floor (ipvsadm 1.31 in a fresh netns of the same VM, its clock): ipvsadm -R ${restore.toFixed(2)} s, ipvsadm -S -n ${save.toFixed(2)} s, ipvsadm -Ln ${list.toFixed(2)} s; its table ${equal ? "equals" : "DIFFERS FROM"} the one restored`);
+      await channel.shell("/usr/sbin/ip netns del floor");
+    }
     const reconcileSeconds = reconcileCpu + reconcileVm;
     const updateSeconds = updateCpu + updateVm;
     const statsSamples = reads;
     return {
       services, destinations, reconcileSeconds, reconcileOps, updateSeconds, updateOps,
-      statsPct, statsSamples, statsReadSeconds: readSeconds / reads, converged, reconcileWall, reconcileCpu, reconcileVm, reconcileQemu, statsVmSeconds: vmPerRead.slice(1).reduce((x, y) => x + y, 0) / Math.max(1, reads - 1),
+      statsPct, statsSamples, statsReadSeconds: readSeconds / reads, converged, reconcileWall, reconcileCpu, reconcileVm, reconcileQemu, reconcileTimes: firstTimes, floor, statsVmSeconds: vmPerRead.slice(1).reduce((x, y) => x + y, 0) / Math.max(1, reads - 1),
     };
   } finally {
     await channel.close();

@@ -93,6 +93,12 @@ async function agentFigures(): Promise<void> {
     const door = process.env.SCALE_AGENT_DOOR === "ipvsadm" ? "ipvsadm" : "netlink";
     const f = await measureAgentLab({ services: n, log: info, door });
     say(`scale agent: reconcile ${n} services in ${f.reconcileSeconds.toFixed(1)} s; stats ${f.statsPct.toFixed(1)}% of a core`);
+    if (f.floor) {
+      const [read, batch, back] = f.reconcileTimes;
+      const t = (x: { real: number; sys: number } | undefined) => (x ? `${x.real.toFixed(2)} s (kernel ${x.sys.toFixed(2)} s)` : "?");
+      say(`scale agent floor: ipvsadm -R ${f.floor.restore.toFixed(2)} s, ipvsadm-save -n ${f.floor.save.toFixed(2)} s, ipvsadm -Ln ${f.floor.list.toFixed(2)} s; the agent's batch ${t(batch)}, read back ${t(back)}`);
+      info(`floor = ipvsadm 1.31 with the same ${f.reconcileOps}-line table in a fresh network namespace of the same VM, by its clock (its save ${f.floor.equal ? "equals" : "DIFFERS FROM"} the table); the agent's = the lvs-ipvs-nl runs of the reconcile by busybox time (read ${t(read)}); kernel = their sys time`);
+    }
     const busy = await statsBusyFigures(n);
     info(`measured in the QEMU kernel lab (${process.env.LVS_LAB_DIR}, software emulation, ${door}): ${f.reconcileOps} ops from an empty table; reconcile = agent CPU ${f.reconcileCpu.toFixed(1)} s + commands in the VM ${f.reconcileVm.toFixed(1)} s by its clock (QEMU's host CPU meanwhile ${f.reconcileQemu.toFixed(1)} s; ${f.reconcileWall.toFixed(1)} s wall through the lab's nc channel); 1 % update ${f.updateOps} ops in ${f.updateSeconds.toFixed(1)} s; kernel table ${f.converged ? "equals" : "DIFFERS FROM"} the desired one; stats = agent CPU of one steady read (one a second), the helper itself ${f.statsVmSeconds.toFixed(2)} s in the emulated VM; ${f.statsReadSeconds.toFixed(2)} s wall each through the channel (${f.statsSamples} reads)`);
     info(`stats with traffic (in this process, the fake helper's stats-since output, median of 3 reads; the lab's table is idle): ${busy} of a core`);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { IpvsEngine } from "./ipvsEngine.ts";
 import { FAKE_HELPER, FakeNetlinkHelper } from "./fakeNetlinkHelper.ts";
-import { opLine, parseDump, parseOpLine, renderDump } from "./netlinkFormat.ts";
+import { opLine, parseDestinationLine, parseDump, parseOpLine, parseServiceLine, renderDump } from "./netlinkFormat.ts";
+import { sortDestinationsIpvs, sortServicesIpvs } from "../../../lvs/ipvsadmOrder.ts";
 import { NetlinkStatsReader } from "./netlinkStats.ts";
 import { dest, tcpService } from "../../testing/fixtures.ts";
 import { genTable } from "../../../lvs/testing/bigTable.ts";
@@ -10,6 +12,29 @@ import { applyOps } from "../../../lvs/ops.ts";
 import { canonicalTable, equalTables } from "../../../lvs/canonical.ts";
 import { serviceKeyString } from "../../../lvs/tableKey.ts";
 import type { IpvsService, IpvsTable, StatsSnapshot } from "../../../lvs/model.ts";
+import { ipvsTableArbitrary } from "../../../lvs/testing/arbitraries.ts";
+
+/** parseDump as it was before its in-place reader: every line split into fields and read by the strict line parsers. */
+function splitParseDump(text: string): IpvsTable {
+  const services: IpvsService[] = [];
+  let current: IpvsService | null = null;
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === "") continue;
+    if (line[0] === "D") {
+      if (!current) throw new Error(`lvs-ipvs-nl output line ${i + 1}: a real server before any service`);
+      current.destinations.push(parseDestinationLine(line, i + 1).destination);
+    } else if (line[0] === "S") {
+      current = parseServiceLine(line, i + 1).service;
+      services.push(current);
+    } else throw new Error(`lvs-ipvs-nl output line ${i + 1}: ${JSON.stringify(line.slice(0, 200))}`);
+  }
+  for (const s of services) s.destinations = sortDestinationsIpvs(s.destinations);
+  return { services: sortServicesIpvs(services) };
+}
+
+const outcome = (f: () => unknown) => { try { return { ok: f() }; } catch (e) { return { error: (e as Error).message }; } };
 
 /** Every shape the helper must carry: IPv6, fwmark v4/v6, sctp, tun gue/gre, persistence with netmask, -o, --pe, sh flags, thresholds. */
 const shapes: IpvsTable = {
@@ -33,6 +58,25 @@ describe("lvs-ipvs-nl line format", () => {
   it("reads back a dump as ipvsadm -S + --thresholds would (thresholds, tunnels, netmasks, flags)", () => {
     expect(parseDump(renderDump(shapes))).toEqual(canonicalTable(shapes));
     expect(equalTables(parseDump(renderDump(genTable(300, 4))), genTable(300, 4))).toBe(true);
+  });
+
+  it("reads a dump in place exactly as splitting its lines did: same table, or the same error (property, damaged dumps)", () => {
+    // damage of the kinds a broken pipe or a different helper could give: characters changed, doubled
+    // or dropped spaces, leading zeros, signs, CRs, huge numbers, fields added or cut
+    const damage = fc.array(fc.tuple(fc.nat(), fc.constantFrom("x", " ", "  ", "0", "+", "-", "\r", "\n", "9999999999999999", "", "1e3", "02", "3", "D ", "S ")), { maxLength: 3 });
+    fc.assert(fc.property(ipvsTableArbitrary(), damage, fc.boolean(), (table, edits, stats) => {
+      let text = renderDump(table, stats ? () => " 1 2 3 4 5 6 7 8 9 10" : undefined);
+      for (const [at, piece] of edits) {
+        const i = text.length ? at % text.length : 0;
+        text = text.slice(0, i) + piece + text.slice(i + (piece === "" || at % 2 ? 1 : 0));
+      }
+      expect(outcome(() => parseDump(text))).toEqual(outcome(() => splitParseDump(text)));
+    }), { numRuns: 400 });
+    const head = "S 2 6 10.0.0.1 80 0 rr - 0 0 255.255.255.255\n";
+    for (const d of ["D 02 10.1.1.1 80 0 1 0 0 0 0 0", "D 2 10.1.1.1 +80 0 1 0 0 0 0 0", "D 2 10.1.1.1 80 0 1 0 0 0 0 0 ", "D 2  10.1.1.1 80 0 1 0 0 0 0 0",
+      "D 2 10.1.1.1 80 2 1 0 0 1 0x10 2", "D 2 10.1.1.1 80 2 1 0 0 1 6080 x", "D 10 2001:db8::1 80 0 1 0 0 0 0", "D 2 10.1.1.1 80 0 99999999999999999 0 0 0 0 0"]) {
+      expect(outcome(() => parseDump(head + d)), d).toEqual(outcome(() => splitParseDump(head + d)));
+    }
   });
 
   it("refuses words that would split a line, and malformed output with its line number", () => {

@@ -145,24 +145,76 @@ export function parseDestinationLine(line: string, at: number): { destination: I
   return { destination, stats };
 }
 
+// the in-place reader of `D` lines: where it stands in the text (module state: no closure per line)
+let cur = 0;
+
+/** A count at `cur` ending at a space (`last`: at `end`); -1 when it is not one (≤ 15 digits: always safe). */
+function countAt(text: string, end: number, last: boolean): number {
+  let n = 0;
+  const from = cur;
+  for (; cur < end; cur++) {
+    const c = text.charCodeAt(cur);
+    if (c === 32) break;
+    if (c < 48 || c > 57 || cur - from >= 15) return -1;
+    n = n * 10 + (c - 48);
+  }
+  if (cur === from || (last ? cur !== end : cur === end)) return -1;
+  cur++;
+  return n;
+}
+
+/**
+ * A `dump` real-server line (`D af addr port fwd weight u l tuntype tunport tunflags`, one space
+ * apart) read in place, without splitting it; null for anything else (the stats form, a malformed
+ * line), which parseDestinationLine then reads or refuses with its message.
+ */
+function dumpDestination(text: string, start: number, end: number): IpvsDestination | null {
+  if (text.charCodeAt(start + 1) !== 32) return null;
+  cur = start + 2;
+  const af = countAt(text, end, false);
+  // exactly "2" or "10", as family() takes them
+  if ((af !== AF.inet || cur !== start + 4) && (af !== AF.inet6 || cur !== start + 5)) return null;
+  const sp = text.indexOf(" ", cur);
+  if (sp < 0 || sp >= end || sp === cur) return null;
+  const address = text.slice(cur, sp);
+  cur = sp + 1;
+  const port = countAt(text, end, false);
+  const method = FWD_NAME[countAt(text, end, false)];
+  const weight = countAt(text, end, false);
+  const upperThreshold = countAt(text, end, false);
+  const lowerThreshold = countAt(text, end, false);
+  const tt = countAt(text, end, false);
+  const tp = countAt(text, end, false);
+  const tf = countAt(text, end, true);
+  if (!method || port < 0 || weight < 0 || upperThreshold < 0 || lowerThreshold < 0 || tt < 0 || tp < 0 || tf < 0) return null;
+  const type = TUN_NAME[tt] ?? "ipip";
+  return {
+    address, port, method, weight, upperThreshold, lowerThreshold,
+    tunnel: method === "tun" ? { type, port: type === "gue" ? tp : null, checksum: type === "ipip" ? null : (CSUM_NAME[tf] ?? "nocsum") } : null,
+  };
+}
+
 /** `dump` output → the table as `ipvsadm -S` + `--thresholds` would give it. */
 export function parseDump(text: string): IpvsTable {
   const services: IpvsService[] = [];
   let current: IpvsService | null = null;
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line === "") continue;
-    const c = line.charCodeAt(0);
-    if (c === 68 /* D */) {
-      if (!current) throw new Error(`lvs-ipvs-nl output line ${i + 1}: a real server before any service`);
-      current.destinations.push(parseDestinationLine(line, i + 1).destination);
-    } else if (c === 83 /* S */) {
-      current = parseServiceLine(line, i + 1).service;
-      services.push(current);
-    } else {
-      throw new Error(`lvs-ipvs-nl output line ${i + 1}: ${JSON.stringify(line.slice(0, 200))}`);
+  // line by line in place (110 000 lines: no array of lines, no array of fields per real server)
+  for (let pos = 0, at = 1; pos < text.length; at++) {
+    let end = text.indexOf("\n", pos);
+    if (end < 0) end = text.length;
+    if (end > pos) {
+      const c = text.charCodeAt(pos);
+      if (c === 68 /* D */) {
+        if (!current) throw new Error(`lvs-ipvs-nl output line ${at}: a real server before any service`);
+        current.destinations.push(dumpDestination(text, pos, end) ?? parseDestinationLine(text.slice(pos, end), at).destination);
+      } else if (c === 83 /* S */) {
+        current = parseServiceLine(text.slice(pos, end), at).service;
+        services.push(current);
+      } else {
+        throw new Error(`lvs-ipvs-nl output line ${at}: ${JSON.stringify(text.slice(pos, Math.min(end, pos + 200)))}`);
+      }
     }
+    pos = end + 1;
   }
   // the kernel's values are canonical already (inet_ntop addresses, DR/TUN ports forced): only
   // ipvsadm's order is left to apply — sorted from the order the kernel lists (head-first), as ipvsadm does

@@ -5,7 +5,7 @@
  */
 import type { AppliedOp } from "../../engine.ts";
 import type { Op } from "../../../lvs/ops.ts";
-import { renderOp } from "../../../lvs/formats/ipvsadm/render.ts";
+import { renderOps } from "../../../lvs/formats/ipvsadm/render.ts";
 import { destinationKeyString, serviceKeyOf, serviceKeyString } from "../../../lvs/tableKey.ts";
 
 export function opIdentity(op: Op): string {
@@ -23,12 +23,15 @@ function objectOf(op: Op): string {
 }
 
 export function verifyOps(batch: readonly Op[], residual: readonly Op[], stderr: string): AppliedOp[] {
+  const lines = renderOps(batch);
+  // the read-back equals the desired table: every op took effect (no identity strings to compare)
+  if (residual.length === 0) return lines.map((op) => ({ op, ok: true }));
   const left = new Set(residual.map(objectOf));
   const errors = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
   const failedCount = batch.filter((op) => left.has(objectOf(op))).length;
   let i = 0;
-  return batch.map((op) => {
-    const line = renderOp(op);
+  return batch.map((op, n) => {
+    const line = lines[n]!;
     if (!left.has(objectOf(op))) return { op: line, ok: true };
     const error = failedCount === errors.length ? errors[i++]! : errors.join("; ") || "not applied (read-back differs)";
     return { op: line, ok: false, error };

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { IpvsDestination, IpvsService, IpvsTable } from "../../model.ts";
-import { renderBatch, renderCommands, renderRules } from "./render.ts";
-import { op } from "../../ops.ts";
+import fc from "fast-check";
+import { renderBatch, renderCommands, renderOp, renderOps, renderRules } from "./render.ts";
+import { op, type Op } from "../../ops.ts";
+import { plan } from "../../reconcile.ts";
+import { ipvsTableArbitrary } from "../../testing/arbitraries.ts";
 
 const base = { scheduler: "wlc", flags: [], persistence: null, persistenceEngine: null, onePacket: false, destinations: [] };
 const tcp = (address: string, port: number, extra: Partial<IpvsService> = {}): IpvsService =>
@@ -104,5 +107,21 @@ describe("renderBatch", () => {
       "-d -t 10.0.0.1:80 -r 10.0.0.9:8080",
       "-D -t 10.0.0.1:80",
       ""].join("\n"));
+  });
+});
+
+describe("renderOps", () => {
+  it("is renderOp of each op, the service option shared by a run of real-server ops on one key object (property)", () => {
+    fc.assert(fc.property(ipvsTableArbitrary(), ipvsTableArbitrary(), fc.nat(), (a, b, seed) => {
+      const ops = [...plan({ services: [] }, b), ...plan(a, b), ...plan(b, { services: [] })];
+      // key objects reused across services (a key edited in place between ops must not keep the old text)
+      const mixed: Op[] = ops.map((o, i) => (i % 3 === seed % 3 && (o.kind === "add-destination" || o.kind === "edit-destination") ? { ...o, service: { ...o.service } } : o));
+      expect(renderOps(mixed)).toEqual(mixed.map(renderOp));
+    }), { numRuns: 150 });
+    const svc = tcp("10.0.0.1", 80);
+    const key = { protocol: "tcp" as const, family: "inet" as const, address: "10.0.0.1", port: 80 };
+    const other = { ...key, address: "10.0.0.2" };
+    expect(renderOps([op.addDestination(svc, dest("10.0.0.9", 80)), { kind: "add-destination", service: key, destination: dest("10.0.0.8", 80), dropsConnections: false }, { kind: "add-destination", service: other, destination: dest("10.0.0.8", 80), dropsConnections: false }]))
+      .toEqual(["-a -t 10.0.0.1:80 -r 10.0.0.9:80 -g -w 1", "-a -t 10.0.0.1:80 -r 10.0.0.8:80 -g -w 1", "-a -t 10.0.0.2:80 -r 10.0.0.8:80 -g -w 1"]);
   });
 });

@@ -133,12 +133,8 @@ export function renderOp(op: Op): string {
     case "delete-service":
       return `-D ${serviceOption(op.service)}`;
     case "add-destination":
-    case "edit-destination": {
-      const k = op.service;
-      const svcLike = { ...k, scheduler: "", flags: [], persistence: null, persistenceEngine: null, onePacket: false, destinations: [] };
-      const d = canonicalDestination(svcLike, op.destination);
-      return `${op.kind === "add-destination" ? "-a" : "-e"} ${serviceOption(k)}${destinationArgs(d, true)}`;
-    }
+    case "edit-destination":
+      return destinationOpLine(op, serviceOption(op.service), keyService(op.service));
     case "delete-destination":
       return `-d ${serviceOption(op.service)} -r ${formatAddressPort(op.destination.address, op.destination.port)}`;
     case "set-timeouts":
@@ -146,7 +142,36 @@ export function renderOp(op: Op): string {
   }
 }
 
+/** A service key as a service without settings: what canonicalDestination needs of it. */
+function keyService(k: IpvsServiceKey): IpvsService {
+  return { ...k, scheduler: "", flags: [], persistence: null, persistenceEngine: null, onePacket: false, destinations: [] } as IpvsService;
+}
+
+function destinationOpLine(op: Extract<Op, { kind: "add-destination" | "edit-destination" }>, option: string, svc: IpvsService): string {
+  return `${op.kind === "add-destination" ? "-a" : "-e"} ${option}${destinationArgs(canonicalDestination(svc, op.destination), true)}`;
+}
+
+/**
+ * renderOp of each op. Real-server ops that follow one another on the same service key object (as
+ * plan() emits them) share the service's option text: 100 000 ops, 10 000 services written once.
+ */
+export function renderOps(ops: readonly Op[]): string[] {
+  let key: IpvsServiceKey | null = null;
+  let option = "";
+  let svc: IpvsService | null = null;
+  return ops.map((o) => {
+    if (o.kind !== "add-destination" && o.kind !== "edit-destination") return renderOp(o);
+    if (o.service !== key || !svc) {
+      key = o.service;
+      option = serviceOption(key);
+      svc = keyService(key);
+    }
+    return destinationOpLine(o, option, svc);
+  });
+}
+
 /** Ops as a stream for `ipvsadm -R` (accepted as-is: no comments, one command per line). */
 export function renderBatch(ops: readonly Op[]): string {
-  return ops.map((o) => `${renderOp(o)}\n`).join("");
+  const lines = renderOps(ops);
+  return lines.length ? `${lines.join("\n")}\n` : "";
 }
