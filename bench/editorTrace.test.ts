@@ -37,6 +37,20 @@ describe("frameStats", () => {
     expect(s.breakdown).toEqual({ script: 30, style: 0, layout: 0, paint: 20, raster: 9 });
   });
 
+  it("measures the window over thread events: an async slice Chromium reports with a begin from before tracing started does not widen it", () => {
+    const events: TraceEvent[] = [
+      meta(2, 1, "CrRendererMain"),
+      ...Array.from({ length: 30 }, (_, i) => draw(2, i * 33.3)),
+      task(2, 1, 0, 5), task(2, 1, 995, 5),
+      // a frame's PipelineReporter begun 0.9 s before the trace (it once made a 3 s pan's window 4.4 s)
+      { name: "PipelineReporter", ph: "b", pid: 2, tid: 5, ts: 100_000 },
+      { name: "PipelineReporter", ph: "e", pid: 2, tid: 5, ts: 117_000 },
+    ];
+    const s = frameStats(events);
+    expect(s.windowMs).toBe(1000);
+    expect(s.fps).toBeCloseTo(30, 5);
+  });
+
   it("refuses a trace without timed events", () => {
     expect(() => frameStats([meta(1, 1, "CrRendererMain")])).toThrow(/no timed events/);
   });

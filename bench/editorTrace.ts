@@ -2,7 +2,10 @@
  * Frame statistics from a Chromium performance trace (Trace Event Format, as Playwright's
  * browser.startTracing/stopTracing returns it). Pure, unit-tested.
  *  - frames: the compositor's DrawFrame events (category disabled-by-default-devtools.timeline.frame)
- *    of the process that drew the most; fps = frames per second of the traced window;
+ *    of the process that drew the most; fps = frames per second of the traced window, the span of
+ *    the threads' slices and instant events: async slices (ph b/e/n, e.g. PipelineReporter) are left
+ *    out, Chromium reports some with a begin from before tracing started (a frame drawn 1.2 s earlier
+ *    stretched a 3.2 s pan's window to 4.4 s and cut its fps by a quarter);
  *  - frame intervals between consecutive DrawFrames (p50/p95/max);
  *  - dropped frames: DroppedFrame events of that process (the compositor gave up on a frame);
  *  - main thread busy wall time and CPU time (tdur), a figure less sensitive to a loaded machine;
@@ -56,6 +59,8 @@ const KIND: Record<string, keyof Breakdown> = {
 };
 
 const LONG_TASK_US = 50_000;
+/** async (nestable) slices and flow events: not bound to a thread's timeline */
+const ASYNC = new Set(["b", "e", "n", "S", "T", "p", "F", "s", "t", "f"]);
 const TASK_NAMES = new Set(["RunTask", "ThreadControllerImpl::RunTask"]);
 
 function quantile(sorted: number[], p: number): number {
@@ -64,9 +69,10 @@ function quantile(sorted: number[], p: number): number {
 
 export function frameStats(events: readonly TraceEvent[]): FrameStats {
   const timed = events.filter((e) => e.ph !== "M" && e.ts > 0);
-  if (!timed.length) throw new Error("the trace has no timed events (was tracing started on the page?)");
+  const threadTimed = timed.filter((e) => !ASYNC.has(e.ph));
+  if (!threadTimed.length) throw new Error("the trace has no timed events (was tracing started on the page?)");
   let start = Infinity, end = -Infinity;
-  for (const e of timed) {
+  for (const e of threadTimed) {
     start = Math.min(start, e.ts);
     end = Math.max(end, e.ts + (e.dur ?? 0));
   }
