@@ -22,16 +22,38 @@ const RAF_START = `(() => {
 })()`;
 const RAF_STOP = `(() => { window.__rafOn = false; return window.__rafTimes; })()`;
 
+/** A USB mouse reports its moves at 125 Hz (gaming mice 500-1 000 Hz): one every 8 ms. */
+export const MOUSE_REPORT_MS = 8;
+/** moves sent and not yet handled by the page, at most (the page coalesces them into its next frame) */
+const MOVES_IN_FLIGHT = 4;
+
+/**
+ * A drag pan of the pane as a mouse drives it: a move every MOUSE_REPORT_MS along a circle (the
+ * position a function of time, so the speed does not depend on the machine), each sent through
+ * Chromium's input pipeline (CDP Input.dispatchMouseEvent) without waiting for the page to handle
+ * the one before, up to MOVES_IN_FLIGHT ahead. Chromium hands the renderer its mouse moves once a
+ * frame, coalesced, as with a real mouse. (Before: each move waited for the previous one's
+ * acknowledgement, which comes when the page's next frame handled it, so a round trip through
+ * Playwright and the browser sat between frames and the page drew at most one frame per move:
+ * at load 6 the trace had exactly as many frames as mouse moves, 40 a second, with the renderer's
+ * main thread idle ~40 % of the time.)
+ */
 export async function pan(page: Page, ms: number) {
   const box = (await page.locator(".react-flow__pane").boundingBox())!;
   const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
   await page.mouse.move(cx, cy);
   await page.mouse.down();
-  const end = Date.now() + ms;
-  for (let i = 0; Date.now() < end && i < 100_000; i++) {
-    const a = i / 15;
-    await page.mouse.move(cx + Math.cos(a) * 200, cy + Math.sin(a) * 150);
+  const t0 = Date.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < 100_000 && Date.now() - t0 < ms; i++) {
+    const sent = Date.now();
+    const a = (sent - t0) / 400; // a turn every 2.5 s
+    inFlight.push(page.mouse.move(cx + Math.cos(a) * 200, cy + Math.sin(a) * 150));
+    if (inFlight.length >= MOVES_IN_FLIGHT) await inFlight.shift();
+    const wait = sent + MOUSE_REPORT_MS - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
+  await Promise.all(inFlight);
   await page.mouse.up();
 }
 
