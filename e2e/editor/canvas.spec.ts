@@ -191,14 +191,32 @@ test.describe("topology editor canvas", () => {
         seen.push(`${c.getAttribute("data-snapshot")} edges in ${paths} paths; edges ${getComputedStyle(c.querySelector(".react-flow__edges")!).display}, labels ${getComputedStyle(c.querySelector(".react-flow__edgelabel-renderer")!).display}`);
       }).observe(c, { attributes: true, attributeFilter: ["data-snapshot"] });
     });
+    // a drag pan moves what is drawn (nodes, dot grid, the minimap's viewport box) without React
+    // Flow's store, which gets the viewport when the drag ends: MiniMap then draws the same box
+    const drawn = () => page.evaluate(() => ({
+      node: document.querySelector('[data-testid="node-svc-web"]')!.getBoundingClientRect().toJSON() as { x: number; y: number },
+      grid: Number(document.querySelector(".react-flow__background pattern")!.getAttribute("x")),
+      gap: Number(document.querySelector(".react-flow__background pattern")!.getAttribute("width")),
+      mask: document.querySelector(".react-flow__minimap-mask")!.getAttribute("d")!,
+    }));
+    const still = await drawn();
     const box = (await page.locator(".react-flow__pane").boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + 15); // empty pane (the controls sit bottom left)
     await page.mouse.down();
     await page.mouse.move(box.x + box.width / 2 + 40, box.y + 35, { steps: 4 });
     // DR to web1 and web2 share a look (one path), NAT to dns1 another, the two placements a third
     await expect.poll(() => page.evaluate(() => (window as unknown as { seen: string[] }).seen[0])).toBe("5 edges in 3 paths; edges none, labels none");
+    const dragged = await drawn();
+    expect([dragged.node.x - still.node.x, dragged.node.y - still.node.y]).toEqual([40, 20]);
+    expect(((dragged.grid - still.grid - 40) % still.gap + still.gap) % still.gap).toBeCloseTo(0, 6);
+    const viewportBox = (d: string) => d.slice(d.lastIndexOf("M"));
+    expect(viewportBox(dragged.mask)).not.toBe(viewportBox(still.mask));
     await page.mouse.up();
     await expect(canvas).not.toHaveAttribute("data-moving");
+    const released = await drawn();
+    expect(released.node).toEqual(dragged.node);
+    expect(released.grid).toBeCloseTo(dragged.grid, 9);
+    expect(viewportBox(released.mask)).toBe(viewportBox(dragged.mask));
     await expect(page.getByTestId("edge-m-1")).toBeVisible();
     await expect(page.getByTestId("pan-edges").locator("path")).toHaveCount(0);
     // search (an animated focus) then fit view at once: d3-zoom leaves the second move without an

@@ -6,16 +6,22 @@
  * (editing handlers, interactivity) as React Flow props and extra children (minimap).
  */
 import {
-  Background, Controls, ReactFlow, useStore as useFlowStore, type ReactFlowProps, type ReactFlowState,
+  Background, Controls, ReactFlow, useStore as useFlowStore, type ReactFlowProps, type ReactFlowState, type Viewport,
 } from "@xyflow/react";
 import { useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import { createPortal } from "react-dom";
 import { EdgeLabelLayerContext } from "./edges/EdgeLabelPortal.tsx";
+import { useDragViewport } from "./pan/useDragViewport.ts";
 import { usePanSnapshot } from "./pan/usePanSnapshot.ts";
 import type { CanvasEdge, CanvasNode } from "./groups/groupGraph.ts";
 import { edgeTypes, nodeTypes } from "./kinds.ts";
 
 const proOptions = { hideAttribution: true };
+/**
+ * The viewport is controlled (pan/useDragViewport.ts puts every change into React Flow's store
+ * itself, at once or when a drag pan ends); this is only the start, React Flow's default.
+ */
+const CONTROLLED_VIEWPORT: Viewport = { x: 0, y: 0, zoom: 1 };
 
 /**
  * Level of detail for big topologies (bench:editor): below this zoom the ~1 000 edge labels are
@@ -26,7 +32,8 @@ const proOptions = { hideAttribution: true };
  * an empty layer on top of the pane takes the pointer: every mouse move of a pan was otherwise
  * hit-tested through ~1 500 node and edge layers (edge strokes included) and flipped :hover styles
  * (a restyle and repaint) on the nodes the pointer crossed; d3-zoom follows the drag on the window.
- * The edges are drawn as one snapshot layer while it moves (pan/usePanSnapshot.ts).
+ * The edges are drawn as one snapshot layer while it moves (pan/usePanSnapshot.ts), and a drag pan
+ * moves the drawn viewport without React Flow's store until it ends (pan/useDragViewport.ts).
  */
 export const FAR_ZOOM = 0.45;
 /**
@@ -54,7 +61,7 @@ const LOD_CSS = `[data-lod="far"] .react-flow__edgelabel-renderer{display:none}
 [data-testid="pan-edges"]{display:none;position:absolute;left:0;top:0;width:1px;height:1px;overflow:visible;z-index:-1;pointer-events:none}
 [data-snapshot] [data-testid="pan-edges"]{display:block}`;
 
-export type FlowCanvasProps = Omit<ReactFlowProps<CanvasNode, CanvasEdge>, "nodeTypes" | "edgeTypes" | "proOptions" | "children"> & {
+export type FlowCanvasProps = Omit<ReactFlowProps<CanvasNode, CanvasEdge>, "nodeTypes" | "edgeTypes" | "proOptions" | "children" | "viewport" | "onViewportChange" | "defaultViewport"> & {
   /** the wrapper's data-testid ("canvas" in the editor, "live-canvas" in the live view) */
   testId: string;
   className?: string;
@@ -64,7 +71,7 @@ export type FlowCanvasProps = Omit<ReactFlowProps<CanvasNode, CanvasEdge>, "node
 } & Pick<React.HTMLAttributes<HTMLDivElement>, "onDragOver" | "onDrop">;
 
 /** Needs a <ReactFlowProvider> above it (the caller's hooks use the same flow). */
-export function FlowCanvas({ testId, className, view, children, onDragOver, onDrop, onMove, onMoveEnd, ...flow }: FlowCanvasProps) {
+export function FlowCanvas({ testId, className, view, children, onDragOver, onDrop, onMoveStart, onMove, onMoveEnd, ...flow }: FlowCanvasProps) {
   const far = useFlowStore(farSelector);
   const wrapper = useRef<HTMLDivElement>(null);
   const [labelLayer, setLabelLayer] = useState<Element | null>(null);
@@ -75,7 +82,8 @@ export function FlowCanvas({ testId, className, view, children, onDragOver, onDr
     setViewportLayer(wrapper.current?.querySelector(".react-flow__viewport-portal") ?? null);
   }, []);
   const cull = (flow.nodes?.length ?? 0) + (flow.edges?.length ?? 0) > RENDER_ALL_MAX;
-  const snapshot = usePanSnapshot(wrapper, !cull);
+  const drag = useDragViewport(wrapper, !cull);
+  const snapshot = usePanSnapshot(wrapper, !cull, drag.settle);
   return (
     <div ref={wrapper} className={className} onDragOver={onDragOver} onDrop={onDrop} data-testid={testId} data-view={view} data-lod={far ? "far" : "near"}>
       <style>{LOD_CSS}</style>
@@ -88,6 +96,9 @@ export function FlowCanvas({ testId, className, view, children, onDragOver, onDr
           onNodeClick={keepPointerEvents}
           minZoom={0.05}
           proOptions={proOptions}
+          viewport={CONTROLLED_VIEWPORT}
+          onViewportChange={drag.onViewportChange}
+          onMoveStart={onMoveStart ? (e, v) => (drag.onMoveStart(e), onMoveStart(e, v)) : drag.onMoveStart}
           onMove={onMove ? (e, v) => (snapshot.onMove(), onMove(e, v)) : snapshot.onMove}
           onMoveEnd={onMoveEnd ? (e, v) => (snapshot.onMoveEnd(), onMoveEnd(e, v)) : snapshot.onMoveEnd}
           {...flow}

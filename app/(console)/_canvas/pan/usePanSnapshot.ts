@@ -9,7 +9,8 @@
  * also once the viewport has been still for IDLE_MS: d3-zoom does not always pair its events (a
  * transition interrupted before it started ends a gesture that never began, and the next one then
  * moves without start or end events: search, then fit view), and a canvas must not stay in this mode.
- * A click (a move start without a move) changes nothing.
+ * A click (a move start without a move) changes nothing. `settle` (useDragViewport's) is told when
+ * the mode ends: `true` for the move's end event, `false` when the viewport was merely still.
  */
 import { useCallback, useEffect, useRef, type RefObject } from "react";
 import { groupPaths, type DrawnPath } from "./edgeSnapshot.ts";
@@ -30,15 +31,18 @@ function drawnPath(path: SVGPathElement): DrawnPath {
   };
 }
 
-export function usePanSnapshot(wrapper: RefObject<HTMLDivElement | null>, enabled: boolean) {
+export function usePanSnapshot(wrapper: RefObject<HTMLDivElement | null>, enabled: boolean, settle?: (end: boolean) => void) {
   const layer = useRef<SVGSVGElement>(null);
   const moving = useRef(false);
   const on = useRef(enabled);
   on.current = enabled;
   const idle = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const settled = useRef(settle);
+  settled.current = settle;
 
-  const onMoveEnd = useCallback(() => {
+  const finish = useCallback((end: boolean) => {
     clearTimeout(idle.current);
+    settled.current?.(end);
     if (!moving.current) return;
     moving.current = false;
     if (wrapper.current) {
@@ -47,11 +51,13 @@ export function usePanSnapshot(wrapper: RefObject<HTMLDivElement | null>, enable
     }
     layer.current?.replaceChildren();
   }, [wrapper]);
+  const onMoveEnd = useCallback(() => finish(true), [finish]);
+  const onIdle = useCallback(() => finish(false), [finish]);
   useEffect(() => () => clearTimeout(idle.current), []);
 
   const onMove = useCallback(() => {
     clearTimeout(idle.current);
-    idle.current = setTimeout(onMoveEnd, IDLE_MS);
+    idle.current = setTimeout(onIdle, IDLE_MS);
     const root = wrapper.current, svg = layer.current;
     if (moving.current || !root) return;
     moving.current = true;
@@ -69,7 +75,7 @@ export function usePanSnapshot(wrapper: RefObject<HTMLDivElement | null>, enable
       return el;
     }));
     root.dataset.snapshot = String(paths.reduce((a, g) => a + g.edges, 0));
-  }, [wrapper, onMoveEnd]);
+  }, [wrapper, onIdle]);
 
   return { layer, onMove, onMoveEnd };
 }
