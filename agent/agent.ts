@@ -16,6 +16,8 @@ import { answerConnections, answerZero } from "./engineRequests.ts";
 import { applyHa } from "./applyHa.ts";
 import { applyEffective } from "./applyEffective.ts";
 import { StatsDeltaEncoder } from "../lvs/stats/statsDelta.ts";
+import { StatsFieldsEncoder, fieldsBody, type StatsFieldsFrame } from "../lvs/stats/statsFields.ts";
+import { ColumnsFromSnapshots } from "../lvs/stats/statsColumns.ts";
 
 export type { AgentIssue };
 export type { AgentOptions } from "./agentOptions.ts";
@@ -36,6 +38,11 @@ export class Agent {
   private stopped = false;
   /** set by the link: delivers a message when connected; false = dropped (offline) */
   send: (msg: AgentMessage) => boolean = () => false;
+  /**
+   * Feature "stats.fields": set by the link to write the frame's bytes without a JS array of its numbers
+   * (lvs/stats/statsFieldsJson.ts); by default the frame goes through `send` as a plain message.
+   */
+  sendStatsFields: (frame: StatsFieldsFrame) => boolean = (f) => this.send({ v: PROTOCOL_VERSION, type: "stats.fields", ...fieldsBody(f) });
   /** set by the link: whether messages can go out now (stats are not even gathered otherwise) */
   online: () => boolean = () => true;
   /** health transitions that could not be delivered; sent after the next welcome */
@@ -49,6 +56,9 @@ export class Agent {
   private unsentHa: HaTransition[] = [];
   /** feature "stats.delta": what this connection was sent, and when the last full update went */
   private readonly statsDelta = new StatsDeltaEncoder();
+  /** feature "stats.fields": the same for per-field frames; columns from snapshots when the engine has no reader of its own */
+  private readonly statsFields = new StatsFieldsEncoder();
+  private columnsFromSnapshots: ColumnsFromSnapshots | null = null;
   private lastFullStatsAt = 0;
 
   constructor(private readonly opts: AgentOptions) {
@@ -196,6 +206,7 @@ export class Agent {
         this.opts.log.info(`connected as director ${msg.directorName} (${msg.directorId})`);
         this.serverFeatures = new Set(msg.features ?? []);
         this.statsDelta.reset();
+        this.statsFields.reset();
         this.prereq?.resend();
         if (this.unsentTransitions.length) this.sendTransitions(this.unsentTransitions.splice(0));
         // transitions only: the control plane may have missed some (restart while offline), so it
@@ -225,6 +236,7 @@ export class Agent {
       case "stats.resync":
         this.opts.log.info(`control plane asks for a full stats update: ${msg.reason}`);
         this.statsDelta.requestFull();
+        this.statsFields.requestFull();
         return;
       case "error":
         this.opts.log.warn(`control plane error ${msg.code}: ${msg.message}`);
@@ -337,15 +349,34 @@ export class Agent {
     }
   }
 
+  /** Feature "stats.fields": the figures that changed, per field (a full update now and then). */
+  private async sendFieldsUpdate(): Promise<void> {
+    const e = this.opts.engine;
+    const cols = e.statsColumns ? await e.statsColumns() : (this.columnsFromSnapshots ??= new ColumnsFromSnapshots()).update(await e.stats());
+    const now = this.opts.clock.now();
+    if (now - this.lastFullStatsAt >= STATS_FULL_EVERY_MS) this.statsFields.requestFull();
+    if (this.statsFields.fullPending) this.lastFullStatsAt = now;
+    for (const f of this.statsFields.encode(cols)) {
+      if (!this.sendStatsFields(f)) {
+        this.statsFields.reset();
+        return;
+      }
+    }
+  }
+
   private scheduleStats(): void {
     if (this.stopped) return;
     this.statsTimer = this.opts.timers.setTimeout(async () => {
       // offline nobody would receive them, and reading ipvsadm listings costs the director
       if (!this.online()) return this.scheduleStats();
       try {
-        const snapshot = await this.opts.engine.stats();
-        if (this.serverFeatures.has(AGENT_FEATURES.statsDelta)) this.sendStatsDelta(snapshot);
-        else this.send({ v: PROTOCOL_VERSION, type: "stats", snapshot });
+        if (this.serverFeatures.has(AGENT_FEATURES.statsFields)) {
+          await this.sendFieldsUpdate();
+        } else {
+          const snapshot = await this.opts.engine.stats();
+          if (this.serverFeatures.has(AGENT_FEATURES.statsDelta)) this.sendStatsDelta(snapshot);
+          else this.send({ v: PROTOCOL_VERSION, type: "stats", snapshot });
+        }
       } catch (e) {
         this.opts.log.warn(`stats: ${(e as Error).message}`);
       }

@@ -4,6 +4,7 @@
  * Implementations: engines/ipvs/, engines/userspace/, and a fake for unit tests.
  */
 import type { ConnectionEntry, IpvsServiceKey, IpvsTable, StatsSnapshot } from "../lvs/model.ts";
+import type { StatsColumns } from "../lvs/stats/statsColumns.ts";
 
 export type EngineKindName = "ipvs" | "userspace" | "fake";
 
@@ -54,6 +55,11 @@ export interface ForwardingEngine {
   read(): Promise<IpvsTable>;
   /** Counters, rates, ActiveConn/InActConn per service and destination. */
   stats(): Promise<StatsSnapshot>;
+  /**
+   * The same figures in columns (lvs/stats/statsColumns.ts), updated in place each call, for the
+   * stats.fields frames; engines without it are read through stats() (agent.ts).
+   */
+  statsColumns?(): Promise<StatsColumns>;
   connections(page: ConnectionPage): Promise<ConnectionList>;
   /**
    * `ipvsadm -Z [service]`: zero the counters (and the rate estimates) of one service and its real

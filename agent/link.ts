@@ -15,6 +15,8 @@ import { AGENT_VERSION } from "./version.ts";
 import type { AgentLog } from "./log.ts";
 import type { Timers } from "./health/monitor.ts";
 import { MessageJson } from "./messageJson.ts";
+import { statsFieldsJson } from "../lvs/stats/statsFieldsJson.ts";
+import type { StatsFieldsFrame } from "../lvs/stats/statsFields.ts";
 
 export interface BackoffOptions {
   initialMs: number;
@@ -112,6 +114,13 @@ export class AgentLink {
   send(msg: AgentMessage): boolean {
     if (!this.welcomed) return false;
     return this.sendRaw(msg);
+  }
+
+  /** Feature "stats.fields": the frame's JSON bytes, written without a JS array of its numbers, as a text frame. */
+  sendStatsFields(frame: StatsFieldsFrame): boolean {
+    if (!this.welcomed || !this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(statsFieldsJson(frame, PROTOCOL_VERSION), { binary: false });
+    return true;
   }
 
   private sendRaw(msg: AgentMessage): boolean {

@@ -73,6 +73,7 @@ export async function runAgent(o: RunAgentOptions): Promise<RunningAgent> {
     onMessage: (msg) => void agent.handle(msg).catch((e: Error) => o.log.error(`handling ${msg.type}: ${e.message}`)),
   });
   agent.send = (m) => link.send(m);
+  agent.sendStatsFields = (f) => link.sendStatsFields(f);
   agent.online = () => link.connected;
   link.start();
   return {

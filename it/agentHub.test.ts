@@ -16,6 +16,7 @@ import { FakeEngine } from "../agent/fakeEngine.ts";
 import { memoryLog } from "../agent/log.ts";
 import { dest, tcpCheck, tcpService } from "../agent/testing/fixtures.ts";
 import { until } from "./helpers.ts";
+import { fieldsBody, type StatsFieldsBody } from "../lvs/stats/statsFields.ts";
 
 const silent = pino({ level: "silent" });
 
@@ -278,11 +279,11 @@ describe("AgentHub over loopback", () => {
     ws.close();
   });
 
-  it("feature stats.delta: a real agent sends a full update, then only the services that changed; the hub merges them into the snapshot a full frame would carry", async () => {
+  /** a real agent whose engine gives service 10.0.0.2 traffic each read (conns = reads, its first real server's inPkts = 10 × reads); the others stay */
+  async function busyAgent() {
     const token = directory.add("d1", "director-1");
     const table = { services: [tcpService("10.0.0.1", 80, [dest("192.168.1.1", 80)]), tcpService("10.0.0.2", 80, [dest("192.168.1.2", 80), dest("192.168.1.3", 80)]), tcpService("10.0.0.3", 443, [dest("192.168.1.4", 443)])] };
     desiredByDirector.set("d1", { revision: 1, table, health: noHealth });
-    // one service gets traffic each second; the others stay as they were
     const engine = new FakeEngine();
     let tick = 0;
     const plain = engine.stats.bind(engine);
@@ -296,7 +297,70 @@ describe("AgentHub over loopback", () => {
     };
     const seen: AgentEvent[] = [];
     hub.onAgentEvent((e) => { if (e.type === "stats") seen.push(e); });
-    const a = await agent(token, engine);
+    return { a: await agent(token, engine), plain, seen };
+  }
+
+  it("feature stats.fields: a real agent sends a full update, then only the figures that changed as differences; the hub merges them into the snapshot a full frame would carry", async () => {
+    const { a, plain, seen } = await busyAgent();
+    const frames: StatsFieldsBody[] = [];
+    const sendFields = a.agent.sendStatsFields;
+    a.agent.sendStatsFields = (f) => { frames.push(fieldsBody(f)); return sendFields(f); };
+    await until(() => directory.rows.get("d1")!.appliedRevision === 1 && frames.filter((f) => !f.reset && f.fields.length).length >= 2, 6000, "two frames with figures after the table");
+    const busySlot = frames.flatMap((f) => f.services).filter((x) => "address" in x.stats.key && x.stats.key.address === "10.0.0.2").at(-1)!.slot;
+    const deltas = frames.filter((f) => !f.reset && f.fields.length);
+    // only the busy service's changed figures travel: service row conns +1, its first real server's inPkts +10
+    for (const f of deltas) {
+      expect(f.services).toEqual([]);
+      expect(f.fields).toEqual([busySlot, 0, 1 << 3, 1, busySlot, 1, 1 << 4, 10]);
+    }
+    await until(() => seen.length > 0 && seen.at(-1)!.type === "stats" && (seen.at(-1) as Extract<AgentEvent, { type: "stats" }>).snapshot.services.length === 3, 3000, "a merged snapshot");
+    const last = seen.at(-1)!;
+    if (last.type !== "stats") throw new Error("no stats event");
+    const busy = last.snapshot.services.find((x) => "address" in x.key && x.key.address === "10.0.0.2")!;
+    expect(busy.counters.conns).toBeGreaterThan(1);
+    expect(busy.destinations.map((x) => x.counters.inPkts)).toEqual([10 * busy.counters.conns, 0]);
+    const full = await plain();
+    for (const x of full.services.filter((x) => !("address" in x.key && x.key.address === "10.0.0.2"))) expect(last.snapshot.services).toContainEqual(x);
+    await a.stop();
+  });
+
+  it("feature stats.fields: a frame that does not fit what the hub knows is refused whole with the reason, a full update asked for, the connection kept", async () => {
+    const token = directory.add("d1");
+    const seen: AgentEvent[] = [];
+    hub.onAgentEvent((e) => { if (e.type === "stats") seen.push(e); });
+    const ws = new WebSocket(url.replace("http", "ws") + "/api/agent", { headers: { authorization: `Bearer ${token}` } });
+    const got: Array<{ type: string; features?: string[]; reason?: string }> = [];
+    ws.on("message", (d) => got.push(JSON.parse(d.toString())));
+    await new Promise<void>((resolve, reject) => { ws.on("open", () => resolve()); ws.on("error", reject); });
+    ws.send(JSON.stringify({ v: 1, type: "hello", agentVersion: "t", engine: "fake", hostname: "h", appliedRevision: null, table: { services: [] } }));
+    await until(() => got.some((m) => m.type === "welcome"), 2000, "welcome");
+    expect(got.find((m) => m.type === "welcome")!.features).toContain("stats.fields");
+    const zero = { conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 };
+    const rates = { cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0 };
+    const svc = (address: string, conns: number) => ({ key: { protocol: "tcp", family: "inet6", address, port: 80 }, counters: { ...zero, conns }, rates, destinations: [] });
+    const frame = (seq: number, reset: boolean, services: unknown[], fields: number[]) => JSON.stringify({ v: 1, type: "stats.fields", seq, reset, more: false, at: 1000 + seq, services, removed: [], fields });
+    ws.send(frame(0, true, [{ slot: 0, stats: svc("2001:db8::1", 1) }, { slot: 1, stats: svc("2001:db8::2", 1) }], []));
+    ws.send(frame(1, false, [], [1, 0, 1 << 3, 4]));
+    await until(() => seen.length === 2, 2000, "two merged snapshots");
+    expect(seen[1]).toMatchObject({ snapshot: { at: 1001, services: [svc("2001:db8::1", 1), svc("2001:db8::2", 5)] } });
+    ws.send(frame(2, false, [], [0, 0, 1 << 3, 1, 7, 0, 1 << 3, 1])); // slot 7 holds nothing: refused whole
+    await until(() => got.some((m) => m.type === "stats.resync"), 2000, "stats.resync");
+    expect(got.find((m) => m.type === "stats.resync")!.reason).toMatch(/stats.fields frame 2: fields\[4\]: slot 7 holds no service/);
+    ws.send(frame(3, false, [], [0, 0, 1 << 3, 1]));
+    ws.send(frame(4, true, [{ slot: 3, stats: svc("2001:db8::3", 7) }], []));
+    await until(() => seen.length === 3, 2000, "the snapshot after the reset");
+    expect(seen[2]).toMatchObject({ snapshot: { at: 1004, services: [svc("2001:db8::3", 7)] } });
+    // the snapshot shown before the bad frame was never touched
+    expect(seen[1]).toMatchObject({ snapshot: { services: [svc("2001:db8::1", 1), svc("2001:db8::2", 5)] } });
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    ws.close();
+  });
+
+  it("feature stats.delta (a control plane without stats.fields): a real agent sends a full update, then only the services that changed; the hub merges them into the snapshot a full frame would carry", async () => {
+    const { a, plain, seen } = await busyAgent();
+    // what an older control plane says: stats.delta but not stats.fields
+    const handle = a.agent.handle.bind(a.agent);
+    a.agent.handle = (m) => handle(m.type === "welcome" ? { ...m, features: m.features?.filter((f) => f !== "stats.fields") } : m);
     const frames: Array<Extract<Parameters<typeof a.link.send>[0], { type: "stats.delta" }>> = [];
     const send = a.link.send.bind(a.link);
     a.link.send = (m) => { if (m.type === "stats.delta") frames.push(m); return send(m); };

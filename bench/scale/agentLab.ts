@@ -5,7 +5,7 @@
  *  - reconcile: engine.apply(table) from an empty kernel table: read (-S -n, --thresholds), plan,
  *    one -R batch of every service and real server, read back, verify;
  *  - update: engine.apply(1 % of the lines changed): read, plan, a batch of that 1 %, read back;
- *  - stats: engine.stats() plus the stats.delta frames the agent sends (only what changed; the first is the full update); the agent reads once a second, so its
+ *  - stats: engine.statsColumns() plus the stats.fields frames the agent sends (only what changed; the first is the full update); the agent reads once a second, so its
  *    share of a core is the CPU of one steady-state read.
  * The engine uses the lvs-ipvs-nl helper (built here, copied into the VM) unless door is "ipvsadm".
  * The lab's channel (busybox nc over QEMU user networking, megabytes of listings) is not part of the
@@ -20,8 +20,8 @@ import { VmExecChannel } from "../../lab/vmExecChannel.ts";
 import { IpvsEngine } from "../../agent/engines/ipvs/ipvsEngine.ts";
 import { genTable, perturb } from "../../lvs/testing/bigTable.ts";
 import { equalTables } from "../../lvs/canonical.ts";
-import { MessageJson } from "../../agent/messageJson.ts";
-import { StatsDeltaEncoder } from "../../lvs/stats/statsDelta.ts";
+import { StatsFieldsEncoder } from "../../lvs/stats/statsFields.ts";
+import { statsFieldsJson } from "../../lvs/stats/statsFieldsJson.ts";
 import { buildIpvsHelper } from "../../agent/engines/ipvs/native/buildHelper.ts";
 import type { Exec } from "../../agent/engines/ipvs/exec.ts";
 import { renderRules } from "../../lvs/formats/ipvsadm/render.ts";
@@ -166,10 +166,9 @@ export async function measureAgentLab(opts: { services?: number; destinations?: 
     // stats: the agent reads once a second; its cost is the CPU one read takes (the first read parses
     // everything, later ones only what changed), plus the helper's own time in the VM (emulated)
     const reads = opts.statsSeconds ?? 6;
-    // what the agent does each second with a control plane that lists "stats.delta" (agent/agent.ts
-    // sendStatsDelta): read, diff against the last frame, the frames' JSON as agent/link.ts sends it
-    const json = new MessageJson();
-    const delta = new StatsDeltaEncoder();
+    // what the agent does each second with a control plane that lists "stats.fields" (agent/agent.ts
+    // sendFieldsUpdate): read into columns, diff against the last frame, the frames' JSON bytes as agent/link.ts sends them
+    const fields = new StatsFieldsEncoder();
     const cpuPerRead: number[] = [];
     const vmPerRead: number[] = [];
     const frameBytes: number[] = [];
@@ -178,9 +177,9 @@ export async function measureAgentLab(opts: { services?: number; destinations?: 
       const tick = performance.now();
       const c = process.cpuUsage();
       const v = channel.vmSeconds.length;
-      const snapshot = await engine.stats();
+      const cols = await engine.statsColumns();
       let bytes = 0;
-      for (const f of delta.encode(snapshot)) bytes += json.text({ v: 1, type: "stats.delta", ...f }).length;
+      for (const f of fields.encode(cols)) bytes += statsFieldsJson(f, 1).length;
       frameBytes.push(bytes);
       cpuPerRead.push(cpuOf(process.cpuUsage(c)));
       vmPerRead.push(vmSum(v));

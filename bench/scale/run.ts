@@ -21,11 +21,7 @@ import { applyOps } from "../../lvs/ops.ts";
 import { equalTables } from "../../lvs/canonical.ts";
 import { FakeIpvsadm } from "../../agent/engines/ipvs/fakeIpvsadm.ts";
 import { IpvsEngine } from "../../agent/engines/ipvs/ipvsEngine.ts";
-import { FAKE_HELPER, FakeNetlinkHelper } from "../../agent/engines/ipvs/fakeNetlinkHelper.ts";
-import type { Exec } from "../../agent/engines/ipvs/exec.ts";
-import { MessageJson } from "../../agent/messageJson.ts";
-import { StatsDeltaEncoder } from "../../lvs/stats/statsDelta.ts";
-import { serviceKeyString } from "../../lvs/tableKey.ts";
+import { busyChild, pctText, sizeText } from "./statsBusy.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
@@ -101,7 +97,7 @@ async function agentFigures(): Promise<void> {
     }
     const busy = await statsBusyFigures(n);
     info(`measured in the QEMU kernel lab (${process.env.LVS_LAB_DIR}, software emulation, ${door}): ${f.reconcileOps} ops from an empty table; reconcile = agent CPU ${f.reconcileCpu.toFixed(1)} s + commands in the VM ${f.reconcileVm.toFixed(1)} s by its clock (QEMU's host CPU meanwhile ${f.reconcileQemu.toFixed(1)} s; ${f.reconcileWall.toFixed(1)} s wall through the lab's nc channel); 1 % update ${f.updateOps} ops in ${f.updateSeconds.toFixed(1)} s; kernel table ${f.converged ? "equals" : "DIFFERS FROM"} the desired one; stats = agent CPU of one steady read (one a second), the helper itself ${f.statsVmSeconds.toFixed(2)} s in the emulated VM; ${f.statsReadSeconds.toFixed(2)} s wall each through the channel (${f.statsSamples} reads)`);
-    info(`stats with traffic (in this process, the fake helper's stats-since output, median of 3 reads; the lab's table is idle): ${busy} of a core`);
+    info(`stats with traffic (in-process replay of the fake helper's stats-since output to the agent's stats.fields path, median of 3 reads; the lab's table is idle): ${busy} of a core`);
     return;
   }
   // no lab: the same engine against the fake ipvsadm (no kernel; the fake's own work is in the figures)
@@ -116,52 +112,19 @@ async function agentFigures(): Promise<void> {
   const busy = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6;
   const perRead = busy / 5;
   say(`scale agent: reconcile ${n} services in ${seconds.toFixed(1)} s; stats ${(perRead * 100).toFixed(1)}% of a core`);
-  info(`stats with traffic (in this process, the fake helper's stats-since output, median of 3 reads): ${await statsBusyFigures(n)} of a core`);
+  info(`stats with traffic (in-process replay of the fake helper's stats-since output to the agent's stats.fields path, median of 3 reads): ${await statsBusyFigures(n)} of a core`);
   info(`NOT the kernel: LVS_LAB_DIR is unset, so against agent/engines/ipvs/fakeIpvsadm.ts in this process (${r.ops.length} ops, ok ${r.ok}); stats = CPU of one read+parse+merge+JSON per second (${((performance.now() - w0) / 5000).toFixed(2)} s wall each)`);
 }
 
-/**
- * The agent's stats path when services have traffic (the lab's table is idle: nothing changes there):
- * in this process, the ipvs engine reads `stats-since` from the fake helper with p % of the services'
- * counters changed each second, then diffs and writes the stats.delta frames. The fake's own work
- * (rendering and diffing 110 000 lines, which the C helper does in the kernel lab) is left out.
- */
+/** The agent's stats path with traffic (bench/scale/statsBusy.ts): stats.fields, and stats.delta (before) for comparison, each in a child process. */
 async function statsBusyFigures(n: number): Promise<string> {
-  const k = new FakeNetlinkHelper();
-  let fakeCpu = 0;
-  const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; };
-  const exec: Exec = { async run(argv, stdin) { const c = cpu(); try { return await k.run(argv, stdin); } finally { fakeCpu += cpu() - c; } } };
-  const engine = new IpvsEngine({ exec, helper: FAKE_HELPER, statsStateFile: "/run/lvs-agent/ipvs-stats" });
-  const table = genTable(n, 10);
-  await engine.apply(table);
-  const delta = new StatsDeltaEncoder();
-  const json = new MessageJson();
-  const tick = async () => {
-    fakeCpu = 0;
-    const c0 = cpu();
-    for (const f of delta.encode(await engine.stats())) json.text({ v: 1, type: "stats.delta", ...f });
-    return cpu() - c0 - fakeCpu;
-  };
-  await tick();
-  let second = 0;
-  const parts: string[] = [];
-  for (const pct of [0, 1, 10, 100]) {
-    const per: number[] = [];
-    for (let r = 0; r < 3; r++) {
-      second++;
-      const step = pct ? Math.round(100 / pct) : 0;
-      for (let i = 0; step && i < n; i += step) {
-        const s = table.services[i]!;
-        k.counters.set(serviceKeyString(s), ` ${second} ${second * 10} ${second * 9} ${second * 1000} ${second * 900} 1 10 9 1000 900`);
-        const d = s.destinations[0]!;
-        k.counters.set(`${serviceKeyString(s)}|${d.address}|${d.port}`, ` ${second} ${second * 10} ${second * 9} ${second * 1000} ${second * 900} 1 10 9 1000 900`);
-      }
-      per.push(await tick());
-    }
-    per.sort((a, b) => a - b);
-    parts.push(`${pct} % busy ${(per[1]! * 100).toFixed(1)} %`);
-  }
-  return parts.join(", ");
+  const fields = await busyChild("fields", n);
+  const delta = await busyChild("delta", n);
+  info(`stats with traffic, stats.delta path (before; the service and every real server of a busy service change every figure each second): ${pctText(delta)}`);
+  info(`  sizes: ${sizeText(delta)}`);
+  info(`stats with traffic, stats.fields path: ${pctText(fields)}`);
+  info(`  sizes: ${sizeText(fields)}; first (full) read ${fields.firstRead.toFixed(2)} s`);
+  return pctText(fields);
 }
 
 async function uiFigures(): Promise<void> {

@@ -5,7 +5,7 @@
  * `Authorization: Bearer <token>` on the upgrade and the server refuses before any frame is read.
  *
  * Server → agent: welcome, desired, heartbeat, connections.request, zero.request, stats.resync, error, rs.desired, rs.prepare
- * Agent → server: hello, ack, heartbeat, stats, stats.delta, health, health.state, connections.response, zero.response, error,
+ * Agent → server: hello, ack, heartbeat, stats, stats.delta, stats.fields, health, health.state, connections.response, zero.response, error,
  *                 ha.status, ha.transition, rs.hello, rs.report
  * (rs.*: the real-server role of the agent, lvs/protocol/realServer.ts)
  *
@@ -26,6 +26,11 @@
  *    to an agent that sends stats.delta). Frames are numbered (`seq`); a big update is split over
  *    several frames (`more`); the control plane merges them (lvs/stats/statsDelta.ts) into the same
  *    snapshot a `stats` frame would have carried. A gap in `seq` makes it ask for a full update.
+ *  - "stats.fields": preferred over "stats.delta" by an agent that knows both: `stats.fields` frames carry
+ *    services in numbered slots, whole only when new or when their real servers changed, and otherwise
+ *    only the figures that changed, as differences (lvs/stats/statsFields.ts); same seq/reset/more and
+ *    `stats.resync` as stats.delta. A frame that does not fit what the control plane knows is refused
+ *    whole (nothing applied) and a full update asked for.
  *
  * Versions: a hello's `v` is the agent's protocol version, `agentVersion` its build
  * (`<package version>+g<commit>`). The control plane accepts protocols MIN_AGENT_PROTOCOL..PROTOCOL_VERSION.
@@ -39,7 +44,8 @@
 import { z } from "zod";
 import { healthCheckSchema, ipAddressSchema, ipvsTableSchema, portSchema } from "../schemas.ts";
 import { EXEC_CHECK_NAME, FAMILIES, MAX_FWMARK, PROTOCOLS } from "../model.ts";
-import { isCleanStatsDeltaFrame, isCleanStatsFrame } from "../stats/statsFrameCheck.ts";
+import { isCleanStatsDeltaFrame, isCleanStatsFieldsFrame, isCleanStatsFrame } from "../stats/statsFrameCheck.ts";
+import { MAX_SLOT } from "../stats/statsFields.ts";
 import { desiredHaSchema, haStatusSchema, haTransitionSchema } from "./ha.ts";
 import { directorPrereqSchema, hostSettingEntrySchema, rsDesiredSchema, rsHelloSchema, rsPrepareSchema, rsReportSchema } from "./realServer.ts";
 import { PROTOCOL_VERSION } from "./protocolVersion.ts";
@@ -212,6 +218,18 @@ export const statsDeltaSchema = z.object({
   removed: z.array(serviceKeySchema).max(100000),
 });
 export type StatsDeltaMessage = z.infer<typeof statsDeltaSchema>;
+/** Feature "stats.fields": one frame of an update (lvs/stats/statsFields.ts StatsFieldsBody). */
+export const statsFieldsSchema = z.object({
+  v, type: z.literal("stats.fields"),
+  seq: ms,
+  reset: z.boolean(),
+  more: z.boolean(),
+  at: ms,
+  services: z.array(z.object({ slot: z.number().int().min(0).max(MAX_SLOT), stats: serviceStatsSchema })).max(100000),
+  removed: z.array(z.number().int().min(0).max(MAX_SLOT)).max(1_000_000),
+  fields: z.array(z.number().int()).max(4_000_000),
+});
+export type StatsFieldsMessage = z.infer<typeof statsFieldsSchema>;
 
 export const healthTransitionSchema = z.object({
   service: serviceKeySchema,
@@ -271,7 +289,7 @@ export const haStatusMessageSchema = z.object({ v, type: z.literal("ha.status"),
 export const haTransitionMessageSchema = z.object({ v, type: z.literal("ha.transition"), transitions: z.array(haTransitionSchema).min(1).max(1000) });
 
 export const agentMessageSchema = z.discriminatedUnion("type", [
-  helloSchema, ackSchema, heartbeatSchema, statsSchema, statsDeltaSchema, healthSchema, healthStateSchema, connectionsResponseSchema, errorSchema,
+  helloSchema, ackSchema, heartbeatSchema, statsSchema, statsDeltaSchema, statsFieldsSchema, healthSchema, healthStateSchema, connectionsResponseSchema, errorSchema,
   haStatusMessageSchema, haTransitionMessageSchema, zeroResponseSchema,
   rsHelloSchema, rsReportSchema, directorPrereqSchema,
 ]);
@@ -280,7 +298,8 @@ export type AgentMessage = z.infer<typeof agentMessageSchema>;
 export function parseAgentMessage(text: string): ParseResult<AgentMessage> {
   // stats frames (1 Hz, up to MBs) take a zod-equivalent fast check first; anything else goes to zod
   const head = text.startsWith('{"v":') ? text.slice(0, 48) : "";
-  const fast = head.includes('"type":"stats"') ? isCleanStatsFrame : head.includes('"type":"stats.delta"') ? isCleanStatsDeltaFrame : null;
+  const fast = head.includes('"type":"stats"') ? isCleanStatsFrame : head.includes('"type":"stats.delta"') ? isCleanStatsDeltaFrame
+    : head.includes('"type":"stats.fields"') ? isCleanStatsFieldsFrame : null;
   if (fast) {
     let raw: unknown;
     try {

@@ -10,7 +10,7 @@ export const MIN_AGENT_PROTOCOL = 1;
 /** error frame code of a protocol refusal (either side) */
 export const INCOMPATIBLE = "protocol.incompatible";
 /** Features of version 1 a control plane may list in `welcome.features` (see the header). */
-export const AGENT_FEATURES = { healthState: "health.state", ha: "ha", prereq: "prereq", statsDelta: "stats.delta" } as const;
+export const AGENT_FEATURES = { healthState: "health.state", ha: "ha", prereq: "prereq", statsDelta: "stats.delta", statsFields: "stats.fields" } as const;
 /** Largest frame either side accepts (ws maxPayload); a 100k-destination table fits. */
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 /** Close codes used on the agent link (4000-4999 are application codes). */

@@ -7,6 +7,7 @@
  */
 import ipaddr from "ipaddr.js";
 import { FAMILIES, MAX_FWMARK, PROTOCOLS } from "../model.ts";
+import { MAX_SLOT } from "./statsFields.ts";
 
 const isCount = (x: unknown): boolean => typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
 const isPort = (x: unknown): boolean => typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 65535;
@@ -76,3 +77,21 @@ export function isCleanStatsDeltaFrame(raw: unknown, v: number): boolean {
   for (const k of removed as unknown[]) if (!isServiceKey(k)) return false;
   return areServiceStats(services as unknown[]);
 }
+
+/** The same for a `stats.fields` frame (feature "stats.fields"); what the numbers mean is the merger's to check. */
+export function isCleanStatsFieldsFrame(raw: unknown, v: number): boolean {
+  if (!isObj(raw) || raw.type !== "stats.fields" || raw.v !== v || nkeys(raw) !== 9) return false;
+  if (!isCount(raw.seq) || !isCount(raw.at) || typeof raw.reset !== "boolean" || typeof raw.more !== "boolean") return false;
+  const { services, removed, fields } = raw;
+  if (!Array.isArray(services) || !Array.isArray(removed) || !Array.isArray(fields) || services.length > 100_000 || removed.length > 1_000_000 || fields.length > 4_000_000) return false;
+  for (const n of removed as unknown[]) if (!isSlot(n)) return false;
+  for (const x of fields as unknown[]) if (typeof x !== "number" || !Number.isSafeInteger(x)) return false;
+  const list: unknown[] = [];
+  for (const s of services as unknown[]) {
+    if (!isObj(s) || nkeys(s) !== 2 || !isSlot(s.slot)) return false;
+    list.push(s.stats);
+  }
+  return areServiceStats(list);
+}
+
+const isSlot = (x: unknown): boolean => typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= MAX_SLOT;

@@ -7,6 +7,7 @@ import type { EventBus } from "../events/EventBus.ts";
 import type { AgentDirectory, AgentIdentity } from "./agentDirectory.ts";
 import type { AgentRef } from "./agentEvents.ts";
 import type { StatsDeltaMerger } from "../../lvs/stats/statsDelta.ts";
+import type { StatsFieldsMerger } from "../../lvs/stats/statsFields.ts";
 
 /** What agents report about VRRP / connection sync (feature "ha"), handed to whoever records it. */
 export type HaReport =
@@ -86,6 +87,8 @@ export interface Conn {
   droppedStats: number;
   /** feature "stats.delta": this connection's statistics as merged from its delta frames */
   statsMerge?: StatsDeltaMerger;
+  /** feature "stats.fields": the same from per-field frames */
+  statsFieldsMerge?: StatsFieldsMerger;
 }
 
 /** a stuck store (database down) must not make a chatty agent grow the hub's memory without bound */

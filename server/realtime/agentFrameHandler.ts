@@ -7,7 +7,8 @@ import type { AgentMessage, HealthTransition, ServerMessage } from "../../lvs/pr
 import { AGENT_FEATURES, PROTOCOL_VERSION } from "../../lvs/protocol/agent.ts";
 import { serviceKeyString } from "../../lvs/tableKey.ts";
 import type { StatsSnapshot } from "../../lvs/model.ts";
-import { StatsDeltaMerger } from "../../lvs/stats/statsDelta.ts";
+import { StatsDeltaMerger, type MergeResult } from "../../lvs/stats/statsDelta.ts";
+import { StatsFieldsMerger } from "../../lvs/stats/statsFields.ts";
 import type { EventBus } from "../events/EventBus.ts";
 import { ref, type AgentHubOptions, type Conn } from "./agentConn.ts";
 import type { AgentIdentity } from "./agentDirectory.ts";
@@ -42,7 +43,7 @@ export function createFrameHandler(p: FramePorts): (c: Conn, msg: AgentMessage) 
         }
         await p.opts.directory.markOnline(d.id, { at, appliedRevision: msg.appliedRevision, table: msg.table, agent: { version: msg.agentVersion, protocol: msg.v, ...(msg.execChecks ? { execChecks: msg.execChecks } : {}) } });
         p.events.emit({ type: "hello", director: ref(d), appliedRevision: msg.appliedRevision, table: msg.table, at });
-        p.send(c, { v: PROTOCOL_VERSION, type: "welcome", directorId: d.id, directorName: d.name, serverTime: at, heartbeatMs: p.heartbeatMs, features: [AGENT_FEATURES.healthState, AGENT_FEATURES.ha, AGENT_FEATURES.prereq, AGENT_FEATURES.statsDelta] });
+        p.send(c, { v: PROTOCOL_VERSION, type: "welcome", directorId: d.id, directorName: d.name, serverTime: at, heartbeatMs: p.heartbeatMs, features: [AGENT_FEATURES.healthState, AGENT_FEATURES.ha, AGENT_FEATURES.prereq, AGENT_FEATURES.statsDelta, AGENT_FEATURES.statsFields] });
         c.sentRevision = null;
         c.sentHa = null;
         await p.push(c);
@@ -64,12 +65,13 @@ export function createFrameHandler(p: FramePorts): (c: Conn, msg: AgentMessage) 
       case "stats.delta": {
         // merged into the whole snapshot a "stats" frame would carry: everything downstream is the same
         const { v: _v, type: _t, ...body } = msg;
-        const r = (c.statsMerge ??= new StatsDeltaMerger()).apply(body);
-        if (r.kind === "snapshot") onSnapshot(d, r.snapshot, at);
-        else if (r.kind === "out-of-sync" && r.ask) {
-          p.opts.log.warn({ directorId: d.id, reason: r.reason }, "agent stats out of sync; asking for a full update");
-          p.send(c, { v: PROTOCOL_VERSION, type: "stats.resync", reason: r.reason });
-        }
+        onMerged(c, (c.statsMerge ??= new StatsDeltaMerger()).apply(body), at);
+        return;
+      }
+      case "stats.fields": {
+        // per-field changes merged into the same whole snapshot; a frame that does not fit is refused whole
+        const { v: _v, type: _t, ...body } = msg;
+        onMerged(c, (c.statsFieldsMerge ??= new StatsFieldsMerger()).apply(body), at);
         return;
       }
       case "health":
@@ -103,6 +105,14 @@ export function createFrameHandler(p: FramePorts): (c: Conn, msg: AgentMessage) 
         p.opts.log.info({ directorId: d.id, transitions: msg.transitions.map((t) => `${t.name} ${t.from}->${t.to}`) }, "VRRP state change");
         await p.opts.onHa?.({ kind: "transitions", directorId: d.id, topologyId: d.topologyId, transitions: msg.transitions, at });
         return;
+    }
+  }
+
+  function onMerged(c: Conn, r: MergeResult, at: number): void {
+    if (r.kind === "snapshot") onSnapshot(c.director, r.snapshot, at);
+    else if (r.kind === "out-of-sync" && r.ask) {
+      p.opts.log.warn({ directorId: c.director.id, reason: r.reason }, "agent stats out of sync; asking for a full update");
+      p.send(c, { v: PROTOCOL_VERSION, type: "stats.resync", reason: r.reason.slice(0, 512) });
     }
   }
 

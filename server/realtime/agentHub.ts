@@ -178,7 +178,7 @@ export class AgentHub implements AgentEventSource {
       // decided at arrival (not in the chain): frames that arrive together stay in order
       if (msg.type === "hello") c.helloSeen = true;
       else if (!c.helloSeen) return this.bad(c, `"${msg.type}" before hello`);
-      if ((msg.type === "stats" || msg.type === "stats.delta") && c.backlog >= MAX_BACKLOG) {
+      if ((msg.type === "stats" || msg.type === "stats.delta" || msg.type === "stats.fields") && c.backlog >= MAX_BACKLOG) {
         if (c.droppedStats++ % 100 === 0) log.warn({ directorId: director.id, backlog: c.backlog, dropped: c.droppedStats }, "agent messages are not being stored fast enough; dropping stats");
         return;
       }

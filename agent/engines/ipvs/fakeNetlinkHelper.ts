@@ -21,7 +21,7 @@ export class FakeNetlinkHelper implements Exec {
   /** helper commands run, in order */
   calls: string[] = [];
   batches: string[] = [];
-  /** counter text (" conns inpkts ... outbps") by "serviceKey" or "serviceKey|addr|port"; absent = zeros */
+  /** counter text (" conns inpkts ... outbps") by "serviceKey" or "serviceKey|addr|port" (a real server's may start with " active inact persist"); absent = zeros */
   counters = new Map<string, string>();
   /** op lines matching this are refused by the "kernel" with the given message */
   reject: { test: (line: string) => boolean; message: string } | null = null;

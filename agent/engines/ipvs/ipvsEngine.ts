@@ -30,6 +30,8 @@ import type { Exec } from "./exec.ts";
 import { verifyOps } from "./verify.ts";
 import { opLines, parseDump } from "./netlinkFormat.ts";
 import { NetlinkStatsReader } from "./netlinkStats.ts";
+import { NetlinkColumnsReader } from "./netlinkColumns.ts";
+import { ColumnsFromSnapshots, type StatsColumns } from "../../../lvs/stats/statsColumns.ts";
 
 export interface IpvsEngineOptions {
   exec: Exec;
@@ -57,6 +59,9 @@ export class IpvsEngine implements ForwardingEngine {
   private helper: string | null;
   private helperProven = false;
   private readonly statsReader = new NetlinkStatsReader();
+  /** statsColumns(): the same helper output read into columns (its own token: the agent uses one or the other) */
+  private readonly columnsReader = new NetlinkColumnsReader();
+  private columnsFromSnapshots: ColumnsFromSnapshots | null = null;
   /** tables (or their service lists) read through the helper: canonical as read */
   private readonly readCanonical = new WeakSet<object>();
   /** false once the helper refused `stats-since` (an older helper): plain `stats` from then on */
@@ -190,6 +195,21 @@ export class IpvsEngine implements ForwardingEngine {
       this.run(["-Ln"]), this.run(["-Ln", "--stats", "--exact"]), this.run(["-Ln", "--rate", "--exact"]),
     ]);
     return mergeListings(parseList(ln), parseStats(st), parseRate(rt), this.now());
+  }
+
+  /** stats() in columns (feature stats.fields): the helper's output read without an object per real server. */
+  async statsColumns(): Promise<StatsColumns> {
+    if (this.statsSince && this.helper) {
+      const r = await this.runHelper("stats-since", undefined, [this.opts.statsStateFile!, this.columnsReader.token ?? "-"]);
+      if (r && r.code === 0) return this.columnsReader.readSince(r.stdout, this.now());
+      if (r) {
+        this.opts.onHelperFallback?.(`${this.helper} stats-since: ${r.stderr.trim() || `exit ${r.code}`}; whole stats listings from now on`);
+        this.statsSince = false;
+      }
+    }
+    const nl = await this.runHelper("stats");
+    if (nl) return this.columnsReader.read(nl.stdout, this.now());
+    return (this.columnsFromSnapshots ??= new ColumnsFromSnapshots()).update(await this.stats());
   }
 
   async connections(page: ConnectionPage): Promise<ConnectionList> {

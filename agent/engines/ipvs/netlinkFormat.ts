@@ -260,6 +260,14 @@ export function parseOpLine(line: string): Op | null {
 
 const ZERO10 = " 0 0 0 0 0 0 0 0 0 0";
 
+/** a real server's figures: the ten counters/rates (connection counts 0), or all thirteen */
+function destinationTail(t: string): string {
+  if (!t) return ` 0 0 0${ZERO10}`;
+  let spaces = 0;
+  for (let i = t.indexOf(" "); i >= 0; i = t.indexOf(" ", i + 1)) spaces++;
+  return spaces === 13 ? t : ` 0 0 0${t}`;
+}
+
 /** What the helper's `dump` (or with `counters`, `stats`) prints for a kernel holding `table` (real servers head-first, as the kernel dumps them). */
 export function renderDump(table: IpvsTable, counters?: (service: IpvsServiceKey, destination: IpvsDestination | null) => string): string {
   let out = "";
@@ -267,7 +275,7 @@ export function renderDump(table: IpvsTable, counters?: (service: IpvsServiceKey
     out += `S ${keyField(s)} ${serviceFields(s)}${counters ? counters(s, null) || ZERO10 : ""}\n`;
     for (let i = s.destinations.length - 1; i >= 0; i--) {
       const d = s.destinations[i]!;
-      out += `D ${destinationFields(d)}${counters ? ` 0 0 0${counters(s, d) || ZERO10}` : ""}\n`;
+      out += `D ${destinationFields(d)}${counters ? destinationTail(counters(s, d)) : ""}\n`;
     }
   }
   return out;

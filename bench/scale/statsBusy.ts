@@ -1,0 +1,167 @@
+/**
+ * The agent's stats path with traffic, in this process (the lab's kernel table is idle): the ipvs
+ * engine reads `stats-since` output of the fake helper (agent/engines/ipvs/fakeNetlinkHelper.ts) with
+ * p % of the services busy — the service and EVERY one of its real servers changing every figure
+ * (counters, rates, connection counts) every second — and turns it into the frames the link sends,
+ * masked as the ws client frames them. The fake's outputs are made first, then replayed to the
+ * agent's code in a child process per path, so neither the fake's work nor the other path's garbage
+ * is in the figures. Each figure is the median CPU of 3 reads (one read a second = % of a core).
+ *
+ *  - path "fields": engine.statsColumns() → StatsFieldsEncoder → JSON (feature stats.fields)
+ *  - path "delta":  engine.stats() → StatsDeltaEncoder → MessageJson (feature stats.delta, before)
+ *
+ * As a child: node --import tsx bench/scale/statsBusy.ts PATH SERVICES [--profile FILE] → one JSON line.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { genTable } from "../../lvs/testing/bigTable.ts";
+import { IpvsEngine } from "../../agent/engines/ipvs/ipvsEngine.ts";
+import { FAKE_HELPER, FakeNetlinkHelper } from "../../agent/engines/ipvs/fakeNetlinkHelper.ts";
+import type { Exec } from "../../agent/engines/ipvs/exec.ts";
+import { MessageJson } from "../../agent/messageJson.ts";
+import { StatsDeltaEncoder } from "../../lvs/stats/statsDelta.ts";
+import { StatsFieldsEncoder } from "../../lvs/stats/statsFields.ts";
+import { statsFieldsJson } from "../../lvs/stats/statsFieldsJson.ts";
+import { serviceKeyString } from "../../lvs/tableKey.ts";
+import type { AgentMessage } from "../../lvs/protocol/agent.ts";
+
+export const LEVELS = [0, 1, 10, 100] as const;
+const READS = 3;
+const STATE = "/run/lvs-agent/ipvs-stats";
+
+export interface BusyFigures {
+  path: string;
+  /** median agent CPU seconds per read, by busy % */
+  cpu: Record<number, number>;
+  /** bytes of helper output and of frames per read (median read) */
+  helperBytes: Record<number, number>;
+  frameBytes: Record<number, number>;
+  firstRead: number;
+}
+
+/** The helper outputs: a full one, then READS per level with p % of the services busy. */
+function helperOutputs(n: number): string[] {
+  const k = new FakeNetlinkHelper();
+  const table = genTable(n, 10);
+  k.ipvsadm.table = table;
+  const outputs: string[] = [];
+  let token = "-";
+  const read = () => {
+    const out = k["statsSince"](STATE, token) as string;
+    token = out.slice(2, out.indexOf("\n"));
+    outputs.push(out);
+  };
+  read();
+  let second = 0;
+  for (const pct of LEVELS) {
+    for (let r = 0; r < READS; r++) {
+      second++;
+      const step = pct ? Math.round(100 / pct) : 0;
+      for (let i = 0; step && i < n; i += step) {
+        const s = table.services[i]!;
+        const sk = serviceKeyString(s);
+        // traffic-sized figures: 12-digit byte counters growing by MBs, rates and connection counts moving
+        const t = (j: number) => {
+          const b = 4_000_000_000 + i * 1_000_003 + j * 7919;
+          return ` ${Math.floor(b / 1000) + second * 37} ${b + second * 4100} ${b + second * 3900} ${b * 100 + second * 1_250_000} ${b * 90 + second * 5_300_000} ${30 + ((second + j) % 9)} ${4100 + second % 13} ${3900 + second % 11} ${1_250_000 + second * 17 % 1000} ${5_300_000 + second * 29 % 1000}`;
+        };
+        k.counters.set(sk, t(0));
+        s.destinations.forEach((d, j) => k.counters.set(`${sk}|${d.address}|${d.port}`, ` ${(second + j) % 40} ${(second * 3 + j) % 200} 0${t(j + 1)}`));
+      }
+      read();
+    }
+  }
+  return outputs;
+}
+
+/** Child: replay the outputs to one path, CPU per read. */
+async function measure(pathName: string, n: number, profile: string | null): Promise<BusyFigures> {
+  const outputs = helperOutputs(n);
+  let next = 0;
+  const exec: Exec = { async run(argv) {
+    if (argv[1] !== "stats-since") throw new Error(`unexpected ${argv.join(" ")}`);
+    return { code: 0, stderr: "", stdout: outputs[next++]! };
+  } };
+  const engine = new IpvsEngine({ exec, helper: FAKE_HELPER, statsStateFile: STATE });
+  const fields = new StatsFieldsEncoder();
+  const delta = new StatsDeltaEncoder();
+  const json = new MessageJson();
+  // what the ws client does with a frame: utf8 bytes, masked (no bufferutil installed: ws masks in JS)
+  const { Sender } = createRequire(import.meta.url)("ws") as { Sender: { frame(data: Buffer, o: object): Buffer[] } };
+  const masked = (bytes: Buffer) => Sender.frame(bytes, { fin: true, mask: true, opcode: 1, readOnly: false, rsv1: false }).reduce((a, b) => a + b.length, 0);
+  const frame = (m: AgentMessage) => masked(Buffer.from(json.text(m)));
+  const tick = async () => {
+    let bytes = 0;
+    if (pathName === "fields") for (const f of fields.encode(await engine.statsColumns())) { const b = statsFieldsJson(f, 1); bytes += masked(Buffer.from(b.buffer, b.byteOffset, b.length)); }
+    else for (const f of delta.encode(await engine.stats())) bytes += frame({ v: 1, type: "stats.delta", ...f });
+    return bytes;
+  };
+  const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; };
+  const g = (globalThis as { gc?: () => void }).gc;
+  g?.();
+  let c0 = cpu();
+  await tick();
+  const firstRead = cpu() - c0;
+  let session: import("node:inspector/promises").Session | null = null;
+  if (profile) {
+    const { Session } = await import("node:inspector/promises");
+    session = new Session();
+    session.connect();
+    await session.post("Profiler.enable");
+    await session.post("Profiler.start");
+  }
+  const out: BusyFigures = { path: pathName, cpu: {}, helperBytes: {}, frameBytes: {}, firstRead };
+  for (const pct of LEVELS) {
+    const per: { c: number; h: number; b: number }[] = [];
+    for (let r = 0; r < READS; r++) {
+      const h = outputs[next]!.length;
+      c0 = cpu();
+      const b = await tick();
+      per.push({ c: cpu() - c0, h, b });
+    }
+    per.sort((a, b) => a.c - b.c);
+    const mid = per[Math.floor(READS / 2)]!;
+    out.cpu[pct] = mid.c;
+    out.helperBytes[pct] = mid.h;
+    out.frameBytes[pct] = mid.b;
+  }
+  if (session && profile) {
+    const { profile: p } = await session.post("Profiler.stop");
+    fs.writeFileSync(profile, JSON.stringify(p));
+  }
+  return out;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** Runs one path in a child process (fresh heap). */
+export function busyChild(pathName: "fields" | "delta", n: number): Promise<BusyFigures> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", path.join(here, "statsBusy.ts"), pathName, String(n)], { cwd: path.resolve(here, "../.."), stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
+    child.on("error", reject);
+    child.on("close", () => {
+      try {
+        resolve(JSON.parse(out.trim().split("\n").at(-1) ?? "") as BusyFigures);
+      } catch {
+        reject(new Error(`statsBusy child (${pathName}) gave no figures: ${out.slice(-500)} ${err}`));
+      }
+    });
+  });
+}
+
+export const pctText = (f: BusyFigures) => LEVELS.map((p) => `${p} % busy ${(f.cpu[p]! * 100).toFixed(1)} %`).join(", ");
+export const sizeText = (f: BusyFigures) => LEVELS.map((p) => `${p} %: helper ${(f.helperBytes[p]! / 1e6).toFixed(2)} MB, frames ${(f.frameBytes[p]! / 1e6).toFixed(2)} MB`).join("; ");
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const [pathName = "fields", nText = "10000"] = process.argv.slice(2);
+  const pi = process.argv.indexOf("--profile");
+  const f = await measure(pathName, Number(nText), pi > 0 ? process.argv[pi + 1]! : null);
+  process.stdout.write(`${JSON.stringify(f)}\n`);
+}
