@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import net from "node:net";
+import { execFileSync } from "node:child_process";
 import { freePort, service } from "./testing.ts";
 import { until } from "../../../it/helpers.ts";
 import type { UserspaceEngine as Engine } from "./userspaceEngine.ts";
@@ -56,6 +57,33 @@ function sendAndHalfClose(vip: string, port: number, text: string): Promise<stri
   });
 }
 
+/**
+ * TCP sockets of this process with their TCP_NODELAY, read from outside (Node has no getsockopt):
+ * python3 duplicates each descriptor with pidfd_getfd(2) and asks the kernel.
+ */
+function tcpNoDelay(): { local: string; peer: string; nodelay: number }[] {
+  const py = `
+import os, sys, socket, ctypes, json
+pid = int(sys.argv[1]); libc = ctypes.CDLL(None, use_errno=True); pfd = os.pidfd_open(pid); out = []
+for fd in os.listdir(f"/proc/{pid}/fd"):
+    try: link = os.readlink(f"/proc/{pid}/fd/{fd}")
+    except OSError: continue
+    if not link.startswith("socket:"): continue
+    nfd = libc.syscall(438, pfd, int(fd), 0)
+    if nfd < 0: continue
+    s = socket.socket(fileno=nfd)
+    try:
+        if s.type == socket.SOCK_STREAM and s.family == socket.AF_INET:
+            try: peer = "%s:%d" % s.getpeername()
+            except OSError: peer = ""
+            out.append({"local": "%s:%d" % s.getsockname(), "peer": peer, "nodelay": s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)})
+    except OSError: pass
+    s.detach(); os.close(nfd)
+print(json.dumps(out))
+`;
+  return JSON.parse(execFileSync("python3", ["-c", py, String(process.pid)], { encoding: "utf8" })) as { local: string; peer: string; nodelay: number }[];
+}
+
 function scenarios(load: () => Promise<EngineClass>): void {
   it("client half-closes: the real server still answers after the FIN, then both close (TIME_WAIT)", async () => {
     const Cls = await load();
@@ -92,6 +120,40 @@ function scenarios(load: () => Promise<EngineClass>): void {
     await until(() => b.received.length === 1, 3000, "the server to read the client's FIN", { intervalMs: 10 });
     expect(b.received[0]).toBe("x".repeat(200_000) + "tail");
     await until(async () => (await t.states()).join() === "TIME_WAIT", 3000, "TIME_WAIT", { intervalMs: 10 });
+  });
+
+  it("both sockets of a forwarded connection have TCP_NODELAY (the client's inherited from the listening socket)", async () => {
+    const Cls = await load();
+    let backendSide: net.Socket | null = null;
+    const b = await halfCloseBackend("127.0.62.5", (s) => (backendSide = s));
+    const t = await engineFor(Cls, b.port, "127.0.62.5");
+    const s = net.connect({ host: t.vip, port: t.port });
+    cleanup.push(() => void s.destroy());
+    await new Promise<void>((r) => s.once("connect", () => r()));
+    await until(() => backendSide !== null, 3000, "the real server to accept", { intervalMs: 10 });
+    const socks = tcpNoDelay();
+    const client = socks.find((x) => x.local === `${t.vip}:${t.port}` && x.peer === `${s.localAddress}:${s.localPort}`);
+    const backend = socks.find((x) => x.peer === `127.0.62.5:${b.port}` && x.local === `${backendSide!.remoteAddress}:${backendSide!.remotePort}`);
+    expect(client).toMatchObject({ nodelay: 1 });
+    expect(backend).toMatchObject({ nodelay: 1 });
+  });
+
+  it("reads of the same size on one connection each carry their own bytes, both ways", async () => {
+    const Cls = await load();
+    const echo = net.createServer((c) => c.on("data", (d) => c.write(d.toString().toUpperCase())));
+    await new Promise<void>((r) => echo.listen(0, "127.0.62.6", () => r()));
+    cleanup.push(() => new Promise<void>((r) => echo.close(() => r())));
+    const t = await engineFor(Cls, (echo.address() as net.AddressInfo).port, "127.0.62.6");
+    const s = net.connect({ host: t.vip, port: t.port });
+    cleanup.push(() => void s.destroy());
+    const answers: string[] = [];
+    s.on("data", (d) => answers.push(d.toString()));
+    for (const word of ["abcd", "efgh", "ijkl", "mn", "opqr"]) {
+      const n = answers.length;
+      s.write(word);
+      await until(() => answers.length > n, 3000, `the answer to ${word}`, { intervalMs: 5 });
+    }
+    expect(answers).toEqual(["ABCD", "EFGH", "IJKL", "MN", "OPQR"]);
   });
 
   it("a client reset closes the real server's side; the entry is CLOSE, not TIME_WAIT", async () => {

@@ -22,7 +22,7 @@ import type { ForwarderHost } from "./host.ts";
 import type { Template } from "./persistence.ts";
 import type { RuntimeDestination, RuntimeService } from "./runtime.ts";
 import { proxyV2Header } from "./proxyProtocol.ts";
-import { releaseRelayBuffer, takeRelayBuffer } from "./relay.ts";
+import { releaseRelayBuffer, takeRelayBuffer, type ReadSlot } from "./relay.ts";
 
 /** The parts of Node's tcp_wrap / stream_wrap bindings used here (Node 20). */
 interface Handle {
@@ -43,7 +43,7 @@ interface Handle {
 }
 interface WriteReq { handle: Handle | null; oncomplete: (this: WriteReq, status: number) => void; async: boolean; bytes: number; buffer: Buffer | null; callback: null; conn: RawConnection | null; toBackend: boolean }
 interface ShutdownReq { handle: Handle | null; callback: null }
-interface ConnectReq { oncomplete: (this: ConnectReq, status: number, handle: Handle) => void; address: string; port: number }
+interface ConnectReq { oncomplete: (this: ConnectReq, status: number, handle: Handle) => void }
 interface Bindings {
   TCP: new (type: number) => Handle;
   TCPConnectWrap: new () => ConnectReq;
@@ -76,6 +76,11 @@ function loadBindings(): Bindings | null {
 }
 
 const B = process.env.LVS_ENGINE_NET_SOCKETS === "1" ? null : loadBindings();
+// read on every callback: module constants, not two property loads through B each time
+const streamState = B?.state ?? new Int32Array(1);
+const kReadBytes = B?.kReadBytesOrError ?? 0;
+const kLastWriteAsync = B?.kLastWriteWasAsync ?? 0;
+const UV_EOF = B?.UV_EOF ?? -4095;
 
 /** The handle-level path is usable in this Node (otherwise tcpForwarder.ts serves). */
 export const rawTcpAvailable = B !== null;
@@ -101,8 +106,8 @@ class RawConnection implements ConnEntry {
   flags = 0;
   client: Handle | null;
   backend: Handle | null;
-  inBuf: Buffer | null = null;
-  outBuf: Buffer | null = null;
+  inBuf: ReadSlot | null = null;
+  outBuf: ReadSlot | null = null;
 
   constructor(
     readonly host: ForwarderHost,
@@ -166,31 +171,42 @@ function fail(c: RawConnection): void {
   closeBackend(c);
 }
 
+/**
+ * The write request for the next write. libuv keeps a request only when the write is queued; a write
+ * the kernel takes at once leaves it unused, so one request serves every synchronous write. Its
+ * fields are set once (Node's C++ reads none of them for a synchronous write; `oncomplete` and
+ * `conn` only matter once it is queued).
+ */
 let spareWrite: WriteReq | null = null;
 
-/** 0: written at once; 1: queued in libuv (reading this direction waits for onWriteDone); <0: error */
-function writeTo(c: RawConnection, toBackend: boolean, buf: Buffer): number {
-  const b = B!;
-  const target = toBackend ? c.backend! : c.client!;
-  // a request object is only kept by libuv when the write is queued: reuse it otherwise
-  const req = spareWrite ?? new b.WriteWrap();
-  req.handle = target;
+function newWriteReq(): WriteReq {
+  const req = new B!.WriteWrap();
+  req.handle = null;
   req.oncomplete = onWriteDone;
   req.async = false;
   req.bytes = 0;
   req.buffer = null;
   req.callback = null;
   req.conn = null;
+  req.toBackend = false;
+  return req;
+}
+
+/** 0: written at once; 1: queued in libuv (reading this direction waits for onWriteDone); <0: error */
+function writeTo(c: RawConnection, toBackend: boolean, buf: Buffer): number {
+  const target = toBackend ? c.backend! : c.client!;
+  const req = spareWrite ?? newWriteReq();
   const err = target.writeBuffer(req, buf);
   if (err !== 0) {
     spareWrite = req;
     return err;
   }
-  if (b.state[b.kLastWriteWasAsync] === 0) {
+  if (streamState[kLastWriteAsync] === 0) {
     spareWrite = req;
     return 0;
   }
   spareWrite = null;
+  req.handle = target;
   req.async = true;
   req.buffer = buf;
   req.conn = c;
@@ -242,19 +258,19 @@ function forwardFin(c: RawConnection, toBackend: boolean): void {
 function onClientRead(this: Handle): Buffer | undefined {
   const c = this.conn;
   if (!c || c.done) return undefined;
-  const n = B!.state[B!.kReadBytesOrError]!;
+  const n = streamState[kReadBytes]!;
   if (n > 0) {
     const d = c.dest;
     d.inPkts++;
     d.inBytes += n;
     c.seen = true;
-    const r = writeTo(c, true, c.inBuf!.subarray(0, n));
+    const r = writeTo(c, true, c.inBuf!.bytes(n));
     if (r === 1) this.readStop();
     else if (r < 0) fail(c);
     return undefined;
   }
   if (n === 0) return undefined;
-  if (n !== B!.UV_EOF) {
+  if (n !== UV_EOF) {
     fail(c);
     return undefined;
   }
@@ -269,19 +285,19 @@ function onClientRead(this: Handle): Buffer | undefined {
 function onBackendRead(this: Handle): Buffer | undefined {
   const c = this.conn;
   if (!c || c.done) return undefined;
-  const n = B!.state[B!.kReadBytesOrError]!;
+  const n = streamState[kReadBytes]!;
   if (n > 0) {
     const d = c.dest;
     d.outPkts++;
     d.outBytes += n;
     c.seen = true;
-    const r = writeTo(c, false, c.outBuf!.subarray(0, n));
+    const r = writeTo(c, false, c.outBuf!.bytes(n));
     if (r === 1) this.readStop();
     else if (r < 0) fail(c);
     return undefined;
   }
   if (n === 0) return undefined;
-  if (n !== B!.UV_EOF) {
+  if (n !== UV_EOF) {
     fail(c);
     return undefined;
   }
@@ -292,8 +308,8 @@ function onBackendRead(this: Handle): Buffer | undefined {
   return undefined;
 }
 
-function startReading(c: RawConnection, h: Handle, buf: Buffer, onread: (this: Handle) => Buffer | undefined): boolean {
-  h.useUserBuffer(buf);
+function startReading(c: RawConnection, h: Handle, buf: ReadSlot, onread: (this: Handle) => Buffer | undefined): boolean {
+  h.useUserBuffer(buf.buf);
   h.onread = onread;
   return h.readStart() === 0;
 }
@@ -327,15 +343,19 @@ function onBackendConnect(this: ConnectReq, status: number, handle: Handle): voi
   // with the header still queued, the client is read once it is written (onWriteDone)
   if (header === 0 && !startReading(c, c.client!, c.inBuf!, onClientRead)) return fail(c);
   if (header === 1) {
-    c.client!.useUserBuffer(c.inBuf!);
+    c.client!.useUserBuffer(c.inBuf!.buf);
     c.client!.onread = onClientRead;
   }
 }
 
 const peer: { address?: string; port?: number; family?: string } = {};
 
-/** Accept one client on a service: schedule, connect to the real server (the client waits unread). */
-export function acceptRawTcp(host: ForwarderHost, svc: RuntimeService, client: Handle): void {
+/**
+ * Accept one client on a service: schedule, connect to the real server (the client waits unread).
+ * `noDelayInherited`: the listening socket has TCP_NODELAY, which Linux copies to every accepted
+ * socket (tcp_create_openreq_child clones the listener's tcp_sock), so no setsockopt per client.
+ */
+export function acceptRawTcp(host: ForwarderHost, svc: RuntimeService, client: Handle, noDelayInherited = false): void {
   const b = B!;
   peer.address = undefined;
   peer.port = undefined;
@@ -347,7 +367,7 @@ export function acceptRawTcp(host: ForwarderHost, svc: RuntimeService, client: H
     client.reset();
     return;
   }
-  client.setNoDelay(true);
+  if (!noDelayInherited) client.setNoDelay(true);
   const backend = new b.TCP(b.SOCKET);
   backend.setNoDelay(true);
   const dest = picked.dest;
@@ -355,10 +375,8 @@ export function acceptRawTcp(host: ForwarderHost, svc: RuntimeService, client: H
   client.conn = c;
   backend.conn = c;
   host.table.add(c);
-  const req = new b.TCPConnectWrap();
+  const req = new b.TCPConnectWrap(); // address/port fields: only net's JS reads them
   req.oncomplete = onBackendConnect;
-  req.address = dest.address;
-  req.port = dest.connectPort;
   const err = dest.address.includes(":") ? backend.connect6(req, dest.address, dest.connectPort) : backend.connect(req, dest.address, dest.connectPort);
   if (err !== 0) return onBackendConnect.call(req, err, backend);
   // Reading the real server starts now, not after the connect: libuv then watches the socket for
@@ -370,12 +388,16 @@ export function acceptRawTcp(host: ForwarderHost, svc: RuntimeService, client: H
 }
 
 const kAccept = Symbol("lvsAccept");
-interface ListenHandle { onconnection: (this: ListenHandle, err: number, client: Handle) => void; [kAccept]?: { host: ForwarderHost; svc: RuntimeService } }
+interface ListenHandle {
+  onconnection: (this: ListenHandle, err: number, client: Handle) => void;
+  setNoDelay?: (on: boolean) => number;
+  [kAccept]?: { host: ForwarderHost; svc: RuntimeService; noDelay: boolean };
+}
 
 function onConnection(this: ListenHandle, err: number, client: Handle): void {
   const a = this[kAccept];
   if (err !== 0 || !client || !a) return;
-  acceptRawTcp(a.host, a.svc, client);
+  acceptRawTcp(a.host, a.svc, client, a.noDelay);
 }
 
 /**
@@ -387,7 +409,10 @@ export function takeOverAccept(server: net.Server, host: ForwarderHost, svc: Run
   if (B === null) return false;
   const handle = (server as unknown as { _handle?: ListenHandle | null })._handle;
   if (!handle || typeof handle.onconnection !== "function") return false;
-  handle[kAccept] = { host, svc };
+  // TCP_NODELAY once on the listening socket (also a cluster primary's shared one: every worker wants
+  // it): accepted sockets inherit it. HAProxy sets it per accepted socket, one syscall more.
+  const noDelay = typeof handle.setNoDelay === "function" && handle.setNoDelay(true) === 0;
+  handle[kAccept] = { host, svc, noDelay };
   handle.onconnection = onConnection;
   return true;
 }
