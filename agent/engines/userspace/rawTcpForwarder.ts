@@ -195,16 +195,10 @@ function newWriteReq(): WriteReq {
 /** 0: written at once; 1: queued in libuv (reading this direction waits for onWriteDone); <0: error */
 function writeTo(c: RawConnection, toBackend: boolean, buf: Buffer): number {
   const target = toBackend ? c.backend! : c.client!;
-  const req = spareWrite ?? newWriteReq();
+  let req = spareWrite;
+  if (req === null) req = spareWrite = newWriteReq(); // no store (and write barrier) per write otherwise
   const err = target.writeBuffer(req, buf);
-  if (err !== 0) {
-    spareWrite = req;
-    return err;
-  }
-  if (streamState[kLastWriteAsync] === 0) {
-    spareWrite = req;
-    return 0;
-  }
+  if (err !== 0 || streamState[kLastWriteAsync] === 0) return err;
   spareWrite = null;
   req.handle = target;
   req.async = true;

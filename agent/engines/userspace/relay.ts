@@ -33,16 +33,21 @@ export interface RelayOwner {
  * connection.
  */
 export class ReadSlot {
+  // two views: a pooled buffer serves client reads in one connection and real-server reads in the
+  // next (one LIFO pool), so a request size and a response size alternate on it
   private view: Buffer;
+  private other: Buffer;
   constructor(readonly buf: Buffer) {
-    this.view = buf.subarray(0, 0);
+    this.view = this.other = buf.subarray(0, 0);
   }
 
-  /** the first `n` bytes of the buffer (the same object as long as `n` does not change) */
+  /** the first `n` bytes of the buffer (the same object as long as `n` is one of the last two sizes) */
   bytes(n: number): Buffer {
-    let v = this.view;
-    if (v.length !== n) v = this.view = this.buf.subarray(0, n);
-    return v;
+    const v = this.view;
+    if (v.length === n) return v;
+    const o = this.other;
+    this.other = v;
+    return (this.view = o.length === n ? o : this.buf.subarray(0, n));
   }
 }
 
