@@ -99,6 +99,14 @@ describe.skipIf(!LAB)("lvs-ipvs-nl on the real kernel (lab)", () => {
     const bad = await channel.run([HELPER, "apply"], "A 2 6 10.9.9.9 82 0 rr - 0 0 255.255.255.255\nA 2 6 nonsense\n");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/line 2: bad op/);
+    // numbers out of range or not decimal, and an address cached for one family read as the other: refused whole
+    for (const [line, n] of [["a 2 6 10.9.9.9 82 0 2 10.9.9.10 65536 0 1 0 0 0 0 0", 2], ["a 2 6 10.9.9.9 82 0 2 10.9.9.10 80 0 1x 0 0 0 0 0", 2],
+      ["a 2 6 10.9.9.9 82 0 2 10.9.9.10 80 4 1 0 0 0 0 0", 2], ["a 2 6 10.9.9.9 82 0 2 10.9.9.10 80 0 -1 0 0 0 0 0", 2], ["A 10 6 10.9.9.9 83 0 rr - 0 0 128", 2],
+      ["a 2 6 10.9.9.9 82 0 2 10.9.9.10 80 0 99999999999999999999 0 0 0 0 0", 2]] as const) {
+      const refused = await channel.run([HELPER, "apply"], `A 2 6 10.9.9.9 82 0 rr - 0 0 255.255.255.255\n${line}\n`);
+      expect(refused.code, line).toBe(2);
+      expect(refused.stderr, line).toMatch(new RegExp(`line ${n}: bad op`));
+    }
     // nothing of a refused batch ran
     expect((await adm.read()).services.some((s) => s.protocol === "tcp" && s.port === 82)).toBe(false);
     expect((await adm.read()).services.some((s) => s.protocol === "tcp" && s.port === 81)).toBe(true);

@@ -125,13 +125,20 @@ static unsigned char rbuf[1 << 17];
 /* Receives until `until` says stop; calls on_msg for every message. Returns 0 or -errno of an NLMSG_ERROR the callback did not take. */
 typedef int (*msg_cb)(struct nlmsghdr *h, void *arg); /* >0: stop, 0: go on */
 
+#ifndef RECV_LEN
+#define RECV_LEN sizeof rbuf
+#endif
+
 static void recv_loop(msg_cb cb, void *arg) {
   for (;;) {
-    ssize_t n = recv(sock, rbuf, sizeof rbuf, 0);
+    struct iovec iov = { rbuf, RECV_LEN };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+    ssize_t n = recvmsg(sock, &mh, 0);
     if (n < 0) {
       if (errno == EINTR) continue;
       die(3, errno == ENOBUFS ? "netlink receive buffer overrun" : "netlink receive failed");
     }
+    if (mh.msg_flags & MSG_TRUNC) die(3, "netlink message larger than the receive buffer");
     for (struct nlmsghdr *h = (struct nlmsghdr *)rbuf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
       if (cb(h, arg) > 0) return;
     }
@@ -193,9 +200,15 @@ static void open_socket(void) {
 
 struct key { int af, proto; unsigned char addr[16]; uint16_t port; uint32_t fwmark; };
 
+/* the last address parsed: a service's address comes back on each of its real servers' lines */
+static struct { int af; char text[INET6_ADDRSTRLEN + 1]; unsigned char bytes[16]; } last_addr;
+
 static int parse_addr(int af, const char *s, unsigned char out[16]) {
+  if (af == last_addr.af && !strcmp(s, last_addr.text)) { memcpy(out, last_addr.bytes, 16); return 0; }
   memset(out, 0, 16);
-  return inet_pton(af, s, out) == 1 ? 0 : -1;
+  if (inet_pton(af, s, out) != 1) return -1;
+  if (strlen(s) < sizeof last_addr.text) { last_addr.af = af; strcpy(last_addr.text, s); memcpy(last_addr.bytes, out, 16); }
+  return 0;
 }
 
 static char *next_tok(char **cur) {
@@ -208,12 +221,18 @@ static char *next_tok(char **cur) {
   return s;
 }
 
+/* a decimal token no greater than max (what strtoull took here: an optional '+', then digits only) */
 static int num(char **cur, unsigned long long max, unsigned long long *out) {
-  char *t = next_tok(cur), *end;
+  const char *t = next_tok(cur);
   if (!t) return -1;
-  errno = 0;
-  unsigned long long v = strtoull(t, &end, 10);
-  if (errno || *end || v > max) return -1;
+  if (*t == '+') t++;
+  if (!*t) return -1;
+  unsigned long long v = 0;
+  for (; *t; t++) {
+    if (*t < '0' || *t > '9') return -1;
+    v = v * 10 + (unsigned)(*t - '0');
+    if (v > max) return -1; /* max < 2^32: no overflow before this */
+  }
   *out = v;
   return 0;
 }
@@ -449,6 +468,32 @@ static int svc_cb(struct nlmsghdr *h, void *arg) {
   return 0;
 }
 
+/* " %u" */
+static char *put_u32(char *w, uint32_t v) {
+  char d[10];
+  int n = 0;
+  do { d[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+  *w++ = ' ';
+  while (n) *w++ = d[--n];
+  return w;
+}
+
+/* inet_ntop's text (IPv4 as %u.%u.%u.%u by hand, IPv6 by inet_ntop itself) */
+static char *put_addr(char *w, int af, const unsigned char *addr) {
+  if (af == AF_INET) {
+    for (int i = 0; i < 4; i++) {
+      if (i) *w++ = '.';
+      unsigned v = addr[i];
+      if (v >= 100) *w++ = (char)('0' + v / 100);
+      if (v >= 10) *w++ = (char)('0' + v / 10 % 10);
+      *w++ = (char)('0' + v % 10);
+    }
+    return w;
+  }
+  if (!inet_ntop(af, addr, w, INET6_ADDRSTRLEN)) { *w = 0; }
+  return w + strlen(w);
+}
+
 static int dest_cb(struct nlmsghdr *h, void *arg) {
   const struct key *k = arg;
   if (h->nlmsg_type == NLMSG_DONE) return 1;
@@ -465,12 +510,18 @@ static int dest_cb(struct nlmsghdr *h, void *arg) {
   int daf = tb[IPVS_DEST_ATTR_ADDR_FAMILY] ? g16(tb[IPVS_DEST_ATTR_ADDR_FAMILY]) : k->af;
   unsigned char addr[16] = { 0 };
   if (tb[IPVS_DEST_ATTR_ADDR]) memcpy(addr, PAYLOAD(tb[IPVS_DEST_ATTR_ADDR]), PLEN(tb[IPVS_DEST_ATTR_ADDR]) < 16 ? (size_t)PLEN(tb[IPVS_DEST_ATTR_ADDR]) : 16);
-  char a[INET6_ADDRSTRLEN];
-  inet_ntop(daf, addr, a, sizeof a);
-  fprintf(out, "D %d %s %u %u %u %u %u %u %u %u", daf, a, ntohs(g16(tb[IPVS_DEST_ATTR_PORT])), g32(tb[IPVS_DEST_ATTR_FWD_METHOD]) & IP_VS_CONN_F_FWD_MASK,
-         g32(tb[IPVS_DEST_ATTR_WEIGHT]), g32(tb[IPVS_DEST_ATTR_U_THRESH]), g32(tb[IPVS_DEST_ATTR_L_THRESH]),
-         tb[IPVS_DEST_ATTR_TUN_TYPE] ? *(uint8_t *)PAYLOAD(tb[IPVS_DEST_ATTR_TUN_TYPE]) : 0, ntohs(g16(tb[IPVS_DEST_ATTR_TUN_PORT])),
-         g16(tb[IPVS_DEST_ATTR_TUN_FLAGS]));
+  /* "D %d %s %u %u %u %u %u %u %u %u", written by hand: 100 000 lines of printf were most of a dump's own time */
+  char line[160], *w = line;
+  *w++ = 'D';
+  w = put_u32(w, (uint32_t)daf);
+  *w++ = ' ';
+  w = put_addr(w, daf, addr);
+  uint32_t f[8] = { ntohs(g16(tb[IPVS_DEST_ATTR_PORT])), g32(tb[IPVS_DEST_ATTR_FWD_METHOD]) & IP_VS_CONN_F_FWD_MASK,
+                    g32(tb[IPVS_DEST_ATTR_WEIGHT]), g32(tb[IPVS_DEST_ATTR_U_THRESH]), g32(tb[IPVS_DEST_ATTR_L_THRESH]),
+                    tb[IPVS_DEST_ATTR_TUN_TYPE] ? *(uint8_t *)PAYLOAD(tb[IPVS_DEST_ATTR_TUN_TYPE]) : 0, ntohs(g16(tb[IPVS_DEST_ATTR_TUN_PORT])),
+                    g16(tb[IPVS_DEST_ATTR_TUN_FLAGS]) };
+  for (int i = 0; i < 8; i++) w = put_u32(w, f[i]);
+  fwrite(line, 1, (size_t)(w - line), out);
   if (with_stats) {
     fprintf(out, " %u %u %u", g32(tb[IPVS_DEST_ATTR_ACTIVE_CONNS]), g32(tb[IPVS_DEST_ATTR_INACT_CONNS]), g32(tb[IPVS_DEST_ATTR_PERSIST_CONNS]));
     char st[240];
