@@ -140,6 +140,14 @@ describe("parseAddress fast IPv4 path and the plain-text check", () => {
     }), { numRuns: 5000 });
   });
 
+  it("canonicalAddress and addressFamily skip the parse for a canonical dotted quad and agree with parseAddress on every text", () => {
+    fc.assert(fc.property(anyText, (s) => {
+      const r = parseAddress(s);
+      expect(canonicalAddress(s), s).toBe(r.ok ? r.value.text : null);
+      expect(addressFamily(s), s).toBe(r.ok ? r.value.family : null);
+    }), { numRuns: 5000 });
+  });
+
   it("calls a text plain only when ipaddr.js (the schemas' check) accepts it and parseAddress reads it as written", () => {
     fc.assert(fc.property(anyText, (s) => {
       if (!isPlainAddressText(s)) return;

@@ -120,6 +120,12 @@ export function sortServicesIpvs<S extends IpvsServiceKey>(services: readonly S[
 
 export function sortDestinationsIpvs<D extends Pick<IpvsDestination, "address" | "port">>(dests: readonly D[]): D[] {
   if (dests.length < 2) return dests.slice();
-  const keyed = dests.map((d): Keyed<D> => ({ item: d, words: addressWords(d.address), wide: d.address.includes(":"), mark: 0, af: 0, proto: 0, port: d.port }));
+  return sortDestinationsIpvsByWords(dests, dests.map((d) => addressWords(d.address)));
+}
+
+/** sortDestinationsIpvs with each real server's addressWords given (`words[i]` of `dests[i]`): for a reader that has them without parsing the address again. */
+export function sortDestinationsIpvsByWords<D extends Pick<IpvsDestination, "address" | "port">>(dests: readonly D[], words: readonly (readonly [number, number, number, number])[]): D[] {
+  if (dests.length < 2) return dests.slice();
+  const keyed = dests.map((d, i): Keyed<D> => ({ item: d, words: words[i]!, wide: d.address.includes(":"), mark: 0, af: 0, proto: 0, port: d.port }));
   return ipvsadmSort(keyed, compareKeyedDestinations).map((k) => k.item);
 }

@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { IpvsEngine } from "./ipvsEngine.ts";
 import { FAKE_HELPER, FakeNetlinkHelper } from "./fakeNetlinkHelper.ts";
-import { opLine, parseDestinationLine, parseDump, parseOpLine, parseServiceLine, renderDump } from "./netlinkFormat.ts";
+import { opLine, opLines, parseDestinationLine, parseDump, parseOpLine, parseServiceLine, renderDump } from "./netlinkFormat.ts";
 import { sortDestinationsIpvs, sortServicesIpvs } from "../../../lvs/ipvsadmOrder.ts";
 import { NetlinkStatsReader } from "./netlinkStats.ts";
 import { dest, tcpService } from "../../testing/fixtures.ts";
 import { genTable } from "../../../lvs/testing/bigTable.ts";
 import { plan } from "../../../lvs/reconcile.ts";
-import { applyOps } from "../../../lvs/ops.ts";
+import { applyOps, type Op } from "../../../lvs/ops.ts";
 import { canonicalTable, equalTables } from "../../../lvs/canonical.ts";
 import { serviceKeyString } from "../../../lvs/tableKey.ts";
 import type { IpvsService, IpvsTable, StatsSnapshot } from "../../../lvs/model.ts";
@@ -55,6 +55,14 @@ describe("lvs-ipvs-nl line format", () => {
     for (const op of ops) expect(parseOpLine(opLine(op)), opLine(op)).toMatchObject(op.kind === "delete-service" ? { kind: op.kind, service: op.service } : op);
   });
 
+  it("writes a batch as opLine of each op, a key text shared only by ops on the same key object (property)", () => {
+    fc.assert(fc.property(ipvsTableArbitrary(), ipvsTableArbitrary(), fc.nat(), (a, b, seed) => {
+      const ops = [...plan({ services: [] }, b), ...plan(a, b), ...plan(b, { services: [] })]
+        .map((o, i) => (i % 3 === seed % 3 && "service" in o ? { ...o, service: { ...o.service } } : o)) as Op[];
+      expect(opLines(ops)).toBe(ops.map((o) => `${opLine(o)}\n`).join(""));
+    }), { numRuns: 150 });
+  });
+
   it("reads back a dump as ipvsadm -S + --thresholds would (thresholds, tunnels, netmasks, flags)", () => {
     expect(parseDump(renderDump(shapes))).toEqual(canonicalTable(shapes));
     expect(equalTables(parseDump(renderDump(genTable(300, 4))), genTable(300, 4))).toBe(true);
@@ -74,7 +82,8 @@ describe("lvs-ipvs-nl line format", () => {
     }), { numRuns: 400 });
     const head = "S 2 6 10.0.0.1 80 0 rr - 0 0 255.255.255.255\n";
     for (const d of ["D 02 10.1.1.1 80 0 1 0 0 0 0 0", "D 2 10.1.1.1 +80 0 1 0 0 0 0 0", "D 2 10.1.1.1 80 0 1 0 0 0 0 0 ", "D 2  10.1.1.1 80 0 1 0 0 0 0 0",
-      "D 2 10.1.1.1 80 2 1 0 0 1 0x10 2", "D 2 10.1.1.1 80 2 1 0 0 1 6080 x", "D 10 2001:db8::1 80 0 1 0 0 0 0", "D 2 10.1.1.1 80 0 99999999999999999 0 0 0 0 0"]) {
+      "D 2 10.1.1.1 80 2 1 0 0 1 0x10 2", "D 2 010.1.1.1 80 0 1 0 0 0 0 0\nD 2 9.1.1.1 80 0 1 0 0 0 0 0", "D 2 10.1.1.256 80 0 1 0 0 0 0 0\nD 2 10.1.1.1 80 0 1 0 0 0 0 0",
+      "D 2 10.1.1 80 0 1 0 0 0 0 0\nD 2 10.1.1.0 80 0 1 0 0 0 0 0", "D 2 10.1.1.1.1 80 0 1 0 0 0 0 0\nD 2 10.1.1.0 80 0 1 0 0 0 0 0", "D 2 10.1.1.1 80 0 1 0 0 0 0 0\nD 2 10.1.1.1 79 0 1 0 0 0 0 0\nD 2 ::1 80 0 1 0 0 0 0 0", "D 2 10.1.1.1 80 2 1 0 0 1 6080 x", "D 10 2001:db8::1 80 0 1 0 0 0 0", "D 2 10.1.1.1 80 0 99999999999999999 0 0 0 0 0"]) {
       expect(outcome(() => parseDump(head + d)), d).toEqual(outcome(() => splitParseDump(head + d)));
     }
   });

@@ -8,13 +8,15 @@
  * kernel that is fine.
  */
 import { schedulerFlagBits, schedulerFlagNames } from "../../../lvs/canonical.ts";
-import { sortDestinationsIpvs, sortServicesIpvs } from "../../../lvs/ipvsadmOrder.ts";
+import { sortDestinationsIpvsByWords, sortServicesIpvs } from "../../../lvs/ipvsadmOrder.ts";
 import type {
   Counters, DestinationStats, ForwardingMethod, IpvsDestination, IpvsService, IpvsServiceKey, IpvsTable, Rates,
   ServiceStats, TunnelChecksum, TunnelType,
 } from "../../../lvs/model.ts";
 import type { Op, ServiceSpec } from "../../../lvs/ops.ts";
-import { addressFamily } from "../../../lvs/address.ts";
+import { addressFamily, addressWords } from "../../../lvs/address.ts";
+
+type Words = readonly [number, number, number, number];
 
 const AF = { inet: 2, inet6: 10 } as const;
 const PROTO = { tcp: 6, udp: 17, sctp: 132 } as const;
@@ -45,21 +47,24 @@ function serviceFields(s: ServiceSpec): string {
   return `${word(s.scheduler, "scheduler")} ${s.persistenceEngine ? word(s.persistenceEngine, "persistence engine") : "-"} ${flags} ${s.persistence?.timeout ?? 0} ${word(netmask, "netmask")}`;
 }
 
+/** The family of an address as the helper is told it: any IPv6 text has a colon, no IPv4 text has one (a bad address fails in the helper either way). */
+const afOf = (address: string) => (address.includes(":") ? AF.inet6 : AF.inet);
+
 function destinationFields(d: IpvsDestination): string {
   const t = d.method === "tun" ? d.tunnel : null;
   const tt = t ? TUN[t.type] : 0;
-  return `${AF[addressFamily(d.address) ?? "inet"]} ${word(d.address, "address")} ${d.port} ${FWD[d.method]} ${d.weight} ${d.upperThreshold} ${d.lowerThreshold} ${tt} ${t?.type === "gue" ? (t.port ?? 0) : 0} ${t && t.type !== "ipip" ? CSUM[t.checksum ?? "nocsum"] : 0}`;
+  return `${afOf(d.address)} ${word(d.address, "address")} ${d.port} ${FWD[d.method]} ${d.weight} ${d.upperThreshold} ${d.lowerThreshold} ${tt} ${t?.type === "gue" ? (t.port ?? 0) : 0} ${t && t.type !== "ipip" ? CSUM[t.checksum ?? "nocsum"] : 0}`;
 }
 
-/** One helper line per op; `clear` is refused (plan() never emits it; the agent never flushes). */
-export function opLine(op: Op): string {
+/** One helper line per op (`keyText`: keyField(op.service), when the caller has it); `clear` is refused (plan() never emits it; the agent never flushes). */
+export function opLine(op: Op, keyText?: string): string {
   switch (op.kind) {
-    case "add-service": return `A ${keyField(op.service)} ${serviceFields(op.service)}`;
-    case "edit-service": return `E ${keyField(op.service)} ${serviceFields(op.service)}`;
-    case "delete-service": return `X ${keyField(op.service)}`;
-    case "add-destination": return `a ${keyField(op.service)} ${destinationFields(op.destination)}`;
-    case "edit-destination": return `e ${keyField(op.service)} ${destinationFields(op.destination)}`;
-    case "delete-destination": return `d ${keyField(op.service)} ${AF[addressFamily(op.destination.address) ?? "inet"]} ${word(op.destination.address, "address")} ${op.destination.port}`;
+    case "add-service": return `A ${keyText ?? keyField(op.service)} ${serviceFields(op.service)}`;
+    case "edit-service": return `E ${keyText ?? keyField(op.service)} ${serviceFields(op.service)}`;
+    case "delete-service": return `X ${keyText ?? keyField(op.service)}`;
+    case "add-destination": return `a ${keyText ?? keyField(op.service)} ${destinationFields(op.destination)}`;
+    case "edit-destination": return `e ${keyText ?? keyField(op.service)} ${destinationFields(op.destination)}`;
+    case "delete-destination": return `d ${keyText ?? keyField(op.service)} ${afOf(op.destination.address)} ${word(op.destination.address, "address")} ${op.destination.port}`;
     case "clear": throw new Error("lvs-ipvs-nl: the agent never clears the whole table");
     case "set-timeouts": throw new Error("lvs-ipvs-nl: timeouts are set with ipvsadm --set, not through the helper");
   }
@@ -67,7 +72,14 @@ export function opLine(op: Op): string {
 
 export function opLines(ops: readonly Op[]): string {
   let out = "";
-  for (const o of ops) out += `${opLine(o)}\n`;
+  // ops that follow one another on one service key object (plan() gives a new service's real servers
+  // one) share its key text: 100 000 lines, 10 000 keys written
+  let key: IpvsServiceKey | null = null;
+  let keyText = "";
+  for (const o of ops) {
+    if ("service" in o && o.service !== key) { key = o.service; keyText = keyField(key); }
+    out += `${opLine(o, "service" in o ? keyText : undefined)}\n`;
+  }
   return out;
 }
 
@@ -145,8 +157,31 @@ export function parseDestinationLine(line: string, at: number): { destination: I
   return { destination, stats };
 }
 
-// the in-place reader of `D` lines: where it stands in the text (module state: no closure per line)
+// the in-place reader of `D` lines: where it stands in the text (module state: no closure per line),
+// and the IPv4 address it read as addressWords' first word (-1: none, ask addressWords)
 let cur = 0;
+let lastWord = -1;
+
+/** text[from, to) as a dotted quad's 32-bit value (inet_ntop's form: 1-3 digits per part, no leading zero), or -1. */
+function quadWord(text: string, from: number, to: number): number {
+  let w = 0;
+  let parts = 0;
+  let v = 0;
+  let digits = 0;
+  for (let i = from; i <= to; i++) {
+    const c = i === to ? 46 : text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || v > 255 || ++parts > 4) return -1;
+      w = w * 256 + v;
+      v = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3 && !(digits === 1 && v === 0)) {
+      v = v * 10 + (c - 48);
+      digits++;
+    } else return -1;
+  }
+  return parts === 4 ? w : -1;
+}
 
 /** A count at `cur` ending at a space (`last`: at `end`); -1 when it is not one (≤ 15 digits: always safe). */
 function countAt(text: string, end: number, last: boolean): number {
@@ -177,6 +212,7 @@ function dumpDestination(text: string, start: number, end: number): IpvsDestinat
   const sp = text.indexOf(" ", cur);
   if (sp < 0 || sp >= end || sp === cur) return null;
   const address = text.slice(cur, sp);
+  lastWord = af === AF.inet ? quadWord(text, cur, sp) : -1;
   cur = sp + 1;
   const port = countAt(text, end, false);
   const method = FWD_NAME[countAt(text, end, false)];
@@ -198,6 +234,9 @@ function dumpDestination(text: string, start: number, end: number): IpvsDestinat
 export function parseDump(text: string): IpvsTable {
   const services: IpvsService[] = [];
   let current: IpvsService | null = null;
+  // each service's real servers' addressWords, for the sort below (IPv4: from the reader, no parse)
+  const words: Words[][] = [];
+  let currentWords: Words[] = [];
   // line by line in place (110 000 lines: no array of lines, no array of fields per real server)
   for (let pos = 0, at = 1; pos < text.length; at++) {
     let end = text.indexOf("\n", pos);
@@ -206,10 +245,14 @@ export function parseDump(text: string): IpvsTable {
       const c = text.charCodeAt(pos);
       if (c === 68 /* D */) {
         if (!current) throw new Error(`lvs-ipvs-nl output line ${at}: a real server before any service`);
-        current.destinations.push(dumpDestination(text, pos, end) ?? parseDestinationLine(text.slice(pos, end), at).destination);
+        lastWord = -1;
+        const d = dumpDestination(text, pos, end) ?? parseDestinationLine(text.slice(pos, end), at).destination;
+        current.destinations.push(d);
+        currentWords.push(lastWord >= 0 ? [lastWord, 0, 0, 0] : addressWords(d.address));
       } else if (c === 83 /* S */) {
         current = parseServiceLine(text.slice(pos, end), at).service;
         services.push(current);
+        words.push((currentWords = []));
       } else {
         throw new Error(`lvs-ipvs-nl output line ${at}: ${JSON.stringify(text.slice(pos, Math.min(end, pos + 200)))}`);
       }
@@ -218,7 +261,7 @@ export function parseDump(text: string): IpvsTable {
   }
   // the kernel's values are canonical already (inet_ntop addresses, DR/TUN ports forced): only
   // ipvsadm's order is left to apply — sorted from the order the kernel lists (head-first), as ipvsadm does
-  for (const s of services) s.destinations = sortDestinationsIpvs(s.destinations);
+  services.forEach((s, i) => { s.destinations = sortDestinationsIpvsByWords(s.destinations, words[i]!); });
   return { services: sortServicesIpvs(services) };
 }
 

@@ -22,8 +22,9 @@ function objectOf(op: Op): string {
   return id.slice(id.indexOf("|") + 1);
 }
 
+/** `batch` and `residual` are plan()'s ops (canonical values: their texts are written as they are). */
 export function verifyOps(batch: readonly Op[], residual: readonly Op[], stderr: string): AppliedOp[] {
-  const lines = renderOps(batch);
+  const lines = renderOps(batch, { canonical: true });
   // the read-back equals the desired table: every op took effect (no identity strings to compare)
   if (residual.length === 0) return lines.map((op) => ({ op, ok: true }));
   const left = new Set(residual.map(objectOf));

@@ -117,6 +117,8 @@ describe("renderOps", () => {
       // key objects reused across services (a key edited in place between ops must not keep the old text)
       const mixed: Op[] = ops.map((o, i) => (i % 3 === seed % 3 && (o.kind === "add-destination" || o.kind === "edit-destination") ? { ...o, service: { ...o.service } } : o));
       expect(renderOps(mixed)).toEqual(mixed.map(renderOp));
+      // plan's ops are canonical: not canonicalising them again writes the same texts
+      expect(renderOps(mixed, { canonical: true })).toEqual(mixed.map(renderOp));
     }), { numRuns: 150 });
     const svc = tcp("10.0.0.1", 80);
     const key = { protocol: "tcp" as const, family: "inet" as const, address: "10.0.0.1", port: 80 };

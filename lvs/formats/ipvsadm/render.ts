@@ -147,24 +147,26 @@ function keyService(k: IpvsServiceKey): IpvsService {
   return { ...k, scheduler: "", flags: [], persistence: null, persistenceEngine: null, onePacket: false, destinations: [] } as IpvsService;
 }
 
-function destinationOpLine(op: Extract<Op, { kind: "add-destination" | "edit-destination" }>, option: string, svc: IpvsService): string {
-  return `${op.kind === "add-destination" ? "-a" : "-e"} ${option}${destinationArgs(canonicalDestination(svc, op.destination), true)}`;
+function destinationOpLine(op: Extract<Op, { kind: "add-destination" | "edit-destination" }>, option: string, svc: IpvsService | null): string {
+  return `${op.kind === "add-destination" ? "-a" : "-e"} ${option}${destinationArgs(svc ? canonicalDestination(svc, op.destination) : op.destination, true)}`;
 }
 
 /**
  * renderOp of each op. Real-server ops that follow one another on the same service key object (as
  * plan() emits them) share the service's option text: 100 000 ops, 10 000 services written once.
+ * `canonical`: the ops' real servers are canonical already (plan()'s are: it plans between canonical
+ * tables), so they are not canonicalised again.
  */
-export function renderOps(ops: readonly Op[]): string[] {
+export function renderOps(ops: readonly Op[], opts: { canonical?: boolean } = {}): string[] {
   let key: IpvsServiceKey | null = null;
   let option = "";
   let svc: IpvsService | null = null;
   return ops.map((o) => {
     if (o.kind !== "add-destination" && o.kind !== "edit-destination") return renderOp(o);
-    if (o.service !== key || !svc) {
+    if (o.service !== key) {
       key = o.service;
       option = serviceOption(key);
-      svc = keyService(key);
+      svc = opts.canonical ? null : keyService(key);
     }
     return destinationOpLine(o, option, svc);
   });
