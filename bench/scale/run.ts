@@ -22,7 +22,7 @@ import { applyOps } from "../../lvs/ops.ts";
 import { equalTables } from "../../lvs/canonical.ts";
 import { FakeIpvsadm } from "../../agent/engines/ipvs/fakeIpvsadm.ts";
 import { IpvsEngine } from "../../agent/engines/ipvs/ipvsEngine.ts";
-import { busyChild, pctText, sizeText } from "./statsBusy.ts";
+import { busyChild, pctText, sizeText, stageText } from "./statsBusy.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
@@ -122,9 +122,9 @@ async function statsBusyFigures(n: number): Promise<string> {
   const fields = await busyChild("fields", n);
   const delta = await busyChild("delta", n);
   info(`stats with traffic, stats.delta path (before; the service and every real server of a busy service change every figure each second): ${pctText(delta)}`);
-  info(`  sizes: ${sizeText(delta)}`);
+  info(`  sizes: ${sizeText(delta)}; 100 % busy by stage: ${stageText(delta)}`);
   info(`stats with traffic, stats.fields path: ${pctText(fields)}`);
-  info(`  sizes: ${sizeText(fields)}; first (full) read ${fields.firstRead.toFixed(2)} s`);
+  info(`  sizes: ${sizeText(fields)}; 100 % busy by stage: ${stageText(fields)}; first (full) read ${fields.firstRead.toFixed(2)} s`);
   return pctText(fields);
 }
 

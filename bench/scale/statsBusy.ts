@@ -4,8 +4,8 @@
  * p % of the services busy — the service and EVERY one of its real servers changing every figure
  * (counters, rates, connection counts) every second — and turns it into the frames the link sends,
  * masked as the ws client frames them. The fake's outputs are made first, then replayed to the
- * agent's code in a child process per path, so neither the fake's work nor the other path's garbage
- * is in the figures. Each figure is the median CPU of 3 reads (one read a second = % of a core).
+ * agent's code through a real pipe (`cat`) in a child process per path, so neither the fake's work nor
+ * the other path's garbage is in the figures (the helper's own CPU is not either: it is another process). Each figure is the median CPU of 3 reads (one read a second = % of a core).
  *
  *  - path "fields": engine.statsColumns() → StatsFieldsEncoder → JSON (feature stats.fields)
  *  - path "delta":  engine.stats() → StatsDeltaEncoder → MessageJson (feature stats.delta, before)
@@ -14,13 +14,14 @@
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { genTable } from "../../lvs/testing/bigTable.ts";
 import { IpvsEngine } from "../../agent/engines/ipvs/ipvsEngine.ts";
 import { FAKE_HELPER, FakeNetlinkHelper } from "../../agent/engines/ipvs/fakeNetlinkHelper.ts";
-import type { Exec } from "../../agent/engines/ipvs/exec.ts";
+import { nodeExec, type Exec } from "../../agent/engines/ipvs/exec.ts";
 import { MessageJson } from "../../agent/messageJson.ts";
 import { StatsDeltaEncoder } from "../../lvs/stats/statsDelta.ts";
 import { StatsFieldsEncoder } from "../../lvs/stats/statsFields.ts";
@@ -29,7 +30,7 @@ import { serviceKeyString } from "../../lvs/tableKey.ts";
 import type { AgentMessage } from "../../lvs/protocol/agent.ts";
 
 export const LEVELS = [0, 1, 10, 100] as const;
-const READS = 3;
+const READS = Number(process.env.STATS_BUSY_READS ?? 5);
 const STATE = "/run/lvs-agent/ipvs-stats";
 
 export interface BusyFigures {
@@ -40,6 +41,8 @@ export interface BusyFigures {
   helperBytes: Record<number, number>;
   frameBytes: Record<number, number>;
   firstRead: number;
+  /** at 100 % busy, the median read's CPU by stage (s): read = the engine's reader, encode, json, ws = utf8 + mask */
+  stages: Record<string, number>;
 }
 
 /** The helper outputs: a full one, then READS per level with p % of the services busy. */
@@ -79,27 +82,53 @@ function helperOutputs(n: number): string[] {
 
 /** Child: replay the outputs to one path, CPU per read. */
 async function measure(pathName: string, n: number, profile: string | null): Promise<BusyFigures> {
+  // each answer comes from a real child process, as from the helper: `cat` of the fake's output, run by
+  // the agent's own nodeExec (spawn and reading the answer are the agent's CPU; cat's is another process's)
   const outputs = helperOutputs(n);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stats-busy-"));
+  const files = outputs.map((o, i) => {
+    const f = path.join(dir, `out-${i}`);
+    fs.writeFileSync(f, o);
+    return f;
+  });
+  const sizes = outputs.map((o) => o.length);
+  outputs.length = 0;
   let next = 0;
-  const exec: Exec = { async run(argv) {
+  const pipe = nodeExec();
+  const cat = (argv: readonly string[]) => {
     if (argv[1] !== "stats-since") throw new Error(`unexpected ${argv.join(" ")}`);
-    return { code: 0, stderr: "", stdout: outputs[next++]! };
-  } };
+    return ["cat", files[next++]!];
+  };
+  const exec: Exec = { run: (argv) => pipe.run(cat(argv)), runBytes: (argv) => pipe.runBytes!(cat(argv)) };
   const engine = new IpvsEngine({ exec, helper: FAKE_HELPER, statsStateFile: STATE });
+  const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; };
   const fields = new StatsFieldsEncoder();
   const delta = new StatsDeltaEncoder();
   const json = new MessageJson();
   // what the ws client does with a frame: utf8 bytes, masked (no bufferutil installed: ws masks in JS)
   const { Sender } = createRequire(import.meta.url)("ws") as { Sender: { frame(data: Buffer, o: object): Buffer[] } };
+  const stage: Record<string, number> = { read: 0, encode: 0, json: 0, ws: 0 };
+  const timed = <T>(name: string, f: () => T): T => { const c = cpu(); try { return f(); } finally { stage[name]! += cpu() - c; } };
   const masked = (bytes: Buffer) => Sender.frame(bytes, { fin: true, mask: true, opcode: 1, readOnly: false, rsv1: false }).reduce((a, b) => a + b.length, 0);
-  const frame = (m: AgentMessage) => masked(Buffer.from(json.text(m)));
+  const frame = (m: AgentMessage) => { const t = timed("json", () => json.text(m)); return timed("ws", () => masked(Buffer.from(t))); };
   const tick = async () => {
     let bytes = 0;
-    if (pathName === "fields") for (const f of fields.encode(await engine.statsColumns())) { const b = statsFieldsJson(f, 1); bytes += masked(Buffer.from(b.buffer, b.byteOffset, b.length)); }
-    else for (const f of delta.encode(await engine.stats())) bytes += frame({ v: 1, type: "stats.delta", ...f });
+    let c = cpu();
+    if (pathName === "fields") {
+      const cols = await engine.statsColumns();
+      stage.read! += cpu() - c;
+      for (const f of timed("encode", () => fields.encode(cols))) {
+        const b = timed("json", () => statsFieldsJson(f, 1));
+        bytes += timed("ws", () => masked(Buffer.from(b.buffer, b.byteOffset, b.length)));
+      }
+    } else {
+      const snap = await engine.stats();
+      stage.read! += cpu() - c;
+      c = cpu();
+      for (const f of timed("encode", () => delta.encode(snap))) bytes += frame({ v: 1, type: "stats.delta", ...f });
+    }
     return bytes;
   };
-  const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; };
   const g = (globalThis as { gc?: () => void }).gc;
   g?.();
   let c0 = cpu();
@@ -113,21 +142,25 @@ async function measure(pathName: string, n: number, profile: string | null): Pro
     await session.post("Profiler.enable");
     await session.post("Profiler.start");
   }
-  const out: BusyFigures = { path: pathName, cpu: {}, helperBytes: {}, frameBytes: {}, firstRead };
+  const out: BusyFigures = { path: pathName, cpu: {}, helperBytes: {}, frameBytes: {}, firstRead, stages: {} };
   for (const pct of LEVELS) {
-    const per: { c: number; h: number; b: number }[] = [];
+    const per: { c: number; h: number; b: number; s: Record<string, number> }[] = [];
     for (let r = 0; r < READS; r++) {
-      const h = outputs[next]!.length;
+      const h = sizes[next]!;
+      for (const k in stage) stage[k] = 0;
       c0 = cpu();
       const b = await tick();
-      per.push({ c: cpu() - c0, h, b });
+      per.push({ c: cpu() - c0, h, b, s: { ...stage } });
+      if (process.env.STATS_BUSY_DEBUG) process.stderr.write(`${pct} % read ${r}: ${((cpu() - c0) * 1000).toFixed(1)} ms ${JSON.stringify(stage)}\n`);
     }
     per.sort((a, b) => a.c - b.c);
     const mid = per[Math.floor(READS / 2)]!;
     out.cpu[pct] = mid.c;
     out.helperBytes[pct] = mid.h;
     out.frameBytes[pct] = mid.b;
+    if (pct === 100) out.stages = mid.s;
   }
+  fs.rmSync(dir, { recursive: true, force: true });
   if (session && profile) {
     const { profile: p } = await session.post("Profiler.stop");
     fs.writeFileSync(profile, JSON.stringify(p));
@@ -157,6 +190,7 @@ export function busyChild(pathName: "fields" | "delta", n: number): Promise<Busy
 }
 
 export const pctText = (f: BusyFigures) => LEVELS.map((p) => `${p} % busy ${(f.cpu[p]! * 100).toFixed(1)} %`).join(", ");
+export const stageText = (f: BusyFigures) => Object.entries(f.stages).map(([k, v]) => `${k} ${(v * 1000).toFixed(0)} ms`).join(", ");
 export const sizeText = (f: BusyFigures) => LEVELS.map((p) => `${p} %: helper ${(f.helperBytes[p]! / 1e6).toFixed(2)} MB, frames ${(f.frameBytes[p]! / 1e6).toFixed(2)} MB`).join("; ");
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

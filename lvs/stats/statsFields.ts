@@ -82,6 +82,7 @@ export class StatsFieldsEncoder {
     return this.full;
   }
 
+  /** The frames of the next update; their `fields` are views of memory the next encode reuses. */
   encode(cols: StatsColumns): StatsFieldsFrame[] {
     const full = this.full;
     this.full = false;
@@ -90,10 +91,14 @@ export class StatsFieldsEncoder {
     const frames: StatsFieldsFrame[] = [];
     let cur = this.frame(full, cols.at);
     let used = 0;
-    const close = () => {
-      cur.fields = this.out.slice(0, this.n);
-      this.n = 0;
+    let from = 0;
+    /** ends the frame with the numbers before `k`; the ones after it start the next frame */
+    const closeAt = (k: number) => {
+      cur.fields = this.out.subarray(from, k);
+      from = k;
       frames.push(cur);
+      cur = this.frame(false, cols.at);
+      used = 0;
     };
     const slots = cols.slots;
     const count = Math.max(slots.length, this.sentSlot.length);
@@ -110,30 +115,27 @@ export class StatsFieldsEncoder {
         continue;
       }
       const sent = this.sentValues[i];
-      let cost = 0;
       if (!full && before === slot && sent) {
-        cost = this.changedNumbers(slot.values, sent);
-        if (cost < 0) cost = 0; // not exact as a difference: whole
-        else if (cost === 0) continue;
+        const start = this.n;
+        const wrote = this.writeFields(i, slot.values, sent);
+        if (wrote === 0) continue;
+        if (wrote > 0) {
+          if (used > 0 && used + wrote > this.budget) closeAt(start);
+          used += wrote;
+          continue;
+        }
+        // not exact as a difference (figures past 2^53): the service goes whole
       }
-      const whole = cost === 0;
-      if (whole) cost = 1 + slot.destinations.length * DESTINATION_COST;
-      if (used > 0 && used + cost > this.budget) {
-        close();
-        cur = this.frame(false, cols.at);
-        used = 0;
-      }
+      const cost = 1 + slot.destinations.length * DESTINATION_COST;
+      if (used > 0 && used + cost > this.budget) closeAt(this.n);
       used += cost;
-      if (!whole) {
-        this.writeFields(i, slot.values, sent!);
-        continue;
-      }
       cur.services.push({ slot: i, stats: serviceStatsOf(slot) });
       while (this.sentSlot.length <= i) { this.sentSlot.push(null); this.sentValues.push(null); }
       this.sentSlot[i] = slot;
       this.sentValues[i] = slot.values.slice();
     }
-    close();
+    cur.fields = this.out.subarray(from, this.n);
+    frames.push(cur);
     frames[0]!.removed = removed;
     for (const f of frames) f.seq = this.seq++;
     frames[frames.length - 1]!.more = false;
@@ -145,49 +147,46 @@ export class StatsFieldsEncoder {
   }
 
   /**
-   * How many numbers slot's changed rows take in `fields` (0: nothing changed), or -1 when a
-   * difference would not give a value back exactly (figures past 2^53): then the service goes whole.
+   * Appends slot i's changed rows (slot, row, mask, differences), one pass, and takes them as sent;
+   * returns how many numbers it wrote, or -1 (nothing written, nothing taken) when a difference would
+   * not give a value back exactly (figures past 2^53).
    */
-  private changedNumbers(v: Float64Array, sent: Float64Array): number {
-    let numbers = 0;
-    for (let r = 0; r < v.length; r += NF) {
-      let changed = 0;
-      for (let o = r; o < r + NF; o++) {
-        const x = v[o]!;
-        const y = sent[o]!;
-        if (x === y) continue;
-        if (!Number.isSafeInteger(x) || !Number.isSafeInteger(x - y)) return -1;
-        changed++;
-      }
-      if (changed) numbers += 3 + changed;
-    }
-    return numbers;
-  }
-
-  /** Appends slot i's changed rows (slot, row, mask, differences) and takes them as sent. */
-  private writeFields(i: number, v: Float64Array, sent: Float64Array): void {
+  private writeFields(i: number, v: Float64Array, sent: Float64Array): number {
     if (this.n + v.length * 2 > this.out.length) {
       const bigger = new Float64Array(Math.max(this.out.length * 2, this.n + v.length * 2));
       bigger.set(this.out.subarray(0, this.n));
       this.out = bigger;
     }
     const out = this.out;
-    let n = this.n;
+    const start = this.n;
+    let n = start;
+    let rows = 0;
     for (let r = 0, o = 0; o < v.length; r++, o += NF) {
+      const head = n;
       let mask = 0;
-      for (let f = 0; f < NF; f++) if (v[o + f] !== sent[o + f]) mask |= 1 << f;
-      if (!mask) continue;
-      out[n++] = i;
-      out[n++] = r;
-      out[n++] = mask;
+      n += 3;
       for (let f = 0; f < NF; f++) {
-        if (!(mask & (1 << f))) continue;
-        out[n++] = v[o + f]! - sent[o + f]!;
-        sent[o + f] = v[o + f]!;
+        const x = v[o + f]!;
+        const d = x - sent[o + f]!;
+        if (d === 0) continue;
+        if (!Number.isSafeInteger(x) || !Number.isSafeInteger(d)) return -1;
+        mask |= 1 << f;
+        out[n++] = d;
       }
-      this.rows++;
+      if (!mask) {
+        n = head;
+        continue;
+      }
+      out[head] = i;
+      out[head + 1] = r;
+      out[head + 2] = mask;
+      rows++;
     }
+    if (n === start) return 0;
+    sent.set(v);
+    this.rows += rows;
     this.n = n;
+    return n - start;
   }
 }
 

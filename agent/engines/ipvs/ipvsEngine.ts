@@ -26,7 +26,7 @@ import { plan } from "../../../lvs/reconcile.ts";
 import { canonicalTable } from "../../../lvs/canonical.ts";
 import { describeServiceKey, serviceKeyOf, serviceKeyString } from "../../../lvs/tableKey.ts";
 import { formatAddressPort } from "../../../lvs/address.ts";
-import type { Exec } from "./exec.ts";
+import type { BytesResult, Exec } from "./exec.ts";
 import { verifyOps } from "./verify.ts";
 import { opLines, parseDump } from "./netlinkFormat.ts";
 import { NetlinkStatsReader } from "./netlinkStats.ts";
@@ -76,20 +76,34 @@ export class IpvsEngine implements ForwardingEngine {
 
   /** Runs the helper; null when it is not there or cannot reach IPVS before it ever worked (then ipvsadm for good). */
   private async runHelper(cmd: "dump" | "stats" | "apply" | "stats-since", stdin?: string, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string } | null> {
+    return this.helperRun(cmd, stdin, args, (argv, input) => this.opts.exec.run(argv, input));
+  }
+
+  /** The same, stdout as bytes (Exec.runBytes when the Exec has it). */
+  private helperBytes(cmd: "stats" | "stats-since", args: string[] = []): Promise<BytesResult | null> {
+    const exec = this.opts.exec;
+    return this.helperRun(cmd, undefined, args, exec.runBytes ? (argv) => exec.runBytes!(argv) : async (argv) => {
+      const r = await exec.run(argv);
+      return { ...r, stdout: Buffer.from(r.stdout) };
+    });
+  }
+
+  private async helperRun<T extends string | Uint8Array>(cmd: string, stdin: string | undefined, args: string[], run: (argv: string[], stdin?: string) => Promise<{ code: number; stdout: T; stderr: string }>): Promise<{ code: number; stdout: T; stderr: string } | null> {
     if (!this.helper) return null;
-    let r: { code: number; stdout: string; stderr: string };
+    let r: { code: number; stdout: T; stderr: string };
     try {
-      r = await this.opts.exec.run([this.helper, cmd, ...args], stdin);
+      r = await run([this.helper, cmd, ...args], stdin);
     } catch (e) {
       if (this.helperProven) throw e;
-      r = { code: 3, stdout: "", stderr: (e as Error).message };
+      r = { code: 3, stdout: "" as T, stderr: (e as Error).message };
     }
     if (r.code === 3 && !this.helperProven) {
       this.opts.onHelperFallback?.(`${this.helper} ${cmd}: ${r.stderr.trim() || "exit 3"}; using ${this.bin}`);
       this.helper = null;
       return null;
     }
-    if (r.code !== 0 && !((cmd === "apply" || cmd === "stats-since") && (r.code === 1 || r.code === 2))) throw new Error(`${this.helper} ${cmd}: exit ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
+    const out = () => (typeof r.stdout === "string" ? r.stdout : Buffer.from(r.stdout.subarray(0, 400)).toString()).trim();
+    if (r.code !== 0 && !((cmd === "apply" || cmd === "stats-since") && (r.code === 1 || r.code === 2))) throw new Error(`${this.helper} ${cmd}: exit ${r.code}: ${r.stderr.trim() || out()}`);
     this.helperProven = true;
     return r;
   }
@@ -200,14 +214,14 @@ export class IpvsEngine implements ForwardingEngine {
   /** stats() in columns (feature stats.fields): the helper's output read without an object per real server. */
   async statsColumns(): Promise<StatsColumns> {
     if (this.statsSince && this.helper) {
-      const r = await this.runHelper("stats-since", undefined, [this.opts.statsStateFile!, this.columnsReader.token ?? "-"]);
+      const r = await this.helperBytes("stats-since", [this.opts.statsStateFile!, this.columnsReader.token ?? "-"]);
       if (r && r.code === 0) return this.columnsReader.readSince(r.stdout, this.now());
       if (r) {
         this.opts.onHelperFallback?.(`${this.helper} stats-since: ${r.stderr.trim() || `exit ${r.code}`}; whole stats listings from now on`);
         this.statsSince = false;
       }
     }
-    const nl = await this.runHelper("stats");
+    const nl = await this.helperBytes("stats");
     if (nl) return this.columnsReader.read(nl.stdout, this.now());
     return (this.columnsFromSnapshots ??= new ColumnsFromSnapshots()).update(await this.stats());
   }
