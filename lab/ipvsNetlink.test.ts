@@ -107,6 +107,23 @@ describe.skipIf(!LAB)("lvs-ipvs-nl on the real kernel (lab)", () => {
       expect(refused.code, line).toBe(2);
       expect(refused.stderr, line).toMatch(new RegExp(`line ${n}: bad op`));
     }
+    // a batch of many 32 KB sends (only each send's last message asks for an ACK): every failure is
+    // still named by its op number, a run of failures longer than a send included (so some send's
+    // ACK-asking last op fails) and the batch's very last op
+    const svc = "2 6 10.8.8.8 80 0";
+    const add = (i: number) => `a ${svc} 2 10.8.${Math.floor(i / 200)}.${(i % 200) + 1} 80 0 1 0 0 0 0 0`;
+    const lines = [`A ${svc} wlc - 0 0 255.255.255.255`];
+    for (let i = 0; i < 1000; i++) lines.push(add(i));
+    for (let i = 0; i < 400; i++) lines.push(add(i));
+    for (let i = 1000; i < 1600; i++) lines.push(add(i));
+    lines.push(add(5));
+    const many = await channel.run([HELPER, "apply"], `${lines.join("\n")}\n`);
+    expect(many.code).toBe(1);
+    const failed = [...Array.from({ length: 400 }, (_, i) => 1001 + i), 2001].map((n) => `op ${n}: Destination already exists`);
+    expect(many.stderr.trim().split("\n")).toEqual(failed);
+    const listed = await channel.shell("ipvsadm -Ln -t 10.8.8.8:80 | grep -c -- '->'");
+    expect(Number(listed.stdout.trim())).toBe(1600 + 1);
+    await channel.shell("ipvsadm -D -t 10.8.8.8:80");
     // nothing of a refused batch ran
     expect((await adm.read()).services.some((s) => s.protocol === "tcp" && s.port === 82)).toBe(false);
     expect((await adm.read()).services.some((s) => s.protocol === "tcp" && s.port === 81)).toBe(true);

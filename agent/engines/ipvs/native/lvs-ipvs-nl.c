@@ -216,8 +216,9 @@ static char *next_tok(char **cur) {
   if (!s) return NULL;
   while (*s == ' ') s++;
   if (!*s) return NULL;
-  char *e = strchr(s, ' ');
-  if (e) { *e = 0; *cur = e + 1; } else *cur = NULL;
+  char *e = s; /* tokens are short: a plain loop, not strchr's vector setup per token */
+  while (*e && *e != ' ') e++;
+  if (*e) { *e = 0; *cur = e + 1; } else *cur = NULL;
   return s;
 }
 
@@ -378,7 +379,10 @@ static int cmd_apply(void) {
   }
   if (!all) die(2, "out of memory");
   all[len] = 0;
+  /* the messages come to ~2.4 bytes per byte of op text: one allocation, no growing copies of 15 MB */
   struct buf b = { 0 };
+  b.cap = len / 2 * 5 + 4096;
+  if (!(b.p = malloc(b.cap))) die(2, "out of memory");
   size_t nlines = 0;
   for (char *p = all; *p; nlines++) { char *e = strchr(p, '\n'); if (!e) { nlines++; break; } p = e + 1; }
   size_t *ends = calloc(nlines + 1, sizeof *ends), *starts = calloc(nlines + 1, sizeof *starts);
