@@ -7,9 +7,10 @@
  * Production build (LVS_SKIP_BUILD=1 reuses a stale one, as bench:editor), throwaway PGlite.
  *
  * --invalidations records the paint/style/layout invalidations (reasons, nodes) into the trace (--out).
- * --css adds a style sheet to the page before the pan: try a rendering change without a rebuild.
+ * --css adds a style sheet to the page before the pan: try a rendering change without a rebuild;
+ * --js runs a script in the page before the pan (e.g. an event listener) for the same purpose.
  *
- *   LVS_SKIP_BUILD=1 node --import tsx bench/panFrames.ts [--ms 3000 --top 8 --out trace.json --css '…']
+ *   LVS_SKIP_BUILD=1 node --import tsx bench/panFrames.ts [--ms 3000 --top 8 --out trace.json --css '…' --js '…']
  */
 import { writeFileSync } from "node:fs";
 import os from "node:os";
@@ -20,7 +21,7 @@ import { benchTopology } from "./editorTopology.ts";
 import { frameStats, type TraceEvent } from "./editorTrace.ts";
 import { threadTimes } from "./traceThreads.ts";
 
-const { values: o } = parseArgs({ options: { ms: { type: "string", default: "3000" }, top: { type: "string", default: "8" }, out: { type: "string" }, css: { type: "string" }, invalidations: { type: "boolean", default: false } } });
+const { values: o } = parseArgs({ options: { ms: { type: "string", default: "3000" }, top: { type: "string", default: "8" }, out: { type: "string" }, css: { type: "string" }, js: { type: "string" }, invalidations: { type: "boolean", default: false } } });
 const CATEGORIES = ["toplevel", "devtools.timeline", "disabled-by-default-devtools.timeline.frame", "cc", "viz", "blink", "v8"];
 
 async function main() {
@@ -36,6 +37,7 @@ async function main() {
     await page.goto(`${server.url}/topology/${created.id}`);
     await page.locator('[data-testid="canvas"] .react-flow__node').first().waitFor({ timeout: 120_000 });
     if (o.css) await page.addStyleTag({ content: o.css });
+    if (o.js) await page.evaluate(o.js);
     await page.waitForTimeout(1000);
     const load0 = os.loadavg()[0]!;
     await browser.startTracing(page, { categories: o.invalidations ? [...CATEGORIES, "disabled-by-default-devtools.timeline.invalidationTracking"] : CATEGORIES });
@@ -47,7 +49,7 @@ async function main() {
     const f = (n: number, d = 1) => n.toFixed(d);
     const per = (ms: number) => f(ms / Math.max(1, s.frames));
     const lines = [
-      `500-node whole-graph pan, ${o.ms} ms${o.css ? ` (with ${o.css})` : ""}, load ${f(load0, 2)} → ${f(os.loadavg()[0]!, 2)}`,
+      `500-node whole-graph pan, ${o.ms} ms${o.css ? ` (with ${o.css})` : ""}${o.js ? ` (after ${o.js})` : ""}, load ${f(load0, 2)} → ${f(os.loadavg()[0]!, 2)}`,
       `trace ${f(s.fps)} fps (${s.frames} frames, ${s.dropped} dropped, p50/p95 ${f(s.p50Ms)}/${f(s.p95Ms)} ms); main CPU ${per(s.mainCpuMs)} ms/frame;` +
         ` per frame: script ${per(s.breakdown.script)}, style ${per(s.breakdown.style)}, layout ${per(s.breakdown.layout)}, paint ${per(s.breakdown.paint)}, raster ${per(s.breakdown.raster)} ms`,
       "thread: busy ms/frame (CPU) — top self-time slices ms/frame",
