@@ -101,6 +101,13 @@ if ! command -v haproxy >/dev/null && [[ ! -x /usr/sbin/haproxy ]]; then
   apt_install haproxy || echo "cannot install haproxy: the multi-instance test will skip" >&2
 fi
 
+# python3: the engine test that reads TCP_NODELAY of the engine's sockets from outside the process
+# (agent/engines/userspace/rawTcpForwarder.test.ts, pidfd_getfd) runs it
+if ! command -v python3 >/dev/null; then
+  echo "python3 not found: installing Debian's python3"
+  apt_install python3 || echo "cannot install python3: the TCP_NODELAY engine test will fail" >&2
+fi
+
 # ---------------------------------------------------------------- 4: QEMU kernel lab
 note "kernel lab"
 t=$T0
