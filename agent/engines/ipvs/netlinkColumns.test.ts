@@ -94,4 +94,15 @@ describe("NetlinkColumnsReader: stats-since output into columns", () => {
     expect(serviceStatsOf(cols.slots[0]!).rates.outBps).toBe(11);
     expect(serviceStatsOf(cols.slots[0]!).destinations[0]!.rates.outBps).toBe(10);
   });
+
+  it("keeps its own copy of each line's fields: the bytes of a read are reused by the next (nodeExec.runBytes), a weight changed in place is still seen", () => {
+    const r = new NetlinkColumnsReader();
+    const line = (w: number, c: number) => `S 2 6 10.0.0.1 80 0 wlc - 0 0 255.255.255.255 ${c} 2 3 4 5 6 7 8 9 10\nD 2 10.0.1.1 80 0 ${w} 0 0 0 0 0 0 0 0 ${c} 2 3 4 5 6 7 8 9 10\n`;
+    const buf = Buffer.alloc(4096);
+    const put = (t: string) => buf.subarray(0, buf.write(t, "latin1"));
+    r.readSince(put(`F 5\n${line(1, 1)}`), 1);
+    const cols = r.readSince(put(`D 5\n${line(2, 7)}`), 2);
+    expect(r.reshaped).toBe(1);
+    expect(serviceStatsOf(cols.slots[0]!).destinations[0]).toMatchObject({ weight: 2, activeConns: 0, counters: { conns: 7 } });
+  });
 });

@@ -21,8 +21,10 @@ const D_STATIC = 11;
 
 interface Kept {
   slot: number;
-  /** the bytes of each line up to its figures (S line first, then each D line) */
-  statics: Uint8Array[];
+  /** the bytes of each line up to its figures (S line first, then each D line), one after the other (a copy: the read's bytes are reused) */
+  statics: Uint8Array;
+  /** where each line's part ends in `statics` */
+  ends: Int32Array;
 }
 
 const latin1 = (b: Uint8Array, from: number, to: number) => Buffer.from(b.buffer, b.byteOffset + from, to - from).toString("latin1");
@@ -117,33 +119,45 @@ export class NetlinkColumnsReader {
       dests.push({ address: d.address, port: d.port, weight: d.weight });
     }
     const slot: ColumnSlot = newSlot(head.key as IpvsServiceKey, dests);
-    const statics: Uint8Array[] = [];
+    const parts: Uint8Array[] = [];
+    const ends = new Int32Array(ls.length);
     let p = pos;
+    let size = 0;
     for (let r = 0; r < ls.length; r++) {
       const e = lineEnd(b, p);
       const w = wordEnd(b, p, r === 0 ? S_STATIC : D_STATIC);
       if (!readNumbers(b, w, e, slot.values, r === 0 ? 3 : r * NF, r === 0 ? NF - 3 : NF)) {
         throw new Error(`lvs-ipvs-nl stats output line ${line + r}: figures that are not counts: ${ls[r]!.slice(0, 200)}`);
       }
-      statics.push(b.slice(p, w));
+      parts.push(b.subarray(p, w));
+      ends[r] = size += w - p;
       p = e + 1;
+    }
+    const statics = new Uint8Array(size);
+    let at = 0;
+    for (const part of parts) {
+      statics.set(part, at);
+      at += part.length;
     }
     const n = kept?.slot ?? this.numbers.take();
     const slots = this.columns.slots;
     while (slots.length <= n) slots.push(null);
     slots[n] = slot;
-    this.byKey.set(key, { slot: n, statics });
+    this.byKey.set(key, { slot: n, statics, ends });
   }
 }
 
 /** every line of the block starts with the remembered bytes up to its figures */
 function sameShape(b: Uint8Array, pos: number, lines: number, kept: Kept): boolean {
-  if (kept.statics.length !== lines) return false;
+  const s = kept.statics;
+  const ends = kept.ends;
+  if (ends.length !== lines) return false;
+  let from = 0;
   for (let i = 0; i < lines; i++) {
-    const s = kept.statics[i]!;
-    const n = s.length;
+    const n = ends[i]! - from;
     if (pos + n >= b.length || b[pos + n] !== 32) return false;
-    for (let j = 0; j < n; j++) if (b[pos + j] !== s[j]) return false;
+    for (let j = 0; j < n; j++) if (b[pos + j] !== s[from + j]) return false;
+    from = ends[i]!;
     pos = lineEnd(b, pos) + 1;
   }
   return true;
