@@ -17,7 +17,8 @@ import { dest, tcpService } from "../agent/testing/fixtures.ts";
 import { equalTables } from "../lvs/canonical.ts";
 import { genTable } from "../lvs/testing/bigTable.ts";
 import { serviceKeyString } from "../lvs/tableKey.ts";
-import type { IpvsService, IpvsTable } from "../lvs/model.ts";
+import type { IpvsService, IpvsTable, StatsSnapshot } from "../lvs/model.ts";
+import { serviceStatsOf } from "../lvs/stats/statsColumns.ts";
 
 const LAB = process.env.LVS_LAB_DIR;
 const HELPER = "/usr/lib/lvs-agent/lvs-ipvs-nl";
@@ -140,6 +141,12 @@ describe.skipIf(!LAB)("lvs-ipvs-nl on the real kernel (lab)", () => {
     const keys = (s: typeof a) => s.services.flatMap((x) => x.destinations.map((d) => `${JSON.stringify(x.key)} ${d.address} ${d.port} ${d.weight}`)).sort();
     expect(keys(a)).toEqual(keys(b));
     expect(a.services).toHaveLength(b.services.length);
+    // the agent's columnar reader (feature stats.fields) on the real helper's stats-since answers: the same figures
+    const cols = new IpvsEngine({ exec: channel, helper: HELPER, statsStateFile: "/run/nl.cols" });
+    const byKey = (ss: StatsSnapshot) => new Map(ss.services.map((x) => [serviceKeyString(x.key), x]));
+    const fromCols = async () => { const c = await cols.statsColumns(); return { at: c.at, services: c.slots.flatMap((x) => (x ? [serviceStatsOf(x)] : [])) }; };
+    expect(byKey(await fromCols())).toEqual(byKey(await nl.stats()));
+    expect(byKey(await fromCols())).toEqual(byKey(await nl.stats()));
     // stats-since: a full answer, then (idle table) the token line only, then a removed service as "R K"
     const since = (token: string) => channel.run([HELPER, "stats-since", "/run/nl.stats", token]);
     const full = await since("-");
