@@ -40,6 +40,12 @@ export interface StatsColumns {
   at: number;
   /** by slot number; null = a free slot */
   slots: (ColumnSlot | null)[];
+  /**
+   * Slots the reader wrote, replaced or freed since this set was last emptied (by the one encoder
+   * that reads these columns); absent = unknown, every slot is looked at. Lets an idle read cost
+   * nothing per slot.
+   */
+  changed?: Set<number>;
 }
 
 export function newSlot(key: IpvsServiceKey, destinations: readonly SlotDestination[]): ColumnSlot {
@@ -66,9 +72,10 @@ export function destinationStatsOf(d: SlotDestination, v: Float64Array, o: numbe
   };
 }
 
-/** Writes one ServiceStats' figures into a slot of the same shape. */
-export function fillSlot(slot: ColumnSlot, s: ServiceStats): void {
+/** Writes one ServiceStats' figures into a slot of the same shape; whether any changed. */
+export function fillSlot(slot: ColumnSlot, s: ServiceStats): boolean {
   const v = slot.values;
+  const before = v.slice();
   const c = s.counters;
   const r = s.rates;
   v[3] = c.conns; v[4] = c.inPkts; v[5] = c.outPkts; v[6] = c.inBytes; v[7] = c.outBytes;
@@ -80,6 +87,8 @@ export function fillSlot(slot: ColumnSlot, s: ServiceStats): void {
     v[o + 3] = d.counters.conns; v[o + 4] = d.counters.inPkts; v[o + 5] = d.counters.outPkts; v[o + 6] = d.counters.inBytes; v[o + 7] = d.counters.outBytes;
     v[o + 8] = d.rates.cps; v[o + 9] = d.rates.inPps; v[o + 10] = d.rates.outPps; v[o + 11] = d.rates.inBps; v[o + 12] = d.rates.outBps;
   }
+  for (let i = 0; i < v.length; i++) if (!Object.is(v[i], before[i])) return true;
+  return false;
 }
 
 /** Whether `s` has the shape of `slot` (same real servers in the same order, same weights). */
@@ -109,9 +118,10 @@ export class SlotNumbers {
 export class ColumnsFromSnapshots {
   private readonly bySlotKey = new Map<string, number>();
   private readonly numbers = new SlotNumbers();
-  readonly columns: StatsColumns = { at: 0, slots: [] };
+  readonly columns: StatsColumns = { at: 0, slots: [], changed: new Set() };
 
   update(snapshot: StatsSnapshot): StatsColumns {
+    const changed = this.columns.changed!;
     const slots = this.columns.slots;
     const seen = new Set<number>();
     for (const s of snapshot.services) {
@@ -128,14 +138,16 @@ export class ColumnsFromSnapshots {
         slot = newSlot(s.key, s.destinations.map((d) => ({ address: d.address, port: d.port, weight: d.weight })));
         while (slots.length <= n) slots.push(null);
         slots[n] = slot;
+        changed.add(n);
       }
-      fillSlot(slot, s);
+      if (fillSlot(slot, s)) changed.add(n);
     }
     for (const [k, n] of this.bySlotKey) {
       if (seen.has(n)) continue;
       this.bySlotKey.delete(k);
       slots[n] = null;
       this.numbers.give(n);
+      changed.add(n);
     }
     this.columns.at = snapshot.at;
     return this.columns;

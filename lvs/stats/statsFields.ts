@@ -101,9 +101,13 @@ export class StatsFieldsEncoder {
       used = 0;
     };
     const slots = cols.slots;
-    const count = Math.max(slots.length, this.sentSlot.length);
+    // only the slots the reader says it wrote, in order (rows go out by increasing slot), unless full
+    const only = !full && cols.changed ? Int32Array.from(cols.changed).sort() : null;
+    cols.changed?.clear();
+    const count = only ? only.length : Math.max(slots.length, this.sentSlot.length);
     const removed: number[] = [];
-    for (let i = 0; i < count; i++) {
+    for (let k = 0; k < count; k++) {
+      const i = only ? only[k]! : k;
       const slot = slots[i] ?? null;
       const before = this.sentSlot[i] ?? null;
       if (!slot) {

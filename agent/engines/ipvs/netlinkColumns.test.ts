@@ -7,6 +7,7 @@ import { serviceStatsOf, type StatsColumns } from "../../../lvs/stats/statsColum
 import { IpvsEngine } from "./ipvsEngine.ts";
 import { FAKE_HELPER, FakeNetlinkHelper } from "./fakeNetlinkHelper.ts";
 import { NetlinkColumnsReader } from "./netlinkColumns.ts";
+import { StatsFieldsEncoder, fieldsBody } from "../../../lvs/stats/statsFields.ts";
 
 const STATE = "/run/lvs-ipvs-nl.stats";
 const byKey = (s: StatsSnapshot) => new Map(s.services.map((x) => [serviceKeyString(x.key), x]));
@@ -60,12 +61,20 @@ describe("NetlinkColumnsReader: stats-since output into columns", () => {
     const reader = e["columnsReader"] as NetlinkColumnsReader;
     expect(reader.linesRead).toBe(11_000);
     expect(reader.reshaped).toBe(1000);
+    const enc = new StatsFieldsEncoder();
+    expect(enc.encode(first)[0]!.services).toHaveLength(1000);
     const slots = first.slots.slice();
-    await e.statsColumns();
+    const idle = await e.statsColumns();
     expect(reader.linesRead).toBe(0);
+    expect(idle.changed?.size).toBe(0);
+    expect(fieldsBody(enc.encode(idle)[0]!).fields).toEqual([]);
     k.counters.set(serviceKeyString(table.services[3]!), " 1 2 3 4 5 6 7 8 9 10");
     const busy = await e.statsColumns();
     expect([reader.linesRead, reader.reshaped]).toEqual([11, 0]);
+    // the encoder looks at that one slot only and sends its changed figures
+    const slot3 = busy.slots.findIndex((x) => x && serviceKeyString(x.key) === serviceKeyString(table.services[3]!));
+    expect([...busy.changed!]).toEqual([slot3]);
+    expect(fieldsBody(enc.encode(busy)[0]!).fields).toEqual([slot3, 0, 0b1111111111000, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(busy.slots).toEqual(slots);
     expect(busy.slots.every((s, i) => s === slots[i])).toBe(true);
     // a service gone and a new one: its slot freed, the new one in a slot of its own

@@ -30,7 +30,7 @@ interface Kept {
 const latin1 = (b: Uint8Array, from: number, to: number) => Buffer.from(b.buffer, b.byteOffset + from, to - from).toString("latin1");
 
 export class NetlinkColumnsReader {
-  readonly columns: StatsColumns = { at: 0, slots: [] };
+  readonly columns: StatsColumns = { at: 0, slots: [], changed: new Set() };
   private readonly byKey = new Map<string, Kept>();
   private readonly numbers = new SlotNumbers();
   token: string | null = null;
@@ -90,6 +90,8 @@ export class NetlinkColumnsReader {
       const slot = kept ? this.columns.slots[kept.slot]! : null;
       if (!kept || !slot || !sameShape(b, pos, lines, kept) || !figures(b, pos, lines, slot.values)) {
         this.reshape(b, pos, Math.min(blockEnd, end), key, kept, line);
+      } else {
+        this.columns.changed!.add(kept.slot);
       }
       this.linesRead += lines;
       pos = blockEnd;
@@ -103,6 +105,7 @@ export class NetlinkColumnsReader {
     if (!kept) return;
     this.byKey.delete(key);
     this.columns.slots[kept.slot] = null;
+    this.columns.changed!.add(kept.slot);
     this.numbers.give(kept.slot);
   }
 
@@ -143,6 +146,7 @@ export class NetlinkColumnsReader {
     const slots = this.columns.slots;
     while (slots.length <= n) slots.push(null);
     slots[n] = slot;
+    this.columns.changed!.add(n);
     this.byKey.set(key, { slot: n, statics, ends });
   }
 }
