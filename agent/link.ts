@@ -119,7 +119,9 @@ export class AgentLink {
   /** Feature "stats.fields": the frame's JSON bytes, written without a JS array of its numbers, as a text frame. */
   sendStatsFields(frame: StatsFieldsFrame): boolean {
     if (!this.welcomed || !this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
-    this.ws.send(statsFieldsJson(frame, PROTOCOL_VERSION), { binary: false });
+    const bytes = statsFieldsJson(frame, PROTOCOL_VERSION);
+    // ws masks a Buffer into a new frame at once (the bytes are not kept) unless it compresses first
+    this.ws.send(this.ws.extensions ? bytes.slice() : bytes, { binary: false });
     return true;
   }
 

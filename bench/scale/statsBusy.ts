@@ -46,7 +46,7 @@ export interface BusyFigures {
 }
 
 /** The helper outputs: a full one, then READS per level with p % of the services busy. */
-function helperOutputs(n: number): string[] {
+export function helperOutputs(n: number): string[] {
   const k = new FakeNetlinkHelper();
   const table = genTable(n, 10);
   k.ipvsadm.table = table;
@@ -109,7 +109,8 @@ async function measure(pathName: string, n: number, profile: string | null): Pro
   const { Sender } = createRequire(import.meta.url)("ws") as { Sender: { frame(data: Buffer, o: object): Buffer[] } };
   const stage: Record<string, number> = { read: 0, encode: 0, json: 0, ws: 0 };
   const timed = <T>(name: string, f: () => T): T => { const c = cpu(); try { return f(); } finally { stage[name]! += cpu() - c; } };
-  const masked = (bytes: Buffer) => Sender.frame(bytes, { fin: true, mask: true, opcode: 1, readOnly: false, rsv1: false }).reduce((a, b) => a + b.length, 0);
+  // readOnly as ws.send sets it: a string's Buffer is masked in place, a caller's Buffer into a new one
+  const masked = (bytes: Buffer, readOnly = false) => Sender.frame(bytes, { fin: true, mask: true, opcode: 1, readOnly, rsv1: false }).reduce((a, b) => a + b.length, 0);
   const frame = (m: AgentMessage) => { const t = timed("json", () => json.text(m)); return timed("ws", () => masked(Buffer.from(t))); };
   const tick = async () => {
     let bytes = 0;
@@ -119,7 +120,7 @@ async function measure(pathName: string, n: number, profile: string | null): Pro
       stage.read! += cpu() - c;
       for (const f of timed("encode", () => fields.encode(cols))) {
         const b = timed("json", () => statsFieldsJson(f, 1));
-        bytes += timed("ws", () => masked(Buffer.from(b.buffer, b.byteOffset, b.length)));
+        bytes += timed("ws", () => masked(Buffer.from(b.buffer, b.byteOffset, b.length), true));
       }
     } else {
       const snap = await engine.stats();

@@ -3,7 +3,8 @@
  * message with `fields` as a number array, written straight from the encoder's Float64Array: at
  * 10 000 services × 10 real servers with traffic on all of them a frame holds ~1.5 million numbers,
  * and making a JS array of them costs ~10x more than writing their digits. The link sends the
- * bytes as a text frame. Pure (TextEncoder is a web global).
+ * bytes as a text frame. The bytes are a view of memory the next call reuses (a 6 MB copy a second
+ * less): send or copy them before the next call. Pure (TextEncoder is a web global).
  */
 import type { StatsFieldsFrame } from "./statsFields.ts";
 
@@ -50,5 +51,5 @@ export function statsFieldsJson(frame: StatsFieldsFrame, v: number): Uint8Array 
   b[p++] = 93; // ]
   b.set(after, p);
   p += after.length;
-  return b.slice(0, p);
+  return b.subarray(0, p);
 }
