@@ -10,7 +10,6 @@
  * SCALE_AGENT_DOOR (netlink: the lvs-ipvs-nl helper, the agent's default when installed; ipvsadm: ipvsadm only),
  * SCALE_AGENT_FLOOR=0 (skip the ipvsadm floor: its -R of 110 000 lines takes about a minute in the VM).
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -23,6 +22,7 @@ import { equalTables } from "../../lvs/canonical.ts";
 import { FakeIpvsadm } from "../../agent/engines/ipvs/fakeIpvsadm.ts";
 import { IpvsEngine } from "../../agent/engines/ipvs/ipvsEngine.ts";
 import { busyChild, pctText, sizeText, stageText } from "./statsBusy.ts";
+import { jsonChild } from "./jsonChild.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
@@ -32,24 +32,10 @@ const info = (s: string) => process.stdout.write(`  ${s}\n`);
 
 interface ChildFigures { code: number; seconds: number; maxRssMb: number; cpuSeconds: number }
 
-function lvsctlChild(args: string[]): Promise<ChildFigures & { wallSeconds: number }> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "convertChild.ts"), ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
-    child.stderr.on("data", (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
-    child.on("error", reject);
-    child.on("close", () => {
-      const last = out.trim().split("\n").at(-1) ?? "";
-      try {
-        resolve({ ...(JSON.parse(last) as ChildFigures), wallSeconds: (performance.now() - t0) / 1000 });
-      } catch {
-        reject(new Error(`lvsctl child gave no figures: ${out.slice(-500)} ${err}`));
-      }
-    });
-  });
+async function lvsctlChild(args: string[]): Promise<ChildFigures & { wallSeconds: number }> {
+  const t0 = performance.now();
+  const figures = await jsonChild<ChildFigures>("lvsctl child", path.join(here, "convertChild.ts"), args);
+  return { ...figures, wallSeconds: (performance.now() - t0) / 1000 };
 }
 
 async function convert(dir: string): Promise<void> {

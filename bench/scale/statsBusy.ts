@@ -12,7 +12,6 @@
  *
  * As a child: node --import tsx bench/scale/statsBusy.ts PATH SERVICES [--profile FILE] → one JSON line.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -28,6 +27,7 @@ import { StatsFieldsEncoder } from "../../lvs/stats/statsFields.ts";
 import { statsFieldsJson } from "../../lvs/stats/statsFieldsJson.ts";
 import { serviceKeyString } from "../../lvs/tableKey.ts";
 import type { AgentMessage } from "../../lvs/protocol/agent.ts";
+import { jsonChild } from "./jsonChild.ts";
 
 export const LEVELS = [0, 1, 10, 100] as const;
 const READS = Number(process.env.STATS_BUSY_READS ?? 5);
@@ -173,21 +173,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Runs one path in a child process (fresh heap). */
 export function busyChild(pathName: "fields" | "delta", n: number): Promise<BusyFigures> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", path.join(here, "statsBusy.ts"), pathName, String(n)], { cwd: path.resolve(here, "../.."), stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
-    child.stderr.on("data", (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
-    child.on("error", reject);
-    child.on("close", () => {
-      try {
-        resolve(JSON.parse(out.trim().split("\n").at(-1) ?? "") as BusyFigures);
-      } catch {
-        reject(new Error(`statsBusy child (${pathName}) gave no figures: ${out.slice(-500)} ${err}`));
-      }
-    });
-  });
+  return jsonChild<BusyFigures>(`statsBusy child (${pathName})`, path.join(here, "statsBusy.ts"), [pathName, String(n)], ["--expose-gc"]);
 }
 
 export const pctText = (f: BusyFigures) => LEVELS.map((p) => `${p} % busy ${(f.cpu[p]! * 100).toFixed(1)} %`).join(", ");
