@@ -71,6 +71,17 @@ describe("AgentHub over loopback", () => {
     return { ...a, log, engine };
   }
 
+  /** A hand-driven agent connection, open, each message from the hub kept in `got`; `hello` says hello. */
+  async function rawAgent(token: string) {
+    const ws = new WebSocket(url.replace("http", "ws") + "/api/agent", { headers: { authorization: `Bearer ${token}` } });
+    const got: Array<{ type: string; features?: string[]; reason?: string }> = [];
+    ws.on("message", (d) => got.push(JSON.parse(d.toString())));
+    await new Promise<void>((resolve, reject) => { ws.on("open", () => resolve()); ws.on("error", reject); });
+    const hello = (appliedRevision: number | null = null) =>
+      ws.send(JSON.stringify({ v: 1, type: "hello", agentVersion: "t", engine: "fake", hostname: "h", appliedRevision, table: { services: [] } }));
+    return { ws, got, hello };
+  }
+
   const t1 = { services: [tcpService("10.0.0.1", 80, [dest("192.168.1.1", 80)])] };
   const t2 = { services: [tcpService("10.0.0.1", 80, [dest("192.168.1.1", 80), dest("192.168.1.2", 80, 3)])] };
   const noHealth = { targets: [], sorryServers: [] };
@@ -328,11 +339,8 @@ describe("AgentHub over loopback", () => {
     const token = directory.add("d1");
     const seen: AgentEvent[] = [];
     hub.onAgentEvent((e) => { if (e.type === "stats") seen.push(e); });
-    const ws = new WebSocket(url.replace("http", "ws") + "/api/agent", { headers: { authorization: `Bearer ${token}` } });
-    const got: Array<{ type: string; features?: string[]; reason?: string }> = [];
-    ws.on("message", (d) => got.push(JSON.parse(d.toString())));
-    await new Promise<void>((resolve, reject) => { ws.on("open", () => resolve()); ws.on("error", reject); });
-    ws.send(JSON.stringify({ v: 1, type: "hello", agentVersion: "t", engine: "fake", hostname: "h", appliedRevision: null, table: { services: [] } }));
+    const { ws, got, hello } = await rawAgent(token);
+    hello();
     await until(() => got.some((m) => m.type === "welcome"), 2000, "welcome");
     expect(got.find((m) => m.type === "welcome")!.features).toContain("stats.fields");
     const zero = { conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 };
@@ -386,11 +394,8 @@ describe("AgentHub over loopback", () => {
     const token = directory.add("d1");
     const seen: AgentEvent[] = [];
     hub.onAgentEvent((e) => { if (e.type === "stats") seen.push(e); });
-    const ws = new WebSocket(url.replace("http", "ws") + "/api/agent", { headers: { authorization: `Bearer ${token}` } });
-    const got: Array<{ type: string; features?: string[]; reason?: string }> = [];
-    ws.on("message", (d) => got.push(JSON.parse(d.toString())));
-    await new Promise<void>((resolve, reject) => { ws.on("open", () => resolve()); ws.on("error", reject); });
-    ws.send(JSON.stringify({ v: 1, type: "hello", agentVersion: "t", engine: "fake", hostname: "h", appliedRevision: null, table: { services: [] } }));
+    const { ws, got, hello } = await rawAgent(token);
+    hello();
     await until(() => got.some((m) => m.type === "welcome"), 2000, "welcome");
     expect(got.find((m) => m.type === "welcome")!.features).toContain("stats.delta");
     const zero = { conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 };
@@ -465,11 +470,8 @@ describe("AgentHub over loopback", () => {
     );
     const changed: unknown[] = [];
     bus.subscribe("health.changed", (e) => changed.push(e));
-    const ws = new WebSocket(url.replace("http", "ws") + "/api/agent", { headers: { authorization: `Bearer ${token}` } });
-    const got: Array<{ type: string; features?: string[] }> = [];
-    ws.on("message", (d) => got.push(JSON.parse(d.toString())));
-    await new Promise((r) => ws.on("open", r));
-    ws.send(JSON.stringify({ v: 1, type: "hello", agentVersion: "t", engine: "fake", hostname: "h", appliedRevision: null, table: { services: [] } }));
+    const { ws, got, hello } = await rawAgent(token);
+    hello();
     await until(() => got.some((m) => m.type === "welcome"), 3000, "welcome");
     expect(got.find((m) => m.type === "welcome")?.features).toContain("health.state");
     const state = (address: string, st: "up" | "down") => ({ ...rs(address), state: st, message: st === "up" ? "connected" : "timeout" });
