@@ -82,6 +82,14 @@ describe("AgentHub over loopback", () => {
     return { ws, got, hello };
   }
 
+  /** a service's figures as a stats frame carries them: `conns` connections, everything else 0, no real servers */
+  const serviceStats = (family: "inet" | "inet6", address: string, conns: number) => ({
+    key: { protocol: "tcp", family, address, port: 80 },
+    counters: { conns, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 },
+    rates: { cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0 },
+    destinations: [],
+  });
+
   const t1 = { services: [tcpService("10.0.0.1", 80, [dest("192.168.1.1", 80)])] };
   const t2 = { services: [tcpService("10.0.0.1", 80, [dest("192.168.1.1", 80), dest("192.168.1.2", 80, 3)])] };
   const noHealth = { targets: [], sorryServers: [] };
@@ -343,9 +351,7 @@ describe("AgentHub over loopback", () => {
     hello();
     await until(() => got.some((m) => m.type === "welcome"), 2000, "welcome");
     expect(got.find((m) => m.type === "welcome")!.features).toContain("stats.fields");
-    const zero = { conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 };
-    const rates = { cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0 };
-    const svc = (address: string, conns: number) => ({ key: { protocol: "tcp", family: "inet6", address, port: 80 }, counters: { ...zero, conns }, rates, destinations: [] });
+    const svc = (address: string, conns: number) => serviceStats("inet6", address, conns);
     const frame = (seq: number, reset: boolean, services: unknown[], fields: number[]) => JSON.stringify({ v: 1, type: "stats.fields", seq, reset, more: false, at: 1000 + seq, services, removed: [], fields });
     ws.send(frame(0, true, [{ slot: 0, stats: svc("2001:db8::1", 1) }, { slot: 1, stats: svc("2001:db8::2", 1) }], []));
     ws.send(frame(1, false, [], [1, 0, 1 << 3, 4]));
@@ -398,9 +404,7 @@ describe("AgentHub over loopback", () => {
     hello();
     await until(() => got.some((m) => m.type === "welcome"), 2000, "welcome");
     expect(got.find((m) => m.type === "welcome")!.features).toContain("stats.delta");
-    const zero = { conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 };
-    const rates = { cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0 };
-    const svc = (address: string, conns: number) => ({ key: { protocol: "tcp", family: "inet", address, port: 80 }, counters: { ...zero, conns }, rates, destinations: [] });
+    const svc = (address: string, conns: number) => serviceStats("inet", address, conns);
     const frame = (seq: number, reset: boolean, services: unknown[], removed: unknown[] = []) => JSON.stringify({ v: 1, type: "stats.delta", seq, reset, more: false, at: 1000 + seq, services, removed });
     ws.send(frame(0, true, [svc("10.0.0.1", 1), svc("10.0.0.2", 1)]));
     ws.send(frame(1, false, [svc("10.0.0.2", 5)], [{ protocol: "tcp", family: "inet", address: "10.0.0.1", port: 80 }]));

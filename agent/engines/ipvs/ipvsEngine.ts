@@ -193,15 +193,17 @@ export class IpvsEngine implements ForwardingEngine {
     return { ok: residual.length === 0, ops: ran, notes, actual: after };
   }
 
+  /** the helper refused stats-since (exit 2 = usage: a helper older than it): whole stats listings from now on */
+  private noStatsSince(stderr: string, code: number): void {
+    this.opts.onHelperFallback?.(`${this.helper} stats-since: ${stderr.trim() || `exit ${code}`}; whole stats listings from now on`);
+    this.statsSince = false;
+  }
+
   async stats(): Promise<StatsSnapshot> {
     if (this.statsSince && this.helper) {
       const r = await this.runHelper("stats-since", undefined, [this.opts.statsStateFile!, this.statsReader.token ?? "-"]);
       if (r && r.code === 0) return this.statsReader.readSince(r.stdout, this.now());
-      if (r) {
-        // exit 2 = usage: a helper older than stats-since; plain stats from now on
-        this.opts.onHelperFallback?.(`${this.helper} stats-since: ${r.stderr.trim() || `exit ${r.code}`}; whole stats listings from now on`);
-        this.statsSince = false;
-      }
+      if (r) this.noStatsSince(r.stderr, r.code);
     }
     const nl = await this.runHelper("stats");
     if (nl) return this.statsReader.read(nl.stdout, this.now());
@@ -216,10 +218,7 @@ export class IpvsEngine implements ForwardingEngine {
     if (this.statsSince && this.helper) {
       const r = await this.helperBytes("stats-since", [this.opts.statsStateFile!, this.columnsReader.token ?? "-"]);
       if (r && r.code === 0) return this.columnsReader.readSince(r.stdout, this.now());
-      if (r) {
-        this.opts.onHelperFallback?.(`${this.helper} stats-since: ${r.stderr.trim() || `exit ${r.code}`}; whole stats listings from now on`);
-        this.statsSince = false;
-      }
+      if (r) this.noStatsSince(r.stderr, r.code);
     }
     const nl = await this.helperBytes("stats");
     if (nl) return this.columnsReader.read(nl.stdout, this.now());
