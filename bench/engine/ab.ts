@@ -8,6 +8,9 @@
  * PAIRED=1: the engine builds are loaded at the same time (one wrk each, HAProxy skipped), so every
  * repetition sees the same machine; prints each build's CPU per op and its ratio to the first build
  * (the median ratio is the figure to trust on a busy machine).
+ * ENVS: environment per build, `|`-separated in BUILDS order, each a space-separated K=V list (the
+ * native relay against the JS one: BUILDS=.,. ENVS='LVS_AGENT_TCP_RELAY=none|LVS_AGENT_TCP_RELAY=/path').
+ * CPU per op is the engine process and its descendants (the native relay).
  * Usage: node --import tsx bench/engine/ab.ts   (bounded: REPS × MODES × targets cells of SECS s)
  */
 import fs from "node:fs";
@@ -20,6 +23,7 @@ const SECS = Number(process.env.SECS ?? 4);
 const builds = (process.env.BUILDS ?? path.resolve(import.meta.dirname, "../..")).split(",");
 const prof = process.env.PROF === "1";
 const flags = (process.env.FLAGS ?? "").split("|").map((f) => f.split(" ").filter(Boolean));
+const envs = (process.env.ENVS ?? "").split("|").map((e) => Object.fromEntries(e.split(" ").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lvs-ab-"));
 fs.chmodSync(dir, 0o755);
 fs.mkdirSync(path.join(dir, "www")); fs.mkdirSync(path.join(dir, "tmp")); fs.mkdirSync(path.join(dir, "prof"));
@@ -35,9 +39,9 @@ builds.forEach((b, i) => {
   const vip = `127.0.44.${i + 1}`;
   const rules = [`-A -t ${vip}:${C.HTTP_PORT} -s rr`, ...C.BACKENDS.map((a) => `-a -t ${vip}:${C.HTTP_PORT} -r ${a}:${C.HTTP_PORT} -m -w 1`)].join("\n") + "\n";
   fs.writeFileSync(path.join(dir, `e${i}.rules`), rules);
-  const p = start("node", [...(flags[i] ?? []), ...(prof ? ["--cpu-prof", `--cpu-prof-dir=${dir}/prof`] : []), path.join(b, "bin/lvs-agent.mjs"), "run", "--engine", "userspace", "--rules", path.join(dir, `e${i}.rules`)], path.join(dir, `e${i}.log`));
+  const p = start("node", [...(flags[i] ?? []), ...(prof ? ["--cpu-prof", `--cpu-prof-dir=${dir}/prof`] : []), path.join(b, "bin/lvs-agent.mjs"), "run", "--engine", "userspace", "--rules", path.join(dir, `e${i}.rules`)], path.join(dir, `e${i}.log`), envs[i]);
   kids.push(p);
-  targets.push({ name: `e${i}:${path.basename(b)}${flags[i]?.length ? ` ${flags[i]!.join(" ")}` : ""}`, host: vip, pid: p.pid! });
+  targets.push({ name: `e${i}:${path.basename(b)}${flags[i]?.length ? ` ${flags[i]!.join(" ")}` : ""}${Object.keys(envs[i] ?? {}).length ? ` ${Object.entries(envs[i]!).map(([k, v]) => `${k}=${path.basename(v)}`).join(" ")}` : ""}`, host: vip, pid: p.pid! });
 });
 for (const t of targets) await waitPort(t.host, C.HTTP_PORT, 180_000);
 await waitPort(C.BACKENDS[0]!, C.HTTP_PORT);

@@ -3,9 +3,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 
-export function start(cmd: string, args: string[], log: string): ChildProcess {
+export function start(cmd: string, args: string[], log: string, env?: NodeJS.ProcessEnv): ChildProcess {
   const out = fs.openSync(log, "a");
-  return spawn(cmd, args, { stdio: ["pipe", out, out] });
+  return spawn(cmd, args, { stdio: ["pipe", out, out], ...(env ? { env: { ...process.env, ...env } } : {}) });
 }
 
 export async function waitPort(host: string, port: number, ms = 15000): Promise<void> {
@@ -28,14 +28,28 @@ export function cpuMs(pid: number): number {
   return (Number(f[11]) + Number(f[12])) * 10;
 }
 
-/** cpuMs of a process and its direct children (the multi-core engine's workers) */
+/**
+ * cpuMs of a process and all its descendants: the multi-core engine's workers and every native TCP
+ * relay (lvs-tcp-relay, a child of the engine or of each worker) count as the engine's CPU.
+ */
 export function treeCpuMs(pid: number): number {
-  let total = cpuMs(pid);
+  const parent = new Map<number, number>();
   for (const d of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) total += cpuMs(Number(d));
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch { /* gone */ }
+  }
+  const inTree = (p: number): boolean => {
+    for (let q = p, n = 0; q > 1 && n < 64; q = parent.get(q) ?? 0, n++) if (q === pid) return true;
+    return false;
+  };
+  let total = 0;
+  for (const p of parent.keys()) {
+    if (!inTree(p)) continue;
+    try {
+      total += cpuMs(p);
     } catch { /* gone */ }
   }
   return total;

@@ -23,6 +23,7 @@ import type { Template } from "./persistence.ts";
 import type { RuntimeDestination, RuntimeService } from "./runtime.ts";
 import { proxyV2Header } from "./proxyProtocol.ts";
 import { releaseRelayBuffer, takeRelayBuffer, type ReadSlot } from "./relay.ts";
+import type { RelayedConnection, TcpRelay } from "./tcpRelay.ts";
 
 /** The parts of Node's tcp_wrap / stream_wrap bindings used here (Node 20). */
 interface Handle {
@@ -93,8 +94,11 @@ const S_CLIENT_CLOSED = 16;
 const S_BACKEND_CLOSED = 32;
 const S_IN_WRITING = 64; // a write to the backend is queued in libuv
 const S_OUT_WRITING = 128;
+const S_RELAYED = 256; // handed to the native relay (tcpRelay.ts): no handles here any more
+/** reads of the real server that also prove a connection long-lived (a stream after one request) */
+const BACKEND_READS_PER_CLIENT_READ = 8;
 
-class RawConnection implements ConnEntry {
+class RawConnection implements ConnEntry, RelayedConnection {
   readonly protocol = "tcp" as const;
   state = "SYN_RECV";
   active = false;
@@ -108,6 +112,10 @@ class RawConnection implements ConnEntry {
   backend: Handle | null;
   inBuf: ReadSlot | null = null;
   outBuf: ReadSlot | null = null;
+  /** reads of the client / real server so far (until the connection is handed to the native relay) */
+  clientReads = 0;
+  backendReads = 0;
+  relayId = 0;
 
   constructor(
     readonly host: ForwarderHost,
@@ -126,7 +134,29 @@ class RawConnection implements ConnEntry {
 
   /** idle timeout / engine close: not a graceful end (CLOSE, not TIME_WAIT) */
   abort(): void {
-    fail(this);
+    if (!(this.flags & S_RELAYED)) return fail(this);
+    if (!this.done) this.host.tcpRelay?.kill(this.relayId); // its close report ends the entry
+  }
+
+  relayCounters(inPkts: number, inBytes: number, outPkts: number, outBytes: number): void {
+    const d = this.dest;
+    d.inPkts += inPkts;
+    d.inBytes += inBytes;
+    d.outPkts += outPkts;
+    d.outBytes += outBytes;
+    this.seen = true;
+  }
+
+  relayFin(fromClient: boolean): void {
+    if (fromClient) this.toInactive(this.state === "CLOSE_WAIT" ? "LAST_ACK" : "FIN_WAIT");
+    else this.toInactive(this.state === "FIN_WAIT" ? "LAST_ACK" : "CLOSE_WAIT");
+  }
+
+  relayClosed(graceful: boolean): void {
+    if (this.done) return;
+    this.done = true;
+    if (!graceful) this.failed = true;
+    this.host.table.linger(this, graceful, this.host.now());
   }
 
   toInactive(state: string): void {
@@ -261,6 +291,7 @@ function onClientRead(this: Handle): Buffer | undefined {
     const r = writeTo(c, true, c.inBuf!.bytes(n));
     if (r === 1) this.readStop();
     else if (r < 0) fail(c);
+    else if (++c.clientReads >= relayAfter(c)) handOff(c);
     return undefined;
   }
   if (n === 0) return undefined;
@@ -288,6 +319,7 @@ function onBackendRead(this: Handle): Buffer | undefined {
     const r = writeTo(c, false, c.outBuf!.bytes(n));
     if (r === 1) this.readStop();
     else if (r < 0) fail(c);
+    else if (++c.backendReads >= relayAfter(c) * BACKEND_READS_PER_CLIENT_READ) handOff(c);
     return undefined;
   }
   if (n === 0) return undefined;
@@ -300,6 +332,41 @@ function onBackendRead(this: Handle): Buffer | undefined {
   forwardFin(c, false);
   if (!c.done && c.flags & S_BACKEND_SHUT) closeBackend(c);
   return undefined;
+}
+
+/** client reads after which a connection goes to the native relay (Infinity: no relay) */
+function relayAfter(c: RawConnection): number {
+  const h = c.host;
+  return h.tcpRelay?.available ? (h.relayAfterReads ?? 2) : Infinity;
+}
+
+/**
+ * Hands an established connection to the native relay (tcpRelay.ts), from a read callback whose
+ * write completed: nothing is queued here, so every byte not yet relayed is in the kernel's socket
+ * buffers, where the relay reads it. Not with a FIN seen or sent (the JS relay finishes those).
+ */
+function handOff(c: RawConnection): void {
+  if (c.flags & (S_CLIENT_EOF | S_BACKEND_EOF | S_CLIENT_SHUT | S_BACKEND_SHUT | S_IN_WRITING | S_OUT_WRITING | S_RELAYED)) return;
+  const client = c.client!;
+  const backend = c.backend!;
+  client.readStop();
+  backend.readStop();
+  const id = c.host.tcpRelay!.handOff(client, backend, c, () => {
+    client.close(); // our copies of the descriptors: the relay holds its own
+    backend.close();
+  });
+  if (id === 0) {
+    if (client.readStart() !== 0 || backend.readStart() !== 0) fail(c);
+    return;
+  }
+  c.relayId = id;
+  c.flags |= S_RELAYED;
+  client.conn = undefined;
+  backend.conn = undefined;
+  releaseRelayBuffer(c.inBuf!);
+  releaseRelayBuffer(c.outBuf!);
+  c.inBuf = c.outBuf = null;
+  c.client = c.backend = null;
 }
 
 function startReading(c: RawConnection, h: Handle, buf: ReadSlot, onread: (this: Handle) => Buffer | undefined): boolean {

@@ -23,6 +23,7 @@ import { serviceNotes, setTimeouts } from "./serviceNotes.ts";
 import { pick, pickOnePacket } from "./pick.ts";
 import { editService } from "./editService.ts";
 import { connectFailuresOf, connectionEntries, statsOf, type ConnectFailures } from "./serviceReports.ts";
+import { TcpRelay, tcpRelayPath } from "./tcpRelay.ts";
 
 export type { ConnectFailures } from "./serviceReports.ts";
 
@@ -39,6 +40,14 @@ export interface UserspaceEngineOptions {
   proxyProtocol?: (key: IpvsServiceKey) => boolean;
   /** how often the host's addresses are checked while a VIP is not here yet (lateBinds.ts) */
   addressPollMs?: number;
+  /** the native relay binary for established TCP connections (native/lvs-tcp-relay.c); null: JS
+   * relay only; default tcpRelayPath() (LVS_AGENT_TCP_RELAY, else the installed one when present) */
+  tcpRelay?: string | null;
+  /** client reads after which a connection is handed to the native relay (default 2: a keep-alive
+   * connection's second request; one-request connections never pay for the hand-off) */
+  relayAfterReads?: number;
+  /** where the engine says that the native relay is not used or failed */
+  log?: (line: string) => void;
 }
 
 export interface ServiceOptions {
@@ -61,6 +70,8 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
   private readonly ticker: NodeJS.Timeout | null;
   private lastEstimate: number;
   private readonly lateBinds: LateBinds;
+  readonly tcpRelay: TcpRelay | null;
+  readonly relayAfterReads: number;
 
   constructor(private readonly options: UserspaceEngineOptions = {}) {
     this.clock = options.clock ?? Date.now;
@@ -71,6 +82,10 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
     const tickMs = options.tickMs ?? 1000;
     this.ticker = tickMs > 0 ? setInterval(() => this.tick(), tickMs).unref() : null;
     this.lateBinds = new LateBinds(options.addressPollMs ?? 200);
+    const relayPath = options.tcpRelay === undefined ? tcpRelayPath() : options.tcpRelay;
+    const log = options.log ?? ((l: string) => void process.stderr.write(`lvs-agent: ${l}\n`));
+    this.tcpRelay = relayPath ? TcpRelay.create(relayPath, log) : null;
+    this.relayAfterReads = Math.max(1, options.relayAfterReads ?? 2);
   }
 
   now(): number {
@@ -304,6 +319,7 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
     this.table.clear(this.clock());
     for (const svc of this.services.values()) svc.templates?.clear();
     this.services.clear();
+    this.tcpRelay?.close();
     await Promise.all(closing);
   }
 }
