@@ -67,5 +67,7 @@ export async function createEngine(o: { choice: EngineChoice; stateDir: string; 
     await engine.start();
     return { engine, reason: `${reason}; ${workers} worker processes share the listening sockets` };
   }
-  return { engine: new UserspaceEngine(), reason };
+  const engine = new UserspaceEngine({ log: (l) => o.log.warn(l) });
+  // the native relay (tcpRelay.ts) for established TCP connections, or the JS relay (said once in the log)
+  return { engine, reason: engine.tcpRelay ? `${reason}; established TCP connections through ${engine.tcpRelay.path}` : reason };
 }

@@ -4,6 +4,8 @@
  *   /usr/lib/lvs-agent/lvs-agent        the single executable (no Node needed)
  *   /usr/bin/lvs-agent                  symlink to it
  *   /usr/lib/lvs-agent/lvs-ipvs-nl      the netlink helper for big IPVS tables (static; built with gcc)
+ *   /usr/lib/lvs-agent/lvs-tcp-relay    the userspace engine's native relay for established TCP
+ *                                       connections (static; built with gcc)
  *   /lib/systemd/system/lvs-agent.service
  *   /etc/lvs-agent/agent.env            conffile, mode 0600 (server URL and token go here)
  *   DEBIAN/{control,conffiles,postinst,prerm,postrm}
@@ -20,6 +22,7 @@ import path from "node:path";
 import { buildAgent, ROOT, type AgentBuild } from "./buildAgent.ts";
 import { renderUnit } from "./templates.ts";
 import { buildIpvsHelper } from "../engines/ipvs/native/buildHelper.ts";
+import { buildTcpRelay } from "../engines/userspace/native/buildRelay.ts";
 
 export const DEFAULT_DEB_DIR = path.join(ROOT, "dist/deb");
 
@@ -86,6 +89,7 @@ export async function buildDeb(o: { outDir?: string; agent?: AgentBuild; log?: (
     await put("usr/lib/lvs-agent/lvs-agent", await fs.readFile(agent.artifact), 0o755);
     const helper = buildIpvsHelper(path.join(outDir, ".lvs-ipvs-nl"));
     await put("usr/lib/lvs-agent/lvs-ipvs-nl", await fs.readFile(helper), 0o755);
+    await put("usr/lib/lvs-agent/lvs-tcp-relay", await fs.readFile(buildTcpRelay(path.join(outDir, ".lvs-tcp-relay"))), 0o755);
     await fs.mkdir(path.join(stage, "usr/bin"), { recursive: true });
     await fs.symlink("../lib/lvs-agent/lvs-agent", path.join(stage, "usr/bin/lvs-agent"));
     await put("lib/systemd/system/lvs-agent.service", renderUnit(await fs.readFile(path.join(here, "lvs-agent.service"), "utf8"), "/usr/lib/lvs-agent"), 0o644);

@@ -53,6 +53,7 @@ describe("the lvs-agent Debian package", () => {
     const line = (p: string) => contents.split("\n").find((l) => l.endsWith(` ./${p}`) || l.includes(` ./${p} -> `));
     expect(line("usr/lib/lvs-agent/lvs-agent")).toMatch(new RegExp(`^-rwxr-xr-x root/root +${agent.bytes} `));
     expect(line("usr/lib/lvs-agent/lvs-ipvs-nl")).toMatch(/^-rwxr-xr-x root\/root /);
+    expect(line("usr/lib/lvs-agent/lvs-tcp-relay")).toMatch(/^-rwxr-xr-x root\/root /);
     expect(line("usr/bin/lvs-agent")).toMatch(/^lrwxrwxrwx root\/root .* -> \.\.\/lib\/lvs-agent\/lvs-agent$/);
     expect(line("lib/systemd/system/lvs-agent.service")).toMatch(/^-rw-r--r-- root\/root /);
     expect(line("etc/lvs-agent/agent.env")).toMatch(/^-rw------- root\/root /);

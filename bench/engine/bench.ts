@@ -1,7 +1,10 @@
 /**
  * The engine benchmark driver (bench/engine/run.sh). One run, interleaved repetitions, loopback only.
  * Targets: direct (one nginx backend), HAProxy (mode tcp, nbthread 1), nginx stream (1 worker), and the
- * userspace engine (standalone, one Node process), each over the same three nginx backends serving 1 KiB.
+ * userspace engine (standalone, one Node process, with its native relay for established connections:
+ * `engine`; and without it, every byte through the JS relay: `engine-js`), each over the same three
+ * nginx backends serving 1 KiB. The engine's CPU is its Node process and every descendant (the native
+ * relay; the multi-core engine's workers and their relays).
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -9,7 +12,8 @@ import path from "node:path";
 import type { ChildProcess } from "node:child_process";
 import * as C from "./configs.ts";
 import { decisionCost, TAX_SERVICES } from "./taxDecision.ts";
-import { childPid, cpuMs, parseWrk, rssKiB, run, start, treeCpuMs, waitPort, type WrkResult } from "./procs.ts";
+import { buildTcpRelay } from "../../agent/engines/userspace/native/buildRelay.ts";
+import { childPid, parseWrk, rssKiB, run, start, treeCpuMs, waitPort, type WrkResult } from "./procs.ts";
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -25,7 +29,7 @@ fs.writeFileSync(path.join(dir, "www/bulk"), "");
 fs.truncateSync(path.join(dir, "www/bulk"), 100 * 1024 * 1024);
 for (const [name, text] of [
   ["backend.conf", C.backendConf(dir)], ["haproxy.cfg", C.haproxyConf(dir)], ["stream.conf", C.nginxStreamConf(dir)], ["engine.rules", C.engineRules()],
-  ["haproxy2.cfg", C.haproxyConf(dir, C.THREADS, C.HAPROXY2_VIP, "haproxy2")], ["engine2.rules", C.engine2Rules()],
+  ["haproxy2.cfg", C.haproxyConf(dir, C.THREADS, C.HAPROXY2_VIP, "haproxy2")], ["engine2.rules", C.engine2Rules()], ["enginejs.rules", C.rrRules(C.ENGINE_JS_VIP)],
 ] as const) fs.writeFileSync(path.join(dir, name), text);
 
 const children: ChildProcess[] = [];
@@ -41,12 +45,14 @@ const engineArgs = [
   ...(PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${outDir}`] : []),
   path.join(root, "bin/lvs-agent.mjs"), "run", "--engine", "userspace", "--rules", path.join(dir, "engine.rules"),
 ];
-const engine = start("node", engineArgs, path.join(dir, "engine.log"));
+const relay = { LVS_AGENT_TCP_RELAY: buildTcpRelay(path.join(dir, "lvs-tcp-relay")) };
+const engine = start("node", engineArgs, path.join(dir, "engine.log"), relay);
+const engineJs = start("node", [path.join(root, "bin/lvs-agent.mjs"), "run", "--engine", "userspace", "--rules", path.join(dir, "enginejs.rules")], path.join(dir, "enginejs.log"), { LVS_AGENT_TCP_RELAY: "none" });
 // multi-core: HAProxy with nbthread 2, the engine with 2 workers sharing the listening socket
 const haproxy2 = start("haproxy", ["-f", path.join(dir, "haproxy2.cfg"), "-db"], path.join(dir, "haproxy2.log"));
-const engine2 = start("node", [path.join(root, "bin/lvs-agent.mjs"), "run", "--engine", "userspace", "--workers", String(C.THREADS), "--rules", path.join(dir, "engine2.rules")], path.join(dir, "engine2.log"));
-children.push(backend, udpEcho, haproxy, stream, engine, haproxy2, engine2);
-for (const [h, p] of [[C.BACKENDS[0]!, C.HTTP_PORT], [C.HAPROXY_VIP, C.HTTP_PORT], [C.NGINX_VIP, C.HTTP_PORT], [C.ENGINE_VIP, C.HTTP_PORT], [C.ENGINE_WLC100_VIP, C.HTTP_PORT], [C.HAPROXY2_VIP, C.HTTP_PORT], [C.ENGINE2_VIP, C.HTTP_PORT]] as const) {
+const engine2 = start("node", [path.join(root, "bin/lvs-agent.mjs"), "run", "--engine", "userspace", "--workers", String(C.THREADS), "--rules", path.join(dir, "engine2.rules")], path.join(dir, "engine2.log"), relay);
+children.push(backend, udpEcho, haproxy, stream, engine, engineJs, haproxy2, engine2);
+for (const [h, p] of [[C.BACKENDS[0]!, C.HTTP_PORT], [C.HAPROXY_VIP, C.HTTP_PORT], [C.NGINX_VIP, C.HTTP_PORT], [C.ENGINE_VIP, C.HTTP_PORT], [C.ENGINE_JS_VIP, C.HTTP_PORT], [C.ENGINE_WLC100_VIP, C.HTTP_PORT], [C.HAPROXY2_VIP, C.HTTP_PORT], [C.ENGINE2_VIP, C.HTTP_PORT]] as const) {
   await waitPort(h, p, 180_000); // the engine starts under tsx: slow on a loaded machine
 }
 const streamWorker = childPid(stream.pid!);
@@ -57,6 +63,7 @@ const targets: Target[] = [
   { name: "haproxy", host: C.HAPROXY_VIP, pid: haproxy.pid! },
   { name: "nginx", host: C.NGINX_VIP, pid: streamWorker },
   { name: "engine", host: C.ENGINE_VIP, pid: engine.pid! },
+  { name: "engine-js", host: C.ENGINE_JS_VIP, pid: engineJs.pid! },
 ];
 
 type Sample = WrkResult & { cpuUsPerReq: number };
@@ -72,17 +79,17 @@ async function wrk(host: string, pid: number | null, close: boolean, threads = 1
 }
 
 async function bulk(host: string, pid: number | null): Promise<Sample> {
-  const c0 = pid ? cpuMs(pid) : 0;
+  const c0 = pid ? treeCpuMs(pid) : 0;
   const out = await run("curl", ["-s", "-o", "/dev/null", "-w", "%{speed_download} %{size_download}", `http://${host}:${C.HTTP_PORT}/bulk`]);
-  const c1 = pid ? cpuMs(pid) : 0;
+  const c1 = pid ? treeCpuMs(pid) : 0;
   const [speed, size] = out.trim().split(" ").map(Number);
   return { rps: (speed ?? 0) / 1e6, p50ms: NaN, p99ms: NaN, requests: 1, errors: size === 100 * 1024 * 1024 ? 0 : 1, cpuUsPerReq: pid ? (c1 - c0) * 1000 : NaN };
 }
 
 async function udp(host: string, pid: number | null): Promise<Sample> {
-  const c0 = pid ? cpuMs(pid) : 0;
+  const c0 = pid ? treeCpuMs(pid) : 0;
   const out = await run("node", ["--import", "tsx", path.join(root, "bench/engine/udpClient.ts"), host, String(C.UDP_PORT), String(SECONDS), "32"]);
-  const c1 = pid ? cpuMs(pid) : 0;
+  const c1 = pid ? treeCpuMs(pid) : 0;
   const j = JSON.parse(out.trim().split("\n").pop()!) as { rtts: number; perSec: number; p50us: number; p99us: number; lost: number };
   return { rps: j.perSec, p50ms: j.p50us / 1000, p99ms: j.p99us / 1000, requests: j.rtts, errors: j.lost, cpuUsPerReq: pid && j.rtts ? ((c1 - c0) * 1000) / j.rtts : NaN };
 }

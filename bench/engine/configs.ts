@@ -12,6 +12,8 @@ export const ENGINE_PERSIST_VIP = "127.0.43.3";
 /** the multi-core rows: HAProxy nbthread 2 and the engine with --workers 2 */
 export const HAPROXY2_VIP = "127.0.41.2";
 export const ENGINE2_VIP = "127.0.43.4";
+/** the engine without its native relay (LVS_AGENT_TCP_RELAY=none): every byte through the JS relay */
+export const ENGINE_JS_VIP = "127.0.43.5";
 export const THREADS = 2;
 const STREAM_MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so";
 
@@ -78,9 +80,14 @@ stream {
 `;
 }
 
-/** The multi-core engine's rules: the same rr service over the 3 backends, on its own VIP. */
+/** The same rr service over the 3 backends on its own VIP (the multi-core engine, the JS-relay engine). */
+export function rrRules(vip: string): string {
+  return [`-A -t ${vip}:${HTTP_PORT} -s rr`, ...BACKENDS.map((a) => `-a -t ${vip}:${HTTP_PORT} -r ${a}:${HTTP_PORT} -m -w 1`)].join("\n") + "\n";
+}
+
+/** The multi-core engine's rules. */
 export function engine2Rules(): string {
-  return [`-A -t ${ENGINE2_VIP}:${HTTP_PORT} -s rr`, ...BACKENDS.map((a) => `-a -t ${ENGINE2_VIP}:${HTTP_PORT} -r ${a}:${HTTP_PORT} -m -w 1`)].join("\n") + "\n";
+  return rrRules(ENGINE2_VIP);
 }
 
 export function engineRules(): string {

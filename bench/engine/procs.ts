@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 
-export function start(cmd: string, args: string[], log: string, env?: NodeJS.ProcessEnv): ChildProcess {
+export function start(cmd: string, args: string[], log: string, env?: Record<string, string>): ChildProcess {
   const out = fs.openSync(log, "a");
   return spawn(cmd, args, { stdio: ["pipe", out, out], ...(env ? { env: { ...process.env, ...env } } : {}) });
 }

@@ -23,7 +23,7 @@ import type { Template } from "./persistence.ts";
 import type { RuntimeDestination, RuntimeService } from "./runtime.ts";
 import { proxyV2Header } from "./proxyProtocol.ts";
 import { releaseRelayBuffer, takeRelayBuffer, type ReadSlot } from "./relay.ts";
-import type { RelayedConnection, TcpRelay } from "./tcpRelay.ts";
+import type { RelayedConnection } from "./tcpRelay.ts";
 
 /** The parts of Node's tcp_wrap / stream_wrap bindings used here (Node 20). */
 interface Handle {

@@ -98,6 +98,8 @@ describe("native TCP relay", () => {
     await until(() => c.got.length === 5 + big.length, 5000, "the echo of 300 kB", wait);
     expect(c.got).toBe("first" + big);
     expect(await t.states()).toBe("ESTABLISHED");
+    const live = await t.dest(); // exact while the connection lives: stats() flushes the relay's counters
+    expect([live.counters.inBytes, live.counters.outBytes]).toEqual([c.sent, c.got.length]);
     c.s.end();
     await until(async () => (await t.states()) === "TIME_WAIT" && c.closed, 3000, "TIME_WAIT", wait);
     const d = await t.dest();
@@ -188,8 +190,8 @@ describe("native TCP relay", () => {
     const t = await engineFor(await echo(), { clock: () => now });
     await t.engine.apply({ timeouts: { tcp: 5, tcpfin: 5, udp: 5 }, services: (await t.engine.read()).services });
     const c = await relayed(t);
-    await new Promise((r) => setTimeout(r, 300)); // the relay's counter report marks it seen
-    t.engine.tick(); // seen: idle from now
+    t.engine.tick(); // flushes the relay's counters first: seen, idle from now
+    await new Promise((r) => setTimeout(r, 100));
     now += 6000;
     t.engine.tick();
     await until(() => c.ended || c.closed, 3000, "the proxy to close the client", wait);

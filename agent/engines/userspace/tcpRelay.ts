@@ -2,9 +2,10 @@
  * The engine's side of the native data path (native/lvs-tcp-relay.c): one relay process per engine
  * (per worker), spawned on the first hand-off, to which established connections are handed over
  * (both sockets, as SCM_RIGHTS over Node's "ipc" stdio channel) so that their bytes never enter JS.
- * The engine keeps the connection-table entry; the relay reports counters (batched: at most
- * REPORT_MS = 250 ms stale, exact at close), FINs and the close, which drive the entry like the JS
- * relay's callbacks do.
+ * The engine keeps the connection-table entry; the relay reports counters (batched every 250 ms,
+ * which is how stale the idle timer's "seen" can be; `flush` makes them exact before the engine
+ * reports stats or connections, and they are exact at close), FINs and the close, which drive the
+ * entry like the JS relay's callbacks do.
  *
  * The channel is Node's IPC pipe handle used raw (its JSON message protocol is not spoken: our lines
  * are text, fds ride on `writeUtf8String(req, line, handle)` like child.send's). When the binary is
@@ -61,7 +62,7 @@ const MAX_RESTARTS = 5;
 export const DEFAULT_TCP_RELAY = "/usr/lib/lvs-agent/lvs-tcp-relay";
 
 /** LVS_AGENT_TCP_RELAY (a path, or "none" for the JS relay only), else the installed relay when present. */
-export function tcpRelayPath(env: NodeJS.ProcessEnv = process.env, exists: (p: string) => boolean = fs.existsSync): string | null {
+export function tcpRelayPath(env: Record<string, string | undefined> = process.env, exists: (p: string) => boolean = fs.existsSync): string | null {
   const v = env.LVS_AGENT_TCP_RELAY;
   if (v === "none") return null;
   if (v) return v;
@@ -85,6 +86,8 @@ export class TcpRelay {
   private pending = "";
   private dead = false;
   private readonly decoder = new TextDecoder();
+  private flushSeq = 0;
+  private readonly flushes = new Map<number, () => void>();
 
   private constructor(
     readonly path: string,
@@ -186,6 +189,25 @@ export class TcpRelay {
     return true;
   }
 
+  /**
+   * Every counter the relay holds, reported (bounded wait: a relay that does not answer within
+   * `ms` leaves the counters up to 250 ms stale, it never blocks a stats read).
+   */
+  flush(ms = 200): Promise<void> {
+    const ch = this.channel;
+    if (ch === null || this.conns.size === 0) return Promise.resolve();
+    const n = ++this.flushSeq;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.flushes.get(n)?.(), ms);
+      this.flushes.set(n, () => {
+        clearTimeout(timer);
+        this.flushes.delete(n);
+        resolve();
+      });
+      if (!this.send(ch, `Q ${n}\n`, undefined, null)) this.flushes.get(n)?.();
+    });
+  }
+
   /** Abort a handed-off connection (idle timeout, engine close): the relay closes both sockets. */
   kill(id: number): void {
     if (this.channel && this.conns.has(id)) this.send(this.channel, `K ${id}\n`, undefined, null);
@@ -209,6 +231,7 @@ export class TcpRelay {
 
   private onLine(l: string): void {
     const f = l.split(" ");
+    if (f[0] === "Q") return void this.flushes.get(Number(f[1]))?.();
     const c = this.conns.get(Number(f[1]));
     if (!c) return;
     switch (f[0]) {
@@ -237,6 +260,7 @@ export class TcpRelay {
     const lost = [...this.conns.values()];
     this.conns.clear();
     for (const c of lost) c.relayClosed(false);
+    for (const done of [...this.flushes.values()]) done();
     if (this.dead) return; // closed on purpose
     this.log(`tcp relay exited (${signal ?? `code ${code}`}); ${lost.length} relayed connection(s) failed`);
     if (++this.restarts > MAX_RESTARTS) this.disable(`restarted ${MAX_RESTARTS} times`);

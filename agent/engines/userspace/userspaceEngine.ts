@@ -43,8 +43,9 @@ export interface UserspaceEngineOptions {
   /** the native relay binary for established TCP connections (native/lvs-tcp-relay.c); null: JS
    * relay only; default tcpRelayPath() (LVS_AGENT_TCP_RELAY, else the installed one when present) */
   tcpRelay?: string | null;
-  /** client reads after which a connection is handed to the native relay (default 2: a keep-alive
-   * connection's second request; one-request connections never pay for the hand-off) */
+  /** client reads after which a connection is handed to the native relay (default
+   * LVS_AGENT_TCP_RELAY_AFTER, else 2: a keep-alive connection's second request; one-request
+   * connections never pay for the hand-off) */
   relayAfterReads?: number;
   /** where the engine says that the native relay is not used or failed */
   log?: (line: string) => void;
@@ -85,7 +86,7 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
     const relayPath = options.tcpRelay === undefined ? tcpRelayPath() : options.tcpRelay;
     const log = options.log ?? ((l: string) => void process.stderr.write(`lvs-agent: ${l}\n`));
     this.tcpRelay = relayPath ? TcpRelay.create(relayPath, log) : null;
-    this.relayAfterReads = Math.max(1, options.relayAfterReads ?? 2);
+    this.relayAfterReads = Math.max(1, options.relayAfterReads ?? (Number(process.env.LVS_AGENT_TCP_RELAY_AFTER) || 2));
   }
 
   now(): number {
@@ -249,8 +250,28 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
     return pickOnePacket(svc, clientAddress, clientPort, this.clock());
   }
 
-  /** One ticker for every timer-driven duty. */
+  /**
+   * One ticker for every timer-driven duty. With connections on the native relay, its counters are
+   * flushed first (one round trip), so a connection that had traffic since its last 250 ms report is
+   * not taken for idle.
+   */
   tick(): void {
+    if (this.tcpRelay?.size) {
+      if (!this.flushing) {
+        this.flushing = true;
+        void this.tcpRelay.flush().then(() => {
+          this.flushing = false;
+          this.tickNow();
+        });
+      }
+      return;
+    }
+    this.tickNow();
+  }
+
+  private flushing = false;
+
+  private tickNow(): void {
     const now = this.clock();
     this.table.sweep(now);
     const udpMs = this.table.timeouts.udp * 1000;
@@ -277,6 +298,7 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
   }
 
   async stats(): Promise<StatsSnapshot> {
+    await this.tcpRelay?.flush(); // the native relay's counters, exact (reported every 250 ms otherwise)
     return statsOf(this.services.values(), this.clock());
   }
 
@@ -286,11 +308,13 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
   }
 
   async connections(page: ConnectionPage): Promise<ConnectionList> {
+    await this.tcpRelay?.flush();
     return pageOf(connectionEntries(this.services.values(), this.table, this.clock()), page);
   }
 
 
   async zero(service: IpvsServiceKey | null): Promise<void> {
+    await this.tcpRelay?.flush(); // bytes relayed before the zero must not land after it
     if (service === null) {
       for (const svc of this.services.values()) svc.zero();
       return;

@@ -15,12 +15,15 @@
  *   F                 only carries a descriptor (queued in arrival order)
  *   H <id>            take the two oldest queued descriptors: client, real server; relay them
  *   K <id>            abort the connection (idle timeout, engine close): close both sockets
+ *   Q <n>             report every connection's counters now, then answer "Q <n>" (the engine reads
+ *                     exact counters for stats and the connection list)
  * Relay -> engine:
  *   S <id> <inPkts> <inBytes> <outPkts> <outBytes>   counters since the last S of <id> (every
  *                     REPORT_MS for connections with traffic, and before X); one read = one packet
  *   F <id> c|b        read a FIN from the client / the real server
  *   X <id> 1|0        both sockets closed: 1 after FIN both ways, 0 after an error or K
  *   R <id>            hand-off refused (descriptors missing or not TCP sockets): nothing relayed
+ *   Q <n>             every report before this line is out
  * Semantics are the JS relay's (rawTcpForwarder.ts): every read is written to the other side at
  * once; what the kernel does not take stays in a per-direction buffer and reading that direction
  * stops until it is written (backpressure); a FIN read is forwarded with shutdown(SHUT_WR), or by
@@ -298,11 +301,15 @@ static void take(uint64_t id) {
 
 static void line(char *s) {
   char *end = NULL;
-  if ((s[0] == 'H' || s[0] == 'K') && s[1] == ' ' && s[2] >= '0' && s[2] <= '9') {
+  if ((s[0] == 'H' || s[0] == 'K' || s[0] == 'Q') && s[1] == ' ' && s[2] >= '0' && s[2] <= '9') {
     errno = 0;
     unsigned long long id = strtoull(s + 2, &end, 10);
     if (errno == 0 && *end == '\0') {
       if (s[0] == 'H') take(id);
+      else if (s[0] == 'Q') {
+        report_dirty();
+        emit("Q %llu\n", id);
+      }
       else {
         struct conn *c = *slot(id);
         if (c) fail(c);
