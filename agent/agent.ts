@@ -352,11 +352,19 @@ export class Agent {
   /** Feature "stats.fields": the figures that changed, per field (a full update now and then). */
   private async sendFieldsUpdate(): Promise<void> {
     const e = this.opts.engine;
-    const cols = e.statsColumns ? await e.statsColumns() : (this.columnsFromSnapshots ??= new ColumnsFromSnapshots()).update(await e.stats());
     const now = this.opts.clock.now();
     if (now - this.lastFullStatsAt >= STATS_FULL_EVERY_MS) this.statsFields.requestFull();
-    if (this.statsFields.fullPending) this.lastFullStatsAt = now;
-    for (const f of this.statsFields.encode(cols)) {
+    const full = this.statsFields.fullPending;
+    // the engine's helper diffs and encodes itself when it can (it answers a full update when asked, or when it restarted)
+    const served = e.statsServed ? await e.statsServed(full) : null;
+    if (served?.full || (!served && this.statsFields.fullPending)) this.lastFullStatsAt = now;
+    let frames: StatsFieldsFrame[];
+    if (served) frames = this.statsFields.forward(served);
+    else {
+      const cols = e.statsColumns ? await e.statsColumns() : (this.columnsFromSnapshots ??= new ColumnsFromSnapshots()).update(await e.stats());
+      frames = this.statsFields.encode(cols);
+    }
+    for (const f of frames) {
       if (!this.sendStatsFields(f)) {
         this.statsFields.reset();
         return;

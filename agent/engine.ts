@@ -5,6 +5,7 @@
  */
 import type { ConnectionEntry, IpvsServiceKey, IpvsTable, StatsSnapshot } from "../lvs/model.ts";
 import type { StatsColumns } from "../lvs/stats/statsColumns.ts";
+import type { ServedFields } from "../lvs/stats/statsFields.ts";
 
 export type EngineKindName = "ipvs" | "userspace" | "fake";
 
@@ -60,6 +61,12 @@ export interface ForwardingEngine {
    * stats.fields frames; engines without it are read through stats() (agent.ts).
    */
   statsColumns?(): Promise<StatsColumns>;
+  /**
+   * stats.fields differences already encoded by the engine's helper (lvs/stats/statsFields.ts
+   * ServedFields), forwarded as they are; `full` = every service whole. null = not available now
+   * (then statsColumns / stats).
+   */
+  statsServed?(full: boolean): Promise<ServedFields | null>;
   connections(page: ConnectionPage): Promise<ConnectionList>;
   /**
    * `ipvsadm -Z [service]`: zero the counters (and the rate estimates) of one service and its real

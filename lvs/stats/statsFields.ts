@@ -47,11 +47,32 @@ export const MAX_SLOT = 1_000_000;
 export const FIELDS_FRAME_BUDGET = 750_000;
 const DESTINATION_COST = Math.ceil(FIELDS_FRAME_BUDGET / DELTA_FRAME_DESTINATIONS);
 
-/** A frame as the encoder makes it: `fields` in a Float64Array (written as JSON by statsFieldsJson, never as a JS array). */
-export type StatsFieldsFrame = Omit<StatsFieldsBody, "fields"> & { fields: Float64Array };
+/**
+ * A frame as the encoder makes it: `fields` in a Float64Array (written as JSON by statsFieldsJson, never
+ * as a JS array), or, forwarded from a helper that encodes them itself (`forward`), `fieldsText`: the
+ * numbers as JSON text, comma-separated, checked by the engine (then `fields` is empty).
+ */
+export type StatsFieldsFrame = Omit<StatsFieldsBody, "fields"> & { fields: Float64Array; fieldsText?: Uint8Array };
 
 /** The frame as plain data (tests, and agents whose link has no byte path). */
-export const fieldsBody = (f: StatsFieldsFrame): StatsFieldsBody => ({ ...f, fields: Array.from(f.fields) });
+export const fieldsBody = (f: StatsFieldsFrame): StatsFieldsBody => {
+  const { fieldsText, ...rest } = f;
+  return { ...rest, fields: fieldsText ? (JSON.parse(`[${new TextDecoder().decode(fieldsText)}]`) as number[]) : Array.from(f.fields) };
+};
+
+/**
+ * An update whose differences an engine's helper computed and wrote itself (agent/engines/ipvs
+ * statsServe): the helper keeps what it answered last, so the agent forwards `segments` as they are.
+ * `full`: every service is in `services` (the update resets the control plane's slots).
+ */
+export interface ServedFields {
+  full: boolean;
+  at: number;
+  removed: number[];
+  services: { slot: number; stats: ServiceStats }[];
+  /** the `fields` numbers as JSON text, in segments of whole slots, each at most a frame's budget (unless one slot alone is more) */
+  segments: { count: number; text: Uint8Array }[];
+}
 
 export class StatsFieldsEncoder {
   /** per slot: the slot object last sent (same object = same shape) and a copy of its figures then */
@@ -59,6 +80,8 @@ export class StatsFieldsEncoder {
   private sentValues: (Float64Array | null)[] = [];
   private seq = 0;
   private full = true;
+  /** the last update was forward()ed: the next encode() is a full one */
+  private forwarded = false;
   /** the numbers of the frame being built (growing a JS array of a million numbers costs ~10x more) */
   private out = new Float64Array(1 << 16);
   private n = 0;
@@ -82,8 +105,50 @@ export class StatsFieldsEncoder {
     return this.full;
   }
 
+  /**
+   * The frames of an update the engine's helper encoded (ServedFields): the same seq/reset/more and
+   * frame budget as encode(). What encode() remembers is forgotten: after forwarding, an update from
+   * columns is a full one (the helper's slots are not the columns'), and the other way round the
+   * engine answers a full update first (its helper starts without a previous answer).
+   */
+  forward(u: ServedFields): StatsFieldsFrame[] {
+    if (this.full && !u.full) throw new Error("stats.fields: a full update was due and the engine answered differences");
+    this.sentSlot = [];
+    this.sentValues = [];
+    this.full = false;
+    this.forwarded = true;
+    const frames: StatsFieldsFrame[] = [];
+    let cur = this.frame(u.full, u.at);
+    cur.removed = u.removed;
+    let used = 0;
+    const next = () => {
+      frames.push(cur);
+      cur = this.frame(false, u.at);
+      used = 0;
+    };
+    for (const s of u.services) {
+      const cost = 1 + s.stats.destinations.length * DESTINATION_COST;
+      if (used > 0 && used + cost > this.budget) next();
+      used += cost;
+      cur.services.push(s);
+    }
+    for (const seg of u.segments) {
+      if (cur.fieldsText || (used > 0 && used + seg.count > this.budget)) next();
+      used += seg.count;
+      cur.fieldsText = seg.text;
+    }
+    frames.push(cur);
+    for (const f of frames) f.seq = this.seq++;
+    frames[frames.length - 1]!.more = false;
+    return frames;
+  }
+
   /** The frames of the next update; their `fields` are views of memory the next encode reuses. */
   encode(cols: StatsColumns): StatsFieldsFrame[] {
+    if (this.forwarded) {
+      this.forwarded = false;
+      this.full = true;
+    }
     const full = this.full;
     this.full = false;
     this.rows = 0;

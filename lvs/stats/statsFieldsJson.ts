@@ -20,6 +20,18 @@ export function statsFieldsJson(frame: StatsFieldsFrame, v: number): Uint8Array 
   const before = encoder.encode(head.slice(0, at));
   const after = encoder.encode(head.slice(at + MARK_JSON.length));
   const x = frame.fields;
+  const text = frame.fieldsText;
+  if (text) {
+    // numbers a helper wrote and the engine checked (ServedFields): copied as they are
+    const n = before.length + after.length + 2 + text.length;
+    if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+    scratch.set(before, 0);
+    scratch[before.length] = 91;
+    scratch.set(text, before.length + 1);
+    scratch[before.length + 1 + text.length] = 93;
+    scratch.set(after, before.length + 2 + text.length);
+    return scratch.subarray(0, n);
+  }
   // ≤ 23 bytes a number (a sign, 22 digits of a double written out, a comma) plus the brackets
   const need = before.length + after.length + 2 + x.length * 24;
   if (scratch.length < need) scratch = new Uint8Array(Math.max(need, scratch.length * 2));

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { startAnswerServer, type AnswerServer } from "./answerServer.ts";
 
 export interface ExecResult {
   code: number;
@@ -26,6 +27,8 @@ export interface Exec {
    * next runBytes call (the memory is reused); optional.
    */
   runBytes?(argv: readonly string[], stdin?: string): Promise<BytesResult>;
+  /** Starts a long-running helper that answers request lines (answerServer.ts; the answer file's path is appended to argv); optional. */
+  serve?(argv: readonly string[]): AnswerServer;
 }
 
 export function nodeExec(opts: { timeoutMs?: number } = {}): Exec {
@@ -52,6 +55,7 @@ export function nodeExec(opts: { timeoutMs?: number } = {}): Exec {
   let kept = Buffer.alloc(0);
   let calls = 0;
   return {
+    serve: (argv) => startAnswerServer(argv, { timeoutMs: opts.timeoutMs ?? 30000 }),
     async run(argv, stdin) {
       const r = await run(argv, stdin, "pipe");
       return { ...r, stdout: r.stdout.toString("utf8") };

@@ -32,6 +32,9 @@ import { opLines, parseDump } from "./netlinkFormat.ts";
 import { NetlinkStatsReader } from "./netlinkStats.ts";
 import { NetlinkColumnsReader } from "./netlinkColumns.ts";
 import { ColumnsFromSnapshots, type StatsColumns } from "../../../lvs/stats/statsColumns.ts";
+import { FIELDS_FRAME_BUDGET, type ServedFields } from "../../../lvs/stats/statsFields.ts";
+import type { AnswerServer } from "./answerServer.ts";
+import { ServedFieldsReader } from "./servedFields.ts";
 
 export interface IpvsEngineOptions {
   exec: Exec;
@@ -49,6 +52,14 @@ export interface IpvsEngineOptions {
    * prints only the services whose figures changed. Absent = a whole `stats` listing every read.
    */
   statsStateFile?: string | null;
+  /**
+   * stats.fields from a helper kept running (`lvs-ipvs-nl serve`, when the Exec can start one): it keeps
+   * the last figures and answers only the differences, as the frames' JSON. Default true; false = the
+   * columns read from `stats-since` each second.
+   */
+  statsServe?: boolean;
+  /** numbers of `fields` per segment the served helper writes (default FIELDS_FRAME_BUDGET; tests split smaller) */
+  statsFieldsBudget?: number;
 }
 
 export class IpvsEngine implements ForwardingEngine {
@@ -66,6 +77,11 @@ export class IpvsEngine implements ForwardingEngine {
   private readonly readCanonical = new WeakSet<object>();
   /** false once the helper refused `stats-since` (an older helper): plain `stats` from then on */
   private statsSince: boolean;
+  /** statsServed(): the helper kept running, and its answers' reader (null process = start one at the next read) */
+  private server: AnswerServer | null = null;
+  private readonly servedReader = new ServedFieldsReader();
+  /** null until the served helper answered once; false when it never could (an older helper): columns from then on */
+  private serveWorks: boolean | null = null;
 
   constructor(private readonly opts: IpvsEngineOptions) {
     this.bin = opts.ipvsadm ?? "ipvsadm";
@@ -225,6 +241,37 @@ export class IpvsEngine implements ForwardingEngine {
     return (this.columnsFromSnapshots ??= new ColumnsFromSnapshots()).update(await this.stats());
   }
 
+  /**
+   * stats.fields differences computed by the helper itself (`lvs-ipvs-nl serve`, kept running; see
+   * native/statsServe.c): `full` asks every service whole. null when that is not available here (no
+   * helper, an Exec that cannot keep a process, an older helper): then statsColumns().
+   */
+  async statsServed(full: boolean): Promise<ServedFields | null> {
+    const exec = this.opts.exec;
+    if (!this.helper || !exec.serve || this.opts.statsServe === false || this.serveWorks === false) return null;
+    if (!this.server || this.server.closed) {
+      this.server = exec.serve([this.helper, "serve"]);
+      this.servedReader.token = null;
+    }
+    const token = full ? "-" : (this.servedReader.token ?? "-");
+    let answer: Uint8Array;
+    try {
+      answer = await this.server.request(`fields ${token} ${this.opts.statsFieldsBudget ?? FIELDS_FRAME_BUDGET}`);
+    } catch (e) {
+      this.servedReader.token = null;
+      if (this.serveWorks === null) {
+        this.serveWorks = false;
+        this.server.close();
+        this.server = null;
+        this.opts.onHelperFallback?.(`${(e as Error).message}; stats read with stats-since from now on`);
+        return null;
+      }
+      throw e;
+    }
+    this.serveWorks = true;
+    return this.servedReader.read(answer, this.now());
+  }
+
   async connections(page: ConnectionPage): Promise<ConnectionList> {
     const { entries } = parseConnections(await this.run(["-Lnc"]));
     const match = (f: string | undefined, e: { address: string; port: number }) => !f || formatAddressPort(e.address, e.port).includes(f);
@@ -237,8 +284,11 @@ export class IpvsEngine implements ForwardingEngine {
     await this.run(service ? ["-Z", ...serviceOption(service).split(" ")] : ["-Z"]);
   }
 
-  /** Kernel rules stay in place: that is the point of fail-static. */
-  async close(): Promise<void> {}
+  /** Kernel rules stay in place: that is the point of fail-static. The stats helper kept running stops. */
+  async close(): Promise<void> {
+    this.server?.close();
+    this.server = null;
+  }
 
   private async loadManaged(): Promise<Set<string>> {
     if (this.managed) return this.managed;

@@ -8,14 +8,20 @@ import fs from "node:fs";
 import path from "node:path";
 
 export const HELPER_SOURCE = path.join(import.meta.dirname, "lvs-ipvs-nl.c");
+/** included by HELPER_SOURCE */
+const INCLUDED = [path.join(import.meta.dirname, "statsServe.c")];
 
 /** Builds into `out` (skipped when `out` is newer than the source); returns `out`. */
 export function buildIpvsHelper(out: string): string {
   const cc = process.env.CC || "gcc";
-  if (fs.existsSync(out) && fs.statSync(out).mtimeMs >= fs.statSync(HELPER_SOURCE).mtimeMs) return out;
+  const newest = Math.max(...[HELPER_SOURCE, ...INCLUDED].map((f) => fs.statSync(f).mtimeMs));
+  if (fs.existsSync(out) && fs.statSync(out).mtimeMs >= newest) return out;
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  const r = spawnSync(cc, ["-O2", "-Wall", "-Wextra", "-Werror", "-static", "-o", out, HELPER_SOURCE], { encoding: "utf8" });
+  // built beside and renamed: test files building the same path at once never run a half-written binary
+  const tmp = `${out}.${process.pid}.tmp`;
+  const r = spawnSync(cc, ["-O2", "-Wall", "-Wextra", "-Werror", "-static", "-o", tmp, HELPER_SOURCE], { encoding: "utf8" });
   if (r.error) throw new Error(`cannot build lvs-ipvs-nl: ${cc}: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`cannot build lvs-ipvs-nl: ${cc} exit ${r.status}: ${r.stderr.trim()}`);
+  fs.renameSync(tmp, out);
   return out;
 }

@@ -20,6 +20,9 @@
  *                         another token) "F <new token>" and the whole `stats` output. At 10 000
  *                         services x 10 real servers `stats` prints ~11 MB a read: an idle table costs
  *                         the agent (which reads once a second) one short line instead.
+ *   lvs-ipvs-nl serve [--listing FILE] ANSWER-FILE
+ *                         stays running: each "fields TOKEN BUDGET" line on stdin answers the figures
+ *                         that changed as stats.fields numbers (statsServe.c has the format)
  *
  * Service key K = af proto addr port fwmark        (af 2|10; proto 6|17|132, or 0 with a fwmark)
  * Op lines (fields separated by one space; addresses as inet_ntop writes them):
@@ -37,6 +40,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/genetlink.h>
 #include <linux/ip_vs.h>
 #include <linux/netlink.h>
@@ -558,6 +562,8 @@ static int cmd_dump(void) {
     recv_loop(dest_cb, &s.v[i].k);
   }
   if (fflush(out) != 0) die(2, "cannot write the output");
+  free(s.v);
+  free(b.p);
   return 0;
 }
 
@@ -666,8 +672,16 @@ static int cmd_stats_since(const char *file, const char *token) {
   return 0;
 }
 
+#include "statsServe.c"
+
 int main(int argc, char **argv) {
   out = stdout;
+  if ((argc == 3 || (argc == 5 && !strcmp(argv[2], "--listing"))) && !strcmp(argv[1], "serve")) {
+    const char *answer_file = argv[argc - 1];
+    if (!answer_file[0]) die(2, "usage: lvs-ipvs-nl serve [--listing FILE] ANSWER-FILE");
+    if (argc == 3) open_socket();
+    return cmd_serve(answer_file, argc == 5 ? argv[3] : NULL);
+  }
   if (argc == 4 && !strcmp(argv[1], "stats-since")) {
     if (!argv[2][0] || strlen(argv[3]) > 30) die(2, "usage: lvs-ipvs-nl stats-since FILE TOKEN");
     open_socket();
