@@ -21,7 +21,7 @@ import { applyOps } from "../../lvs/ops.ts";
 import { equalTables } from "../../lvs/canonical.ts";
 import { FakeIpvsadm } from "../../agent/engines/ipvs/fakeIpvsadm.ts";
 import { IpvsEngine } from "../../agent/engines/ipvs/ipvsEngine.ts";
-import { busyChild, pctText, sizeText, stageText } from "./statsBusy.ts";
+import { busyChild, helperText, pctText, sizeText, stageText } from "./statsBusy.ts";
 import { jsonChild } from "./jsonChild.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -84,7 +84,7 @@ async function agentFigures(): Promise<void> {
     }
     const busy = await statsBusyFigures(n);
     info(`measured in the QEMU kernel lab (${process.env.LVS_LAB_DIR}, software emulation, ${door}): ${f.reconcileOps} ops from an empty table; reconcile = agent CPU ${f.reconcileCpu.toFixed(1)} s + commands in the VM ${f.reconcileVm.toFixed(1)} s by its clock (QEMU's host CPU meanwhile ${f.reconcileQemu.toFixed(1)} s; ${f.reconcileWall.toFixed(1)} s wall through the lab's nc channel); 1 % update ${f.updateOps} ops in ${f.updateSeconds.toFixed(1)} s; kernel table ${f.converged ? "equals" : "DIFFERS FROM"} the desired one; stats = agent CPU of one steady read (one a second), the helper itself ${f.statsVmSeconds.toFixed(2)} s in the emulated VM; ${f.statsReadSeconds.toFixed(2)} s wall each through the channel (${f.statsSamples} reads)`);
-    info(`stats with traffic (in-process replay of the fake helper's stats-since output to the agent's stats.fields path, median of 3 reads; the lab's table is idle): ${busy} of a core`);
+    info(`stats with traffic (the agent's stats.fields path fed by the real helper in serve mode, every figure of the busy services changing each second, median of 5 reads; the lab's table is idle): ${busy} of a core`);
     return;
   }
   // no lab: the same engine against the fake ipvsadm (no kernel; the fake's own work is in the figures)
@@ -99,19 +99,26 @@ async function agentFigures(): Promise<void> {
   const busy = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6;
   const perRead = busy / 5;
   say(`scale agent: reconcile ${n} services in ${seconds.toFixed(1)} s; stats ${(perRead * 100).toFixed(1)}% of a core`);
-  info(`stats with traffic (in-process replay of the fake helper's stats-since output to the agent's stats.fields path, median of 3 reads): ${await statsBusyFigures(n)} of a core`);
+  info(`stats with traffic (the agent's stats.fields path fed by the real helper in serve mode, every figure of the busy services changing each second, median of 5 reads): ${await statsBusyFigures(n)} of a core`);
   info(`NOT the kernel: LVS_LAB_DIR is unset, so against agent/engines/ipvs/fakeIpvsadm.ts in this process (${r.ops.length} ops, ok ${r.ok}); stats = CPU of one read+parse+merge+JSON per second (${((performance.now() - w0) / 5000).toFixed(2)} s wall each)`);
 }
 
-/** The agent's stats path with traffic (bench/scale/statsBusy.ts): stats.fields, and stats.delta (before) for comparison, each in a child process. */
+/**
+ * The agent's stats path with traffic (bench/scale/statsBusy.ts), each in a child process: stats.fields
+ * through the helper kept running (`serve`, session 5), stats.fields from stats-since columns
+ * (session 4, before) and stats.delta (session 3) for comparison, in the same run.
+ */
 async function statsBusyFigures(n: number): Promise<string> {
+  const served = await busyChild("served", n);
   const fields = await busyChild("fields", n);
   const delta = await busyChild("delta", n);
-  info(`stats with traffic, stats.delta path (before; the service and every real server of a busy service change every figure each second): ${pctText(delta)}`);
+  info(`stats with traffic, stats.delta path (session 3; the service and every real server of a busy service change every figure each second): ${pctText(delta)}`);
   info(`  sizes: ${sizeText(delta)}; 100 % busy by stage: ${stageText(delta)}`);
-  info(`stats with traffic, stats.fields path: ${pctText(fields)}`);
+  info(`stats with traffic, stats.fields from stats-since columns (session 4): ${pctText(fields)}`);
   info(`  sizes: ${sizeText(fields)}; 100 % busy by stage: ${stageText(fields)}; first (full) read ${fields.firstRead.toFixed(2)} s`);
-  return pctText(fields);
+  info(`stats with traffic, stats.fields from lvs-ipvs-nl serve (the real helper kept running, diffing itself; its kernel a listing file): ${pctText(served)}`);
+  info(`  sizes: ${sizeText(served)}; 100 % busy by stage: ${stageText(served)}; first (full) read ${served.firstRead.toFixed(2)} s; the helper's own CPU (parsing the listing's text where the real one reads netlink): ${helperText(served)}`);
+  return pctText(served);
 }
 
 async function uiFigures(): Promise<void> {

@@ -179,3 +179,40 @@ describe("stats.fields: a frame that does not fit is refused whole, the snapshot
     expect(s.ok).toBe(false);
   });
 });
+
+describe("StatsFieldsEncoder.forward: updates a helper encoded itself (ServedFields)", () => {
+  const table = genTable(6, 3);
+  const stats = snapshotOf(table.services, 1, (i, j, f) => i + j + f + 5, () => 0).services;
+  const text = (s: string) => new TextEncoder().encode(s);
+
+  it("frames: removed in the first, whole services and each segment within the budget, seq/reset/more as encode's; the wire carries the text as numbers", () => {
+    const enc = new StatsFieldsEncoder(12); // a real server whole counts as 1 + 3 × ceil(12 / DELTA_FRAME_DESTINATIONS)
+    const m = new StatsFieldsMerger();
+    const full = enc.forward({ full: true, at: 1, removed: [], services: stats.map((x, slot) => ({ slot, stats: x })), segments: [] });
+    expect(full.length).toBeGreaterThan(1);
+    expect(full.map((f) => [f.reset, f.more])).toEqual(full.map((_, i) => [i === 0, i < full.length - 1]));
+    let r = null;
+    for (const f of wire(full)) r = m.apply(f);
+    expect(r).toMatchObject({ kind: "snapshot", snapshot: { at: 1, services: stats } });
+    const delta = enc.forward({ full: false, at: 2, removed: [5], services: [], segments: [{ count: 8, text: text("0,0,8,1,0,1,1,-2") }, { count: 4, text: text("3,2,4096,7") }] });
+    expect(delta.map((f) => [f.seq, f.reset, f.more, f.removed])).toEqual([[full.length, false, true, [5]], [full.length + 1, false, false, []]]);
+    for (const f of wire(delta)) r = m.apply(f);
+    if (r?.kind !== "snapshot") throw new Error("no snapshot");
+    expect(r.snapshot.services).toHaveLength(5);
+    expect(r.snapshot.services[0]!.counters.conns).toBe(stats[0]!.counters.conns + 1);
+    expect(r.snapshot.services[0]!.destinations[0]!.activeConns).toBe(stats[0]!.destinations[0]!.activeConns - 2);
+    expect(r.snapshot.services[3]!.destinations[1]!.rates.outBps).toBe(stats[3]!.destinations[1]!.rates.outBps + 7);
+    // an idle update is one empty frame, as encode gives
+    expect(enc.forward({ full: false, at: 3, removed: [], services: [], segments: [] }).map(fieldsBody)).toEqual([{ seq: full.length + 2, reset: false, more: false, at: 3, services: [], removed: [], fields: [] }]);
+  });
+
+  it("a full update due (after a lost frame) refuses an answer of differences; after forwarding, encode() from columns starts with a full update", () => {
+    const enc = new StatsFieldsEncoder();
+    enc.forward({ full: true, at: 1, removed: [], services: [], segments: [] });
+    enc.reset();
+    expect(() => enc.forward({ full: false, at: 2, removed: [], services: [], segments: [] })).toThrow(/a full update was due/);
+    enc.forward({ full: true, at: 3, removed: [], services: [], segments: [] });
+    const cols = new ColumnsFromSnapshots();
+    expect(enc.encode(cols.update({ at: 4, services: stats }))[0]!.reset).toBe(true);
+  });
+});
