@@ -19,6 +19,8 @@ import { genTable } from "../lvs/testing/bigTable.ts";
 import { serviceKeyString } from "../lvs/tableKey.ts";
 import type { IpvsService, IpvsTable, StatsSnapshot } from "../lvs/model.ts";
 import { serviceStatsOf } from "../lvs/stats/statsColumns.ts";
+import { StatsFieldsEncoder, StatsFieldsMerger, fieldsBody } from "../lvs/stats/statsFields.ts";
+import { vmAnswerServer } from "./vmAnswerServer.ts";
 
 const LAB = process.env.LVS_LAB_DIR;
 const HELPER = "/usr/lib/lvs-agent/lvs-ipvs-nl";
@@ -158,5 +160,40 @@ describe.skipIf(!LAB)("lvs-ipvs-nl on the real kernel (lab)", () => {
     const gone = await since(idle.stdout.slice(2).trim());
     expect(gone.stdout.split("\n").slice(1)).toEqual(["R 2 6 10.0.0.1 8001 0", ""]);
     expect((await since("12345")).stdout).toMatch(/^F /);
+
+    // the helper kept running (`serve`, feature stats.fields): the agent forwards its differences; full +
+    // differences == a whole listing, read after read, as services go, real servers change and traffic counts
+    const served = new IpvsEngine({ exec: { run: (a, i) => channel.run(a, i), serve: (argv) => vmAnswerServer(channel, argv) }, helper: HELPER, statsStateFile: "/run/nl.served" });
+    const enc = new StatsFieldsEncoder();
+    const merger = new StatsFieldsMerger();
+    const read = async () => {
+      const u = (await served.statsServed(false))!;
+      let r: ReturnType<StatsFieldsMerger["apply"]> | null = null;
+      for (const f of enc.forward(u)) r = merger.apply(fieldsBody(f));
+      if (r?.kind !== "snapshot") throw new Error(`no snapshot: ${JSON.stringify(r)}`);
+      return { u, snap: r.snapshot };
+    };
+    const counters = (ss: StatsSnapshot) => new Map(ss.services.map((x) => [serviceKeyString(x.key), [x.counters, x.destinations.map((d) => [d.address, d.port, d.weight, d.counters])]]));
+    try {
+      const first = await read();
+      expect(first.u.full).toBe(true);
+      expect(byKey(first.snap)).toEqual(byKey(await nl.stats()));
+      expect((await read()).u).toMatchObject({ full: false, removed: [], services: [], segments: [] });
+      const [, edited, gone, , tcp] = big.services.filter((s) => s.protocol === "tcp").slice(5) as Array<IpvsService & { address: string }>;
+      await channel.shell(`ipvsadm -D -t ${gone!.address}:${gone!.port}; ipvsadm -e -t ${edited!.address}:${edited!.port} -r ${edited!.destinations[0]!.address}:${edited!.destinations[0]!.port} -m -w 77`);
+      const changed = await read();
+      expect(changed.u.removed).toHaveLength(1);
+      expect(changed.u.services.map((x) => serviceKeyString(x.stats.key))).toEqual([serviceKeyString(edited!)]);
+      expect(byKey(changed.snap)).toEqual(byKey(await nl.stats()));
+      // traffic: connection attempts to a service (the kernel counts them on the service and a real server)
+      // (routes through dummy0: the VM's own SYNs pass IPVS on their way out, to real servers that never answer)
+      const probe = await channel.shell(`ip route add ${tcp!.address}/32 dev dummy0; ip route add 172.0.0.0/8 dev dummy0; for i in 1 2 3; do nc -w 1 ${tcp!.address} ${tcp!.port} </dev/null >/dev/null 2>&1; done; ipvsadm -Ln --stats -t ${tcp!.address}:${tcp!.port}`);
+      const busy = await read();
+      expect(busy.u.segments.length, probe.stdout + probe.stderr).toBe(1);
+      expect(busy.snap.services.find((x) => serviceKeyString(x.key) === serviceKeyString(tcp!))!.counters.conns).toBeGreaterThan(0);
+      expect(counters(busy.snap)).toEqual(counters(await nl.stats()));
+    } finally {
+      await served.close();
+    }
   }, 300_000);
 });
