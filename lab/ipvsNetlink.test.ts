@@ -179,7 +179,7 @@ describe.skipIf(!LAB)("lvs-ipvs-nl on the real kernel (lab)", () => {
       expect(first.u.full).toBe(true);
       expect(byKey(first.snap)).toEqual(byKey(await nl.stats()));
       expect((await read()).u).toMatchObject({ full: false, removed: [], services: [], segments: [] });
-      const [, edited, gone, , tcp] = big.services.filter((s) => s.protocol === "tcp").slice(5) as Array<IpvsService & { address: string }>;
+      const [, edited, gone, , tcp] = big.services.filter((s) => s.protocol === "tcp").slice(5) as Array<IpvsService & { address: string; port: number }>;
       await channel.shell(`ipvsadm -D -t ${gone!.address}:${gone!.port}; ipvsadm -e -t ${edited!.address}:${edited!.port} -r ${edited!.destinations[0]!.address}:${edited!.destinations[0]!.port} -m -w 77`);
       const changed = await read();
       expect(changed.u.removed).toHaveLength(1);
