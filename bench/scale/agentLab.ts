@@ -5,7 +5,8 @@
  *  - reconcile: engine.apply(table) from an empty kernel table: read (-S -n, --thresholds), plan,
  *    one -R batch of every service and real server, read back, verify;
  *  - update: engine.apply(1 % of the lines changed): read, plan, a batch of that 1 %, read back;
- *  - stats: engine.statsColumns() plus the stats.fields frames the agent sends (only what changed; the first is the full update); the agent reads once a second, so its
+ *  - stats: engine.statsServed() (the helper kept running in the VM, lab/vmAnswerServer.ts; statsColumns()
+ *    when it cannot) plus the stats.fields frames the agent sends (only what changed; the first is the full update); the agent reads once a second, so its
  *    share of a core is the CPU of one steady-state read.
  * The engine uses the lvs-ipvs-nl helper (built here, copied into the VM) unless door is "ipvsadm".
  * The lab's channel (busybox nc over QEMU user networking, megabytes of listings) is not part of the
@@ -22,6 +23,7 @@ import { genTable, perturb } from "../../lvs/testing/bigTable.ts";
 import { equalTables } from "../../lvs/canonical.ts";
 import { StatsFieldsEncoder } from "../../lvs/stats/statsFields.ts";
 import { statsFieldsJson } from "../../lvs/stats/statsFieldsJson.ts";
+import { vmAnswerServer } from "../../lab/vmAnswerServer.ts";
 import { buildIpvsHelper } from "../../agent/engines/ipvs/native/buildHelper.ts";
 import type { Exec } from "../../agent/engines/ipvs/exec.ts";
 import { renderRules } from "../../lvs/formats/ipvsadm/render.ts";
@@ -86,6 +88,8 @@ const TIME_RE = /(?:Command (?:exited|terminated)[^\n]*\n)?real\t(\d+)m ([\d.]+)
  */
 function timedHelper(channel: VmExecChannel, times: VmTimes[]): Exec {
   return {
+    // the stats helper kept running in the VM (lvs-ipvs-nl serve behind a FIFO; each read one job)
+    serve: (argv) => vmAnswerServer(channel, argv),
     async run(argv, stdin) {
       if (argv[0] !== VM_HELPER) return channel.run(argv, stdin);
       const r = await channel.run(["time", ...argv], stdin);
@@ -177,14 +181,17 @@ export async function measureAgentLab(opts: { services?: number; destinations?: 
       const tick = performance.now();
       const c = process.cpuUsage();
       const v = channel.vmSeconds.length;
-      const cols = await engine.statsColumns();
+      // the helper kept running diffs and encodes itself (session 5); statsColumns when it cannot
+      const served = await engine.statsServed(fields.fullPending);
       let bytes = 0;
-      for (const f of fields.encode(cols)) bytes += statsFieldsJson(f, 1).length;
+      for (const f of served ? fields.forward(served) : fields.encode(await engine.statsColumns())) bytes += statsFieldsJson(f, 1).length;
+      if (i === 0) log(`stats path: ${served ? "lvs-ipvs-nl serve (kept running in the VM)" : "stats-since columns"}`);
       frameBytes.push(bytes);
       cpuPerRead.push(cpuOf(process.cpuUsage(c)));
       vmPerRead.push(vmSum(v));
       readSeconds += (performance.now() - tick) / 1000;
     }
+    await engine.close(); // the kept stats helper in the VM
     const steady = cpuPerRead.slice(1);
     const statsCpu = steady.reduce((x, y) => x + y, 0) / Math.max(1, steady.length);
     const statsPct = statsCpu * 100;
