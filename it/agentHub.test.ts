@@ -17,6 +17,11 @@ import { memoryLog } from "../agent/log.ts";
 import { dest, tcpCheck, tcpService } from "../agent/testing/fixtures.ts";
 import { until } from "./helpers.ts";
 import { fieldsBody, type StatsFieldsBody } from "../lvs/stats/statsFields.ts";
+import { IpvsEngine } from "../agent/engines/ipvs/ipvsEngine.ts";
+import { FAKE_HELPER, FakeNetlinkHelper } from "../agent/engines/ipvs/fakeNetlinkHelper.ts";
+import { startAnswerServer } from "../agent/engines/ipvs/answerServer.ts";
+import { buildIpvsHelper } from "../agent/engines/ipvs/native/buildHelper.ts";
+import { serviceKeyString } from "../lvs/tableKey.ts";
 
 const silent = pino({ level: "silent" });
 
@@ -341,6 +346,44 @@ describe("AgentHub over loopback", () => {
     const full = await plain();
     for (const x of full.services.filter((x) => !("address" in x.key && x.key.address === "10.0.0.2"))) expect(last.snapshot.services).toContainEqual(x);
     await a.stop();
+  });
+
+  it("feature stats.fields through lvs-ipvs-nl serve: a real agent with the kernel engine keeps the REAL helper running (a listing file for a kernel) and forwards its differences; the hub's snapshot equals a whole listing", async () => {
+    const helper = buildIpvsHelper(path.join(os.tmpdir(), "lvs-ipvs-nl-vitest", "lvs-ipvs-nl"));
+    const listing = path.join(stateDir, "listing");
+    const k = new FakeNetlinkHelper();
+    const put = async () => { await fs.writeFile(`${listing}.tmp`, k["statsText"]() as string); await fs.rename(`${listing}.tmp`, listing); };
+    await put();
+    const engine = new IpvsEngine({ exec: { run: (a, i) => k.run(a, i), serve: () => startAnswerServer([helper, "serve", "--listing", listing]) }, helper: FAKE_HELPER, statsStateFile: "/run/x" });
+    const token = directory.add("d1", "director-1");
+    const table = { services: [tcpService("10.0.0.1", 80, [dest("192.168.1.1", 80)]), tcpService("10.0.0.2", 80, [dest("192.168.1.2", 80), dest("192.168.1.3", 80)])] };
+    desiredByDirector.set("d1", { revision: 1, table, health: noHealth });
+    const seen: AgentEvent[] = [];
+    hub.onAgentEvent((e) => { if (e.type === "stats") seen.push(e); });
+    const log = memoryLog();
+    const a = await runAgent({ server: url, token, engine: engine as never, stateDir, log, backoff: { initialMs: 50, maxMs: 200 }, random: () => 0.5, checkers: {} });
+    agents.push(a);
+    const frames: StatsFieldsBody[] = [];
+    const sendFields = a.agent.sendStatsFields;
+    a.agent.sendStatsFields = (f) => { frames.push(fieldsBody(f)); return sendFields(f); };
+    try {
+      await until(() => directory.rows.get("d1")!.appliedRevision === 1, 6000, "the table applied");
+      const busy = table.services[1]!;
+      k.counters.set(serviceKeyString(busy), " 5 6 7 8 9 1 2 3 4 5");
+      await put();
+      const plain = new IpvsEngine({ exec: k, helper: FAKE_HELPER });
+      const shown = () => { const e = seen.at(-1); return e?.type === "stats" ? e.snapshot.services : []; };
+      await until(() => shown().length === 2 && isDeepStrictEqual(shown().find((x) => serviceKeyString(x.key) === serviceKeyString(busy))?.counters, { conns: 5, inPkts: 6, outPkts: 7, inBytes: 8, outBytes: 9 }), 6000, "the busy service's figures");
+      const d = busy.destinations[1]!;
+      k.counters.set(`${serviceKeyString(busy)}|${d.address}|${d.port}`, " 1 2 0 10 20 30 40 50 1 2 3 4 5");
+      await put();
+      // (the real server is row 1 + its place in the listing: the kernel's order, as the helper prints it)
+      await until(() => frames.some((f) => f.fields.length === 3 + 12 && f.fields[2] === 0b1111111111011), 6000, "the real server's differences as fields", { diag: () => JSON.stringify(frames.slice(-3)) });
+      const want = new Map((await plain.stats()).services.map((x) => [serviceKeyString(x.key), x]));
+      await until(() => isDeepStrictEqual(new Map(shown().map((x) => [serviceKeyString(x.key), x])), want), 6000, "the hub's snapshot equal to a whole listing");
+    } finally {
+      await engine.close();
+    }
   });
 
   it("feature stats.fields: a frame that does not fit what the hub knows is refused whole with the reason, a full update asked for, the connection kept", async () => {

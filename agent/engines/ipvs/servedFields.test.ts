@@ -96,7 +96,7 @@ describe("lvs-ipvs-nl serve (the real helper, a listing for a kernel) → Served
           await engine.close();
         }
       },
-    ), { numRuns: 15 });
+    ), { numRuns: 12 });
   });
 
   it("an idle read answers no figure; one busy service answers its changed rows only (operation count, 1 000 services)", async () => {
