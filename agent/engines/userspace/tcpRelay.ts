@@ -235,9 +235,11 @@ export class TcpRelay {
     const c = this.conns.get(Number(f[1]));
     if (!c) return;
     switch (f[0]) {
-      case "S":
-        c.relayCounters(Number(f[2]), Number(f[3]), Number(f[4]), Number(f[5]));
+      case "S": {
+        const n = [Number(f[2]), Number(f[3]), Number(f[4]), Number(f[5])];
+        if (f.length === 6 && n.every((x) => Number.isSafeInteger(x) && x >= 0)) c.relayCounters(n[0]!, n[1]!, n[2]!, n[3]!);
         return;
+      }
       case "F":
         c.relayFin(f[2] === "c");
         return;

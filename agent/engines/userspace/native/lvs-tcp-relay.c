@@ -7,7 +7,8 @@
  * JavaScript: the engine (rawTcpForwarder.ts / tcpRelay.ts) hands both connected sockets over and
  * keeps everything else (accept, scheduling, persistence, the connection table, timeouts, counters).
  *
- * One process per engine (per worker), single-threaded, level-triggered epoll. The channel to the
+ * One process per engine (per worker), single-threaded, edge-triggered epoll (each socket is added
+ * once: no epoll_ctl per read or write). The channel to the
  * engine is the AF_UNIX stream socket of Node's "ipc" stdio (fd from NODE_CHANNEL_FD, default 3);
  * descriptors arrive as SCM_RIGHTS with the bytes of a line (libuv's uv_write2).
  *
@@ -56,19 +57,26 @@ enum { CLIENT = 0, BACKEND = 1 };
 #define F_CLOSED(i) (16u << (i))   /* side i closed */
 #define F_FAILED 64u
 #define F_DIRTY 128u
+#define F_RD(i) (256u << (i))      /* side i may have bytes (or its FIN) to read */
+#define F_WR(i) (1024u << (i))     /* side i may take bytes */
+#define F_RDHUP(i) (4096u << (i))  /* the FIN of side i is queued: read until it comes */
 
 struct conn;
 struct end {
   struct conn *c;
   int side;
 };
+/* bytes read from one side and not yet written to the other; the buffer exists only once a write
+ * was short (then it is kept: such a connection streams), otherwise reads use the shared scratch */
+struct dir {
+  char *buf;
+  size_t off, len;
+};
 struct conn {
   uint64_t id;
   int fd[2];
   struct end e[2];
-  uint32_t ev[2];       /* events registered for fd[i]; 0 = not in epoll */
-  char *pend[2];        /* bytes still to be written TO side i */
-  size_t plen[2], poff[2];
+  struct dir d[2]; /* [i]: read from side i, to be written to side 1-i */
   unsigned flags;
   uint64_t pk[2], by[2]; /* since the last report: [CLIENT] read from the client (in), [BACKEND] out */
   struct conn *hnext, *dnext;
@@ -151,32 +159,12 @@ static void report_dirty(void) {
   dirty = NULL;
 }
 
-/* the events fd[i] needs: read unless its FIN was read or its bytes wait for the other side; write
- * while bytes wait for it */
-static void update(struct conn *c, int i) {
-  if (c->flags & F_CLOSED(i)) return;
-  int o = 1 - i;
-  uint32_t want = 0;
-  if (!(c->flags & F_EOF(i)) && !c->plen[o]) want |= EPOLLIN;
-  if (c->plen[i]) want |= EPOLLOUT;
-  if (want == c->ev[i]) return;
-  struct epoll_event e = {.events = want, .data.ptr = &c->e[i]};
-  int r;
-  if (!want) r = epoll_ctl(ep, EPOLL_CTL_DEL, c->fd[i], &e); /* a mask of 0 would still report HUP */
-  else r = epoll_ctl(ep, c->ev[i] ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd[i], &e);
-  if (r == 0) c->ev[i] = want;
-}
-
 static void close_side(struct conn *c, int i) {
   if (c->flags & F_CLOSED(i)) return;
   c->flags |= F_CLOSED(i);
   /* the engine may still hold its copy for a moment: remove ours from epoll explicitly */
-  if (c->ev[i]) epoll_ctl(ep, EPOLL_CTL_DEL, c->fd[i], NULL);
-  c->ev[i] = 0;
+  epoll_ctl(ep, EPOLL_CTL_DEL, c->fd[i], NULL);
   close(c->fd[i]);
-  free(c->pend[i]);
-  c->pend[i] = NULL;
-  c->plen[i] = c->poff[i] = 0;
 }
 
 static void finish(struct conn *c) {
@@ -185,10 +173,13 @@ static void finish(struct conn *c) {
     struct conn **p = &dirty;
     while (*p != c) p = &(*p)->dnext;
     *p = c->dnext;
+    c->flags &= ~F_DIRTY;
   }
   report(c);
   emit("X %llu %d\n", (unsigned long long)c->id, (c->flags & F_FAILED) ? 0 : 1);
   *slot(c->id) = c->hnext;
+  free(c->d[0].buf);
+  free(c->d[1].buf);
   c->dnext = graveyard;
   graveyard = c;
 }
@@ -212,55 +203,92 @@ static void on_eof(struct conn *c, int i) {
     if (shutdown(c->fd[o], SHUT_WR) != 0) return fail(c);
   }
   if (c->flags & F_SHUT(i)) close_side(c, i);
-  update(c, i);
-  update(c, o);
   finish(c);
 }
 
-static void on_readable(struct conn *c, int i) {
+/* write what waits from side i to side o; 1 when nothing waits any more, 0 when o is full, -1 failed */
+static int drain(struct conn *c, int i) {
   int o = 1 - i;
-  ssize_t n = recv(c->fd[i], scratch, sizeof scratch, 0);
-  if (n < 0) {
-    if (errno == EAGAIN || errno == EINTR) return;
-    return fail(c);
+  struct dir *d = &c->d[i];
+  while (d->len) {
+    if (!(c->flags & F_WR(o))) return 0;
+    ssize_t w = send(c->fd[o], d->buf + d->off, d->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN) return -1;
+      c->flags &= ~F_WR(o);
+      return 0;
+    }
+    d->off += (size_t)w;
+    d->len -= (size_t)w;
   }
-  if (n == 0) return on_eof(c, i);
-  c->pk[i]++;
-  c->by[i] += (uint64_t)n;
-  mark_dirty(c);
-  ssize_t w = send(c->fd[o], scratch, (size_t)n, MSG_NOSIGNAL);
-  if (w < 0) {
-    if (errno != EAGAIN && errno != EINTR) return fail(c);
-    w = 0;
-  }
-  if (w == n) return;
-  size_t rest = (size_t)(n - w);
-  c->pend[o] = malloc(rest);
-  if (!c->pend[o]) return fail(c);
-  memcpy(c->pend[o], scratch + w, rest);
-  c->plen[o] = rest;
-  c->poff[o] = 0;
-  update(c, i);
-  update(c, o);
+  d->off = 0;
+  return 1;
 }
 
-static void on_writable(struct conn *c, int o) {
-  int i = 1 - o;
-  while (c->plen[o]) {
-    ssize_t w = send(c->fd[o], c->pend[o] + c->poff[o], c->plen[o], MSG_NOSIGNAL);
-    if (w < 0) {
-      if (errno == EAGAIN) return;
+/*
+ * Move bytes from side i to side o as far as both sockets allow (edge-triggered: F_RD/F_WR say what
+ * the last events allowed; a read shorter than asked drained the socket, unless its FIN is queued).
+ * Returns 0 when the connection was finished.
+ */
+static int pump(struct conn *c, int i) {
+  int o = 1 - i;
+  for (;;) {
+    if (c->flags & (F_CLOSED(i) | F_CLOSED(o) | F_EOF(i))) return 1;
+    int r = drain(c, i);
+    if (r < 0) return fail(c), 0;
+    if (r == 0 || !(c->flags & F_RD(i))) return 1;
+    struct dir *d = &c->d[i];
+    char *buf = d->buf ? d->buf : scratch;
+    ssize_t n = recv(c->fd[i], buf, SCRATCH_BYTES, MSG_DONTWAIT);
+    if (n < 0) {
       if (errno == EINTR) continue;
-      return fail(c);
+      if (errno != EAGAIN) return fail(c), 0;
+      c->flags &= ~F_RD(i);
+      return 1;
     }
-    c->poff[o] += (size_t)w;
-    c->plen[o] -= (size_t)w;
+    if (n == 0) {
+      on_eof(c, i);
+      return !(c->flags & F_CLOSED(i) && c->flags & F_CLOSED(o));
+    }
+    c->pk[i]++;
+    c->by[i] += (uint64_t)n;
+    mark_dirty(c);
+    ssize_t w = 0;
+    if (c->flags & F_WR(o)) {
+      w = send(c->fd[o], buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (w < 0) {
+        if (errno != EAGAIN && errno != EINTR) return fail(c), 0;
+        w = 0;
+      }
+    }
+    if (w < n) { /* the rest waits for o (and reading i waits with it: backpressure) */
+      if (!d->buf) {
+        d->buf = malloc(SCRATCH_BYTES);
+        if (!d->buf) return fail(c), 0;
+        memcpy(d->buf, scratch + w, (size_t)(n - w));
+        d->off = 0;
+      } else {
+        d->off = (size_t)w;
+      }
+      d->len = (size_t)(n - w);
+      c->flags &= ~F_WR(o);
+      return 1;
+    }
+    if (n < SCRATCH_BYTES && !(c->flags & F_RDHUP(i))) {
+      c->flags &= ~F_RD(i); /* drained: the next bytes bring a new edge */
+      return 1;
+    }
   }
-  free(c->pend[o]);
-  c->pend[o] = NULL;
-  c->poff[o] = 0;
-  update(c, o);
-  update(c, i);
+}
+
+static void on_event(struct conn *c, int i, uint32_t ev) {
+  int o = 1 - i;
+  if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c->flags |= F_RD(i);
+  if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c->flags |= F_RDHUP(i);
+  if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR)) c->flags |= F_WR(i);
+  /* i readable: bytes i -> o; i writable: what waits from o -> i */
+  if (pump(c, i)) pump(c, o);
 }
 
 static int pop_fd(void) {
@@ -294,9 +322,12 @@ static void take(uint64_t id) {
   c->fd[BACKEND] = b;
   for (int i = 0; i < 2; i++) c->e[i] = (struct end){c, i};
   *slot(id) = c;
-  update(c, CLIENT);
-  update(c, BACKEND);
-  if (!c->ev[CLIENT] || !c->ev[BACKEND]) fail(c);
+  c->flags = F_RD(0) | F_RD(1) | F_WR(0) | F_WR(1); /* bytes may be queued already: try at once */
+  for (int i = 0; i < 2; i++) {
+    struct epoll_event e = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = &c->e[i]};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, c->fd[i], &e) != 0) return fail(c);
+  }
+  if (pump(c, CLIENT)) pump(c, BACKEND);
 }
 
 static void line(char *s) {
@@ -397,13 +428,8 @@ int main(int argc, char **argv) {
         continue;
       }
       struct conn *c = x->c;
-      int i = x->side;
-      if (c->flags & F_CLOSED(i)) continue; /* closed earlier in this batch (freed after it) */
-      if (ev & EPOLLOUT || ((ev & (EPOLLERR | EPOLLHUP)) && c->plen[i])) {
-        on_writable(c, i);
-        if (c->flags & F_CLOSED(i)) continue;
-      }
-      if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP) && c->ev[i] & EPOLLIN) on_readable(c, i);
+      if (c->flags & F_CLOSED(x->side)) continue; /* closed earlier in this batch (freed after it) */
+      on_event(c, x->side, ev);
     }
     while (graveyard) {
       struct conn *c = graveyard;
