@@ -51,7 +51,10 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
-  workers: process.env.CI ? 1 : 2,
+  // two workers in CI too: a spec spends most of its time waiting on the server, its agents and the
+  // live ticks (one worker kept a 2-core machine ~55 % busy), and every spec makes its own topologies,
+  // directors and users (fixtures/test.ts uniqueName), so two files never share state
+  workers: 2,
   retries: 0,
   forbidOnly: !!process.env.CI,
   reporter: [["list"], ["json", { outputFile: jsonOutput }], ["html", { open: "never", outputFolder: "playwright-report" }]],
