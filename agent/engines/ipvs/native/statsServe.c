@@ -36,6 +36,9 @@
 struct srec { char *stat; size_t stat_len; uint32_t rows; uint64_t *v; int used; };
 /* one block of the listing being answered: where it is, its key, its figures parsed into `vals` */
 struct nblk { const char *p; size_t len, keylen; uint32_t rows; size_t vo; int slot; int whole; };
+/* per row of the listing (parallel to the figures, one per NFIG): where its line starts in its block and the length of its words before the figures */
+static uint32_t *row_off, *row_static;
+static size_t rows_cap;
 
 static struct srec *slots;
 static size_t nslots, slots_cap;
@@ -95,21 +98,31 @@ static char serve_err[200];
 
 /* the listing's blocks, each S line's 10 and D lines' 13 figures in `vals`; -1 (serve_err) when malformed */
 static int parse_listing(const char *t, size_t len, struct nblk **out_b, size_t *out_n, uint64_t **out_v) {
-  size_t cap = 1024, n = 0, vcap = 1 << 16, vn = 0, line = 0;
-  struct nblk *b = malloc(cap * sizeof *b);
-  uint64_t *v = malloc(vcap * sizeof *v);
+  /* kept from read to read (a fresh 10 MB a second is page faults, most of the helper's system time) */
+  static struct nblk *kb;
+  static uint64_t *kv;
+  static size_t kcap = 1024, kvcap = 1 << 16;
+  size_t cap = kcap, n = 0, vcap = kvcap, vn = 0, line = 0;
+  struct nblk *b = kb ? kb : malloc(cap * sizeof *b);
+  uint64_t *v = kv ? kv : malloc(vcap * sizeof *v);
   const char *p = t, *end = t + len;
   if (!b || !v) die(2, "out of memory");
   while (p < end) {
     line++;
     if (end - p < 2 || p[0] != 'S' || p[1] != ' ') { snprintf(serve_err, sizeof serve_err, "listing line %zu: not a service line", line); goto bad; }
-    const char *ke = after_words(p, end, 6), *fe = after_words(p, end, 11);
+    const char *ke = after_words(p, end, 6), *fe = ke ? after_words(ke + 1, end, 5) : NULL;
     if (!ke || !fe) { snprintf(serve_err, sizeof serve_err, "listing line %zu: a service line without its figures", line); goto bad; }
     if (n == cap && !(b = realloc(b, (cap *= 2) * sizeof *b))) die(2, "out of memory");
     struct nblk *k = &b[n++];
     k->p = p; k->keylen = (size_t)(ke - p); k->rows = 0; k->vo = vn; k->slot = -1; k->whole = 0;
     for (;;) {
       if (vn + NFIG > vcap && !(v = realloc(v, (vcap *= 2) * sizeof *v))) die(2, "out of memory");
+      if (vn / NFIG >= rows_cap) {
+        rows_cap = rows_cap * 2 + 4096;
+        if (!(row_off = realloc(row_off, rows_cap * sizeof *row_off)) || !(row_static = realloc(row_static, rows_cap * sizeof *row_static))) die(2, "out of memory");
+      }
+      row_off[vn / NFIG] = (uint32_t)(p - k->p);
+      row_static[vn / NFIG] = (uint32_t)(fe - p);
       memset(v + vn, 0, NFIG * sizeof *v);
       const char *q;
       if (k->rows == 0 ? figures_of(fe, end, 10, v + vn + 3, &q) : figures_of(fe, end, NFIG, v + vn, &q)) {
@@ -125,24 +138,23 @@ static int parse_listing(const char *t, size_t len, struct nblk **out_b, size_t 
     }
     k->len = (size_t)(p - k->p);
   }
-  *out_b = b; *out_n = n; *out_v = v;
+  *out_b = kb = b; *out_n = n; *out_v = kv = v;
+  kcap = cap; kvcap = vcap;
   return 0;
 bad:
-  free(b); free(v);
+  kb = b; kv = v; kcap = cap; kvcap = vcap;
   return -1;
 }
 
 /* whether the block's lines up to their figures are the kept ones */
 static int same_static(const struct nblk *k, const struct srec *s) {
   if (s->rows != k->rows) return 0;
-  const char *p = k->p, *end = k->p + k->len, *st = s->stat;
+  const char *st = s->stat, *se = s->stat + s->stat_len;
+  size_t row = k->vo / NFIG;
   for (uint32_t r = 0; r < k->rows; r++) {
-    const char *fe = after_words(p, end, 11);
-    size_t n = (size_t)(fe - p);
-    if ((size_t)(st - s->stat) + n + 1 > s->stat_len || memcmp(st, p, n) || st[n] != '\n') return 0;
+    size_t n = row_static[row + r];
+    if ((size_t)(se - st) < n + 1 || st[n] != '\n' || memcmp(st, k->p + row_off[row + r], n)) return 0;
     st += n + 1;
-    const char *nl = memchr(fe, '\n', (size_t)(end - fe));
-    p = nl ? nl + 1 : end;
   }
   return 1;
 }
@@ -152,14 +164,12 @@ static void keep(struct srec *s, const struct nblk *k, const uint64_t *vals) {
   s->stat = malloc(k->len + 1); s->v = malloc((size_t)k->rows * NFIG * sizeof *s->v);
   if (!s->stat || !s->v) die(2, "out of memory");
   s->stat_len = 0;
-  const char *p = k->p, *end = k->p + k->len;
+  size_t row = k->vo / NFIG;
   for (uint32_t r = 0; r < k->rows; r++) {
-    const char *fe = after_words(p, end, 11);
-    memcpy(s->stat + s->stat_len, p, (size_t)(fe - p));
-    s->stat_len += (size_t)(fe - p);
+    size_t n = row_static[row + r];
+    memcpy(s->stat + s->stat_len, k->p + row_off[row + r], n);
+    s->stat_len += n;
     s->stat[s->stat_len++] = '\n';
-    const char *nl = memchr(fe, '\n', (size_t)(end - fe));
-    p = nl ? nl + 1 : end;
   }
   s->rows = k->rows;
   memcpy(s->v, vals + k->vo, (size_t)k->rows * NFIG * sizeof *s->v);
@@ -307,11 +317,13 @@ static int answer(const char *text, size_t len, int delta, size_t budget, struct
     free(hash); free(seen); free(of_slot);
   }
   ob_put(o, "E\n", 2);
-  free(b); free(vals);
   last_token = token;
   have_state = 1;
   return 0;
 }
+
+static struct obuf nowbuf;
+static ssize_t now_write(void *c, const char *p, size_t n) { ob_put(c, p, n); return (ssize_t)n; }
 
 static int cmd_serve(const char *answer_file, const char *listing) {
   int fd = open(answer_file, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -329,29 +341,28 @@ static int cmd_serve(const char *answer_file, const char *listing) {
       continue;
     }
     int delta = have_state && strcmp(tok, "-") != 0 && strtoull(tok, NULL, 10) == last_token && tok[strspn(tok, "0123456789")] == 0;
-    char *now = NULL;
-    size_t now_len = 0;
+    nowbuf.len = 0;
     if (listing) {
       FILE *f = fopen(listing, "r");
       struct stat st;
-      if (!f || fstat(fileno(f), &st) || !(now = malloc((size_t)st.st_size + 1)) || fread(now, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+      if (f && !fstat(fileno(f), &st)) ob_need(&nowbuf, (size_t)st.st_size + 1);
+      if (!f || fstat(fileno(f), &st) || fread(nowbuf.p, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
         if (f) fclose(f);
-        free(now);
         printf("error cannot read the listing %s\n", listing);
         continue;
       }
       fclose(f);
-      now_len = (size_t)st.st_size;
+      nowbuf.len = (size_t)st.st_size;
     } else {
-      out = open_memstream(&now, &now_len);
+      /* the dump's text into the kept buffer */
+      out = fopencookie(&nowbuf, "w", (cookie_io_functions_t){ .write = now_write });
       if (!out) die(2, "out of memory");
       with_stats = 1;
       cmd_dump();
       fclose(out);
       out = stdout;
     }
-    int r = answer(now, now_len, delta, (size_t)budget, &o);
-    free(now);
+    int r = answer(nowbuf.p, nowbuf.len, delta, (size_t)budget, &o);
     if (r) { printf("error %s\n", serve_err); continue; }
     if (pwrite(fd, o.p, o.len, 0) != (ssize_t)o.len || ftruncate(fd, (off_t)o.len)) {
       drop_state(); /* the agent never sees this answer: the next one is full */
