@@ -99,6 +99,7 @@ describe("tRPC gate", () => {
     const viewer = ctx(await testSession(db, "viewer"));
     expect(await codeOf(call(viewer, "topology.list", "query"))).toBe("OK");
     expect(await codeOf(call(viewer, "topology.get", "query"))).toBe("BAD_REQUEST");
+    expect(await codeOf(call(viewer, "topology.open", "query"))).toBe("BAD_REQUEST");
     expect(await codeOf(call(ctx(await testSession(db, "operator")), "topology.save", "mutation"))).toBe("BAD_REQUEST");
   });
 });

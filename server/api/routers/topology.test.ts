@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Topology } from "../../../lvs/model.ts";
+import { unpackTopology } from "../../../lvs/packedTopology.ts";
 import { openDatabase, type Database } from "../../db/openDatabase.ts";
 import { createTestPostgres, NO_POSTGRES_REASON, TEST_DATABASE_URL, type TestPostgres } from "../../db/testDatabase.ts";
 import type { EventPayload } from "../../events/channels.ts";
@@ -75,6 +76,10 @@ describe.each(kinds)(`topology router on $kind${TEST_DATABASE_URL ? "" : ` (post
     expect(saved.revision).toBe(2);
     const back = await caller.topology.get({ id: t.id });
     expect(JSON.stringify(back.document)).toBe(JSON.stringify(doc));
+    // the editor's open: the same document, packed (lvs/packedTopology.ts)
+    const { packed, ...opened } = await caller.topology.open({ id: t.id });
+    expect(JSON.stringify(unpackTopology(JSON.parse(JSON.stringify(packed))))).toBe(JSON.stringify(doc));
+    expect(opened).toEqual((({ document: _d, ...rest }) => rest)(back));
 
     const rev = await db.prisma.topologyRevision.findUniqueOrThrow({ where: { topologyId_revision: { topologyId: t.id, revision: 2 } } });
     expect(rev.message).toBe("first design");
@@ -145,6 +150,7 @@ describe.each(kinds)(`topology router on $kind${TEST_DATABASE_URL ? "" : ` (post
 
   it.skipIf(skip)("unknown id is NOT_FOUND for get and save", async () => {
     expect((await trpcError(caller.topology.get({ id: "nope" }))).code).toBe("NOT_FOUND");
+    expect((await trpcError(caller.topology.open({ id: "nope" }))).code).toBe("NOT_FOUND");
     const err = await trpcError(caller.topology.save({ id: "nope", expectedRevision: 1, document: sampleTopology("x"), message: "" }));
     expect(err.code).toBe("NOT_FOUND");
   });
