@@ -37,6 +37,8 @@ export interface EditorState extends History {
   /** validate() of the current document, and per object id the badge to draw */
   issues: Issue[];
   badges: Record<string, Badge>;
+  /** the newest document's issues are still being computed (a big document, on a web worker) */
+  validating: boolean;
   clipboard: Graph | null;
   pasteCount: number;
   /** snapshot taken when a drag starts: the drag becomes one undo step */
@@ -47,7 +49,7 @@ export interface EditorState extends History {
   load(topology: Topology, revision: number): void;
   /** `saved`: the graph the saved document was made from, and that document */
   markSaved(revision: number, saved: Baseline): void;
-  setDerived(d: Pick<EditorState, "issues" | "badges" | "dirty">): void;
+  setDerived(d: Partial<Pick<EditorState, "issues" | "badges" | "dirty" | "validating">>): void;
   topology(): Topology;
   onNodesChange(changes: NodeChange<EditorNode>[]): void;
   onEdgesChange(changes: EdgeChange<EditorEdge>[]): void;

@@ -57,6 +57,7 @@ export function createEditorStore(initial: Topology, options: EditorOptions = {}
           dirty: false,
           issues: [],
           badges: {},
+          validating: false,
           nodes: first.nodes,
           edges: first.edges,
           haGroups: initial.haGroups,

@@ -1,9 +1,9 @@
 "use client";
 import { useEffect } from "react";
-import { validate } from "@/lvs/validate.ts";
 import { withoutVerifiedHostIssues } from "@/lvs/realServer/membershipVerdict.ts";
 import type { Issue } from "@/lvs/issues.ts";
 import { sameContent, sameDocument, type Badge, type EditorState, type EditorStore } from "../../_canvas/store/store.ts";
+import { browserValidationWorker, createDocumentValidator } from "../validation/documentValidator.ts";
 
 /** Per object id: counts of errors/warnings; badges keep their identity when unchanged (no re-render). */
 export function badgesOf(issues: readonly Issue[], previous: Record<string, Badge> = {}): Record<string, Badge> {
@@ -26,12 +26,15 @@ export function badgesOf(issues: readonly Issue[], previous: Record<string, Badg
 /**
  * Runs validate() on every document change (coalesced to one run per animation frame) and keeps
  * issues, badges and the unsaved-changes flag in the store. Selection and measurement alone do not
- * trigger it; a drag only recomputes the flag at its end.
+ * trigger it; a drag only recomputes the flag at its end. A big document is validated on a web worker
+ * (documentValidator.ts): the canvas draws and stays responsive meanwhile, `validating` is set until
+ * the newest document's issues arrive.
  */
 export function useDerived(store: EditorStore, reportedRealServers: ReadonlySet<string> = NO_REPORTS) {
   useEffect(() => {
     let frame = 0;
     let last: Pick<EditorState, "nodes" | "edges" | "haGroups"> | null = null;
+    const validator = createDocumentValidator(browserValidationWorker);
     const run = () => {
       frame = 0;
       const s = store.getState();
@@ -40,10 +43,15 @@ export function useDerived(store: EditorStore, reportedRealServers: ReadonlySet<
       last = { nodes: s.nodes, edges: s.edges, haGroups: s.haGroups };
       // with the declared HA groups: their rules (ha.*) show in the editor
       const topology = s.topology();
-      // a real server whose agent reported: its observed checks (✓/✗ per membership) replace the
-      // warnings about what was declared for its host, in the panel, the badges and the inspector
-      const issues = withoutVerifiedHostIssues(validate(topology), reportedRealServers);
-      s.setDerived({ issues, badges: badgesOf(issues, s.badges), dirty: !sameContent(s.saved, s) });
+      s.setDerived({ dirty: !sameContent(s.saved, s) });
+      const pending = validator.submit(topology, (found) => {
+        // a real server whose agent reported: its observed checks (✓/✗ per membership) replace the
+        // warnings about what was declared for its host, in the panel, the badges and the inspector
+        const issues = withoutVerifiedHostIssues(found, reportedRealServers);
+        const now = store.getState();
+        now.setDerived({ issues, badges: badgesOf(issues, now.badges), validating: false });
+      });
+      if (pending && !store.getState().validating) store.getState().setDerived({ validating: true });
     };
     run();
     const unsub = store.subscribe((s, prev) => {
@@ -53,6 +61,7 @@ export function useDerived(store: EditorStore, reportedRealServers: ReadonlySet<
     });
     return () => {
       unsub();
+      validator.dispose();
       if (frame) cancelAnimationFrame(frame);
     };
   }, [store, reportedRealServers]);

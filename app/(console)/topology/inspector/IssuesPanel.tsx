@@ -11,6 +11,7 @@ const MAX_LISTED = 200;
 export function IssuesPanel({ onFocus }: { onFocus(id: string): void }) {
   const t = useTranslations("editor.issues");
   const issues = useEditor((s) => s.issues);
+  const validating = useEditor((s) => s.validating);
   const issueText = useCodedText("issue");
   const errors = issues.filter((i) => i.severity === "error").length;
   return (
@@ -21,7 +22,8 @@ export function IssuesPanel({ onFocus }: { onFocus(id: string): void }) {
         <span className="rounded bg-amber-100 px-1 text-amber-800" data-testid="issues-warnings">{issues.length - errors}</span>
       </h2>
       <ul className="min-h-0 overflow-y-auto px-2 pb-2 text-xs">
-        {issues.length === 0 && <li className="px-1 text-slate-400" data-testid="issues-none">{t("none")}</li>}
+        {validating && <li className="px-1 text-slate-400" data-testid="issues-checking">{t("checking")}</li>}
+        {issues.length === 0 && !validating && <li className="px-1 text-slate-400" data-testid="issues-none">{t("none")}</li>}
         {issues.slice(0, MAX_LISTED).map((i, k) => (
           <li key={`${i.code}-${i.objectId}-${k}`}>
             <button
