@@ -35,11 +35,11 @@ async function main() {
     const created = (await trpc(server.url, cookie, "topology.create", { name: doc.name })) as { id: string; revision: number };
     await trpc(server.url, cookie, "topology.save", { id: created.id, expectedRevision: created.revision, document: doc, message: "bench" });
     // server side alone: topology.get as the browser calls it
-    for (let i = 0; i < 2; i++) {
+    for (const route of ["topology.get", "topology.open", "topology.get", "topology.open"]) {
       const t0 = performance.now();
-      const res = await fetch(`${server.url}/api/trpc/topology.get?input=${encodeURIComponent(JSON.stringify({ id: created.id }))}`, { headers: { cookie } });
+      const res = await fetch(`${server.url}/api/trpc/${route}?input=${encodeURIComponent(JSON.stringify({ id: created.id }))}`, { headers: { cookie } });
       const bytes = (await res.arrayBuffer()).byteLength;
-      process.stdout.write(`topology.get (server + transfer): ${(performance.now() - t0).toFixed(0)} ms, ${(bytes / 1e6).toFixed(1)} MB\n`);
+      process.stdout.write(`${route} (server + transfer): ${(performance.now() - t0).toFixed(0)} ms, ${(bytes / 1e6).toFixed(1)} MB\n`);
     }
     const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
     const [name, ...rest] = cookie.split("=");
@@ -53,7 +53,7 @@ async function main() {
     await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
     await cdp.send("Profiler.start");
     const t0 = Date.now();
-    const got = page.waitForResponse((r) => r.url().includes("topology.get"), { timeout: 300_000 }).then(() => Date.now() - t0);
+    const got = page.waitForResponse((r) => /topology\.(get|open)/.test(r.url()), { timeout: 300_000 }).then(() => Date.now() - t0);
     await page.goto(`${server.url}/topology/${created.id}`);
     const editor = page.getByTestId("topology-editor").waitFor({ timeout: 300_000 }).then(() => Date.now() - t0);
     await page.locator('[data-testid="canvas"] .react-flow__node').first().waitFor({ timeout: 300_000 });
@@ -62,6 +62,19 @@ async function main() {
     const idle = Date.now() - t0;
     const { profile } = (await cdp.send("Profiler.stop")) as unknown as { profile: Profile };
     process.stdout.write(`open: topology.get answered ${await got} ms, editor ${await editor} ms, canvas drawn ${drawn} ms, idle ${idle} ms; load ${os.loadavg()[0]!.toFixed(2)}\n`);
+    // the page's own clock (Navigation and Resource Timing, ms after the navigation started): when the
+    // document arrived, when each API request was sent, answered and read, and the JS chunks fetched
+    const timing = await page.evaluate(() => {
+      const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+      const res = (performance.getEntriesByType("resource") as PerformanceResourceTiming[]).map((r) => ({
+        name: r.name.replace(location.origin, "").slice(0, 70), start: r.startTime, sent: r.requestStart, first: r.responseStart, end: r.responseEnd, bytes: r.encodedBodySize,
+      }));
+      return { html: nav.responseEnd, dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd, res };
+    });
+    const f = (n: number) => n.toFixed(0).padStart(5);
+    process.stdout.write(`page clock: html ${f(timing.html)} ms, DOMContentLoaded ${f(timing.dcl)}, load ${f(timing.load)}\n`);
+    for (const r of timing.res.filter((x) => x.name.startsWith("/api/") || x.end - x.start > 20))
+      process.stdout.write(`  ${f(r.start)} → sent ${f(r.sent)} first byte ${f(r.first)} end ${f(r.end)}  ${(r.bytes / 1e3).toFixed(0).padStart(6)} kB  ${r.name}\n`);
 
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
     const self = new Map<number, number>();
