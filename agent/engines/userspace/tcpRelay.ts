@@ -2,9 +2,9 @@
  * The engine's side of the native data path (native/lvs-tcp-relay.c): one relay process per engine
  * (per worker), spawned on the first hand-off, to which established connections are handed over
  * (both sockets, as SCM_RIGHTS over Node's "ipc" stdio channel) so that their bytes never enter JS.
- * The engine keeps the connection-table entry; the relay reports counters (batched every 250 ms,
- * which is how stale the idle timer's "seen" can be; `flush` makes them exact before the engine
- * reports stats or connections, and they are exact at close), FINs and the close, which drive the
+ * The engine keeps the connection-table entry; the relay reports counters (batched every second;
+ * `flush` makes them exact before the engine reports stats or connections, zeroes them, and before
+ * every tick's idle sweep and estimator sample; exact at close), FINs and the close, which drive the
  * entry like the JS relay's callbacks do.
  *
  * The channel is Node's IPC pipe handle used raw (its JSON message protocol is not spoken: our lines
@@ -191,7 +191,7 @@ export class TcpRelay {
 
   /**
    * Every counter the relay holds, reported (bounded wait: a relay that does not answer within
-   * `ms` leaves the counters up to 250 ms stale, it never blocks a stats read).
+   * `ms` leaves the counters up to a second stale, it never blocks a stats read).
    */
   flush(ms = 200): Promise<void> {
     const ch = this.channel;

@@ -252,7 +252,7 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
 
   /**
    * One ticker for every timer-driven duty. With connections on the native relay, its counters are
-   * flushed first (one round trip), so a connection that had traffic since its last 250 ms report is
+   * flushed first (one round trip), so a connection that had traffic since its last (1 s) report is
    * not taken for idle.
    */
   tick(): void {
@@ -298,7 +298,7 @@ export class UserspaceEngine implements ForwardingEngine, ForwarderHost {
   }
 
   async stats(): Promise<StatsSnapshot> {
-    await this.tcpRelay?.flush(); // the native relay's counters, exact (reported every 250 ms otherwise)
+    await this.tcpRelay?.flush(); // the native relay's counters, exact (reported every second otherwise)
     return statsOf(this.services.values(), this.clock());
   }
 

@@ -46,7 +46,7 @@
 #include <unistd.h>
 
 #define SCRATCH_BYTES (64 * 1024)
-#define REPORT_MS 250
+#define REPORT_MS 1000
 #define MAX_FDS_QUEUED 4096
 #define LINE_MAX_BYTES 128
 #define BUCKETS 65536
@@ -404,8 +404,8 @@ int main(int argc, char **argv) {
   if (epoll_ctl(ep, EPOLL_CTL_ADD, chan, &e) != 0) die("channel");
   tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   if (tfd < 0) die("timerfd_create");
-  struct itimerspec its = {{0, REPORT_MS * 1000000L}, {0, REPORT_MS * 1000000L}};
-  timerfd_settime(tfd, 0, &its, NULL);
+  struct itimerspec its = {{REPORT_MS / 1000, (REPORT_MS % 1000) * 1000000L}, {REPORT_MS / 1000, (REPORT_MS % 1000) * 1000000L}};
+  if (timerfd_settime(tfd, 0, &its, NULL) != 0) die("timerfd_settime");
   e.data.ptr = &timer_end;
   if (epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &e) != 0) die("timer");
   struct epoll_event evs[256];
