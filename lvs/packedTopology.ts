@@ -130,23 +130,24 @@ export function unpackRows(p: unknown, what = "rows"): Record<string, unknown>[]
   const one = typeof shape === "number";
   if (one ? rows > 0 && !isIndex(shape, shapes.length) : !Array.isArray(shape) || shape.length !== rows || !shape.every((s) => isIndex(s, shapes.length)))
     throw bad(`${what}.shape`, "must give each row a known shape");
-  const columns: ((r: number) => unknown)[] = (cols as unknown[]).map((c, k) => {
-    if (isRecord(c) && Array.isArray(c.v) && c.v.length === rows) {
-      const v = c.v;
-      return (r: number) => v[r];
-    }
+  // every column as one array of values (a dictionary column expanded once)
+  const columns: unknown[][] = (cols as unknown[]).map((c, k) => {
+    if (isRecord(c) && Array.isArray(c.v) && c.v.length === rows) return c.v;
     if (isRecord(c) && Array.isArray(c.d) && Array.isArray(c.i) && c.i.length === rows && c.d.every((s: unknown) => typeof s === "string")) {
       const d = c.d as Primitive[], i = c.i as unknown[];
       if (!i.every((x) => isIndex(x, d.length || 1))) throw bad(`${what}.cols[${k}]`, "has an index outside its dictionary");
-      return (r: number) => d[i[r] as number];
+      return i.map((x) => d[x as number]);
     }
     throw bad(`${what}.cols[${k}]`, `(${String(keys[k])}) must hold ${rows} values`);
   });
   const out: Record<string, unknown>[] = new Array(rows);
-  const shapeOf = (r: number) => shapes[one ? (shape as number) : (shape as number[])[r]!]!;
+  const proto = keys.includes("__proto__");
+  const names = keys as string[];
   for (let r = 0; r < rows; r++) {
+    const ks = shapes[one ? (shape as number) : (shape as number[])[r]!]!;
     const o: Record<string, unknown> = {};
-    for (const k of shapeOf(r)) put(o, keys[k]!, columns[k]!(r));
+    if (proto) for (const k of ks) put(o, names[k]!, columns[k]![r]);
+    else for (let j = 0; j < ks.length; j++) o[names[ks[j]!]!] = columns[ks[j]!]![r];
     out[r] = o;
   }
   return out;
