@@ -3,7 +3,7 @@ import { useEffect } from "react";
 import { withoutVerifiedHostIssues } from "@/lvs/realServer/membershipVerdict.ts";
 import type { Issue } from "@/lvs/issues.ts";
 import { sameContent, sameDocument, type Badge, type EditorState, type EditorStore } from "../../_canvas/store/store.ts";
-import { browserValidationWorker, createDocumentValidator } from "../validation/documentValidator.ts";
+import { browserValidationWorker, createDocumentValidator, objectCount, WORKER_THRESHOLD } from "../validation/documentValidator.ts";
 
 /** Per object id: counts of errors/warnings; badges keep their identity when unchanged (no re-render). */
 export function badgesOf(issues: readonly Issue[], previous: Record<string, Badge> = {}): Record<string, Badge> {
@@ -53,7 +53,10 @@ export function useDerived(store: EditorStore, reportedRealServers: ReadonlySet<
       });
       if (pending && !store.getState().validating) store.getState().setDerived({ validating: true });
     };
-    run();
+    // a big document: the canvas paints first, then its validation starts (on the worker, which still
+    // shares the machine's cores with the page's first layout and paint)
+    if (objectCount(store.getState().saved.topology) >= WORKER_THRESHOLD) frame = requestAnimationFrame(() => (frame = requestAnimationFrame(run)));
+    else run();
     const unsub = store.subscribe((s, prev) => {
       if (s.nodes === prev.nodes && s.edges === prev.edges && s.haGroups === prev.haGroups && s.saved === prev.saved && s.dragSnapshot === prev.dragSnapshot) return;
       if (s.saved !== prev.saved) last = null;
