@@ -5,6 +5,7 @@ import { useTranslations } from "next-intl";
 import dynamic from "next/dynamic";
 import { useTRPC, useTRPCClient } from "@/app/trpc.ts";
 import { unpackTopology } from "@/lvs/packedTopology.ts";
+import { takePrefetchedOpen } from "./openPrefetch.ts";
 import { useErrorText } from "@/app/_shell/useErrorText.ts";
 import { useSession } from "@/app/_shell/useSession.ts";
 import { can } from "@/lvs/auth/permissions.ts";
@@ -32,7 +33,8 @@ export function EditorLoader({ id }: { id: string }) {
   const q = useQuery({
     queryKey: trpc.topology.get.queryKey({ id }),
     queryFn: async ({ signal }) => {
-      const { packed, ...stored } = await client.topology.open.query({ id }, { signal });
+      const prefetched = (await takePrefetchedOpen(id)) as Awaited<ReturnType<typeof client.topology.open.query>> | null;
+      const { packed, ...stored } = prefetched ?? (await client.topology.open.query({ id }, { signal }));
       return { ...stored, document: unpackTopology(packed) };
     },
     staleTime: Infinity,
