@@ -93,6 +93,7 @@ export async function measureScaleUi(options: ScaleUiOptions = {}): Promise<{ op
     }
     const open = opens.sort((a, b) => a - b)[Math.floor((opens.length - 1) / 2)]!;
 
+    if (process.env.SCALE_UI_PAN === "0") return { openSeconds: open, panFps: Number.NaN }; // open only (A/B runs of the open)
     // the pan in a tab of its own, as bench:editor and bench/panFrames.ts measure it: right after the
     // 10 000-service document in the same tab the renderer is still slowed by that document (its
     // heap, presumably being collected; not traced): at load 4-5, 22 fps / 16.2 ms CPU a frame 0.5 s
