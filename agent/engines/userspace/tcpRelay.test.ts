@@ -5,6 +5,7 @@
  * missing binary or hostile channel input leaves the engine working.
  */
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -51,12 +52,13 @@ async function backend(onConn: (s: net.Socket) => void): Promise<{ address: stri
 /** An echo server (every byte back). */
 const echo = (): ReturnType<typeof backend> => backend((s) => s.on("data", (d) => s.write(d)).on("end", () => s.end()));
 
-async function engineFor(b: { address: string; port: number }, o: { relay?: string | null; clock?: () => number } = {}) {
+async function engineFor(b: { address: string; port: number }, o: { relay?: string | null; clock?: () => number; broken?: boolean } = {}) {
   const vip = `127.0.64.${seq++}`;
   const port = await freePort(vip);
   const logs: string[] = [];
   const engine = new UserspaceEngine({ tickMs: 0, tcpRelay: o.relay === undefined ? relayBin : o.relay, relayAfterReads: 1, log: (l) => logs.push(l), ...(o.clock ? { clock: o.clock } : {}) });
   cleanup.push(() => engine.close());
+  if (engine.tcpRelay && !o.broken) await until(() => engine.tcpRelay!.isReady, 3000, "the relay to start", wait);
   await engine.apply({ services: [service("tcp", vip, port, "rr", [{ address: b.address, port: b.port }])] });
   const states = async (): Promise<string> => (await engine.connections({ offset: 0, limit: 10 })).entries.map((e) => e.state).join();
   const dest = async () => (await engine.stats()).services[0]!.destinations[0]!;
@@ -208,10 +210,27 @@ describe("native TCP relay", () => {
     await until(async () => (await t.states()) === "CLOSE", 3000, "CLOSE", wait);
     expect((await t.dest()).activeConns).toBe(0);
     expect(t.logs.join("\n")).toMatch(/tcp relay exited \(SIGKILL\); 1 relayed connection/);
+    await until(() => t.engine.tcpRelay!.isReady, 3000, "the restarted relay", wait);
     const c2 = await relayed(t);
     expect(t.engine.tcpRelay!.pid).not.toBe(pid);
     c2.write("again");
     await until(() => c2.got === "firstagain", 3000, "the echo through the new relay", wait);
+  });
+
+  it("a relay that dies at start never takes a connection; after 5 restarts the engine stays on the JS relay", async () => {
+    const bin = path.join(os.tmpdir(), `lvs-tcp-relay-broken-${process.pid}`);
+    fs.writeFileSync(bin, "#!/bin/sh\nexit 3\n", { mode: 0o755 });
+    cleanup.push(() => fs.rmSync(bin, { force: true }));
+    const t = await engineFor(await echo(), { relay: bin, broken: true });
+    await until(() => !t.engine.tcpRelay!.available, 5000, "the relay to be given up", wait);
+    const c = client(t.vip, t.port);
+    for (const w of ["a", "b", "c"]) {
+      c.write(w);
+      await until(() => c.got.endsWith(w), 3000, `echo ${w}`, wait);
+    }
+    expect(c.got).toBe("abc");
+    expect(t.logs.filter((l) => l.includes("exited (code 3)"))).toHaveLength(6);
+    expect(t.logs.at(-1)).toBe("tcp relay: restarted 5 times; established connections stay on the JS relay");
   });
 
   it("without the binary the engine says so once and relays in JS", async () => {
@@ -238,7 +257,7 @@ describe("native TCP relay", () => {
     ch.write(Buffer.from([0, 1, 2, 0xff, 10]));
     ch.write("H 18446744073709551616\nH -1\nHx\n" + "q".repeat(5000) + "\nH 8\n");
     await until(() => out.includes("R 8\n"), 3000, "R 8", wait);
-    expect(out).toBe("R 7\nR 8\n");
+    expect(out).toBe("Q 0\nR 7\nR 8\n"); // ready, then the two refusals
     expect(err).toMatch(/bad line/);
     expect(err).toMatch(/over-long line/);
     const code = await new Promise<number | null>((r) => {

@@ -1,6 +1,6 @@
 /**
  * The engine's side of the native data path (native/lvs-tcp-relay.c): one relay process per engine
- * (per worker), spawned on the first hand-off, to which established connections are handed over
+ * (per worker), spawned with the engine, to which established connections are handed over
  * (both sockets, as SCM_RIGHTS over Node's "ipc" stdio channel) so that their bytes never enter JS.
  * The engine keeps the connection-table entry; the relay reports counters (batched every second;
  * `flush` makes them exact before the engine reports stats or connections, zeroes them, and before
@@ -9,9 +9,10 @@
  *
  * The channel is Node's IPC pipe handle used raw (its JSON message protocol is not spoken: our lines
  * are text, fds ride on `writeUtf8String(req, line, handle)` like child.send's). When the binary is
- * missing, cannot start, or the channel's internals are not there, `start` returns null and the
- * engine keeps the JS relay; a relay that dies fails its connections (the kernel closed their
- * sockets with the process) and is restarted on the next hand-off, at most MAX_RESTARTS times.
+ * missing or the channel's internals are not there, `create` returns null and the engine keeps the
+ * JS relay. Connections are handed over only once the running relay said it is ready (until then
+ * they stay on the JS relay); a relay that dies fails its connections (the kernel closed their
+ * sockets with the process) and is restarted at once, at most MAX_RESTARTS times.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -84,6 +85,9 @@ export class TcpRelay {
   private nextId = 1;
   private restarts = 0;
   private pending = "";
+  /** the running relay said "Q 0" (set up): connections are handed over only then, so a relay
+   * that cannot start never takes one */
+  private ready = false;
   private dead = false;
   private readonly decoder = new TextDecoder();
   private flushSeq = 0;
@@ -106,12 +110,19 @@ export class TcpRelay {
       log(`tcp relay: ${path} not found; established connections stay on the JS relay`);
       return null;
     }
-    return new TcpRelay(path, sw, log);
+    const relay = new TcpRelay(path, sw, log);
+    relay.startProcess(); // at once: ready (or known broken) before the first connection to hand over
+    return relay;
   }
 
   /** usable now or after a restart */
   get available(): boolean {
     return !this.dead;
+  }
+
+  /** the running relay is set up and takes connections */
+  get isReady(): boolean {
+    return this.ready && this.channel !== null;
   }
 
   /** connections the relay carries now */
@@ -151,6 +162,7 @@ export class TcpRelay {
     this.child = child;
     this.channel = channel;
     this.pending = "";
+    this.ready = false;
     return true;
   }
 
@@ -166,7 +178,7 @@ export class TcpRelay {
    * was sent; the connection stays on the JS relay).
    */
   handOff(client: RelayHandle, backend: RelayHandle, conn: RelayedConnection, release: () => void): number {
-    if (this.dead || (this.channel === null && !this.startProcess())) return 0;
+    if (this.dead || (this.channel === null && !this.startProcess()) || !this.ready) return 0;
     const ch = this.channel!;
     const id = this.nextId++;
     if (!this.send(ch, "F\n", client, null) || !this.send(ch, `H ${id}\n`, backend, release)) return 0;
@@ -231,7 +243,10 @@ export class TcpRelay {
 
   private onLine(l: string): void {
     const f = l.split(" ");
-    if (f[0] === "Q") return void this.flushes.get(Number(f[1]))?.();
+    if (f[0] === "Q") {
+      if (f[1] === "0") this.ready = true;
+      return void this.flushes.get(Number(f[1]))?.();
+    }
     const c = this.conns.get(Number(f[1]));
     if (!c) return;
     switch (f[0]) {
@@ -266,6 +281,7 @@ export class TcpRelay {
     if (this.dead) return; // closed on purpose
     this.log(`tcp relay exited (${signal ?? `code ${code}`}); ${lost.length} relayed connection(s) failed`);
     if (++this.restarts > MAX_RESTARTS) this.disable(`restarted ${MAX_RESTARTS} times`);
+    else this.startProcess();
   }
 
   /** Engine close: the relay and every connection it carries go. */

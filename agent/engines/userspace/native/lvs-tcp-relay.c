@@ -24,7 +24,7 @@
  *   F <id> c|b        read a FIN from the client / the real server
  *   X <id> 1|0        both sockets closed: 1 after FIN both ways, 0 after an error or K
  *   R <id>            hand-off refused (descriptors missing or not TCP sockets): nothing relayed
- *   Q <n>             every report before this line is out
+ *   Q <n>             every report before this line is out; "Q 0" once at start: ready
  * Semantics are the JS relay's (rawTcpForwarder.ts): every read is written to the other side at
  * once; what the kernel does not take stays in a per-direction buffer and reading that direction
  * stops until it is written (backpressure); a FIN read is forwarded with shutdown(SHUT_WR), or by
@@ -408,6 +408,8 @@ int main(int argc, char **argv) {
   if (timerfd_settime(tfd, 0, &its, NULL) != 0) die("timerfd_settime");
   e.data.ptr = &timer_end;
   if (epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &e) != 0) die("timer");
+  emit("Q 0\n"); /* ready: the engine hands nothing over before this line */
+  flush_out();
   struct epoll_event evs[256];
   for (;;) {
     int n = epoll_wait(ep, evs, 256, -1);
