@@ -181,7 +181,12 @@ export class TcpRelay {
     if (this.dead || (this.channel === null && !this.startProcess()) || !this.ready) return 0;
     const ch = this.channel!;
     const id = this.nextId++;
-    if (!this.send(ch, "F\n", client, null) || !this.send(ch, `H ${id}\n`, backend, release)) return 0;
+    if (!this.send(ch, "F\n", client, null)) return 0;
+    if (!this.send(ch, `H ${id}\n`, backend, release)) {
+      // the client's descriptor went alone: the relay would pair it with the next connection's
+      this.child?.kill("SIGKILL"); // (its exit fails what it carries and starts a fresh one)
+      return 0;
+    }
     this.conns.set(id, conn);
     return id;
   }
