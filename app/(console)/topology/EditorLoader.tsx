@@ -6,6 +6,7 @@ import dynamic from "next/dynamic";
 import { useTRPC, useTRPCClient } from "@/app/trpc.ts";
 import { unpackTopology } from "@/lvs/packedTopology.ts";
 import { takePrefetchedOpen } from "./openPrefetch.ts";
+import { rememberPacked } from "./validation/packedDocuments.ts";
 import { useErrorText } from "@/app/_shell/useErrorText.ts";
 import { useSession } from "@/app/_shell/useSession.ts";
 import { can } from "@/lvs/auth/permissions.ts";
@@ -35,7 +36,9 @@ export function EditorLoader({ id }: { id: string }) {
     queryFn: async ({ signal }) => {
       const prefetched = (await takePrefetchedOpen(id)) as Awaited<ReturnType<typeof client.topology.open.query>> | null;
       const { packed, ...stored } = prefetched ?? (await client.topology.open.query({ id }, { signal }));
-      return { ...stored, document: unpackTopology(packed) };
+      const document = unpackTopology(packed);
+      rememberPacked(document, packed); // its first validation sends this (validation/packedDocuments.ts)
+      return { ...stored, document };
     },
     staleTime: Infinity,
     refetchOnMount: false,

@@ -3,6 +3,7 @@ import { useEffect } from "react";
 import { withoutVerifiedHostIssues } from "@/lvs/realServer/membershipVerdict.ts";
 import type { Issue } from "@/lvs/issues.ts";
 import { sameContent, sameDocument, type Badge, type EditorState, type EditorStore } from "../../_canvas/store/store.ts";
+import { takePackedJson } from "../validation/packedDocuments.ts";
 import { browserValidationWorker, createDocumentValidator, objectCount, WORKER_THRESHOLD } from "../validation/documentValidator.ts";
 
 /** Per object id: counts of errors/warnings; badges keep their identity when unchanged (no re-render). */
@@ -44,13 +45,15 @@ export function useDerived(store: EditorStore, reportedRealServers: ReadonlySet<
       // with the declared HA groups: their rules (ha.*) show in the editor
       const topology = s.topology();
       s.setDerived({ dirty: !sameContent(s.saved, s) });
+      // nothing edited since the load: the worker gets the document as it arrived (packed)
+      const unedited = s.nodes === s.saved.nodes && s.edges === s.saved.edges && s.haGroups === s.saved.haGroups;
       const pending = validator.submit(topology, (found) => {
         // a real server whose agent reported: its observed checks (✓/✗ per membership) replace the
         // warnings about what was declared for its host, in the panel, the badges and the inspector
         const issues = withoutVerifiedHostIssues(found, reportedRealServers);
         const now = store.getState();
         now.setDerived({ issues, badges: badgesOf(issues, now.badges), validating: false });
-      });
+      }, unedited ? takePackedJson(s.saved.topology) : undefined);
       if (pending && !store.getState().validating) store.getState().setDerived({ validating: true });
     };
     // a big document: the canvas paints first, then its validation starts (on the worker, which still

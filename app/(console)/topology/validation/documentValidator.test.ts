@@ -3,7 +3,9 @@ import { newMembership, newRealServer, newVirtualService } from "@/lvs/defaults.
 import type { Issue } from "@/lvs/issues.ts";
 import type { Topology } from "@/lvs/model.ts";
 import { validate } from "@/lvs/validate.ts";
+import { packTopology } from "@/lvs/packedTopology.ts";
 import { createDocumentValidator, WORKER_THRESHOLD, type WorkerLike } from "./documentValidator.ts";
+import { documentOf, type ValidationRequest } from "./workerDocument.ts";
 
 /** `n` services, each with one real server and one membership (3n objects); placed on no director (an issue each). */
 function doc(n: number, name = "t"): Topology {
@@ -22,14 +24,14 @@ const check = (t: Topology): Issue[] => [{ code: "stub", message: t.name } as un
 
 /** A worker run by hand: posted messages queue until `answer` parses the document and checks it, as the real worker does. */
 function fakeWorker() {
-  const posted: { seq: number; json: string }[] = [];
+  const posted: ValidationRequest[] = [];
   const w: WorkerLike & { posted: typeof posted; answer(i: number, issues?: Issue[]): void; terminated: boolean } = {
     posted, terminated: false, onmessage: null, onerror: null,
-    postMessage: (m) => void posted.push(m as { seq: number; json: string }),
+    postMessage: (m) => void posted.push(m as ValidationRequest),
     terminate: () => void (w.terminated = true),
     answer(i, issues) {
       const m = posted[i]!;
-      w.onmessage?.({ data: { seq: m.seq, issues: issues ?? check(JSON.parse(m.json) as Topology) } } as MessageEvent);
+      w.onmessage?.({ data: { seq: m.seq, issues: issues ?? check(documentOf(m)) } } as MessageEvent);
     },
   };
   return w;
@@ -87,6 +89,18 @@ describe("createDocumentValidator", () => {
     v2.submit(d, (i) => (got = i));
     w2.onmessage?.({ data: { seq: w2.posted[0]!.seq, error: "boom" } } as MessageEvent);
     expect(got).toEqual(check(d));
+  });
+
+  it("an unedited document goes as it was loaded (packed) with the canvas layout: the worker sees the same document", () => {
+    const w = fakeWorker();
+    const v = createDocumentValidator(() => w, check);
+    const loaded = doc(Math.ceil(WORKER_THRESHOLD / 3), "loaded");
+    const onCanvas = { ...loaded, layout: { s0: { x: 1, y: 2 } } };
+    v.submit(onCanvas, () => {}, JSON.stringify(packTopology(loaded)));
+    expect(Object.keys(w.posted[0]!)).toEqual(["seq", "packed", "layout"]);
+    expect(documentOf(w.posted[0]!)).toEqual(onCanvas);
+    v.submit(onCanvas, () => {});
+    expect(documentOf(w.posted[1]!)).toEqual(onCanvas);
   });
 
   it("delivers nothing after dispose", () => {

@@ -19,12 +19,18 @@ export interface WorkerLike {
   onerror: ((e: ErrorEvent) => void) | null;
 }
 
+/**
+ * `topology` as it was loaded (packed, JSON text: packedDocuments.ts) when nothing was edited since:
+ * sent instead of the whole document; the worker puts `topology`'s layout (the canvas positions) in.
+ */
+export type Packed = string | undefined;
+
 export interface DocumentValidator {
   /**
    * Validates `topology`; `done` gets its issues (now for a small document, later for a big one) unless
    * a newer document was submitted meanwhile. Returns whether the result is pending (on the worker).
    */
-  submit(topology: Topology, done: (issues: Issue[]) => void): boolean;
+  submit(topology: Topology, done: (issues: Issue[]) => void, packed?: Packed): boolean;
   dispose(): void;
 }
 
@@ -74,7 +80,7 @@ export function createDocumentValidator(makeWorker: (() => WorkerLike | null) | 
   };
 
   return {
-    submit(topology, done) {
+    submit(topology, done, packed) {
       const p = { seq: ++seq, topology, done };
       if (objectCount(topology) < WORKER_THRESHOLD) {
         pending = null;
@@ -91,7 +97,7 @@ export function createDocumentValidator(makeWorker: (() => WorkerLike | null) | 
       try {
         // as JSON text: one string to copy, ~4x cheaper for the main thread than the structured clone
         // of 65 000 objects (184 ms of a 10 000-service open); the worker parses it
-        w.postMessage({ seq: p.seq, json: JSON.stringify(topology) });
+        w.postMessage(packed === undefined ? { seq: p.seq, json: JSON.stringify(topology) } : { seq: p.seq, packed, layout: JSON.stringify(topology.layout) });
       } catch {
         fail();
         return false;
