@@ -41,10 +41,11 @@ function* walk(p) {
   }
 }
 
-/** sha256 over the paths and contents of the build inputs. */
-export function sourceFingerprint() {
+/** sha256 over the paths and contents of the build inputs (all but `skip`). */
+export function sourceFingerprint(skip = []) {
   const h = createHash("sha256");
   for (const input of BUILD_INPUTS) {
+    if (skip.includes(input)) continue;
     for (const file of walk(path.join(root, input))) {
       if (/\.test\.tsx?$/.test(file)) continue;
       h.update(path.relative(root, file)).update("\0").update(readFileSync(file)).update("\0");
@@ -69,6 +70,19 @@ function ensurePrismaClient() {
   }
 }
 
+/**
+ * The stamp written after a build, from the inputs' fingerprints taken before and after it. `next
+ * build` rewrites tsconfig.json itself on its first run, so that file counts as it is after the build;
+ * any other input edited while the build ran may not be in it: the stamp then matches no fingerprint
+ * and the next start builds again.
+ */
+export function stampAfterBuild(before, after) {
+  return before.others === after.others ? after.all : `stale: inputs changed during the build (${before.others})`;
+}
+
+const NEXT_REWRITES = ["tsconfig.json"];
+const inputsNow = () => ({ all: sourceFingerprint(), others: sourceFingerprint(NEXT_REWRITES) });
+
 function ensureBuild() {
   const fingerprint = sourceFingerprint();
   const hasBuild = existsSync(path.join(root, ".next", "BUILD_ID"));
@@ -79,13 +93,13 @@ function ensureBuild() {
     return;
   }
   log(hasBuild ? "sources changed since the last build: rebuilding the UI" : "no UI build yet: building (first start takes a minute)");
+  const before = inputsNow();
   const env = { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
   if (run(bin("next"), ["build"], env) !== 0) {
     log("next build failed");
     process.exit(1);
   }
-  // fingerprint again: `next build` itself rewrites inputs (tsconfig.json) on its first run
-  writeFileSync(STAMP, sourceFingerprint() + "\n");
+  writeFileSync(STAMP, stampAfterBuild(before, inputsNow()) + "\n");
 }
 
 function ensureAgent() {
