@@ -24,6 +24,7 @@ import { DND_MIME, Palette } from "./toolbar/Palette.tsx";
 import { createEditorStore, type EditorStore } from "../_canvas/store/store.ts";
 import { Toolbar } from "./toolbar/Toolbar.tsx";
 import { useDerived } from "./hooks/useDerived.ts";
+import { settledIssues } from "./hooks/settledIssues.ts";
 import { useReportedRealServers } from "./hooks/useReportedRealServers.ts";
 import { useFocus } from "./hooks/useFocus.ts";
 import { useSave } from "./hooks/useSave.ts";
@@ -77,9 +78,11 @@ function EditorBody({ id, store, view }: { id: string; store: EditorStore; view:
     const ok = await saver.save({ message });
     if (!ok) return;
     setMessage("");
-    const s = store.getState();
-    const errors = s.issues.filter((i) => i.severity === "error").length;
-    setSavedWithErrors(errors > 0 ? { revision: s.revision, errors } : null);
+    const revision = store.getState().revision;
+    // a big document is checked on a worker: count the errors of the document just saved, not the
+    // issues of the one before it (a save right after an edit comes before the worker's answer)
+    const errors = (await settledIssues(store)).filter((i) => i.severity === "error").length;
+    setSavedWithErrors(errors > 0 ? { revision, errors } : null);
   };
   const [dialog, setDialog] = useState<"export" | "import" | null>(null);
   // fit only a loaded document: on an empty canvas React Flow would fit (and move) at the first drop
