@@ -10,6 +10,8 @@ import { defaultBootRulesPath, type FailStaticOptions } from "./failStatic.ts";
 import { renderRules } from "../lvs/formats/ipvsadm/render.ts";
 import { UserspaceEngine } from "./engines/userspace/userspaceEngine.ts";
 import { ClusterEngine } from "./engines/userspace/clusterEngine.ts";
+import { DEFAULT_TCP_RELAY } from "./engines/userspace/tcpRelay.ts";
+import { preferCarriedHelper } from "./nativeHelpers.ts";
 
 export type EngineChoice = "auto" | "ipvs" | "userspace";
 
@@ -46,7 +48,11 @@ export async function createEngine(o: { choice: EngineChoice; stateDir: string; 
     kind = o.choice;
     reason = "chosen with --engine";
   }
+  // the single executable carries the native helpers: used when no setting and no .deb names one
+  const carried = path.join(o.stateDir, "native");
+  const warn = (l: string) => o.log.warn(l);
   if (kind === "ipvs") {
+    preferCarriedHelper("lvs-ipvs-nl", { envName: "LVS_AGENT_IPVS_HELPER", installed: DEFAULT_IPVS_HELPER, dir: carried, warn });
     const helper = ipvsHelperPath();
     // stats as differences from the last read (the helper prints only what changed): needs /run
     const statsStateFile = helper && (await fs.promises.mkdir(path.dirname(IPVS_STATS_STATE), { recursive: true }).then(() => true, () => false)) ? IPVS_STATS_STATE : null;
@@ -61,6 +67,7 @@ export async function createEngine(o: { choice: EngineChoice; stateDir: string; 
       ...(target ? { bootRules: { path: target, render: (t) => renderRules(t) /* with -x/-y: ipvsadm -R accepts them */ } } : {}),
     };
   }
+  preferCarriedHelper("lvs-tcp-relay", { envName: "LVS_AGENT_TCP_RELAY", installed: DEFAULT_TCP_RELAY, dir: carried, warn });
   const workers = o.workers ?? 1;
   if (workers > 1) {
     const engine = new ClusterEngine({ workers, log: (l) => o.log.warn(l) });

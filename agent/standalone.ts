@@ -11,6 +11,8 @@ import { renderStats } from "../lvs/formats/listings/stats.ts";
 import { UserspaceEngine, type UserspaceEngineOptions } from "./engines/userspace/userspaceEngine.ts";
 import { ClusterEngine } from "./engines/userspace/clusterEngine.ts";
 import { RulesLoader } from "./rulesLoader.ts";
+import { DEFAULT_TCP_RELAY } from "./engines/userspace/tcpRelay.ts";
+import { standaloneHelperDir, preferCarriedHelper } from "./nativeHelpers.ts";
 
 export interface StandaloneOptions {
   /** path of the rules file */
@@ -67,6 +69,10 @@ export async function startStandalone(o: StandaloneOptions): Promise<Standalone>
   const out = o.out ?? process.stdout;
   const err = o.err ?? process.stderr;
   const workers = o.workers ?? 1;
+  // the single executable carries the native relay: used when no setting and no .deb names one
+  if (o.engine?.tcpRelay === undefined) {
+    preferCarriedHelper("lvs-tcp-relay", { envName: "LVS_AGENT_TCP_RELAY", installed: DEFAULT_TCP_RELAY, dir: standaloneHelperDir(), warn: (l) => void err.write(`${l}\n`) });
+  }
   const engine = workers > 1 ? new ClusterEngine({ workers, log: (l) => void err.write(`${l}\n`) }) : new UserspaceEngine(o.engine);
   const loader = new RulesLoader();
   try {

@@ -111,6 +111,8 @@ cat /tmp/agent.log
     const log = s.get("log")!;
     expect(log, diag).toContain(`INFO lvs-agent ${build.version} (protocol 1)`);
     expect(log, diag).toMatch(/INFO engine ipvs: auto: kernel IPVS/);
+    // installed alone (install.sh, no .deb): the executable's own netlink helper, written to the state dir
+    expect(log, diag).toMatch(/kernel table through \/var\/lib\/lvs-agent\/native\/lvs-ipvs-nl-[0-9a-f]{16} \(netlink\)/);
     expect(directory.rows.get("d1")!.appliedRevision, diag).toBe(1);
     // no checks directory on this VM: the agent says so with an empty list (issue 12: hello.execChecks)
     expect(directory.rows.get("d1")!.agent, diag).toEqual({ version: build.version, protocol: 1, execChecks: [] });

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { buildAgent, bundleAgent, type AgentBuild } from "./buildAgent.ts";
@@ -33,6 +34,21 @@ afterAll(async () => {
   while (cleanup.length) await cleanup.pop()!().catch(() => undefined);
   if (dir) await fs.rm(dir, { recursive: true, force: true });
 });
+
+/** the command lines (argv[0]) of `pid`'s child processes, from /proc */
+function childCommands(pid: number): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) out.push(readFileSync(`/proc/${e}/cmdline`, "utf8").split("\0")[0]!);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
 
 const run = (args: string[]) => spawnSync(exe, args, { cwd: dir, env: ENV as NodeJS.ProcessEnv, encoding: "utf8", timeout: 60_000 });
 
@@ -103,6 +119,16 @@ describe("the built agent, alone in an empty directory", () => {
       await c.close();
     }
     expect(names.sort()).toEqual(["rs1", "rs1", "rs2", "rs2"]);
+
+    // the executable carries the native relay (no .deb here): written to a directory of this user
+    // under the temp dir, it carries a connection from its second request on
+    const kept = await connect(vip, port);
+    for (let i = 0; i < 6; i++) expect(await kept.echo(`keep ${i}`)).toBe(`keep ${i}`);
+    const relays = childCommands(p.child.pid!).filter((c) => /\/lvs-agent-native-\d+\/lvs-tcp-relay-[0-9a-f]{16}$/.test(c));
+    expect(relays, p.output()).toHaveLength(1);
+    expect(createHash("sha256").update(await fs.readFile(relays[0]!)).digest("hex").slice(0, 16)).toBe(relays[0]!.slice(-16));
+    expect(((await fs.stat(path.dirname(relays[0]!))).mode & 0o777).toString(8)).toBe("700");
+    await kept.close();
     expect(await p.stop()).toBe(0);
   }, 120_000);
 });

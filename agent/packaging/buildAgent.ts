@@ -10,7 +10,12 @@
  *   lvs-agent          the executable (linux, the building machine's architecture)
  *   lvs-agent.sha256   `HEX  lvs-agent` (sha256sum format)
  *   install.sh         the installer (agent/packaging/install.sh with the unit and version filled in)
- *   build.json         { version, protocolVersion, sha256, bytes, node, arch, inputHash }
+ *   build.json         { version, protocolVersion, sha256, bytes, node, arch, inputHash, native }
+ *
+ * The executable carries the native helpers (lvs-ipvs-nl, lvs-tcp-relay; static, built with gcc) as
+ * SEA assets; agent/nativeHelpers.ts writes them out on the director when no .deb installed them. A
+ * machine without a C compiler builds an executable without them (said in the log and in build.json's
+ * `native`): the agent then runs on ipvsadm alone and the JS relay.
  *
  * Reproducible: the same sources, version and Node binary give the same bytes (nothing records a time
  * or a path; esbuild's output is deterministic, the SEA blob and the injection too). The version is
@@ -28,13 +33,16 @@ import * as esbuild from "esbuild";
 import pkg from "../../package.json" with { type: "json" };
 import { PROTOCOL_VERSION } from "../../lvs/protocol/agent.ts";
 import { renderInstallScript, renderUnit } from "./templates.ts";
+import { buildIpvsHelper } from "../engines/ipvs/native/buildHelper.ts";
+import { buildTcpRelay } from "../engines/userspace/native/buildRelay.ts";
+import { NATIVE_HELPERS, type NativeHelper } from "../nativeHelpers.ts";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const DEFAULT_OUT_DIR = path.join(ROOT, "dist/agent");
 /** the fuse string Node's SEA support looks for (fixed by Node; see the single-executable docs) */
 const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 /** bump when the build recipe changes in a way the inputs below do not capture */
-const RECIPE = 1;
+const RECIPE = 2;
 
 export interface AgentBuild {
   dir: string;
@@ -46,6 +54,8 @@ export interface AgentBuild {
   node: string;
   arch: string;
   inputHash: string;
+  /** the native helpers the executable carries (agent/nativeHelpers.ts), by name */
+  native: string[];
   /** true when the recorded build matched the inputs and nothing was rebuilt */
   cached: boolean;
 }
@@ -143,6 +153,21 @@ async function readBuild(dir: string): Promise<Omit<AgentBuild, "cached" | "dir"
   }
 }
 
+const NATIVE_BUILDERS: Record<NativeHelper, (out: string) => string> = { "lvs-ipvs-nl": buildIpvsHelper, "lvs-tcp-relay": buildTcpRelay };
+
+/** The native helpers built into `<dir>/.native` (skipped when current), by name; none without a C compiler. */
+function nativeHelpers(dir: string, log: (line: string) => void): Map<NativeHelper, string> {
+  const built = new Map<NativeHelper, string>();
+  for (const name of NATIVE_HELPERS) {
+    try {
+      built.set(name, NATIVE_BUILDERS[name](path.join(dir, ".native", name)));
+    } catch (e) {
+      log(`${name} not built, the executable will not carry it: ${(e as Error).message}`);
+    }
+  }
+  return built;
+}
+
 /** Build dist/agent (or reuse it when its inputs did not change). Safe to run concurrently: every file is renamed into place. */
 export async function buildAgent(o: BuildAgentOptions = {}): Promise<AgentBuild> {
   const dir = o.outDir ?? DEFAULT_OUT_DIR;
@@ -154,8 +179,12 @@ export async function buildAgent(o: BuildAgentOptions = {}): Promise<AgentBuild>
   const unitTemplate = await fs.readFile(path.join(ROOT, "agent/packaging/lvs-agent.service"), "utf8");
   const installTemplate = await fs.readFile(path.join(ROOT, "agent/packaging/install.sh"), "utf8");
   const installSh = renderInstallScript(installTemplate, { version, arch, unit: renderUnit(unitTemplate, "/usr/local/lib/lvs-agent") });
+  const native = nativeHelpers(dir, log);
+  const nativeHash = createHash("sha256");
+  for (const [name, file] of native) nativeHash.update(`${name}\0`).update(await fs.readFile(file)).update("\0");
   const inputHash = createHash("sha256")
     .update(`recipe ${RECIPE}\0version ${version}\0arch ${arch}\0`)
+    .update(nativeHash.digest())
     .update(createHash("sha256").update(nodeBinary).digest())
     .update(createHash("sha256").update(bundle).digest())
     .update(createHash("sha256").update(installSh).digest())
@@ -182,7 +211,7 @@ export async function buildAgent(o: BuildAgentOptions = {}): Promise<AgentBuild>
     if (built) return built;
     log(`lvs-agent ${version}: bundling (${(bundle.length / 1024).toFixed(0)} KiB of JavaScript), SEA blob, injecting into ${process.execPath} (${process.version})`);
     await fs.writeFile(path.join(work, "lvs-agent.cjs"), bundle);
-    await fs.writeFile(path.join(work, "sea-config.json"), JSON.stringify({ main: "lvs-agent.cjs", output: "sea.blob", disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false }));
+    await fs.writeFile(path.join(work, "sea-config.json"), JSON.stringify({ main: "lvs-agent.cjs", output: "sea.blob", disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false, assets: Object.fromEntries(native) }));
     run(process.execPath, ["--experimental-sea-config", "sea-config.json"], work);
     const exe = path.join(work, "lvs-agent");
     await fs.writeFile(exe, nodeBinary, { mode: 0o755 });
@@ -195,7 +224,7 @@ export async function buildAgent(o: BuildAgentOptions = {}): Promise<AgentBuild>
     }
     const sha256 = await sha256File(exe);
     const bytes = (await fs.stat(exe)).size;
-    const build = { version, protocolVersion: PROTOCOL_VERSION, sha256, bytes, node: process.version, arch, inputHash };
+    const build = { version, protocolVersion: PROTOCOL_VERSION, sha256, bytes, node: process.version, arch, inputHash, native: [...native.keys()] };
     // the checksum and script first, the artifact, then build.json: a reader that sees build.json sees the rest
     const place = async (name: string, data: string | Buffer, mode: number) => {
       const tmp = path.join(work, `${name}.${randomBytes(4).toString("hex")}`);
