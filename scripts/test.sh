@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: everything, provisioning what is missing, ending with one plain "N passed, N failed" line.
 #   1 typecheck  2 lint  3 PostgreSQL (DATABASE_URL or a throwaway one)  4 QEMU lab (lab/build.sh)
-#   5 vitest (unit + integration)  6 Chromium, next build, Playwright e2e (5 and 6 side by side;
-#   LVS_TEST_SERIAL=1: one after the other)
+#   5 vitest (unit + integration)  6 Chromium, next build, Playwright e2e
 # typecheck and lint count as one test each; a provisioning step that fails counts as one failed test
 # (the tests that need it then skip, and skipped is not passed).
 # Env: DATABASE_URL (use this PostgreSQL instead of a throwaway one), CHROMIUM_PATH, LVS_LAB_DIR (skip
@@ -27,7 +26,6 @@ pass() { PASSED=$((PASSED + 1)); }
 fail() { FAILED=$((FAILED + 1)); echo "FAILED: $*" >&2; }
 
 cleanup() {
-  if [[ -n "${E2E_PID:-}" ]]; then kill "$E2E_PID" 2>/dev/null || true; fi
   if [[ -n "$PGDIR" ]]; then bash scripts/pg-throwaway.sh stop "$PGDIR" >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
@@ -135,67 +133,6 @@ else
   fi
 fi
 
-# ---------------------------------------------------------------- 6: Chromium + next build + Playwright
-# e2e_stage runs in the background beside vitest (its own log); pass/fail/skip and its stage lines go
-# to files the summary reads
-e2e_stage() {
-  PASSED=0 FAILED=0 SKIPPED=0 STAGES=()
-  note "e2e"
-  t=$SECONDS
-  if [[ "${LVS_TEST_SKIP_E2E:-}" == 1 ]]; then
-    echo "LVS_TEST_SKIP_E2E=1: e2e left out"
-    SKIPPED=$((SKIPPED + 1)); record e2e "skipped (LVS_TEST_SKIP_E2E=1)" 0
-  else
-    CHROMIUM=${CHROMIUM_PATH:-/usr/bin/chromium}
-    if [[ ! -x "$CHROMIUM" && -z "${CHROMIUM_PATH:-}" ]]; then
-      echo "Chromium not found at $CHROMIUM: installing Debian's chromium"
-      apt_install chromium || true
-    fi
-    if [[ ! -x "$CHROMIUM" ]]; then
-      echo "no Chromium at $CHROMIUM: install it (apt-get install chromium, as root) or set CHROMIUM_PATH" >&2
-      fail "Chromium provisioning (e2e not run)"
-      record e2e "FAILED (no Chromium)" $((SECONDS - t))
-    else
-      export CHROMIUM_PATH=$CHROMIUM
-      tb=$SECONDS
-      if node scripts/start.mjs --build-only; then
-        record "next build" "ok" $((SECONDS - tb))
-        tp=$SECONDS
-        LVS_E2E_JSON="$OUT/e2e.json" npx playwright test
-        pw_rc=$?
-        if [[ -s "$OUT/e2e.json" ]]; then
-          read -r ep ef es < <(node -e '
-            const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).stats || {};
-            const errors = (JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).errors || []).length;
-            console.log((s.expected || 0) + (s.flaky || 0), (s.unexpected || 0) + errors, s.skipped || 0);
-          ' "$OUT/e2e.json")
-          PASSED=$((PASSED + ep)); FAILED=$((FAILED + ef)); SKIPPED=$((SKIPPED + es))
-          if [[ $pw_rc -ne 0 && $ef -eq 0 ]]; then fail "playwright exited $pw_rc"; ef=1; fi
-          record playwright "$ep passed, $ef failed, $es skipped" $((SECONDS - tp))
-        else
-          fail "playwright produced no report (exit $pw_rc)"
-          record playwright "FAILED (no report)" $((SECONDS - tp))
-        fi
-      else
-        fail "next build"
-        record "next build" "FAILED (e2e not run)" $((SECONDS - tb))
-      fi
-    fi
-  fi
-  echo "$PASSED $FAILED $SKIPPED" > "$OUT/e2e.counts"
-  printf '%s\n' "${STAGES[@]}" > "$OUT/e2e.stages"
-}
-
-# 5 and 6 side by side: vitest is CPU-bound on 2 cores (the QEMU lab files), the e2e stage mostly waits
-# on the browser, the server and its live ticks (~300 CPU-s over ~7 min); one after the other they took
-# ~20 min. LVS_TEST_SERIAL=1 runs them one after the other.
-E2E_PID=""
-if [[ "${LVS_TEST_SERIAL:-}" != 1 ]]; then
-  note "e2e (in the background, its output after vitest's)"
-  e2e_stage >"$OUT/e2e.log" 2>&1 &
-  E2E_PID=$!
-fi
-
 # ---------------------------------------------------------------- 5: vitest
 note "vitest"
 t=$SECONDS
@@ -216,20 +153,48 @@ else
   record vitest "FAILED (no report)" $((SECONDS - t))
 fi
 
-if [[ -n "$E2E_PID" ]]; then
-  wait "$E2E_PID"
-  E2E_PID=""
-  cat "$OUT/e2e.log"
+# ---------------------------------------------------------------- 6: Chromium + next build + Playwright
+note "e2e"
+t=$SECONDS
+if [[ "${LVS_TEST_SKIP_E2E:-}" == 1 ]]; then
+  echo "LVS_TEST_SKIP_E2E=1: e2e left out"
+  SKIPPED=$((SKIPPED + 1)); record e2e "skipped (LVS_TEST_SKIP_E2E=1)" 0
 else
-  ( e2e_stage )   # a subshell: its counters reach the summary through the files, as in the background
-fi
-if [[ -s "$OUT/e2e.counts" ]]; then
-  read -r ep ef es < "$OUT/e2e.counts"
-  PASSED=$((PASSED + ep)); FAILED=$((FAILED + ef)); SKIPPED=$((SKIPPED + es))
-  while IFS= read -r line; do [[ -n "$line" ]] && STAGES+=("$line"); done < "$OUT/e2e.stages"
-else
-  fail "the e2e stage reported nothing (see $OUT/e2e.log)"
-  record e2e "FAILED (no report)" 0
+  CHROMIUM=${CHROMIUM_PATH:-/usr/bin/chromium}
+  if [[ ! -x "$CHROMIUM" && -z "${CHROMIUM_PATH:-}" ]]; then
+    echo "Chromium not found at $CHROMIUM: installing Debian's chromium"
+    apt_install chromium || true
+  fi
+  if [[ ! -x "$CHROMIUM" ]]; then
+    echo "no Chromium at $CHROMIUM: install it (apt-get install chromium, as root) or set CHROMIUM_PATH" >&2
+    fail "Chromium provisioning (e2e not run)"
+    record e2e "FAILED (no Chromium)" $((SECONDS - t))
+  else
+    export CHROMIUM_PATH=$CHROMIUM
+    tb=$SECONDS
+    if node scripts/start.mjs --build-only; then
+      record "next build" "ok" $((SECONDS - tb))
+      tp=$SECONDS
+      LVS_E2E_JSON="$OUT/e2e.json" npx playwright test
+      pw_rc=$?
+      if [[ -s "$OUT/e2e.json" ]]; then
+        read -r ep ef es < <(node -e '
+          const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).stats || {};
+          const errors = (JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).errors || []).length;
+          console.log((s.expected || 0) + (s.flaky || 0), (s.unexpected || 0) + errors, s.skipped || 0);
+        ' "$OUT/e2e.json")
+        PASSED=$((PASSED + ep)); FAILED=$((FAILED + ef)); SKIPPED=$((SKIPPED + es))
+        if [[ $pw_rc -ne 0 && $ef -eq 0 ]]; then fail "playwright exited $pw_rc"; ef=1; fi
+        record playwright "$ep passed, $ef failed, $es skipped" $((SECONDS - tp))
+      else
+        fail "playwright produced no report (exit $pw_rc)"
+        record playwright "FAILED (no report)" $((SECONDS - tp))
+      fi
+    else
+      fail "next build"
+      record "next build" "FAILED (e2e not run)" $((SECONDS - tb))
+    fi
+  fi
 fi
 
 # ---------------------------------------------------------------- summary
