@@ -14,6 +14,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { KeptReader } from "./keptReader.ts";
 
 export interface AnswerServer {
   /** Sends one request line; the answer's bytes, valid until the next request (the memory is reused). */
@@ -39,7 +40,7 @@ export function startAnswerServer(argv: readonly string[], o: AnswerServerOption
   const child = spawn(argv[0]!, [...argv.slice(1), file], { stdio: ["pipe", "pipe", "pipe"] });
   let closed = false;
   let fd: number | null = null;
-  let kept = Buffer.alloc(0);
+  const reader = new KeptReader();
   let status = "";
   let stderr = "";
   let waiting: { resolve: (b: Uint8Array) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> } | null = null;
@@ -71,23 +72,18 @@ export function startAnswerServer(argv: readonly string[], o: AnswerServerOption
     if (ok) {
       const size = Number(ok[1]);
       if (size > maxBytes) return broken(`an answer of ${size} bytes (at most ${maxBytes})`);
+      let answer: Buffer;
       try {
         fd ??= fs.openSync(file, "r");
-        if (kept.length < size) kept = Buffer.allocUnsafe(Math.max(size, kept.length * 2));
-        let got = 0;
-        while (got < size) {
-          const n = fs.readSync(fd, kept, got, size - got, got);
-          if (n === 0) break;
-          got += n;
-        }
-        if (got !== size) return broken(`the answer file holds ${got} of the ${size} bytes announced`);
+        answer = reader.read(fd, size);
       } catch (e) {
         return broken(`cannot read the answer: ${(e as Error).message}`);
       }
+      if (answer.length !== size) return broken(`the answer file holds ${answer.length} of the ${size} bytes announced`);
       const w = waiting;
       waiting = null;
       clearTimeout(w.timer);
-      w.resolve(kept.subarray(0, size));
+      w.resolve(answer);
       return;
     }
     const err = /^error (.+)$/.exec(line);

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startAnswerServer, type AnswerServer } from "./answerServer.ts";
+import { KeptReader } from "./keptReader.ts";
 
 export interface ExecResult {
   code: number;
@@ -52,7 +53,7 @@ export function nodeExec(opts: { timeoutMs?: number } = {}): Exec {
   // pipe, 14 MB arrive in ~220 chunks of 64 kB, each a wakeup and a fresh Buffer, then a concat: in
   // bench/scale/statsBusy.ts that was most of the agent's CPU for a busy 10 000-service table.
   let dir: string | null = null;
-  let kept = Buffer.alloc(0);
+  const reader = new KeptReader();
   let calls = 0;
   return {
     serve: (argv) => startAnswerServer(argv, { timeoutMs: opts.timeoutMs ?? 30000 }),
@@ -66,15 +67,7 @@ export function nodeExec(opts: { timeoutMs?: number } = {}): Exec {
       const fd = fs.openSync(file, "wx+", 0o600);
       try {
         const r = await run(argv, stdin, fd);
-        const size = fs.fstatSync(fd).size;
-        if (kept.length < size) kept = Buffer.allocUnsafe(Math.max(size, kept.length * 2));
-        let got = 0;
-        while (got < size) {
-          const n = fs.readSync(fd, kept, got, size - got, got);
-          if (n === 0) break;
-          got += n;
-        }
-        return { code: r.code, stderr: r.stderr, stdout: kept.subarray(0, got) };
+        return { code: r.code, stderr: r.stderr, stdout: reader.read(fd, fs.fstatSync(fd).size) };
       } finally {
         fs.closeSync(fd);
         fs.rmSync(file, { force: true });
